@@ -1,0 +1,50 @@
+"""Hold the append-only audit log.
+
+Rows are only ever inserted. On PostgreSQL a trigger (migration 0002) rejects UPDATE
+and DELETE; the model refuses them in Python on every database.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(RuntimeError):
+    """The audit log cannot be changed or deleted."""
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # Kept as text too, so the entry still says who it was if the account goes.
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True)
+    # The person the entry is about, for "who has looked at this pupil".
+    person_id = models.UUIDField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)  # {field: [old, new]}
+    detail = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["actor", "at"])]
+        permissions = [("search_auditentry", "Can search the audit log")]
+        verbose_name_plural = "audit entries"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise AppendOnlyError("Loggposter kan inte ändras.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Loggposter kan inte tas bort.")

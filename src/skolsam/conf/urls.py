@@ -1,0 +1,11 @@
+"""Route URLs to the domain apps."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("skolsam.accounts.urls")),
+    path("", include("skolsam.people.urls")),
+    path("audit/", include("skolsam.audit.urls")),
+]

@@ -1,0 +1,8 @@
+"""Expose the WSGI application for production servers."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skolsam.conf.settings")
+application = get_wsgi_application()

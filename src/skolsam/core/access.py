@@ -1,0 +1,464 @@
+"""Decide what each actor may see and do. Every read of personal data goes through here.
+
+Roles are not flags on the account; they follow from the register on a given day:
+
+- a duty with an administrative role (Rektor, Skoladministratör, ...) at a huvudman or
+  förvaltning makes a *central administrator* for the whole huvudman; at a school unit
+  (or a school or rektorsområde) it makes a *school administrator* for that subtree;
+- pupil-health and guidance roles (kurator, skolsköterska, ...) see every pupil of the
+  subtree where they hold the duty, like administrators, but may not change the register;
+- every other duty (teachers, preschool staff, ...) sees the pupils of the groups the
+  person teaches (Activity) or holds an assignment role in (mentor, ...), the guardians of
+  those pupils, and colleagues with a duty in the same organisations;
+- a valid responsible relation (vårdnadshavare, god man, ...) shows that child;
+- everyone sees themself.
+
+Nobody crosses huvudman boundaries, except that a municipal huvudman's central
+administrators see their own residents (folkbokförda) and those residents' enrolments
+wherever they are, as hemkommun.
+
+Protected identity (sekretessmarkering, skyddad folkbokföring): such a person is not
+visible through school-level roles at all, so they never show up in a class list,
+a teacher's search or a school export. Central administrators still see that the person
+exists (to name authorised staff), the person sees themself and a responsible sees the
+child. The location data (address, school unit, class, groups, photo) is shown only to
+staff named in a ProtectedIdentityAuthorisation, and to the person themself.
+
+A forbidden object answers exactly like a missing one: the `*_for_actor` functions raise
+Http404 in both cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from skolsam.core.choices import DutyRole, OrganisationType, SecurityMarking
+from skolsam.core.dates import today
+from skolsam.core.models import valid_on
+
+ADMIN_ROLES = frozenset(
+    {
+        DutyRole.REKTOR,
+        DutyRole.SKOLADMINISTRATOR,
+        DutyRole.OVRIG_ARBETSLEDNING,
+        DutyRole.FORSKOLECHEF,
+    }
+)
+SCHOOL_WIDE_ROLES = ADMIN_ROLES | {
+    DutyRole.KURATOR,
+    DutyRole.SKOLSKOTERSKA,
+    DutyRole.SKOLLAKARE,
+    DutyRole.SKOLPSYKOLOG,
+    DutyRole.SPECIALPEDAGOG,
+    DutyRole.SYV,
+}
+CENTRAL_ORGANISATION_TYPES = frozenset(
+    {
+        OrganisationType.HUVUDMAN,
+        OrganisationType.VERKSAMHETSOMRADE,
+        OrganisationType.FORVALTNING,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, on which day, and what the register grants them that day."""
+
+    user_id: int | None
+    person_id: UUID | None
+    on: date
+    # Organisations (whole subtrees, expanded) by the kind of grant.
+    central_org_ids: frozenset[UUID] = frozenset()
+    admin_org_ids: frozenset[UUID] = frozenset()
+    school_wide_org_ids: frozenset[UUID] = frozenset()
+    staff_org_ids: frozenset[UUID] = frozenset()
+    home_municipality_codes: frozenset[str] = frozenset()
+    group_ids: frozenset[UUID] = frozenset()
+    responsible_for_ids: frozenset[UUID] = frozenset()
+    authorised_protected_ids: frozenset[UUID] = frozenset()
+    can_search_audit: bool = False
+    roles: frozenset[str] = field(default_factory=frozenset)
+    # A system actor (a management command, an import, the demo loader) passes the
+    # permission checks in services; it is still written to the audit log under `label`.
+    is_system: bool = False
+    label: str = ""
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.staff_org_ids)
+
+    @property
+    def is_central_admin(self) -> bool:
+        return bool(self.central_org_ids)
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.admin_org_ids)
+
+    @property
+    def is_guardian(self) -> bool:
+        return bool(self.responsible_for_ids)
+
+
+def system_actor(label: str) -> Actor:
+    """Return the actor for work no person does by hand: commands, imports, the demo loader."""
+    return Actor(user_id=None, person_id=None, on=today(), is_system=True, label=label)
+
+
+def actor_for_user(user: object, on: date | None = None) -> Actor:
+    """Build the Actor for a logged-in user on day `on` (today by default)."""
+    from skolsam.accounts.models import User
+
+    day = on or today()
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return Actor(user_id=None, person_id=None, on=day)
+    can_audit = user.has_perm("audit.search_auditentry")
+    if user.person_id is None:
+        return Actor(
+            user_id=user.pk, person_id=None, on=day, can_search_audit=can_audit, label=user.username
+        )
+    return actor_for_person(
+        user.person_id, on=day, user_id=user.pk, can_search_audit=can_audit, label=user.username
+    )
+
+
+def actor_for_person(
+    person_id: UUID,
+    *,
+    on: date | None = None,
+    user_id: int | None = None,
+    can_search_audit: bool = False,
+    label: str = "",
+) -> Actor:
+    """Build the Actor for a person: their duties, groups and relations on day `on`."""
+    from skolsam.activities.models import ActivityTeacher
+    from skolsam.duties.models import AssignmentRole, Duty
+    from skolsam.organisations.models import Organisation
+    from skolsam.people.models import ProtectedIdentityAuthorisation, Responsible
+
+    day = on or today()
+    duties = list(
+        Duty.objects.filter(valid_on(day), person_id=person_id)
+        .select_related("duty_at")
+        .only(
+            "id",
+            "duty_role",
+            "duty_at__id",
+            "duty_at__organisation_type",
+            "duty_at__huvudman_id",
+            "duty_at__home_municipality_code",
+        )
+    )
+    tree = _organisation_tree(
+        Organisation, {d.duty_at.huvudman_id or d.duty_at.id for d in duties}
+    )
+
+    central: set[UUID] = set()
+    admin: set[UUID] = set()
+    school_wide: set[UUID] = set()
+    staff: set[UUID] = set()
+    home_codes: set[str] = set()
+    roles: set[str] = set()
+    for duty in duties:
+        subtree = _subtree(tree, duty.duty_at.id)
+        staff |= subtree
+        roles.add(duty.duty_role)
+        if duty.duty_role in SCHOOL_WIDE_ROLES:
+            school_wide |= subtree
+        if duty.duty_role in ADMIN_ROLES:
+            admin |= subtree
+            if duty.duty_at.organisation_type in CENTRAL_ORGANISATION_TYPES:
+                central |= subtree
+                huvudman = tree.get(duty.duty_at.huvudman_id or duty.duty_at.id)
+                if huvudman and huvudman[1]:
+                    home_codes.add(huvudman[1])
+
+    duty_ids = [d.id for d in duties]
+    group_ids: set[UUID] = set()
+    if duty_ids:
+        group_ids |= set(
+            AssignmentRole.objects.filter(valid_on(day), duty_id__in=duty_ids).values_list(
+                "group_id", flat=True
+            )
+        )
+        group_ids |= set(
+            ActivityTeacher.objects.filter(
+                Q(start_date__isnull=True) | Q(start_date__lte=day),
+                Q(end_date__isnull=True) | Q(end_date__gte=day),
+                duty_id__in=duty_ids,
+                activity__start_date__lte=day,
+            )
+            .filter(Q(activity__end_date__isnull=True) | Q(activity__end_date__gte=day))
+            .values_list("activity__groups__id", flat=True)
+        )
+        group_ids.discard(None)  # type: ignore[arg-type]
+
+    responsible_for = set(
+        Responsible.objects.filter(valid_on(day), responsible_id=person_id).values_list(
+            "person_id", flat=True
+        )
+    )
+    authorised = set(
+        ProtectedIdentityAuthorisation.objects.filter(valid_on(day), staff_id=person_id)
+        .filter(Exists(Duty.objects.filter(valid_on(day), person_id=person_id)))
+        .values_list("person_id", flat=True)
+    )
+    if responsible_for:
+        roles.add("Vårdnadshavare")
+    return Actor(
+        user_id=user_id,
+        person_id=person_id,
+        on=day,
+        central_org_ids=frozenset(central),
+        admin_org_ids=frozenset(admin),
+        school_wide_org_ids=frozenset(school_wide),
+        staff_org_ids=frozenset(staff),
+        home_municipality_codes=frozenset(home_codes),
+        group_ids=frozenset(group_ids),
+        responsible_for_ids=frozenset(responsible_for),
+        authorised_protected_ids=frozenset(authorised),
+        can_search_audit=can_search_audit,
+        roles=frozenset(roles),
+        label=label or str(person_id),
+    )
+
+
+def _organisation_tree(model: type, huvudman_ids: Iterable[UUID]) -> dict:
+    """Load {id: (parent_id, home_municipality_code)} for the trees of these huvudmän."""
+    ids = set(huvudman_ids)
+    if not ids:
+        return {}
+    rows = model.objects.filter(Q(huvudman_id__in=ids) | Q(id__in=ids)).values_list(  # type: ignore[attr-defined]
+        "id", "parent_id", "home_municipality_code"
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def _subtree(tree: dict, root: UUID) -> set[UUID]:
+    children: dict[UUID, list[UUID]] = {}
+    for node, (parent, _code) in tree.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(node)
+    found, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if node in found:
+            continue
+        found.add(node)
+        stack.extend(children.get(node, ()))
+    return found
+
+
+# --- persons -------------------------------------------------------------------------
+
+
+def _in_organisations(org_ids: frozenset[UUID], day: date) -> Q:
+    """Persons enrolled, placed or employed on `day` within these organisations."""
+    from skolsam.duties.models import Duty
+    from skolsam.enrolment.models import Enrolment, Placement
+
+    if not org_ids:
+        return Q(pk__in=[])
+    return (
+        Q(
+            pk__in=Enrolment.objects.filter(
+                valid_on(day), cancelled=False, enroled_at_id__in=org_ids
+            ).values("person_id")
+        )
+        | Q(
+            pk__in=Placement.objects.filter(valid_on(day), placed_at_id__in=org_ids).values(
+                "child_id"
+            )
+        )
+        | Q(pk__in=Duty.objects.filter(valid_on(day), duty_at_id__in=org_ids).values("person_id"))
+    )
+
+
+def _pupils_of_groups(group_ids: frozenset[UUID], day: date) -> Q:
+    from skolsam.enrolment.models import Placement
+    from skolsam.groups.models import GroupMembership
+
+    if not group_ids:
+        return Q(pk__in=[])
+    return Q(
+        pk__in=GroupMembership.objects.filter(valid_on(day), group_id__in=group_ids).values(
+            "person_id"
+        )
+    ) | Q(pk__in=Placement.objects.filter(valid_on(day), group_id__in=group_ids).values("child_id"))
+
+
+def _residents(codes: frozenset[str]) -> Q:
+    """A hemkommun's residents who are or were in the school system (enrolled or placed)."""
+    from skolsam.enrolment.models import Enrolment, Placement
+
+    if not codes:
+        return Q(pk__in=[])
+    return Q(home_municipality_code__in=codes) & (
+        Q(Exists(Enrolment.objects.filter(person_id=OuterRef("pk"))))
+        | Q(Exists(Placement.objects.filter(child_id=OuterRef("pk"))))
+    )
+
+
+def _school_scope(actor: Actor) -> Q:
+    """Persons granted through school-level roles, before protected identity is applied."""
+    from skolsam.duties.models import Duty
+    from skolsam.people.models import Person, Responsible
+
+    day = actor.on
+    pupils = _in_organisations(actor.school_wide_org_ids, day) | _pupils_of_groups(
+        actor.group_ids, day
+    )
+    colleagues = (
+        Q(
+            pk__in=Duty.objects.filter(valid_on(day), duty_at_id__in=actor.staff_org_ids).values(
+                "person_id"
+            )
+        )
+        if actor.staff_org_ids
+        else Q(pk__in=[])
+    )
+    # Guardians of the pupils this actor sees, but never through a protected child:
+    # the link would reveal where that child goes to school.
+    visible_pupils = Person.objects.filter(pupils, security_marking=SecurityMarking.INGEN)
+    guardians = Q(
+        pk__in=Responsible.objects.filter(valid_on(day), person__in=visible_pupils).values(
+            "responsible_id"
+        )
+    )
+    return pupils | colleagues | guardians
+
+
+def _personal_scope(actor: Actor) -> Q:
+    q = Q(pk__in=actor.responsible_for_ids) | Q(pk__in=actor.authorised_protected_ids)
+    if actor.person_id is not None:
+        q |= Q(pk=actor.person_id)
+    return q
+
+
+def persons_visible_to(actor: Actor) -> QuerySet:
+    """Return every person `actor` may see on `actor.on`, as a queryset."""
+    from skolsam.people.models import Person
+
+    if actor.person_id is None:
+        return Person.objects.none()
+    central = _in_organisations(actor.central_org_ids, actor.on) | _residents(
+        actor.home_municipality_codes
+    )
+    school = _school_scope(actor) if actor.staff_org_ids else Q(pk__in=[])
+    return Person.objects.filter(
+        _personal_scope(actor)
+        | central
+        | (school & Q(security_marking=SecurityMarking.INGEN))
+    )
+
+
+def _get_or_404(queryset: QuerySet, pk: UUID | str, message: str) -> Any:
+    """Fetch one row by id; a malformed id, a missing row and a forbidden row all give 404."""
+    try:
+        key = pk if isinstance(pk, UUID) else UUID(str(pk))
+    except (ValueError, TypeError, AttributeError):
+        raise Http404(message) from None
+    obj = queryset.filter(pk=key).first()
+    if obj is None:
+        raise Http404(message)
+    return obj
+
+
+def person_for_actor(actor: Actor, person_id: UUID | str) -> Any:
+    """Return the person if `actor` may see them; Http404 if not, or if there is none."""
+    return _get_or_404(persons_visible_to(actor), person_id, "Personen finns inte.")
+
+
+def may_see_location(actor: Actor, person: Any) -> bool:
+    """Tell whether `actor` may see the person's address, school, class, groups and photo."""
+    if getattr(person, "security_marking", SecurityMarking.INGEN) == SecurityMarking.INGEN:
+        return True
+    pk = getattr(person, "pk", None)
+    return pk is not None and (pk == actor.person_id or pk in actor.authorised_protected_ids)
+
+
+def may_edit_person(actor: Actor, person: Any) -> bool:
+    """Tell whether `actor` may change the person's register data.
+
+    Administrators may change the persons they see through their school or central
+    scope (pupils, staff and the pupils' guardians); a protected person only when
+    they are named for that person.
+    """
+    if not actor.admin_org_ids or person is None:
+        return False
+    if person.is_protected and person.pk not in actor.authorised_protected_ids:
+        return False
+    return persons_visible_to(actor).filter(pk=person.pk).exists()
+
+
+def may_grant_protected_access(actor: Actor, person: Any) -> bool:
+    """Tell whether `actor` may name staff for a protected person: central administrators."""
+    from skolsam.people.models import Person
+
+    if not actor.central_org_ids or not isinstance(person, Person):
+        return False
+    return Person.objects.filter(
+        _in_organisations(actor.central_org_ids, actor.on)
+        | _residents(actor.home_municipality_codes),
+        pk=person.pk,
+    ).exists()
+
+
+# --- organisations and groups --------------------------------------------------------
+
+
+def organisations_visible_to(actor: Actor) -> QuerySet:
+    """Return the organisations where `actor` holds a duty (whole subtrees)."""
+    from skolsam.organisations.models import Organisation
+
+    return Organisation.objects.filter(pk__in=actor.staff_org_ids)
+
+
+def may_manage_organisation(actor: Actor, organisation_id: UUID) -> bool:
+    """Tell whether `actor` may enrol, create groups and register staff at this organisation."""
+    return organisation_id in actor.admin_org_ids
+
+
+def organisation_for_actor(actor: Actor, organisation_id: UUID | str) -> Any:
+    """Return an organisation where `actor` holds a duty; Http404 otherwise."""
+    return _get_or_404(organisations_visible_to(actor), organisation_id, "Organisationen finns inte.")
+
+
+def groups_visible_to(actor: Actor) -> QuerySet:
+    """Return groups of organisations where `actor` sees every pupil, plus their own groups."""
+    from skolsam.groups.models import Group
+
+    return Group.objects.filter(
+        Q(organisation_id__in=actor.school_wide_org_ids) | Q(pk__in=actor.group_ids)
+    )
+
+
+def group_for_actor(actor: Actor, group_id: UUID | str) -> Any:
+    """Return a group `actor` may see; Http404 otherwise."""
+    return _get_or_404(
+        groups_visible_to(actor).select_related("organisation"), group_id, "Gruppen finns inte."
+    )
+
+
+def memberships_visible_to(actor: Actor, *, on: date | None = None) -> QuerySet:
+    """Return group memberships `actor` may see on a day; protected pupils only if authorised."""
+    from skolsam.groups.models import GroupMembership
+
+    day = on or actor.on
+    visible_groups = groups_visible_to(actor)
+    located = Q(person__security_marking=SecurityMarking.INGEN) | Q(
+        person_id__in=actor.authorised_protected_ids
+    )
+    if actor.person_id is not None:
+        located |= Q(person_id=actor.person_id)
+    return GroupMembership.objects.filter(
+        valid_on(day), located, group__in=visible_groups
+    ).filter(person__in=persons_visible_to(actor))

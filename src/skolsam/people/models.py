@@ -1,0 +1,99 @@
+"""Hold persons, their responsible relations and who may see protected identities."""
+
+from django.conf import settings
+from django.db import models
+
+from skolsam.core.choices import (
+    CivicNoType,
+    PersonStatus,
+    RelationType,
+    SecurityMarking,
+    Sex,
+)
+from skolsam.core.models import SS12000Entity
+
+
+class Person(SS12000Entity):
+    given_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100)
+    # 12 characters without separator; letters in positions 9-10 for temporary numbers.
+    civic_no = models.CharField(max_length=12, null=True, blank=True, unique=True)
+    civic_no_type = models.CharField(max_length=20, choices=CivicNoType.choices, blank=True)
+    civic_no_nationality = models.CharField(max_length=2, default="SE", blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.OKANT)
+    security_marking = models.CharField(
+        max_length=24, choices=SecurityMarking.choices, default=SecurityMarking.INGEN
+    )
+    person_status = models.CharField(
+        max_length=12, choices=PersonStatus.choices, default=PersonStatus.AKTIV
+    )
+    # SS 12000 shapes: [{type, value}], [{type, value, mobile}], [{type, streetAddress, ...}]
+    emails = models.JSONField(default=list, blank=True)
+    phone_numbers = models.JSONField(default=list, blank=True)
+    addresses = models.JSONField(default=list, blank=True)
+    photo = models.URLField(blank=True)
+    external_identifiers = models.JSONField(default=list, blank=True)
+    edu_person_principal_names = models.JSONField(default=list, blank=True)
+    # Folkbokföringskommun, taken from the Folkbokföring address by the services.
+    home_municipality_code = models.CharField(max_length=4, blank=True, db_index=True)
+    # Optimistic locking: every service write bumps it; a stale form is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [models.Index(fields=["family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.middle_name, self.family_name) if p)
+
+    @property
+    def is_protected(self) -> bool:
+        return self.security_marking != SecurityMarking.INGEN
+
+
+class Responsible(SS12000Entity):
+    """A responsible relation: `responsible` answers for `person` (SS 12000 Person.responsibles)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="responsibles")
+    responsible = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="responsible_for"
+    )
+    relation_type = models.CharField(max_length=20, choices=RelationType.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["responsible", "start_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="responsible_end_after_start",
+            )
+        ]
+
+
+class ProtectedIdentityAuthorisation(SS12000Entity):
+    """Names a staff member allowed to see a protected person's location data.
+
+    Address, school unit, class, groups and photo of a person with sekretessmarkering or
+    skyddad folkbokföring are shown only to the named staff, for the period given.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["staff", "start_date"])]
