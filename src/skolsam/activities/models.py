@@ -42,3 +42,6 @@ class ActivityTeacher(models.Model):
     end_date = models.DateField(null=True, blank=True)
     minutes_planned = models.PositiveIntegerField(null=True, blank=True)
     grader = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.duty_id} @ {self.activity_id}"

@@ -41,6 +41,9 @@ class AuditEntry(models.Model):
         permissions = [("search_auditentry", "Can search the audit log")]
         verbose_name_plural = "audit entries"
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
+
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:
             raise AppendOnlyError("Loggposter kan inte ändras.")

@@ -157,9 +157,7 @@ def actor_for_person(
             "duty_at__home_municipality_code",
         )
     )
-    tree = _organisation_tree(
-        Organisation, {d.duty_at.huvudman_id or d.duty_at.id for d in duties}
-    )
+    tree = _organisation_tree(Organisation, {d.duty_at.huvudman_id or d.duty_at.id for d in duties})
 
     central: set[UUID] = set()
     admin: set[UUID] = set()
@@ -354,9 +352,7 @@ def persons_visible_to(actor: Actor) -> QuerySet:
     )
     school = _school_scope(actor) if actor.staff_org_ids else Q(pk__in=[])
     return Person.objects.filter(
-        _personal_scope(actor)
-        | central
-        | (school & Q(security_marking=SecurityMarking.INGEN))
+        _personal_scope(actor) | central | (school & Q(security_marking=SecurityMarking.INGEN))
     )
 
 
@@ -429,7 +425,9 @@ def may_manage_organisation(actor: Actor, organisation_id: UUID) -> bool:
 
 def organisation_for_actor(actor: Actor, organisation_id: UUID | str) -> Any:
     """Return an organisation where `actor` holds a duty; Http404 otherwise."""
-    return _get_or_404(organisations_visible_to(actor), organisation_id, "Organisationen finns inte.")
+    return _get_or_404(
+        organisations_visible_to(actor), organisation_id, "Organisationen finns inte."
+    )
 
 
 def groups_visible_to(actor: Actor) -> QuerySet:
@@ -459,6 +457,6 @@ def memberships_visible_to(actor: Actor, *, on: date | None = None) -> QuerySet:
     )
     if actor.person_id is not None:
         located |= Q(person_id=actor.person_id)
-    return GroupMembership.objects.filter(
-        valid_on(day), located, group__in=visible_groups
-    ).filter(person__in=persons_visible_to(actor))
+    return GroupMembership.objects.filter(valid_on(day), located, group__in=visible_groups).filter(
+        person__in=persons_visible_to(actor)
+    )

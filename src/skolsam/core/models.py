@@ -33,8 +33,6 @@ def valid_on(day: date, prefix: str = "") -> Q:
     )
 
 
-def periods_overlap(
-    a_start: date, a_end: date | None, b_start: date, b_end: date | None
-) -> bool:
+def periods_overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
     """Tell whether two inclusive periods share a day; None is an open end."""
     return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)

@@ -7,9 +7,7 @@ from skolsam.core.models import SS12000Entity
 
 
 class Enrolment(SS12000Entity):
-    person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="enrolments"
-    )
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="enrolments")
     enroled_at = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="enrolments"
     )

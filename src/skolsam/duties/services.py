@@ -1,0 +1,123 @@
+"""Write staff duties and their assignment roles to groups."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from skolsam.audit.services import audit_record
+from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.choices import AssignmentRoleType, DutyRole
+from skolsam.core.errors import DomainError
+from skolsam.duties.models import AssignmentRole, Duty
+from skolsam.groups.models import Group
+from skolsam.organisations.models import Organisation
+from skolsam.people.models import Person
+
+
+def _check_period(start: date, end: date | None) -> None:
+    if end is not None and end < start:
+        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+
+
+@transaction.atomic
+def duty_create(
+    *,
+    actor: Actor,
+    person: Person,
+    duty_at: Organisation,
+    duty_role: str,
+    start_date: date,
+    end_date: date | None = None,
+    duty_percent: int | None = None,
+    signature: str = "",
+    description: str = "",
+) -> Duty:
+    """Give a person a duty (tjänst) at an organisation for a period."""
+    if not actor.is_system and not may_manage_organisation(actor, duty_at.pk):
+        raise DomainError("Du har inte behörighet att registrera personal vid den enheten.")
+    if duty_role not in DutyRole.values:
+        raise DomainError({"duty_role": f"Okänd befattning {duty_role!r}."})
+    if duty_percent is not None and not 0 < duty_percent <= 100:
+        raise DomainError({"duty_percent": "Tjänstgöringsgraden ska vara 1–100 procent."})
+    _check_period(start_date, end_date)
+    duty = Duty.objects.create(
+        person=person,
+        duty_at=duty_at,
+        duty_role=duty_role,
+        start_date=start_date,
+        end_date=end_date,
+        duty_percent=duty_percent,
+        signature=signature,
+        description=description,
+    )
+    audit_record(
+        actor=actor,
+        action="duty.create",
+        object_type="Duty",
+        object_id=duty.pk,
+        person_id=person.pk,
+        changes={
+            "duty_at": [None, str(duty_at.pk)],
+            "duty_role": [None, duty_role],
+            "start_date": [None, start_date.isoformat()],
+        },
+    )
+    return duty
+
+
+@transaction.atomic
+def duty_end(*, actor: Actor, duty: Duty, end_date: date) -> Duty:
+    """End a duty on `end_date` (inclusive)."""
+    if not actor.is_system and not may_manage_organisation(actor, duty.duty_at_id):
+        raise DomainError("Du har inte behörighet att ändra tjänsten.")
+    _check_period(duty.start_date, end_date)
+    before = duty.end_date
+    duty.end_date = end_date
+    duty.modified = timezone.now()
+    duty.save(update_fields=["end_date", "modified"])
+    audit_record(
+        actor=actor,
+        action="duty.end",
+        object_type="Duty",
+        object_id=duty.pk,
+        person_id=duty.person_id,
+        changes={"end_date": [before.isoformat() if before else None, end_date.isoformat()]},
+    )
+    return duty
+
+
+@transaction.atomic
+def assignment_role_add(
+    *,
+    actor: Actor,
+    duty: Duty,
+    group: Group,
+    assignment_role_type: str,
+    start_date: date,
+    end_date: date | None = None,
+) -> AssignmentRole:
+    """Give a duty a role towards a group, e.g. mentor for a class."""
+    if not actor.is_system and not may_manage_organisation(actor, group.organisation_id):
+        raise DomainError("Du har inte behörighet att ändra gruppen.")
+    if assignment_role_type not in AssignmentRoleType.values:
+        raise DomainError({"assignment_role_type": f"Okänd roll {assignment_role_type!r}."})
+    _check_period(start_date, end_date)
+    role = AssignmentRole.objects.create(
+        duty=duty,
+        group=group,
+        assignment_role_type=assignment_role_type,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    audit_record(
+        actor=actor,
+        action="assignment_role.add",
+        object_type="AssignmentRole",
+        object_id=role.pk,
+        person_id=duty.person_id,
+        detail={"group": group.pk, "role": assignment_role_type},
+    )
+    return role

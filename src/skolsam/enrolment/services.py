@@ -1,0 +1,194 @@
+"""Write enrolments and placements, enforcing the register's rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from skolsam.audit.services import audit_record
+from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.choices import OrganisationType, PlacementSchoolType
+from skolsam.core.errors import DomainError
+from skolsam.core.models import periods_overlap
+from skolsam.curriculum.models import Programme
+from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.organisations.models import Organisation
+from skolsam.people.models import Person
+
+
+def _require_manager(actor: Actor, organisation: Organisation) -> None:
+    if not actor.is_system and not may_manage_organisation(actor, organisation.pk):
+        raise DomainError("Du har inte behörighet att ändra inskrivningar vid den enheten.")
+
+
+def _check_period(start: date, end: date | None) -> None:
+    if end is not None and end < start:
+        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+
+
+def _check_school_unit(unit: Organisation, school_type: str) -> None:
+    if unit.organisation_type != OrganisationType.SKOLENHET:
+        raise DomainError({"enroled_at": f"{unit.display_name} är ingen skolenhet."})
+    if school_type not in unit.school_types:
+        offered = ", ".join(unit.school_types) or "inga"
+        raise DomainError(
+            {
+                "school_type": f"{unit.display_name} erbjuder inte skolformen {school_type} "
+                f"(erbjuder: {offered})."
+            }
+        )
+
+
+@transaction.atomic
+def enrolment_create(
+    *,
+    actor: Actor,
+    person: Person,
+    school_unit: Organisation,
+    school_type: str,
+    start_date: date,
+    end_date: date | None = None,
+    school_year: int | None = None,
+    programme: Programme | None = None,
+    education_code: str = "",
+    specification: str = "",
+) -> Enrolment:
+    """Enrol a pupil at a school unit in a school type from `start_date`."""
+    _require_manager(actor, school_unit)
+    _check_period(start_date, end_date)
+    _check_school_unit(school_unit, school_type)
+    if school_year is not None and not 0 <= school_year <= 10:
+        raise DomainError({"school_year": "Årskursen måste vara mellan 0 och 10."})
+    # Lock the pupil's row so two concurrent enrolments cannot both pass the overlap check.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    for other in Enrolment.objects.filter(person=person, school_type=school_type, cancelled=False):
+        if periods_overlap(start_date, end_date, other.start_date, other.end_date):
+            raise DomainError(
+                {
+                    "start_date": f"Eleven är redan inskriven i {school_type} vid "
+                    f"{other.enroled_at.display_name} från {other.start_date}. "
+                    "Avsluta den inskrivningen först."
+                }
+            )
+    enrolment = Enrolment.objects.create(
+        person=person,
+        enroled_at=school_unit,
+        school_type=school_type,
+        school_year=school_year,
+        programme=programme,
+        education_code=education_code or (programme.code if programme else ""),
+        specification=specification,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    audit_record(
+        actor=actor,
+        action="enrolment.create",
+        object_type="Enrolment",
+        object_id=enrolment.pk,
+        person_id=person.pk,
+        changes={
+            "enroled_at": [None, str(school_unit.pk)],
+            "school_type": [None, school_type],
+            "school_year": [None, school_year],
+            "start_date": [None, start_date.isoformat()],
+            "end_date": [None, end_date.isoformat() if end_date else None],
+        },
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_end(*, actor: Actor, enrolment: Enrolment, end_date: date) -> Enrolment:
+    """End an enrolment on `end_date` (the last day, inclusive)."""
+    _require_manager(actor, enrolment.enroled_at)
+    _check_period(enrolment.start_date, end_date)
+    before = enrolment.end_date
+    enrolment.end_date = end_date
+    enrolment.modified = timezone.now()
+    enrolment.save(update_fields=["end_date", "modified"])
+    audit_record(
+        actor=actor,
+        action="enrolment.end",
+        object_type="Enrolment",
+        object_id=enrolment.pk,
+        person_id=enrolment.person_id,
+        changes={"end_date": [before.isoformat() if before else None, end_date.isoformat()]},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_cancel(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
+    """Cancel an enrolment that should never have started (SS 12000 `cancelled`)."""
+    _require_manager(actor, enrolment.enroled_at)
+    enrolment.cancelled = True
+    enrolment.modified = timezone.now()
+    enrolment.save(update_fields=["cancelled", "modified"])
+    audit_record(
+        actor=actor,
+        action="enrolment.cancel",
+        object_type="Enrolment",
+        object_id=enrolment.pk,
+        person_id=enrolment.person_id,
+        changes={"cancelled": [False, True]},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def placement_create(
+    *,
+    actor: Actor,
+    child: Person,
+    placed_at: Organisation,
+    school_type: str,
+    start_date: date,
+    end_date: date | None = None,
+    group: object | None = None,
+    owners: list[Person] | None = None,
+    reason: str = "",
+    max_weekly_schedule_hours: int | None = None,
+) -> Placement:
+    """Place a child in preschool or fritidshem, with the guardians who own the placement."""
+    _require_manager(actor, placed_at)
+    _check_period(start_date, end_date)
+    if school_type not in PlacementSchoolType.values:
+        raise DomainError(
+            {
+                "school_type": "Placeringar gäller förskola, fritidshem eller öppen fritidsverksamhet."
+            }
+        )
+    _check_school_unit(placed_at, school_type)
+    for other in Placement.objects.filter(child=child, school_type=school_type):
+        if periods_overlap(start_date, end_date, other.start_date, other.end_date):
+            raise DomainError(
+                {"start_date": "Barnet har redan en placering i den skolformen för perioden."}
+            )
+    placement = Placement.objects.create(
+        child=child,
+        placed_at=placed_at,
+        school_type=school_type,
+        start_date=start_date,
+        end_date=end_date,
+        group=group,
+        reason=reason,
+        max_weekly_schedule_hours=max_weekly_schedule_hours,
+    )
+    if owners:
+        placement.owners.set(owners)
+    audit_record(
+        actor=actor,
+        action="placement.create",
+        object_type="Placement",
+        object_id=placement.pk,
+        person_id=child.pk,
+        changes={
+            "placed_at": [None, str(placed_at.pk)],
+            "school_type": [None, school_type],
+            "start_date": [None, start_date.isoformat()],
+        },
+    )
+    return placement

@@ -1,0 +1,162 @@
+"""Write groups and group memberships. A pupil is in at most one class at a time."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from skolsam.audit.services import audit_record
+from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.choices import GroupType, SchoolType
+from skolsam.core.errors import DomainError
+from skolsam.core.models import periods_overlap
+from skolsam.groups.models import Group, GroupMembership
+from skolsam.organisations.models import Organisation
+from skolsam.people.models import Person
+
+
+def _require_manager(actor: Actor, organisation_id: object) -> None:
+    if not actor.is_system and not may_manage_organisation(actor, organisation_id):  # type: ignore[arg-type]
+        raise DomainError("Du har inte behörighet att ändra grupper vid den enheten.")
+
+
+def _check_period(start: date, end: date | None) -> None:
+    if end is not None and end < start:
+        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+
+
+@transaction.atomic
+def group_create(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    display_name: str,
+    group_type: str,
+    start_date: date,
+    end_date: date | None = None,
+    school_type: str = "",
+) -> Group:
+    """Create a group (class, teaching group, mentor group, department...) at an organisation."""
+    _require_manager(actor, organisation.pk)
+    if not display_name.strip():
+        raise DomainError({"display_name": "Gruppen måste ha ett namn."})
+    if group_type not in GroupType.values:
+        raise DomainError({"group_type": f"Okänd grupptyp {group_type!r}."})
+    if school_type and school_type not in SchoolType.values:
+        raise DomainError({"school_type": f"Okänd skolform {school_type!r}."})
+    _check_period(start_date, end_date)
+    group = Group.objects.create(
+        organisation=organisation,
+        display_name=display_name.strip(),
+        group_type=group_type,
+        school_type=school_type,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    audit_record(
+        actor=actor,
+        action="group.create",
+        object_type="Group",
+        object_id=group.pk,
+        changes={"display_name": [None, group.display_name], "group_type": [None, group_type]},
+    )
+    return group
+
+
+def _check_single_class(
+    person: Person, group: Group, start: date, end: date | None, ignore: int | None = None
+) -> None:
+    if group.group_type != GroupType.KLASS:
+        return
+    others = GroupMembership.objects.filter(
+        person=person, group__group_type=GroupType.KLASS
+    ).select_related("group")
+    for m in others:
+        if m.pk == ignore:
+            continue
+        if periods_overlap(start, end, m.start_date, m.end_date):
+            raise DomainError(
+                {
+                    "group": f"{person.full_name} går redan i klass {m.group.display_name} "
+                    f"från {m.start_date}. En elev kan bara gå i en klass åt gången; "
+                    "flytta eleven i stället."
+                }
+            )
+
+
+@transaction.atomic
+def group_membership_add(
+    *,
+    actor: Actor,
+    group: Group,
+    person: Person,
+    start_date: date,
+    end_date: date | None = None,
+) -> GroupMembership:
+    """Add a person to a group from `start_date`."""
+    _require_manager(actor, group.organisation_id)
+    _check_period(start_date, end_date)
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    _check_single_class(person, group, start_date, end_date)
+    for m in GroupMembership.objects.filter(person=person, group=group):
+        if periods_overlap(start_date, end_date, m.start_date, m.end_date):
+            raise DomainError({"group": f"{person.full_name} är redan med i {group.display_name}."})
+    membership = GroupMembership.objects.create(
+        group=group, person=person, start_date=start_date, end_date=end_date
+    )
+    audit_record(
+        actor=actor,
+        action="membership.add",
+        object_type="GroupMembership",
+        object_id=membership.pk,
+        person_id=person.pk,
+        detail={"group": group.pk, "group_name": group.display_name},
+        changes={"start_date": [None, start_date.isoformat()]},
+    )
+    return membership
+
+
+@transaction.atomic
+def group_membership_end(
+    *, actor: Actor, membership: GroupMembership, end_date: date
+) -> GroupMembership:
+    """End a membership on `end_date` (inclusive). The row stays as history."""
+    _require_manager(actor, membership.group.organisation_id)
+    _check_period(membership.start_date, end_date)
+    before = membership.end_date
+    membership.end_date = end_date
+    membership.modified = timezone.now()
+    membership.save(update_fields=["end_date", "modified"])
+    audit_record(
+        actor=actor,
+        action="membership.end",
+        object_type="GroupMembership",
+        object_id=membership.pk,
+        person_id=membership.person_id,
+        detail={"group": membership.group_id},
+        changes={"end_date": [before.isoformat() if before else None, end_date.isoformat()]},
+    )
+    return membership
+
+
+@transaction.atomic
+def group_membership_move(
+    *, actor: Actor, person: Person, to_group: Group, on: date
+) -> GroupMembership:
+    """Move a pupil to another class from `on`: the old class ends the day before."""
+    current = (
+        GroupMembership.objects.select_for_update()
+        .filter(person=person, group__group_type=to_group.group_type, start_date__lte=on)
+        .exclude(end_date__lt=on)
+        .select_related("group")
+        .first()
+    )
+    if current is not None:
+        if current.group_id == to_group.pk:
+            raise DomainError({"group": f"{person.full_name} går redan i {to_group.display_name}."})
+        if current.start_date == on:
+            raise DomainError({"start_date": "Eleven började i sin nuvarande grupp samma dag."})
+        group_membership_end(actor=actor, membership=current, end_date=on - timedelta(days=1))
+    return group_membership_add(actor=actor, group=to_group, person=person, start_date=on)

@@ -1,0 +1,126 @@
+"""Write organisations. Keeps the `huvudman` shortcut true as the tree changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from skolsam.audit.services import audit_record, snapshot
+from skolsam.core.access import Actor
+from skolsam.core.choices import OrganisationType, SchoolType
+from skolsam.core.errors import DomainError
+from skolsam.organisations.models import Organisation
+
+_FIELDS = (
+    "display_name",
+    "organisation_code",
+    "organisation_type",
+    "organisation_number",
+    "parent",
+    "school_unit_code",
+    "school_types",
+    "municipality_code",
+    "home_municipality_code",
+    "start_date",
+    "end_date",
+)
+
+
+def _validate(org: Organisation) -> None:
+    if org.organisation_type not in OrganisationType.values:
+        raise DomainError(
+            {"organisation_type": f"Okänd organisationstyp {org.organisation_type!r}."}
+        )
+    if org.organisation_type == OrganisationType.HUVUDMAN and org.parent_id is not None:
+        raise DomainError({"parent": "En huvudman kan inte ligga under en annan organisation."})
+    if org.organisation_type != OrganisationType.HUVUDMAN and org.parent_id is None:
+        raise DomainError({"parent": "Organisationen måste ligga under en huvudman."})
+    unknown = [t for t in org.school_types if t not in SchoolType.values]
+    if unknown:
+        raise DomainError({"school_types": f"Okända skolformer: {', '.join(unknown)}."})
+    if org.school_unit_code and not org.school_unit_code.isdigit():
+        raise DomainError({"school_unit_code": "Skolenhetskoden består av siffror."})
+    if org.start_date and org.end_date and org.end_date < org.start_date:
+        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: Actor,
+    display_name: str,
+    organisation_type: str,
+    parent: Organisation | None = None,
+    school_types: list[str] | None = None,
+    organisation_code: str = "",
+    organisation_number: str = "",
+    school_unit_code: str | None = None,
+    municipality_code: str = "",
+    home_municipality_code: str = "",
+    start_date: date | None = None,
+    end_date: date | None = None,
+    **extra: Any,
+) -> Organisation:
+    """Create an organisation under `parent` (none for a huvudman)."""
+    org = Organisation(
+        display_name=display_name,
+        organisation_type=organisation_type,
+        parent=parent,
+        school_types=list(school_types or []),
+        organisation_code=organisation_code,
+        organisation_number=organisation_number,
+        school_unit_code=school_unit_code or None,
+        municipality_code=municipality_code,
+        home_municipality_code=home_municipality_code,
+        start_date=start_date,
+        end_date=end_date,
+        **extra,
+    )
+    _validate(org)
+    if school_unit_code and Organisation.objects.filter(school_unit_code=school_unit_code).exists():
+        raise DomainError({"school_unit_code": f"Skolenhetskoden {school_unit_code} finns redan."})
+    org.huvudman = parent.huvudman if parent is not None else None
+    org.save()
+    if org.huvudman_id is None:
+        org.huvudman = org
+        org.save(update_fields=["huvudman"])
+    audit_record(
+        actor=actor,
+        action="organisation.create",
+        object_type="Organisation",
+        object_id=org.pk,
+        changes={
+            k: [None, v] for k, v in snapshot(org, _FIELDS).items() if v not in ("", None, [])
+        },
+    )
+    return org
+
+
+@transaction.atomic
+def organisation_update(
+    *, actor: Actor, organisation: Organisation, **changes: Any
+) -> Organisation:
+    """Change an organisation's own attributes."""
+    before = snapshot(organisation, _FIELDS)
+    for key, value in changes.items():
+        if key not in _FIELDS or key == "parent":
+            raise DomainError({key: "Fältet kan inte ändras här."})
+        setattr(organisation, key, value)
+    _validate(organisation)
+    after = snapshot(organisation, _FIELDS)
+    if before != after:
+        organisation.modified = timezone.now()
+        organisation.save()
+        from skolsam.audit.services import diff
+
+        audit_record(
+            actor=actor,
+            action="organisation.update",
+            object_type="Organisation",
+            object_id=organisation.pk,
+            changes=diff(before, after),
+        )
+    return organisation

@@ -1,0 +1,307 @@
+"""Write persons, responsible relations and protected-identity authorisations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from skolsam.audit.services import audit_record, diff, snapshot
+from skolsam.core.access import Actor, may_edit_person, may_grant_protected_access
+from skolsam.core.choices import PersonStatus, RelationType, SecurityMarking, Sex
+from skolsam.core.errors import DomainError
+from skolsam.core.models import periods_overlap
+from skolsam.people import civicno
+from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
+
+EMAIL_TYPES = ("Privat", "Skola elev", "Skola personal", "Arbete övrigt")
+PHONE_TYPES = ("Hem", "Arbete")
+ADDRESS_TYPES = ("Folkbokföring", "Särskild postadress", "Tillfällig adress", "Postadress")
+
+PERSON_FIELDS = (
+    "given_name",
+    "middle_name",
+    "family_name",
+    "civic_no",
+    "civic_no_type",
+    "birth_date",
+    "sex",
+    "security_marking",
+    "person_status",
+    "emails",
+    "phone_numbers",
+    "addresses",
+    "photo",
+    "edu_person_principal_names",
+    "external_identifiers",
+)
+
+
+class StaleVersion(DomainError):
+    """Someone else saved the record after it was opened."""
+
+
+def _check_period(start: date, end: date | None) -> None:
+    if end is not None and end < start:
+        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+
+
+def _clean_contacts(data: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    for i, email in enumerate(data.get("emails") or []):
+        if email.get("type") not in EMAIL_TYPES:
+            errors["emails"] = f"E-post {i + 1}: typen måste vara en av {', '.join(EMAIL_TYPES)}."
+        try:
+            validate_email(email.get("value", ""))
+        except ValidationError:
+            errors["emails"] = f"E-post {i + 1}: {email.get('value', '')!r} är ingen e-postadress."
+    for i, phone in enumerate(data.get("phone_numbers") or []):
+        if phone.get("type") not in PHONE_TYPES:
+            errors["phone_numbers"] = f"Telefon {i + 1}: typen måste vara Hem eller Arbete."
+        value = str(phone.get("value", ""))
+        if not value or not all(c.isdigit() or c in "+- ()" for c in value):
+            errors["phone_numbers"] = f"Telefon {i + 1}: {value!r} är inget telefonnummer."
+        phone.setdefault("mobile", True)
+    for i, address in enumerate(data.get("addresses") or []):
+        address.setdefault("type", "Folkbokföring")
+        address.setdefault("country", "Sverige")
+        if address["type"] not in ADDRESS_TYPES:
+            errors["addresses"] = f"Adress {i + 1}: okänd adresstyp {address['type']!r}."
+        missing = [k for k in ("streetAddress", "postalCode", "locality") if not address.get(k)]
+        if missing:
+            errors["addresses"] = f"Adress {i + 1}: saknar {', '.join(missing)}."
+    if errors:
+        raise DomainError(errors)
+
+
+def _home_municipality(addresses: list[dict[str, Any]]) -> str:
+    for address in addresses:
+        if address.get("type", "Folkbokföring") == "Folkbokföring" and address.get(
+            "municipalityCode"
+        ):
+            return f"{int(address['municipalityCode']):04d}"
+    return ""
+
+
+def _apply_civic_no(person: Person, text: str | None, on: date) -> None:
+    if not text:
+        person.civic_no, person.civic_no_type = None, ""
+        return
+    try:
+        parsed = civicno.parse(text, today=on)
+    except civicno.CivicNoError as exc:
+        raise DomainError({"civic_no": str(exc)}) from None
+    person.civic_no, person.civic_no_type = parsed.value, parsed.type.value
+    person.birth_date = parsed.birth_date or person.birth_date
+    if parsed.sex != Sex.OKANT:
+        person.sex = parsed.sex
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Actor,
+    given_name: str,
+    family_name: str,
+    civic_no: str | None = None,
+    middle_name: str = "",
+    birth_date: date | None = None,
+    sex: str = Sex.OKANT,
+    security_marking: str = SecurityMarking.INGEN,
+    person_status: str = PersonStatus.AKTIV,
+    emails: list[dict[str, Any]] | None = None,
+    phone_numbers: list[dict[str, Any]] | None = None,
+    addresses: list[dict[str, Any]] | None = None,
+    photo: str = "",
+    edu_person_principal_names: list[str] | None = None,
+) -> Person:
+    """Register a person. The civic number sets birth date and legal sex when it has them."""
+    if not given_name.strip():
+        raise DomainError({"given_name": "Förnamn saknas."})
+    if not family_name.strip():
+        raise DomainError({"family_name": "Efternamn saknas."})
+    if security_marking not in SecurityMarking.values:
+        raise DomainError({"security_marking": "Okänd skyddsmarkering."})
+    person = Person(
+        given_name=given_name.strip(),
+        middle_name=middle_name.strip(),
+        family_name=family_name.strip(),
+        birth_date=birth_date,
+        sex=sex,
+        security_marking=security_marking,
+        person_status=person_status,
+        emails=list(emails or []),
+        phone_numbers=list(phone_numbers or []),
+        addresses=list(addresses or []),
+        photo=photo,
+        edu_person_principal_names=list(edu_person_principal_names or []),
+    )
+    _apply_civic_no(person, civic_no, actor.on)
+    _clean_contacts(person.__dict__)
+    person.home_municipality_code = _home_municipality(person.addresses)
+    if person.civic_no and Person.objects.filter(civic_no=person.civic_no).exists():
+        raise DomainError({"civic_no": "Det finns redan en person med det personnumret."})
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise DomainError({"civic_no": "Det finns redan en person med det personnumret."}) from None
+    audit_record(
+        actor=actor,
+        action="person.create",
+        object_type="Person",
+        object_id=person.pk,
+        person_id=person.pk,
+        changes={
+            k: [None, v]
+            for k, v in snapshot(person, PERSON_FIELDS).items()
+            if v not in ("", None, [])
+        },
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, actor: Actor, person: Person, version: int | None = None, **changes: Any
+) -> Person:
+    """Change a person's own attributes, refusing a stale `version` (optimistic locking)."""
+    if not actor.is_system and not may_edit_person(actor, person):
+        raise DomainError("Du har inte behörighet att ändra personen.")
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if version is not None and locked.version != version:
+        raise StaleVersion(
+            "Någon annan har sparat ändringar på personen sedan du öppnade den. "
+            "Ladda om sidan och gör ändringen igen."
+        )
+    before = snapshot(locked, PERSON_FIELDS)
+    for key, value in changes.items():
+        if key == "civic_no":
+            _apply_civic_no(locked, value, actor.on)
+        elif key in PERSON_FIELDS:
+            setattr(locked, key, value)
+        else:
+            raise DomainError({key: "Fältet kan inte ändras."})
+    _clean_contacts(locked.__dict__)
+    locked.home_municipality_code = _home_municipality(locked.addresses)
+    after = snapshot(locked, PERSON_FIELDS)
+    changed = diff(before, after)
+    if changed:
+        if (
+            locked.civic_no
+            and Person.objects.filter(civic_no=locked.civic_no).exclude(pk=locked.pk).exists()
+        ):
+            raise DomainError({"civic_no": "Det finns redan en person med det personnumret."})
+        locked.version += 1
+        locked.modified = timezone.now()
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="person.update",
+            object_type="Person",
+            object_id=locked.pk,
+            person_id=locked.pk,
+            changes=changed,
+        )
+    return locked
+
+
+@transaction.atomic
+def responsible_add(
+    *,
+    actor: Actor,
+    person: Person,
+    responsible: Person,
+    relation_type: str = RelationType.VARDNADSHAVARE,
+    start_date: date,
+    end_date: date | None = None,
+) -> Responsible:
+    """Record that `responsible` answers for `person` (custody, god man, ...) for a period."""
+    if relation_type not in RelationType.values:
+        raise DomainError({"relation_type": f"Okänd relationstyp {relation_type!r}."})
+    if person.pk == responsible.pk:
+        raise DomainError({"responsible": "En person kan inte vara ansvarig för sig själv."})
+    _check_period(start_date, end_date)
+    existing = Responsible.objects.filter(
+        person=person, responsible=responsible, relation_type=relation_type
+    )
+    if any(periods_overlap(start_date, end_date, r.start_date, r.end_date) for r in existing):
+        raise DomainError({"responsible": "Relationen finns redan för den perioden."})
+    relation = Responsible.objects.create(
+        person=person,
+        responsible=responsible,
+        relation_type=relation_type,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    audit_record(
+        actor=actor,
+        action="responsible.add",
+        object_type="Responsible",
+        object_id=relation.pk,
+        person_id=person.pk,
+        detail={"responsible": responsible.pk, "relation_type": relation_type},
+        changes={"start_date": [None, start_date], "end_date": [None, end_date]},
+    )
+    return relation
+
+
+@transaction.atomic
+def responsible_end(*, actor: Actor, relation: Responsible, end_date: date) -> Responsible:
+    """End a responsible relation on `end_date` (inclusive); history is kept."""
+    _check_period(relation.start_date, end_date)
+    before = relation.end_date
+    relation.end_date = end_date
+    relation.modified = timezone.now()
+    relation.save(update_fields=["end_date", "modified"])
+    audit_record(
+        actor=actor,
+        action="responsible.end",
+        object_type="Responsible",
+        object_id=relation.pk,
+        person_id=relation.person_id,
+        changes={"end_date": [before, end_date]},
+    )
+    return relation
+
+
+@transaction.atomic
+def protected_identity_authorise(
+    *,
+    actor: Actor,
+    person: Person,
+    staff: Person,
+    reason: str,
+    start_date: date,
+    end_date: date | None = None,
+) -> ProtectedIdentityAuthorisation:
+    """Name a staff member who may see a protected person's address, school and groups."""
+    if not actor.is_system and not may_grant_protected_access(actor, person):
+        raise DomainError("Du har inte behörighet att ge åtkomst till personen.")
+    if not person.is_protected:
+        raise DomainError({"person": "Personen har ingen skyddad identitet."})
+    if not reason.strip():
+        raise DomainError({"reason": "Ange skälet till att personalen behöver uppgifterna."})
+    _check_period(start_date, end_date)
+    grant = ProtectedIdentityAuthorisation.objects.create(
+        person=person,
+        staff=staff,
+        reason=reason.strip(),
+        granted_by_id=actor.user_id,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    audit_record(
+        actor=actor,
+        action="protected.authorise",
+        object_type="ProtectedIdentityAuthorisation",
+        object_id=grant.pk,
+        person_id=person.pk,
+        detail={"staff": staff.pk, "reason": grant.reason},
+        changes={"start_date": [None, start_date], "end_date": [None, end_date]},
+    )
+    return grant
