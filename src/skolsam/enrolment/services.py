@@ -14,6 +14,7 @@ from skolsam.core.errors import DomainError
 from skolsam.core.models import periods_overlap
 from skolsam.curriculum.models import Programme
 from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.groups.models import Group
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person
 
@@ -147,7 +148,7 @@ def placement_create(
     school_type: str,
     start_date: date,
     end_date: date | None = None,
-    group: object | None = None,
+    group: Group | None = None,
     owners: list[Person] | None = None,
     reason: str = "",
     max_weekly_schedule_hours: int | None = None,
