@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "skolsam.activities",
     "skolsam.audit",
     "skolsam.demo",
+    "django_tasks",
+    "django_tasks_db",
+    "skolsam.api.ss12000",
 ]
 
 MIDDLEWARE = [
@@ -142,3 +145,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+
+# Background work: Django's tasks API (django-tasks backport), queued in the database and
+# run by `manage.py db_worker` (as many workers as wanted).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("SKOLSAM_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# SS 12000 API (src/skolsam/api/ss12000). Tokens Skolsam issues are signed with this key
+# (HS256); empty means a key derived from DJANGO_SECRET_KEY.
+SKOLSAM_SS12000_SIGNING_KEY = env.str("SKOLSAM_SS12000_SIGNING_KEY", default="")
+SKOLSAM_SS12000_TOKEN_ISSUER = env.str("SKOLSAM_SS12000_TOKEN_ISSUER", default="skolsam")
+SKOLSAM_SS12000_TOKEN_SECONDS = env.int("SKOLSAM_SS12000_TOKEN_SECONDS", default=3600)
+# Other issuers whose JWTs the API accepts, as JSON: [{"issuer": ..., "jwks_url" or
+# "jwks_file": ..., "algorithms": ["ES256"], "audience": ..., "client_claim": ...,
+# "required_claims": [...]}]. Skolverket's national-tests client is one.
+SKOLSAM_SS12000_EXTERNAL_ISSUERS = env.json("SKOLSAM_SS12000_EXTERNAL_ISSUERS", default=[])
+SKOLSAM_SS12000_MAX_PAGE_SIZE = env.int("SKOLSAM_SS12000_MAX_PAGE_SIZE", default=1000)
+SKOLSAM_SS12000_SPEC_PATH = env.str(
+    "SKOLSAM_SS12000_SPEC_PATH",
+    default=str(BASE_DIR.parent / "shared" / "specs" / "ss12000" / "openapi_ss12000_version2_1_0.yaml"),
+)
+# Webhook targets on loopback or private networks are refused unless this is set (tests).
+SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = env.bool("SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE", default=False)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("skolsam.accounts.urls")),
     path("", include("skolsam.people.urls")),
     path("audit/", include("skolsam.audit.urls")),
+    path("", include("skolsam.api.ss12000.urls")),
 ]
