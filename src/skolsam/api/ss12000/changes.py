@@ -1,5 +1,167 @@
-"""Observe register changes for tombstones and webhooks."""
+"""Notice register changes: keep tombstones of deletions and tell subscribers what changed.
+
+The register's services belong to their domains and do not know about the API, and rows
+also go away through cascades (deleting a person removes their enrolments) and the Django
+admin. So this module listens to `post_save` and `pre_delete` of the register models, the
+one place where every change passes. It holds no domain rule: it writes a tombstone in
+the same transaction as the deletion, and after commit enqueues one task that works out
+which subscriptions to call. A rolled-back change leaves neither behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_save, pre_delete
+
+from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
+from skolsam.duties.models import AssignmentRole, Duty
+from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.groups.models import Group, GroupMembership
+from skolsam.organisations.models import Organisation
+from skolsam.people.models import Person, Responsible
+
+
+def _person_orgs(person_id: Any) -> set[UUID]:
+    """Organisations a person belongs to: enrolled, placed, employed, or their children's."""
+    children = list(
+        Responsible.objects.filter(responsible_id=person_id).values_list("person_id", flat=True)
+    )
+    people = [person_id, *children]
+    return (
+        set(Enrolment.objects.filter(person_id__in=people).values_list("enroled_at_id", flat=True))
+        | set(Placement.objects.filter(child_id__in=people).values_list("placed_at_id", flat=True))
+        | set(Duty.objects.filter(person_id=person_id).values_list("duty_at_id", flat=True))
+    )
+
+
+# model -> (entity types it changes, organisations it belongs to, its own tombstone type)
+WATCHED: dict[type[Model], tuple[tuple[str, ...], Callable[[Any], set], str | None]] = {
+    Organisation: (("Organisation",), lambda o: {o.pk}, "Organisation"),
+    Person: (("Person",), lambda p: _person_orgs(p.pk), "Person"),
+    Enrolment: (("Person",), lambda e: {e.enroled_at_id}, None),
+    Responsible: (("Person",), lambda r: _person_orgs(r.person_id), None),
+    Placement: (("Placement", "Person"), lambda p: {p.placed_at_id}, "Placement"),
+    Duty: (("Duty", "Person"), lambda d: {d.duty_at_id}, "Duty"),
+    AssignmentRole: (
+        ("Duty", "Group"),
+        lambda a: set(
+            Group.objects.filter(pk=a.group_id).values_list("organisation_id", flat=True)
+        ),
+        None,
+    ),
+    Group: (("Group",), lambda g: {g.organisation_id}, "Group"),
+    GroupMembership: (
+        ("Group", "Person"),
+        lambda m: set(
+            Group.objects.filter(pk=m.group_id).values_list("organisation_id", flat=True)
+        ),
+        None,
+    ),
+    Activity: (("Activity",), lambda a: {a.organisation_id}, "Activity"),
+    ActivityTeacher: (
+        ("Activity",),
+        lambda t: set(
+            Activity.objects.filter(pk=t.activity_id).values_list("organisation_id", flat=True)
+        ),
+        None,
+    ),
+    SchoolUnitOffering: (
+        ("SchoolUnitOffering",),
+        lambda o: {o.offered_at_id},
+        "SchoolUnitOffering",
+    ),
+    Syllabus: (("Syllabus",), lambda s: set(), "Syllabus"),
+    Programme: (("Programme",), lambda p: set(), "Programme"),
+}
+PUBLIC = {Syllabus, Programme}
+
+
+@dataclass
+class _Pending:
+    """Changes of one transaction, sent as one task when it commits."""
+
+    types: set[str] = field(default_factory=set)
+    organisation_ids: set[UUID] = field(default_factory=set)
+    public: bool = False
+    deleted: bool = False
+
+    def flush(self) -> None:
+        from skolsam.api.ss12000.tasks import dispatch_changes
+
+        if getattr(connection, "_ss12000_pending", None) is self:
+            connection._ss12000_pending = None  # type: ignore[attr-defined]
+        dispatch_changes.enqueue(
+            types=sorted(self.types),
+            organisation_ids=sorted(str(o) for o in self.organisation_ids),
+            public=self.public,
+            deleted=self.deleted,
+        )
+
+
+def _pending() -> _Pending:
+    """Return the current transaction's pending changes, registering its flush on commit."""
+    pending: _Pending | None = getattr(connection, "_ss12000_pending", None)
+    # A rolled-back transaction drops its on-commit callbacks; start afresh then.
+    if pending is not None and any(entry[1] == pending.flush for entry in connection.run_on_commit):
+        return pending
+    pending = _Pending()
+    connection._ss12000_pending = pending  # type: ignore[attr-defined]
+    transaction.on_commit(pending.flush)
+    return pending
+
+
+def _note(sender: type[Model], instance: Model, *, deleted: bool) -> None:
+    types, orgs, _ = WATCHED[sender]
+    in_transaction = connection.in_atomic_block
+    pending = _pending() if in_transaction else _Pending()
+    pending.types.update(types)
+    pending.organisation_ids.update(o for o in orgs(instance) if o)
+    pending.public = pending.public or sender in PUBLIC
+    pending.deleted = pending.deleted or deleted
+    if not in_transaction:
+        pending.flush()  # autocommit: the change is already committed
+
+
+def _saved(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _note(sender, instance, deleted=False)
+
+
+def _deleting(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    from skolsam.api.ss12000.services import deleted_entity_record
+
+    types, orgs, tombstone = WATCHED[sender]
+    if tombstone is not None:
+        deleted_entity_record(
+            entity_type=tombstone,
+            entity_id=instance.pk,
+            organisation_ids=[o for o in orgs(instance) if o],
+            public=sender in PUBLIC,
+        )
+    _note(sender, instance, deleted=tombstone is not None)
+
+
+def _m2m(sender: Any, instance: Model, action: str, **kwargs: Any) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and type(instance) in WATCHED:
+        _note(type(instance), instance, deleted=False)
 
 
 def connect() -> None:
-    """Connect the change observers (filled in below)."""
+    """Connect the observers; called once from the app's ready()."""
+    for model in WATCHED:
+        post_save.connect(_saved, sender=model, dispatch_uid=f"ss12000-save-{model.__name__}")
+        pre_delete.connect(_deleting, sender=model, dispatch_uid=f"ss12000-del-{model.__name__}")
+    for through in (
+        Activity.groups.through,
+        Placement.owners.through,
+        SchoolUnitOffering.offered_syllabuses.through,
+        SchoolUnitOffering.offered_programmes.through,
+    ):
+        m2m_changed.connect(_m2m, sender=through, dispatch_uid=f"ss12000-m2m-{through.__name__}")

@@ -1,0 +1,265 @@
+"""Decide what an API client may read: the API's side of the access layer.
+
+An API client is bound to organisations (a huvudman, or chosen school units), not to a
+person, so `core.access.persons_visible_to` (which starts from the actor's own person and
+duties) does not fit it: for an actor without a person it returns nothing. The functions
+here are the API's equivalent, built on the same register facts and the same rules:
+
+- the client sees the subtrees of its organisations and nothing outside them;
+- persons: those enrolled, placed or employed there (current or planned), the owners of
+  those placements, and the responsible adults (guardians) of those pupils;
+- history is not handed out: relations that ended before today are left out;
+- protected identity (sekretessmarkering, skyddad folkbokföring): the person is delivered
+  with `securityMarking` but without location data, and is never reached through a
+  guardian link; relations that say where they are (enrolments, placements, group
+  memberships, duties, guardian links) are left out. A client explicitly authorised for
+  protected data (`ApiClient.allow_protected_data`) sees everything in its scope.
+
+Every view calls these functions; a view never starts from `Model.objects` itself.
+Anything outside the scope answers like something missing (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.core.access import Actor
+from skolsam.core.choices import SecurityMarking
+from skolsam.core.dates import today
+from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
+from skolsam.duties.models import AssignmentRole, Duty
+from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.groups.models import Group, GroupMembership
+from skolsam.organisations.models import Organisation
+from skolsam.people.models import Person, Responsible
+
+
+@dataclass(frozen=True)
+class ApiScope:
+    """What one API client may see, as of one day."""
+
+    client_pk: UUID
+    client_id: str
+    org_ids: frozenset[UUID]  # the bound organisations' subtrees
+    visible_org_ids: frozenset[UUID]  # those plus their ancestors, for /organisations
+    allow_protected: bool
+    consumer_profile: str
+    on: date
+    actor: Actor  # for the audit log
+
+    def __hash__(self) -> int:
+        return hash(self.client_pk)
+
+
+def scope_for_client(client: object, *, on: date | None = None) -> ApiScope:
+    """Build the scope of an ApiClient: its organisations' subtrees, on day `on`."""
+    from skolsam.api.ss12000.models import ApiClient
+
+    assert isinstance(client, ApiClient)
+    day = on or today()
+    bound = list(client.organisations.values_list("id", "huvudman_id"))
+    roots = {huvudman or pk for pk, huvudman in bound}
+    tree = dict(
+        Organisation.objects.filter(Q(huvudman_id__in=roots) | Q(id__in=roots)).values_list(
+            "id", "parent_id"
+        )
+    )
+    children: dict[UUID, list[UUID]] = {}
+    for node, parent in tree.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(node)
+    subtree: set[UUID] = set()
+    stack = [pk for pk, _ in bound]
+    while stack:
+        node = stack.pop()
+        if node not in subtree:
+            subtree.add(node)
+            stack.extend(children.get(node, ()))
+    ancestors: set[UUID] = set()
+    for pk, _ in bound:
+        parent = tree.get(pk)
+        while parent is not None and parent not in ancestors:
+            ancestors.add(parent)
+            parent = tree.get(parent)
+    org_ids = frozenset(subtree)
+    actor = Actor(
+        user_id=None,
+        person_id=None,
+        on=day,
+        central_org_ids=org_ids,
+        label=f"API-klient {client.name} ({client.client_id})"[:200],
+    )
+    return ApiScope(
+        client_pk=client.pk,
+        client_id=client.client_id,
+        org_ids=org_ids,
+        visible_org_ids=frozenset(subtree | ancestors),
+        allow_protected=client.allow_protected_data,
+        consumer_profile=client.consumer_profile,
+        on=day,
+        actor=actor,
+    )
+
+
+def current_or_planned(day: date, prefix: str = "") -> Q:
+    """Rows whose period has not ended before `day` (running now or starting later)."""
+    return Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+
+
+def not_protected(scope: ApiScope, prefix: str = "") -> Q:
+    """Persons (through `prefix`) whose location the client may see."""
+    if scope.allow_protected:
+        return Q()
+    return Q(**{f"{prefix}security_marking": SecurityMarking.INGEN})
+
+
+# --- persons ---------------------------------------------------------------------------
+
+
+def _enrolled(scope: ApiScope, person_field: str = "pk") -> Exists:
+    return Exists(
+        Enrolment.objects.filter(
+            current_or_planned(scope.on),
+            person_id=OuterRef(person_field),
+            cancelled=False,
+            enroled_at_id__in=scope.org_ids,
+        )
+    )
+
+
+def _placed(scope: ApiScope, person_field: str = "pk") -> Exists:
+    return Exists(
+        Placement.objects.filter(
+            current_or_planned(scope.on),
+            child_id=OuterRef(person_field),
+            placed_at_id__in=scope.org_ids,
+        )
+    )
+
+
+def persons_visible_to_client(scope: ApiScope) -> QuerySet:
+    """Return every person the client may see (location data is a separate question)."""
+    day, orgs = scope.on, scope.org_ids
+    if not orgs:
+        return Person.objects.none()
+    employed = Exists(
+        Duty.objects.filter(current_or_planned(day), person_id=OuterRef("pk"), duty_at_id__in=orgs)
+    )
+    owner = Exists(
+        Placement.owners.through.objects.filter(
+            person_id=OuterRef("pk"),
+            placement__placed_at_id__in=orgs,
+        ).filter(current_or_planned(day, "placement__"))
+    )
+    children = Responsible.objects.filter(
+        current_or_planned(day),
+        not_protected(scope, "person__"),
+        responsible_id=OuterRef("pk"),
+    ).filter(
+        _enrolled(scope, "person_id") | _placed(scope, "person_id"),
+    )
+    guardian = Q(Exists(children)) & not_protected(scope)
+    owner_q = Q(owner) & not_protected(scope)
+    return Person.objects.filter(
+        Q(_enrolled(scope)) | Q(_placed(scope)) | Q(employed) | owner_q | guardian
+    )
+
+
+def may_see_location(scope: ApiScope, security_marking: str) -> bool:
+    """Tell whether the client may see a person's address, school, groups and photo."""
+    return scope.allow_protected or security_marking == SecurityMarking.INGEN
+
+
+def enrolments_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Enrolment.objects.filter(
+        current_or_planned(scope.on),
+        not_protected(scope, "person__"),
+        enroled_at_id__in=scope.org_ids,
+    )
+
+
+def responsibles_visible_to_client(scope: ApiScope) -> QuerySet:
+    """Guardian links between visible persons, never through a protected person."""
+    return Responsible.objects.filter(
+        current_or_planned(scope.on),
+        not_protected(scope, "person__"),
+        not_protected(scope, "responsible__"),
+        person__in=persons_visible_to_client(scope),
+        responsible__in=persons_visible_to_client(scope),
+    )
+
+
+# --- other entities --------------------------------------------------------------------
+
+
+def organisations_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Organisation.objects.filter(pk__in=scope.visible_org_ids)
+
+
+def groups_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Group.objects.filter(organisation_id__in=scope.org_ids)
+
+
+def memberships_visible_to_client(scope: ApiScope) -> QuerySet:
+    return GroupMembership.objects.filter(
+        current_or_planned(scope.on),
+        not_protected(scope, "person__"),
+        group__organisation_id__in=scope.org_ids,
+    )
+
+
+def duties_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Duty.objects.filter(
+        current_or_planned(scope.on),
+        not_protected(scope, "person__"),
+        duty_at_id__in=scope.org_ids,
+    )
+
+
+def assignment_roles_visible_to_client(scope: ApiScope) -> QuerySet:
+    return AssignmentRole.objects.filter(
+        current_or_planned(scope.on),
+        not_protected(scope, "duty__person__"),
+        group__organisation_id__in=scope.org_ids,
+        duty__duty_at_id__in=scope.org_ids,
+    )
+
+
+def placements_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Placement.objects.filter(
+        current_or_planned(scope.on),
+        not_protected(scope, "child__"),
+        placed_at_id__in=scope.org_ids,
+    )
+
+
+def activities_visible_to_client(scope: ApiScope) -> QuerySet:
+    # SS 12000 requires at least one group on an activity; one without is not handed out.
+    return Activity.objects.filter(organisation_id__in=scope.org_ids).filter(
+        Exists(Activity.groups.through.objects.filter(activity_id=OuterRef("pk")))
+    )
+
+
+def activity_teachers_visible_to_client(scope: ApiScope) -> QuerySet:
+    return ActivityTeacher.objects.filter(
+        not_protected(scope, "duty__person__"), duty__duty_at_id__in=scope.org_ids
+    )
+
+
+def offerings_visible_to_client(scope: ApiScope) -> QuerySet:
+    return SchoolUnitOffering.objects.filter(offered_at_id__in=scope.org_ids)
+
+
+def syllabuses_visible_to_client(scope: ApiScope) -> QuerySet:
+    """Syllabuses are national reference data: every client sees them."""
+    return Syllabus.objects.all()
+
+
+def programmes_visible_to_client(scope: ApiScope) -> QuerySet:
+    """Programmes are national reference data: every client sees them."""
+    return Programme.objects.all()

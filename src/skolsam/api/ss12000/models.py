@@ -1,0 +1,184 @@
+"""Hold API clients, tombstones of deleted entities, webhook subscriptions and client reports."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+# SS 12000 EndPointsEnum: the entity types a client can subscribe to or see deleted.
+ENTITY_TYPES = (
+    "Absence",
+    "AttendanceEvent",
+    "Attendance",
+    "Grade",
+    "CalendarEvent",
+    "AttendanceSchedule",
+    "Resource",
+    "Room",
+    "Activity",
+    "Duty",
+    "Placement",
+    "StudyPlan",
+    "Programme",
+    "Syllabus",
+    "SchoolUnitOffering",
+    "Group",
+    "Person",
+    "Organisation",
+)
+
+
+class ConsumerProfile(models.TextChoices):
+    STANDARD = "", "SS 12000"
+    SKOLVERKET_DNP = "skolverket-dnp", "Skolverkets digitala nationella prov"
+
+
+class ApiClient(models.Model):
+    """A system that reads the register through the API, bound to a set of organisations.
+
+    A client either gets tokens from Skolsam's own token endpoint (`client_id` and a
+    secret, stored hashed), or presents JWTs from an external issuer (`issuer` plus the
+    value of that issuer's client claim in `external_id`).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120)
+    client_id = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=255, blank=True)
+    # Bumped by every rotation; tokens carry it, so a rotation ends the old tokens at once.
+    secret_version = models.PositiveIntegerField(default=1)
+    issuer = models.CharField(max_length=200, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    # Huvudmän or chosen school units: the client sees these subtrees and nothing else.
+    organisations = models.ManyToManyField("organisations.Organisation", related_name="+")
+    allow_protected_data = models.BooleanField(
+        default=False,
+        help_text="Får se adress, skola, grupper och foto för personer med skyddad identitet.",
+    )
+    consumer_profile = models.CharField(
+        max_length=32, choices=ConsumerProfile.choices, blank=True, default=""
+    )
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "external_id"],
+                condition=~models.Q(issuer=""),
+                name="ss12000_client_unique_external",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeletedEntity(models.Model):
+    """A tombstone: an entity that was deleted, and the organisations it belonged to."""
+
+    entity_type = models.CharField(max_length=32, choices=[(t, t) for t in ENTITY_TYPES])
+    entity_id = models.UUIDField()
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Reference data (syllabuses, programmes) belongs to nobody and is shown to every client.
+    is_public = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["deleted_at", "id"])]
+
+
+class DeletedEntityOrganisation(models.Model):
+    """An organisation a deleted entity belonged to, kept as a plain id: it may be gone too."""
+
+    deleted_entity = models.ForeignKey(
+        DeletedEntity, on_delete=models.CASCADE, related_name="organisations"
+    )
+    organisation_id = models.UUIDField(db_index=True)
+
+
+class Subscription(models.Model):
+    """A client's webhook: Skolsam POSTs to `target` when entities of `resource_types` change."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="subscriptions")
+    name = models.CharField(max_length=200)
+    target = models.URLField(max_length=500)
+    resource_types = models.JSONField(default=list)
+    expires = models.DateTimeField()
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class WebhookDelivery(models.Model):
+    """One callback to one subscription. Changes that arrive before it is sent join it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    modified_entities = models.JSONField(default=list)
+    deleted_entities = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["subscription", "status"])]
+
+    def body(self) -> dict:
+        """Return the spec's callback body (with its spelling `modifiedEntites`)."""
+        return {
+            "modifiedEntites": list(self.modified_entities),
+            "deletedEntities": self.deleted_entities,
+        }
+
+
+class ClientLogEntry(models.Model):
+    """A LogEntry a client posted to `POST /log/`."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="log_entries")
+    received = models.DateTimeField(default=timezone.now, db_index=True)
+    message = models.TextField()
+    message_type = models.CharField(max_length=200, blank=True)
+    resource_type = models.CharField(max_length=32, blank=True)
+    resource_id = models.UUIDField(null=True, blank=True)
+    resource_url = models.URLField(max_length=500, blank=True)
+    severity_level = models.CharField(max_length=16)
+    time_of_occurance = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received", "-id"]
+
+
+class ClientStatisticsEntry(models.Model):
+    """A StatisticsEntry a client posted to `POST /statistics/`."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="statistics")
+    received = models.DateTimeField(default=timezone.now, db_index=True)
+    resource_type = models.CharField(max_length=32)
+    new_count = models.IntegerField()
+    updated_count = models.IntegerField()
+    deleted_count = models.IntegerField()
+    resource_url = models.URLField(max_length=500, blank=True)
+    time_of_occurance = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received", "-id"]

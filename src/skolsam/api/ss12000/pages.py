@@ -1,0 +1,104 @@
+"""Let administrators manage API clients and read what clients report, in the web UI."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from skolsam.api.ss12000 import selectors, services
+from skolsam.api.ss12000.models import ConsumerProfile
+from skolsam.core.access import actor_for_user
+from skolsam.core.errors import DomainError
+from skolsam.organisations.selectors import organisation_get_by_code
+
+PERMISSION = "ss12000.change_apiclient"
+
+
+class ClientForm(forms.Form):
+    name = forms.CharField(label="Namn", max_length=120)
+    organisations = forms.CharField(
+        label="Organisationer",
+        help_text="Id, organisationskod eller skolenhetskod; flera skiljs med mellanslag.",
+    )
+    allow_protected_data = forms.BooleanField(
+        label="Får se skyddade personuppgifter", required=False
+    )
+    consumer_profile = forms.ChoiceField(
+        label="Profil", choices=ConsumerProfile.choices, required=False
+    )
+
+    def clean_organisations(self) -> list:
+        found = []
+        for code in self.cleaned_data["organisations"].split():
+            org = organisation_get_by_code(code)
+            if org is None:
+                raise forms.ValidationError(f"Ingen organisation har koden {code}.")
+            found.append(org)
+        return found
+
+
+def _require_manager(request: HttpRequest) -> None:
+    # Forbidden answers like missing: the page's existence is not advertised.
+    if not request.user.has_perm(PERMISSION):
+        raise Http404
+
+
+@login_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    actor = actor_for_user(request.user)
+    form = ClientForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            client, secret = services.api_client_create(
+                actor=actor,
+                name=form.cleaned_data["name"],
+                organisations=form.cleaned_data["organisations"],
+                allow_protected_data=form.cleaned_data["allow_protected_data"],
+                consumer_profile=form.cleaned_data["consumer_profile"] or "",
+            )
+        except DomainError as exc:
+            form.add_error(None, exc)
+        else:
+            created = {"client_id": client.client_id, "client_secret": secret}
+            form = ClientForm()
+    return render(
+        request,
+        "ss12000/clients.html",
+        {"clients": selectors.api_client_list(), "form": form, "created": created},
+    )
+
+
+@login_required
+def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
+    _require_manager(request)
+    client = selectors.api_client_get(client_id)
+    if client is None:
+        raise Http404
+    actor = actor_for_user(request.user)
+    new_secret = None
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "rotate":
+                new_secret = services.api_client_rotate(actor=actor, client=client)
+            elif request.POST.get("action") == "revoke":
+                services.api_client_revoke(actor=actor, client=client)
+                return redirect("ss12000:client", client_id=client.client_id)
+        except DomainError as exc:
+            error = " ".join(exc.messages)
+    return render(
+        request,
+        "ss12000/client.html",
+        {
+            "client": client,
+            "new_secret": new_secret,
+            "error": error,
+            "log_entries": client.log_entries.all()[:100],
+            "statistics": client.statistics.all()[:100],
+            "subscriptions": client.subscriptions.all(),
+        },
+    )

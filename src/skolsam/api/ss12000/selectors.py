@@ -1,0 +1,112 @@
+"""Read what the API owns: tombstones, subscriptions, clients and their reports."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from skolsam.api.ss12000.access import ApiScope
+from skolsam.api.ss12000.models import (
+    ENTITY_TYPES,
+    ApiClient,
+    DeletedEntity,
+    DeletedEntityOrganisation,
+    Subscription,
+)
+from skolsam.api.ss12000.paging import ListQuery, SortKey, as_datetime, as_enum, fetch_page
+
+# DeletedEntities.data keys, spelt as the spec spells them (`activitites` included).
+DELETED_KEYS = {
+    "Absence": "absences",
+    "AttendanceEvent": "attendanceEvents",
+    "Attendance": "attendances",
+    "Grade": "grades",
+    "CalendarEvent": "calendarEvents",
+    "AttendanceSchedule": "attendanceSchedules",
+    "Resource": "resources",
+    "Room": "rooms",
+    "Activity": "activitites",
+    "Duty": "duties",
+    "Placement": "placements",
+    "StudyPlan": "studyPlans",
+    "Programme": "programmes",
+    "Syllabus": "syllabuses",
+    "SchoolUnitOffering": "schoolUnitOfferings",
+    "Group": "groups",
+    "Person": "persons",
+    "Organisation": "organisations",
+}
+
+
+def deleted_entities_visible_to_client(scope: ApiScope) -> QuerySet:
+    """Tombstones of public reference data and of entities in the client's organisations."""
+    return DeletedEntity.objects.filter(
+        Q(is_public=True)
+        | Exists(
+            DeletedEntityOrganisation.objects.filter(
+                deleted_entity_id=OuterRef("pk"), organisation_id__in=scope.org_ids
+            )
+        )
+    )
+
+
+def deleted_entities_page(
+    *, scope: ApiScope, q: ListQuery
+) -> tuple[dict[str, list[Any]], str | None, int]:
+    qs = deleted_entities_visible_to_client(scope)
+    if (after := q.get("after")) is not None:
+        qs = qs.filter(deleted_at__gt=as_datetime(after, "after"))
+    if entities := [as_enum(e, "entities", ENTITY_TYPES) for e in q.getlist("entities")]:
+        qs = qs.filter(entity_type__in=entities)
+    page = fetch_page(
+        q=q,
+        queryset=qs,
+        keys=(SortKey("deleted_at", kind="datetime"), SortKey("id", kind="int")),
+        fields=("entity_type", "entity_id"),
+        client_id=scope.client_id,
+    )
+    data: dict[str, list[Any]] = {}
+    for row in page.rows:
+        data.setdefault(DELETED_KEYS[row["entity_type"]], []).append(row["entity_id"])
+    return data, page.next_token, len(page.rows)
+
+
+def subscription_json(subscription: Subscription) -> dict[str, Any]:
+    return {
+        "id": subscription.pk,
+        "expires": subscription.expires,
+        "name": subscription.name,
+        "target": subscription.target,
+        "resourceTypes": [{"resource": r} for r in subscription.resource_types],
+    }
+
+
+def subscriptions_page(*, scope: ApiScope, q: ListQuery) -> tuple[list[dict], str | None]:
+    page = fetch_page(
+        q=q,
+        queryset=Subscription.objects.filter(client_id=scope.client_pk),
+        keys=(SortKey("created", kind="datetime"), SortKey("id", kind="uuid")),
+        fields=("id",),
+        client_id=scope.client_id,
+    )
+    by_id = {s.pk: s for s in Subscription.objects.filter(pk__in=[r["id"] for r in page.rows])}
+    return [subscription_json(by_id[r["id"]]) for r in page.rows], page.next_token
+
+
+def subscription_for_client(*, scope: ApiScope, pk: UUID) -> Subscription:
+    """Return the client's own subscription; another client's answers like a missing one."""
+    subscription = Subscription.objects.filter(pk=pk, client_id=scope.client_pk).first()
+    if subscription is None:
+        raise Http404
+    return subscription
+
+
+def api_client_list() -> QuerySet:
+    return ApiClient.objects.prefetch_related("organisations").order_by("-is_active", "name")
+
+
+def api_client_get(client_id: str) -> ApiClient | None:
+    return ApiClient.objects.filter(client_id=client_id).first()

@@ -1,0 +1,385 @@
+"""Write what the API owns: clients, subscriptions, client log and statistics, tombstones.
+
+Every write is a named function, atomic and audit-logged; tasks are enqueued after commit.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import socket
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+import orjson
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from skolsam.api.ss12000 import auth
+from skolsam.api.ss12000.access import ApiScope
+from skolsam.api.ss12000.models import (
+    ENTITY_TYPES,
+    ApiClient,
+    ClientLogEntry,
+    ClientStatisticsEntry,
+    ConsumerProfile,
+    DeletedEntity,
+    DeletedEntityOrganisation,
+    Subscription,
+)
+from skolsam.api.ss12000.paging import BadRequest, as_datetime, as_uuid
+from skolsam.audit.services import audit_record
+from skolsam.core.access import Actor
+from skolsam.core.errors import DomainError
+
+LOOKUP_MAX = 1000
+SUBSCRIPTION_DAYS = 30
+
+
+class TooLarge(Exception):
+    """The answer would be larger than the server hands out at once (503)."""
+
+
+# --- request bodies ------------------------------------------------------------------------
+
+
+def parse_json_object(raw: bytes, *, allow_empty: bool = False) -> dict[str, Any]:
+    if not raw.strip():
+        if allow_empty:
+            return {}
+        raise BadRequest("Anropet saknar en JSON-kropp.")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BadRequest("Kroppen är inte giltig JSON.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Kroppen ska vara ett JSON-objekt.")
+    return body
+
+
+def parse_lookup_body(raw: bytes, keys: Sequence[str]) -> dict[str, list[str]]:
+    """Read `{ids: [...], ...}`: every key a list of strings, at most LOOKUP_MAX in all."""
+    body = parse_json_object(raw)
+    out: dict[str, list[str]] = {}
+    for key, value in body.items():
+        if key not in keys:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise BadRequest(f"{key} ska vara en lista med strängar.")
+        out[key] = value
+    if sum(len(v) for v in out.values()) > LOOKUP_MAX:
+        raise TooLarge(f"Högst {LOOKUP_MAX} värden per uppslagning.")
+    return out
+
+
+def client_credentials(request: HttpRequest) -> tuple[str, str]:
+    """Read client credentials from HTTP Basic auth, else from the form body."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return "", ""
+        client_id, _, secret = decoded.partition(":")
+        return unquote(client_id), unquote(secret)
+    return request.POST.get("client_id", ""), request.POST.get("client_secret", "")
+
+
+# --- clients -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_client_create(
+    *,
+    actor: Actor,
+    name: str,
+    organisations: Iterable[Any],
+    allow_protected_data: bool = False,
+    consumer_profile: str = ConsumerProfile.STANDARD,
+    issuer: str = "",
+    external_id: str = "",
+) -> tuple[ApiClient, str]:
+    """Register a client bound to `organisations`; return it and its secret (shown once)."""
+    orgs = list(organisations)
+    if not name.strip():
+        raise DomainError({"name": "Ange ett namn för klienten."})
+    if not orgs:
+        raise DomainError({"organisations": "Klienten måste knytas till minst en organisation."})
+    if consumer_profile not in ConsumerProfile.values:
+        raise DomainError({"consumer_profile": f"Okänd profil {consumer_profile!r}."})
+    if bool(issuer) != bool(external_id):
+        raise DomainError({"issuer": "Extern utfärdare och externt id anges tillsammans."})
+    if issuer and ApiClient.objects.filter(issuer=issuer, external_id=external_id).exists():
+        raise DomainError({"external_id": "Det finns redan en klient för den utfärdaren och id:t."})
+    secret = "" if issuer else auth.new_client_secret()
+    client = ApiClient.objects.create(
+        name=name.strip(),
+        client_id=auth.new_client_id(),
+        secret_hash=auth.hash_secret(secret) if secret else "",
+        allow_protected_data=allow_protected_data,
+        consumer_profile=consumer_profile,
+        issuer=issuer,
+        external_id=external_id,
+    )
+    client.organisations.set(orgs)
+    audit_record(
+        actor=actor,
+        action="ss12000.client.create",
+        object_type="ApiClient",
+        object_id=client.pk,
+        detail={
+            "client": client.client_id,
+            "name": client.name,
+            "organisations": [str(o.pk) for o in orgs],
+            "allow_protected_data": allow_protected_data,
+            "consumer_profile": consumer_profile,
+            "issuer": issuer,
+        },
+    )
+    return client, secret
+
+
+@transaction.atomic
+def api_client_rotate(*, actor: Actor, client: ApiClient) -> str:
+    """Give the client a new secret; tokens issued with the old one stop working at once."""
+    if client.issuer:
+        raise DomainError("En klient med extern utfärdare har ingen hemlighet hos Skolsam.")
+    if not client.is_active:
+        raise DomainError("Klienten är spärrad.")
+    secret = auth.new_client_secret()
+    client.secret_hash = auth.hash_secret(secret)
+    client.secret_version += 1
+    client.save(update_fields=["secret_hash", "secret_version"])
+    audit_record(
+        actor=actor,
+        action="ss12000.client.rotate",
+        object_type="ApiClient",
+        object_id=client.pk,
+        detail={"client": client.client_id},
+    )
+    return secret
+
+
+@transaction.atomic
+def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
+    """Block the client: its tokens are refused from the next request on."""
+    client.is_active = False
+    client.revoked_at = timezone.now()
+    client.save(update_fields=["is_active", "revoked_at"])
+    audit_record(
+        actor=actor,
+        action="ss12000.client.revoke",
+        object_type="ApiClient",
+        object_id=client.pk,
+        detail={"client": client.client_id},
+    )
+    return client
+
+
+# --- subscriptions -------------------------------------------------------------------------
+
+
+def _check_target(target: Any) -> str:
+    if not isinstance(target, str) or not target:
+        raise BadRequest("target ska vara en URL.")
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadRequest("target ska vara en http- eller https-URL.")
+    if not settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE and not is_public_host(parts.hostname):
+        raise BadRequest("target får inte peka på en intern adress.")
+    return target
+
+
+def is_public_host(host: str) -> bool:
+    """Tell whether every address `host` resolves to is public (no SSRF to the inside)."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return False
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return False
+    return bool(infos)
+
+
+def _resource_types(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise BadRequest("resourceTypes ska vara en lista.")
+    types = []
+    for item in value:
+        resource = item.get("resource") if isinstance(item, dict) else None
+        if resource not in ENTITY_TYPES:
+            raise BadRequest(f"resourceTypes: {resource!r} är ingen resurstyp i SS 12000.")
+        types.append(resource)
+    return list(dict.fromkeys(types))
+
+
+@transaction.atomic
+def subscription_create(*, scope: ApiScope, data: dict[str, Any]) -> Subscription:
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise BadRequest("name saknas.")
+    subscription = Subscription.objects.create(
+        client_id=scope.client_pk,
+        name=name.strip()[:200],
+        target=_check_target(data.get("target")),
+        resource_types=_resource_types(data.get("resourceTypes")),
+        expires=timezone.now() + timedelta(days=SUBSCRIPTION_DAYS),
+    )
+    audit_record(
+        actor=scope.actor,
+        action="ss12000.subscription.create",
+        object_type="Subscription",
+        object_id=subscription.pk,
+        detail={"client": scope.client_id, "target": subscription.target},
+    )
+    return subscription
+
+
+@transaction.atomic
+def subscription_renew(
+    *, scope: ApiScope, subscription: Subscription, data: dict[str, Any]
+) -> Subscription:
+    """Move `expires`: to the asked time (at most 30 days ahead), or 30 days from now."""
+    latest = timezone.now() + timedelta(days=SUBSCRIPTION_DAYS)
+    wanted = data.get("expires")
+    if wanted is not None:
+        if not isinstance(wanted, str):
+            raise BadRequest("expires ska vara en tidpunkt.")
+        expires = min(as_datetime(wanted, "expires"), latest)
+    else:
+        expires = latest
+    subscription.expires = expires
+    subscription.save(update_fields=["expires"])
+    audit_record(
+        actor=scope.actor,
+        action="ss12000.subscription.renew",
+        object_type="Subscription",
+        object_id=subscription.pk,
+        detail={"client": scope.client_id, "expires": expires},
+    )
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(*, scope: ApiScope, subscription: Subscription) -> None:
+    pk = subscription.pk
+    subscription.delete()
+    audit_record(
+        actor=scope.actor,
+        action="ss12000.subscription.delete",
+        object_type="Subscription",
+        object_id=pk,
+        detail={"client": scope.client_id},
+    )
+
+
+# --- log and statistics --------------------------------------------------------------------
+
+
+def _optional_str(data: dict[str, Any], key: str, limit: int) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequest(f"{key} ska vara en sträng.")
+    return value[:limit]
+
+
+def _optional_time(data: dict[str, Any], key: str) -> Any:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"{key} ska vara en tidpunkt.")
+    return as_datetime(value, key)
+
+
+def _resource_type(data: dict[str, Any], *, required: bool) -> str:
+    value = data.get("resourceType")
+    if value is None and not required:
+        return ""
+    if value not in ENTITY_TYPES:
+        raise BadRequest(f"resourceType: {value!r} är ingen resurstyp i SS 12000.")
+    return str(value)
+
+
+def _count(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**31:
+        raise BadRequest(f"{key} ska vara ett heltal.")
+    return value
+
+
+@transaction.atomic
+def log_entry_create(*, scope: ApiScope, data: dict[str, Any]) -> ClientLogEntry:
+    message = data.get("message")
+    if not isinstance(message, str):
+        raise BadRequest("message saknas.")
+    severity = data.get("severityLevel")
+    if severity not in ("Info", "Warning", "Error"):
+        raise BadRequest("severityLevel ska vara Info, Warning eller Error.")
+    resource_id = data.get("resourceId")
+    entry = ClientLogEntry.objects.create(
+        client_id=scope.client_pk,
+        message=message[:10000],
+        message_type=_optional_str(data, "messageType", 200),
+        resource_type=_resource_type(data, required=False),
+        resource_id=as_uuid(resource_id, "resourceId") if resource_id is not None else None,
+        resource_url=_optional_str(data, "resourceUrl", 500),
+        severity_level=severity,
+        time_of_occurance=_optional_time(data, "timeOfOccurance"),
+    )
+    audit_record(
+        actor=scope.actor,
+        action="ss12000.log",
+        object_type="ClientLogEntry",
+        object_id=entry.pk,
+        detail={"client": scope.client_id, "severity": severity},
+    )
+    return entry
+
+
+@transaction.atomic
+def statistics_entry_create(*, scope: ApiScope, data: dict[str, Any]) -> ClientStatisticsEntry:
+    entry = ClientStatisticsEntry.objects.create(
+        client_id=scope.client_pk,
+        resource_type=_resource_type(data, required=True),
+        new_count=_count(data, "newCount"),
+        updated_count=_count(data, "updatedCount"),
+        deleted_count=_count(data, "deletedCount"),
+        resource_url=_optional_str(data, "resourceUrl", 500),
+        time_of_occurance=_optional_time(data, "timeOfOccurance"),
+    )
+    audit_record(
+        actor=scope.actor,
+        action="ss12000.statistics",
+        object_type="ClientStatisticsEntry",
+        object_id=entry.pk,
+        detail={"client": scope.client_id, "resource": entry.resource_type},
+    )
+    return entry
+
+
+# --- tombstones ----------------------------------------------------------------------------
+
+
+def deleted_entity_record(
+    *, entity_type: str, entity_id: UUID, organisation_ids: Iterable[UUID], public: bool = False
+) -> DeletedEntity:
+    """Record that an entity was deleted, with the organisations whose clients may know."""
+    tombstone = DeletedEntity.objects.create(
+        entity_type=entity_type, entity_id=entity_id, is_public=public
+    )
+    DeletedEntityOrganisation.objects.bulk_create(
+        DeletedEntityOrganisation(deleted_entity=tombstone, organisation_id=org)
+        for org in set(organisation_ids)
+    )
+    return tombstone

@@ -1,0 +1,223 @@
+"""Fixtures for the SS 12000 API tests: two municipalities and a spec-validating client.
+
+The story: Köping runs Karlbergsskolan, where Alva is in year 7 in class 7A with her
+mentor Erik, Alva's mother Maria is her guardian, and Saga, also in 7A, has skyddad
+folkbokföring. Arboga runs Gäddgårdsskolan, where Hugo is in 8B. The API client of
+Köping's learning platform must never see anything of Arboga.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import orjson
+import pytest
+from django.conf import settings
+from django.test import Client
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+
+from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.api.ss12000.docs import spec_for
+from skolsam.api.ss12000.tests.factories import make_client, token_for
+from skolsam.core.choices import DutyRole, SecurityMarking
+from skolsam.testing.factories import (
+    AssignmentRoleFactory,
+    DutyFactory,
+    EnrolmentFactory,
+    GroupFactory,
+    HuvudmanFactory,
+    MembershipFactory,
+    PersonFactory,
+    PupilFactory,
+    ResponsibleFactory,
+    SchoolUnitFactory,
+)
+
+BASE = "/ss12000/v2.0"
+HOST = "http://testserver"
+
+
+@lru_cache(maxsize=1)
+def openapi() -> OpenAPI:
+    spec = spec_for(HOST + BASE)
+    if spec is None:
+        raise RuntimeError(f"SS 12000 spec missing at {settings.SKOLSAM_SS12000_SPEC_PATH}")
+    return OpenAPI.from_dict(spec)
+
+
+def validate(method: str, path: str, query: dict[str, Any] | None, response: Any) -> None:
+    """Check a response against the official SS 12000 2.1.0 spec."""
+    request = MockRequest(
+        HOST, method, path, args=query or {}, headers={"Authorization": "Bearer x"}
+    )
+    content_type = response.get("Content-Type", "application/json")
+    mock = MockResponse(
+        response.content, status_code=response.status_code, content_type=content_type
+    )
+    openapi().validate_response(request, mock)
+
+
+class Api:
+    """An HTTP client for the API that validates every response against the spec."""
+
+    def __init__(self, token: str | None) -> None:
+        self.http = Client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+        status: int | None = 200,
+        check: bool = True,
+    ) -> Any:
+        url = BASE + path
+        if method == "GET":
+            response = self.http.get(url, data=query or {}, headers=self.headers)
+        else:
+            qs = ""
+            if query:
+                from urllib.parse import urlencode
+
+                qs = "?" + urlencode(query, doseq=True)
+            response = self.http.generic(
+                method,
+                url + qs,
+                data=orjson.dumps(body) if body is not None else b"",
+                content_type="application/json",
+                headers=self.headers,
+            )
+        if status is not None:
+            assert response.status_code == status, response.content[:500]
+        if check:
+            validate(method, url, query, response)
+        if response.content and response["Content-Type"].startswith("application/json"):
+            return orjson.loads(response.content)
+        return None
+
+    def get(self, path: str, query: dict[str, Any] | None = None, **kw: Any) -> Any:
+        return self.request("GET", path, query=query, **kw)
+
+    def post(self, path: str, body: Any, query: dict[str, Any] | None = None, **kw: Any) -> Any:
+        return self.request("POST", path, body=body, query=query, **kw)
+
+    def all_pages(self, path: str, query: dict[str, Any] | None = None) -> list[dict]:
+        page = self.get(path, query)
+        rows = list(page["data"])
+        while page.get("pageToken"):
+            page = self.get(path, {"pageToken": page["pageToken"], **_limit(query)})
+            rows += page["data"]
+        return rows
+
+
+def _limit(query: dict[str, Any] | None) -> dict[str, Any]:
+    return {"limit": query["limit"]} if query and "limit" in query else {}
+
+
+@dataclass
+class World:
+    koping: Any
+    karlberg: Any
+    arboga: Any
+    gaddgard: Any
+    klass_7a: Any
+    klass_8b: Any
+    alva: Any
+    saga: Any
+    maria: Any
+    erik: Any
+    erik_duty: Any
+    hugo: Any
+    hugo_mother: Any
+    arboga_teacher_duty: Any
+    activity: Any
+    arboga_activity: Any
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    koping = HuvudmanFactory(display_name="Köpings kommun", municipality_code="1983")
+    arboga = HuvudmanFactory(display_name="Arboga kommun", municipality_code="1984")
+    karlberg = SchoolUnitFactory(parent=koping, display_name="Karlbergsskolan")
+    gaddgard = SchoolUnitFactory(parent=arboga, display_name="Gäddgårdsskolan")
+    klass_7a = GroupFactory(organisation=karlberg, display_name="7A")
+    klass_8b = GroupFactory(organisation=gaddgard, display_name="8B")
+    alva = PupilFactory(
+        given_name="Alva",
+        family_name="Karlsson",
+        edu_person_principal_names=["alva.karlsson@elev.koping.se"],
+        emails=[{"type": "Privat", "value": "alva@example.com"}],
+        phone_numbers=[{"type": "Hem", "value": "0221-12345", "mobile": False}],
+    )
+    saga = PupilFactory(
+        given_name="Saga",
+        family_name="Lind",
+        security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING,
+        edu_person_principal_names=["saga.lind@elev.koping.se"],
+        emails=[
+            {"type": "Privat", "value": "saga@example.com"},
+            {"type": "Skola elev", "value": "saga.lind@elev.koping.se"},
+        ],
+        photo="https://bilder.example.com/saga.jpg",
+    )
+    maria = PersonFactory(given_name="Maria", family_name="Karlsson")
+    erik = PersonFactory(given_name="Erik", family_name="Berg")
+    hugo = PupilFactory(given_name="Hugo", family_name="Arvidsson")
+    hugo_mother = PersonFactory(given_name="Lena", family_name="Arvidsson")
+    for pupil in (alva, saga):
+        EnrolmentFactory(person=pupil, enroled_at=karlberg, school_year=7)
+        MembershipFactory(person=pupil, group=klass_7a)
+    EnrolmentFactory(person=hugo, enroled_at=gaddgard, school_year=8)
+    MembershipFactory(person=hugo, group=klass_8b)
+    ResponsibleFactory(person=alva, responsible=maria)
+    ResponsibleFactory(person=hugo, responsible=hugo_mother)
+    erik_duty = DutyFactory(person=erik, duty_at=karlberg, duty_role=DutyRole.LARARE)
+    AssignmentRoleFactory(duty=erik_duty, group=klass_7a)
+    arboga_teacher_duty = DutyFactory(duty_at=gaddgard, duty_role=DutyRole.LARARE)
+    AssignmentRoleFactory(duty=arboga_teacher_duty, group=klass_8b)
+    activity = Activity.objects.create(
+        display_name="Matematik 7A", organisation=karlberg, start_date=klass_7a.start_date
+    )
+    activity.groups.add(klass_7a)
+    ActivityTeacher.objects.create(activity=activity, duty=erik_duty)
+    arboga_activity = Activity.objects.create(
+        display_name="Matematik 8B", organisation=gaddgard, start_date=klass_8b.start_date
+    )
+    arboga_activity.groups.add(klass_8b)
+    ActivityTeacher.objects.create(activity=arboga_activity, duty=arboga_teacher_duty)
+    return World(
+        koping=koping,
+        karlberg=karlberg,
+        arboga=arboga,
+        gaddgard=gaddgard,
+        klass_7a=klass_7a,
+        klass_8b=klass_8b,
+        alva=alva,
+        saga=saga,
+        maria=maria,
+        erik=erik,
+        erik_duty=erik_duty,
+        hugo=hugo,
+        hugo_mother=hugo_mother,
+        arboga_teacher_duty=arboga_teacher_duty,
+        activity=activity,
+        arboga_activity=arboga_activity,
+    )
+
+
+@pytest.fixture
+def koping_client(world: World) -> Any:
+    client, _secret = make_client([world.koping], name="Köpings lärplattform")
+    return client
+
+
+@pytest.fixture
+def api(koping_client: Any) -> Api:
+    """Köping's learning platform, speaking to the API with a valid token."""
+    return Api(token_for(koping_client))

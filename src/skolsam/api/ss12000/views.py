@@ -1,0 +1,328 @@
+"""Answer SS 12000 2.1.0 requests: authenticate, scope, page, serialise, audit.
+
+Views are thin and generic: each resource is described in `resources.py`; reads go
+through `access.py`; writes (subscriptions, log, statistics) go through `services.py`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import orjson
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from skolsam.api.ss12000 import auth, selectors, services
+from skolsam.api.ss12000.access import ApiScope, scope_for_client
+from skolsam.api.ss12000.paging import (
+    BadRequest,
+    as_bool,
+    as_uuid,
+    fetch_page,
+    meta_filters,
+    parse_list_query,
+)
+from skolsam.api.ss12000.resources import RESOURCES, Resource, check_expand, lookup_queryset
+from skolsam.api.ss12000.serializers import Ctx
+from skolsam.audit.services import audit_record
+
+log = logging.getLogger(__name__)
+
+
+def json_response(body: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS),
+        status=status,
+        content_type="application/json",
+    )
+
+
+def error(status: int, code: str, message: str) -> HttpResponse:
+    response = json_response({"code": code, "message": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="ss12000"'
+    return response
+
+
+def api_view(methods: tuple[str, ...]) -> Callable:
+    """Authenticate the bearer token, build the client's scope and map errors to the spec."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = error(405, "MethodNotAllowed", f"{request.method} stöds inte här.")
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                authenticated = auth.authenticate_bearer(request.headers.get("Authorization", ""))
+            except auth.AuthError as exc:
+                return error(401, "Unauthorized", str(exc))
+            scope = scope_for_client(authenticated.client)
+            request.ss12000_client = authenticated.client  # type: ignore[attr-defined]
+            try:
+                return view(request, scope, *args, **kwargs)
+            except BadRequest as exc:
+                return error(400, exc.code, exc.message)
+            except Http404:
+                return error(404, "NotFound", "Posten hittades inte.")
+            except services.TooLarge as exc:
+                return error(503, "TooLarge", str(exc))
+
+        return wrapper
+
+    return decorate
+
+
+def _query(request: HttpRequest) -> dict[str, list[str]]:
+    return {k: request.GET.getlist(k) for k in request.GET}
+
+
+def _ctx(scope: ApiScope, resource: Resource, params: dict[str, list[str]]) -> Ctx:
+    names = params.get("expandReferenceNames")
+    return Ctx(
+        scope=scope,
+        names=as_bool(names[-1], "expandReferenceNames") if names else False,
+        expand=check_expand(resource, params.get("expand", [])),
+    )
+
+
+def _audit(
+    scope: ApiScope,
+    request: HttpRequest,
+    resource: str,
+    items: list[dict],
+    *,
+    person_id: UUID | None = None,
+) -> None:
+    audit_record(
+        actor=scope.actor,
+        action="ss12000.read",
+        object_type=resource,
+        person_id=person_id,
+        detail={
+            "client": scope.client_id,
+            "method": request.method,
+            "path": request.path,
+            "query": _query(request),
+            "rows": len(items),
+            "ids": [str(item["id"]) for item in items if "id" in item],
+            "protected": sum(
+                1 for item in items if item.get("securityMarking", "Ingen") != "Ingen"
+            ),
+        },
+    )
+
+
+def _resource(name: str) -> Resource:
+    return RESOURCES[name]
+
+
+# --- read resources ------------------------------------------------------------------------
+
+
+@api_view(("GET",))
+def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpResponse:
+    res = _resource(resource)
+    q = parse_list_query(
+        endpoint=res.path,
+        query=_query(request),
+        client_id=scope.client_id,
+        max_limit=settings.SKOLSAM_SS12000_MAX_PAGE_SIZE,
+        sortkeys=tuple(res.sortkeys),
+    )
+    ctx = _ctx(scope, res, q.params)
+    qs = res.filters(res.queryset(scope).filter(meta_filters(q)), q, scope)
+    keys = res.sortkeys[q.sortkey] if q.sortkey else res.default_sort
+    page = fetch_page(
+        q=q,
+        queryset=qs,
+        keys=keys,
+        fields=res.fields,
+        client_id=scope.client_id,
+        annotate=res.annotate,
+    )
+    data = res.serialize(page.rows, ctx)
+    _audit(scope, request, res.entity, data)
+    return json_response({"data": data, "pageToken": page.next_token})
+
+
+@api_view(("POST",))
+def resource_lookup(request: HttpRequest, scope: ApiScope, resource: str) -> HttpResponse:
+    res = _resource(resource)
+    params = _query(request)
+    ctx = _ctx(scope, res, params)
+    body = services.parse_lookup_body(request.body, res.lookup_keys)
+    qs = lookup_queryset(res, res.queryset(scope), body, scope)
+    if res.annotate:
+        qs = res.annotate(qs)
+    rows = list(qs.order_by("pk").values(*res.fields)[: services.LOOKUP_MAX + 1])
+    if len(rows) > services.LOOKUP_MAX:
+        raise services.TooLarge(f"Svaret blir större än {services.LOOKUP_MAX} poster.")
+    data = res.serialize(rows, ctx)
+    _audit(scope, request, res.entity, data)
+    return json_response(data)
+
+
+@api_view(("GET",))
+def resource_detail(request: HttpRequest, scope: ApiScope, resource: str, pk: str) -> HttpResponse:
+    res = _resource(resource)
+    key = as_uuid(pk, "id")
+    ctx = _ctx(scope, res, _query(request))
+    qs = res.queryset(scope).filter(pk=key)
+    if res.annotate:
+        qs = res.annotate(qs)
+    rows = list(qs.values(*res.fields))
+    if not rows:
+        raise Http404
+    data = res.serialize(rows, ctx)
+    _audit(scope, request, res.entity, data, person_id=key if res.is_person else None)
+    return json_response(data[0])
+
+
+# --- deleted entities ------------------------------------------------------------------------
+
+
+@api_view(("GET",))
+def deleted_entities(request: HttpRequest, scope: ApiScope) -> HttpResponse:
+    q = parse_list_query(
+        endpoint="deletedEntities",
+        query=_query(request),
+        client_id=scope.client_id,
+        max_limit=settings.SKOLSAM_SS12000_MAX_PAGE_SIZE,
+    )
+    data, token, count = selectors.deleted_entities_page(scope=scope, q=q)
+    audit_record(
+        actor=scope.actor,
+        action="ss12000.read",
+        object_type="DeletedEntities",
+        detail={"client": scope.client_id, "path": request.path, "rows": count},
+    )
+    return json_response({"data": data, "pageToken": token})
+
+
+# --- subscriptions ---------------------------------------------------------------------------
+
+
+@api_view(("GET", "POST"))
+def subscription_list(request: HttpRequest, scope: ApiScope) -> HttpResponse:
+    if request.method == "POST":
+        body = services.parse_json_object(request.body)
+        subscription = services.subscription_create(scope=scope, data=body)
+        return json_response(selectors.subscription_json(subscription), status=201)
+    q = parse_list_query(
+        endpoint="subscriptions",
+        query=_query(request),
+        client_id=scope.client_id,
+        max_limit=settings.SKOLSAM_SS12000_MAX_PAGE_SIZE,
+    )
+    data, token = selectors.subscriptions_page(scope=scope, q=q)
+    return json_response({"data": data, "pageToken": token})
+
+
+@api_view(("GET", "PATCH", "DELETE"))
+def subscription_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpResponse:
+    subscription = selectors.subscription_for_client(scope=scope, pk=as_uuid(pk, "id"))
+    if request.method == "DELETE":
+        services.subscription_delete(scope=scope, subscription=subscription)
+        return HttpResponse(status=204)
+    if request.method == "PATCH":
+        body = services.parse_json_object(request.body, allow_empty=True)
+        subscription = services.subscription_renew(
+            scope=scope, subscription=subscription, data=body
+        )
+    return json_response(selectors.subscription_json(subscription))
+
+
+# --- log and statistics ------------------------------------------------------------------------
+
+
+@api_view(("POST",))
+def log_create(request: HttpRequest, scope: ApiScope) -> HttpResponse:
+    services.log_entry_create(scope=scope, data=services.parse_json_object(request.body))
+    return HttpResponse(status=201)
+
+
+@api_view(("POST",))
+def statistics_create(request: HttpRequest, scope: ApiScope) -> HttpResponse:
+    services.statistics_entry_create(scope=scope, data=services.parse_json_object(request.body))
+    return HttpResponse(status=201)
+
+
+# --- the rest of the spec ------------------------------------------------------------------------
+
+NOT_HELD = {
+    "studyplans",
+    "calendarEvents",
+    "attendances",
+    "attendanceEvents",
+    "attendanceSchedule",
+    "grades",
+    "absences",
+    "aggregatedAttendance",
+    "resources",
+    "rooms",
+}
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Answer paths the register does not serve with the spec's Error body."""
+    first = rest.strip("/").split("/")[0]
+    if first in NOT_HELD:
+        return error(
+            501,
+            "NotImplemented",
+            f"Skolsam har ännu inga {first} i registret; resursen ingår i SS 12000 men "
+            "kommer med närvaro-, schema- och betygsmodulerna.",
+        )
+    return error(404, "NotFound", "Resursen finns inte.")
+
+
+# --- token endpoint ------------------------------------------------------------------------------
+
+
+def _oauth_error(status: int, code: str, description: str) -> HttpResponse:
+    response = json_response({"error": code, "error_description": description}, status=status)
+    response["Cache-Control"] = "no-store"
+    if status == 401:
+        response["WWW-Authenticate"] = 'Basic realm="ss12000"'
+    return response
+
+
+@csrf_exempt
+def token(request: HttpRequest) -> HttpResponse:
+    """Issue an access token: OAuth 2.0 client credentials (RFC 6749 section 4.4)."""
+    if request.method != "POST":
+        return _oauth_error(405, "invalid_request", "Använd POST.")
+    if request.POST.get("grant_type") != "client_credentials":
+        return _oauth_error(
+            400, "unsupported_grant_type", "Endast grant_type=client_credentials stöds."
+        )
+    client_id, secret = services.client_credentials(request)
+    if not client_id or not secret:
+        return _oauth_error(401, "invalid_client", "client_id och client_secret krävs.")
+    client = auth.authenticate_client(client_id, secret)
+    if client is None:
+        return _oauth_error(401, "invalid_client", "Fel klient-id eller hemlighet.")
+    access_token, lifetime = auth.issue_token(client)
+    scope = scope_for_client(client)
+    audit_record(
+        actor=scope.actor,
+        action="ss12000.token",
+        object_type="ApiClient",
+        object_id=client.pk,
+        detail={"client": client.client_id},
+    )
+    response = json_response(
+        {"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime}
+    )
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
