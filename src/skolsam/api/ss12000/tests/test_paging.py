@@ -1,0 +1,85 @@
+"""Paging: limit, opaque pageToken, keysets that hold while data changes, meta filters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from skolsam.api.ss12000.tests.conftest import Api
+from skolsam.people.models import Person
+from skolsam.testing.factories import EnrolmentFactory, PupilFactory
+
+
+@pytest.mark.parametrize("sortkey", ["", "FamilyNameAsc", "GivenNameDesc", "CivicNoAsc", "ModifiedDesc"])
+def test_paging_survives_inserts_between_pages(api: Api, world, sortkey: str) -> None:
+    for i in range(7):
+        EnrolmentFactory(person=PupilFactory(given_name=f"Elev{i}"), enroled_at=world.karlberg)
+    before = {p.pk for p in Person.objects.all()} - {world.hugo.pk, world.hugo_mother.pk}
+    before -= {world.arboga_teacher_duty.person_id}
+    query = {"limit": 3, **({"sortkey": sortkey} if sortkey else {})}
+    page = api.get("/persons", query)
+    seen = [p["id"] for p in page["data"]]
+    inserted = []
+    while page["pageToken"]:
+        # Someone enrols two new pupils while the client is paging.
+        for _ in range(2):
+            pupil = PupilFactory(given_name="Ny", family_name="Elev")
+            EnrolmentFactory(person=pupil, enroled_at=world.karlberg)
+            inserted.append(str(pupil.pk))
+        page = api.get("/persons", {"pageToken": page["pageToken"], "limit": 3})
+        seen += [p["id"] for p in page["data"]]
+        assert len(seen) < 200
+    assert len(seen) == len(set(seen)), "a row came twice"
+    assert {str(pk) for pk in before} <= set(seen), "a row that was there all along was skipped"
+    assert set(seen) - {str(pk) for pk in before} <= set(inserted)
+
+
+def test_page_token_with_a_filter_is_a_400(api: Api, world) -> None:
+    token = api.get("/persons", {"limit": 1})["pageToken"]
+    for extra in ({"sortkey": "ModifiedDesc"}, {"nameContains": "a"}, {"meta.modified.after": "2020-01-01T00:00:00Z"}):
+        body = api.get("/persons", {"pageToken": token, **extra}, status=400)
+        assert body["code"] == "PageTokenWithFilter"
+    assert api.get("/groups", {"pageToken": "garbage"}, status=400)["code"] == "InvalidPageToken"
+    # A token for one endpoint does not work on another.
+    assert api.get("/groups", {"pageToken": token}, status=400)["code"] == "InvalidPageToken"
+
+
+def test_no_page_token_after_the_last_page(api: Api, world) -> None:
+    page = api.get("/groups", {"limit": 1000})
+    assert page["pageToken"] is None
+
+
+def test_meta_before_is_inclusive_and_after_exclusive(api: Api, world) -> None:
+    moment = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    Person.objects.filter(pk=world.alva.pk).update(modified=moment, created=moment)
+    stamp = moment.isoformat()
+
+    def ids(query: dict) -> set[str]:
+        return {p["id"] for p in api.all_pages("/persons", query)}
+
+    assert str(world.alva.pk) in ids({"meta.modified.before": stamp})
+    assert str(world.alva.pk) not in ids({"meta.modified.after": stamp})
+    assert str(world.alva.pk) in ids({"meta.created.before": stamp})
+    assert str(world.alva.pk) not in ids({"meta.created.after": stamp})
+    earlier = (moment - timedelta(seconds=1)).isoformat()
+    assert str(world.alva.pk) in ids({"meta.modified.after": earlier})
+    assert str(world.alva.pk) not in ids({"meta.modified.before": earlier})
+    assert api.get("/persons", {"meta.modified.after": "igår"}, status=400)["code"] == "BadRequest"
+
+
+def test_modified_does_not_move_when_embedded_data_changes(api: Api, world) -> None:
+    before = api.get(f"/persons/{world.alva.pk}")["meta"]["modified"]
+    EnrolmentFactory(person=world.alva, enroled_at=world.karlberg, school_type="FTH")
+    after = api.get(f"/persons/{world.alva.pk}")
+    assert after["meta"]["modified"] == before
+    assert len(after["enrolments"]) == 2
+
+
+def test_bad_parameters_are_400_with_error_body(api: Api, world) -> None:
+    assert api.get("/persons", {"limit": 0}, status=400)["code"] == "BadRequest"
+    assert api.get("/persons", {"sortkey": "Nope"}, status=400)
+    assert api.get("/persons", {"expand": "everything"}, status=400)
+    assert api.get("/groups", {"groupType": "Fotbollslag"}, status=400)
+    assert api.get("/persons/not-a-uuid", status=400)
