@@ -647,6 +647,15 @@ PROGRAMME_FIELDS = (
 
 
 def programme_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
+    names: dict[str, str] = {}
+    if ctx.names:
+        from skolsam.curriculum.models import Syllabus
+
+        wanted = {c for r in rows for part in r["content"] or [] for c in part.get("content") or []}
+        names = {
+            str(pk): name
+            for pk, name in Syllabus.objects.filter(pk__in=wanted).values_list("pk", "subject_name")
+        }
     out = []
     for r in rows:
         p: dict[str, Any] = {
@@ -663,7 +672,7 @@ def programme_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
         for part in r["content"] or []:
             item: dict[str, Any] = {"type": part.get("type")}
             _put(item, "points", part.get("points"))
-            _put(item, "content", [{"id": c} for c in part.get("content") or []])
+            _put(item, "content", [ref(c, names.get(str(c)), ctx) for c in part.get("content") or []])
             content.append(item)
         _put(p, "content", content)
         out.append(p)
