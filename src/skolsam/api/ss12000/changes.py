@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_save, pre_delete
@@ -83,61 +84,94 @@ WATCHED: dict[type[Model], tuple[tuple[str, ...], Callable[[Any], set], str | No
 PUBLIC = {Syllabus, Programme}
 
 
+# More saved rows than this in one transaction are announced as "all of these types".
+MAX_ROWS_PER_CHANGE = 500
+
+
 @dataclass
 class _Pending:
-    """Changes of one transaction, sent as one task when it commits."""
+    """Changes of one transaction, sent as one task when it commits.
+
+    Saved rows are kept as (model, pk) and resolved to organisations by the task, so a
+    write costs no extra query in the request; deleted rows are resolved before they go.
+    """
 
     types: set[str] = field(default_factory=set)
+    saved: set[tuple[str, str]] = field(default_factory=set)
     organisation_ids: set[UUID] = field(default_factory=set)
     public: bool = False
     deleted: bool = False
+    key: tuple = ()
 
     def flush(self) -> None:
         from skolsam.api.ss12000.tasks import dispatch_changes
 
-        if getattr(connection, "_ss12000_pending", None) is self:
-            connection._ss12000_pending = None  # type: ignore[attr-defined]
+        by_block = connection.__dict__.get("_ss12000_pending", {})
+        if by_block.get(self.key) is self:
+            del by_block[self.key]
+        overflow = len(self.saved) > MAX_ROWS_PER_CHANGE
         dispatch_changes.enqueue(
             types=sorted(self.types),
+            saved=[] if overflow else sorted([m, pk] for m, pk in self.saved),
             organisation_ids=sorted(str(o) for o in self.organisation_ids),
-            public=self.public,
+            public=self.public or overflow,
             deleted=self.deleted,
         )
 
 
+def organisations_of(label: str, pk: str) -> tuple[set[UUID], bool]:
+    """Return the organisations a saved row belongs to, and whether it is public data."""
+    model = apps.get_model(label)
+    instance = model._default_manager.filter(pk=pk).first()
+    if instance is None:
+        return set(), False
+    return {o for o in WATCHED[model][1](instance) if o}, model in PUBLIC
+
+
 def _pending() -> _Pending:
-    """Return the current transaction's pending changes, registering its flush on commit."""
-    pending: _Pending | None = getattr(connection, "_ss12000_pending", None)
-    # A rolled-back transaction drops its on-commit callbacks; start afresh then.
+    """Return the pending changes of the current atomic block, flushed when it commits.
+
+    Kept per savepoint, so a block that is rolled back takes its changes with it.
+    """
+    by_block: dict = connection.__dict__.setdefault("_ss12000_pending", {})
+    key = tuple(connection.savepoint_ids)
+    pending: _Pending | None = by_block.get(key)
+    # A rolled-back block drops its on-commit callbacks; start afresh then.
     if pending is not None and any(entry[1] == pending.flush for entry in connection.run_on_commit):
         return pending
-    pending = _Pending()
-    connection._ss12000_pending = pending  # type: ignore[attr-defined]
+    pending = _Pending(key=key)
+    by_block[key] = pending
     transaction.on_commit(pending.flush)
     return pending
 
 
-def _note(sender: type[Model], instance: Model, *, deleted: bool) -> None:
+def _note(
+    sender: type[Model], instance: Model, *, gone: bool = False, tombstone: bool = False
+) -> None:
     types, orgs, _ = WATCHED[sender]
     in_transaction = connection.in_atomic_block
     pending = _pending() if in_transaction else _Pending()
     pending.types.update(types)
-    pending.organisation_ids.update(o for o in orgs(instance) if o)
-    pending.public = pending.public or sender in PUBLIC
-    pending.deleted = pending.deleted or deleted
+    if gone:
+        # The row is about to go: find its organisations while it is still there.
+        pending.organisation_ids.update(o for o in orgs(instance) if o)
+        pending.public = pending.public or sender in PUBLIC
+        pending.deleted = pending.deleted or tombstone
+    else:
+        pending.saved.add((sender._meta.label, str(instance.pk)))
     if not in_transaction:
         pending.flush()  # autocommit: the change is already committed
 
 
 def _saved(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
-        _note(sender, instance, deleted=False)
+        _note(sender, instance)
 
 
 def _deleting(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     from skolsam.api.ss12000.services import deleted_entity_record
 
-    types, orgs, tombstone = WATCHED[sender]
+    _types, orgs, tombstone = WATCHED[sender]
     if tombstone is not None:
         deleted_entity_record(
             entity_type=tombstone,
@@ -145,12 +179,12 @@ def _deleting(sender: type[Model], instance: Model, **kwargs: Any) -> None:
             organisation_ids=[o for o in orgs(instance) if o],
             public=sender in PUBLIC,
         )
-    _note(sender, instance, deleted=tombstone is not None)
+    _note(sender, instance, gone=True, tombstone=tombstone is not None)
 
 
 def _m2m(sender: Any, instance: Model, action: str, **kwargs: Any) -> None:
     if action in ("post_add", "post_remove", "post_clear") and type(instance) in WATCHED:
-        _note(type(instance), instance, deleted=False)
+        _note(type(instance), instance)
 
 
 def connect() -> None:

@@ -672,7 +672,9 @@ def programme_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
         for part in r["content"] or []:
             item: dict[str, Any] = {"type": part.get("type")}
             _put(item, "points", part.get("points"))
-            _put(item, "content", [ref(c, names.get(str(c)), ctx) for c in part.get("content") or []])
+            _put(
+                item, "content", [ref(c, names.get(str(c)), ctx) for c in part.get("content") or []]
+            )
             content.append(item)
         _put(p, "content", content)
         out.append(p)

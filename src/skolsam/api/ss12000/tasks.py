@@ -42,10 +42,21 @@ def backoff(attempts: int) -> timedelta:
 
 @task()
 def dispatch_changes(
-    *, types: list[str], organisation_ids: list[str], public: bool, deleted: bool
+    *,
+    types: list[str],
+    saved: list[list[str]],
+    organisation_ids: list[str],
+    public: bool,
+    deleted: bool,
 ) -> int:
     """Queue a callback for every live subscription in whose scope the change falls."""
+    from skolsam.api.ss12000.changes import organisations_of
+
     changed_orgs = {UUID(o) for o in organisation_ids}
+    for label, pk in saved:
+        orgs, is_public = organisations_of(label, pk)
+        changed_orgs |= orgs
+        public = public or is_public
     now = timezone.now()
     subscriptions = Subscription.objects.filter(
         expires__gt=now, client__is_active=True

@@ -93,7 +93,11 @@ def test_expired_and_forged_tokens_are_refused(world) -> None:
 
     expired = jwt.encode({**claims, "iat": now - 7200, "exp": now - 3600}, signing_key(), "HS256")
     Api(expired).get("/persons", status=401)
-    forged = jwt.encode({**claims, "iat": now, "exp": now + 60}, "not-the-key-but-long-enough-for-hs256-0123456789", "HS256")
+    forged = jwt.encode(
+        {**claims, "iat": now, "exp": now + 60},
+        "not-the-key-but-long-enough-for-hs256-0123456789",
+        "HS256",
+    )
     Api(forged).get("/persons", status=401)
     unsigned = jwt.encode({**claims, "iat": now, "exp": now + 60}, None, "none")
     Api(unsigned).get("/persons", status=401)

@@ -26,13 +26,21 @@ from skolsam.testing.factories import (
 @pytest.fixture
 def register(world):
     """Add what the base story lacks: a preschool placement, a programme and syllabuses."""
-    preschool = SchoolUnitFactory(parent=world.koping, display_name="Sagans förskola", school_types=["FS"])
+    preschool = SchoolUnitFactory(
+        parent=world.koping, display_name="Sagans förskola", school_types=["FS"]
+    )
     child = PupilFactory(given_name="Nils", family_name="Karlsson")
     placement = PlacementFactory(child=child, placed_at=preschool)
     placement.owners.add(world.maria)
-    arboga_placement = PlacementFactory(placed_at=SchoolUnitFactory(parent=world.arboga, school_types=["FS"]))
-    matte = Syllabus.objects.create(school_type="GR", subject_code="GRGRMAT01", subject_name="Matematik")
-    svenska = Syllabus.objects.create(school_type="GR", subject_code="GRGRSVE01", subject_name="Svenska")
+    arboga_placement = PlacementFactory(
+        placed_at=SchoolUnitFactory(parent=world.arboga, school_types=["FS"])
+    )
+    matte = Syllabus.objects.create(
+        school_type="GR", subject_code="GRGRMAT01", subject_name="Matematik"
+    )
+    svenska = Syllabus.objects.create(
+        school_type="GR", subject_code="GRGRSVE01", subject_name="Svenska"
+    )
     natur = Programme.objects.create(
         name="Naturvetenskapsprogrammet",
         type=ProgrammeType.HOGSKOLEFORBEREDANDE,
@@ -86,7 +94,9 @@ def test_list_lookup_and_detail_conform(api: Api, register, resource: str) -> No
     if resource != "syllabuses":  # a syllabus refers to nothing
         assert "displayName" in json.dumps(rows)
     plain = api.get(f"/{resource}")["data"]
-    assert "displayName" not in json.dumps([{k: v for k, v in r.items() if k != "displayName"} for r in plain])
+    assert "displayName" not in json.dumps(
+        [{k: v for k, v in r.items() if k != "displayName"} for r in plain]
+    )
 
 
 def test_out_of_scope_curriculum_and_placements(api: Api, register, world) -> None:
@@ -107,12 +117,30 @@ def test_person_filters(api: Api, register, world) -> None:
     assert ids({"civicNo": world.hugo.civic_no}) == set()
     assert ids({"eduPersonPrincipalName": "alva.karlsson@elev.koping.se"}) == {alva}
     assert ids({"relationship.entity.type": "duty"}) == {erik}
-    assert alva in ids({"relationship.entity.type": "enrolment", "relationship.organisation": str(world.karlberg.pk)})
+    assert alva in ids(
+        {
+            "relationship.entity.type": "enrolment",
+            "relationship.organisation": str(world.karlberg.pk),
+        }
+    )
     assert ids({"relationship.entity.type": "responsibleFor.enrolment"}) == {maria}
     assert ids({"relationship.entity.type": "placement.owner"}) == {maria}
     assert ids({"relationship.entity.type": "placement.child"}) == {str(register["child"].pk)}
-    assert alva in ids({"relationship.entity.type": "groupMembership", "relationship.endDate.onOrAfter": "2026-09-01"})
-    assert ids({"relationship.entity.type": "enrolment", "relationship.startDate.onOrBefore": "2000-01-01"}) == set()
+    assert alva in ids(
+        {
+            "relationship.entity.type": "groupMembership",
+            "relationship.endDate.onOrAfter": "2026-09-01",
+        }
+    )
+    assert (
+        ids(
+            {
+                "relationship.entity.type": "enrolment",
+                "relationship.startDate.onOrBefore": "2000-01-01",
+            }
+        )
+        == set()
+    )
     world.alva.external_identifiers = [{"value": "A-17", "context": "lms", "globallyUnique": False}]
     world.alva.save()
     assert ids({"identifier.value": "A-17"}) == {alva}
@@ -126,10 +154,16 @@ def test_other_filters(api: Api, register, world) -> None:
     karlberg = str(world.karlberg.pk)
     assert ids("/organisations", {"schoolUnitCode": world.karlberg.school_unit_code}) == {karlberg}
     assert karlberg in ids("/organisations", {"type": "Skolenhet", "schoolTypes": "GR"})
-    assert ids("/organisations", {"parent": str(world.koping.pk), "schoolTypes": "FS"}) == {str(register["preschool"].pk)}
-    assert ids("/groups", {"groupType": "Klass", "organisation": karlberg}) == {str(world.klass_7a.pk)}
+    assert ids("/organisations", {"parent": str(world.koping.pk), "schoolTypes": "FS"}) == {
+        str(register["preschool"].pk)
+    }
+    assert ids("/groups", {"groupType": "Klass", "organisation": karlberg}) == {
+        str(world.klass_7a.pk)
+    }
     assert ids("/groups", {"groupType": "Mentor"}) == set()
-    assert ids("/duties", {"dutyRole": "Lärare", "person": str(world.erik.pk)}) == {str(world.erik_duty.pk)}
+    assert ids("/duties", {"dutyRole": "Lärare", "person": str(world.erik.pk)}) == {
+        str(world.erik_duty.pk)
+    }
     assert ids("/placements", {"owner": str(world.maria.pk)}) == {str(register["placement"].pk)}
     assert ids("/activities", {"member": str(world.alva.pk)}) == {str(world.activity.pk)}
     assert ids("/activities", {"teacher": str(world.erik_duty.pk)}) == {str(world.activity.pk)}
@@ -188,8 +222,12 @@ def dnp_validator(name: str) -> Draft202012Validator:
 
 def test_dnp_client_gets_what_skolverket_requires(world) -> None:
     gy = SchoolUnitFactory(parent=world.koping, display_name="Ullvigymnasiet", school_types=["GY"])
-    student = PupilFactory(given_name="Ella", family_name="Ek", edu_person_principal_names=["ella@elev.koping.se"])
-    EnrolmentFactory(person=student, enroled_at=gy, school_type="GY", school_year=1, education_code="NANAT")
+    student = PupilFactory(
+        given_name="Ella", family_name="Ek", edu_person_principal_names=["ella@elev.koping.se"]
+    )
+    EnrolmentFactory(
+        person=student, enroled_at=gy, school_type="GY", school_year=1, education_code="NANAT"
+    )
     teacher = PersonFactory(edu_person_principal_names=["erik.berg@koping.se"])
     world.erik.edu_person_principal_names = ["erik.berg@koping.se"]
     world.erik.save()

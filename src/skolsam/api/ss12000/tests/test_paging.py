@@ -12,7 +12,9 @@ from skolsam.people.models import Person
 from skolsam.testing.factories import EnrolmentFactory, PupilFactory
 
 
-@pytest.mark.parametrize("sortkey", ["", "FamilyNameAsc", "GivenNameDesc", "CivicNoAsc", "ModifiedDesc"])
+@pytest.mark.parametrize(
+    "sortkey", ["", "FamilyNameAsc", "GivenNameDesc", "CivicNoAsc", "ModifiedDesc"]
+)
 def test_paging_survives_inserts_between_pages(api: Api, world, sortkey: str) -> None:
     for i in range(7):
         EnrolmentFactory(person=PupilFactory(given_name=f"Elev{i}"), enroled_at=world.karlberg)
@@ -38,7 +40,11 @@ def test_paging_survives_inserts_between_pages(api: Api, world, sortkey: str) ->
 
 def test_page_token_with_a_filter_is_a_400(api: Api, world) -> None:
     token = api.get("/persons", {"limit": 1})["pageToken"]
-    for extra in ({"sortkey": "ModifiedDesc"}, {"nameContains": "a"}, {"meta.modified.after": "2020-01-01T00:00:00Z"}):
+    for extra in (
+        {"sortkey": "ModifiedDesc"},
+        {"nameContains": "a"},
+        {"meta.modified.after": "2020-01-01T00:00:00Z"},
+    ):
         body = api.get("/persons", {"pageToken": token, **extra}, status=400)
         assert body["code"] == "PageTokenWithFilter"
     assert api.get("/groups", {"pageToken": "garbage"}, status=400)["code"] == "InvalidPageToken"

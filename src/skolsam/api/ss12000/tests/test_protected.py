@@ -44,7 +44,10 @@ def test_relationship_filter_does_not_reveal_the_school(api: Api, world) -> None
     # Nor can the client find out where she is by filtering on her group or school.
     found = api.get(
         "/persons",
-        {"relationship.entity.type": "enrolment", "relationship.organisation": str(world.karlberg.pk)},
+        {
+            "relationship.entity.type": "enrolment",
+            "relationship.organisation": str(world.karlberg.pk),
+        },
     )["data"]
     assert str(world.saga.pk) in {p["id"] for p in found}
     saga = _by_id(found)[str(world.saga.pk)]

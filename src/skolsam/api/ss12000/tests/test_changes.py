@@ -1,0 +1,251 @@
+"""Deletions as tombstones, webhooks to subscribers in scope, and client log and statistics."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from skolsam.api.ss12000 import tasks
+from skolsam.api.ss12000.models import (
+    ClientLogEntry,
+    ClientStatisticsEntry,
+    DeliveryStatus,
+    WebhookDelivery,
+)
+from skolsam.api.ss12000.tests.conftest import Api
+from skolsam.api.ss12000.tests.factories import make_client, token_for
+from skolsam.core.access import system_actor
+from skolsam.groups.models import Group
+from skolsam.people import services as people_services
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_deleted_entities_are_listed_in_scope_only(api: Api, world) -> None:
+    start = timezone.now() - timedelta(seconds=1)
+    arboga_group, koping_group = world.klass_8b.pk, world.klass_7a.pk
+    Group.objects.filter(pk__in=[arboga_group, koping_group]).delete()
+    hugo, saga = world.hugo.pk, world.saga.pk
+    world.hugo.delete()
+    world.saga.delete()
+    body = api.get("/deletedEntities", {"after": start.isoformat()})
+    assert body["data"]["groups"] == [str(koping_group)]
+    assert str(saga) in body["data"]["persons"]
+    assert str(hugo) not in json.dumps(body)
+    assert str(arboga_group) not in json.dumps(body)
+    only_groups = api.get("/deletedEntities", {"entities": ["Group"]})
+    assert set(only_groups["data"]) == {"groups"}
+    later = api.get("/deletedEntities", {"after": timezone.now().isoformat()})
+    assert later["data"] == {}
+
+
+def test_deleted_activities_use_the_spec_spelling(api: Api, world) -> None:
+    pk = world.activity.pk
+    world.activity.delete()
+    body = api.get("/deletedEntities", {"limit": 1})
+    pages = [body]
+    while body["pageToken"]:
+        body = api.get("/deletedEntities", {"pageToken": body["pageToken"], "limit": 1})
+        pages.append(body)
+    assert [str(pk)] in [p["data"].get("activitites") for p in pages]
+
+
+def test_subscriptions_crud(api: Api, world, settings) -> None:
+    settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
+    created = api.post(
+        "/subscriptions",
+        {
+            "name": "Elevsynk",
+            "target": "http://127.0.0.1:9/hook",
+            "resourceTypes": [{"resource": "Person"}],
+        },
+        status=201,
+    )
+    assert created["resourceTypes"] == [{"resource": "Person"}]
+    assert api.get("/subscriptions")["data"][0]["id"] == created["id"]
+    assert api.get(f"/subscriptions/{created['id']}")["name"] == "Elevsynk"
+    renewed = api.request("PATCH", f"/subscriptions/{created['id']}", body={})
+    assert renewed["expires"] >= created["expires"]
+    api.request("DELETE", f"/subscriptions/{created['id']}", status=204)
+    api.get(f"/subscriptions/{created['id']}", status=404)
+    assert api.post(
+        "/subscriptions", {"name": "x", "target": "ftp://x", "resourceTypes": []}, status=400
+    )
+    assert api.post(
+        "/subscriptions",
+        {"name": "x", "target": "http://a.se", "resourceTypes": [{"resource": "Cat"}]},
+        status=400,
+    )
+
+
+def test_internal_webhook_targets_are_refused(api: Api, world, settings) -> None:
+    settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = False
+    body = {
+        "name": "x",
+        "target": "http://127.0.0.1:8000/",
+        "resourceTypes": [{"resource": "Person"}],
+    }
+    assert "intern" in api.post("/subscriptions", body, status=400)["message"]
+
+
+def test_another_clients_subscription_is_not_found(api: Api, world, settings) -> None:
+    settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
+    created = api.post(
+        "/subscriptions",
+        {
+            "name": "Elevsynk",
+            "target": "http://127.0.0.1:9/",
+            "resourceTypes": [{"resource": "Person"}],
+        },
+        status=201,
+    )
+    arboga, _ = make_client([world.arboga], name="Arbogas plattform")
+    other = Api(token_for(arboga))
+    other.get(f"/subscriptions/{created['id']}", status=404)
+    other.request("DELETE", f"/subscriptions/{created['id']}", status=404)
+    assert other.get("/subscriptions")["data"] == []
+
+
+class Receiver:
+    """A webhook subscriber on 127.0.0.1 that records what it is sent."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        self.calls: list[tuple[dict, str]] = []
+        self.statuses = list(statuses or [])
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers["Content-Length"])
+                receiver.calls.append(
+                    (json.loads(self.rfile.read(length)), self.headers["X-Skolsam-Delivery"])
+                )
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+
+
+@pytest.fixture
+def receivers(settings) -> Iterator[tuple[Receiver, Receiver]]:
+    settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
+    pair = (Receiver(), Receiver())
+    yield pair
+    for r in pair:
+        r.server.shutdown()
+
+
+def _subscribe(api: Api, url: str, *types: str) -> dict:
+    return api.post(
+        "/subscriptions",
+        {"name": "synk", "target": url, "resourceTypes": [{"resource": t} for t in types]},
+        status=201,
+    )
+
+
+def test_webhooks_reach_only_subscribers_in_scope(
+    api: Api, world, receivers, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.TASKS = IMMEDIATE
+    koping_hook, arboga_hook = receivers
+    _subscribe(api, koping_hook.url, "Person", "Group")
+    arboga_client, _ = make_client([world.arboga], name="Arbogas plattform")
+    _subscribe(Api(token_for(arboga_client)), arboga_hook.url, "Person")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        people_services.person_update(
+            actor=system_actor("test"), person=world.alva, given_name="Alvah"
+        )
+    assert [c[0] for c in koping_hook.calls] == [
+        {"modifiedEntites": ["Person"], "deletedEntities": False}
+    ]
+    assert arboga_hook.calls == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        people_services.person_update(
+            actor=system_actor("test"), person=world.hugo, given_name="Hugh"
+        )
+    assert len(koping_hook.calls) == 1, "Köping heard of a change in Arboga"
+    assert [c[0]["modifiedEntites"] for c in arboga_hook.calls] == [["Person"]]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        world.klass_7a.delete()
+    # The class goes, and with it its memberships (which are the pupils' data too).
+    assert koping_hook.calls[-1][0] == {
+        "modifiedEntites": ["Group", "Person"],
+        "deletedEntities": True,
+    }
+    assert len(arboga_hook.calls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_task_backend_delivers_with_retry(world, receivers, settings) -> None:
+    settings.TASKS = DATABASE
+    hook, _ = receivers
+    hook.statuses = [503]  # the subscriber is down the first time
+    client, _ = make_client([world.koping])
+    _subscribe(Api(token_for(client)), hook.url, "Person")
+    DBTaskResult.objects.all().delete()  # the story's own set-up was announced too
+    people_services.person_update(actor=system_actor("test"), person=world.alva, given_name="Alvah")
+    assert DBTaskResult.objects.filter(task_path__endswith="dispatch_changes").count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
+    retry = DBTaskResult.objects.filter(task_path__endswith="deliver_webhook", status="READY").get()
+    assert retry.run_after > timezone.now()
+    # Let the back-off pass, and a worker (any one of many) sends it.
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 2
+    assert [c[0] for c in hook.calls] == [
+        {"modifiedEntites": ["Person"], "deletedEntities": False}
+    ] * 2
+    assert {c[1] for c in hook.calls} == {str(delivery.pk)}
+    # Running the same delivery again sends nothing: deliveries are idempotent.
+    assert tasks.deliver_webhook.call(str(delivery.pk)) == "skipped"
+    assert len(hook.calls) == 2
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert tasks.backoff(1) == timedelta(seconds=30)
+    assert tasks.backoff(2) == timedelta(seconds=60)
+    assert tasks.backoff(20) == timedelta(hours=1)
+
+
+def test_log_and_statistics_are_stored(api: Api, koping_client, world) -> None:
+    api.post(
+        "/log/",
+        {
+            "message": "Kunde inte matcha elev",
+            "severityLevel": "Warning",
+            "resourceType": "Person",
+            "resourceId": str(world.alva.pk),
+            "timeOfOccurance": "2026-09-01T08:00:00+02:00",
+        },
+        status=201,
+    )
+    api.post(
+        "/statistics/",
+        {"resourceType": "Person", "newCount": 3, "updatedCount": 1, "deletedCount": 0},
+        status=201,
+    )
+    entry = ClientLogEntry.objects.get()
+    assert entry.client == koping_client and entry.severity_level == "Warning"
+    assert ClientStatisticsEntry.objects.get().new_count == 3
+    assert api.post("/log/", {"message": "x", "severityLevel": "Panic"}, status=400)
+    assert api.post("/statistics/", {"resourceType": "Person"}, status=400)
