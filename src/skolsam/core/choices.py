@@ -8,15 +8,15 @@ from django.db import models
 
 
 class OrganisationType(models.TextChoices):
-    HUVUDMAN = "Huvudman"
-    VERKSAMHETSOMRADE = "Verksamhetsområde"
-    FORVALTNING = "Förvaltning"
-    REKTORSOMRADE = "Rektorsområde"
-    SKOLA = "Skola"
-    SKOLENHET = "Skolenhet"
-    VARUMARKE = "Varumärke"
-    BOLAG = "Bolag"
-    OVRIGT = "Övrigt"
+    HUVUDMAN = "Huvudman", "Huvudman"
+    VERKSAMHETSOMRADE = "Verksamhetsområde", "Verksamhetsområde"
+    FORVALTNING = "Förvaltning", "Förvaltning"
+    REKTORSOMRADE = "Rektorsområde", "Rektorsområde"
+    SKOLA = "Skola", "Skola"
+    SKOLENHET = "Skolenhet", "Skolenhet"
+    VARUMARKE = "Varumärke", "Varumärke"
+    BOLAG = "Bolag", "Bolag"
+    OVRIGT = "Övrigt", "Övrigt"
 
 
 class SchoolType(models.TextChoices):
@@ -59,21 +59,21 @@ class PlacementSchoolType(models.TextChoices):
 
 
 class Sex(models.TextChoices):
-    MAN = "Man"
-    KVINNA = "Kvinna"
-    OKANT = "Okänt"
+    MAN = "Man", "Man"
+    KVINNA = "Kvinna", "Kvinna"
+    OKANT = "Okänt", "Okänt"
 
 
 class SecurityMarking(models.TextChoices):
-    INGEN = "Ingen"
-    SEKRETESSMARKERING = "Sekretessmarkering"
-    SKYDDAD_FOLKBOKFORING = "Skyddad folkbokföring"
+    INGEN = "Ingen", "Ingen"
+    SEKRETESSMARKERING = "Sekretessmarkering", "Sekretessmarkering"
+    SKYDDAD_FOLKBOKFORING = "Skyddad folkbokföring", "Skyddad folkbokföring"
 
 
 class PersonStatus(models.TextChoices):
-    AKTIV = "Aktiv"
-    UTVANDRAD = "Utvandrad"
-    AVLIDEN = "Avliden"
+    AKTIV = "Aktiv", "Aktiv"
+    UTVANDRAD = "Utvandrad", "Utvandrad"
+    AVLIDEN = "Avliden", "Avliden"
 
 
 class CivicNoType(models.TextChoices):
@@ -83,79 +83,79 @@ class CivicNoType(models.TextChoices):
 
 
 class RelationType(models.TextChoices):
-    VARDNADSHAVARE = "Vårdnadshavare"
-    ANNAN_ANSVARIG = "Annan ansvarig"
-    GOD_MAN = "God man"
-    UTSEDD_BEHORIG = "Utsedd behörig"
+    VARDNADSHAVARE = "Vårdnadshavare", "Vårdnadshavare"
+    ANNAN_ANSVARIG = "Annan ansvarig", "Annan ansvarig"
+    GOD_MAN = "God man", "God man"
+    UTSEDD_BEHORIG = "Utsedd behörig", "Utsedd behörig"
 
 
 class DutyRole(models.TextChoices):
-    REKTOR = "Rektor"
-    LARARE = "Lärare"
-    FORSKOLLARARE = "Förskollärare"
-    BARNSKOTARE = "Barnskötare"
-    BIBLIOTEKARIE = "Bibliotekarie"
-    LARARASSISTENT = "Lärarassistent"
-    FRITIDSPEDAGOG = "Fritidspedagog"
-    ANNAN_PERSONAL = "Annan personal"
-    SYV = "Studie- och yrkesvägledare"
-    FORSTELARARE = "Förstelärare"
-    KURATOR = "Kurator"
-    SKOLSKOTERSKA = "Skolsköterska"
-    SKOLLAKARE = "Skolläkare"
-    SKOLPSYKOLOG = "Skolpsykolog"
-    SPECIALPEDAGOG = "Speciallärare/specialpedagog"
-    SKOLADMINISTRATOR = "Skoladministratör"
-    OVRIG_ARBETSLEDNING = "Övrig arbetsledning"
-    OVRIG_PEDAGOGISK_PERSONAL = "Övrig pedagogisk personal"
-    FORSKOLECHEF = "Förskolechef"
+    REKTOR = "Rektor", "Rektor"
+    LARARE = "Lärare", "Lärare"
+    FORSKOLLARARE = "Förskollärare", "Förskollärare"
+    BARNSKOTARE = "Barnskötare", "Barnskötare"
+    BIBLIOTEKARIE = "Bibliotekarie", "Bibliotekarie"
+    LARARASSISTENT = "Lärarassistent", "Lärarassistent"
+    FRITIDSPEDAGOG = "Fritidspedagog", "Fritidspedagog"
+    ANNAN_PERSONAL = "Annan personal", "Annan personal"
+    SYV = "Studie- och yrkesvägledare", "Studie- och yrkesvägledare"
+    FORSTELARARE = "Förstelärare", "Förstelärare"
+    KURATOR = "Kurator", "Kurator"
+    SKOLSKOTERSKA = "Skolsköterska", "Skolsköterska"
+    SKOLLAKARE = "Skolläkare", "Skolläkare"
+    SKOLPSYKOLOG = "Skolpsykolog", "Skolpsykolog"
+    SPECIALPEDAGOG = "Speciallärare/specialpedagog", "Speciallärare/specialpedagog"
+    SKOLADMINISTRATOR = "Skoladministratör", "Skoladministratör"
+    OVRIG_ARBETSLEDNING = "Övrig arbetsledning", "Övrig arbetsledning"
+    OVRIG_PEDAGOGISK_PERSONAL = "Övrig pedagogisk personal", "Övrig pedagogisk personal"
+    FORSKOLECHEF = "Förskolechef", "Förskolechef"
 
 
 class AssignmentRoleType(models.TextChoices):
-    MENTOR = "Mentor"
-    FORSKOLLARARE = "Förskollärare"
-    BARNSKOTARE = "Barnskötare"
-    FRITIDSPEDAGOG = "Fritidspedagog"
-    SPECIALPEDAGOG = "Specialpedagog"
-    ELEVHALSOPERSONAL = "Elevhälsopersonal"
-    PEDAGOGISK_LEDARE = "Pedagogisk ledare"
-    SCHEMALAGGARE = "Schemaläggare"
-    LARARASSISTENT = "Lärarassistent"
-    ADMINISTRATIV_PERSONAL = "Administrativ personal"
+    MENTOR = "Mentor", "Mentor"
+    FORSKOLLARARE = "Förskollärare", "Förskollärare"
+    BARNSKOTARE = "Barnskötare", "Barnskötare"
+    FRITIDSPEDAGOG = "Fritidspedagog", "Fritidspedagog"
+    SPECIALPEDAGOG = "Specialpedagog", "Specialpedagog"
+    ELEVHALSOPERSONAL = "Elevhälsopersonal", "Elevhälsopersonal"
+    PEDAGOGISK_LEDARE = "Pedagogisk ledare", "Pedagogisk ledare"
+    SCHEMALAGGARE = "Schemaläggare", "Schemaläggare"
+    LARARASSISTENT = "Lärarassistent", "Lärarassistent"
+    ADMINISTRATIV_PERSONAL = "Administrativ personal", "Administrativ personal"
 
 
 class GroupType(models.TextChoices):
-    UNDERVISNING = "Undervisning"
-    KLASS = "Klass"
-    MENTOR = "Mentor"
-    PROVGRUPP = "Provgrupp"
-    SCHEMA = "Schema"
-    AVDELNING = "Avdelning"
-    PERSONALGRUPP = "Personalgrupp"
-    OVRIGT = "Övrigt"
+    UNDERVISNING = "Undervisning", "Undervisning"
+    KLASS = "Klass", "Klass"
+    MENTOR = "Mentor", "Mentor"
+    PROVGRUPP = "Provgrupp", "Provgrupp"
+    SCHEMA = "Schema", "Schema"
+    AVDELNING = "Avdelning", "Avdelning"
+    PERSONALGRUPP = "Personalgrupp", "Personalgrupp"
+    OVRIGT = "Övrigt", "Övrigt"
 
 
 class PlacementReason(models.TextChoices):
-    OMSORGSBEHOV = "Omsorgsbehov"
-    ERBJUDEN_TID = "Erbjuden tid"
-    EGET_BEHOV = "Eget behov"
+    OMSORGSBEHOV = "Omsorgsbehov", "Omsorgsbehov"
+    ERBJUDEN_TID = "Erbjuden tid", "Erbjuden tid"
+    EGET_BEHOV = "Eget behov", "Eget behov"
 
 
 class ProgrammeType(models.TextChoices):
-    YRKESPROGRAM = "Yrkesprogram"
-    HOGSKOLEFORBEREDANDE = "Högskoleförberedande program"
+    YRKESPROGRAM = "Yrkesprogram", "Yrkesprogram"
+    HOGSKOLEFORBEREDANDE = "Högskoleförberedande program", "Högskoleförberedande program"
     # The spec misspells "Introduktionsprogram"; the value is kept as the spec has it.
-    INTRODUKTIONSPROGRAM = "Intruduktionsprogram"
-    NATIONELLT_YRKESPAKET = "Nationellt yrkespaket"
-    REGIONALT_YRKESPAKET = "Regionalt yrkespaket"
-    FJARDE_TEKNISKT_AR = "Fjärde tekniskt år"
-    PROGRAMINRIKTNING = "Programinriktning"
-    UTGANG = "Utgång"
+    INTRODUKTIONSPROGRAM = "Intruduktionsprogram", "Intruduktionsprogram"
+    NATIONELLT_YRKESPAKET = "Nationellt yrkespaket", "Nationellt yrkespaket"
+    REGIONALT_YRKESPAKET = "Regionalt yrkespaket", "Regionalt yrkespaket"
+    FJARDE_TEKNISKT_AR = "Fjärde tekniskt år", "Fjärde tekniskt år"
+    PROGRAMINRIKTNING = "Programinriktning", "Programinriktning"
+    UTGANG = "Utgång", "Utgång"
 
 
 class ActivityType(models.TextChoices):
-    UNDERVISNING = "Undervisning"
-    ELEVAKTIVITET = "Elevaktivitet"
-    PROVAKTIVITET = "Provaktivitet"
-    LARARAKTIVITET = "Läraraktivitet"
-    OVRIGT = "Övrigt"
+    UNDERVISNING = "Undervisning", "Undervisning"
+    ELEVAKTIVITET = "Elevaktivitet", "Elevaktivitet"
+    PROVAKTIVITET = "Provaktivitet", "Provaktivitet"
+    LARARAKTIVITET = "Läraraktivitet", "Läraraktivitet"
+    OVRIGT = "Övrigt", "Övrigt"
