@@ -1,0 +1,131 @@
+"""Decide whose attendance an actor may see: built on `core.access` and `schedule.access`.
+
+- a lesson's register lists the members of the lesson's groups that day whom the actor
+  may locate (protected pupils only for named staff) and who are enrolled or placed where
+  the actor works: the teacher, the substitute and the school's staff see the same list;
+- guardians see their own children, pupils themselves, staff what `persons_visible_to`
+  gives them; a rektor or administrator sees their school units.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+
+from skolsam.activities.models import Activity
+from skolsam.core.access import Actor, person_for_actor, persons_visible_to
+from skolsam.core.choices import AssignmentRoleType, SecurityMarking
+from skolsam.core.models import valid_on
+from skolsam.duties.models import AssignmentRole
+from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.groups.models import GroupMembership
+from skolsam.people.models import Person
+from skolsam.schedule.models import CalendarEvent
+
+
+def _located(actor: Actor, prefix: str = "") -> Q:
+    known = {*actor.authorised_protected_ids}
+    if actor.person_id is not None:
+        known.add(actor.person_id)
+    return Q(**{f"{prefix}security_marking": SecurityMarking.INGEN}) | Q(
+        **{f"{prefix}pk__in": known}
+    )
+
+
+def lesson_roster(actor: Actor, lesson: CalendarEvent) -> QuerySet:
+    """Return the pupils on the lesson's register, as the actor may see them.
+
+    The caller has fetched the lesson through `schedule.access`, so the actor teaches it,
+    substitutes, or works school-wide at its school.
+    """
+    day = lesson.date
+    orgs = actor.staff_org_ids
+    groups = Activity.groups.through.objects.filter(activity_id=lesson.activity_id).values(
+        "group_id"
+    )
+    members = GroupMembership.objects.filter(valid_on(day), group_id__in=groups).values("person_id")
+    placed = Placement.objects.filter(valid_on(day), group_id__in=groups).values("child_id")
+    at_school = Q(
+        pk__in=Enrolment.objects.filter(
+            valid_on(day), cancelled=False, enroled_at_id__in=orgs
+        ).values("person_id")
+    ) | Q(pk__in=Placement.objects.filter(valid_on(day), placed_at_id__in=orgs).values("child_id"))
+    return (
+        Person.objects.filter(Q(pk__in=members) | Q(pk__in=placed))
+        .filter(at_school)
+        .filter(_located(actor))
+        .order_by("family_name", "given_name", "id")
+    )
+
+
+def pupils_visible_to(actor: Actor) -> QuerySet:
+    """Return the persons whose attendance the actor may read."""
+    return persons_visible_to(actor)
+
+
+def pupil_for_actor(actor: Actor, person_id: UUID | str) -> Person:
+    return person_for_actor(actor, person_id)
+
+
+def child_for_guardian(actor: Actor, person_id: UUID | str) -> Person:
+    """Return one of the actor's own children; Http404 for anyone else."""
+    from django.http import Http404
+
+    child = person_for_actor(actor, person_id)
+    if child.pk not in actor.responsible_for_ids:
+        raise Http404("Personen finns inte.")
+    return child
+
+
+def children_of(actor: Actor) -> QuerySet:
+    if not actor.responsible_for_ids:
+        return Person.objects.none()
+    return persons_visible_to(actor).filter(pk__in=actor.responsible_for_ids)
+
+
+def mentor_group_ids(actor: Actor) -> set[UUID]:
+    """Return the groups the actor mentors today."""
+    if actor.person_id is None:
+        return set()
+    return set(
+        AssignmentRole.objects.filter(
+            valid_on(actor.on),
+            duty__person_id=actor.person_id,
+            assignment_role_type=AssignmentRoleType.MENTOR,
+            group_id__in=actor.group_ids,
+        ).values_list("group_id", flat=True)
+    )
+
+
+def mentees_of(actor: Actor, group_id: UUID) -> QuerySet:
+    """Return the visible, locatable members of a group the actor mentors (today)."""
+    if group_id not in mentor_group_ids(actor) and not actor.school_wide_org_ids:
+        return Person.objects.none()
+    members = GroupMembership.objects.filter(valid_on(actor.on), group_id=group_id).values(
+        "person_id"
+    )
+    return (
+        persons_visible_to(actor)
+        .filter(pk__in=members)
+        .filter(_located(actor))
+        .order_by("family_name", "given_name", "id")
+    )
+
+
+def may_manage_unit(actor: Actor, organisation_id: UUID) -> bool:
+    """Rektor and administrators of the unit: leave decisions, CSN, exemptions."""
+    return organisation_id in actor.admin_org_ids
+
+
+def may_follow_up(actor: Actor, person: Person, organisation_id: UUID) -> bool:
+    """Mentor of the pupil or school-wide staff at the unit: statistics and investigations."""
+    if organisation_id in actor.school_wide_org_ids:
+        return True
+    groups = mentor_group_ids(actor)
+    return (
+        bool(groups)
+        and GroupMembership.objects.filter(
+            valid_on(actor.on), person=person, group_id__in=groups
+        ).exists()
+    )

@@ -1,0 +1,953 @@
+"""Write attendance: lesson registers, absence reports, leave, exemptions from notices,
+preschool schedules and check-ins, absence investigations and CSN decisions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from skolsam.attendance import access as attendance_access
+from skolsam.attendance.minutes import split
+from skolsam.attendance.models import (
+    Absence,
+    AbsenceChannel,
+    AbsenceInvestigation,
+    AbsenceType,
+    Attendance,
+    AttendanceEvent,
+    AttendanceEventType,
+    AttendanceKind,
+    AttendanceSchedule,
+    AttendanceScheduleStateChange,
+    AttendanceSource,
+    CsnDecision,
+    CsnDecisionKind,
+    CsnReport,
+    InvestigationStatus,
+    InvestigationStep,
+    LeaveConsent,
+    LeaveRequest,
+    LeaveStatus,
+    NoticeExemption,
+    ScheduleState,
+    StepKind,
+)
+from skolsam.attendance.policy import policy_for
+from skolsam.audit.services import audit_export, audit_record
+from skolsam.core.access import Actor
+from skolsam.core.choices import DutyRole, RelationType
+from skolsam.core.errors import DomainError
+from skolsam.core.models import valid_on
+from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.groups.models import Group
+from skolsam.organisations.models import Organisation
+from skolsam.people.models import Person, Responsible
+from skolsam.schedule import calendar
+from skolsam.schedule.access import lessons_of_person, may_take_register
+from skolsam.schedule.models import CalendarEvent
+
+CUSTODY = (RelationType.VARDNADSHAVARE, RelationType.GOD_MAN)
+
+
+class StaleRegister(DomainError):
+    """Someone else saved the register after it was opened."""
+
+
+# --- the lesson register ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    student_id: UUID
+    kind: str
+    valid: bool = False
+    minutes: int = 0
+
+
+@dataclass
+class RegisterResult:
+    saved: int
+    invalid: int
+    version: int
+
+
+_ROW_FIELDS = (
+    "kind",
+    "valid",
+    "minutes",
+    "attendance_minutes",
+    "valid_absence_minutes",
+    "invalid_absence_minutes",
+    "absence_reason",
+    "source",
+    "absence",
+    "reporter",
+    "reported_timestamp",
+    "modified",
+)
+
+
+def _check_mark(mark: Mark, length: int, name: str) -> None:
+    if mark.kind not in AttendanceKind.values:
+        raise DomainError({"kind": f"{name}: okänd närvarotyp {mark.kind!r}."})
+    if mark.kind in (AttendanceKind.LATE, AttendanceKind.LEFT_EARLY) and not (
+        0 < mark.minutes < length
+    ):
+        raise DomainError(
+            {
+                "minutes": f"{name}: ange minuter mellan 1 och {length - 1} för sen ankomst eller "
+                "när eleven gick."
+            }
+        )
+
+
+@transaction.atomic
+def register_save(
+    *,
+    actor: Actor,
+    lesson: CalendarEvent,
+    version: int,
+    marks: list[Mark],
+    reason: str = "",
+) -> RegisterResult:
+    """Save a lesson's register in one bulk write; everyone not marked is present.
+
+    Refuses a stale `version` (someone saved in between), pupils not on the register,
+    and a change after the lesson's day without a reason. Invalid absence queues the
+    same-day notice to the guardians, after commit.
+    """
+    if not actor.is_system and not may_take_register(actor, lesson):
+        raise DomainError("Du har inte behörighet att rapportera närvaro på lektionen.")
+    if lesson.cancelled:
+        raise DomainError("Lektionen är inställd.")
+    roster = {
+        p.pk: p
+        for p in attendance_access.lesson_roster(actor, lesson).only(
+            "id", "given_name", "family_name"
+        )
+    }
+    by_student = {m.student_id: m for m in marks}
+    stranger = set(by_student) - set(roster)
+    if stranger:
+        raise DomainError({"students": "Registret innehåller elever som inte hör till lektionen."})
+    length = lesson.duration_minutes
+    now = timezone.now()
+    existing = {a.student_id: a for a in Attendance.objects.filter(calendar_event=lesson)}
+    rows: list[Attendance] = []
+    changes: dict[str, list[Any]] = {}
+    invalid = 0
+    for pid, person in roster.items():
+        mark = by_student.get(pid) or Mark(pid, AttendanceKind.PRESENT)
+        _check_mark(mark, length, person.full_name)
+        valid = mark.valid and mark.kind != AttendanceKind.PRESENT
+        minutes = (
+            mark.minutes if mark.kind in (AttendanceKind.LATE, AttendanceKind.LEFT_EARLY) else 0
+        )
+        split_ = split(mark.kind, valid, minutes, length)
+        old = existing.get(pid)
+        row = Attendance(
+            id=old.pk if old else uuid.uuid4(),
+            calendar_event=lesson,
+            student_id=pid,
+            date=lesson.date,
+            organisation_id=lesson.organisation_id,
+            kind=mark.kind,
+            valid=valid,
+            minutes=minutes,
+            attendance_minutes=split_.attendance,
+            valid_absence_minutes=split_.valid_absence,
+            invalid_absence_minutes=split_.invalid_absence,
+            reporter_id=actor.person_id,
+            reported_timestamp=now,
+            modified=now,
+            source=AttendanceSource.TEACHER,
+        )
+        # A guardian's report or granted leave the teacher left as it was keeps its origin.
+        if (
+            old
+            and old.absence_id
+            and (old.kind, old.valid, old.minutes) == (row.kind, row.valid, row.minutes)
+        ):
+            row.source, row.absence_id, row.absence_reason = (
+                old.source,
+                old.absence_id,
+                old.absence_reason,
+            )
+        if split_.invalid_absence:
+            invalid += 1
+        before = (old.kind, old.valid, old.minutes) if old else None
+        after = (row.kind, row.valid, row.minutes)
+        if before != after and not (before is None and row.kind == AttendanceKind.PRESENT):
+            changes[str(pid)] = [list(before) if before else None, list(after)]
+        rows.append(row)
+
+    late_correction = lesson.reported_at is not None and lesson.date < actor.on and bool(changes)
+    if late_correction and not reason.strip():
+        raise DomainError(
+            {"reason": "Lektionsdagen har passerat: ange varför närvaron rättas i efterhand."}
+        )
+    claimed = CalendarEvent.objects.filter(pk=lesson.pk, register_version=version).update(
+        register_version=F("register_version") + 1,
+        reported_at=now,
+        reported_by_id=actor.person_id,
+    )
+    if not claimed:
+        raise StaleRegister(
+            "Någon annan har sparat närvaron på lektionen efter att du öppnade den. "
+            "Ladda om sidan och gör dina ändringar igen."
+        )
+    Attendance.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["calendar_event", "student"],
+        update_fields=[f"{f}_id" if f in ("absence", "reporter") else f for f in _ROW_FIELDS],
+    )
+    audit_record(
+        actor=actor,
+        action="attendance.correct" if late_correction else "attendance.register",
+        object_type="CalendarEvent",
+        object_id=lesson.pk,
+        changes=changes,
+        detail={
+            "date": lesson.date,
+            "pupils": len(rows),
+            "invalid": invalid,
+            **({"reason": reason.strip()} if late_correction else {}),
+        },
+    )
+    if invalid and lesson.date >= actor.on - timedelta(days=1):
+        from skolsam.attendance.notices import schedule_absence_notices
+
+        transaction.on_commit(
+            lambda: schedule_absence_notices(
+                organisation_id=lesson.organisation_id, day=lesson.date
+            )
+        )
+    lesson.register_version = version + 1
+    lesson.reported_at = now
+    return RegisterResult(saved=len(rows), invalid=invalid, version=version + 1)
+
+
+# --- reported absence --------------------------------------------------------------------
+
+
+def _school_unit_of(student: Person, day: date) -> Organisation:
+    enrolment = (
+        Enrolment.objects.filter(valid_on(day), person=student, cancelled=False)
+        .select_related("enroled_at")
+        .order_by("start_date")
+        .first()
+    )
+    if enrolment is not None:
+        return enrolment.enroled_at
+    placement = (
+        Placement.objects.filter(valid_on(day), child=student)
+        .select_related("placed_at")
+        .order_by("start_date")
+        .first()
+    )
+    if placement is not None:
+        return placement.placed_at
+    raise DomainError({"student": "Eleven är inte inskriven vid någon skola den dagen."})
+
+
+def _guardians_of(student: Person, day: date) -> list[Person]:
+    return list(
+        Person.objects.filter(
+            pk__in=Responsible.objects.filter(
+                valid_on(day), person=student, relation_type__in=CUSTODY
+            ).values("responsible_id")
+        ).order_by("family_name", "given_name", "id")
+    )
+
+
+def _may_report_for(actor: Actor, student: Person, unit: Organisation) -> str:
+    """Return the channel the actor reports through, or refuse."""
+    if actor.is_system:
+        return AbsenceChannel.API
+    if student.pk in actor.responsible_for_ids:
+        return AbsenceChannel.WEB
+    if (
+        unit.pk in actor.staff_org_ids
+        and attendance_access.pupils_visible_to(actor).filter(pk=student.pk).exists()
+    ):
+        return AbsenceChannel.PHONE
+    raise DomainError("Du kan bara anmäla frånvaro för dina egna barn.")
+
+
+def _apply_absence(absence: Absence) -> int:
+    """Make the absence valid absence in every register it touches; return how many.
+
+    A lesson where the teacher already marked the pupil present stays as it is: the
+    teacher saw the pupil. Invalid absence the teacher marked becomes valid.
+    """
+    lessons = list(
+        lessons_of_person(absence.student_id).filter(
+            cancelled=False,
+            start_time__lt=absence.end_time,
+            end_time__gt=absence.start_time,
+        )
+    )
+    existing = {
+        a.calendar_event_id: a
+        for a in Attendance.objects.filter(
+            student_id=absence.student_id, calendar_event__in=lessons
+        )
+    }
+    source = (
+        AttendanceSource.LEAVE if absence.type == AbsenceType.LEDIGHET else AttendanceSource.ABSENCE
+    )
+    now = timezone.now()
+    rows = []
+    for lesson in lessons:
+        old = existing.get(lesson.pk)
+        if old is not None and old.kind == AttendanceKind.PRESENT:
+            continue
+        start = max(lesson.start_time, absence.start_time)
+        end = min(lesson.end_time, absence.end_time)
+        away = int((end - start).total_seconds() // 60)
+        length = lesson.duration_minutes
+        if away >= length or (old is not None and old.kind == AttendanceKind.ABSENT):
+            kind, minutes = AttendanceKind.ABSENT, 0
+        elif start == lesson.start_time:
+            kind, minutes = AttendanceKind.LATE, away
+        else:
+            kind, minutes = AttendanceKind.LEFT_EARLY, away
+        s = split(kind, True, minutes, length)
+        rows.append(
+            Attendance(
+                id=old.pk if old else uuid.uuid4(),
+                calendar_event_id=lesson.pk,
+                student_id=absence.student_id,
+                date=lesson.date,
+                organisation_id=lesson.organisation_id,
+                kind=kind,
+                valid=True,
+                minutes=minutes,
+                attendance_minutes=s.attendance,
+                valid_absence_minutes=s.valid_absence,
+                invalid_absence_minutes=0,
+                absence_reason=absence.type,
+                source=source,
+                absence_id=absence.pk,
+                reporter_id=absence.registered_by_id,
+                reported_timestamp=old.reported_timestamp if old else None,
+                modified=now,
+            )
+        )
+    Attendance.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["calendar_event", "student"],
+        update_fields=[f"{f}_id" if f in ("absence", "reporter") else f for f in _ROW_FIELDS],
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def absence_report(
+    *,
+    actor: Actor,
+    student: Person,
+    start: datetime,
+    end: datetime,
+    reported_for: Person | None = None,
+    absence_type: str = AbsenceType.ANMALD,
+) -> Absence:
+    """Report a pupil absent from `start` to `end`; it becomes valid absence in every lesson.
+
+    A guardian reports their own child; staff at the pupil's school register a report
+    received by phone, naming the guardian who called (`reported_for`).
+    """
+    if end <= start:
+        raise DomainError({"end": "Frånvaron måste sluta efter att den börjar."})
+    if end - start > timedelta(days=31):
+        raise DomainError({"end": "En anmälan kan gälla högst en månad; gör en ny för resten."})
+    local_start = calendar.local(start)
+    if local_start.date() < actor.on and student.pk in actor.responsible_for_ids:
+        raise DomainError({"start": "Frånvaro kan inte anmälas i efterhand; kontakta skolan."})
+    unit = _school_unit_of(student, local_start.date())
+    channel = _may_report_for(actor, student, unit)
+    if channel == AbsenceChannel.PHONE and (
+        reported_for is None or reported_for not in _guardians_of(student, local_start.date())
+    ):
+        raise DomainError({"reported_for": "Ange vilken vårdnadshavare som ringde."})
+    if absence_type not in AbsenceType.values:
+        raise DomainError({"type": "Okänd frånvarotyp."})
+    absence = Absence.objects.create(
+        student=student,
+        organisation=unit,
+        start_time=start,
+        end_time=end,
+        type=absence_type,
+        channel=channel,
+        registered_by_id=actor.person_id,
+        reported_for=reported_for,
+    )
+    lessons = _apply_absence(absence)
+    audit_record(
+        actor=actor,
+        action="absence.report",
+        object_type="Absence",
+        object_id=absence.pk,
+        person_id=student.pk,
+        detail={"start": start, "end": end, "channel": channel, "lessons": lessons},
+    )
+    return absence
+
+
+def day_span(
+    first: date, last: date, start: time | None = None, end: time | None = None
+) -> tuple[datetime, datetime]:
+    """Return the aware period from `start` on `first` to `end` on `last` (whole days by default)."""
+    begin = calendar.at(first, start or time(0, 0))
+    finish = calendar.at(last, end) if end else calendar.at(last + timedelta(days=1), time(0, 0))
+    return begin, finish
+
+
+# --- leave -----------------------------------------------------------------------------------
+
+
+def _is_rektor(actor: Actor, organisation_id: UUID) -> bool:
+    return organisation_id in actor.admin_org_ids and (
+        DutyRole.REKTOR in actor.roles or DutyRole.FORSKOLECHEF in actor.roles
+    )
+
+
+@transaction.atomic
+def leave_request_create(
+    *, actor: Actor, student: Person, start_date: date, end_date: date, reason: str
+) -> LeaveRequest:
+    """Apply for leave for one's child. With the huvudman's setting, every guardian must agree."""
+    if student.pk not in actor.responsible_for_ids:
+        raise DomainError("Du kan bara ansöka om ledighet för dina egna barn.")
+    if end_date < start_date:
+        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+    if start_date < actor.on:
+        raise DomainError({"start_date": "Ledighet söks i förväg; startdatum har passerat."})
+    if not reason.strip():
+        raise DomainError({"reason": "Skriv skälet till ledigheten."})
+    unit = _school_unit_of(student, start_date)
+    guardians = _guardians_of(student, actor.on)
+    policy = policy_for(unit.pk)
+    everyone = policy.leave_requires_all_guardians and len(guardians) > 1
+    leave = LeaveRequest.objects.create(
+        student=student,
+        organisation=unit,
+        start_date=start_date,
+        end_date=end_date,
+        reason=reason.strip()[:500],
+        requested_by_id=actor.person_id,
+        status=LeaveStatus.AWAITING_GUARDIANS if everyone else LeaveStatus.REQUESTED,
+    )
+    LeaveConsent.objects.create(leave_request=leave, guardian_id=actor.person_id, at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="leave.request",
+        object_type="LeaveRequest",
+        object_id=leave.pk,
+        person_id=student.pk,
+        detail={"start": start_date, "end": end_date, "status": leave.status},
+    )
+    return leave
+
+
+@transaction.atomic
+def leave_request_consent(*, actor: Actor, leave: LeaveRequest) -> LeaveRequest:
+    """Agree, as the other guardian, to a leave request; when all have, it goes to the rektor."""
+    leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
+    if leave.student_id not in actor.responsible_for_ids:
+        raise DomainError("Du är inte vårdnadshavare för eleven.")
+    if leave.status != LeaveStatus.AWAITING_GUARDIANS:
+        raise DomainError("Ansökan väntar inte på ditt godkännande.")
+    LeaveConsent.objects.get_or_create(
+        leave_request=leave, guardian_id=actor.person_id, defaults={"at": timezone.now()}
+    )
+    agreed = set(leave.consents.values_list("guardian_id", flat=True))
+    student = Person.objects.get(pk=leave.student_id)
+    if {g.pk for g in _guardians_of(student, actor.on)} <= agreed:
+        leave.status = LeaveStatus.REQUESTED
+        leave.modified = timezone.now()
+        leave.save(update_fields=["status", "modified"])
+    audit_record(
+        actor=actor,
+        action="leave.consent",
+        object_type="LeaveRequest",
+        object_id=leave.pk,
+        person_id=leave.student_id,
+        detail={"status": leave.status},
+    )
+    return leave
+
+
+@transaction.atomic
+def leave_request_decide(
+    *, actor: Actor, leave: LeaveRequest, grant: bool, reason: str = ""
+) -> LeaveRequest:
+    """Grant or reject leave as the rektor; granted leave becomes valid absence; the
+    guardians are told, after commit."""
+    leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
+    if not actor.is_system and not _is_rektor(actor, leave.organisation_id):
+        raise DomainError("Bara rektor kan besluta om ledighet.")
+    if leave.status != LeaveStatus.REQUESTED:
+        raise DomainError("Ansökan är inte redo för beslut.")
+    if not grant and not reason.strip():
+        raise DomainError({"decision_reason": "Skriv skälet till avslaget."})
+    leave.status = LeaveStatus.GRANTED if grant else LeaveStatus.REJECTED
+    leave.decided_by_id = actor.person_id
+    leave.decided_at = timezone.now()
+    leave.decision_reason = reason.strip()[:500]
+    leave.modified = leave.decided_at
+    leave.save()
+    lessons = 0
+    if grant:
+        start, end = day_span(leave.start_date, leave.end_date)
+        absence = Absence.objects.create(
+            student_id=leave.student_id,
+            organisation_id=leave.organisation_id,
+            start_time=start,
+            end_time=end,
+            type=AbsenceType.LEDIGHET,
+            channel=AbsenceChannel.LEAVE,
+            registered_by_id=actor.person_id,
+            leave_request=leave,
+        )
+        lessons = _apply_absence(absence)
+    audit_record(
+        actor=actor,
+        action="leave.decide",
+        object_type="LeaveRequest",
+        object_id=leave.pk,
+        person_id=leave.student_id,
+        changes={"status": [LeaveStatus.REQUESTED, leave.status]},
+        detail={"reason": leave.decision_reason, "lessons": lessons},
+    )
+    from skolsam.attendance.notices import schedule_leave_decision_notices
+
+    transaction.on_commit(lambda: schedule_leave_decision_notices(leave_id=leave.pk))
+    return leave
+
+
+@transaction.atomic
+def notice_exemption_create(
+    *, actor: Actor, student: Person, start_date: date, end_date: date, reason: str
+) -> NoticeExemption:
+    """Record the rektor's decision not to notify the guardians (särskilda skäl)."""
+    unit = _school_unit_of(student, start_date)
+    if not actor.is_system and not _is_rektor(actor, unit.pk):
+        raise DomainError("Bara rektor kan besluta om särskilda skäl.")
+    if end_date < start_date:
+        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+    if not reason.strip():
+        raise DomainError({"reason": "Skriv de särskilda skälen."})
+    row = NoticeExemption.objects.create(
+        student=student,
+        organisation=unit,
+        start_date=start_date,
+        end_date=end_date,
+        reason=reason.strip()[:300],
+        decided_by_id=actor.person_id,
+        created=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="notice.exemption",
+        object_type="NoticeExemption",
+        object_id=row.pk,
+        person_id=student.pk,
+        detail={"start": start_date, "end": end_date},
+    )
+    return row
+
+
+# --- preschool and fritidshem ---------------------------------------------------------------
+
+DAY_NAMES = calendar.WEEKDAYS
+
+
+def _clean_entries(entries: list[dict[str, Any]], weeks: int) -> list[dict[str, Any]]:
+    clean = []
+    for i, entry in enumerate(entries, start=1):
+        day = entry.get("dayOfWeek")
+        if day not in DAY_NAMES:
+            raise DomainError({"schedule_entries": f"Rad {i}: okänd veckodag {day!r}."})
+        try:
+            start = datetime.strptime(str(entry.get("startTime")), "%H:%M").time()
+            end = datetime.strptime(str(entry.get("endTime")), "%H:%M").time()
+        except ValueError:
+            raise DomainError({"schedule_entries": f"Rad {i}: tider skrivs TT:MM."}) from None
+        if end <= start:
+            raise DomainError(
+                {"schedule_entries": f"Rad {i} ({day}): sluttiden måste vara efter starttiden."}
+            )
+        offset = int(entry.get("weekOffset") or 0)
+        if not 0 <= offset < weeks:
+            raise DomainError(
+                {
+                    "schedule_entries": f"Rad {i}: vecka {offset} finns inte i ett {weeks}-veckorsschema."
+                }
+            )
+        clean.append(
+            {
+                "weekOffset": offset,
+                "dayOfWeek": day,
+                "startTime": start.strftime("%H:%M"),
+                "endTime": end.strftime("%H:%M"),
+            }
+        )
+    if not clean:
+        raise DomainError({"schedule_entries": "Schemat har inga tider."})
+    return clean
+
+
+@transaction.atomic
+def attendance_schedule_submit(
+    *,
+    actor: Actor,
+    placement: Placement,
+    entries: list[dict[str, Any]],
+    start_date: date,
+    end_date: date | None = None,
+    number_of_weeks: int = 1,
+    temporary: bool = False,
+) -> AttendanceSchedule:
+    """Submit a child's vistelseschema; a guardian's is requested (Begärt) until staff approve."""
+    if (
+        not actor.is_system
+        and placement.child_id not in actor.responsible_for_ids
+        and placement.placed_at_id not in actor.staff_org_ids
+    ):
+        raise DomainError("Du kan bara lämna schema för dina egna barn.")
+    if not 1 <= number_of_weeks <= 4:
+        raise DomainError({"number_of_weeks": "Ett schema kan gälla 1–4 veckor i följd."})
+    if temporary and end_date is None:
+        raise DomainError({"end_date": "Ett tillfälligt schema måste ha ett slutdatum."})
+    if end_date is not None and end_date < start_date:
+        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+    clean = _clean_entries(entries, number_of_weeks)
+    if placement.max_weekly_schedule_hours:
+        weekly = (
+            sum(
+                (
+                    datetime.strptime(e["endTime"], "%H:%M")
+                    - datetime.strptime(e["startTime"], "%H:%M")
+                ).seconds
+                for e in clean
+            )
+            / 3600
+            / number_of_weeks
+        )
+        if weekly > placement.max_weekly_schedule_hours:
+            raise DomainError(
+                {
+                    "schedule_entries": f"Schemat är {weekly:.1f} timmar i veckan; placeringen medger "
+                    f"{placement.max_weekly_schedule_hours}."
+                }
+            )
+    now = timezone.now()
+    schedule = AttendanceSchedule.objects.create(
+        placement=placement,
+        number_of_weeks=number_of_weeks,
+        start_date=start_date,
+        end_date=end_date,
+        temporary=temporary,
+        state=ScheduleState.BEGART,
+        schedule_entries=clean,
+        registered_by_id=actor.person_id,
+    )
+    AttendanceScheduleStateChange.objects.create(
+        schedule=schedule,
+        state=ScheduleState.BEGART,
+        registered_at=now,
+        registered_by_id=actor.person_id,
+    )
+    audit_record(
+        actor=actor,
+        action="schedule.submit",
+        object_type="AttendanceSchedule",
+        object_id=schedule.pk,
+        person_id=placement.child_id,
+        detail={"start": start_date, "end": end_date, "entries": len(clean)},
+    )
+    return schedule
+
+
+@transaction.atomic
+def attendance_schedule_decide(
+    *, actor: Actor, schedule: AttendanceSchedule, approve: bool, comment: str = ""
+) -> AttendanceSchedule:
+    """Approve or refuse a requested schedule, as staff at the child's unit."""
+    schedule = (
+        AttendanceSchedule.objects.select_for_update()
+        .select_related("placement")
+        .get(pk=schedule.pk)
+    )
+    if not actor.is_system and schedule.placement.placed_at_id not in actor.staff_org_ids:
+        raise DomainError("Du arbetar inte vid barnets enhet.")
+    if schedule.state != ScheduleState.BEGART:
+        raise DomainError("Schemat är redan hanterat.")
+    if not approve and not comment.strip():
+        raise DomainError({"comment": "Skriv varför schemat inte godkänns."})
+    old = schedule.state
+    schedule.state = ScheduleState.GODKANT if approve else ScheduleState.NEKAT
+    schedule.modified = timezone.now()
+    schedule.save(update_fields=["state", "modified"])
+    AttendanceScheduleStateChange.objects.create(
+        schedule=schedule,
+        state=schedule.state,
+        registered_at=schedule.modified,
+        registered_by_id=actor.person_id,
+        comment=comment.strip()[:300],
+    )
+    audit_record(
+        actor=actor,
+        action="schedule.decide",
+        object_type="AttendanceSchedule",
+        object_id=schedule.pk,
+        person_id=schedule.placement.child_id,
+        changes={"state": [old, schedule.state]},
+    )
+    return schedule
+
+
+@transaction.atomic
+def attendance_event_register(
+    *, actor: Actor, person: Person, group: Group, event_type: str, at: datetime | None = None
+) -> AttendanceEvent:
+    """Check a child in or out of a department; the same state twice in a row is refused."""
+    if event_type not in AttendanceEventType.values:
+        raise DomainError({"event_type": "Välj In eller Ut."})
+    if not actor.is_system and group.organisation_id not in actor.staff_org_ids:
+        raise DomainError("Du arbetar inte vid avdelningens enhet.")
+    moment = at or timezone.now()
+    day = calendar.local(moment).date()
+    last = (
+        AttendanceEvent.objects.select_for_update()
+        .filter(person=person, date=day)
+        .order_by("-time", "-created")
+        .first()
+    )
+    current = last.event_type if last else AttendanceEventType.UT
+    if current == event_type:
+        raise DomainError(
+            {
+                "event_type": f"{person.given_name} är redan {'incheckad' if event_type == 'In' else 'utcheckad'}."
+            }
+        )
+    event = AttendanceEvent.objects.create(
+        person=person,
+        group=group,
+        event_type=event_type,
+        time=moment,
+        date=day,
+        registered_by_id=actor.person_id,
+    )
+    audit_record(
+        actor=actor,
+        action="attendance.check_" + ("in" if event_type == "In" else "out"),
+        object_type="AttendanceEvent",
+        object_id=event.pk,
+        person_id=person.pk,
+    )
+    return event
+
+
+# --- follow-up: investigations and CSN ---------------------------------------------------
+
+
+@transaction.atomic
+def investigation_open(
+    *,
+    actor: Actor,
+    student: Person,
+    organisation: Organisation,
+    period_start: date,
+    period_end: date,
+    basis: dict[str, Any],
+) -> AbsenceInvestigation:
+    """Start an absence investigation (SL 7:19a) as the pupil's mentor or school staff."""
+    if not actor.is_system and not attendance_access.may_follow_up(actor, student, organisation.pk):
+        raise DomainError("Du kan inte starta en utredning för eleven.")
+    if AbsenceInvestigation.objects.filter(
+        student=student, organisation=organisation, status=InvestigationStatus.OPEN
+    ).exists():
+        raise DomainError("Det finns redan en pågående utredning för eleven.")
+    row = AbsenceInvestigation.objects.create(
+        student=student,
+        organisation=organisation,
+        opened_by_id=actor.person_id,
+        opened_at=timezone.now(),
+        period_start=period_start,
+        period_end=period_end,
+        basis=basis,
+    )
+    audit_record(
+        actor=actor,
+        action="investigation.open",
+        object_type="AbsenceInvestigation",
+        object_id=row.pk,
+        person_id=student.pk,
+        detail=basis,
+    )
+    return row
+
+
+@transaction.atomic
+def investigation_add_step(
+    *, actor: Actor, investigation: AbsenceInvestigation, kind: str, day: date, note: str
+) -> InvestigationStep:
+    student = Person.objects.get(pk=investigation.student_id)
+    if not actor.is_system and not attendance_access.may_follow_up(
+        actor, student, investigation.organisation_id
+    ):
+        raise DomainError("Du kan inte ändra utredningen.")
+    if investigation.status != InvestigationStatus.OPEN:
+        raise DomainError("Utredningen är avslutad.")
+    if kind not in StepKind.values:
+        raise DomainError({"kind": "Välj vilket slags steg det är."})
+    if not note.strip():
+        raise DomainError({"note": "Skriv vad som gjordes eller beslutades."})
+    if day > actor.on:
+        raise DomainError({"date": "Ett steg kan inte dateras i framtiden."})
+    step = InvestigationStep.objects.create(
+        investigation=investigation,
+        kind=kind,
+        date=day,
+        note=note.strip(),
+        recorded_by_id=actor.person_id,
+        recorded_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="investigation.step",
+        object_type="AbsenceInvestigation",
+        object_id=investigation.pk,
+        person_id=investigation.student_id,
+        detail={"kind": kind, "date": day},
+    )
+    return step
+
+
+@transaction.atomic
+def investigation_close(
+    *, actor: Actor, investigation: AbsenceInvestigation, conclusion: str
+) -> AbsenceInvestigation:
+    if not actor.is_system and not attendance_access.may_manage_unit(
+        actor, investigation.organisation_id
+    ):
+        raise DomainError("Bara rektor kan avsluta en utredning.")
+    if not conclusion.strip():
+        raise DomainError({"conclusion": "Skriv utredningens slutsats."})
+    investigation.status = InvestigationStatus.CLOSED
+    investigation.closed_at = timezone.now()
+    investigation.conclusion = conclusion.strip()
+    investigation.save(update_fields=["status", "closed_at", "conclusion"])
+    audit_record(
+        actor=actor,
+        action="investigation.close",
+        object_type="AbsenceInvestigation",
+        object_id=investigation.pk,
+        person_id=investigation.student_id,
+    )
+    return investigation
+
+
+@transaction.atomic
+def csn_decide(
+    *,
+    actor: Actor,
+    student: Person,
+    organisation: Organisation,
+    month: date,
+    invalid_minutes: int,
+    decision: str,
+    reason: str = "",
+) -> CsnDecision:
+    """Record the rektor's decision to report a pupil to CSN for a month, or to refrain."""
+    if not actor.is_system and not _is_rektor(actor, organisation.pk):
+        raise DomainError("Bara rektor beslutar om rapportering till CSN.")
+    if decision not in CsnDecisionKind.values:
+        raise DomainError({"decision": "Välj rapportera eller avstå."})
+    if decision == CsnDecisionKind.REFRAIN and not reason.strip():
+        raise DomainError({"reason": "Skriv skälet till att avstå."})
+    month = month.replace(day=1)
+    existing = CsnDecision.objects.filter(
+        student=student, organisation=organisation, month=month
+    ).first()
+    if existing is not None and existing.report_id is not None:
+        raise DomainError("Beslutet är redan rapporterat till CSN och kan inte ändras.")
+    try:
+        row, _ = CsnDecision.objects.update_or_create(
+            student=student,
+            organisation=organisation,
+            month=month,
+            defaults={
+                "invalid_minutes": invalid_minutes,
+                "decision": decision,
+                "reason": reason.strip()[:300],
+                "decided_by_id": actor.person_id,
+                "decided_at": timezone.now(),
+            },
+        )
+    except IntegrityError:  # pragma: no cover - two rektorer at once
+        raise DomainError("Beslutet sparades samtidigt av någon annan; ladda om sidan.") from None
+    audit_record(
+        actor=actor,
+        action="csn.decide",
+        object_type="CsnDecision",
+        object_id=row.pk,
+        person_id=student.pk,
+        detail={"month": month, "decision": decision, "minutes": invalid_minutes},
+    )
+    return row
+
+
+@transaction.atomic
+def csn_report_export(*, actor: Actor, organisation: Organisation, month: date) -> CsnReport:
+    """Write the month's CSN file from the decisions to report not yet reported; keep it."""
+    from skolsam.attendance.csn import csn_file
+
+    if not actor.is_system and not _is_rektor(actor, organisation.pk):
+        raise DomainError("Bara rektor kan skapa CSN-rapporten.")
+    month = month.replace(day=1)
+    decisions = list(
+        CsnDecision.objects.select_for_update()
+        .filter(
+            organisation=organisation,
+            month=month,
+            decision=CsnDecisionKind.REPORT,
+            report__isnull=True,
+        )
+        .select_related("student")
+        .order_by("student__civic_no", "pk")
+    )
+    if not decisions:
+        raise DomainError("Det finns inga beslut att rapportera för månaden.")
+    now = timezone.now()
+    content = csn_file(organisation=organisation, month=month, decisions=decisions, created=now)
+    report = CsnReport.objects.create(
+        organisation=organisation,
+        month=month,
+        created_at=now,
+        created_by_id=actor.person_id,
+        filename=f"csn-{organisation.school_unit_code or organisation.pk}-{month:%Y-%m}-{now:%Y%m%d%H%M%S}.txt",
+        content=content,
+        row_count=len(decisions),
+    )
+    CsnDecision.objects.filter(pk__in=[d.pk for d in decisions]).update(report=report)
+    audit_export(
+        actor=actor,
+        what="CsnReport",
+        rows=len(decisions),
+        person_ids=[d.student_id for d in decisions],
+        report=str(report.pk),
+        month=month.isoformat(),
+    )
+    return report

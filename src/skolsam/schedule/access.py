@@ -1,0 +1,139 @@
+"""Decide which lessons an actor may see and which registers they may take.
+
+Built on `core.access`: an actor's grants (school-wide roles, groups, children) come from
+the Actor; who teaches a lesson comes from the activity's teachers and the lesson's
+substitute. A lesson someone may not see answers like a missing one (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.core.access import Actor
+from skolsam.groups.models import GroupMembership
+from skolsam.organisations.models import Organisation
+from skolsam.schedule.models import CalendarEvent
+
+
+def get_or_404(queryset: QuerySet, pk: UUID | str, message: str) -> Any:
+    """Fetch one row by id; a malformed, missing or forbidden id all give the same 404."""
+    try:
+        key = pk if isinstance(pk, UUID) else UUID(str(pk))
+    except (ValueError, TypeError, AttributeError):
+        raise Http404(message) from None
+    obj = queryset.filter(pk=key).first()
+    if obj is None:
+        raise Http404(message)
+    return obj
+
+
+def subtree_ids(organisation_id: UUID) -> set[UUID]:
+    """Return the organisation and every organisation under it."""
+    pairs = list(
+        Organisation.objects.filter(
+            huvudman_id=Organisation.objects.filter(pk=organisation_id).values("huvudman_id")[:1]
+        ).values_list("id", "parent_id")
+    )
+    children: dict[UUID, list[UUID]] = {}
+    for pk, parent in pairs:
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    found, stack = set(), [organisation_id]
+    while stack:
+        node = stack.pop()
+        if node not in found:
+            found.add(node)
+            stack.extend(children.get(node, ()))
+    return found
+
+
+def _teaches(person_id: UUID | None) -> Q:
+    """Lessons the person teaches: as a teacher of the activity or as the substitute."""
+    if person_id is None:
+        return Q(pk__in=[])
+    teacher = ActivityTeacher.objects.filter(
+        activity_id=OuterRef("activity_id"), duty__person_id=person_id
+    )
+    return Q(Exists(teacher)) | Q(substitute__person_id=person_id)
+
+
+def _of_groups(group_ids: frozenset[UUID] | set[UUID]) -> Q:
+    if not group_ids:
+        return Q(pk__in=[])
+    return Q(
+        Exists(
+            Activity.groups.through.objects.filter(
+                activity_id=OuterRef("activity_id"), group_id__in=group_ids
+            )
+        )
+    )
+
+
+def _of_members(person_ids: set[UUID]) -> Q:
+    """Lessons of the groups these persons belong to on the lesson's day."""
+    if not person_ids:
+        return Q(pk__in=[])
+    members = GroupMembership.objects.filter(
+        person_id__in=person_ids,
+        start_date__lte=OuterRef("date"),
+        group_id__in=Activity.groups.through.objects.filter(
+            activity_id=OuterRef(OuterRef("activity_id"))
+        ).values("group_id"),
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("date")))
+    return Q(Exists(members))
+
+
+def lessons_visible_to(actor: Actor) -> QuerySet:
+    """Return every lesson the actor may see: their school's, their own, their children's."""
+    if actor.person_id is None:
+        return CalendarEvent.objects.none()
+    own = {actor.person_id, *actor.responsible_for_ids}
+    return CalendarEvent.objects.filter(
+        Q(organisation_id__in=actor.school_wide_org_ids)
+        | _teaches(actor.person_id)
+        | _of_groups(actor.group_ids)
+        | _of_members(own)
+    )
+
+
+def lessons_taught_by(actor: Actor) -> QuerySet:
+    """Return the lessons whose register the actor takes: taught by them or substituted."""
+    return CalendarEvent.objects.filter(_teaches(actor.person_id))
+
+
+def lessons_of_person(person_id: UUID) -> QuerySet:
+    """Return the lessons of a pupil's groups (the caller has checked the pupil is visible)."""
+    return CalendarEvent.objects.filter(_of_members({person_id}))
+
+
+def lesson_for_actor(actor: Actor, lesson_id: UUID | str) -> CalendarEvent:
+    """Return a lesson the actor may see; Http404 if not, or if there is none."""
+    return get_or_404(
+        lessons_visible_to(actor).select_related("activity", "organisation", "substitute__person"),
+        lesson_id,
+        "Lektionen finns inte.",
+    )
+
+
+def may_take_register(actor: Actor, lesson: CalendarEvent) -> bool:
+    """Tell whether the actor may save the lesson's register: its teacher, substitute or admin."""
+    if actor.person_id is None:
+        return False
+    if lesson.organisation_id in actor.admin_org_ids:
+        return True
+    return lessons_taught_by(actor).filter(pk=lesson.pk).exists()
+
+
+def may_manage_schedule(actor: Actor, organisation_id: UUID) -> bool:
+    return organisation_id in actor.admin_org_ids
+
+
+def school_units_managed_by(actor: Actor) -> QuerySet:
+    return Organisation.objects.filter(
+        pk__in=actor.admin_org_ids, organisation_type="Skolenhet"
+    ).order_by("display_name")

@@ -1,0 +1,210 @@
+"""Read a timetable CSV file and check every row against the register (docs/attendance.md).
+
+Columns, in this order, with a header row: dag, start, slut, grupp, ämneskod, lärare, sal.
+Semicolon or comma separated, UTF-8 (a BOM is fine). Every problem is collected, so the
+user sees all of them at once: "Rad 4, lärare: signaturen XYZ finns inte vid skolenheten."
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q
+
+from skolsam.activities.models import Activity
+from skolsam.core.errors import DomainError
+from skolsam.curriculum.models import Syllabus
+from skolsam.duties.models import Duty
+from skolsam.groups.models import Group
+from skolsam.organisations.models import Organisation
+from skolsam.schedule.calendar import WEEKDAYS, weekday_number
+
+COLUMNS = ("dag", "start", "slut", "grupp", "ämneskod", "lärare", "sal")
+MAX_ROWS = 5000
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    day_of_week: int
+    start: time
+    end: time
+    group: Group
+    code: str
+    duty: Duty
+    room: str
+    activity: Activity | None
+    syllabus_id: UUID | None
+    syllabus_name: str
+
+
+def _time(text: str) -> time | None:
+    for fmt in ("%H:%M", "%H.%M", "%H%M"):
+        try:
+            return datetime.strptime(text.strip(), fmt).time()
+        except ValueError:
+            continue
+    return None
+
+
+def _rows(text: str) -> list[list[str]]:
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _overlaps(a: tuple[int, time, time], b: tuple[int, time, time]) -> bool:
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+
+
+def parse_timetable(text: str, *, school_unit: Organisation, term: Any) -> list[ParsedRow]:
+    """Return the file's rows resolved to groups, teachers and activities, or raise.
+
+    Raises DomainError({"file": [...messages]}) with one Swedish message per problem.
+    """
+    errors: list[str] = []
+    raw = [r for r in _rows(text) if any(cell.strip() for cell in r)]
+    if not raw:
+        raise DomainError({"file": ["Filen är tom."]})
+    header = [c.strip().lower() for c in raw[0]]
+    if header[: len(COLUMNS)] != list(COLUMNS):
+        raise DomainError(
+            {
+                "file": [
+                    "Rad 1: rubrikraden ska vara "
+                    f"{';'.join(COLUMNS)} (den är {';'.join(header) or 'tom'})."
+                ]
+            }
+        )
+    body = raw[1:]
+    if len(body) > MAX_ROWS:
+        raise DomainError({"file": [f"Filen har {len(body)} rader; högst {MAX_ROWS} går."]})
+
+    day = term.start_date
+    groups = {
+        g.display_name.strip().lower(): g
+        for g in Group.objects.filter(organisation=school_unit).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=term.start_date),
+            start_date__lte=term.end_date,
+        )
+    }
+    duties: dict[str, Duty] = {}
+    for duty in Duty.objects.filter(duty_at=school_unit, start_date__lte=term.end_date).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    ):
+        if duty.signature:
+            duties.setdefault(duty.signature.strip().upper(), duty)
+    activities: dict[tuple[UUID, str], Activity] = {}
+    for activity in (
+        Activity.objects.filter(organisation=school_unit, start_date__lte=term.end_date)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=term.start_date))
+        .select_related("syllabus")
+        .prefetch_related("groups")
+    ):
+        codes = {activity.display_name.strip().lower()}
+        if activity.syllabus is not None:
+            codes |= {
+                c.lower()
+                for c in (activity.syllabus.subject_code, activity.syllabus.course_code)
+                if c
+            }
+        for group in activity.groups.all():
+            for code in codes:
+                activities.setdefault((group.pk, code), activity)
+    wanted_codes = {r[4].strip() for r in body if len(r) > 4 and r[4].strip()}
+    syllabuses: dict[str, Syllabus] = {}
+    for s in Syllabus.objects.filter(
+        Q(subject_code__in=wanted_codes) | Q(course_code__in=wanted_codes)
+    ).order_by("course_code"):
+        for code in (s.course_code, s.subject_code):
+            if code in wanted_codes:
+                syllabuses.setdefault(code.lower(), s)
+
+    parsed: list[ParsedRow] = []
+    for n, cells in enumerate(body, start=2):
+        cells = [c.strip() for c in cells] + [""] * (len(COLUMNS) - len(cells))
+        if len(cells) > len(COLUMNS) and any(cells[len(COLUMNS) :]):
+            errors.append(f"Rad {n}: för många kolumner ({len(cells)}); det ska vara 7.")
+            continue
+        day_text, start_text, end_text, group_text, code, signature, room = cells[:7]
+        row_errors: list[str] = []
+        weekday = weekday_number(day_text)
+        if weekday is None or weekday > 5:
+            row_errors.append(
+                f"Rad {n}, dag: {day_text!r} är ingen skoldag (skriv {', '.join(WEEKDAYS[:5])})."
+            )
+        start, end = _time(start_text), _time(end_text)
+        if start is None:
+            row_errors.append(f"Rad {n}, start: {start_text!r} är ingen tid (skriv t.ex. 08:30).")
+        if end is None:
+            row_errors.append(f"Rad {n}, slut: {end_text!r} är ingen tid (skriv t.ex. 09:30).")
+        if start is not None and end is not None and end <= start:
+            row_errors.append(
+                f"Rad {n}, slut: sluttiden {end_text} är inte efter starttiden {start_text}."
+            )
+        group = groups.get(group_text.lower())
+        if group is None:
+            row_errors.append(f"Rad {n}, grupp: gruppen {group_text!r} finns inte vid skolenheten.")
+        if not code:
+            row_errors.append(f"Rad {n}, ämneskod: saknas.")
+        duty = duties.get(signature.upper())
+        if duty is None:
+            row_errors.append(
+                f"Rad {n}, lärare: signaturen {signature!r} finns inte vid skolenheten under terminen."
+            )
+        if len(room) > 40:
+            row_errors.append(f"Rad {n}, sal: namnet är längre än 40 tecken.")
+        activity = activities.get((group.pk, code.lower())) if group else None
+        syllabus = syllabuses.get(code.lower())
+        if group is not None and code and activity is None and syllabus is None:
+            row_errors.append(
+                f"Rad {n}, ämneskod: {code!r} är varken en ämnes- eller kurskod eller en "
+                f"aktivitet för {group.display_name}."
+            )
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        assert weekday and start and end and group and duty
+        parsed.append(
+            ParsedRow(
+                line=n,
+                day_of_week=weekday,
+                start=start,
+                end=end,
+                group=group,
+                code=code,
+                duty=duty,
+                room=room,
+                activity=activity,
+                syllabus_id=syllabus.pk if syllabus else None,
+                syllabus_name=(syllabus.course_name or syllabus.subject_name) if syllabus else code,
+            )
+        )
+    # Nobody can be in two places at once: a group, a teacher or a room twice at a time.
+    for i, a in enumerate(parsed):
+        slot_a = (a.day_of_week, a.start, a.end)
+        for b in parsed[:i]:
+            slot_b = (b.day_of_week, b.start, b.end)
+            if not _overlaps(slot_a, slot_b):
+                continue
+            if a.group.pk == b.group.pk:
+                errors.append(
+                    f"Rad {a.line}, grupp: {a.group.display_name} har redan lektion då (rad {b.line})."
+                )
+            if a.duty.pk == b.duty.pk:
+                errors.append(
+                    f"Rad {a.line}, lärare: {a.duty.signature} undervisar redan då (rad {b.line})."
+                )
+            if a.room and a.room.lower() == b.room.lower():
+                errors.append(f"Rad {a.line}, sal: {a.room} är redan bokad då (rad {b.line}).")
+    if errors:
+        raise DomainError({"file": errors})
+    if not parsed:
+        raise DomainError({"file": ["Filen har inga schemarader under rubrikraden."]})
+    return parsed
