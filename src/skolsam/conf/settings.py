@@ -5,6 +5,7 @@ DJANGO_SECRET_KEY, DATABASE_URL and DJANGO_ALLOWED_HOSTS; the demo and the tests
 run on the defaults (embedded SQLite under var/).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -30,6 +31,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "skolsam.core",
     "skolsam.accounts",
     "skolsam.organisations",
@@ -39,6 +44,8 @@ INSTALLED_APPS = [
     "skolsam.duties",
     "skolsam.enrolment",
     "skolsam.activities",
+    "skolsam.schedule",
+    "skolsam.attendance",
     "skolsam.audit",
     "skolsam.demo",
     "django_tasks",
@@ -54,8 +61,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "skolsam.accounts.middleware.SessionTimeoutMiddleware",
+    "skolsam.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "skolsam.conf.urls"
@@ -95,6 +107,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -123,11 +140,35 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# Sessions: see docs/architecture.md "Login and sessions". A session ends after
+# SKOLSAM_SESSION_SECONDS whatever happens, after SKOLSAM_SESSION_IDLE_SECONDS without a
+# request (accounts.middleware.SessionTimeoutMiddleware), and when the browser closes.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SKOLSAM_SESSION_SECONDS", default=8 * 3600)
+SKOLSAM_SESSION_IDLE_SECONDS = env.int("SKOLSAM_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = not DEBUG
+# The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and
+# for the whole site, so a sibling subdomain cannot plant or read it.
+SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
 CSRF_COOKIE_SECURE = not DEBUG
+
+# Failed logins (django-axes): 5 failures for the same username from the same address lock
+# that pair out for SKOLSAM_LOCKOUT_MINUTES; `manage.py axes_reset_username <name>` lifts
+# it early. The address comes from the same function as the audit log's.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("SKOLSAM_LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SKOLSAM_LOCKOUT_MINUTES", default=15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "skolsam.core.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "skolsam.accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in our own audit log
+
+# Two-factor authentication (django-otp): TOTP apps, with static recovery codes.
+OTP_TOTP_ISSUER = env.str("SKOLSAM_TOTP_ISSUER", default="Skolsam")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -170,3 +211,9 @@ SKOLSAM_SS12000_SPEC_PATH = env.str(
 )
 # Webhook targets on loopback or private networks are refused unless this is set (tests).
 SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = env.bool("SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE", default=False)
+
+# Attendance (src/skolsam/attendance): how SMS notices leave Skolsam. The default prints
+# them to the console (demo); a real provider is a class with `send(*, to, text)`.
+SKOLSAM_SMS_PROVIDER = env.str(
+    "SKOLSAM_SMS_PROVIDER", default="skolsam.attendance.sms.ConsoleSmsProvider"
+)
