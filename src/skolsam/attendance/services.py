@@ -130,7 +130,7 @@ def register_save(
     roster = {
         p.pk: p
         for p in attendance_access.lesson_roster(actor, lesson).only(
-            "id", "given_name", "family_name"
+            "id", "given_name", "middle_name", "family_name"
         )
     }
     by_student = {m.student_id: m for m in marks}

@@ -1,0 +1,297 @@
+"""Read attendance for the pages: today's lessons, a lesson's register, a mentor's overview,
+a guardian's children, a department's day. Each function costs a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+
+from skolsam.attendance import access as attendance_access
+from skolsam.attendance.models import (
+    Absence,
+    Attendance,
+    AttendanceEvent,
+    AttendanceKind,
+    AttendanceSchedule,
+    LeaveRequest,
+    LeaveStatus,
+    ScheduleState,
+)
+from skolsam.core.access import Actor
+from skolsam.core.models import valid_on
+from skolsam.enrolment.models import Placement
+from skolsam.groups.models import Group
+from skolsam.people.models import Person
+from skolsam.schedule import calendar
+from skolsam.schedule.access import lessons_of_person, lessons_taught_by, lessons_visible_to
+from skolsam.schedule.models import CalendarEvent
+
+
+def lessons_for_teacher(*, actor: Actor, day: date) -> list[CalendarEvent]:
+    """Return the lessons the actor teaches or substitutes on `day`, with register counts."""
+    return list(
+        lessons_taught_by(actor)
+        .filter(date=day)
+        .select_related("activity", "substitute__person")
+        .annotate(absent=Count("attendances", filter=~Q(attendances__kind=AttendanceKind.PRESENT)))
+        .order_by("start_time", "id")
+    )
+
+
+@dataclass
+class RegisterRow:
+    person: Person
+    kind: str = AttendanceKind.PRESENT
+    valid: bool = False
+    minutes: int = 0
+    # Why the row is pre-filled: a guardian's report or granted leave.
+    prefilled_by: str = ""
+    saved: bool = False
+
+
+@dataclass
+class Register:
+    lesson: CalendarEvent
+    rows: list[RegisterRow]
+    version: int
+    after_the_day: bool
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for row in self.rows:
+            out[row.kind] += 1
+        return dict(out)
+
+
+def register_for(*, actor: Actor, lesson: CalendarEvent) -> Register:
+    """Return the lesson's register: every pupil, pre-filled from saved rows and reports."""
+    pupils = list(
+        attendance_access.lesson_roster(actor, lesson).only(
+            "id", "given_name", "middle_name", "family_name", "security_marking"
+        )
+    )
+    saved = {
+        a.student_id: a
+        for a in Attendance.objects.filter(
+            calendar_event=lesson, student_id__in=[p.pk for p in pupils]
+        )
+    }
+    rows = []
+    for person in pupils:
+        a = saved.get(person.pk)
+        if a is None:
+            rows.append(RegisterRow(person))
+            continue
+        reason = ""
+        if a.absence_id:
+            reason = (
+                "Beviljad ledighet"
+                if a.source == "Ledighet"
+                else "Frånvaroanmälan från vårdnadshavare"
+            )
+        rows.append(
+            RegisterRow(
+                person,
+                kind=a.kind,
+                valid=a.valid,
+                minutes=a.minutes,
+                prefilled_by=reason,
+                saved=lesson.reported_at is not None,
+            )
+        )
+    return Register(lesson, rows, lesson.register_version, lesson.date < actor.on)
+
+
+# --- mentor ----------------------------------------------------------------------------------
+
+
+@dataclass
+class MentorCell:
+    lesson: CalendarEvent
+    kind: str
+    valid: bool
+    minutes: int
+
+
+@dataclass
+class MentorRow:
+    person: Person
+    cells: list[MentorCell] = field(default_factory=list)
+    valid_minutes: int = 0
+    invalid_minutes: int = 0
+
+
+def mentor_overview(*, actor: Actor, group: Group, start: date, end: date) -> list[MentorRow]:
+    """Return each mentee's non-present marks in any lesson between `start` and `end`."""
+    pupils = list(attendance_access.mentees_of(actor, group.pk))
+    rows = {p.pk: MentorRow(p) for p in pupils}
+    for a in (
+        Attendance.objects.filter(student_id__in=list(rows), date__range=(start, end))
+        .exclude(kind=AttendanceKind.PRESENT)
+        .select_related("calendar_event__activity")
+        .order_by("calendar_event__start_time")
+    ):
+        row = rows[a.student_id]
+        row.cells.append(MentorCell(a.calendar_event, a.kind, a.valid, a.minutes))
+        row.valid_minutes += a.valid_absence_minutes
+        row.invalid_minutes += a.invalid_absence_minutes
+    return list(rows.values())
+
+
+# --- guardians and pupils ------------------------------------------------------------------
+
+
+def week_lessons(
+    *, person_id: UUID | None, actor: Actor, week: date, teacher: bool
+) -> list[CalendarEvent]:
+    """Return a week's lessons: those the actor teaches, or a pupil's (already checked visible)."""
+    monday = calendar.week_start(week)
+    qs: QuerySet = (
+        lessons_taught_by(actor) if teacher else lessons_of_person(person_id)  # type: ignore[arg-type]
+    )
+    return list(
+        qs.filter(date__range=(monday, monday + timedelta(days=6)))
+        .select_related("activity", "substitute__person")
+        .order_by("start_time", "id")
+    )
+
+
+def absences_of(*, student_ids: list[UUID], since: date) -> list[Absence]:
+    return list(
+        Absence.objects.filter(
+            student_id__in=student_ids, end_time__gte=calendar.at(since, time(0, 0))
+        )
+        .select_related("student")
+        .order_by("start_time")
+    )
+
+
+def leave_requests_of(*, student_ids: list[UUID]) -> list[LeaveRequest]:
+    return list(
+        LeaveRequest.objects.filter(student_id__in=student_ids)
+        .select_related("student")
+        .prefetch_related("consents")
+        .order_by("-created")[:50]
+    )
+
+
+def leave_requests_to_decide(*, actor: Actor) -> list[LeaveRequest]:
+    """Return the leave requests waiting for a decision at the units the actor leads."""
+    visible = attendance_access.pupils_visible_to(actor)
+    return list(
+        LeaveRequest.objects.filter(organisation_id__in=actor.admin_org_ids, student__in=visible)
+        .filter(status__in=[LeaveStatus.REQUESTED, LeaveStatus.AWAITING_GUARDIANS])
+        .select_related("student", "organisation", "requested_by")
+        .order_by("start_date", "created")
+    )
+
+
+def recent_decisions(*, actor: Actor) -> list[LeaveRequest]:
+    visible = attendance_access.pupils_visible_to(actor)
+    return list(
+        LeaveRequest.objects.filter(organisation_id__in=actor.admin_org_ids, student__in=visible)
+        .filter(status__in=[LeaveStatus.GRANTED, LeaveStatus.REJECTED])
+        .select_related("student", "decided_by")
+        .order_by("-decided_at")[:20]
+    )
+
+
+# --- preschool department ------------------------------------------------------------------
+
+
+@dataclass
+class ChildDay:
+    person: Person
+    placement: Placement
+    expected: str  # "07:30–16:00" from the approved schedule, or ""
+    here: bool
+    last_time: Any = None
+
+
+def _entry_for(schedule: AttendanceSchedule, day: date) -> dict[str, Any] | None:
+    weeks = max(schedule.number_of_weeks, 1)
+    offset = (
+        (calendar.week_start(day) - calendar.week_start(schedule.start_date)).days // 7
+    ) % weeks
+    name = calendar.WEEKDAYS[day.weekday()]
+    for entry in schedule.schedule_entries:
+        if entry.get("dayOfWeek") == name and int(entry.get("weekOffset", 0)) == offset:
+            return entry
+    return None
+
+
+def department_day(*, actor: Actor, group: Group, day: date) -> list[ChildDay]:
+    """Return the department's children today: expected times and whether each is here."""
+    placements = list(
+        Placement.objects.filter(valid_on(day), group=group)
+        .filter(child__in=attendance_access.pupils_visible_to(actor))
+        .filter(Q(child__security_marking="Ingen") | Q(child_id__in=actor.authorised_protected_ids))
+        .select_related("child")
+        .order_by("child__given_name", "child__family_name", "child_id")
+    )
+    child_ids = [p.child_id for p in placements]
+    schedules: dict[UUID, AttendanceSchedule] = {}
+    for s in (
+        AttendanceSchedule.objects.filter(
+            placement__in=placements, state=ScheduleState.GODKANT, start_date__lte=day
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .order_by("temporary", "start_date")
+    ):
+        # A temporary schedule beats the normal one; a later one beats an earlier one.
+        schedules[s.placement_id] = s
+    last: dict[UUID, AttendanceEvent] = {}
+    for event in AttendanceEvent.objects.filter(person_id__in=child_ids, date=day).order_by(
+        "time", "created"
+    ):
+        last[event.person_id] = event
+    out = []
+    for placement in placements:
+        schedule = schedules.get(placement.pk)
+        entry = _entry_for(schedule, day) if schedule else None
+        event = last.get(placement.child_id)
+        out.append(
+            ChildDay(
+                person=placement.child,
+                placement=placement,
+                expected=f"{entry['startTime']}–{entry['endTime']}" if entry else "",
+                here=bool(event and event.event_type == "In"),
+                last_time=event.time if event else None,
+            )
+        )
+    return out
+
+
+def departments_for(*, actor: Actor) -> list[Group]:
+    """Return the preschool and fritidshem groups the actor works with."""
+    return list(
+        Group.objects.filter(
+            Q(pk__in=actor.group_ids) | Q(organisation_id__in=actor.admin_org_ids),
+            group_type="Avdelning",
+        )
+        .filter(valid_on(actor.on))
+        .select_related("organisation")
+        .order_by("organisation__display_name", "display_name")[:100]
+    )
+
+
+def schedules_to_approve(*, actor: Actor) -> list[AttendanceSchedule]:
+    return list(
+        AttendanceSchedule.objects.filter(
+            state=ScheduleState.BEGART,
+            placement__placed_at_id__in=actor.staff_org_ids,
+            placement__child__in=attendance_access.pupils_visible_to(actor),
+        )
+        .select_related("placement__child", "placement__group")
+        .order_by("start_date")[:100]
+    )
+
+
+def lessons_visible(actor: Actor) -> QuerySet:
+    return lessons_visible_to(actor)

@@ -1,0 +1,280 @@
+"""Serve follow-up pages: absence statistics, a pupil's absence and investigations, CSN."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from skolsam.attendance import access as attendance_access
+from skolsam.attendance import services
+from skolsam.attendance.csn import csn_candidates, month_bounds
+from skolsam.attendance.forms import CloseForm, CsnDecisionForm, PeriodForm, StepForm
+from skolsam.attendance.models import AbsenceInvestigation, Attendance, AttendanceKind, CsnReport
+from skolsam.attendance.stats import pupil_figures, school_figures
+from skolsam.audit.services import audit_export, audit_record
+from skolsam.core.access import organisation_for_actor
+from skolsam.core.views import request_actor
+from skolsam.schedule.models import Term
+
+
+def _default_period(org_id: UUID, today: date) -> tuple[date, date]:
+    from skolsam.schedule.calendar import ancestors_and_self
+
+    term = (
+        Term.objects.filter(
+            organisation_id__in=ancestors_and_self(org_id),
+            start_date__lte=today,
+            end_date__gte=today,
+        )
+        .order_by("-start_date")
+        .first()
+    )
+    return (
+        (term.start_date, min(term.end_date, today))
+        if term
+        else (today - timedelta(days=30), today)
+    )
+
+
+def _school_wide_unit(request: HttpRequest, org_id: UUID):  # type: ignore[no-untyped-def]
+    actor = request_actor(request)
+    unit = organisation_for_actor(actor, org_id)
+    if unit.pk not in actor.school_wide_org_ids:
+        raise Http404("Organisationen finns inte.")
+    return actor, unit
+
+
+@require_GET
+@login_required
+def statistics(request: HttpRequest, org_id: UUID) -> HttpResponse:
+    """Show a school unit's absence for a period, per class and pupil, with the flag list."""
+    actor, unit = _school_wide_unit(request, org_id)
+    form = PeriodForm(request.GET or None)
+    start, end = form.period(_default_period(unit.pk, actor.on))
+    figures = school_figures(
+        organisation_id=unit.pk,
+        start=start,
+        end=end,
+        visible=attendance_access.pupils_visible_to(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="attendance.statistics",
+        object_type="Organisation",
+        object_id=unit.pk,
+        detail={"start": start, "end": end, "pupils": len(figures.pupils)},
+    )
+    return render(
+        request,
+        "attendance/statistics.html",
+        {"unit": unit, "form": form, "start": start, "end": end, "f": figures},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pupil(request: HttpRequest, org_id: UUID, person_id: UUID) -> HttpResponse:
+    """Show one pupil's absence at a unit; start an investigation from here."""
+    actor = request_actor(request)
+    unit = organisation_for_actor(actor, org_id)
+    person = attendance_access.pupil_for_actor(actor, person_id)
+    if not attendance_access.may_follow_up(actor, person, unit.pk):
+        raise Http404("Personen finns inte.")
+    form = PeriodForm(request.GET or None)
+    start, end = form.period(_default_period(unit.pk, actor.on))
+    figures = pupil_figures(person_id=person.pk, organisation_id=unit.pk, start=start, end=end)
+    if request.method == "POST":
+        try:
+            investigation = services.investigation_open(
+                actor=actor,
+                student=person,
+                organisation=unit,
+                period_start=start,
+                period_end=end,
+                basis={
+                    "scheduled": figures.scheduled,
+                    "valid": figures.valid,
+                    "invalid": figures.invalid,
+                    "percent": figures.absent_percent,
+                    "invalid_occasions": figures.invalid_occasions,
+                },
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("attendance:investigation", investigation_id=investigation.pk)
+    absences = list(
+        Attendance.objects.filter(student=person, organisation=unit, date__range=(start, end))
+        .exclude(kind=AttendanceKind.PRESENT)
+        .select_related("calendar_event__activity")
+        .order_by("-date", "calendar_event__start_time")[:200]
+    )
+    investigations = list(AbsenceInvestigation.objects.filter(student=person, organisation=unit))
+    audit_record(
+        actor=actor,
+        action="attendance.view_pupil",
+        object_type="Person",
+        object_id=person.pk,
+        person_id=person.pk,
+        detail={"start": start, "end": end},
+    )
+    return render(
+        request,
+        "attendance/pupil.html",
+        {
+            "unit": unit,
+            "person": person,
+            "f": figures,
+            "start": start,
+            "end": end,
+            "absences": absences,
+            "investigations": investigations,
+            "form": form,
+            "is_admin": unit.pk in actor.admin_org_ids,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
+    """Show an investigation's steps; record a step or close it."""
+    actor = request_actor(request)
+    found = (
+        AbsenceInvestigation.objects.filter(
+            pk=investigation_id, student__in=attendance_access.pupils_visible_to(actor)
+        )
+        .select_related("student", "organisation")
+        .first()
+    )
+    if found is None or not attendance_access.may_follow_up(
+        actor, found.student, found.organisation_id
+    ):
+        raise Http404("Utredningen finns inte.")
+    step_form = StepForm(
+        request.POST if request.POST.get("action") == "step" else None, initial={"date": actor.on}
+    )
+    close_form = CloseForm(request.POST if request.POST.get("action") == "close" else None)
+    if request.method == "POST":
+        try:
+            if step_form.is_bound and step_form.is_valid():
+                d = step_form.cleaned_data
+                services.investigation_add_step(
+                    actor=actor, investigation=found, kind=d["kind"], day=d["date"], note=d["note"]
+                )
+                return redirect("attendance:investigation", investigation_id=found.pk)
+            if close_form.is_bound and close_form.is_valid():
+                services.investigation_close(
+                    actor=actor,
+                    investigation=found,
+                    conclusion=close_form.cleaned_data["conclusion"],
+                )
+                return redirect("attendance:investigation", investigation_id=found.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    audit_record(
+        actor=actor,
+        action="investigation.view",
+        object_type="AbsenceInvestigation",
+        object_id=found.pk,
+        person_id=found.student_id,
+    )
+    return render(
+        request,
+        "attendance/investigation.html",
+        {
+            "inv": found,
+            "steps": list(found.steps.select_related("recorded_by")),
+            "step_form": step_form,
+            "close_form": close_form,
+            "may_close": found.organisation_id in actor.admin_org_ids,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
+    """List upper-secondary pupils over the CSN threshold; decide, export the file."""
+    actor, unit = _school_wide_unit(request, org_id)
+    try:
+        month = date.fromisoformat(
+            (request.GET.get("manad") or request.POST.get("manad") or "") + "-01"
+        )
+    except ValueError:
+        month = (actor.on.replace(day=1) - timedelta(days=1)).replace(day=1)
+    visible = attendance_access.pupils_visible_to(actor)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "export":
+                report = services.csn_report_export(actor=actor, organisation=unit, month=month)
+                messages.success(request, f"CSN-filen är skapad med {report.row_count} elever.")
+            else:
+                form = CsnDecisionForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("Välj ett beslut.")
+                candidates = {
+                    c.student.pk: c
+                    for c in csn_candidates(organisation=unit, month=month, visible=visible)
+                }
+                candidate = candidates.get(form.cleaned_data["student"])
+                if candidate is None:
+                    raise Http404("Eleven finns inte i listan.")
+                services.csn_decide(
+                    actor=actor,
+                    student=candidate.student,
+                    organisation=unit,
+                    month=month,
+                    invalid_minutes=candidate.invalid_minutes,
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, "Beslutet är sparat.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(f"{request.path}?manad={month:%Y-%m}")
+    candidates = csn_candidates(organisation=unit, month=month, visible=visible)
+    first, last = month_bounds(month)
+    audit_record(
+        actor=actor,
+        action="csn.view",
+        object_type="Organisation",
+        object_id=unit.pk,
+        detail={"month": month, "pupils": len(candidates)},
+    )
+    return render(
+        request,
+        "attendance/csn.html",
+        {
+            "unit": unit,
+            "month": month,
+            "first": first,
+            "last": last,
+            "candidates": candidates,
+            "reports": list(
+                CsnReport.objects.filter(organisation=unit).order_by("-created_at")[:24]
+            ),
+            "is_admin": unit.pk in actor.admin_org_ids,
+            "form": CsnDecisionForm(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def csn_download(request: HttpRequest, report_id: int) -> HttpResponse:
+    actor = request_actor(request)
+    report = CsnReport.objects.filter(pk=report_id, organisation_id__in=actor.admin_org_ids).first()
+    if report is None:
+        raise Http404("Rapporten finns inte.")
+    audit_export(actor=actor, what="CsnReportDownload", rows=report.row_count, report=report.pk)
+    response = HttpResponse(report.content, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+    return response

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from skolsam.attendance import stats_views, views
+
+app_name = "attendance"
+
+urlpatterns = [
+    path("", views.my_lessons, name="my_lessons"),
+    path("lektion/<uuid:lesson_id>/", views.lesson_register, name="register"),
+    path("mentor/<uuid:group_id>/", views.mentor_group, name="mentor"),
+    path("vardnadshavare/", views.guardian_home, name="guardian"),
+    path("vardnadshavare/franvaro/", views.guardian_absence_report, name="guardian_report"),
+    path("vardnadshavare/ledighet/", views.guardian_leave_request, name="guardian_leave"),
+    path(
+        "vardnadshavare/ledighet/<uuid:leave_id>/godkann/",
+        views.guardian_leave_consent,
+        name="guardian_consent",
+    ),
+    path("vardnadshavare/meddelanden/last/", views.notices_read, name="notices_read"),
+    path(
+        "vardnadshavare/schema/<uuid:placement_id>/", views.schedule_submit, name="schedule_submit"
+    ),
+    path("elev/<uuid:person_id>/anmalan/", views.staff_absence_report, name="staff_report"),
+    path("elev/<uuid:person_id>/sarskilda-skal/", views.exemption_create, name="exemption"),
+    path("ledighet/", views.leave_list, name="leave_list"),
+    path("ledighet/<uuid:leave_id>/beslut/", views.leave_decide, name="leave_decide"),
+    path("avdelning/<uuid:group_id>/", views.department, name="department"),
+    path("vistelsescheman/", views.schedules_to_approve, name="schedules"),
+    path("statistik/<uuid:org_id>/", stats_views.statistics, name="statistics"),
+    path("statistik/<uuid:org_id>/elev/<uuid:person_id>/", stats_views.pupil, name="pupil"),
+    path("utredning/<int:investigation_id>/", stats_views.investigation, name="investigation"),
+    path("csn/<uuid:org_id>/", stats_views.csn, name="csn"),
+    path("csn/rapport/<int:report_id>/", stats_views.csn_download, name="csn_download"),
+]

@@ -1,0 +1,518 @@
+"""Serve the attendance pages: the teacher's register, the mentor's overview, guardians'
+reports and leave, the rektor's decisions, the preschool tablet, statistics and CSN.
+
+Thin views: authenticate, fetch through the access layer, validate with a form, call one
+service or selector, render.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from skolsam.attendance import access as attendance_access
+from skolsam.attendance import notices, selectors, services
+from skolsam.attendance.forms import (
+    AbsenceReportForm,
+    ExemptionForm,
+    LeaveDecisionForm,
+    LeaveRequestForm,
+    RegisterForm,
+    ScheduleForm,
+)
+from skolsam.attendance.models import AttendanceKind, LeaveRequest, LeaveStatus
+from skolsam.audit.services import audit_record
+from skolsam.core.access import group_for_actor
+from skolsam.core.errors import DomainError
+from skolsam.core.views import is_htmx, request_actor
+from skolsam.enrolment.models import Placement
+from skolsam.schedule import calendar
+from skolsam.schedule.access import get_or_404, lesson_for_actor
+
+
+def _day(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+# --- the teacher ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@login_required
+def my_lessons(request: HttpRequest) -> HttpResponse:
+    """Show the teacher's lessons of a day (today by default): the way into each register."""
+    actor = request_actor(request)
+    day = _day(request.GET.get("dag"), actor.on)
+    lessons = selectors.lessons_for_teacher(actor=actor, day=day)
+    return render(
+        request,
+        "attendance/my_lessons.html",
+        {
+            "day": day,
+            "lessons": lessons,
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1),
+            "today": actor.on,
+            "mentor_groups": attendance_access.mentor_group_ids(actor),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
+    """Show one lesson's register and save it in one request."""
+    actor = request_actor(request)
+    lesson = lesson_for_actor(actor, lesson_id)
+    from skolsam.schedule.access import may_take_register
+
+    if not may_take_register(actor, lesson):
+        raise Http404("Lektionen finns inte.")
+    register = selectors.register_for(actor=actor, lesson=lesson)
+    errors: list[str] = []
+    form = RegisterForm(
+        request.POST or None,
+        initial={"version": register.version},
+        pupil_ids=[r.person.pk for r in register.rows],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.register_save(
+                actor=actor,
+                lesson=lesson,
+                version=form.cleaned_data["version"],
+                marks=form.marks(),
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+            if isinstance(exc, services.StaleRegister):
+                register = selectors.register_for(actor=actor, lesson=lesson)
+        else:
+            messages.success(
+                request,
+                f"Närvaron är sparad: {result.saved} elever, {result.invalid} med ogiltig frånvaro.",
+            )
+            return redirect(f"{request.path}")
+    elif request.method == "POST":
+        errors = [m for msgs in form.errors.values() for m in msgs]
+    audit_record(
+        actor=actor,
+        action="attendance.view_register",
+        object_type="CalendarEvent",
+        object_id=lesson.pk,
+        detail={"pupils": len(register.rows)},
+    )
+    return render(
+        request,
+        "attendance/register.html",
+        {
+            "lesson": lesson,
+            "register": register,
+            "form": form,
+            "errors": errors,
+            "kinds": AttendanceKind.choices,
+            "posted": request.POST if errors else None,
+        },
+        status=409 if errors and request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET"])
+@login_required
+def mentor_group(request: HttpRequest, group_id: UUID) -> HttpResponse:
+    """Show a mentor group's attendance across all lessons, a week at a time."""
+    actor = request_actor(request)
+    group = group_for_actor(actor, group_id)
+    if (
+        group.pk not in attendance_access.mentor_group_ids(actor)
+        and group.organisation_id not in actor.school_wide_org_ids
+    ):
+        raise Http404("Gruppen finns inte.")
+    monday = calendar.week_start(_day(request.GET.get("vecka"), actor.on))
+    rows = selectors.mentor_overview(
+        actor=actor, group=group, start=monday, end=monday + timedelta(days=6)
+    )
+    audit_record(
+        actor=actor,
+        action="attendance.view_group",
+        object_type="Group",
+        object_id=group.pk,
+        detail={"week": monday},
+    )
+    return render(
+        request,
+        "attendance/mentor.html",
+        {
+            "group": group,
+            "rows": rows,
+            "monday": monday,
+            "sunday": monday + timedelta(days=6),
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+        },
+    )
+
+
+# --- guardians --------------------------------------------------------------------------------
+
+
+def _guardian_context(request: HttpRequest, **extra: object) -> dict:
+    actor = request_actor(request)
+    children = list(attendance_access.children_of(actor))
+    ids = [c.pk for c in children]
+    return {
+        "children": children,
+        "report_form": extra.pop("report_form", None)
+        or AbsenceReportForm(children=children, initial={"first_day": actor.on}),
+        "leave_form": extra.pop("leave_form", None) or LeaveRequestForm(children=children),
+        "absences": selectors.absences_of(student_ids=ids, since=actor.on - timedelta(days=7)),
+        "leave_requests": selectors.leave_requests_of(student_ids=ids),
+        "notices": notices.notices_for_guardian(guardian_id=actor.person_id)
+        if actor.person_id
+        else [],
+        "actor": actor,
+        **extra,
+    }
+
+
+@require_http_methods(["GET"])
+@login_required
+def guardian_home(request: HttpRequest) -> HttpResponse:
+    """Show a guardian's children: report absence, apply for leave, read notices."""
+    actor = request_actor(request)
+    if not actor.responsible_for_ids:
+        raise Http404("Sidan finns inte.")
+    return render(request, "attendance/guardian.html", _guardian_context(request))
+
+
+@require_POST
+@login_required
+def guardian_absence_report(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    children = list(attendance_access.children_of(actor))
+    if not children:
+        raise Http404("Sidan finns inte.")
+    form = AbsenceReportForm(request.POST, children=children)
+    if form.is_valid():
+        child = attendance_access.child_for_guardian(actor, form.cleaned_data["child"])
+        d = form.cleaned_data
+        last = d["last_day"] if d["scope"] == "days" else d["first_day"]
+        start, end = services.day_span(
+            d["first_day"], last, *(d["start"], d["end"]) if d["scope"] == "part" else (None, None)
+        )
+        try:
+            services.absence_report(actor=actor, student=child, start=start, end=end)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Frånvaron för {child.given_name} är anmäld till skolan.")
+            return redirect("attendance:guardian")
+    return render(
+        request,
+        "attendance/guardian.html",
+        _guardian_context(request, report_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@login_required
+def guardian_leave_request(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    children = list(attendance_access.children_of(actor))
+    if not children:
+        raise Http404("Sidan finns inte.")
+    form = LeaveRequestForm(request.POST, children=children)
+    if form.is_valid():
+        child = attendance_access.child_for_guardian(actor, form.cleaned_data["child"])
+        try:
+            leave = services.leave_request_create(
+                actor=actor,
+                student=child,
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                "Ansökan är skickad till rektor."
+                if leave.status == LeaveStatus.REQUESTED
+                else "Ansökan väntar på att den andra vårdnadshavaren godkänner den.",
+            )
+            return redirect("attendance:guardian")
+    return render(
+        request, "attendance/guardian.html", _guardian_context(request, leave_form=form), status=400
+    )
+
+
+@require_POST
+@login_required
+def guardian_leave_consent(request: HttpRequest, leave_id: UUID) -> HttpResponse:
+    actor = request_actor(request)
+    leave = get_or_404(
+        LeaveRequest.objects.filter(student_id__in=actor.responsible_for_ids),
+        leave_id,
+        "Ansökan finns inte.",
+    )
+    try:
+        services.leave_request_consent(actor=actor, leave=leave)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+    else:
+        messages.success(request, "Du har godkänt ansökan.")
+    return redirect("attendance:guardian")
+
+
+@require_POST
+@login_required
+def notices_read(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    if actor.person_id is None:
+        raise Http404
+    ids = [int(i) for i in request.POST.getlist("notice") if i.isdigit()]
+    notices.notice_mark_read(guardian_id=actor.person_id, notice_ids=ids)
+    return redirect("attendance:guardian")
+
+
+# --- school staff: reports by phone, leave decisions, exemptions ---------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_absence_report(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    """Register a guardian's report received by phone (staff at the pupil's school)."""
+    actor = request_actor(request)
+    if not actor.is_staff_member:
+        raise Http404("Sidan finns inte.")
+    pupil = attendance_access.pupil_for_actor(actor, person_id)
+    guardians = services._guardians_of(pupil, actor.on)
+    form = AbsenceReportForm(
+        request.POST or None,
+        children=[pupil],
+        guardians=guardians,
+        initial={"first_day": actor.on, "child": str(pupil.pk)},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        last = d["last_day"] if d["scope"] == "days" else d["first_day"]
+        start, end = services.day_span(
+            d["first_day"], last, *(d["start"], d["end"]) if d["scope"] == "part" else (None, None)
+        )
+        caller = next((g for g in guardians if str(g.pk) == d.get("guardian")), None)
+        try:
+            services.absence_report(
+                actor=actor, student=pupil, start=start, end=end, reported_for=caller
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Frånvaroanmälan för {pupil.full_name} är registrerad.")
+            return redirect("attendance:staff_report", person_id=pupil.pk)
+    return render(request, "attendance/staff_report.html", {"pupil": pupil, "form": form})
+
+
+@require_http_methods(["GET"])
+@login_required
+def leave_list(request: HttpRequest) -> HttpResponse:
+    """Show the rektor the leave requests waiting for a decision."""
+    actor = request_actor(request)
+    if not actor.admin_org_ids:
+        raise Http404("Sidan finns inte.")
+    return render(
+        request,
+        "attendance/leave_list.html",
+        {
+            "pending": selectors.leave_requests_to_decide(actor=actor),
+            "decided": selectors.recent_decisions(actor=actor),
+            "form": LeaveDecisionForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def leave_decide(request: HttpRequest, leave_id: UUID) -> HttpResponse:
+    actor = request_actor(request)
+    leave = get_or_404(
+        LeaveRequest.objects.filter(
+            organisation_id__in=actor.admin_org_ids,
+            student__in=attendance_access.pupils_visible_to(actor),
+        ),
+        leave_id,
+        "Ansökan finns inte.",
+    )
+    form = LeaveDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.leave_request_decide(
+                actor=actor,
+                leave=leave,
+                grant=form.cleaned_data["decision"] == "grant",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+        else:
+            messages.success(request, "Beslutet är sparat och skickas till vårdnadshavarna.")
+    else:
+        messages.error(request, "Välj bevilja eller avslå.")
+    return redirect("attendance:leave_list")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def exemption_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    """Record särskilda skäl not to notify a pupil's guardians (rektor)."""
+    actor = request_actor(request)
+    if not actor.admin_org_ids:
+        raise Http404("Sidan finns inte.")
+    pupil = attendance_access.pupil_for_actor(actor, person_id)
+    form = ExemptionForm(
+        request.POST or None, initial={"start_date": actor.on, "end_date": actor.on}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notice_exemption_create(actor=actor, student=pupil, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Beslutet om särskilda skäl är sparat.")
+            return redirect("attendance:exemption", person_id=pupil.pk)
+    return render(request, "attendance/exemption.html", {"pupil": pupil, "form": form})
+
+
+# --- preschool and fritidshem -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def department(request: HttpRequest, group_id: UUID) -> HttpResponse:
+    """The department's tablet: who is expected today, who is here; check in and out."""
+    actor = request_actor(request)
+    group = group_for_actor(actor, group_id)
+    if group.organisation_id not in actor.staff_org_ids:
+        raise Http404("Gruppen finns inte.")
+    day = actor.on
+    error = ""
+    if request.method == "POST":
+        children = {
+            str(c.person.pk): c.person
+            for c in selectors.department_day(actor=actor, group=group, day=day)
+        }
+        child = children.get(request.POST.get("person", ""))
+        if child is None:
+            raise Http404("Barnet finns inte.")
+        try:
+            services.attendance_event_register(
+                actor=actor,
+                person=child,
+                group=group,
+                event_type=request.POST.get("event_type", ""),
+            )
+        except DomainError as exc:
+            error = " ".join(_errors(exc))
+        if not is_htmx(request) and not error:
+            return redirect("attendance:department", group_id=group.pk)
+    children = selectors.department_day(actor=actor, group=group, day=day)
+    context = {
+        "group": group,
+        "children": children,
+        "day": day,
+        "error": error,
+        "expected": sum(1 for c in children if c.expected),
+        "here": sum(1 for c in children if c.here),
+    }
+    template = (
+        "attendance/_department_list.html" if is_htmx(request) else "attendance/department.html"
+    )
+    return render(request, template, context, status=400 if error and not is_htmx(request) else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
+    """Let a guardian submit a child's vistelseschema."""
+    actor = request_actor(request)
+    placement = get_or_404(
+        Placement.objects.filter(child_id__in=actor.responsible_for_ids).select_related(
+            "child", "placed_at"
+        ),
+        placement_id,
+        "Placeringen finns inte.",
+    )
+    form = ScheduleForm(request.POST or None, initial={"start_date": actor.on + timedelta(days=1)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_schedule_submit(
+                actor=actor,
+                placement=placement,
+                entries=form.entries(),
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data.get("end_date"),
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Schemat är skickat till förskolan för godkännande.")
+            return redirect("attendance:guardian")
+    return render(request, "attendance/schedule_form.html", {"placement": placement, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def schedules_to_approve(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    if not actor.is_staff_member:
+        raise Http404("Sidan finns inte.")
+    if request.method == "POST":
+        pending = {str(s.pk): s for s in selectors.schedules_to_approve(actor=actor)}
+        schedule = pending.get(request.POST.get("schedule", ""))
+        if schedule is None:
+            raise Http404("Schemat finns inte.")
+        try:
+            services.attendance_schedule_decide(
+                actor=actor,
+                schedule=schedule,
+                approve=request.POST.get("decision") == "approve",
+                comment=request.POST.get("comment", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+        else:
+            messages.success(request, "Schemat är hanterat.")
+        return redirect("attendance:schedules")
+    return render(
+        request,
+        "attendance/schedules.html",
+        {
+            "schedules": selectors.schedules_to_approve(actor=actor),
+            "departments": selectors.departments_for(actor=actor),
+            "now": timezone.localtime(),
+        },
+    )

@@ -1,0 +1,171 @@
+"""Serve the timetable pages: a week's lessons, the timetable import, one lesson's changes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from skolsam.attendance import access as attendance_access
+from skolsam.attendance.selectors import week_lessons
+from skolsam.core.access import organisation_for_actor
+from skolsam.core.models import valid_on
+from skolsam.core.views import request_actor
+from skolsam.duties.models import Duty
+from skolsam.schedule import calendar, services
+from skolsam.schedule.access import lesson_for_actor, school_units_managed_by
+from skolsam.schedule.models import Term
+
+
+def _day(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+@require_GET
+@login_required
+def week(request: HttpRequest) -> HttpResponse:
+    """Show a week's timetable: the teacher's own, a pupil's own, or a guardian's child's."""
+    actor = request_actor(request)
+    monday = calendar.week_start(_day(request.GET.get("vecka"), actor.on))
+    person_id = request.GET.get("person")
+    whose = None
+    if person_id:
+        whose = attendance_access.pupil_for_actor(actor, person_id)
+        if whose.pk != actor.person_id and whose.pk not in actor.responsible_for_ids:
+            raise Http404("Personen finns inte.")
+        lessons = week_lessons(person_id=whose.pk, actor=actor, week=monday, teacher=False)
+    else:
+        lessons = week_lessons(person_id=None, actor=actor, week=monday, teacher=True)
+        if not lessons and actor.person_id:
+            lessons = week_lessons(
+                person_id=actor.person_id, actor=actor, week=monday, teacher=False
+            )
+    by_day: dict[date, list] = defaultdict(list)
+    for lesson in lessons:
+        by_day[lesson.date].append(lesson)
+    days = [(monday + timedelta(days=i), by_day[monday + timedelta(days=i)]) for i in range(5)]
+    return render(
+        request,
+        "schedule/week.html",
+        {
+            "days": days,
+            "monday": monday,
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "whose": whose,
+            "children": list(attendance_access.children_of(actor)),
+            "units": list(school_units_managed_by(actor)),
+        },
+    )
+
+
+class ImportForm(forms.Form):
+    term = forms.ModelChoiceField(label="Termin", queryset=Term.objects.none())
+    file = forms.FileField(label="Schemafil (CSV)")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def timetable_import(request: HttpRequest, org_id: UUID) -> HttpResponse:
+    """Import a school unit's timetable from CSV (rektor, administrator); all or nothing."""
+    actor = request_actor(request)
+    unit = organisation_for_actor(actor, org_id)
+    if unit.pk not in actor.admin_org_ids:
+        raise Http404("Organisationen finns inte.")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    form.fields["term"].queryset = Term.objects.filter(  # type: ignore[attr-defined]
+        organisation_id__in=calendar.ancestors_and_self(unit.pk)
+    ).order_by("-start_date")
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            errors = ["Filen är inte UTF-8. Spara den som CSV UTF-8 och försök igen."]
+        else:
+            try:
+                result = services.timetable_import(
+                    actor=actor, school_unit=unit, term=form.cleaned_data["term"], text=text
+                )
+            except ValidationError as exc:
+                errors = (
+                    [m for msgs in exc.message_dict.values() for m in msgs]
+                    if hasattr(exc, "error_dict")
+                    else exc.messages
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Schemat är inläst: {result.entries} rader, {result.activities_created} nya "
+                    f"aktiviteter, {result.lessons_created} lektioner skapade.",
+                )
+                return redirect("schedule:import", org_id=unit.pk)
+    return render(
+        request,
+        "schedule/import.html",
+        {"unit": unit, "form": form, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+class LessonForm(forms.Form):
+    action = forms.ChoiceField(choices=(("cancel", ""), ("move", ""), ("substitute", "")))
+    comment = forms.CharField(required=False, max_length=300)
+    date = forms.DateField(required=False)
+    start = forms.TimeField(required=False)
+    end = forms.TimeField(required=False)
+    room = forms.CharField(required=False, max_length=40)
+    substitute = forms.UUIDField(required=False)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def lesson_edit(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
+    """Cancel, move or give a substitute to one lesson (rektor, administrator)."""
+    actor = request_actor(request)
+    lesson = lesson_for_actor(actor, lesson_id)
+    if lesson.organisation_id not in actor.admin_org_ids:
+        raise Http404("Lektionen finns inte.")
+    staff = list(
+        Duty.objects.filter(valid_on(lesson.date), duty_at_id=lesson.organisation_id)
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name")
+    )
+    form = LessonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["action"] == "cancel":
+                services.lesson_cancel(actor=actor, lesson=lesson, comment=d["comment"])
+            elif d["action"] == "move":
+                if not (d["date"] and d["start"] and d["end"]):
+                    raise ValidationError("Ange datum, starttid och sluttid.")
+                services.lesson_move(
+                    actor=actor,
+                    lesson=lesson,
+                    day=d["date"],
+                    start=d["start"],
+                    end=d["end"],
+                    room=d["room"],
+                )
+            else:
+                duty = next((x for x in staff if x.pk == d["substitute"]), None)
+                services.lesson_assign_substitute(actor=actor, lesson=lesson, duty=duty)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Lektionen är ändrad.")
+        return redirect("schedule:lesson", lesson_id=lesson.pk)
+    return render(request, "schedule/lesson.html", {"lesson": lesson, "staff": staff})
