@@ -11,5 +11,7 @@ urlpatterns = [
     path("", include("skolsam.accounts.urls")),
     path("", include("skolsam.people.urls")),
     path("audit/", include("skolsam.audit.urls")),
+    path("schema/", include("skolsam.schedule.urls")),
+    path("narvaro/", include("skolsam.attendance.urls")),
     path("", include("skolsam.api.ss12000.urls")),
 ]
