@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "skolsam.activities",
     "skolsam.schedule",
     "skolsam.attendance",
+    "skolsam.imports",
+    "skolsam.exports",
     "skolsam.audit",
     "skolsam.demo",
     "django_tasks",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("skolsam.accounts.urls")),
     path("", include("skolsam.people.urls")),
+    path("", include("skolsam.imports.urls")),
+    path("", include("skolsam.exports.urls")),
     path("audit/", include("skolsam.audit.urls")),
     path("schema/", include("skolsam.schedule.urls")),
     path("narvaro/", include("skolsam.attendance.urls")),

@@ -1,0 +1,61 @@
+"""Serve class lists and school units' pupil lists as CSV and Excel downloads.
+
+Only administrators of the organisation (`access.may_manage_organisation`) may export: a
+file of pupils and guardians' contact details leaves the system's access control once it
+is downloaded. Everyone else gets 404, like a missing class.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from skolsam.core.access import group_for_actor, may_manage_organisation, organisation_for_actor
+from skolsam.core.views import request_actor
+from skolsam.exports.services import ExportFile, class_list_export, school_unit_pupils_export
+
+
+def _download(exported: ExportFile) -> HttpResponse:
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, exported.file_name)
+    # Personal data: never kept by a browser or proxy cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def class_list_download(request: HttpRequest, group_id: UUID, fmt: str) -> HttpResponse:
+    """Download a class list with the guardians' contact details."""
+    actor = request_actor(request)
+    group = group_for_actor(actor, group_id)
+    if not may_manage_organisation(actor, group.organisation_id):
+        raise Http404("Gruppen finns inte.")
+    return _download(class_list_export(actor=actor, group=group, fmt=fmt))
+
+
+@login_required
+@require_GET
+def school_unit_pupils_download(
+    request: HttpRequest, organisation_id: UUID, fmt: str
+) -> HttpResponse:
+    """Download a school unit's pupils by school year; `?arskurs=5` for one year only."""
+    actor = request_actor(request)
+    unit = organisation_for_actor(actor, organisation_id)
+    if not unit.is_school_unit or not may_manage_organisation(actor, unit.pk):
+        raise Http404("Organisationen finns inte.")
+    year_text = request.GET.get("arskurs", "").strip()
+    if year_text and not (year_text.isdigit() and 0 <= int(year_text) <= 10):
+        return HttpResponse(
+            "Årskursen ska vara ett heltal mellan 0 och 10.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    school_year = int(year_text) if year_text else None
+    return _download(
+        school_unit_pupils_export(actor=actor, school_unit=unit, fmt=fmt, school_year=school_year)
+    )

@@ -1,0 +1,102 @@
+"""Decide which existing persons an import may touch, built on the public access layer.
+
+The import matches persons on civic number across the whole register (a civic number is
+unique), so it finds persons the actor may not see. Such a person must be neither shown
+nor changed: the checks here say which of the matched persons the actor may reach, and the
+import answers every other one with the same neutral message.
+
+Rules, for an actor who is not the system:
+- a pupil is within reach when `access.may_edit_person` says so, or when the pupil has a
+  current or upcoming enrolment at a unit the actor manages. The second half matters for
+  imports made before term starts: `may_edit_person` looks at enrolments valid today, so
+  without it a re-import in June of pupils enrolled from August would refuse the very
+  pupils the same administrator imported;
+- a guardian is within reach when the actor sees the guardian (`access.persons_visible_to`)
+  or the guardian already answers for a pupil enrolled (now or upcoming) at a unit the
+  actor manages;
+- a protected person (sekretessmarkering, skyddad folkbokföring) only when the actor may
+  see their location (`access.may_see_location`): linking them to a class or a child would
+  say where they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from django.db.models import Q
+
+from skolsam.core.access import (
+    Actor,
+    may_edit_person,
+    may_manage_organisation,
+    may_see_location,
+    persons_visible_to,
+)
+from skolsam.core.choices import SecurityMarking
+from skolsam.enrolment.models import Enrolment
+from skolsam.organisations.models import Organisation
+from skolsam.people.models import Person, Responsible
+
+
+def may_import_at(actor: Actor, school_unit: Organisation) -> bool:
+    """Tell whether `actor` may import pupils into this school unit."""
+    if not school_unit.is_school_unit:
+        return False
+    return actor.is_system or may_manage_organisation(actor, school_unit.pk)
+
+
+def _enrolled_at_managed_units(actor: Actor, person_ids: Iterable[UUID]) -> set[UUID]:
+    """Persons with a current or upcoming enrolment at a unit the actor manages."""
+    ids = list(person_ids)
+    if not ids or not actor.admin_org_ids:
+        return set()
+    return set(
+        Enrolment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=actor.on),
+            person_id__in=ids,
+            enroled_at_id__in=actor.admin_org_ids,
+            cancelled=False,
+        ).values_list("person_id", flat=True)
+    )
+
+
+def pupils_within_reach(actor: Actor, pupils: Iterable[Person]) -> set[UUID]:
+    """Return the ids of existing pupils the import may enrol, place in a class or relate."""
+    pupils = list(pupils)
+    if actor.is_system:
+        return {p.pk for p in pupils}
+    located = [p for p in pupils if may_see_location(actor, p)]
+    reach = _enrolled_at_managed_units(actor, (p.pk for p in located))
+    for pupil in located:
+        if pupil.pk not in reach and may_edit_person(actor, pupil):
+            reach.add(pupil.pk)
+    return reach
+
+
+def guardians_within_reach(actor: Actor, guardians: Iterable[Person]) -> set[UUID]:
+    """Return the ids of existing persons the import may name as a pupil's guardian."""
+    guardians = list(guardians)
+    if actor.is_system:
+        return {g.pk for g in guardians}
+    located = {g.pk for g in guardians if may_see_location(actor, g)}
+    if not located:
+        return set()
+    visible = set(persons_visible_to(actor).filter(pk__in=located).values_list("pk", flat=True))
+    rest = located - visible
+    if rest and actor.admin_org_ids:
+        visible |= set(
+            Responsible.objects.filter(
+                responsible_id__in=rest,
+                person__enrolments__enroled_at_id__in=actor.admin_org_ids,
+                person__enrolments__cancelled=False,
+                # Never through a protected child: the link would tell where it goes to school.
+                person__security_marking=SecurityMarking.INGEN,
+            )
+            .filter(
+                Q(person__enrolments__end_date__isnull=True)
+                | Q(person__enrolments__end_date__gte=actor.on)
+            )
+            .values_list("responsible_id", flat=True)
+        )
+    return visible

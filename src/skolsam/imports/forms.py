@@ -1,0 +1,39 @@
+"""Forms for the import pages: the upload, and the confirmation that names a staged import."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from skolsam.imports.parser import MAX_BYTES
+
+ACCEPTED_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Fil",
+        help_text="CSV (semikolon eller komma, UTF-8 eller Excels Windows-1252) eller Excel "
+        f"(.xlsx), högst {MAX_BYTES // (1024 * 1024)} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}),
+    )
+    create_classes = forms.BooleanField(
+        label="Skapa klasser som saknas",
+        required=False,
+        help_text="Klasser i filen som inte finns vid skolenheten skapas, från det tidigaste "
+        "startdatumet i filen. Annars är en okänd klass ett fel.",
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"Filen är för stor (högst {MAX_BYTES // (1024 * 1024)} MB)."
+            )
+        if not upload.name.lower().endswith(ACCEPTED_SUFFIXES):
+            raise forms.ValidationError("Välj en CSV-fil (.csv) eller en Excel-fil (.xlsx).")
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)

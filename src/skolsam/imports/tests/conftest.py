@@ -1,0 +1,164 @@
+"""The school the import tests happen at, and helpers to write import files.
+
+Köping runs Malmaskolan (grundskola, förskoleklass, fritidshem) with classes 7A and 7B.
+Its school administrator imports; a teacher at the school and the administrator of
+another huvudman's school may not. Pupils and guardians in the files use Skatteverket's
+test personnummer from birth years the shared factories never hand out (pupils born
+2008–2009, adults born 1960–1974), so no file collides with a factory-made person.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from skolsam.core.choices import DutyRole
+from skolsam.core.dates import today
+from skolsam.demo.testnumbers import test_personnummer
+from skolsam.testing import factories as f
+from skolsam.testing.auth import verified_client
+
+PUPILS = test_personnummer(born_from=2008, born_to=2009)
+ADULTS = test_personnummer(born_from=1960, born_to=1974)
+START = today() - timedelta(days=30)
+
+HEADER = [
+    "personnummer",
+    "förnamn",
+    "efternamn",
+    "skolform",
+    "årskurs",
+    "klass",
+    "startdatum",
+    "vh1_personnummer",
+    "vh1_förnamn",
+    "vh1_efternamn",
+    "vh1_telefon",
+    "vh1_epost",
+    "vh2_personnummer",
+    "vh2_förnamn",
+    "vh2_efternamn",
+]
+
+
+def dashed(number: str) -> str:
+    return f"{number[:8]}-{number[8:]}"
+
+
+def pupil_row(i: int, **changes: str) -> dict[str, str]:
+    """Return the i-th pupil of the files, in class 7A with two guardians."""
+    row = {
+        "personnummer": dashed(PUPILS[i]),
+        "förnamn": f"Elev{i}",
+        "efternamn": "Lindqvist",
+        "skolform": "GR",
+        "årskurs": "7",
+        "klass": "7A",
+        "startdatum": START.isoformat(),
+        "vh1_personnummer": dashed(ADULTS[2 * i]),
+        "vh1_förnamn": f"Mamma{i}",
+        "vh1_efternamn": "Lindqvist",
+        "vh1_telefon": "070-174 06 05",
+        "vh1_epost": f"mamma{i}@example.com",
+        "vh2_personnummer": dashed(ADULTS[2 * i + 1]),
+        "vh2_förnamn": f"Pappa{i}",
+        "vh2_efternamn": "Lindqvist",
+    }
+    row.update(changes)
+    return row
+
+
+def csv_bytes(
+    rows: list[dict[str, str]],
+    *,
+    header: list[str] | None = None,
+    delimiter: str = ";",
+    encoding: str = "utf-8-sig",
+) -> bytes:
+    header = header or HEADER
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(h, "") for h in header])
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: list[dict[str, str]], *, header: list[str] | None = None) -> bytes:
+    from openpyxl import Workbook
+
+    header = header or HEADER
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        values: list[Any] = [row.get(h, "") for h in header]
+        sheet.append(values)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def table_counts() -> dict[str, int]:
+    """Count the rows of every table, to show that a refused import changed nothing."""
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+@dataclass
+class School:
+    koping: Any
+    malmaskolan: Any
+    class_7a: Any
+    class_7b: Any
+    administrator: Any  # a User
+    teacher: Any  # a User
+    other_administrator: Any  # a User at another huvudman's school
+    other_school: Any
+
+    def client(self, user: Any) -> Client:
+        return verified_client(user)
+
+
+def _user_with_duty(unit: Any, role: str) -> Any:
+    user = f.UserFactory()
+    f.DutyFactory(person=user.person, duty_at=unit, duty_role=role)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 costs most of a second per test user; these tests are not about passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def school(db: Any) -> School:
+    koping = f.HuvudmanFactory(display_name="Köpings kommun", municipality_code="1983")
+    malmaskolan = f.SchoolUnitFactory(
+        display_name="Malmaskolan", parent=koping, school_unit_code="19830001"
+    )
+    class_7a = f.GroupFactory(
+        display_name="7A", organisation=malmaskolan, start_date=START - timedelta(days=90)
+    )
+    class_7b = f.GroupFactory(
+        display_name="7B", organisation=malmaskolan, start_date=START - timedelta(days=90)
+    )
+    other_school = f.SchoolUnitFactory(display_name="Västerskolan", school_unit_code="18800002")
+    return School(
+        koping=koping,
+        malmaskolan=malmaskolan,
+        class_7a=class_7a,
+        class_7b=class_7b,
+        administrator=_user_with_duty(malmaskolan, DutyRole.SKOLADMINISTRATOR),
+        teacher=_user_with_duty(malmaskolan, DutyRole.LARARE),
+        other_administrator=_user_with_duty(other_school, DutyRole.SKOLADMINISTRATOR),
+        other_school=other_school,
+    )

@@ -1,0 +1,390 @@
+"""Test the import pages: upload and check, confirm, result, and who may use them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from skolsam.audit.models import AuditEntry
+from skolsam.core.choices import DutyRole, SecurityMarking
+from skolsam.enrolment.models import Enrolment
+from skolsam.groups.models import Group, GroupMembership
+from skolsam.imports.models import RegisterImport
+from skolsam.imports.tests.conftest import (
+    ADULTS,
+    HEADER,
+    PUPILS,
+    START,
+    csv_bytes,
+    dashed,
+    pupil_row,
+    table_counts,
+    xlsx_bytes,
+)
+from skolsam.people.models import Person, Responsible
+from skolsam.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(client: Any, unit: Any, data: bytes, name: str = "elever.csv", **extra: Any) -> Any:
+    return client.post(
+        reverse("register_import", args=[unit.pk]),
+        {"file": SimpleUploadedFile(name, data), **extra},
+    )
+
+
+def _confirm(client: Any, unit: Any, token: str) -> Any:
+    return client.post(reverse("register_import_confirm", args=[unit.pk]), {"token": token})
+
+
+def _import(client: Any, unit: Any, data: bytes, name: str = "elever.csv", **extra: Any) -> Any:
+    checked = _upload(client, unit, data, name, **extra)
+    assert checked.status_code == 200
+    staged = checked.context["staged"]
+    assert staged is not None, [str(i) for i in checked.context["plan"].errors]
+    return _confirm(client, unit, staged.token)
+
+
+def _errors(response: Any) -> set[tuple[int | None, str]]:
+    return {(i.row, i.column) for i in response.context["plan"].errors}
+
+
+def test_a_file_with_errors_is_reported_row_by_row_and_changes_nothing(school: Any) -> None:
+    rows = [
+        pupil_row(0),
+        pupil_row(1, personnummer="20080101-1234"),  # bad check digit
+        pupil_row(2, klass="9Q"),  # no such class at Malmaskolan
+        pupil_row(3, skolform="GY"),  # not offered by Malmaskolan
+        pupil_row(4, personnummer=dashed(PUPILS[0])),  # the pupil of row 2 again
+        pupil_row(5, startdatum="17/8/2026"),  # not a date we read
+        pupil_row(6, vh1_epost="inte en adress"),
+    ]
+    client = school.client(school.administrator)
+    before = table_counts()
+
+    response = _upload(client, school.malmaskolan, csv_bytes(rows))
+
+    assert response.status_code == 200
+    assert _errors(response) == {
+        (3, "personnummer"),
+        (4, "klass"),
+        (5, "skolform"),
+        (6, "personnummer"),
+        (7, "startdatum"),
+        (8, "vh1_epost"),
+    }
+    page = response.content.decode()
+    assert "Kontrollsiffran stämmer inte." in page
+    assert "Klassen 9Q finns inte vid Malmaskolan" in page
+    assert "erbjuder inte skolformen GY" in page
+    assert "Eleven finns redan på rad 2" in page
+    assert "Datumet ”17/8/2026” går inte att läsa" in page
+    assert response.context["staged"] is None
+    assert "Importera</button>" not in page
+    assert table_counts() == before
+
+
+def test_a_missing_column_is_named_and_nothing_is_read(school: Any) -> None:
+    header = [h for h in HEADER if h != "efternamn"]
+    client = school.client(school.administrator)
+    before = table_counts()
+
+    response = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0)], header=header))
+
+    assert _errors(response) == {(1, "efternamn")}
+    assert "Kolumnen ”efternamn” saknas." in response.content.decode()
+    assert table_counts() == before
+
+
+def test_a_correct_file_creates_pupils_guardians_enrolments_classes_and_audit(
+    school: Any,
+) -> None:
+    client = school.client(school.administrator)
+    rows = [pupil_row(0), pupil_row(1, klass="7B", årskurs="7"), pupil_row(2, klass="")]
+
+    response = _import(client, school.malmaskolan, csv_bytes(rows))
+
+    done = RegisterImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "register_import_result", args=[school.malmaskolan.pk, done.pk]
+    )
+    pupil = Person.objects.get(civic_no=PUPILS[0])
+    assert (pupil.given_name, pupil.family_name) == ("Elev0", "Lindqvist")
+    assert pupil.birth_date is not None and pupil.birth_date.year == 2008
+    enrolment = Enrolment.objects.get(person=pupil)
+    assert (enrolment.enroled_at, enrolment.school_type, enrolment.school_year) == (
+        school.malmaskolan,
+        "GR",
+        7,
+    )
+    assert enrolment.start_date == START
+    assert GroupMembership.objects.get(person=pupil).group == school.class_7a
+    assert GroupMembership.objects.get(person__civic_no=PUPILS[1]).group == school.class_7b
+    assert not GroupMembership.objects.filter(person__civic_no=PUPILS[2]).exists()
+    mother = Person.objects.get(civic_no=ADULTS[0])
+    assert mother.phone_numbers == [{"type": "Hem", "value": "070-174 06 05", "mobile": True}]
+    assert mother.emails == [{"type": "Privat", "value": "mamma0@example.com"}]
+    relation = Responsible.objects.get(person=pupil, responsible=mother)
+    assert (relation.relation_type, relation.start_date) == ("Vårdnadshavare", pupil.birth_date)
+    assert Person.objects.filter(civic_no__in=PUPILS[:3] + ADULTS[:6]).count() == 9
+    assert done.status == RegisterImport.Status.COMMITTED
+    assert done.data == {}  # no second copy of the rows once they are in the register
+    assert done.result["persons_created"] == 9
+
+    entry = AuditEntry.objects.get(action="import.register")
+    assert entry.actor_id == school.administrator.pk
+    assert entry.object_id == str(done.pk)
+    assert entry.detail["file_name"] == "elever.csv"
+    assert entry.detail["school_unit"] == str(school.malmaskolan.pk)
+    assert (entry.detail["rows"], entry.detail["persons_created"]) == (3, 9)
+    assert entry.detail["persons_updated"] == 0
+    assert str(pupil.pk) in entry.detail["created_persons"]
+    # Which import created this pupil? The pupil's own entries answer it.
+    created = AuditEntry.objects.get(action="person.create", person_id=pupil.pk)
+    assert created.detail["import"] == str(done.pk)
+    assert created.changes["civic_no"] == [None, PUPILS[0]]
+    assert set(AuditEntry.objects.filter(person_id=pupil.pk).values_list("action", flat=True)) == {
+        "person.create",
+        "enrolment.create",
+        "membership.add",
+        "responsible.add",
+    }
+
+    result = client.get(response["Location"])
+    assert result.status_code == 200
+    assert "Importen är klar" in result.content.decode()
+
+
+def test_importing_the_same_file_again_creates_no_duplicates(school: Any) -> None:
+    client = school.client(school.administrator)
+    data = csv_bytes([pupil_row(0), pupil_row(1)])
+    _import(client, school.malmaskolan, data)
+    after_first = table_counts()
+
+    checked = _upload(client, school.malmaskolan, data)
+    summary = checked.context["plan"].summary()
+    assert (summary["pupils_existing"], summary["guardians_existing"]) == (2, 4)
+    assert summary["persons_created"] == summary["enrolments_created"] == 0
+    assert summary["memberships_created"] == summary["relations_created"] == 0
+    assert _confirm(client, school.malmaskolan, checked.context["staged"].token).status_code == 302
+
+    counts = table_counts()
+    assert counts["people.Person"] == after_first["people.Person"]
+    assert counts["enrolment.Enrolment"] == after_first["enrolment.Enrolment"]
+    assert counts["groups.GroupMembership"] == after_first["groups.GroupMembership"]
+    assert counts["people.Responsible"] == after_first["people.Responsible"]
+
+
+def test_an_existing_pupil_keeps_their_register_data_and_gets_what_is_missing(
+    school: Any,
+) -> None:
+    pupil: Any = f.PupilFactory(civic_no=PUPILS[0], given_name="Alva", family_name="Berg")
+    f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
+    client = school.client(school.administrator)
+
+    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0)]))
+
+    warnings = [i.message for i in checked.context["plan"].warnings]
+    assert any("med ett annat namn" in m for m in warnings)
+    assert "Berg" not in " ".join(warnings)
+    _confirm(client, school.malmaskolan, checked.context["staged"].token)
+    pupil.refresh_from_db()
+    assert (pupil.given_name, pupil.family_name) == ("Alva", "Berg")
+    assert Enrolment.objects.filter(person=pupil).count() == 1
+    assert GroupMembership.objects.get(person=pupil).group == school.class_7a
+    assert Responsible.objects.filter(person=pupil).count() == 2
+    entry = AuditEntry.objects.get(action="import.register")
+    assert entry.detail["updated_persons"] == [str(pupil.pk)]
+    assert entry.detail["persons_updated"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [
+        ("elever.xlsx", lambda rows: xlsx_bytes(rows)),
+        ("elever.csv", lambda rows: csv_bytes(rows, delimiter=",", encoding="utf-8")),
+        ("elever.csv", lambda rows: csv_bytes(rows, delimiter=";", encoding="utf-8-sig")),
+        ("elever.csv", lambda rows: csv_bytes(rows, delimiter=";", encoding="cp1252")),
+    ],
+    ids=["xlsx", "comma-utf8", "semicolon-bom", "semicolon-cp1252"],
+)
+def test_excel_and_every_csv_flavour_import_the_same(school: Any, name: str, build: Any) -> None:
+    rows = [
+        pupil_row(0, förnamn="Åsa", efternamn="Öberg", vh1_efternamn="Öberg", vh2_efternamn="Öberg")
+    ]
+    client = school.client(school.administrator)
+
+    response = _import(client, school.malmaskolan, build(rows), name)
+
+    assert response.status_code == 302
+    pupil = Person.objects.get(civic_no=PUPILS[0])
+    assert (pupil.given_name, pupil.family_name) == ("Åsa", "Öberg")
+    assert GroupMembership.objects.get(person=pupil).group == school.class_7a
+
+
+def test_english_headers_in_any_case_are_accepted(school: Any) -> None:
+    header = ["Civic_No", "First Name", "LAST_NAME", "school_type", "Grade", "Class", "Start_Date"]
+    row = dict(
+        zip(
+            header,
+            [dashed(PUPILS[0]), "Liam", "Ek", "gr", "7", "7a", START.isoformat()],
+            strict=True,
+        )
+    )
+
+    _import(
+        school.client(school.administrator), school.malmaskolan, csv_bytes([row], header=header)
+    )
+
+    pupil = Person.objects.get(civic_no=PUPILS[0])
+    assert GroupMembership.objects.get(person=pupil).group == school.class_7a
+
+
+def test_classes_named_in_the_file_are_created_only_when_asked(school: Any) -> None:
+    client = school.client(school.administrator)
+    data = csv_bytes([pupil_row(0, klass="7C"), pupil_row(1, klass="7c")])
+
+    refused = _upload(client, school.malmaskolan, data)
+    assert _errors(refused) == {(2, "klass"), (3, "klass")}
+
+    _import(client, school.malmaskolan, data, create_classes="on")
+    created = Group.objects.get(organisation=school.malmaskolan, display_name="7C")
+    assert (created.group_type, created.school_type, created.start_date) == ("Klass", "GR", START)
+    assert GroupMembership.objects.filter(group=created).count() == 2
+    assert AuditEntry.objects.filter(action="group.create", object_id=str(created.pk)).exists()
+
+
+def test_a_pupil_already_in_another_class_is_refused(school: Any) -> None:
+    pupil = f.PupilFactory(civic_no=PUPILS[0])
+    f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
+    f.MembershipFactory(person=pupil, group=school.class_7b, start_date=START)
+    client = school.client(school.administrator)
+    before = table_counts()
+
+    response = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0, klass="7A")]))
+
+    assert _errors(response) == {(2, "klass")}
+    assert "går redan i klass 7B" in response.content.decode()
+    assert table_counts() == before
+
+
+def test_a_person_out_of_reach_is_refused_without_revealing_anything(school: Any) -> None:
+    # A pupil at another huvudman's school, with protected identity.
+    hidden: Any = f.PupilFactory(
+        civic_no=PUPILS[0],
+        given_name="Hemlig",
+        security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING,
+    )
+    f.EnrolmentFactory(person=hidden, enroled_at=school.other_school, start_date=START)
+    # A guardian nobody at Malmaskolan sees.
+    stranger: Any = f.PersonFactory(civic_no=ADULTS[2], given_name="Främling")
+    client = school.client(school.administrator)
+    before = table_counts()
+
+    response = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
+
+    plan = response.context["plan"]
+    assert {(i.row, i.column) for i in plan.errors} == {
+        (2, "personnummer"),
+        (3, "vh1_personnummer"),
+    }
+    messages = {i.message for i in plan.errors}
+    assert len(messages) == 1  # the same neutral words for both
+    page = response.content.decode()
+    for secret in ("Hemlig", "Främling", "Västerskolan", "Skyddad", "skyddad"):
+        assert secret not in page
+    assert table_counts() == before
+    hidden.refresh_from_db()
+    stranger.refresh_from_db()
+    assert (hidden.given_name, stranger.given_name) == ("Hemlig", "Främling")
+
+
+def test_confirming_checks_the_register_again(school: Any) -> None:
+    client = school.client(school.administrator)
+    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
+    token = checked.context["staged"].token
+    # Meanwhile someone ends class 7A before the pupils would have started in it.
+    Group.objects.filter(pk=school.class_7a.pk).update(end_date=START - timedelta(days=1))
+    before = table_counts()
+
+    response = _confirm(client, school.malmaskolan, token)
+
+    assert response.status_code == 409
+    assert _errors(response) == {(2, "klass"), (3, "klass")}
+    assert "Klassen 7A finns vid enheten men gäller inte" in response.content.decode()
+    assert table_counts() == before
+
+
+def test_a_token_works_once_and_only_for_the_user_who_uploaded(school: Any) -> None:
+    client = school.client(school.administrator)
+    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0)]))
+    token = checked.context["staged"].token
+    colleague = f.UserFactory()
+    f.DutyFactory(person=colleague.person, duty_at=school.malmaskolan, duty_role=DutyRole.REKTOR)
+
+    assert _confirm(school.client(colleague), school.malmaskolan, token).status_code == 409
+    assert not Person.objects.filter(civic_no=PUPILS[0]).exists()
+    assert _confirm(client, school.malmaskolan, token).status_code == 302
+    assert _confirm(client, school.malmaskolan, token).status_code == 409
+    assert Enrolment.objects.filter(person__civic_no=PUPILS[0]).count() == 1
+
+
+def test_an_expired_upload_cannot_be_confirmed(school: Any) -> None:
+    client = school.client(school.administrator)
+    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0)]))
+    staged = checked.context["staged"]
+    RegisterImport.objects.filter(pk=staged.pk).update(
+        expires=staged.created - timedelta(seconds=1)
+    )
+
+    assert _confirm(client, school.malmaskolan, staged.token).status_code == 409
+    assert not Person.objects.filter(civic_no=PUPILS[0]).exists()
+    # The next upload sweeps the expired rows away.
+    _upload(client, school.malmaskolan, csv_bytes([pupil_row(1)]))
+    assert not RegisterImport.objects.filter(pk=staged.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["teacher", "other_administrator"])
+def test_only_the_units_administrators_may_import(school: Any, who: str) -> None:
+    client = school.client(getattr(school, who))
+    unit = school.malmaskolan
+    before = table_counts()
+
+    assert client.get(reverse("register_import", args=[unit.pk])).status_code == 404
+    assert _upload(client, unit, csv_bytes([pupil_row(0)])).status_code == 404
+    assert _confirm(client, unit, "x" * 43).status_code == 404
+    assert table_counts() == before
+
+
+def test_the_upload_page_lists_the_columns_and_htmx_gets_the_report_only(school: Any) -> None:
+    client = school.client(school.administrator)
+    page = client.get(reverse("register_import", args=[school.malmaskolan.pk]))
+    assert page.status_code == 200
+    assert "vh1_personnummer" in page.content.decode()
+
+    partial = client.post(
+        reverse("register_import", args=[school.malmaskolan.pk]),
+        {"file": SimpleUploadedFile("elever.csv", csv_bytes([pupil_row(0)]))},
+        HTTP_HX_REQUEST="true",
+    )
+    body = partial.content.decode()
+    assert "<html" not in body
+    assert "Inga fel hittades." in body
+    assert 'name="token"' in body
+
+
+def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_error(school: Any) -> None:
+    client = school.client(school.administrator)
+    old_excel = b"\xd0\xcf\x11\xe0" + b"\0" * 100
+
+    response = _upload(client, school.malmaskolan, old_excel, "elever.xls")
+
+    assert "Välj en CSV-fil (.csv) eller en Excel-fil (.xlsx)." in response.content.decode()
+    response = _upload(client, school.malmaskolan, old_excel, "elever.csv")
+    assert "Det gamla Excel-formatet .xls" in response.content.decode()
