@@ -147,7 +147,8 @@ def _events_for(
     return out
 
 
-def _generate(school_unit_id: UUID, term: Term, start: date, end: date) -> int:
+def generate_lessons(school_unit_id: UUID, term: Term, start: date, end: date) -> int:
+    """Create the missing lessons of a unit's timetable between two dates (no audit entry)."""
     entries = list(
         TimetableEntry.objects.filter(term=term, activity__organisation_id=school_unit_id)
         .select_related("activity", "term")
@@ -178,7 +179,7 @@ def calendar_generate(
     _may_manage(actor, school_unit.pk)
     first = max(start or term.start_date, term.start_date)
     last = min(end or term.end_date, term.end_date)
-    created = _generate(school_unit.pk, term, first, last)
+    created = generate_lessons(school_unit.pk, term, first, last)
     audit_record(
         actor=actor,
         action="calendar.generate",
@@ -264,7 +265,7 @@ def timetable_import(
         )
         for r in rows
     )
-    created = _generate(school_unit.pk, term, first, term.end_date)
+    created = generate_lessons(school_unit.pk, term, first, term.end_date)
     audit_record(
         actor=actor,
         action="timetable.import",
