@@ -1,0 +1,183 @@
+"""Load the demo register and generate large registers, each as one audited bulk write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
+from django.db import connection, transaction
+
+from skolsam.accounts.models import User
+from skolsam.audit.services import audit_record
+from skolsam.core.access import Actor, system_actor
+from skolsam.curriculum.loader import programme_load_national, syllabus_load_official
+from skolsam.demo.bulk import BulkCreateSink, CopySink, Sink, wipe_register
+from skolsam.demo.generator import (
+    TABLES,
+    Catalogue,
+    GenerationResult,
+    PlanError,
+    RegisterGenerator,
+    municipality_plan,
+    stable_id,
+    term_start,
+)
+from skolsam.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from skolsam.demo.scenario import SCHOOL_YEAR, SEED, demo_plan
+from skolsam.organisations.models import Organisation
+from skolsam.people.models import Person, ProtectedIdentityAuthorisation
+
+
+@dataclass
+class DemoLoadResult:
+    generation: GenerationResult
+    accounts: int
+    removed: dict[str, int]
+
+
+def sink_for_database(*, batch_size: int | None = None) -> Sink:
+    """Return the fastest sink the database has: COPY on PostgreSQL, bulk_create elsewhere."""
+    if connection.vendor == "postgresql":
+        return CopySink(TABLES, batch_size=batch_size or 50_000)
+    return BulkCreateSink(TABLES, batch_size=batch_size or 20_000)
+
+
+def demo_is_loaded() -> bool:
+    """Tell whether the demo register is in the database.
+
+    The load is one transaction, so its first huvudman being there means all of it is.
+    """
+    marker = stable_id(SEED, "org", demo_plan().huvudman[0].key)
+    return Organisation.objects.filter(pk=marker).exists()
+
+
+@transaction.atomic
+def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
+    """Load the demo register, its login accounts and one protected-identity grant.
+
+    Returns None, having done nothing, when the demo is already loaded and `reset` is
+    not set. With `reset`, all register data and the accounts of register persons go
+    first. Writes one audit entry for the whole load.
+    """
+    actor = system_actor("demo_load")
+    if not reset and demo_is_loaded():
+        return None
+    removed: dict[str, int] = {}
+    if reset:
+        removed = wipe_register()
+    elif Person.objects.exists():
+        raise PlanError(
+            "Registret innehåller redan personer som inte är demodata. "
+            "Kör med --reset för att tömma registret och läsa in demodatan."
+        )
+    reference = _reference_data(actor)
+    generation = RegisterGenerator(
+        demo_plan(), sink_for_database(), catalogue=Catalogue.from_database()
+    ).run()
+    accounts = _demo_accounts(generation)
+    named = generation.named
+    grant = ProtectedIdentityAuthorisation.objects.create(
+        person_id=named["special:skyddad"],
+        staff_id=named["mentor:koping/centralskolan/8A/2"],
+        reason="Elevens mentor; behöver veta var eleven går för att kunna stödja hen.",
+        granted_by=accounts["central.koping"],
+        start_date=term_start(SCHOOL_YEAR),
+    )
+    audit_record(
+        actor=actor,
+        action="demo.load",
+        object_type="Register",
+        detail={
+            "rows": generation.counts,
+            "pupils": generation.pupils,
+            "guardians": generation.guardians,
+            "staff": generation.staff,
+            "accounts": sorted(accounts),
+            "protected_identity_authorisation": grant.pk,
+            "reference_data": reference,
+            "removed": removed,
+        },
+    )
+    return DemoLoadResult(generation, len(accounts), removed)
+
+
+def _reference_data(actor: Actor) -> dict[str, int]:
+    """Load the syllabuses and programmes the register points at (idempotent).
+
+    Their changes go into the caller's audit entry: one entry for the whole load.
+    """
+    syllabuses = syllabus_load_official(actor=actor, audit=False)
+    programmes = programme_load_national(actor=actor, audit=False)
+    return {
+        "syllabuses_created": syllabuses.created,
+        "syllabuses_updated": syllabuses.updated,
+        "programmes_created": programmes.created,
+        "programmes_updated": programmes.updated,
+    }
+
+
+def _demo_accounts(generation: GenerationResult) -> dict[str, User]:
+    """Create or refresh the demo logins, each tied to its person in the register."""
+    # One hash for every account: the password is the same and published, and hashing
+    # it once keeps the load fast.
+    password = make_password(DEMO_PASSWORD)
+    person_ids = {x.username: generation.named[x.person] for x in DEMO_LOGINS if x.person}
+    persons = Person.objects.in_bulk(list(person_ids.values()))
+    audit_search = Permission.objects.get(
+        content_type__app_label="audit", codename="search_auditentry"
+    )
+    users = {}
+    for login in DEMO_LOGINS:
+        person = persons.get(person_ids[login.username]) if login.person else None
+        user, _created = User.objects.update_or_create(
+            username=login.username,
+            defaults={
+                "person": person,
+                "password": password,
+                "first_name": person.given_name if person else "",
+                "last_name": person.family_name if person else "",
+                "is_active": True,
+                "is_staff": login.superuser,
+                "is_superuser": login.superuser,
+            },
+        )
+        if login.audit:
+            user.user_permissions.add(audit_search)
+        users[login.username] = user
+    return users
+
+
+@transaction.atomic
+def register_generate(
+    *, pupils: int, seed: int = 1, reset: bool = False, batch_size: int | None = None
+) -> GenerationResult:
+    """Generate a municipality of `pupils` pupils into an empty register; audit it once.
+
+    Uses COPY on PostgreSQL and bulk_create elsewhere, in batches, so memory stays
+    bounded. Refuses a register that already has persons unless `reset` empties it.
+    """
+    actor = system_actor("generate_register")
+    if reset:
+        wipe_register()
+    elif Person.objects.exists():
+        raise PlanError("Registret är inte tomt. Kör med --reset för att tömma det först.")
+    reference = _reference_data(actor)
+    result = RegisterGenerator(
+        municipality_plan(pupils, seed=seed),
+        sink_for_database(batch_size=batch_size),
+        catalogue=Catalogue.from_database(),
+    ).run()
+    audit_record(
+        actor=actor,
+        action="register.generate",
+        object_type="Register",
+        detail={
+            "pupils": result.pupils,
+            "seed": seed,
+            "rows": result.counts,
+            "temporary_numbers": result.temporary_numbers,
+            "reference_data": reference,
+        },
+    )
+    return result
