@@ -444,7 +444,7 @@ def _read_table(table: Iterator[list[Any]], parsed: ParsedFile) -> None:
         parsed.rows.append(Row(number, values))
     if header is None:
         parsed.issues.append(Issue(None, "", "Filen har ingen rubrikrad."))
-    elif not parsed.rows and not parsed.errors:
+    elif not parsed.rows:
         parsed.issues.append(Issue(header_row, "", "Filen har rubriker men inga elevrader."))
 
 
