@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from skolsam.activities.models import Activity
 from skolsam.core.access import Actor, person_for_actor, persons_visible_to
 from skolsam.core.choices import AssignmentRoleType, SecurityMarking
 from skolsam.core.models import valid_on
 from skolsam.duties.models import AssignmentRole
-from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.enrolment.models import Enrolment
 from skolsam.groups.models import GroupMembership
 from skolsam.people.models import Person
 from skolsam.schedule.models import CalendarEvent
@@ -36,24 +36,28 @@ def _located(actor: Actor, prefix: str = "") -> Q:
 def lesson_roster(actor: Actor, lesson: CalendarEvent) -> QuerySet:
     """Return the pupils on the lesson's register, as the actor may see them.
 
-    The caller has fetched the lesson through `schedule.access`, so the actor teaches it,
-    substitutes, or works school-wide at its school.
+    The members of the lesson's groups that day who are enrolled where the actor works,
+    and whom the actor may locate. The caller has fetched the lesson through
+    `schedule.access`, so the actor teaches it, substitutes, or works school-wide there.
+    One semi-join from the lesson's groups, so the cost follows the class, not the register.
     """
     day = lesson.date
-    orgs = actor.staff_org_ids
     groups = Activity.groups.through.objects.filter(activity_id=lesson.activity_id).values(
         "group_id"
     )
-    members = GroupMembership.objects.filter(valid_on(day), group_id__in=groups).values("person_id")
-    placed = Placement.objects.filter(valid_on(day), group_id__in=groups).values("child_id")
-    at_school = Q(
-        pk__in=Enrolment.objects.filter(
-            valid_on(day), cancelled=False, enroled_at_id__in=orgs
-        ).values("person_id")
-    ) | Q(pk__in=Placement.objects.filter(valid_on(day), placed_at_id__in=orgs).values("child_id"))
+    enrolled = Enrolment.objects.filter(
+        valid_on(day),
+        cancelled=False,
+        enroled_at_id__in=actor.staff_org_ids,
+        person_id=OuterRef("person_id"),
+    )
+    members = (
+        GroupMembership.objects.filter(valid_on(day), group_id__in=groups)
+        .filter(Exists(enrolled))
+        .values("person_id")
+    )
     return (
-        Person.objects.filter(Q(pk__in=members) | Q(pk__in=placed))
-        .filter(at_school)
+        Person.objects.filter(pk__in=members)
         .filter(_located(actor))
         .order_by("family_name", "given_name", "id")
     )

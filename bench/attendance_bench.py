@@ -1,0 +1,333 @@
+"""Time attendance on a generated municipality: lesson registers and term statistics.
+
+1. Create a database of its own (`skolsam_attendance_bench`) on the PostgreSQL server of
+   DATABASE_URL, migrate it, generate a municipality of `--pupils` pupils
+   (`generate_register`'s plan), give every school a timetable (schedule.demo) and add
+   `--weeks` weeks of lessons with attendance for every pupil (bench/attendance_data.py).
+2. Register save: a 30-pupil lesson's register saved through `register_save` (the
+   server-side save: access check, roster, optimistic lock, one bulk upsert, audit) against
+   a raw SQL upsert of the same 30 rows, each in its own transaction, in the same run;
+   and the number of queries for a 30-pupil and a 5-pupil register.
+3. Statistics: the largest school's figures for the weeks (`attendance.stats.school_figures`)
+   against the raw SQL aggregates that compute the same numbers.
+4. Print the medians and ratios (the goal is at most 3x) and add them to bench/RESULTS.md.
+
+Usage: python bench/attendance_bench.py [--pupils 150000] [--weeks 2] [--keep] [--no-record]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
+TERM_START = date(2026, 8, 17)
+
+
+def _median_ms(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pupils", type=int, default=150_000)
+    parser.add_argument("--weeks", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--database", default="skolsam_attendance_bench")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="use the kept database as it is")
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+
+    import psycopg
+
+    server = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    url = urlunsplit(urlsplit(server)._replace(path=f"/{args.database}"))
+    if not args.reuse:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
+            conn.execute(f'CREATE DATABASE "{args.database}"')
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skolsam.conf.settings")
+    os.environ.setdefault("SKOLSAM_TASKS_BACKEND", "django_tasks.backends.dummy.DummyBackend")
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
+    import django
+
+    django.setup()
+    try:
+        figures = _run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
+    for key, value in figures.items():
+        print(f"{key:>36}: {value}")
+    if not args.no_record:
+        _record(figures, args)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> dict[str, object]:
+    from attendance_data import attendance_generate
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from skolsam.attendance import services
+    from skolsam.attendance.access import lesson_roster
+    from skolsam.attendance.stats import school_figures
+    from skolsam.core.access import actor_for_person, persons_visible_to
+    from skolsam.demo.services import register_generate
+    from skolsam.schedule.demo import demo_schedule_load
+    from skolsam.schedule.models import CalendarEvent
+
+    out: dict[str, object] = {"pupils": args.pupils, "weeks": args.weeks}
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        t = time.perf_counter()
+        register_generate(pupils=args.pupils, seed=1)
+        out["register generated (s)"] = round(time.perf_counter() - t, 1)
+        t = time.perf_counter()
+        _timetable_only(demo_schedule_load)
+        generated = attendance_generate(start=TERM_START, weeks=args.weeks)
+        out["lessons + attendance added (s)"] = round(time.perf_counter() - t, 1)
+        out.update(generated)
+
+    # --- one register of 30 pupils --------------------------------------------------------
+    day = TERM_START + timedelta(days=7 * args.weeks + 1)
+    lesson = _lesson_with(30, day)
+    teacher = lesson.activity.teachers.select_related("duty").first().duty.person_id
+    actor = actor_for_person(teacher, on=lesson.date)
+    pupils = list(lesson_roster(actor, lesson).values_list("pk", flat=True))
+    out["register pupils"] = len(pupils)
+    marks = [
+        services.Mark(pupils[0], "Frånvarande", True),
+        services.Mark(pupils[1], "Sen", False, 10),
+        services.Mark(pupils[2], "Frånvarande", False),
+    ]
+
+    lesson.refresh_from_db()
+    version = [lesson.register_version]
+
+    def save() -> None:
+        result = services.register_save(actor=actor, lesson=lesson, version=version[0], marks=marks)
+        version[0] = result.version
+
+    save()  # warm the caches, create the rows
+    rows = _raw_rows(lesson.pk, pupils)
+    values = ",".join(["(" + ",".join(["%s"] * len(rows[0])) + ")"] * len(rows))
+    flat = [v for row in rows for v in row]
+
+    def raw() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(RAW_UPSERT.format(values=values), flat)
+
+    raw()
+    save_ms = _median_ms(save, args.runs)
+    raw_ms = _median_ms(raw, args.runs)
+    out["register save median (ms)"] = round(save_ms, 2)
+    out["raw upsert of the same rows (ms)"] = round(raw_ms, 2)
+    out["register save / raw"] = round(save_ms / raw_ms, 2)
+    with CaptureQueriesContext(connection) as big:
+        save()
+    small_lesson = _lesson_with(5, day, at_most=True)
+    small_actor = actor_for_person(
+        small_lesson.activity.teachers.first().duty.person_id, on=small_lesson.date
+    )
+    small_pupils = list(lesson_roster(small_actor, small_lesson).values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as small:
+        services.register_save(
+            actor=small_actor,
+            lesson=small_lesson,
+            version=small_lesson.register_version,
+            marks=[services.Mark(m.student_id, m.kind, m.valid, m.minutes) for m in marks[:0]]
+            + [
+                services.Mark(pid, m.kind, m.valid, m.minutes)
+                for pid, m in zip(small_pupils, marks, strict=False)
+            ],
+        )
+    small_size = len(small_pupils)
+    out[f"queries: {len(pupils)}-pupil / {small_size}-pupil register"] = (
+        f"{len(big)} / {len(small)}"
+    )
+
+    # --- term statistics of the largest school -----------------------------------------
+    unit_id = (
+        CalendarEvent.objects.values("organisation_id")
+        .annotate(n=django_count())
+        .order_by("-n")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    start, end = TERM_START, TERM_START + timedelta(days=7 * args.weeks - 1)
+    rektor = _rektor_of(unit_id, day)
+    visible = persons_visible_to(rektor)
+    result = school_figures(organisation_id=unit_id, start=start, end=end, visible=visible)
+    out["statistics pupils"] = len(result.pupils)
+
+    def raw_stats() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_SCHEDULED, [unit_id, start, end])
+            cursor.fetchall()
+            cursor.execute(RAW_ABSENCE, [unit_id, start, end])
+            cursor.fetchall()
+
+    runs = max(5, args.runs // 20)
+    stats_ms = _median_ms(
+        lambda: school_figures(organisation_id=unit_id, start=start, end=end, visible=visible), runs
+    )
+    raw_stats_ms = _median_ms(raw_stats, runs)
+    out["school statistics median (ms)"] = round(stats_ms, 1)
+    out["raw SQL aggregates (ms)"] = round(raw_stats_ms, 1)
+    out["statistics / raw"] = round(stats_ms / raw_stats_ms, 2)
+    return out
+
+
+def django_count():  # type: ignore[no-untyped-def]
+    from django.db.models import Count
+
+    return Count("id")
+
+
+def _timetable_only(loader: Callable[..., object]) -> None:
+    """Give every school its timetable and terms; lessons come from attendance_generate."""
+    from skolsam.schedule import demo
+
+    original = demo.generate_lessons
+    demo.generate_lessons = lambda *a, **k: 0  # type: ignore[assignment]
+    try:
+        loader()
+    finally:
+        demo.generate_lessons = original  # type: ignore[assignment]
+
+
+def _lesson_with(size: int, day: date, at_most: bool = False):  # type: ignore[no-untyped-def]
+    from django.db.models import Count, F, Q
+
+    from skolsam.schedule.models import CalendarEvent
+
+    qs = (
+        CalendarEvent.objects.filter(date__gte=day - timedelta(days=7), cancelled=False)
+        .annotate(
+            n=Count(
+                "activity__groups__memberships",
+                filter=Q(activity__groups__memberships__start_date__lte=F("date"))
+                & (
+                    Q(activity__groups__memberships__end_date__isnull=True)
+                    | Q(activity__groups__memberships__end_date__gte=F("date"))
+                ),
+            )
+        )
+        .select_related("activity")
+    )
+    if at_most:
+        return qs.filter(n__gte=2).order_by("n").first()
+    return qs.filter(n__gte=size).order_by("n").first() or qs.order_by("-n").first()
+
+
+def _rektor_of(unit_id, day):  # type: ignore[no-untyped-def]
+    from skolsam.core.access import actor_for_person
+    from skolsam.core.choices import DutyRole
+    from skolsam.duties.models import Duty
+
+    duty = Duty.objects.filter(duty_at_id=unit_id, duty_role=DutyRole.REKTOR).first()
+    return actor_for_person(duty.person_id, on=day)
+
+
+def _raw_rows(lesson_id, pupils):  # type: ignore[no-untyped-def]
+    import uuid
+
+    from django.utils import timezone
+
+    from skolsam.schedule.models import CalendarEvent
+
+    lesson = CalendarEvent.objects.get(pk=lesson_id)
+    now = timezone.now()
+    rows = []
+    for i, pid in enumerate(pupils):
+        kind, valid, minutes, present, va, inv = (
+            "Närvarande",
+            False,
+            0,
+            lesson.duration_minutes,
+            0,
+            0,
+        )
+        if i in (0, 2):
+            kind, present = "Frånvarande", 0
+            va, inv = (lesson.duration_minutes, 0) if i == 0 else (0, lesson.duration_minutes)
+        rows.append(
+            (uuid.uuid4(), now, now, lesson.pk, pid, lesson.date, lesson.organisation_id, kind, valid,
+             minutes, present, va, inv, 0, "", "Lärare", now)
+        )  # fmt: skip
+    return rows
+
+
+RAW_UPSERT = """
+INSERT INTO attendance_attendance (id, created, modified, calendar_event_id, student_id, date,
+  organisation_id, kind, valid, minutes, attendance_minutes, valid_absence_minutes,
+  invalid_absence_minutes, other_attendance_minutes, absence_reason, source, reported_timestamp)
+VALUES {values}
+ON CONFLICT (calendar_event_id, student_id) DO UPDATE SET kind = EXCLUDED.kind,
+  valid = EXCLUDED.valid, minutes = EXCLUDED.minutes,
+  attendance_minutes = EXCLUDED.attendance_minutes,
+  valid_absence_minutes = EXCLUDED.valid_absence_minutes,
+  invalid_absence_minutes = EXCLUDED.invalid_absence_minutes, source = EXCLUDED.source,
+  reported_timestamp = EXCLUDED.reported_timestamp, modified = EXCLUDED.modified
+"""
+
+RAW_SCHEDULED = """
+SELECT m.person_id, SUM(e.duration_minutes)
+FROM schedule_calendarevent e
+JOIN activities_activity_groups ag ON ag.activity_id = e.activity_id
+JOIN groups_groupmembership m ON m.group_id = ag.group_id
+  AND m.start_date <= e.date AND (m.end_date IS NULL OR m.end_date >= e.date)
+WHERE e.organisation_id = %s AND e.date BETWEEN %s AND %s AND NOT e.cancelled
+GROUP BY m.person_id
+"""
+
+RAW_ABSENCE = """
+SELECT student_id, SUM(valid_absence_minutes), SUM(invalid_absence_minutes),
+  COUNT(*) FILTER (WHERE invalid_absence_minutes > 0)
+FROM attendance_attendance
+WHERE organisation_id = %s AND date BETWEEN %s AND %s
+GROUP BY student_id
+"""
+
+
+def _record(figures: dict[str, object], args: argparse.Namespace) -> None:
+    import platform
+
+    lines = [
+        f"\n### attendance_bench.py, {date.today():%Y-%m-%d} ({platform.python_version()}, "
+        f"{os.cpu_count()} cores), {args.pupils} pupils, {args.weeks} weeks\n",
+        "| measure | value |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in figures.items()),
+        "",
+    ]
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if "## Attendance" not in text:
+        text += "\n## Attendance\n\nSee bench/README.md (attendance) for what is measured.\n"
+    RESULTS.write_text(text + "\n".join(lines))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
