@@ -1,11 +1,16 @@
-"""Give Django's login and password forms Swedish labels and the right autocomplete hints."""
+"""Give the login, password and two-factor forms Swedish labels and the right autocomplete hints."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,3 +61,57 @@ class NewPasswordForm(SetPasswordForm):
         self.fields["new_password2"].help_text = ""
         for name in ("new_password1", "new_password2"):
             self.fields[name].widget.attrs["autocomplete"] = "new-password"
+
+
+class CurrentPasswordChangeForm(PasswordChangeForm):
+    error_messages = {
+        "password_mismatch": _("De två lösenorden är inte likadana."),
+        "password_incorrect": _("Det nuvarande lösenordet stämmer inte. Skriv det igen."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Nuvarande lösenord")
+        self.fields["old_password"].widget.attrs["autocomplete"] = "current-password"
+        self.fields["new_password1"].label = _("Nytt lösenord")
+        self.fields["new_password1"].help_text = _(
+            "Minst 12 tecken. Undvik vanliga ord, bara siffror och likhet med ditt namn."
+        )
+        self.fields["new_password2"].label = _("Upprepa det nya lösenordet")
+        self.fields["new_password2"].help_text = ""
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget.attrs["autocomplete"] = "new-password"
+
+
+class TotpCodeForm(forms.Form):
+    """A six-digit code from the authenticator app."""
+
+    token = forms.CharField(
+        label=_("Kod från appen"),
+        help_text=_("Sex siffror. Koden byts var 30:e sekund."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+        error_messages={"required": _("Skriv koden som appen visar.")},
+    )
+
+
+class RecoveryCodeForm(forms.Form):
+    """One of the recovery codes the user saved when enrolling."""
+
+    recovery_code = forms.CharField(
+        label=_("Reservkod"),
+        help_text=_("Åtta tecken, till exempel abcd-efgh. Varje kod fungerar en gång."),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Skriv en av dina reservkoder.")},
+    )

@@ -1,7 +1,13 @@
 """Hold login accounts. An account belongs to a Person; roles come from the register."""
 
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
+
+_SESSION_HASH_SALT = "skolsam.accounts.User.get_session_auth_hash"
 
 
 class User(AbstractUser):
@@ -14,3 +20,19 @@ class User(AbstractUser):
     person = models.OneToOneField(
         "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="user"
     )
+    # Raised by "log out everywhere" (accounts.services.sessions_end_everywhere). It is part
+    # of the session hash below, so every session signed with the old value stops working
+    # at its next request, on any device and with any session backend.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
+    def get_session_auth_hash(self) -> str:
+        """Sign the password hash and the session generation; a change to either logs out."""
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=secret)
+
+    def _session_hash(self, *, secret: str | bytes | None) -> str:
+        value = f"{self.password}\x00{self.session_generation}"
+        return salted_hmac(_SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()

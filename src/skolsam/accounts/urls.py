@@ -5,6 +5,16 @@ from skolsam.accounts import views
 urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
+    path("konto/", views.account, name="account"),
+    path("konto/logga-ut-overallt/", views.logout_everywhere, name="logout_everywhere"),
+    path("konto/losenord/", views.password_change, name="password_change"),
+    path("konto/tvastegsverifiering/", views.setup_two_factor, name="two_factor_setup"),
+    path("konto/tvastegsverifiering/kontroll/", views.verify_two_factor, name="two_factor_verify"),
+    path(
+        "konto/tvastegsverifiering/reservkoder/",
+        views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("losenord/aterstall/", views.password_reset, name="password_reset"),
     path("losenord/aterstall/skickat/", views.password_reset_done, name="password_reset_done"),
     path(

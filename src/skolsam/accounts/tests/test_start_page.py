@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.testing import factories as f
+from skolsam.testing.auth import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,7 @@ class School:
 
 
 def _as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return verified_client(user)
 
 
 def _start(user: Any) -> Any:

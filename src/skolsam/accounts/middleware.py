@@ -1,0 +1,112 @@
+"""Enforce session lifetimes and two-factor authentication for every page, in one place."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from skolsam.accounts.selectors import has_totp_device, two_factor_required
+from skolsam.core.views import is_htmx, request_actor
+
+SESSION_STARTED = "skolsam_session_started"
+SESSION_SEEN = "skolsam_session_seen"
+# Write the last-seen time at most this often, so a busy user does not cost a session
+# write on every request; the idle timeout is then exact to within this many seconds.
+_SEEN_RESOLUTION = 60
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """Redirect the browser; for htmx, ask for a full page load instead of a swapped page."""
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+def _with_next(url: str, request: HttpRequest) -> str:
+    if request.method == "GET":
+        return f"{url}?{urlencode({'next': request.get_full_path()})}"
+    return url
+
+
+class SessionTimeoutMiddleware:
+    """End a logged-in session after a stretch without requests and after a maximum age.
+
+    Django's own expiry (SESSION_COOKIE_AGE) is reset whenever the session is saved, so it
+    cannot express "at most eight hours after login"; both limits are kept in the session.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            started = session.get(SESSION_STARTED)
+            seen = session.get(SESSION_SEEN)
+            if started is None or seen is None:
+                session[SESSION_STARTED] = started or now
+                session[SESSION_SEEN] = now
+            elif (
+                now - seen > settings.SKOLSAM_SESSION_IDLE_SECONDS
+                or now - started > settings.SESSION_COOKIE_AGE
+            ):
+                logout(request)
+                messages.info(request, "Du har loggats ut eftersom sessionen har gått ut.")
+                return _redirect(request, _with_next(reverse(settings.LOGIN_URL), request))
+            elif now - seen >= _SEEN_RESOLUTION:
+                session[SESSION_SEEN] = now
+        return self.get_response(request)
+
+
+def two_factor_exempt(view: Any) -> Any:
+    """Mark a view as reachable before two-factor verification (set-up, verify, logout)."""
+    view.two_factor_exempt = True
+    return view
+
+
+class TwoFactorMiddleware:
+    """Send users who need two-factor authentication to set-up or verification first.
+
+    A user needs to verify in this session when their role requires it
+    (`selectors.two_factor_required`) or when they have enrolled an app of their own
+    accord. Every view is covered unless marked with `two_factor_exempt`; a URL that does
+    not resolve gets its 404 without reaching a view. Verified sessions cost nothing
+    extra: django-otp's middleware has already loaded the device.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user: Any = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if getattr(view_func, "two_factor_exempt", False) or _is_static(request):
+            return None
+        if has_totp_device(user):
+            return _redirect(request, _with_next(reverse("two_factor_verify"), request))
+        if two_factor_required(user=user, actor=request_actor(request)):
+            return _redirect(request, _with_next(reverse("two_factor_setup"), request))
+        return None
+
+
+def _is_static(request: HttpRequest) -> bool:
+    static_url = settings.STATIC_URL or ""
+    prefix = static_url if static_url.startswith("/") else f"/{static_url}"
+    return request.path.startswith(prefix)

@@ -1,0 +1,41 @@
+"""Log test users in the way the middleware expects: with two-factor verification done.
+
+Accounts whose role requires 2FA (administrators, rektorer, pupil health, auditors,
+superusers, anyone with a Django permission) are sent to set-up or verification on every
+page until their session is verified. `client.force_login(user)` alone is therefore not
+enough for them; use `login_verified(client, user)` or `verified_client(user)`, the test
+counterpart of `django_otp.login`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from skolsam.accounts.services import totp_device_create
+
+
+def login_verified(client: Client, user: Any) -> TOTPDevice:
+    """Log `user` in on `client` with a session verified by their authenticator app.
+
+    Gives the user a confirmed TOTP device if they have none, and returns the device (its
+    `bin_key` computes real codes with `django_otp.oath.totp`).
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+    if device is None:
+        device = totp_device_create(user=user, audit=False)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def verified_client(user: Any) -> Client:
+    """Return a new test client logged in as `user`, two-factor verified."""
+    client = Client()
+    login_verified(client, user)
+    return client
