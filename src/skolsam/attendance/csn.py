@@ -61,7 +61,7 @@ def csn_candidates(
             organisation=organisation,
             date__range=(first, last),
             student_id__in=enrolled.values("person_id"),
-            student__in=visible,  # type: ignore[arg-type]
+            student__in=visible,
         )
         .values("student_id")
         .annotate(invalid=Sum("invalid_absence_minutes"))

@@ -52,7 +52,7 @@ def demo_attendance_load(*, named: dict[str, UUID], on: date | None = None) -> D
     result = DemoAttendanceResult(0, 0, 0, 0)
     monday = calendar.week_start(day)
     group = Group.objects.filter(
-        organisation_id=named.get(f"org:{CENTRAL}"), display_name="8A", group_type="Klass"
+        organisation_id=named.get(f"org:{CENTRAL}") or "", display_name="8A", group_type="Klass"
     ).first()
     lessons = CalendarEvent.objects.filter(
         date__gte=monday, date__lt=day, reported_at__isnull=True, cancelled=False
@@ -122,7 +122,9 @@ def demo_attendance_load(*, named: dict[str, UUID], on: date | None = None) -> D
 
     # Preschool: approved schedules for the children of Solen, one still waiting.
     solen = (
-        Group.objects.filter(organisation_id=named.get("org:koping/solrosen"), display_name="Solen")
+        Group.objects.filter(
+            organisation_id=named.get("org:koping/solrosen") or "", display_name="Solen"
+        )
         .values_list("pk", flat=True)
         .first()
     )
@@ -135,18 +137,18 @@ def demo_attendance_load(*, named: dict[str, UUID], on: date | None = None) -> D
     for i, placement in enumerate(placements):
         if AttendanceSchedule.objects.filter(placement=placement).exists():
             continue
-        start = time(7, 30) if i % 3 == 0 else time(8, 0)
-        end = time(15, 30) if i % 2 == 0 else time(15, 0)
+        arrive = time(7, 30) if i % 3 == 0 else time(8, 0)
+        leave = time(15, 30) if i % 2 == 0 else time(15, 0)
         limit = placement.max_weekly_schedule_hours
         if limit and limit < 40:
             # A place with few hours (e.g. 15 h allmän förskola): mornings only.
-            start, end = time(8, 30), time(8 + limit // 5, 30)
+            arrive, leave = time(8, 30), time(8 + limit // 5, 30)
         entries = [
             {
                 "weekOffset": 0,
                 "dayOfWeek": name,
-                "startTime": f"{start:%H:%M}",
-                "endTime": f"{end:%H:%M}",
+                "startTime": f"{arrive:%H:%M}",
+                "endTime": f"{leave:%H:%M}",
             }
             for name in calendar.WEEKDAYS[:5]
         ]

@@ -73,16 +73,16 @@ class AbsenceReportForm(forms.Form):
         self, *args: Any, children: list[Any], guardians: list[Any] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["child"].choices = [(str(c.pk), c.full_name) for c in children]
+        self.fields["child"].choices = [(str(c.pk), c.full_name) for c in children]  # type: ignore[attr-defined]
         if guardians is None:
             del self.fields["guardian"]
         else:
-            self.fields["guardian"].choices = [("", "–")] + [
+            self.fields["guardian"].choices = [("", "–")] + [  # type: ignore[attr-defined]
                 (str(g.pk), g.full_name) for g in guardians
             ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         scope = data.get("scope")
         if scope == "part":
             if not data.get("start") or not data.get("end"):
@@ -106,10 +106,10 @@ class LeaveRequestForm(forms.Form):
 
     def __init__(self, *args: Any, children: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["child"].choices = [(str(c.pk), c.full_name) for c in children]
+        self.fields["child"].choices = [(str(c.pk), c.full_name) for c in children]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (
             data.get("start_date")
             and data.get("end_date")

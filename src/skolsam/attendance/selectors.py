@@ -247,10 +247,10 @@ def department_day(*, actor: Actor, group: Group, day: date) -> list[ChildDay]:
         # A temporary schedule beats the normal one; a later one beats an earlier one.
         schedules[s.placement_id] = s
     last: dict[UUID, AttendanceEvent] = {}
-    for event in AttendanceEvent.objects.filter(person_id__in=child_ids, date=day).order_by(
+    for checked in AttendanceEvent.objects.filter(person_id__in=child_ids, date=day).order_by(
         "time", "created"
     ):
-        last[event.person_id] = event
+        last[checked.person_id] = checked
     out = []
     for placement in placements:
         schedule = schedules.get(placement.pk)

@@ -447,6 +447,7 @@ def leave_request_create(
         requested_by_id=actor.person_id,
         status=LeaveStatus.AWAITING_GUARDIANS if everyone else LeaveStatus.REQUESTED,
     )
+    assert actor.person_id is not None  # a guardian is a person
     LeaveConsent.objects.create(leave_request=leave, guardian_id=actor.person_id, at=timezone.now())
     audit_record(
         actor=actor,

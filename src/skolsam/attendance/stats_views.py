@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -43,7 +44,7 @@ def _default_period(org_id: UUID, today: date) -> tuple[date, date]:
     )
 
 
-def _school_wide_unit(request: HttpRequest, org_id: UUID):  # type: ignore[no-untyped-def]
+def _school_wide_unit(request: HttpRequest, org_id: UUID) -> tuple[Any, Any]:
     actor = request_actor(request)
     unit = organisation_for_actor(actor, org_id)
     if unit.pk not in actor.school_wide_org_ids:
@@ -220,11 +221,11 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
                 form = CsnDecisionForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError("Välj ett beslut.")
-                candidates = {
+                by_pupil = {
                     c.student.pk: c
                     for c in csn_candidates(organisation=unit, month=month, visible=visible)
                 }
-                candidate = candidates.get(form.cleaned_data["student"])
+                candidate = by_pupil.get(form.cleaned_data["student"])
                 if candidate is None:
                     raise Http404("Eleven finns inte i listan.")
                 services.csn_decide(

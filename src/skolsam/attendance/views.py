@@ -47,8 +47,8 @@ def _day(text: str | None, default: date) -> date:
 
 def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
+        return [str(m) for msgs in exc.message_dict.values() for m in msgs]
+    return [str(m) for m in exc.messages]
 
 
 # --- the teacher ------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             )
             return redirect(f"{request.path}")
     elif request.method == "POST":
-        errors = [m for msgs in form.errors.values() for m in msgs]
+        errors = [str(m) for msgs in form.errors.values() for m in msgs]
     audit_record(
         actor=actor,
         action="attendance.view_register",
@@ -420,11 +420,11 @@ def department(request: HttpRequest, group_id: UUID) -> HttpResponse:
     day = actor.on
     error = ""
     if request.method == "POST":
-        children = {
+        on_list = {
             str(c.person.pk): c.person
             for c in selectors.department_day(actor=actor, group=group, day=day)
         }
-        child = children.get(request.POST.get("person", ""))
+        child = on_list.get(request.POST.get("person", ""))
         if child is None:
             raise Http404("Barnet finns inte.")
         try:

@@ -95,28 +95,28 @@ def parse_timetable(text: str, *, school_unit: Organisation, term: Any) -> list[
         )
     }
     duties: dict[str, Duty] = {}
-    for duty in Duty.objects.filter(duty_at=school_unit, start_date__lte=term.end_date).filter(
+    for known in Duty.objects.filter(duty_at=school_unit, start_date__lte=term.end_date).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=day)
     ):
-        if duty.signature:
-            duties.setdefault(duty.signature.strip().upper(), duty)
+        if known.signature:
+            duties.setdefault(known.signature.strip().upper(), known)
     activities: dict[tuple[UUID, str], Activity] = {}
-    for activity in (
+    for known_activity in (
         Activity.objects.filter(organisation=school_unit, start_date__lte=term.end_date)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=term.start_date))
         .select_related("syllabus")
         .prefetch_related("groups")
     ):
-        codes = {activity.display_name.strip().lower()}
-        if activity.syllabus is not None:
+        codes = {known_activity.display_name.strip().lower()}
+        if known_activity.syllabus is not None:
             codes |= {
                 c.lower()
-                for c in (activity.syllabus.subject_code, activity.syllabus.course_code)
+                for c in (known_activity.syllabus.subject_code, known_activity.syllabus.course_code)
                 if c
             }
-        for group in activity.groups.all():
+        for member_group in known_activity.groups.all():
             for code in codes:
-                activities.setdefault((group.pk, code), activity)
+                activities.setdefault((member_group.pk, code), known_activity)
     wanted_codes = {r[4].strip() for r in body if len(r) > 4 and r[4].strip()}
     syllabuses: dict[str, Syllabus] = {}
     for s in Syllabus.objects.filter(
