@@ -74,7 +74,7 @@ def _sql(server_url: str, statement: str) -> None:
     import psycopg
 
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(statement)  # type: ignore[arg-type]
+        conn.execute(statement)
 
 
 def _rss_mb() -> float:
@@ -119,12 +119,11 @@ def _run(bench_url: str, *, pupils: int, generate: bool) -> dict[str, Any]:
     ]
     from django.db import connection
 
+    version = getattr(connection, "pg_version", 0)
     return {
         "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "postgresql": ".".join(str(connection.pg_version // 10000 ** i % 100) for i in (1, 0))
-        if connection.vendor == "postgresql"
-        else connection.vendor,
+        "postgresql": f"{version // 10000}.{version % 100}" if version else connection.vendor,
         "pupils": pupils,
         "endpoints": endpoints,
     }

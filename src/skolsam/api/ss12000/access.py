@@ -76,15 +76,15 @@ def scope_for_client(client: object, *, on: date | None = None) -> ApiScope:
     day = on or today()
     bound = list(client.organisations.values_list("id", "huvudman_id"))
     roots = {huvudman or pk for pk, huvudman in bound}
-    tree = dict(
+    tree: dict[UUID, UUID | None] = dict(
         Organisation.objects.filter(Q(huvudman_id__in=roots) | Q(id__in=roots)).values_list(
             "id", "parent_id"
         )
     )
     children: dict[UUID, list[UUID]] = {}
-    for node, parent in tree.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(node)
+    for node, above in tree.items():
+        if above is not None:
+            children.setdefault(above, []).append(node)
     subtree: set[UUID] = set()
     stack = [pk for pk, _ in bound]
     while stack:
@@ -94,7 +94,7 @@ def scope_for_client(client: object, *, on: date | None = None) -> ApiScope:
             stack.extend(children.get(node, ()))
     ancestors: set[UUID] = set()
     for pk, _ in bound:
-        parent = tree.get(pk)
+        parent: UUID | None = tree.get(pk)
         while parent is not None and parent not in ancestors:
             ancestors.add(parent)
             parent = tree.get(parent)

@@ -181,9 +181,7 @@ def _authenticate_local(token: str) -> Authenticated:
 
 def _authenticate_external(issuer: ExternalIssuer, token: str) -> Authenticated:
     key = _external_key(issuer, token)
-    options: dict[str, Any] = {
-        "require": ["exp", "iat", "iss", *issuer.required_claims, issuer.client_claim]
-    }
+    options: Any = {"require": ["exp", "iat", "iss", *issuer.required_claims, issuer.client_claim]}
     if issuer.audience is None:
         options["verify_aud"] = False
     try:

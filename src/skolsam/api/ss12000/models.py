@@ -90,6 +90,9 @@ class DeletedEntity(models.Model):
     class Meta:
         indexes = [models.Index(fields=["deleted_at", "id"])]
 
+    def __str__(self) -> str:
+        return f"{self.entity_type} {self.entity_id} (borttagen {self.deleted_at:%Y-%m-%d})"
+
 
 class DeletedEntityOrganisation(models.Model):
     """An organisation a deleted entity belonged to, kept as a plain id: it may be gone too."""
@@ -98,6 +101,9 @@ class DeletedEntityOrganisation(models.Model):
         DeletedEntity, on_delete=models.CASCADE, related_name="organisations"
     )
     organisation_id = models.UUIDField(db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)
 
 
 class Subscription(models.Model):
@@ -113,6 +119,9 @@ class Subscription(models.Model):
 
     class Meta:
         ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class DeliveryStatus(models.TextChoices):
@@ -143,6 +152,9 @@ class WebhookDelivery(models.Model):
     class Meta:
         indexes = [models.Index(fields=["subscription", "status"])]
 
+    def __str__(self) -> str:
+        return f"{self.subscription_id} {self.status}"
+
     def body(self) -> dict:
         """Return the spec's callback body (with its spelling `modifiedEntites`)."""
         return {
@@ -167,6 +179,9 @@ class ClientLogEntry(models.Model):
     class Meta:
         ordering = ["-received", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.severity_level}: {self.message[:60]}"
+
 
 class ClientStatisticsEntry(models.Model):
     """A StatisticsEntry a client posted to `POST /statistics/`."""
@@ -182,3 +197,6 @@ class ClientStatisticsEntry(models.Model):
 
     class Meta:
         ordering = ["-received", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} +{self.new_count} ~{self.updated_count} -{self.deleted_count}"

@@ -19,7 +19,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-TOKEN_SALT = "skolsam.ss12000.page"
+TOKEN_SALT = "skolsam.ss12000.page"  # noqa: S105 - a signing salt, not a secret
 
 
 class BadRequest(Exception):

@@ -54,7 +54,7 @@ def _put(out: dict, key: str, value: Any) -> None:
         out[key] = value
 
 
-def _group_by(rows: Iterable[dict], key: str) -> dict[Any, list[dict]]:
+def _group_by(rows: Iterable[Any], key: str) -> dict[Any, list[dict]]:
     grouped: dict[Any, list[dict]] = defaultdict(list)
     for row in rows:
         grouped[row[key]].append(row)

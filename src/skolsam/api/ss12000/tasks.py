@@ -9,6 +9,7 @@ id in `X-Skolsam-Delivery`, so a subscriber can ignore a repeat.
 
 from __future__ import annotations
 
+import functools
 import logging
 import urllib.error
 import urllib.request
@@ -75,7 +76,7 @@ def dispatch_changes(
                 continue
         delivery_id = _merge(subscription, wanted, deleted)
         if delivery_id is not None:
-            transaction.on_commit(lambda d=delivery_id: deliver_webhook.enqueue(str(d)))
+            transaction.on_commit(functools.partial(deliver_webhook.enqueue, str(delivery_id)))
         queued += 1
     return queued
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from skolsam.api.ss12000 import docs, pages, views
+from skolsam.api.ss12000 import attendance_resources, attendance_views, docs, pages, views
 from skolsam.api.ss12000.resources import RESOURCES
 
 BASE = "ss12000/v2.0/"
@@ -21,6 +21,8 @@ urlpatterns = [
     path("ss12000/clients/", pages.client_list, name="clients"),
     path("ss12000/clients/<str:client_id>/", pages.client_detail, name="client"),
 ]
+attendance_resources.register()
+urlpatterns += attendance_views.urlpatterns(BASE)
 for name in RESOURCES:
     urlpatterns += [
         path(f"{BASE}{name}", views.resource_list, {"resource": name}, name=f"{name}-list"),

@@ -142,12 +142,12 @@ class World:
 
 @pytest.fixture
 def world(db: Any) -> World:
-    koping = HuvudmanFactory(display_name="Köpings kommun", municipality_code="1983")
-    arboga = HuvudmanFactory(display_name="Arboga kommun", municipality_code="1984")
-    karlberg = SchoolUnitFactory(parent=koping, display_name="Karlbergsskolan")
-    gaddgard = SchoolUnitFactory(parent=arboga, display_name="Gäddgårdsskolan")
-    klass_7a = GroupFactory(organisation=karlberg, display_name="7A")
-    klass_8b = GroupFactory(organisation=gaddgard, display_name="8B")
+    koping: Any = HuvudmanFactory(display_name="Köpings kommun", municipality_code="1983")
+    arboga: Any = HuvudmanFactory(display_name="Arboga kommun", municipality_code="1984")
+    karlberg: Any = SchoolUnitFactory(parent=koping, display_name="Karlbergsskolan")
+    gaddgard: Any = SchoolUnitFactory(parent=arboga, display_name="Gäddgårdsskolan")
+    klass_7a: Any = GroupFactory(organisation=karlberg, display_name="7A")
+    klass_8b: Any = GroupFactory(organisation=gaddgard, display_name="8B")
     alva = PupilFactory(
         given_name="Alva",
         family_name="Karlsson",
@@ -177,9 +177,9 @@ def world(db: Any) -> World:
     MembershipFactory(person=hugo, group=klass_8b)
     ResponsibleFactory(person=alva, responsible=maria)
     ResponsibleFactory(person=hugo, responsible=hugo_mother)
-    erik_duty = DutyFactory(person=erik, duty_at=karlberg, duty_role=DutyRole.LARARE)
+    erik_duty: Any = DutyFactory(person=erik, duty_at=karlberg, duty_role=DutyRole.LARARE)
     AssignmentRoleFactory(duty=erik_duty, group=klass_7a)
-    arboga_teacher_duty = DutyFactory(duty_at=gaddgard, duty_role=DutyRole.LARARE)
+    arboga_teacher_duty: Any = DutyFactory(duty_at=gaddgard, duty_role=DutyRole.LARARE)
     AssignmentRoleFactory(duty=arboga_teacher_duty, group=klass_8b)
     activity = Activity.objects.create(
         display_name="Matematik 7A", organisation=karlberg, start_date=klass_7a.start_date

@@ -99,7 +99,7 @@ def test_expired_and_forged_tokens_are_refused(world) -> None:
         "HS256",
     )
     Api(forged).get("/persons", status=401)
-    unsigned = jwt.encode({**claims, "iat": now, "exp": now + 60}, None, "none")
+    unsigned = jwt.encode({**claims, "iat": now, "exp": now + 60}, None, "none")  # type: ignore[arg-type]
     Api(unsigned).get("/persons", status=401)
 
 
@@ -179,7 +179,7 @@ def jwks_server(skolverket_key) -> Iterator[str]:
     body = json.dumps(_jwks(skolverket_key)).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()

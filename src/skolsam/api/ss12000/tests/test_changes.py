@@ -124,7 +124,7 @@ class Receiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 receiver.calls.append(
                     (json.loads(self.rfile.read(length)), self.headers["X-Skolsam-Delivery"])

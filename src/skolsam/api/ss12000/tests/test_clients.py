@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -15,7 +16,7 @@ from skolsam.api.ss12000.tests.conftest import Api
 from skolsam.testing.factories import UserFactory
 
 
-def _logged_in(user: object) -> Client:
+def _logged_in(user: Any) -> Client:
     """A browser logged in as `user`, two-factor verified where the project requires it."""
     try:
         from skolsam.testing.auth import verified_client
@@ -26,7 +27,7 @@ def _logged_in(user: object) -> Client:
     return verified_client(user)
 
 
-def _run(*args: str) -> object:
+def _run(*args: str) -> Any:
     out = StringIO()
     call_command("ss12000_client", *args, stdout=out)
     return json.loads(out.getvalue())
@@ -38,7 +39,13 @@ def _token(credentials: dict) -> tuple[int, dict]:
 
 
 def test_command_creates_lists_rotates_and_revokes(world) -> None:
-    created = _run("create", "--name", "Köpings lärplattform", "--organisation", world.karlberg.school_unit_code)
+    created = _run(
+        "create",
+        "--name",
+        "Köpings lärplattform",
+        "--organisation",
+        world.karlberg.school_unit_code,
+    )
     assert set(created) == {"client_id", "client_secret"}
     status, body = _token(created)
     assert status == 200
@@ -71,7 +78,7 @@ def test_command_takes_ids_and_organisation_codes(world) -> None:
 
 
 def test_admin_page_manages_clients(world) -> None:
-    admin = UserFactory(username="it-admin")
+    admin: Any = UserFactory(username="it-admin")
     admin.user_permissions.add(Permission.objects.get(codename="change_apiclient"))
     browser = _logged_in(admin)
     page = browser.get("/ss12000/clients/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -29,8 +30,8 @@ def register(world):
     preschool = SchoolUnitFactory(
         parent=world.koping, display_name="Sagans förskola", school_types=["FS"]
     )
-    child = PupilFactory(given_name="Nils", family_name="Karlsson")
-    placement = PlacementFactory(child=child, placed_at=preschool)
+    child: Any = PupilFactory(given_name="Nils", family_name="Karlsson")
+    placement: Any = PlacementFactory(child=child, placed_at=preschool)
     placement.owners.add(world.maria)
     arboga_placement = PlacementFactory(
         placed_at=SchoolUnitFactory(parent=world.arboga, school_types=["FS"])
@@ -222,13 +223,13 @@ def dnp_validator(name: str) -> Draft202012Validator:
 
 def test_dnp_client_gets_what_skolverket_requires(world) -> None:
     gy = SchoolUnitFactory(parent=world.koping, display_name="Ullvigymnasiet", school_types=["GY"])
-    student = PupilFactory(
+    student: Any = PupilFactory(
         given_name="Ella", family_name="Ek", edu_person_principal_names=["ella@elev.koping.se"]
     )
     EnrolmentFactory(
         person=student, enroled_at=gy, school_type="GY", school_year=1, education_code="NANAT"
     )
-    teacher = PersonFactory(edu_person_principal_names=["erik.berg@koping.se"])
+    teacher: Any = PersonFactory(edu_person_principal_names=["erik.berg@koping.se"])
     world.erik.edu_person_principal_names = ["erik.berg@koping.se"]
     world.erik.save()
     world.maria.edu_person_principal_names = ["maria@vh.koping.se"]

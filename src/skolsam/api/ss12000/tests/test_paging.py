@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -27,7 +28,7 @@ def test_paging_survives_inserts_between_pages(api: Api, world, sortkey: str) ->
     while page["pageToken"]:
         # Someone enrols two new pupils while the client is paging.
         for _ in range(2):
-            pupil = PupilFactory(given_name="Ny", family_name="Elev")
+            pupil: Any = PupilFactory(given_name="Ny", family_name="Elev")
             EnrolmentFactory(person=pupil, enroled_at=world.karlberg)
             inserted.append(str(pupil.pk))
         page = api.get("/persons", {"pageToken": page["pageToken"], "limit": 3})

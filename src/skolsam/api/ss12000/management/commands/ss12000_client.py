@@ -44,7 +44,10 @@ class Command(BaseCommand):
         create.add_argument("--issuer", default="", help="Extern JWT-utfärdare (t.ex. Skolverket).")
         create.add_argument("--external-id", default="", help="Utfärdarens id för klienten.")
         sub.add_parser("list", help="Lista klienterna som JSON.")
-        for name, text in (("rotate", "Ge klienten en ny hemlighet."), ("revoke", "Spärra klienten.")):
+        for name, text in (
+            ("rotate", "Ge klienten en ny hemlighet."),
+            ("revoke", "Spärra klienten."),
+        ):
             action = sub.add_parser(name, help=text)
             action.add_argument("client_id")
 
