@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -154,6 +155,10 @@ def _next_url(request: HttpRequest) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
 def _add_errors(form: Form, error: DomainError, field: str) -> None:
     for name, texts in error.message_dict.items():
         form.add_error(field if name in ("token", field) else None, texts)
@@ -175,7 +180,7 @@ def setup_two_factor(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if has_totp_device(user) and not user.is_verified():
         # Replacing the app needs the old one first, or a stolen password would be enough.
-        return redirect(f"{reverse('two_factor_verify')}?next={reverse('two_factor_setup')}")
+        return redirect(_with_next("two_factor_verify", reverse("two_factor_setup")))
     device = totp_enrolment_start(user=user)
     form = TotpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -228,7 +233,7 @@ def verify_two_factor(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_next_url(request))
     if not has_totp_device(user):
         if two_factor_required(user=user, actor=request_actor(request)):
-            return redirect(f"{reverse('two_factor_setup')}?next={_next_url(request)}")
+            return redirect(_with_next("two_factor_setup", _next_url(request)))
         return HttpResponseRedirect(_next_url(request))
 
     using_recovery = "recovery_code" in request.POST

@@ -339,3 +339,16 @@ def test_a_password_reset_lifts_a_lockout(school, teacher):
     assert log_in(client, "larare.malma", new_password).status_code == 302
     entry = AuditEntry.objects.get(action="auth.password_reset")
     assert entry.detail == {"lockouts_lifted": 1}
+
+
+def test_the_page_asked_for_survives_the_detour_through_set_up(school, rektor):
+    client = Client()
+    log_in(client, "rektor.malma")
+    asked_for = "/personer/?q=Alva&sida=2"
+    response = client.get(f"{VERIFY}?next=%2Fpersoner%2F%3Fq%3DAlva%26sida%3D2")
+    assert response["Location"] == f"{SETUP}?next=%2Fpersoner%2F%3Fq%3DAlva%26sida%3D2"
+    device = client.get(response["Location"]).context["device"]
+    done = client.post(SETUP, {"device": device.pk, "token": code_for(device), "next": asked_for})
+    assert 'href="/personer/?q=Alva&amp;sida=2"' in done.content.decode()
+    # A next pointing to another site is ignored.
+    assert client.get(f"{VERIFY}?next=https://example.com/")["Location"] == START
