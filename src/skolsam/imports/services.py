@@ -53,6 +53,7 @@ from skolsam.enrolment.services import _check_school_unit
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.groups.services import group_create
 from skolsam.imports.access import guardians_within_reach, may_import_at, pupils_within_reach
+from skolsam.imports.auditing import AuditBatch
 from skolsam.imports.models import RegisterImport
 from skolsam.imports.parser import (
     GUARDIAN_COLUMNS,
@@ -347,12 +348,6 @@ class _RowReader:
             row=self.row.number,
             column=self.plan.file.header_for(prefix + "civic_no"),
         )
-        try:
-            _check_person(_unsaved_person(draft))
-        except DomainError as exc:
-            for message in _messages(exc):
-                self.error(prefix + "civic_no", message)
-            return None
         return draft
 
     def school_type(self) -> str | None:
@@ -541,13 +536,12 @@ def _match_register(plan: ImportPlan, actor: Actor, *, lock: bool) -> None:
     plan.existing = {p.civic_no: p for p in persons if p.civic_no}
 
     pupil_civics = {line.person.civic_no for line in plan.lines}
-    guardian_civics = {g.person.civic_no for line in plan.lines for g in line.guardians}
+    # A guardian who is also a pupil in the file is reached through the pupil's rules.
     reach = pupils_within_reach(
         actor, [p for c, p in plan.existing.items() if c in pupil_civics]
     ) | guardians_within_reach(
-        actor, [p for c, p in plan.existing.items() if c in guardian_civics - pupil_civics]
+        actor, [p for c, p in plan.existing.items() if c not in pupil_civics]
     )
-    # A guardian who is also a pupil in the file is reached through the pupil's rules.
     existing_pupil_ids = [plan.existing[c].pk for c in pupil_civics if c in plan.existing]
     enrolments = _by_person(
         Enrolment.objects.filter(person_id__in=existing_pupil_ids, cancelled=False)
@@ -857,6 +851,7 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
     created: dict[str, Person] = {}
     for civic_no, draft in plan.new_persons.items():
         person = _unsaved_person(draft)
+        _check_person(person)  # `person_create`'s own rule; the row checks already hold it
         person.id, person.created, person.modified = uuid4(), now, now
         created[civic_no] = person
     Person.objects.bulk_create(created.values())
@@ -906,9 +901,9 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
     Responsible.objects.bulk_create(relations)
 
     # The entries each service writes, in the same shape, marked with the import.
+    entries = AuditBatch(actor)
     for person in created.values():
-        audit_record(
-            actor=actor,
+        entries.add(
             action="person.create",
             object_type="Person",
             object_id=person.pk,
@@ -921,8 +916,7 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
             detail=origin,
         )
     for enrolment in enrolments:
-        audit_record(
-            actor=actor,
+        entries.add(
             action="enrolment.create",
             object_type="Enrolment",
             object_id=enrolment.pk,
@@ -937,15 +931,14 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
             detail=origin,
         )
     for membership in memberships:
-        audit_record(
-            actor=actor,
+        entries.add(
             action="membership.add",
             object_type="GroupMembership",
             object_id=membership.pk,
             person_id=membership.person_id,
             detail={
                 **origin,
-                "group": membership.group_id,
+                "group": str(membership.group_id),
                 "group_name": membership.group.display_name,
             },
             changes={
@@ -955,15 +948,14 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
             },
         )
     for relation in relations:
-        audit_record(
-            actor=actor,
+        entries.add(
             action="responsible.add",
             object_type="Responsible",
             object_id=relation.pk,
             person_id=relation.person_id,
             detail={
                 **origin,
-                "responsible": relation.responsible_id,
+                "responsible": str(relation.responsible_id),
                 "relation_type": relation.relation_type,
             },
             changes={
@@ -971,6 +963,7 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
                 "end_date": [None, None],
             },
         )
+    entries.flush()
 
     summary = plan.summary()
     staged.status = RegisterImport.Status.COMMITTED
