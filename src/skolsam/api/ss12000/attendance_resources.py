@@ -1,0 +1,479 @@
+"""Describe attendance's SS 12000 resources for the API's generic views.
+
+calendarEvents, attendances, absences, attendanceEvents and attendanceSchedule are read
+like every other resource (list, lookup, by id) through `resources.RESOURCES`; this module
+adds their descriptions there. Writes (POST/DELETE attendances) and aggregatedAttendance
+live in `attendance_views.py`.
+
+Scope: the client's organisations. Rows about a protected pupil are left out unless the
+client may see protected data, as for enrolments and memberships.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from skolsam.api.ss12000.access import ApiScope, not_protected
+from skolsam.api.ss12000.paging import ListQuery, SortKey, as_date, as_enum, as_uuid
+from skolsam.api.ss12000.resources import ID, ID_DESC, MODIFIED_DESC, RESOURCES, Resource
+from skolsam.api.ss12000.serializers import Ctx, _put, meta, person_ref, ref
+from skolsam.attendance.models import (
+    Absence,
+    AbsenceType,
+    Attendance,
+    AttendanceEvent,
+    AttendanceSchedule,
+)
+from skolsam.schedule.models import CalendarEvent
+
+
+def _name(given: str | None, family: str | None) -> str:
+    return " ".join(p for p in (given, family) if p)
+
+
+def _uuids(q: ListQuery, name: str) -> list[Any]:
+    return [as_uuid(v, name) for v in q.getlist(name)]
+
+
+def _time_filter(q: ListQuery, name: str, column: str) -> Q:
+    from datetime import datetime
+
+    cond = Q()
+    for suffix, op in (("onOrAfter", "gte"), ("onOrBefore", "lte")):
+        raw = q.get(f"{name}.{suffix}")
+        if raw is None:
+            continue
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            from skolsam.api.ss12000.paging import BadRequest
+
+            raise BadRequest(f"{name}.{suffix}: {raw!r} är ingen RFC 3339-tidpunkt.") from None
+        if moment.tzinfo is None:
+            from django.utils import timezone
+
+            moment = timezone.make_aware(moment)
+        cond &= Q(**{f"{column}__{op}": moment})
+    return cond
+
+
+# --- calendarEvents --------------------------------------------------------------------------
+
+CALENDAR_FIELDS = (
+    "id",
+    "created",
+    "modified",
+    "activity_id",
+    "activity__display_name",
+    "start_time",
+    "end_time",
+    "cancelled",
+    "duration_minutes",
+    "comment",
+    "substitute_id",
+    "substitute__person__given_name",
+    "substitute__person__family_name",
+)
+
+
+def calendar_events_visible_to_client(scope: ApiScope) -> QuerySet:
+    return CalendarEvent.objects.filter(organisation_id__in=scope.org_ids)
+
+
+def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
+    out = []
+    for r in rows:
+        e: dict[str, Any] = {
+            "id": r["id"],
+            "meta": meta(r),
+            "activity": ref(r["activity_id"], r["activity__display_name"], ctx),
+            "startTime": r["start_time"],
+            "endTime": r["end_time"],
+            "cancelled": r["cancelled"],
+            "teachingLengthStudent": r["duration_minutes"],
+        }
+        _put(e, "comment", r["comment"])
+        if r["substitute_id"]:
+            name = _name(r["substitute__person__given_name"], r["substitute__person__family_name"])
+            e["teacherExceptions"] = [
+                {"duty": ref(r["substitute_id"], name, ctx), "participates": True}
+            ]
+        out.append(e)
+    return out
+
+
+def _calendar_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
+    from skolsam.api.ss12000.paging import BadRequest
+    from skolsam.api.ss12000.resources import subtree_in_scope
+    from skolsam.schedule.access import lessons_of_person
+
+    if not q.from_token:
+        for required in ("startTime.onOrAfter", "startTime.onOrBefore"):
+            if q.get(required) is None:
+                raise BadRequest(f"{required} krävs.")
+    qs = qs.filter(
+        _time_filter(q, "startTime", "start_time") & _time_filter(q, "endTime", "end_time")
+    )
+    if activities := _uuids(q, "activity"):
+        qs = qs.filter(activity_id__in=activities)
+    if (student := q.get("student")) is not None:
+        qs = qs.filter(pk__in=lessons_of_person(as_uuid(student, "student")).values("pk"))
+    if (teacher := q.get("teacher")) is not None:
+        duty = as_uuid(teacher, "teacher")
+        qs = qs.filter(Q(activity__teachers__duty_id=duty) | Q(substitute_id=duty)).distinct()
+    if (org := q.get("organisation")) is not None:
+        qs = qs.filter(organisation_id__in=subtree_in_scope(scope, as_uuid(org, "organisation")))
+    if groups := _uuids(q, "group"):
+        qs = qs.filter(activity__groups__in=groups).distinct()
+    return qs
+
+
+# --- attendances ----------------------------------------------------------------------------
+
+ATTENDANCE_FIELDS = (
+    "id",
+    "created",
+    "modified",
+    "calendar_event_id",
+    "calendar_event__reported_at",
+    "student_id",
+    "student__security_marking",
+    "student__given_name",
+    "student__family_name",
+    "reporter_id",
+    "reporter__given_name",
+    "reporter__family_name",
+    "attendance_minutes",
+    "valid_absence_minutes",
+    "invalid_absence_minutes",
+    "other_attendance_minutes",
+    "absence_reason",
+    "reported_timestamp",
+)
+
+
+def attendances_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Attendance.objects.filter(
+        not_protected(scope, "student__"), organisation_id__in=scope.org_ids
+    )
+
+
+def attendance_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
+    out = []
+    for r in rows:
+        a: dict[str, Any] = {
+            "id": r["id"],
+            "meta": meta(r),
+            "calendarEvent": ref(r["calendar_event_id"], None, ctx),
+            "student": person_ref(
+                r["student_id"],
+                r["student__security_marking"],
+                _name(r["student__given_name"], r["student__family_name"]),
+                ctx,
+            ),
+            "isReported": r["calendar_event__reported_at"] is not None,
+            "attendanceMinutes": r["attendance_minutes"],
+            "validAbsenceMinutes": r["valid_absence_minutes"],
+            "invalidAbsenceMinutes": r["invalid_absence_minutes"],
+            "otherAttendanceMinutes": r["other_attendance_minutes"],
+        }
+        if r["reporter_id"]:
+            a["reporter"] = ref(
+                r["reporter_id"], _name(r["reporter__given_name"], r["reporter__family_name"]), ctx
+            )
+        _put(a, "absenceReason", r["absence_reason"])
+        _put(a, "reportedTimestamp", r["reported_timestamp"])
+        out.append(a)
+    return out
+
+
+def _attendance_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
+    from skolsam.api.ss12000.resources import subtree_in_scope
+
+    if (student := q.get("student")) is not None:
+        qs = qs.filter(student_id=as_uuid(student, "student"))
+    if (org := q.get("organisation")) is not None:
+        qs = qs.filter(organisation_id__in=subtree_in_scope(scope, as_uuid(org, "organisation")))
+    if (event := q.get("calendarEvent")) is not None:
+        qs = qs.filter(calendar_event_id=as_uuid(event, "calendarEvent"))
+    return qs
+
+
+# --- absences -------------------------------------------------------------------------------
+
+ABSENCE_FIELDS = (
+    "id",
+    "created",
+    "modified",
+    "start_time",
+    "end_time",
+    "type",
+    "student_id",
+    "student__security_marking",
+    "student__given_name",
+    "student__family_name",
+    "organisation_id",
+    "organisation__display_name",
+    "registered_by_id",
+    "registered_by__given_name",
+    "registered_by__family_name",
+    "registered_by__security_marking",
+)
+
+
+def absences_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Absence.objects.filter(
+        not_protected(scope, "student__"), organisation_id__in=scope.org_ids
+    )
+
+
+def absence_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
+    out = []
+    for r in rows:
+        a: dict[str, Any] = {
+            "id": r["id"],
+            "meta": meta(r),
+            "startTime": r["start_time"],
+            "endTime": r["end_time"],
+            "type": r["type"],
+            "student": person_ref(
+                r["student_id"],
+                r["student__security_marking"],
+                _name(r["student__given_name"], r["student__family_name"]),
+                ctx,
+            ),
+            "organisation": ref(r["organisation_id"], r["organisation__display_name"], ctx),
+        }
+        if r["registered_by_id"]:
+            a["registeredBy"] = person_ref(
+                r["registered_by_id"],
+                r["registered_by__security_marking"],
+                _name(r["registered_by__given_name"], r["registered_by__family_name"]),
+                ctx,
+            )
+        out.append(a)
+    return out
+
+
+def _absence_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
+    from skolsam.api.ss12000.resources import subtree_in_scope
+
+    if (org := q.get("organisation")) is not None:
+        qs = qs.filter(organisation_id__in=subtree_in_scope(scope, as_uuid(org, "organisation")))
+    if (student := q.get("student")) is not None:
+        qs = qs.filter(student_id=as_uuid(student, "student"))
+    if (by := q.get("registeredBy")) is not None:
+        qs = qs.filter(registered_by_id=as_uuid(by, "registeredBy"))
+    if (kind := q.get("type")) is not None:
+        qs = qs.filter(type=as_enum(kind, "type", AbsenceType.values))
+    return qs.filter(
+        _time_filter(q, "startTime", "start_time") & _time_filter(q, "endTime", "end_time")
+    )
+
+
+# --- attendanceEvents -----------------------------------------------------------------------
+
+EVENT_FIELDS = (
+    "id",
+    "created",
+    "modified",
+    "time",
+    "event_type",
+    "person_id",
+    "person__security_marking",
+    "person__given_name",
+    "person__family_name",
+    "group_id",
+    "group__display_name",
+    "registered_by_id",
+    "registered_by__given_name",
+    "registered_by__family_name",
+    "registered_by__security_marking",
+)
+
+
+def attendance_events_visible_to_client(scope: ApiScope) -> QuerySet:
+    return AttendanceEvent.objects.filter(
+        not_protected(scope, "person__"), group__organisation_id__in=scope.org_ids
+    )
+
+
+def attendance_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
+    out = []
+    for r in rows:
+        e: dict[str, Any] = {
+            "id": r["id"],
+            "meta": meta(r),
+            "time": r["time"],
+            "eventType": r["event_type"],
+            "person": person_ref(
+                r["person_id"],
+                r["person__security_marking"],
+                _name(r["person__given_name"], r["person__family_name"]),
+                ctx,
+            ),
+            "group": ref(r["group_id"], r["group__display_name"], ctx),
+        }
+        if r["registered_by_id"]:
+            e["registeredBy"] = person_ref(
+                r["registered_by_id"],
+                r["registered_by__security_marking"],
+                _name(r["registered_by__given_name"], r["registered_by__family_name"]),
+                ctx,
+            )
+        out.append(e)
+    return out
+
+
+def _event_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
+    if groups := _uuids(q, "group"):
+        qs = qs.filter(group_id__in=groups)
+    if (person := q.get("person")) is not None:
+        qs = qs.filter(person_id=as_uuid(person, "person"))
+    return qs
+
+
+# --- attendanceSchedule ---------------------------------------------------------------------
+
+SCHEDULE_FIELDS = (
+    "id",
+    "created",
+    "modified",
+    "placement_id",
+    "number_of_weeks",
+    "start_date",
+    "end_date",
+    "temporary",
+    "schedule_entries",
+)
+
+
+def schedules_visible_to_client(scope: ApiScope) -> QuerySet:
+    return AttendanceSchedule.objects.filter(
+        not_protected(scope, "placement__child__"), placement__placed_at_id__in=scope.org_ids
+    )
+
+
+def schedule_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
+    from skolsam.attendance.models import AttendanceScheduleStateChange
+
+    states: dict[Any, list[dict]] = {}
+    for s in (
+        AttendanceScheduleStateChange.objects.filter(schedule_id__in=[r["id"] for r in rows])
+        .order_by("registered_at", "id")
+        .values("schedule_id", "state", "registered_at", "comment", "registered_by_id")
+    ):
+        item: dict[str, Any] = {"state": s["state"], "registeredAt": s["registered_at"]}
+        _put(item, "comment", s["comment"])
+        if s["registered_by_id"]:
+            item["registeredBy"] = ref(s["registered_by_id"], None, ctx)
+        states.setdefault(s["schedule_id"], []).append(item)
+    out = []
+    for r in rows:
+        entries = [
+            {
+                "weekOffset": e["weekOffset"],
+                "dayOfWeek": e["dayOfWeek"],
+                "startTime": e["startTime"],
+                "endTime": e["endTime"],
+            }
+            for e in r["schedule_entries"]
+        ]
+        s: dict[str, Any] = {
+            "id": r["id"],
+            "meta": meta(r),
+            "placement": ref(r["placement_id"], None, ctx),
+            "numberOfWeeks": r["number_of_weeks"],
+            "startDate": r["start_date"],
+            "temporary": r["temporary"],
+            "state": states.get(r["id"], []),
+            "scheduleEntries": entries,
+            # The spec lists `scheduleDays` as required without defining it; Skolsam sends
+            # the entries under both names so strict clients are satisfied.
+            "scheduleDays": entries,
+        }
+        _put(s, "endDate", r["end_date"])
+        out.append(s)
+    return out
+
+
+def _schedule_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
+    if (placement := q.get("placement")) is not None:
+        qs = qs.filter(placement_id=as_uuid(placement, "placement"))
+    if (group := q.get("group")) is not None:
+        qs = qs.filter(placement__group_id=as_uuid(group, "group"))
+    for name, lookup in (
+        ("startDate.onOrBefore", "start_date__lte"),
+        ("startDate.onOrAfter", "start_date__gte"),
+        ("endDate.onOrBefore", "end_date__lte"),
+        ("endDate.onOrAfter", "end_date__gte"),
+    ):
+        if (raw := q.get(name)) is not None:
+            qs = qs.filter(**{lookup: as_date(raw, name)})
+    return qs
+
+
+ATTENDANCE_RESOURCES = (
+    Resource(
+        path="calendarEvents",
+        entity="CalendarEvent",
+        queryset=calendar_events_visible_to_client,
+        fields=CALENDAR_FIELDS,
+        serialize=calendar_event_rows,
+        sortkeys={
+            "ModifiedDesc": MODIFIED_DESC,
+            "StartTimeAsc": (SortKey("start_time", kind="datetime"), ID),
+            "StartTimeDesc": (SortKey("start_time", desc=True, kind="datetime"), ID_DESC),
+        },
+        filters=_calendar_filters,
+    ),
+    Resource(
+        path="attendances",
+        entity="Attendance",
+        queryset=attendances_visible_to_client,
+        fields=ATTENDANCE_FIELDS,
+        serialize=attendance_rows,
+        sortkeys={},
+        filters=_attendance_filters,
+    ),
+    Resource(
+        path="absences",
+        entity="Absence",
+        queryset=absences_visible_to_client,
+        fields=ABSENCE_FIELDS,
+        serialize=absence_rows,
+        sortkeys={
+            "ModifiedDesc": MODIFIED_DESC,
+            "StartTimeAsc": (SortKey("start_time", kind="datetime"), ID),
+            "StartTimeDesc": (SortKey("start_time", desc=True, kind="datetime"), ID_DESC),
+        },
+        filters=_absence_filters,
+    ),
+    Resource(
+        path="attendanceEvents",
+        entity="AttendanceEvent",
+        queryset=attendance_events_visible_to_client,
+        fields=EVENT_FIELDS,
+        serialize=attendance_event_rows,
+        sortkeys={},
+        filters=_event_filters,
+    ),
+    Resource(
+        path="attendanceSchedule",
+        entity="AttendanceSchedule",
+        queryset=schedules_visible_to_client,
+        fields=SCHEDULE_FIELDS,
+        serialize=schedule_rows,
+        sortkeys={},
+        filters=_schedule_filters,
+    ),
+)
+
+
+def register() -> None:
+    """Add attendance's resources to the API's table (idempotent; urls.py calls it)."""
+    for resource in ATTENDANCE_RESOURCES:
+        RESOURCES.setdefault(resource.path, resource)
