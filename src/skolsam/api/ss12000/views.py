@@ -257,15 +257,11 @@ def statistics_create(request: HttpRequest, scope: ApiScope) -> HttpResponse:
 
 # --- the rest of the spec ------------------------------------------------------------------------
 
+# Attendance's resources (calendarEvents, attendances, attendanceEvents,
+# attendanceSchedule, absences, aggregatedAttendance) are served by attendance_*.py.
 NOT_HELD = {
     "studyplans",
-    "calendarEvents",
-    "attendances",
-    "attendanceEvents",
-    "attendanceSchedule",
     "grades",
-    "absences",
-    "aggregatedAttendance",
     "resources",
     "rooms",
 }

@@ -202,7 +202,7 @@ def test_lookup_errors(api: Api, world) -> None:
 
 
 def test_resources_not_in_the_register_say_so(api: Api) -> None:
-    body = api.get("/calendarEvents", status=501, check=False)
+    body = api.get("/grades", status=501, check=False)
     assert body["code"] == "NotImplemented"
 
 
