@@ -96,6 +96,7 @@ def _run(bench_url: str, *, pupils: int, seed: int) -> dict[str, Any]:
     catalogue = Catalogue.from_database()
 
     print(f"Generating and loading {pupils:,} pupils (COPY, one transaction)...")
+    load_average = os.getloadavg()[0]  # other work on the machine slows both phases
     started = time.perf_counter()
     with transaction.atomic():
         result = RegisterGenerator(
@@ -154,6 +155,7 @@ def _run(bench_url: str, *, pupils: int, seed: int) -> dict[str, Any]:
         "ratio": generate_load / raw_copy,
         "peak_mb": peak_mb,
         "dumped_mb": dumped_mb,
+        "load_average": load_average,
     }
 
 
@@ -178,6 +180,7 @@ def _machine() -> str:
 def _print(f: dict[str, Any]) -> None:
     print()
     print(f"Machine:            {f['machine']}, PostgreSQL {f['postgresql']}")
+    print(f"Load average:       {f['load_average']:.1f} when the run started")
     print(
         f"Register:           {f['pupils']:,} pupils, {f['guardians']:,} guardians, "
         f"{f['staff']:,} staff ({f['temporary_numbers']:,} temporary numbers)"
@@ -198,8 +201,11 @@ in Python and loads it with COPY in one transaction; "raw COPY" loads exactly th
 rows from COPY text files in one transaction, into the same tables with the same indexes
 and constraints. The goal is a ratio within 3x.
 
-| date | machine | PostgreSQL | pupils | rows | generate + load (s) | raw COPY (s) | ratio | peak memory (MB) |
-|---|---|---|---:|---:|---:|---:|---:|---:|
+"Load" is the machine's 1-minute load average when the run started: other work running
+at the same time slows both phases.
+
+| date | machine | load | PostgreSQL | pupils | rows | generate + load (s) | raw COPY (s) | ratio | peak memory (MB) |
+|---|---|---:|---|---:|---:|---:|---:|---:|---:|
 """
 
 
@@ -210,10 +216,11 @@ def _record(f: dict[str, Any]) -> None:
         runs = [
             line
             for line in RESULTS.read_text().splitlines()
-            if line.startswith("| 2") and line.count("|") == 10
+            if line.startswith("| 2") and line.count("|") == 11
         ]
     runs.append(
-        f"| {f['date']} | {f['machine']} | {f['postgresql']} | {f['pupils']:,} | {f['rows']:,} "
+        f"| {f['date']} | {f['machine']} | {f['load_average']:.1f} | {f['postgresql']} "
+        f"| {f['pupils']:,} | {f['rows']:,} "
         f"| {f['generate_load']:.1f} | {f['raw_copy']:.1f} | {f['ratio']:.2f}x "
         f"| {f['peak_mb']:.0f} |"
     )
