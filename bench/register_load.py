@@ -194,50 +194,50 @@ def _print(f: dict[str, Any]) -> None:
     print(f"Ratio:              {f['ratio']:.2f}x  ({verdict} the 3x goal)")
 
 
-_HEADER = """# Register load benchmark: results
-
-Recorded by `bench/register_load.py` (see README.md). "Generate + load" builds every row
-in Python and loads it with COPY in one transaction; "raw COPY" loads exactly the same
-rows from COPY text files in one transaction, into the same tables with the same indexes
-and constraints. The goal is a ratio within 3x.
-
-"Load" is the machine's 1-minute load average when the run started: other work running
-at the same time slows both phases.
-
-| date | machine | load | PostgreSQL | pupils | rows | generate + load (s) | raw COPY (s) | ratio | peak memory (MB) |
-|---|---|---:|---|---:|---:|---:|---:|---:|---:|
-"""
+START = "<!-- register_load:start -->"
+END = "<!-- register_load:end -->"
 
 
 def _record(f: dict[str, Any]) -> None:
-    """Add the run to the results table and replace the row counts of the latest run."""
-    runs = []
-    if RESULTS.exists():
-        runs = [
-            line
-            for line in RESULTS.read_text().splitlines()
-            if line.startswith("| 2") and line.count("|") == 11
-        ]
+    """Add the run to this benchmark's section of RESULTS.md, keeping every other section."""
+    existing = RESULTS.read_text() if RESULTS.exists() else ""
+    runs: list[str] = []
+    if START in existing and END in existing:
+        before, rest = existing.split(START, 1)
+        old, after = rest.split(END, 1)
+        runs = [line for line in old.splitlines() if line.startswith("| 2")]
+    else:
+        before = existing.rstrip() + "\n\n" if existing.strip() else "# Benchmark results\n\n"
+        after = "\n"
     runs.append(
         f"| {f['date']} | {f['machine']} | {f['load_average']:.1f} | {f['postgresql']} "
-        f"| {f['pupils']:,} | {f['rows']:,} "
-        f"| {f['generate_load']:.1f} | {f['raw_copy']:.1f} | {f['ratio']:.2f}x "
-        f"| {f['peak_mb']:.0f} |"
+        f"| {f['pupils']:,} | {f['rows']:,} | {f['generate_load']:.1f} | {f['raw_copy']:.1f} "
+        f"| **{f['ratio']:.2f}x** | {f['peak_mb']:.0f} |"
     )
-    latest = [
-        "",
-        f"## Latest run ({f['date']}, {f['pupils']:,} pupils): rows per table",
-        "",
-        f"{f['guardians']:,} guardians, {f['staff']:,} staff; {f['temporary_numbers']:,} "
-        "persons got temporary numbers once Skatteverket's test list ran out.",
-        "",
-        "| table | rows |",
-        "|---|---:|",
-        *(f"| {name} | {rows:,} |" for name, rows in f["counts"].items()),
-        f"| total | {f['rows']:,} |",
-        "",
-    ]
-    RESULTS.write_text(_HEADER + "\n".join(runs) + "\n" + "\n".join(latest))
+    counts = "\n".join(f"| {name} | {rows:,} |" for name, rows in f["counts"].items())
+    section = f"""{START}
+# Register load (`bench/register_load.py`)
+
+Generating a municipality and loading it ("generate + load": every row built in Python,
+loaded with COPY in one transaction, committed) against loading exactly the same rows
+from COPY text files ("raw COPY", one transaction, the same tables, indexes and
+constraints), in the same run. Goal: a ratio within 3x. "Load" is the machine's 1-minute
+load average when the run started; other work at the same time slows both phases.
+
+| date | machine | load | PostgreSQL | pupils | rows | generate + load (s) | raw COPY (s) | ratio | peak memory (MB) |
+|---|---|---:|---|---:|---:|---:|---:|---:|---:|
+{chr(10).join(runs)}
+
+Rows per table in the latest run ({f["date"]}, {f["pupils"]:,} pupils, {f["guardians"]:,}
+guardians, {f["staff"]:,} staff; {f["temporary_numbers"]:,} persons got temporary numbers
+once Skatteverket's test list ran out):
+
+| table | rows |
+|---|---:|
+{counts}
+| total | {f["rows"]:,} |
+{END}"""
+    RESULTS.write_text(before + section + after)
 
 
 if __name__ == "__main__":
