@@ -1,0 +1,210 @@
+"""Serve the staff forms: register staff, add and end duties, give a duty a role in a group."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from skolsam.core.access import (
+    Actor,
+    group_for_actor,
+    may_edit_person,
+    may_manage_organisation,
+    person_for_actor,
+)
+from skolsam.core.errors import DomainError
+from skolsam.core.views import request_actor
+from skolsam.duties import services
+from skolsam.duties.forms import (
+    AssignmentRoleForm,
+    DutyEndForm,
+    DutyFieldsForm,
+    StaffRegisterForm,
+    managed_organisations,
+)
+from skolsam.duties.models import Duty
+from skolsam.organisations.selectors import organisation_duties
+from skolsam.people import registration
+
+_NOT_FOUND = "Tjänsten finns inte."
+
+
+def duty_to_manage(actor: Actor, duty_id: UUID) -> Any:
+    """Return a duty at an organisation the actor manages, held by a person they may see.
+
+    Built on the access layer: the organisation check is `may_manage_organisation`'s set,
+    the holder must come through `person_for_actor`. 404 otherwise, as for a missing duty.
+    """
+    duty = (
+        Duty.objects.filter(pk=duty_id, duty_at_id__in=actor.admin_org_ids)
+        .select_related("duty_at")
+        .first()
+    )
+    if duty is None:
+        raise Http404(_NOT_FOUND)
+    duty.person = person_for_actor(actor, duty.person_id)
+    return duty
+
+
+def _redirect_after(duty: Any) -> HttpResponse:
+    if duty.duty_at.is_school_unit:
+        return redirect("school_unit_detail", organisation_id=duty.duty_at_id)
+    return redirect("person_detail", person_id=duty.person_id)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_register(request: HttpRequest) -> HttpResponse:
+    """Register a staff member and their duty at an organisation the actor manages."""
+    actor = request_actor(request)
+    if not actor.admin_org_ids:
+        raise Http404(_NOT_FOUND)
+    preselected = None
+    unit_id = request.GET.get("skolenhet")
+    if unit_id:
+        try:
+            preselected = managed_organisations(actor).filter(pk=UUID(unit_id)).first()
+        except ValueError:
+            preselected = None
+    form = StaffRegisterForm(request.POST or None, actor=actor, duty_at=preselected)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = registration.staff_register(
+                actor=actor, person=form.person_details(), **form.duty_kwargs()
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            text = _("%(name)s är registrerad som %(role)s vid %(unit)s från och med %(day)s.") % {
+                "name": result.person.full_name,
+                "role": result.duty.duty_role,
+                "unit": result.duty.duty_at.display_name,
+                "day": result.duty.start_date.isoformat(),
+            }
+            if result.linked:
+                text += " " + _(
+                    "Personen fanns redan i registret; personuppgifterna ändrades inte."
+                )
+            messages.success(request, text)
+            return _redirect_after(result.duty)
+    return render(
+        request,
+        "duties/staff_register.html",
+        {"form": form, "error_forms": [form], "has_errors": bool(form.errors)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def duty_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    """Give a registered person a duty at an organisation the actor manages."""
+    actor = request_actor(request)
+    person = person_for_actor(actor, person_id)
+    if not may_edit_person(actor, person):
+        raise Http404("Personen finns inte.")
+    form = DutyFieldsForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            duty = services.duty_create(actor=actor, person=person, **form.duty_kwargs())
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s har tjänsten %(role)s vid %(unit)s från och med %(day)s.")
+                % {
+                    "name": person.full_name,
+                    "role": duty.duty_role,
+                    "unit": duty.duty_at.display_name,
+                    "day": duty.start_date.isoformat(),
+                },
+            )
+            return redirect("person_manage", person_id=person.pk)
+    return render(
+        request,
+        "duties/duty_form.html",
+        {"person": person, "form": form, "error_forms": [form], "has_errors": bool(form.errors)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def duty_end(request: HttpRequest, duty_id: UUID) -> HttpResponse:
+    """End a duty on a day; the row stays as history."""
+    actor = request_actor(request)
+    duty = duty_to_manage(actor, duty_id)
+    form = DutyEndForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        end_date = form.cleaned_data["end_date"]
+        try:
+            services.duty_end(actor=actor, duty=duty, end_date=end_date)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s har tjänsten %(role)s vid %(unit)s till och med %(day)s.")
+                % {
+                    "name": duty.person.full_name,
+                    "role": duty.duty_role,
+                    "unit": duty.duty_at.display_name,
+                    "day": end_date.isoformat(),
+                },
+            )
+            return _redirect_after(duty)
+    return render(
+        request,
+        "duties/duty_end.html",
+        {"duty": duty, "form": form, "error_forms": [form], "has_errors": bool(form.errors)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assignment_role_add(request: HttpRequest, group_id: UUID) -> HttpResponse:
+    """Give a staff member's duty a role in a group, e.g. mentor for a class."""
+    actor = request_actor(request)
+    group = group_for_actor(actor, group_id)
+    if not may_manage_organisation(actor, group.organisation_id):
+        raise Http404("Gruppen finns inte.")
+    duties = organisation_duties(actor=actor, organisation=group.organisation).select_related(
+        "duty_at"
+    )
+    form = AssignmentRoleForm(request.POST or None, actor=actor, duties=duties)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            role = services.assignment_role_add(
+                actor=actor,
+                duty=data["duty"],
+                group=group,
+                assignment_role_type=data["assignment_role_type"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s är %(role)s för %(group)s från och med %(day)s.")
+                % {
+                    "name": data["duty"].person.full_name,
+                    "role": role.assignment_role_type.lower(),
+                    "group": group.display_name,
+                    "day": role.start_date.isoformat(),
+                },
+            )
+            return redirect("group_detail", group_id=group.pk)
+    return render(
+        request,
+        "duties/assignment_role_form.html",
+        {"group": group, "form": form, "error_forms": [form], "has_errors": bool(form.errors)},
+    )
