@@ -24,6 +24,9 @@ from skolsam.exports.cells import unguard_cell
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# Rows read at most, empty ones included: a sheet formatted down to row 1,048,576 must not
+# keep the server busy.
+MAX_SCANNED_ROWS = 50_000
 MAX_GUARDIANS = 4
 GUARDIAN_PREFIX = "vh"
 
@@ -411,6 +414,11 @@ def _read_table(table: Iterator[list[Any]], parsed: ParsedFile) -> None:
     keys: list[str | None] = []
     number = 0
     for number, cells in enumerate(table, start=1):
+        if number > MAX_SCANNED_ROWS:
+            parsed.issues.append(
+                Issue(number, "", f"Filen har fler än {MAX_SCANNED_ROWS} rader. Dela upp den.")
+            )
+            break
         texts = [_cell_text(c) for c in cells]
         if not any(texts):
             continue

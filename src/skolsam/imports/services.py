@@ -227,8 +227,8 @@ def _messages(exc: DomainError) -> list[str]:
 class _RowReader:
     """Turn one row's text into typed values, noting every problem with its column."""
 
-    def __init__(self, plan: ImportPlan, row: Row, today: date) -> None:
-        self.plan, self.row, self.today = plan, row, today
+    def __init__(self, plan: ImportPlan, row: Row, today: date, slots: list[int]) -> None:
+        self.plan, self.row, self.today, self.slots = plan, row, today, slots
         self.failed = False
 
     def error(self, key: str, message: str, level: str = "error") -> None:
@@ -393,7 +393,7 @@ class _RowReader:
         if pupil and start and pupil.civic.birth_date and start < pupil.civic.birth_date:
             self.error("start_date", "Startdatum ligger före elevens födelsedatum.")
         guardians: list[GuardianLine] = []
-        for slot in guardian_slots(self.plan.file):
+        for slot in self.slots:
             prefix = guardian_key(slot, "")
             if not any(self.row.get(guardian_key(slot, c.key)) for c in GUARDIAN_COLUMNS):
                 continue
@@ -476,8 +476,9 @@ def plan_import(
         plan.issues.append(Issue(None, "", "Du har inte behörighet att importera hit."))
         return plan
 
+    slots = guardian_slots(parsed)
     for row in parsed.rows:
-        line = _RowReader(plan, row, actor.on).read()
+        line = _RowReader(plan, row, actor.on, slots).read()
         if line is not None:
             plan.lines.append(line)
     _check_across_rows(plan)

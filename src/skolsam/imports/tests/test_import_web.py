@@ -388,3 +388,33 @@ def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_error(school: Any) -> Non
     assert "Välj en CSV-fil (.csv) eller en Excel-fil (.xlsx)." in response.content.decode()
     response = _upload(client, school.malmaskolan, old_excel, "elever.csv")
     assert "Det gamla Excel-formatet .xls" in response.content.decode()
+
+
+def test_a_civic_number_that_excel_stored_as_a_number_gets_its_zero_back(school: Any) -> None:
+    short = int(PUPILS[0][2:])  # 08MMDDNNNC typed into Excel becomes 8MMDDNNNC
+    data = xlsx_bytes([pupil_row(0, personnummer=short)])  # type: ignore[arg-type]
+
+    checked = _upload(school.client(school.administrator), school.malmaskolan, data, "e.xlsx")
+
+    warnings = checked.context["plan"].warnings
+    assert [(w.row, w.column) for w in warnings] == [(2, "personnummer")]
+    assert "inledande nolla" in warnings[0].message
+    assert checked.context["plan"].new_persons.keys() >= {PUPILS[0]}
+
+
+def test_checking_a_file_costs_the_same_queries_for_few_and_many_rows(school: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = school.client(school.administrator)
+    url = reverse("register_import", args=[school.malmaskolan.pk])
+    client.get(url)
+
+    def queries(rows: int) -> int:
+        data = csv_bytes([pupil_row(i) for i in range(rows)])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, {"file": SimpleUploadedFile("e.csv", data)})
+        assert response.context["staged"] is not None
+        return len(captured.captured_queries)
+
+    assert queries(2) == queries(12)

@@ -9,12 +9,12 @@ import pytest
 from openpyxl import Workbook
 
 from skolsam.imports.examples import HEADERS, example_rows
-from skolsam.imports.parser import match_header, parse_file
+from skolsam.imports.parser import ParsedFile, match_header, parse_file
 
 pytest.importorskip("defusedxml")  # openpyxl guards against XML bombs only with it
 
 
-def _messages(parsed) -> list[str]:  # type: ignore[no-untyped-def]
+def _messages(parsed: ParsedFile) -> list[str]:
     return [i.message for i in parsed.issues]
 
 
