@@ -96,6 +96,10 @@ class ClassMoveForm(RegisterForm):
         label=_("Ny klass"),
         queryset=None,
         empty_label=_("Välj klass"),
+        help_text=_(
+            "Klasser vid skolenheter där eleven är inskriven. Byter eleven skola, använd "
+            "Byt skola i stället."
+        ),
     )
     on = DateField(
         label=_("Första dag i den nya klassen"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.audit.services import audit_person_read, audit_record
 from skolsam.core.access import (
+    enrolments_visible_to,
     group_for_actor,
     may_edit_person,
     may_manage_organisation,
@@ -226,7 +227,11 @@ def class_move(request: HttpRequest, person_id: UUID) -> HttpResponse:
         .order_by("-start_date")
         .first()
     )
-    groups = group_list_for_management(actor=actor, on=actor.on).filter(group_type=GroupType.KLASS)
+    # Another class at a school where the pupil is enrolled; moving school is its own form.
+    schools = enrolments_visible_to(actor).filter(person=person).values("enroled_at_id")
+    groups = group_list_for_management(actor=actor, on=actor.on).filter(
+        group_type=GroupType.KLASS, organisation_id__in=schools
+    )
     if current is not None:
         groups = groups.exclude(pk=current.group_id)
     form = ClassMoveForm(request.POST or None, actor=actor, groups=groups)

@@ -78,7 +78,7 @@ class PupilForm(AddressFieldsMixin, RegisterForm):
         help_text=_("Fyra siffror, t.ex. 1983 för Köping. Avgör elevens hemkommun."),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    service_fields = {"addresses": "street_address", "phone_numbers": "civic_no"}
+    service_fields = {"addresses": "street_address"}
     field_order = [
         "given_name",
         "middle_name",
@@ -261,6 +261,11 @@ class AddressRowForm(AddressFieldsMixin, RegisterForm):
 
 
 class _RowFormSet(forms.BaseFormSet):
+    def add_fields(self, form: Any, index: Any) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Ta bort raden")
+
     def rows(self) -> list[dict[str, Any]]:
         """Return the kept rows' cleaned data, skipping blank extra rows and deleted rows."""
         return [

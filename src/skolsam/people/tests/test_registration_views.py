@@ -301,3 +301,15 @@ def test_a_teacher_is_not_offered_the_administrators_pages(r):
     r.class_5b.memberships.create(person=pupil, start_date=TODAY)
     card = client.get(reverse("person_detail", args=[pupil.pk])).content.decode()
     assert reverse("person_edit", args=[pupil.pk]) not in card
+
+
+def test_a_refusal_at_the_last_step_takes_back_everything_written_before_it(r):
+    # Pupil, enrolment and guardian 1 are written before guardian 2 is found to have no name.
+    client = r.client(r.school_administrator)
+    before = row_counts()
+    data = form_data(r, **{"guardian2-given_name": "", "guardian2-family_name": ""})
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert response.context["guardians"][1].errors["given_name"] == ["Förnamn saknas."]
+    assert not Person.objects.filter(civic_no__in=[CHILD, MOTHER, FATHER]).exists()
+    assert row_counts() == before
