@@ -101,6 +101,11 @@ def lessons_visible_to(actor: Actor) -> QuerySet:
     )
 
 
+def taught_by(person_id: UUID | None) -> Q:
+    """Return the filter for lessons the person teaches or substitutes (for CalendarEvent)."""
+    return _teaches(person_id)
+
+
 def lessons_taught_by(actor: Actor) -> QuerySet:
     """Return the lessons whose register the actor takes: taught by them or substituted."""
     return CalendarEvent.objects.filter(_teaches(actor.person_id))

@@ -339,3 +339,15 @@ def test_statistics_and_csn_match_hand_computed_figures():
     )
     with pytest.raises(DomainError):
         services.csn_report_export(actor=rektor, organisation=day.school, month=date(2026, 9, 1))
+
+
+def test_a_teacher_who_does_not_teach_the_lesson_cannot_save_its_register():
+    day = build_day()
+    with pytest.raises(DomainError) as caught:
+        services.register_save(
+            actor=day.actor(day.other_teacher), lesson=day.lesson, version=0, marks=[]
+        )
+    assert not isinstance(caught.value, services.StaleRegister)
+    assert "behörighet" in caught.value.messages[0]
+    day.lesson.refresh_from_db()
+    assert day.lesson.register_version == 0 and not Attendance.objects.exists()
