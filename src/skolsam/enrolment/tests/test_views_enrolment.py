@@ -232,3 +232,16 @@ def test_a_protected_pupils_enrolment_is_missing_for_an_administrator_not_named(
     url = reverse("enrolment_end", args=[enrolment.pk])
     assert r.client(r.school_administrator).get(url).status_code == 404
     assert r.client(r.authorised_administrator).get(url).status_code == 200
+
+
+def test_the_new_schools_classes_follow_the_chosen_unit(r):
+    old = current_enrolment(r.bo)
+    response = r.client(r.central_administrator).get(
+        reverse("enrolment_move_school", args=[old.pk]),
+        {"school_unit": str(r.karlbergsskolan.pk)},
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+    assert "6A" in page and "5A" not in page
+    assert "Förskoleklass" not in page
+    assert "<html" not in page
