@@ -9,20 +9,26 @@ Roles are not flags on the account; they follow from the register on a given day
   subtree where they hold the duty, like administrators, but may not change the register;
 - every other duty (teachers, preschool staff, ...) sees the pupils of the groups the
   person teaches (Activity) or holds an assignment role in (mentor, ...), the guardians of
-  those pupils, and colleagues with a duty in the same organisations;
+  those pupils, and colleagues with a duty in the same organisations. Only groups of the
+  organisations where the person holds the duty count, and only pupils enrolled or placed
+  there: staff never see anyone outside the organisations where they hold a duty;
 - a valid responsible relation (vårdnadshavare, god man, ...) shows that child;
 - everyone sees themself.
 
 Nobody crosses huvudman boundaries, except that a municipal huvudman's central
-administrators see their own residents (folkbokförda) and those residents' enrolments
-wherever they are, as hemkommun.
+administrators see their own residents (folkbokförda) who are or were enrolled or placed
+(started and not cancelled by that day) and those residents' enrolments wherever they
+are, as hemkommun. That link gives sight only: it lets them neither change those
+residents' register nor name staff for them.
 
 Protected identity (sekretessmarkering, skyddad folkbokföring): such a person is not
 visible through school-level roles at all, so they never show up in a class list,
 a teacher's search or a school export. Central administrators still see that the person
 exists (to name authorised staff), the person sees themself and a responsible sees the
 child. The location data (address, school unit, class, groups, photo) is shown only to
-staff named in a ProtectedIdentityAuthorisation, and to the person themself.
+staff named in a ProtectedIdentityAuthorisation, and to the person themself. A named staff
+member counts as named only while they hold a duty in a huvudman where the person is
+enrolled, placed or employed.
 
 A forbidden object answers exactly like a missing one: the `*_for_actor` functions raise
 Http404 in both cases.
@@ -31,7 +37,7 @@ Http404 in both cases.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -142,7 +148,7 @@ def actor_for_person(
     from skolsam.activities.models import ActivityTeacher
     from skolsam.duties.models import AssignmentRole, Duty
     from skolsam.organisations.models import Organisation
-    from skolsam.people.models import ProtectedIdentityAuthorisation, Responsible
+    from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 
     day = on or today()
     duties = list(
@@ -182,10 +188,12 @@ def actor_for_person(
     duty_ids = [d.id for d in duties]
     group_ids: set[UUID] = set()
     if duty_ids:
+        # Only groups of organisations where the person holds a duty: an assignment or an
+        # activity pointing into another school or huvudman grants nothing there.
         group_ids |= set(
-            AssignmentRole.objects.filter(valid_on(day), duty_id__in=duty_ids).values_list(
-                "group_id", flat=True
-            )
+            AssignmentRole.objects.filter(
+                valid_on(day), duty_id__in=duty_ids, group__organisation_id__in=staff
+            ).values_list("group_id", flat=True)
         )
         group_ids |= set(
             ActivityTeacher.objects.filter(
@@ -193,22 +201,33 @@ def actor_for_person(
                 Q(end_date__isnull=True) | Q(end_date__gte=day),
                 duty_id__in=duty_ids,
                 activity__start_date__lte=day,
+                activity__groups__organisation_id__in=staff,
             )
             .filter(Q(activity__end_date__isnull=True) | Q(activity__end_date__gte=day))
             .values_list("activity__groups__id", flat=True)
         )
-        group_ids.discard(None)  # type: ignore[arg-type]
+        group_ids.discard(None)
 
     responsible_for = set(
         Responsible.objects.filter(valid_on(day), responsible_id=person_id).values_list(
             "person_id", flat=True
         )
     )
-    authorised = set(
-        ProtectedIdentityAuthorisation.objects.filter(valid_on(day), staff_id=person_id)
-        .filter(Exists(Duty.objects.filter(valid_on(day), person_id=person_id)))
-        .values_list("person_id", flat=True)
-    )
+    # A named staff member sees the protected person only while they work, that day, in a
+    # huvudman where the person is enrolled, placed or employed: an open-ended authorisation
+    # must not follow someone who has moved on to another huvudman.
+    authorised: set[UUID] = set()
+    if tree:
+        authorised = set(
+            ProtectedIdentityAuthorisation.objects.filter(valid_on(day), staff_id=person_id)
+            .exclude(person__security_marking=SecurityMarking.INGEN)
+            .filter(
+                person__in=Person.objects.filter(_in_organisations(frozenset(tree), day)).values(
+                    "pk"
+                )
+            )
+            .values_list("person_id", flat=True)
+        )
     if responsible_for:
         roles.add("Vårdnadshavare")
     return Actor(
@@ -258,26 +277,33 @@ def _subtree(tree: dict, root: UUID) -> set[UUID]:
 # --- persons -------------------------------------------------------------------------
 
 
-def _in_organisations(org_ids: frozenset[UUID], day: date) -> Q:
-    """Persons enrolled, placed or employed on `day` within these organisations."""
-    from skolsam.duties.models import Duty
+def _pupils_in(org_ids: frozenset[UUID], day: date) -> Q:
+    """Persons enrolled or placed on `day` within these organisations."""
     from skolsam.enrolment.models import Enrolment, Placement
 
     if not org_ids:
         return Q(pk__in=[])
-    return (
-        Q(
-            pk__in=Enrolment.objects.filter(
-                valid_on(day), cancelled=False, enroled_at_id__in=org_ids
-            ).values("person_id")
-        )
-        | Q(
-            pk__in=Placement.objects.filter(valid_on(day), placed_at_id__in=org_ids).values(
-                "child_id"
-            )
-        )
-        | Q(pk__in=Duty.objects.filter(valid_on(day), duty_at_id__in=org_ids).values("person_id"))
+    return Q(
+        pk__in=Enrolment.objects.filter(
+            valid_on(day), cancelled=False, enroled_at_id__in=org_ids
+        ).values("person_id")
+    ) | Q(
+        pk__in=Placement.objects.filter(valid_on(day), placed_at_id__in=org_ids).values("child_id")
     )
+
+
+def _employed_in(org_ids: frozenset[UUID], day: date) -> Q:
+    """Persons with a duty on `day` within these organisations."""
+    from skolsam.duties.models import Duty
+
+    if not org_ids:
+        return Q(pk__in=[])
+    return Q(pk__in=Duty.objects.filter(valid_on(day), duty_at_id__in=org_ids).values("person_id"))
+
+
+def _in_organisations(org_ids: frozenset[UUID], day: date) -> Q:
+    """Persons enrolled, placed or employed on `day` within these organisations."""
+    return _pupils_in(org_ids, day) | _employed_in(org_ids, day)
 
 
 def _pupils_of_groups(group_ids: frozenset[UUID], day: date) -> Q:
@@ -293,36 +319,39 @@ def _pupils_of_groups(group_ids: frozenset[UUID], day: date) -> Q:
     ) | Q(pk__in=Placement.objects.filter(valid_on(day), group_id__in=group_ids).values("child_id"))
 
 
-def _residents(codes: frozenset[str]) -> Q:
-    """A hemkommun's residents who are or were in the school system (enrolled or placed)."""
+def _residents(codes: frozenset[str], day: date) -> Q:
+    """A hemkommun's residents who are or were in the school system (enrolled or placed).
+
+    "Were" counts only what had started by `day`: a future enrolment does not grant yet,
+    and a cancelled one never happened.
+    """
     from skolsam.enrolment.models import Enrolment, Placement
 
     if not codes:
         return Q(pk__in=[])
     return Q(home_municipality_code__in=codes) & (
-        Q(Exists(Enrolment.objects.filter(person_id=OuterRef("pk"))))
-        | Q(Exists(Placement.objects.filter(child_id=OuterRef("pk"))))
+        Q(
+            Exists(
+                Enrolment.objects.filter(
+                    person_id=OuterRef("pk"), cancelled=False, start_date__lte=day
+                )
+            )
+        )
+        | Q(Exists(Placement.objects.filter(child_id=OuterRef("pk"), start_date__lte=day)))
     )
 
 
 def _school_scope(actor: Actor) -> Q:
     """Persons granted through school-level roles, before protected identity is applied."""
-    from skolsam.duties.models import Duty
     from skolsam.people.models import Person, Responsible
 
     day = actor.on
-    pupils = _in_organisations(actor.school_wide_org_ids, day) | _pupils_of_groups(
-        actor.group_ids, day
+    # Staff see only persons enrolled, placed or employed where they hold a duty, so a
+    # group member enrolled elsewhere (or no longer enrolled) stays out of the teacher's view.
+    pupils = _pupils_in(actor.school_wide_org_ids, day) | (
+        _pupils_of_groups(actor.group_ids, day) & _in_organisations(actor.staff_org_ids, day)
     )
-    colleagues = (
-        Q(
-            pk__in=Duty.objects.filter(valid_on(day), duty_at_id__in=actor.staff_org_ids).values(
-                "person_id"
-            )
-        )
-        if actor.staff_org_ids
-        else Q(pk__in=[])
-    )
+    colleagues = _employed_in(actor.staff_org_ids, day)
     # Guardians of the pupils this actor sees, but never through a protected child:
     # the link would reveal where that child goes to school.
     visible_pupils = Person.objects.filter(pupils, security_marking=SecurityMarking.INGEN)
@@ -348,7 +377,7 @@ def persons_visible_to(actor: Actor) -> QuerySet:
     if actor.person_id is None:
         return Person.objects.none()
     central = _in_organisations(actor.central_org_ids, actor.on) | _residents(
-        actor.home_municipality_codes
+        actor.home_municipality_codes, actor.on
     )
     school = _school_scope(actor) if actor.staff_org_ids else Q(pk__in=[])
     return Person.objects.filter(
@@ -386,25 +415,31 @@ def may_edit_person(actor: Actor, person: Any) -> bool:
 
     Administrators may change the persons they see through their school or central
     scope (pupils, staff and the pupils' guardians); a protected person only when
-    they are named for that person.
+    they are named for that person. Seeing someone only as their guardian or as
+    hemkommun gives no right to change them.
     """
-    if not actor.admin_org_ids or person is None:
+    from skolsam.people.models import Person
+
+    if not actor.admin_org_ids or person is None or actor.person_id is None:
         return False
     if person.is_protected and person.pk not in actor.authorised_protected_ids:
         return False
-    return persons_visible_to(actor).filter(pk=person.pk).exists()
+    scope = _in_organisations(actor.central_org_ids, actor.on) | _school_scope(actor)
+    return Person.objects.filter(scope, pk=person.pk).exists()
 
 
 def may_grant_protected_access(actor: Actor, person: Any) -> bool:
-    """Tell whether `actor` may name staff for a protected person: central administrators."""
+    """Tell whether `actor` may name staff for a protected person: central administrators.
+
+    Only for persons enrolled, placed or employed in their own organisations: naming staff
+    for a resident at another huvudman's school would hand out that school's location data.
+    """
     from skolsam.people.models import Person
 
     if not actor.central_org_ids or not isinstance(person, Person):
         return False
     return Person.objects.filter(
-        _in_organisations(actor.central_org_ids, actor.on)
-        | _residents(actor.home_municipality_codes),
-        pk=person.pk,
+        _in_organisations(actor.central_org_ids, actor.on), pk=person.pk
     ).exists()
 
 
@@ -447,10 +482,15 @@ def group_for_actor(actor: Actor, group_id: UUID | str) -> Any:
 
 
 def memberships_visible_to(actor: Actor, *, on: date | None = None) -> QuerySet:
-    """Return group memberships `actor` may see on a day; protected pupils only if authorised."""
+    """Return group memberships `actor` may see on a day; protected pupils only if authorised.
+
+    The actor's grants are those of `actor.on`; the register (memberships, enrolments) is
+    read as of `on`, so "who was in 7B on 15 October" still lists a pupil who has left since.
+    """
     from skolsam.groups.models import GroupMembership
 
     day = on or actor.on
+    scoped = replace(actor, on=day)
     visible_groups = groups_visible_to(actor)
     located = Q(person__security_marking=SecurityMarking.INGEN) | Q(
         person_id__in=actor.authorised_protected_ids
@@ -458,5 +498,35 @@ def memberships_visible_to(actor: Actor, *, on: date | None = None) -> QuerySet:
     if actor.person_id is not None:
         located |= Q(person_id=actor.person_id)
     return GroupMembership.objects.filter(valid_on(day), located, group__in=visible_groups).filter(
-        person__in=persons_visible_to(actor)
+        person__in=persons_visible_to(scoped)
+    )
+
+
+def enrolments_visible_to(actor: Actor, *, on: date | None = None) -> QuerySet:
+    """Return the enrolments valid on a day that `actor` may see.
+
+    An enrolment names the pupil's school, so it is location data: for a protected pupil
+    only the pupil and the named staff see it. Staff see enrolments at their own
+    organisations; a hemkommun sees its residents' enrolments wherever they are; the
+    pupil and their guardians see all of the pupil's enrolments. Grants are those of
+    `actor.on`, the register is read as of `on`.
+    """
+    from skolsam.enrolment.models import Enrolment
+
+    day = on or actor.on
+    if actor.person_id is None:
+        return Enrolment.objects.none()
+    located = Q(person__security_marking=SecurityMarking.INGEN) | Q(
+        person_id__in=actor.authorised_protected_ids
+    )
+    located |= Q(person_id=actor.person_id)
+    where = (
+        Q(enroled_at_id__in=actor.staff_org_ids)
+        | Q(person_id__in=actor.responsible_for_ids)
+        | Q(person_id=actor.person_id)
+    )
+    if actor.home_municipality_codes:
+        where |= Q(person__home_municipality_code__in=actor.home_municipality_codes)
+    return Enrolment.objects.filter(valid_on(day), located, where, cancelled=False).filter(
+        person__in=persons_visible_to(replace(actor, on=day))
     )

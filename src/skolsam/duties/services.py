@@ -63,6 +63,7 @@ def duty_create(
             "duty_at": [None, str(duty_at.pk)],
             "duty_role": [None, duty_role],
             "start_date": [None, start_date.isoformat()],
+            "end_date": [None, end_date.isoformat() if end_date else None],
         },
     )
     return duty
@@ -105,6 +106,8 @@ def assignment_role_add(
     if assignment_role_type not in AssignmentRoleType.values:
         raise DomainError({"assignment_role_type": f"Okänd roll {assignment_role_type!r}."})
     _check_period(start_date, end_date)
+    if duty.duty_at.huvudman_id != group.organisation.huvudman_id:
+        raise DomainError({"duty": "Tjänsten hör till en annan huvudman än gruppen."})
     role = AssignmentRole.objects.create(
         duty=duty,
         group=group,
@@ -119,5 +122,12 @@ def assignment_role_add(
         object_id=role.pk,
         person_id=duty.person_id,
         detail={"group": group.pk, "role": assignment_role_type},
+        changes={
+            "duty": [None, str(duty.pk)],
+            "group": [None, str(group.pk)],
+            "assignment_role_type": [None, assignment_role_type],
+            "start_date": [None, start_date.isoformat()],
+            "end_date": [None, end_date.isoformat() if end_date else None],
+        },
     )
     return role

@@ -113,7 +113,11 @@ def group_membership_add(
         object_id=membership.pk,
         person_id=person.pk,
         detail={"group": group.pk, "group_name": group.display_name},
-        changes={"start_date": [None, start_date.isoformat()]},
+        changes={
+            "group": [None, str(group.pk)],
+            "start_date": [None, start_date.isoformat()],
+            "end_date": [None, end_date.isoformat() if end_date else None],
+        },
     )
     return membership
 

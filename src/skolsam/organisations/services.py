@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from skolsam.audit.services import audit_record, snapshot
-from skolsam.core.access import Actor
+from skolsam.core.access import Actor, may_manage_organisation
 from skolsam.core.choices import OrganisationType, SchoolType
 from skolsam.core.errors import DomainError
 from skolsam.organisations.models import Organisation
@@ -65,6 +65,10 @@ def organisation_create(
     **extra: Any,
 ) -> Organisation:
     """Create an organisation under `parent` (none for a huvudman)."""
+    # A new huvudman is set up by the system (import, installation); a unit under an
+    # existing one only by that subtree's administrators.
+    if not actor.is_system and (parent is None or not may_manage_organisation(actor, parent.pk)):
+        raise DomainError("Du har inte behörighet att lägga till organisationer här.")
     org = Organisation(
         display_name=display_name,
         organisation_type=organisation_type,
@@ -104,12 +108,25 @@ def organisation_update(
     *, actor: Actor, organisation: Organisation, **changes: Any
 ) -> Organisation:
     """Change an organisation's own attributes."""
+    if not actor.is_system and not may_manage_organisation(actor, organisation.pk):
+        raise DomainError("Du har inte behörighet att ändra organisationen.")
     before = snapshot(organisation, _FIELDS)
     for key, value in changes.items():
         if key not in _FIELDS or key == "parent":
             raise DomainError({key: "Fältet kan inte ändras här."})
+        if key == "school_unit_code":
+            value = value or None  # unique: "no code" is NULL, never an empty string
         setattr(organisation, key, value)
     _validate(organisation)
+    if (
+        organisation.school_unit_code
+        and Organisation.objects.filter(school_unit_code=organisation.school_unit_code)
+        .exclude(pk=organisation.pk)
+        .exists()
+    ):
+        raise DomainError(
+            {"school_unit_code": f"Skolenhetskoden {organisation.school_unit_code} finns redan."}
+        )
     after = snapshot(organisation, _FIELDS)
     if before != after:
         organisation.modified = timezone.now()

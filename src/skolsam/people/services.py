@@ -15,6 +15,7 @@ from skolsam.core.access import Actor, may_edit_person, may_grant_protected_acce
 from skolsam.core.choices import PersonStatus, RelationType, SecurityMarking, Sex
 from skolsam.core.errors import DomainError
 from skolsam.core.models import periods_overlap
+from skolsam.duties.models import Duty
 from skolsam.people import civicno
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 
@@ -78,6 +79,20 @@ def _clean_contacts(data: dict[str, Any]) -> None:
         raise DomainError(errors)
 
 
+def _check_person(person: Person) -> None:
+    """Refuse empty names and values outside the code lists, for create and update alike."""
+    if not (person.given_name or "").strip():
+        raise DomainError({"given_name": "Förnamn saknas."})
+    if not (person.family_name or "").strip():
+        raise DomainError({"family_name": "Efternamn saknas."})
+    if person.security_marking not in SecurityMarking.values:
+        raise DomainError({"security_marking": "Okänd skyddsmarkering."})
+    if person.sex not in Sex.values:
+        raise DomainError({"sex": "Okänt kön."})
+    if person.person_status not in PersonStatus.values:
+        raise DomainError({"person_status": "Okänd personstatus."})
+
+
 def _home_municipality(addresses: list[dict[str, Any]]) -> str:
     for address in addresses:
         if address.get("type", "Folkbokföring") == "Folkbokföring" and address.get(
@@ -120,12 +135,10 @@ def person_create(
     edu_person_principal_names: list[str] | None = None,
 ) -> Person:
     """Register a person. The civic number sets birth date and legal sex when it has them."""
-    if not given_name.strip():
-        raise DomainError({"given_name": "Förnamn saknas."})
-    if not family_name.strip():
-        raise DomainError({"family_name": "Efternamn saknas."})
-    if security_marking not in SecurityMarking.values:
-        raise DomainError({"security_marking": "Okänd skyddsmarkering."})
+    # Registering people is the administrators' work (or an import's); anyone else could
+    # otherwise create persons and then relate themselves to them.
+    if not actor.is_system and not actor.is_admin:
+        raise DomainError("Du har inte behörighet att registrera personer.")
     person = Person(
         given_name=given_name.strip(),
         middle_name=middle_name.strip(),
@@ -140,6 +153,7 @@ def person_create(
         photo=photo,
         edu_person_principal_names=list(edu_person_principal_names or []),
     )
+    _check_person(person)
     _apply_civic_no(person, civic_no, actor.on)
     _clean_contacts(person.__dict__)
     person.home_municipality_code = _home_municipality(person.addresses)
@@ -186,6 +200,7 @@ def person_update(
             setattr(locked, key, value)
         else:
             raise DomainError({key: "Fältet kan inte ändras."})
+    _check_person(locked)
     _clean_contacts(locked.__dict__)
     locked.home_municipality_code = _home_municipality(locked.addresses)
     after = snapshot(locked, PERSON_FIELDS)
@@ -221,6 +236,10 @@ def responsible_add(
     end_date: date | None = None,
 ) -> Responsible:
     """Record that `responsible` answers for `person` (custody, god man, ...) for a period."""
+    # A relation makes the responsible see the child: only those who may change the
+    # child's register may add one.
+    if not actor.is_system and not may_edit_person(actor, person):
+        raise DomainError("Du har inte behörighet att ändra personens relationer.")
     if relation_type not in RelationType.values:
         raise DomainError({"relation_type": f"Okänd relationstyp {relation_type!r}."})
     if person.pk == responsible.pk:
@@ -245,7 +264,10 @@ def responsible_add(
         object_id=relation.pk,
         person_id=person.pk,
         detail={"responsible": responsible.pk, "relation_type": relation_type},
-        changes={"start_date": [None, start_date], "end_date": [None, end_date]},
+        changes={
+            "start_date": [None, start_date.isoformat()],
+            "end_date": [None, end_date.isoformat() if end_date else None],
+        },
     )
     return relation
 
@@ -253,6 +275,8 @@ def responsible_add(
 @transaction.atomic
 def responsible_end(*, actor: Actor, relation: Responsible, end_date: date) -> Responsible:
     """End a responsible relation on `end_date` (inclusive); history is kept."""
+    if not actor.is_system and not may_edit_person(actor, relation.person):
+        raise DomainError("Du har inte behörighet att ändra personens relationer.")
     _check_period(relation.start_date, end_date)
     before = relation.end_date
     relation.end_date = end_date
@@ -264,7 +288,7 @@ def responsible_end(*, actor: Actor, relation: Responsible, end_date: date) -> R
         object_type="Responsible",
         object_id=relation.pk,
         person_id=relation.person_id,
-        changes={"end_date": [before, end_date]},
+        changes={"end_date": [before.isoformat() if before else None, end_date.isoformat()]},
     )
     return relation
 
@@ -287,6 +311,15 @@ def protected_identity_authorise(
     if not reason.strip():
         raise DomainError({"reason": "Ange skälet till att personalen behöver uppgifterna."})
     _check_period(start_date, end_date)
+    # Only staff of the granting huvudman may be named; the access layer would otherwise
+    # be the only thing keeping a guardian or another huvudman's teacher out.
+    if not actor.is_system and not any(
+        periods_overlap(start_date, end_date, d.start_date, d.end_date)
+        for d in Duty.objects.filter(person=staff, duty_at_id__in=actor.central_org_ids)
+    ):
+        raise DomainError(
+            {"staff": f"{staff.full_name} har ingen tjänst inom din organisation för perioden."}
+        )
     grant = ProtectedIdentityAuthorisation.objects.create(
         person=person,
         staff=staff,
@@ -302,6 +335,9 @@ def protected_identity_authorise(
         object_id=grant.pk,
         person_id=person.pk,
         detail={"staff": staff.pk, "reason": grant.reason},
-        changes={"start_date": [None, start_date], "end_date": [None, end_date]},
+        changes={
+            "start_date": [None, start_date.isoformat()],
+            "end_date": [None, end_date.isoformat() if end_date else None],
+        },
     )
     return grant

@@ -8,27 +8,46 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
+from django.db import models
 
 from skolsam.accounts.models import User
+from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.core.access import Actor, actor_for_person
 from skolsam.core.choices import DutyRole, GroupType, OrganisationType, RelationType
 from skolsam.demo.testnumbers import test_personnummer
 from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
-from skolsam.people.models import ProtectedIdentityAuthorisation, Person, Responsible
+from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 
 TERM_START = date(2026, 8, 17)
+
+M = TypeVar("M", bound=models.Model)
+
+
+class ModelFactory(factory.django.DjangoModelFactory[M]):
+    """A DjangoModelFactory whose call the type checker knows returns the model instance."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> M: ...  # type: ignore[misc]
+
 
 _children = itertools.cycle(test_personnummer(born_from=2010, born_to=2020))
 _adults = itertools.cycle(test_personnummer(born_from=1976, born_to=1995))
 
 
-class HuvudmanFactory(factory.django.DjangoModelFactory):
+class HuvudmanFactory(ModelFactory[Organisation]):
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     display_name = factory.Sequence(lambda n: f"Kommun {n}")
     organisation_type = OrganisationType.HUVUDMAN
@@ -36,13 +55,25 @@ class HuvudmanFactory(factory.django.DjangoModelFactory):
     home_municipality_code = factory.SelfAttribute("municipality_code")
 
     @factory.post_generation
-    def _root(obj, create, extracted, **kwargs):  # noqa: N805
+    def _root(obj: Organisation, create, extracted, **kwargs):
         if create and obj.huvudman_id is None:
             obj.huvudman = obj
             obj.save(update_fields=["huvudman"])
 
 
-class SchoolUnitFactory(factory.django.DjangoModelFactory):
+class ForvaltningFactory(ModelFactory[Organisation]):
+    """A förvaltning (administration) directly under a huvudman."""
+
+    class Meta:
+        model = Organisation
+
+    display_name = factory.Sequence(lambda n: f"Förvaltning {n}")
+    organisation_type = OrganisationType.FORVALTNING
+    parent = factory.SubFactory(HuvudmanFactory)
+    huvudman = factory.LazyAttribute(lambda o: o.parent.huvudman or o.parent)
+
+
+class SchoolUnitFactory(ModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -54,7 +85,7 @@ class SchoolUnitFactory(factory.django.DjangoModelFactory):
     school_types = factory.LazyFunction(lambda: ["GR", "FKLASS", "FTH"])
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(ModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -81,7 +112,7 @@ class PupilFactory(PersonFactory):
     civic_no = factory.LazyFunction(lambda: next(_children))
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -91,12 +122,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj: User, create, extracted, **kwargs):
         if create:
             obj.save()
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
+class GroupFactory(ModelFactory[Group]):
     class Meta:
         model = Group
 
@@ -107,7 +138,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
     start_date = TERM_START
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ModelFactory[GroupMembership]):
     class Meta:
         model = GroupMembership
 
@@ -116,7 +147,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     start_date = TERM_START
 
 
-class EnrolmentFactory(factory.django.DjangoModelFactory):
+class EnrolmentFactory(ModelFactory[Enrolment]):
     class Meta:
         model = Enrolment
 
@@ -127,7 +158,7 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     start_date = TERM_START
 
 
-class PlacementFactory(factory.django.DjangoModelFactory):
+class PlacementFactory(ModelFactory[Placement]):
     class Meta:
         model = Placement
 
@@ -137,7 +168,7 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     start_date = TERM_START
 
 
-class DutyFactory(factory.django.DjangoModelFactory):
+class DutyFactory(ModelFactory[Duty]):
     class Meta:
         model = Duty
 
@@ -147,7 +178,7 @@ class DutyFactory(factory.django.DjangoModelFactory):
     start_date = date(2020, 1, 1)
 
 
-class AssignmentRoleFactory(factory.django.DjangoModelFactory):
+class AssignmentRoleFactory(ModelFactory[AssignmentRole]):
     class Meta:
         model = AssignmentRole
 
@@ -157,7 +188,7 @@ class AssignmentRoleFactory(factory.django.DjangoModelFactory):
     start_date = TERM_START
 
 
-class ResponsibleFactory(factory.django.DjangoModelFactory):
+class ResponsibleFactory(ModelFactory[Responsible]):
     class Meta:
         model = Responsible
 
@@ -167,7 +198,7 @@ class ResponsibleFactory(factory.django.DjangoModelFactory):
     start_date = date(2010, 1, 1)
 
 
-class AuthorisationFactory(factory.django.DjangoModelFactory):
+class AuthorisationFactory(ModelFactory[ProtectedIdentityAuthorisation]):
     class Meta:
         model = ProtectedIdentityAuthorisation
 
@@ -175,3 +206,42 @@ class AuthorisationFactory(factory.django.DjangoModelFactory):
     staff = factory.SubFactory(PersonFactory)
     reason = "Elevens mentor"
     start_date = TERM_START
+
+
+class ActivityFactory(ModelFactory[Activity]):
+    """A teaching activity; pass `groups=[...]` to say which groups it teaches."""
+
+    class Meta:
+        model = Activity
+        skip_postgeneration_save = True
+
+    display_name = factory.Sequence(lambda n: f"Matematik {n}")
+    organisation = factory.SubFactory(SchoolUnitFactory)
+    start_date = TERM_START
+
+    @factory.post_generation
+    def groups(obj: Activity, create, extracted, **kwargs):
+        if create and extracted:
+            obj.groups.set(extracted)
+
+
+class ActivityTeacherFactory(ModelFactory[ActivityTeacher]):
+    class Meta:
+        model = ActivityTeacher
+
+    activity = factory.SubFactory(ActivityFactory)
+    duty = factory.SubFactory(DutyFactory)
+    grader = True
+
+
+def staff_actor(
+    organisation: Organisation,
+    *,
+    role: str = DutyRole.SKOLADMINISTRATOR,
+    on: date | None = None,
+    **person: object,
+) -> Actor:
+    """Give a new person a duty at `organisation` and return their Actor as of `on`."""
+    staff = PersonFactory(**person)
+    DutyFactory(person=staff, duty_at=organisation, duty_role=role)
+    return actor_for_person(staff.pk, on=on)

@@ -1,0 +1,158 @@
+"""Build the register of two neighbouring municipalities that the access tests read.
+
+Köping runs Scheeleskolan (classes 7A and 7B) and Ullviskolan (6C) through its
+förvaltning; Arboga runs Gäddgårdsskolan (8A). Every person is named for what they are
+in the story, so a failing test reads like a sentence: the kurator at Scheeleskolan may
+see the pupil in 7A, the guardian whose custody ended may not see the child.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from skolsam.core.choices import AssignmentRoleType, DutyRole, SecurityMarking
+from skolsam.testing import factories as f
+
+# The SCB count date: "who was in class 7B on 15 October".
+ON = date(2026, 10, 15)
+KOPING = "1983"
+ARBOGA = "1984"
+
+
+@dataclass
+class Story:
+    orgs: dict[str, Any] = field(default_factory=dict)
+    groups: dict[str, Any] = field(default_factory=dict)
+    people: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
+    actors: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        for bag in (self.people, self.orgs, self.groups, self.users):
+            if name in bag:
+                return bag[name]
+        raise AttributeError(name)
+
+
+def _address(municipality_code: str) -> list[dict[str, Any]]:
+    locality = "Köping" if municipality_code == KOPING else "Arboga"
+    return [
+        {
+            "type": "Folkbokföring",
+            "streetAddress": "Skolgatan 3",
+            "postalCode": "73130",
+            "locality": locality,
+            "country": "Sverige",
+            "municipalityCode": int(municipality_code),
+        }
+    ]
+
+
+def build_story() -> Story:
+    """Create the two municipalities, their schools, staff, pupils and guardians."""
+    s = Story()
+    o, g, p = s.orgs, s.groups, s.people
+
+    o["koping"] = f.HuvudmanFactory(
+        display_name="Köpings kommun", municipality_code=KOPING, home_municipality_code=KOPING
+    )
+    o["koping_forvaltning"] = f.ForvaltningFactory(
+        display_name="Barn- och utbildningsförvaltningen", parent=o["koping"]
+    )
+    o["scheeleskolan"] = f.SchoolUnitFactory(
+        display_name="Scheeleskolan", parent=o["koping_forvaltning"]
+    )
+    o["ullviskolan"] = f.SchoolUnitFactory(
+        display_name="Ullviskolan", parent=o["koping_forvaltning"]
+    )
+    o["arboga"] = f.HuvudmanFactory(
+        display_name="Arboga kommun", municipality_code=ARBOGA, home_municipality_code=ARBOGA
+    )
+    o["gaddgardsskolan"] = f.SchoolUnitFactory(display_name="Gäddgårdsskolan", parent=o["arboga"])
+
+    g["7A"] = f.GroupFactory(display_name="7A", organisation=o["scheeleskolan"])
+    g["7B"] = f.GroupFactory(display_name="7B", organisation=o["scheeleskolan"])
+    g["6C"] = f.GroupFactory(display_name="6C", organisation=o["ullviskolan"])
+    g["8A"] = f.GroupFactory(display_name="8A", organisation=o["gaddgardsskolan"])
+
+    def pupil(name: str, school: str, group: str, home: str = KOPING, **kw: Any) -> Any:
+        person = f.PupilFactory(
+            given_name=name, home_municipality_code=home, addresses=_address(home), **kw
+        )
+        f.EnrolmentFactory(person=person, enroled_at=o[school], school_year=int(group[0]))
+        f.MembershipFactory(person=person, group=g[group])
+        return person
+
+    p["pupil_in_7b"] = pupil("Alva", "scheeleskolan", "7B")
+    p["protected_pupil_in_7b"] = pupil(
+        "Elsa",
+        "scheeleskolan",
+        "7B",
+        security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING,
+        photo="https://bilder.example/elsa.jpg",
+    )
+    p["pupil_in_7a"] = pupil("Hugo", "scheeleskolan", "7A")
+    p["pupil_of_another_class"] = pupil("Saga", "scheeleskolan", "7A")
+    p["pupil_at_ullviskolan"] = pupil("Noah", "ullviskolan", "6C")
+    p["pupil_in_arboga"] = pupil("Maja", "gaddgardsskolan", "8A", home=ARBOGA)
+    p["koping_resident_at_arboga"] = pupil("Liam", "gaddgardsskolan", "8A", home=KOPING)
+
+    p["guardian_of_pupil_in_7b"] = f.PersonFactory(given_name="Karin")
+    f.ResponsibleFactory(person=p["pupil_in_7b"], responsible=p["guardian_of_pupil_in_7b"])
+    p["guardian_whose_custody_ended"] = f.PersonFactory(given_name="Johan")
+    f.ResponsibleFactory(
+        person=p["pupil_in_7b"],
+        responsible=p["guardian_whose_custody_ended"],
+        end_date=date(2026, 6, 30),
+    )
+    p["guardian_of_protected_pupil"] = f.PersonFactory(given_name="Lena")
+    f.ResponsibleFactory(
+        person=p["protected_pupil_in_7b"], responsible=p["guardian_of_protected_pupil"]
+    )
+
+    def staff(key: str, name: str, at: str, role: str) -> Any:
+        p[key] = f.PersonFactory(given_name=name)
+        return f.DutyFactory(person=p[key], duty_at=o[at], duty_role=role)
+
+    staff("central_admin_koping", "Birgitta", "koping_forvaltning", DutyRole.OVRIG_ARBETSLEDNING)
+    staff("central_admin_arboga", "Per", "arboga", DutyRole.OVRIG_ARBETSLEDNING)
+    staff("rektor_at_scheeleskolan", "Anders", "scheeleskolan", DutyRole.REKTOR)
+    staff("school_admin_at_scheeleskolan", "Eva", "scheeleskolan", DutyRole.SKOLADMINISTRATOR)
+    staff("kurator_at_scheeleskolan", "Sofia", "scheeleskolan", DutyRole.KURATOR)
+    staff("colleague_at_scheeleskolan", "Ola", "scheeleskolan", DutyRole.FRITIDSPEDAGOG)
+
+    teaches_7b = staff("teacher_of_7b", "Maria", "scheeleskolan", DutyRole.LARARE)
+    f.ActivityTeacherFactory(
+        duty=teaches_7b,
+        activity=f.ActivityFactory(
+            display_name="Matematik 7B", organisation=o["scheeleskolan"], groups=[g["7B"]]
+        ),
+    )
+    mentors_7b = staff("mentor_of_7b", "Lars", "scheeleskolan", DutyRole.LARARE)
+    f.AssignmentRoleFactory(
+        duty=mentors_7b, group=g["7B"], assignment_role_type=AssignmentRoleType.MENTOR
+    )
+    authorised = staff("authorised_teacher_of_7b", "Ingrid", "scheeleskolan", DutyRole.LARARE)
+    f.ActivityTeacherFactory(
+        duty=authorised,
+        activity=f.ActivityFactory(
+            display_name="Svenska 7B", organisation=o["scheeleskolan"], groups=[g["7B"]]
+        ),
+    )
+    f.AuthorisationFactory(
+        person=p["protected_pupil_in_7b"],
+        staff=p["authorised_teacher_of_7b"],
+        reason="Elevens svensklärare",
+    )
+    teaches_8a = staff("teacher_in_arboga", "Nils", "gaddgardsskolan", DutyRole.LARARE)
+    f.ActivityTeacherFactory(
+        duty=teaches_8a,
+        activity=f.ActivityFactory(
+            display_name="Engelska 8A", organisation=o["gaddgardsskolan"], groups=[g["8A"]]
+        ),
+    )
+
+    s.users["user_without_person"] = f.UserFactory(person=None, username="utan.person")
+    return s
