@@ -23,6 +23,7 @@ from skolsam.core.access import actor_for_user
 from skolsam.core.choices import DutyRole
 from skolsam.demo import testnumbers
 from skolsam.testing import factories as f
+from skolsam.testing.auth import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,7 @@ class Log:
 
 
 def _as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return verified_client(user)
 
 
 def _auditor(**kwargs: Any) -> Any:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from skolsam.audit.models import AuditEntry
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.testing import factories as f
+from skolsam.testing.auth import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +49,7 @@ def _user(person: Any) -> Any:
 
 
 def _as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return verified_client(user)
 
 
 @pytest.fixture
