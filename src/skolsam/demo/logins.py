@@ -10,6 +10,11 @@ from dataclasses import dataclass
 
 # Published with the demo on purpose; the demo data is fictitious.
 DEMO_PASSWORD = "skolsam-demo-2026"  # noqa: S105
+# One authenticator-app key for every demo login that must use two-factor
+# authentication (administrators, rektorer, pupil health, auditors, superusers): add it
+# once to an app and it gives valid codes for all of them. Valid base32, 20 bytes.
+DEMO_TOTP_SECRET = "SKOLSAMDEMOTVASTEGSVERIFIERING22"  # noqa: S105
+DEMO_TOTP_URI = f"otpauth://totp/Skolsam:demo?secret={DEMO_TOTP_SECRET}&issuer=Skolsam"
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,14 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Bara Djangos admin (/admin/); ingen person i registret.",
         superuser=True,
     ),
+)
+
+
+TWO_FACTOR_NOTE = (
+    "Administratörer, rektorer, elevhälsa, revisor och admin loggar in i två steg. "
+    f"Lägg in nyckeln {DEMO_TOTP_SECRET} (eller {DEMO_TOTP_URI}) i en "
+    "autentiseringsapp, eller skriv ut aktuell kod med "
+    "`python manage.py demo_totp <användarnamn>`."
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -9,8 +10,11 @@ from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 
 from skolsam.accounts.models import User
+from skolsam.accounts.selectors import two_factor_required
+from skolsam.accounts.services import totp_device_create
+from skolsam.attendance.demo import demo_attendance_load
 from skolsam.audit.services import audit_record
-from skolsam.core.access import Actor, system_actor
+from skolsam.core.access import Actor, actor_for_user, system_actor
 from skolsam.curriculum.loader import programme_load_national, syllabus_load_official
 from skolsam.demo.bulk import BulkCreateSink, CopySink, Sink, wipe_register
 from skolsam.demo.generator import (
@@ -23,10 +27,11 @@ from skolsam.demo.generator import (
     stable_id,
     term_start,
 )
-from skolsam.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from skolsam.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from skolsam.demo.scenario import SCHOOL_YEAR, SEED, demo_plan
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation
+from skolsam.schedule.demo import demo_schedule_load
 
 
 @dataclass
@@ -84,6 +89,10 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
         granted_by=accounts["central.koping"],
         start_date=term_start(SCHOOL_YEAR),
     )
+    # The timetable, this term's lessons and some attendance, reports and requests
+    # hang on the register just loaded; the attendance module owns how they look.
+    schedule = demo_schedule_load()
+    attendance = demo_attendance_load(named=generation.named)
     audit_record(
         actor=actor,
         action="demo.load",
@@ -96,6 +105,8 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
             "accounts": sorted(accounts),
             "protected_identity_authorisation": grant.pk,
             "reference_data": reference,
+            "schedule": str(schedule),
+            "attendance": str(attendance),
             "removed": removed,
         },
     )
@@ -145,7 +156,18 @@ def _demo_accounts(generation: GenerationResult) -> dict[str, User]:
         if login.audit:
             user.user_permissions.add(audit_search)
         users[login.username] = user
+    _demo_two_factor(users.values())
     return users
+
+
+def _demo_two_factor(users: Iterable[User]) -> None:
+    """Give every demo login that must use two-factor the demo's published TOTP key.
+
+    Teachers, guardians and pupils get none, so the demo shows they are not forced.
+    """
+    for user in users:
+        if two_factor_required(user=user, actor=actor_for_user(user)):
+            totp_device_create(user=user, secret_base32=DEMO_TOTP_SECRET, audit=False)
 
 
 @transaction.atomic

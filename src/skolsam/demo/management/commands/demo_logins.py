@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from skolsam.demo.logins import logins_table
+from skolsam.demo.logins import TWO_FACTOR_NOTE, logins_table
 from skolsam.demo.services import demo_is_loaded
 
 
@@ -18,3 +18,5 @@ class Command(BaseCommand):
         if not options["markdown"] and not demo_is_loaded():
             self.stderr.write("Demodatan är inte inläst än: kör python manage.py demo_load.")
         self.stdout.write(logins_table(markdown=bool(options["markdown"])))
+        self.stdout.write("")
+        self.stdout.write(TWO_FACTOR_NOTE)
