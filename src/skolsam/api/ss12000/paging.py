@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -58,9 +58,13 @@ def as_datetime(value: str, name: str) -> datetime:
         parsed = None
     if parsed is None:
         raise BadRequest(f"{name}: {value!r} är ingen tidpunkt (RFC 3339).")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, RFC 3339 allows any.
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise BadRequest(f"{name}: {value!r} ligger utanför det tidsintervall som stöds.") from None
 
 
 def as_bool(value: str, name: str) -> bool:

@@ -54,6 +54,8 @@ def parse_json_object(raw: bytes, *, allow_empty: bool = False) -> dict[str, Any
         if allow_empty:
             return {}
         raise BadRequest("Anropet saknar en JSON-kropp.")
+    if b"\\u0000" in raw:
+        raise BadRequest("Kroppen innehåller ett NUL-tecken.")
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:

@@ -81,7 +81,11 @@ def api_view(methods: tuple[str, ...]) -> Callable:
 
 
 def _query(request: HttpRequest) -> dict[str, list[str]]:
-    return {k: request.GET.getlist(k) for k in request.GET}
+    query = {k: request.GET.getlist(k) for k in request.GET}
+    # NUL cannot be stored or compared in PostgreSQL text; no SS 12000 value holds one.
+    if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in query.items()):
+        raise BadRequest("Parametrarna innehåller ett NUL-tecken.")
+    return query
 
 
 def _ctx(scope: ApiScope, resource: Resource, params: dict[str, list[str]]) -> Ctx:

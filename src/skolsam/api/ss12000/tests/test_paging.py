@@ -90,3 +90,10 @@ def test_bad_parameters_are_400_with_error_body(api: Api, world) -> None:
     assert api.get("/persons", {"expand": "everything"}, status=400)
     assert api.get("/groups", {"groupType": "Fotbollslag"}, status=400)
     assert api.get("/persons/not-a-uuid", status=400)
+
+
+def test_odd_but_valid_input_is_no_server_error(api: Api, world) -> None:
+    # Found by Schemathesis on PostgreSQL: offsets beyond ±15:59 and NUL characters.
+    api.get("/activities", {"meta.modified.after": "1668-08-26T22:09:27-18:09"})
+    assert api.get("/persons", {"nameContains": "a\x00b"}, status=400)["code"] == "BadRequest"
+    assert api.post("/schoolUnitOfferings/lookup", {"ids": ["\x00"]}, status=400)
