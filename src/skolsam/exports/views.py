@@ -7,6 +7,7 @@ is downloaded. Everyone else gets 404, like a missing class.
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,25 @@ from django.views.decorators.http import require_GET
 from skolsam.core.access import group_for_actor, may_manage_organisation, organisation_for_actor
 from skolsam.core.views import request_actor
 from skolsam.exports.services import ExportFile, class_list_export, school_unit_pupils_export
+
+
+class BadQuery(ValueError):
+    """A query parameter is malformed; the message says which, in Swedish."""
+
+
+def _day(request: HttpRequest) -> date | None:
+    """Read `?datum=ÅÅÅÅ-MM-DD`: the list as of that day (default today)."""
+    text = request.GET.get("datum", "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadQuery("Datumet ska skrivas ÅÅÅÅ-MM-DD.") from None
+
+
+def _bad(exc: BadQuery) -> HttpResponse:
+    return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
 
 
 def _download(exported: ExportFile) -> HttpResponse:
@@ -30,12 +50,16 @@ def _download(exported: ExportFile) -> HttpResponse:
 @login_required
 @require_GET
 def class_list_download(request: HttpRequest, group_id: UUID, fmt: str) -> HttpResponse:
-    """Download a class list with the guardians' contact details."""
+    """Download a class list with the guardians' contact details; `?datum=` for another day."""
     actor = request_actor(request)
     group = group_for_actor(actor, group_id)
     if not may_manage_organisation(actor, group.organisation_id):
         raise Http404("Gruppen finns inte.")
-    return _download(class_list_export(actor=actor, group=group, fmt=fmt))
+    try:
+        day = _day(request)
+    except BadQuery as exc:
+        return _bad(exc)
+    return _download(class_list_export(actor=actor, group=group, fmt=fmt, on=day))
 
 
 @login_required
@@ -49,13 +73,15 @@ def school_unit_pupils_download(
     if not unit.is_school_unit or not may_manage_organisation(actor, unit.pk):
         raise Http404("Organisationen finns inte.")
     year_text = request.GET.get("arskurs", "").strip()
-    if year_text and not (year_text.isdigit() and 0 <= int(year_text) <= 10):
-        return HttpResponse(
-            "Årskursen ska vara ett heltal mellan 0 och 10.",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+    try:
+        day = _day(request)
+        if year_text and not (year_text.isdigit() and 0 <= int(year_text) <= 10):
+            raise BadQuery("Årskursen ska vara ett heltal mellan 0 och 10.")
+    except BadQuery as exc:
+        return _bad(exc)
     school_year = int(year_text) if year_text else None
     return _download(
-        school_unit_pupils_export(actor=actor, school_unit=unit, fmt=fmt, school_year=school_year)
+        school_unit_pupils_export(
+            actor=actor, school_unit=unit, fmt=fmt, on=day, school_year=school_year
+        )
     )

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -773,6 +773,11 @@ def _needs_membership(plan: ImportPlan, line: PupilLine, target: Group | NewClas
 # --- staging and committing -----------------------------------------------------------------
 
 
+def _purge_expired(now: datetime) -> None:
+    # Pending rows are personal data nobody confirmed: drop them once they expire.
+    RegisterImport.objects.filter(status=RegisterImport.Status.PENDING, expires__lte=now).delete()
+
+
 @transaction.atomic
 def register_import_stage(
     *, actor: Actor, school_unit: Organisation, plan: ImportPlan
@@ -783,8 +788,7 @@ def register_import_stage(
     if not may_import_at(actor, school_unit):
         raise DomainError("Du har inte behörighet att importera hit.")
     now = timezone.now()
-    # Pending rows are personal data nobody confirmed: drop them once they expire.
-    RegisterImport.objects.filter(status=RegisterImport.Status.PENDING, expires__lte=now).delete()
+    _purge_expired(now)
     return RegisterImport.objects.create(
         school_unit=school_unit,
         created_by_id=actor.user_id,
@@ -814,6 +818,7 @@ def register_import_commit(*, actor: Actor, register_import: RegisterImport) -> 
                 raise DomainError("Importen är redan genomförd.")
             if staged.is_expired:
                 raise DomainError("Importen har gått ut. Ladda upp filen igen.")
+            _purge_expired(timezone.now())
             if not may_import_at(actor, staged.school_unit):
                 raise DomainError("Du har inte behörighet att importera hit.")
             plan = plan_import(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 import pytest
@@ -280,11 +280,14 @@ def test_an_export_costs_the_same_number_of_queries_for_a_small_and_a_large_clas
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_a_class_on_another_day_lists_who_was_in_it_then(school: School) -> None:
-    # Exports default to today; the selector takes any day (e.g. 15 October for SCB).
-    from skolsam.core.access import actor_for_person
-    from skolsam.exports.selectors import class_list
+def test_a_class_list_can_be_exported_as_of_another_day(school: School) -> None:
+    client = verified_client(school.administrator)
+    url = reverse("export_class_list", args=[school.class_7a.pk, "csv"])
 
-    actor = actor_for_person(school.administrator.person_id)
-    before_term = class_list(actor=actor, group=school.class_7a, on=date(2026, 8, 1))
-    assert before_term.rows == []
+    before_term = client.get(url + "?datum=2026-08-01")
+    first_day = client.get(url + f"?datum={f.TERM_START.isoformat()}")
+
+    assert _csv_rows(before_term) == []
+    assert "Alva" in _names(_csv_rows(first_day))
+    assert "2026-08-01" in before_term["Content-Disposition"]
+    assert client.get(url + "?datum=1/8").status_code == 400
