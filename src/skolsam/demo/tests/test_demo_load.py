@@ -102,7 +102,10 @@ def test_loading_again_changes_nothing_and_the_load_is_one_audit_entry(demo: Any
     assert "finns redan" in out.getvalue()
     assert {t.name: t.model._default_manager.count() for t in TABLES} == before
     assert AuditEntry.objects.filter(action="demo.load").count() == 1
-    assert not AuditEntry.objects.exclude(action="demo.load").exists()
+    # The register is bulk-loaded under that one entry; the timetable and attendance
+    # demo goes through the attendance services, which log each of their own writes.
+    register_types = {"Person", "Organisation", "Enrolment", "Group", "GroupMembership", "Duty"}
+    assert not AuditEntry.objects.filter(object_type__in=register_types).exists()
 
 
 def test_the_load_is_what_a_fresh_run_of_the_same_plan_generates(demo: Any) -> None:
