@@ -150,6 +150,16 @@ class NewClass:
     group: Group | None = None  # set once created
 
 
+@dataclass(frozen=True)
+class ClassCheck:
+    """A row that failed other checks: its class is still checked, so every error shows."""
+
+    row: int
+    class_name: str
+    start_date: date | None
+    school_type: str | None
+
+
 @dataclass
 class ImportPlan:
     """What the file says and what a commit would write; nothing here is saved yet."""
@@ -165,6 +175,10 @@ class ImportPlan:
     memberships: list[tuple[PupilLine, Group | NewClass]] = field(default_factory=list)
     relations: list[tuple[PupilLine, GuardianLine]] = field(default_factory=list)
     new_classes: dict[str, NewClass] = field(default_factory=dict)
+    # Rows that failed other checks, kept to check their class too.
+    class_checks: list[ClassCheck] = field(default_factory=list)
+    # (civic number, row, column) of every row whose pupil civic number could be read.
+    pupil_rows: list[tuple[str, int, str]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -386,6 +400,8 @@ class _RowReader:
 
     def read(self) -> PupilLine | None:
         pupil = self.person("", "Elevens")
+        if pupil is not None:
+            self.plan.pupil_rows.append((pupil.civic_no, self.row.number, pupil.column))
         school_type = self.school_type()
         school_year = self.school_year()
         class_name = self.text("class_name")
@@ -419,6 +435,10 @@ class _RowReader:
                 continue
             guardians.append(GuardianLine(slot, draft, relation))
         if self.failed or pupil is None or school_type is None or start is None:
+            if class_name:
+                self.plan.class_checks.append(
+                    ClassCheck(self.row.number, class_name, start, school_type)
+                )
             return None
         return PupilLine(
             row=self.row.number,
@@ -490,21 +510,26 @@ def plan_import(
 
 def _check_across_rows(plan: ImportPlan) -> None:
     """Refuse a pupil twice and a person named differently in two places."""
-    pupils: dict[str, PupilLine] = {}
+    first_row: dict[str, int] = {}
+    repeated: set[int] = set()
+    for civic_no, row, column in plan.pupil_rows:
+        if civic_no in first_row:
+            repeated.add(row)
+            plan.issues.append(
+                Issue(
+                    row,
+                    column,
+                    f"Eleven finns redan på rad {first_row[civic_no]}. "
+                    "Varje elev ska stå på en rad.",
+                )
+            )
+        else:
+            first_row[civic_no] = row
     persons: dict[str, PersonDraft] = {}
     kept: list[PupilLine] = []
     for line in plan.lines:
-        first = pupils.get(line.person.civic_no)
-        if first is not None:
-            plan.issues.append(
-                Issue(
-                    line.row,
-                    line.person.column,
-                    f"Eleven finns redan på rad {first.row}. Varje elev ska stå på en rad.",
-                )
-            )
+        if line.row in repeated:
             continue
-        pupils[line.person.civic_no] = line
         clash = False
         for draft in [line.person, *(g.person for g in line.guardians)]:
             seen = persons.setdefault(draft.civic_no, draft)
@@ -670,62 +695,73 @@ def _class_key(name: str) -> str:
 
 def _plan_classes(plan: ImportPlan) -> None:
     """Find each row's class at the unit, or plan to create it; one class at a time."""
-    wanted = [line for line in plan.lines if line.class_name]
+    wanted: list[tuple[PupilLine | None, ClassCheck]] = [
+        (line, ClassCheck(line.row, line.class_name, line.start_date, line.school_type))
+        for line in plan.lines
+        if line.class_name
+    ]
+    wanted += [(None, check) for check in plan.class_checks]
     if not wanted:
         return
+    wanted.sort(key=lambda pair: pair[1].row)
     groups: dict[str, list[Group]] = {}
     for group in Group.objects.filter(
         organisation=plan.school_unit, group_type=GroupType.KLASS
     ).order_by("start_date", "id"):
         groups.setdefault(_class_key(group.display_name), []).append(group)
     column = plan.file.header_for("class_name")
-    for line in wanted:
-        key = _class_key(line.class_name)
+    for line, check in wanted:
+        key, start = _class_key(check.class_name), check.start_date
         named = groups.get(key, [])
+        if named and start is None:
+            continue  # without a date there is nothing more to say about an existing class
         valid = [
             g
             for g in named
-            if g.start_date <= line.start_date
-            and (g.end_date is None or g.end_date >= line.start_date)
+            if start is not None
+            and g.start_date <= start
+            and (g.end_date is None or g.end_date >= start)
         ]
         target: Group | NewClass
         if len(valid) > 1:
             plan.issues.append(
-                Issue(line.row, column, f"Det finns flera klasser som heter {line.class_name}.")
+                Issue(check.row, column, f"Det finns flera klasser som heter {check.class_name}.")
             )
             continue
         if valid:
             target = valid[0]
-            if target.school_type and target.school_type != line.school_type:
+            if check.school_type and target.school_type and target.school_type != check.school_type:
                 plan.issues.append(
                     Issue(
-                        line.row,
+                        check.row,
                         column,
                         f"Klassen {target.display_name} är en klass i {target.school_type}, "
-                        f"inte i {line.school_type}.",
+                        f"inte i {check.school_type}.",
                     )
                 )
                 continue
         elif named:
             plan.issues.append(
                 Issue(
-                    line.row,
+                    check.row,
                     column,
-                    f"Klassen {line.class_name} finns vid enheten men gäller inte "
-                    f"{line.start_date}.",
+                    f"Klassen {check.class_name} finns vid enheten men gäller inte {start}.",
                 )
             )
             continue
         elif not plan.create_classes:
             plan.issues.append(
                 Issue(
-                    line.row,
+                    check.row,
                     column,
-                    f"Klassen {line.class_name} finns inte vid {plan.school_unit.display_name}. "
-                    "Skapa den först, eller välj ”Skapa klasser som saknas”.",
+                    f"Klassen {check.class_name} finns inte vid "
+                    f"{plan.school_unit.display_name}. Skapa den först, eller välj "
+                    "”Skapa klasser som saknas”.",
                 )
             )
             continue
+        elif line is None:
+            continue  # a row with errors does not define a new class
         else:
             new = plan.new_classes.get(key)
             if new is None:
@@ -744,6 +780,8 @@ def _plan_classes(plan: ImportPlan) -> None:
                 continue
             new.start_date = min(new.start_date, line.start_date)
             target = new
+        if line is None:
+            continue
         if _needs_membership(plan, line, target):
             plan.memberships.append((line, target))
 

@@ -57,10 +57,10 @@ def _errors(response: Any) -> set[tuple[int | None, str]]:
 def test_a_file_with_errors_is_reported_row_by_row_and_changes_nothing(school: Any) -> None:
     rows = [
         pupil_row(0),
-        pupil_row(1, personnummer="20080101-1234"),  # bad check digit
+        pupil_row(1, personnummer="20080101-1234", klass="9Z"),  # bad check digit, no 9Z
         pupil_row(2, klass="9Q"),  # no such class at Malmaskolan
         pupil_row(3, skolform="GY"),  # not offered by Malmaskolan
-        pupil_row(4, personnummer=dashed(PUPILS[0])),  # the pupil of row 2 again
+        pupil_row(4, personnummer=dashed(PUPILS[0]), startdatum="i höst"),  # row 2 again
         pupil_row(5, startdatum="17/8/2026"),  # not a date we read
         pupil_row(6, vh1_epost="inte en adress"),
     ]
@@ -72,9 +72,11 @@ def test_a_file_with_errors_is_reported_row_by_row_and_changes_nothing(school: A
     assert response.status_code == 200
     assert _errors(response) == {
         (3, "personnummer"),
+        (3, "klass"),
         (4, "klass"),
         (5, "skolform"),
         (6, "personnummer"),
+        (6, "startdatum"),
         (7, "startdatum"),
         (8, "vh1_epost"),
     }
