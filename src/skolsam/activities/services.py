@@ -38,6 +38,16 @@ def activity_create(
         raise DomainError({"groups": "En aktivitet måste ha minst en grupp."})
     if end_date is not None and end_date < start_date:
         raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+    # Groups and teachers from another huvudman would let one huvudman's staff reach
+    # another's pupils through the activity.
+    if any(g.organisation.huvudman_id != organisation.huvudman_id for g in groups):
+        raise DomainError(
+            {"groups": "Alla grupper måste höra till samma huvudman som aktiviteten."}
+        )
+    if any(d.duty_at.huvudman_id != organisation.huvudman_id for d in teachers):
+        raise DomainError(
+            {"teachers": "Alla lärare måste ha sin tjänst hos samma huvudman som aktiviteten."}
+        )
     activity = Activity.objects.create(
         organisation=organisation,
         display_name=display_name,
@@ -57,5 +67,13 @@ def activity_create(
         object_type="Activity",
         object_id=activity.pk,
         detail={"groups": [g.pk for g in groups], "teachers": [d.pk for d in teachers]},
+        changes={
+            "display_name": [None, display_name],
+            "organisation": [None, str(organisation.pk)],
+            "groups": [None, sorted(str(g.pk) for g in groups)],
+            "teachers": [None, sorted(str(d.pk) for d in teachers)],
+            "start_date": [None, start_date.isoformat()],
+            "end_date": [None, end_date.isoformat() if end_date else None],
+        },
     )
     return activity

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
+from skolsam.activities.models import Activity
+from skolsam.activities.services import activity_create
 from skolsam.audit.models import AuditEntry
+from skolsam.core import access
 from skolsam.core.choices import DutyRole, GroupType
 from skolsam.core.errors import DomainError
 from skolsam.groups import services
@@ -305,3 +309,55 @@ def test_a_refused_move_rolls_back_the_ended_class(school_admin, pupil, class_7a
         )
     assert GroupMembership.objects.get(group=class_7a).end_date == date(2026, 12, 31)
     assert AuditEntry.objects.count() == entries
+
+
+# --- activities: who teaches which groups ------------------------------------------------------
+
+
+def test_activity_create_is_audited_and_makes_the_teacher_see_the_class(
+    school_admin, scheeleskolan, pupil, class_7a
+):
+    f.MembershipFactory(person=pupil, group=class_7a)
+    duty = f.DutyFactory(duty_at=scheeleskolan, duty_role=DutyRole.LARARE)
+    activity = activity_create(
+        actor=school_admin,
+        organisation=scheeleskolan,
+        display_name="Matematik 7A",
+        groups=[class_7a],
+        teachers=[duty],
+        start_date=TERM_START,
+    )
+    entry = AuditEntry.objects.get(action="activity.create")
+    assert entry.object_id == str(activity.pk)
+    assert entry.changes["groups"] == [None, [str(class_7a.pk)]]
+    assert entry.changes["teachers"] == [None, [str(duty.pk)]]
+    assert entry.changes["start_date"] == [None, "2026-08-17"]
+    teacher = access.actor_for_person(duty.person_id, on=ON)
+    assert access.person_for_actor(teacher, pupil.pk) == pupil
+
+
+def test_activity_create_refusals_write_nothing(school_admin, scheeleskolan, class_7a):
+    duty = f.DutyFactory(duty_at=scheeleskolan)
+    group_in_arboga = f.GroupFactory()  # a class at another huvudman's school
+    teacher_in_arboga = f.DutyFactory()
+    ok: dict[str, Any] = {
+        "organisation": scheeleskolan,
+        "display_name": "Svenska 7A",
+        "groups": [class_7a],
+        "teachers": [duty],
+        "start_date": TERM_START,
+    }
+    refusals: list[tuple[dict[str, Any], str]] = [
+        ({"groups": []}, "groups"),
+        ({"end_date": date(2026, 8, 16)}, "end_date"),
+        ({"groups": [class_7a, group_in_arboga]}, "groups"),
+        ({"teachers": [duty, teacher_in_arboga]}, "teachers"),
+    ]
+    for override, field in refusals:
+        with pytest.raises(DomainError) as caught:
+            activity_create(actor=school_admin, **{**ok, **override})
+        assert fields(caught) == {field}
+    teacher = f.staff_actor(scheeleskolan, role=DutyRole.LARARE, on=ON)
+    with pytest.raises(DomainError, match="behörighet"):
+        activity_create(actor=teacher, **ok)
+    assert not Activity.objects.exists() and not AuditEntry.objects.exists()
