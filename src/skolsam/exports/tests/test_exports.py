@@ -291,3 +291,20 @@ def test_a_class_list_can_be_exported_as_of_another_day(school: School) -> None:
     assert "Alva" in _names(_csv_rows(first_day))
     assert "2026-08-01" in before_term["Content-Disposition"]
     assert client.get(url + "?datum=1/8").status_code == 400
+
+
+def test_the_class_and_school_unit_pages_link_to_the_exports_for_administrators(
+    school: School,
+) -> None:
+    class_page = reverse("group_detail", args=[school.class_7a.pk])
+    unit_page = reverse("school_unit_detail", args=[school.malmaskolan.pk])
+    export = reverse("export_class_list", args=[school.class_7a.pk, "xlsx"])
+    administrator = verified_client(school.administrator)
+
+    assert export in administrator.get(class_page).content.decode()
+    as_of = administrator.get(class_page + "?datum=2026-09-01").content.decode()
+    assert f"{export}?datum=2026-09-01" in as_of
+    unit = administrator.get(unit_page).content.decode()
+    assert reverse("register_import", args=[school.malmaskolan.pk]) in unit
+    assert reverse("export_school_unit_pupils", args=[school.malmaskolan.pk, "csv"]) in unit
+    assert export not in verified_client(school.mentor).get(class_page).content.decode()
