@@ -55,11 +55,19 @@ def attendance_generate(*, start: date, weeks: int) -> dict[str, int]:
 
     end = start + timedelta(days=7 * weeks - 1)
     lessons = rows = 0
-    units = TimetableEntry.objects.values_list("activity__organisation_id", "term_id").distinct()
+    units = (
+        TimetableEntry.objects.order_by()
+        .values_list("activity__organisation_id", "term_id")
+        .distinct()
+    )
     terms = {t.pk: t for t in Term.objects.all()}
     for unit_id, term_id in units:
         with transaction.atomic():
             lessons += generate_lessons(unit_id, terms[term_id], start, end)
+    # The lessons were just written: without fresh statistics the planner expects a
+    # handful and picks a nested loop over every membership.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     for week in range(weeks):
         first = start + timedelta(days=7 * week)
         with transaction.atomic(), connection.cursor() as cursor:

@@ -56,7 +56,9 @@ class Attendance(SS12000Entity):
     calendar_event = models.ForeignKey(
         "schedule.CalendarEvent", on_delete=models.CASCADE, related_name="attendances"
     )
-    student = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="attendance_rows"
+    )
     # Copied from the lesson for statistics by day and school without a join.
     date = models.DateField()
     organisation = models.ForeignKey(

@@ -52,7 +52,7 @@ MAX_ATTEMPTS = 5
 
 def send_time(organisation_id: UUID, day: date, now: datetime | None = None) -> datetime:
     """Return when the notices for `day` at this unit go: the cut-off, or the next morning."""
-    policy = policy_for(organisation_id)
+    policy = policy_for(organisation_id, cached=True)
     moment = now or timezone.now()
     cutoff = calendar.at(day, policy.notice_cutoff)
     if moment < cutoff:

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from skolsam.attendance import access as attendance_access
@@ -71,6 +71,17 @@ class Mark:
     minutes: int = 0
 
 
+@dataclass(frozen=True)
+class _Saved:
+    pk: UUID
+    kind: str
+    valid: bool
+    minutes: int
+    absence_id: UUID | None
+    source: str
+    absence_reason: str
+
+
 @dataclass
 class RegisterResult:
     saved: int
@@ -125,25 +136,52 @@ def register_save(
     """
     if lesson.cancelled:
         raise DomainError("Lektionen är inställd.")
-    roster = {
-        p.pk: p
-        for p in attendance_access.lesson_roster(actor, lesson).only(
-            "id", "given_name", "middle_name", "family_name"
+    # The roster and what is already saved for it, in one query (a LEFT JOIN).
+    roster: dict[UUID, str] = {}
+    existing: dict[UUID, _Saved] = {}
+    for r in (
+        attendance_access.lesson_roster(actor, lesson)
+        .annotate(
+            saved=FilteredRelation(
+                "attendance_rows", condition=Q(attendance_rows__calendar_event_id=lesson.pk)
+            )
         )
-    }
+        .values(
+            "id",
+            "given_name",
+            "family_name",
+            "saved__id",
+            "saved__kind",
+            "saved__valid",
+            "saved__minutes",
+            "saved__absence_id",
+            "saved__source",
+            "saved__absence_reason",
+        )
+    ):
+        roster[r["id"]] = f"{r['given_name']} {r['family_name']}"
+        if r["saved__id"] is not None:
+            existing[r["id"]] = _Saved(
+                r["saved__id"],
+                r["saved__kind"],
+                r["saved__valid"],
+                r["saved__minutes"],
+                r["saved__absence_id"],
+                r["saved__source"],
+                r["saved__absence_reason"],
+            )
     by_student = {m.student_id: m for m in marks}
     stranger = set(by_student) - set(roster)
     if stranger:
         raise DomainError({"students": "Registret innehåller elever som inte hör till lektionen."})
     length = lesson.duration_minutes
     now = timezone.now()
-    existing = {a.student_id: a for a in Attendance.objects.filter(calendar_event=lesson)}
     rows: list[Attendance] = []
     changes: dict[str, list[Any]] = {}
     invalid = 0
-    for pid, person in roster.items():
+    for pid, name in roster.items():
         mark = by_student.get(pid) or Mark(pid, AttendanceKind.PRESENT)
-        _check_mark(mark, length, person.full_name)
+        _check_mark(mark, length, name)
         valid = mark.valid and mark.kind != AttendanceKind.PRESENT
         minutes = (
             mark.minutes if mark.kind in (AttendanceKind.LATE, AttendanceKind.LEFT_EARLY) else 0

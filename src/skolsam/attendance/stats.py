@@ -119,7 +119,7 @@ def school_figures(
     `visible` is the persons the actor may see; others are left out of every figure, so
     a protected pupil is not even "one more" in a class's numbers.
     """
-    policy = policy_for(organisation_id)
+    policy = policy_for(organisation_id, cached=True)
     scheduled = scheduled_minutes(organisation_id, start, end)
     absent = absence_minutes(organisation_id, start, end)
     ids = set(scheduled) | set(absent)
