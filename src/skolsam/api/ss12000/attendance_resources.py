@@ -361,16 +361,16 @@ def schedule_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
     from skolsam.attendance.models import AttendanceScheduleStateChange
 
     states: dict[Any, list[dict]] = {}
-    for s in (
+    for change in (
         AttendanceScheduleStateChange.objects.filter(schedule_id__in=[r["id"] for r in rows])
         .order_by("registered_at", "id")
         .values("schedule_id", "state", "registered_at", "comment", "registered_by_id")
     ):
-        item: dict[str, Any] = {"state": s["state"], "registeredAt": s["registered_at"]}
-        _put(item, "comment", s["comment"])
-        if s["registered_by_id"]:
-            item["registeredBy"] = ref(s["registered_by_id"], None, ctx)
-        states.setdefault(s["schedule_id"], []).append(item)
+        item: dict[str, Any] = {"state": change["state"], "registeredAt": change["registered_at"]}
+        _put(item, "comment", change["comment"])
+        if change["registered_by_id"]:
+            item["registeredBy"] = ref(change["registered_by_id"], None, ctx)
+        states.setdefault(change["schedule_id"], []).append(item)
     out = []
     for r in rows:
         entries = [
@@ -382,7 +382,7 @@ def schedule_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             }
             for e in r["schedule_entries"]
         ]
-        s: dict[str, Any] = {
+        schedule: dict[str, Any] = {
             "id": r["id"],
             "meta": meta(r),
             "placement": ref(r["placement_id"], None, ctx),
@@ -395,8 +395,8 @@ def schedule_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             # the entries under both names so strict clients are satisfied.
             "scheduleDays": entries,
         }
-        _put(s, "endDate", r["end_date"])
-        out.append(s)
+        _put(schedule, "endDate", r["end_date"])
+        out.append(schedule)
     return out
 
 

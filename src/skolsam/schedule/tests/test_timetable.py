@@ -69,7 +69,7 @@ def test_an_import_creates_the_activity_the_entries_and_the_terms_lessons(school
     assert result.entries == 2 and result.activities_created == 1
     # 18 weeks from 17 August to 18 December, two lessons a week.
     assert result.lessons_created == 36 == CalendarEvent.objects.count()
-    first = CalendarEvent.objects.order_by("start_time").first()
+    first = CalendarEvent.objects.order_by("start_time")[0]
     assert first.date == date(2026, 8, 17) and first.duration_minutes == 60 and first.room == "A12"
     assert AuditEntry.objects.filter(action="timetable.import").count() == 1
 
