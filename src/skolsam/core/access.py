@@ -277,32 +277,42 @@ def _subtree(tree: dict, root: UUID) -> set[UUID]:
 # --- persons -------------------------------------------------------------------------
 
 
+def _not_ended(day: date) -> Q:
+    """Rows current on `day` or starting later: staff must see the pupils and colleagues
+    they are about to receive, e.g. a pupil registered now to start next term."""
+    return Q(end_date__isnull=True) | Q(end_date__gte=day)
+
+
 def _pupils_in(org_ids: frozenset[UUID], day: date) -> Q:
-    """Persons enrolled or placed on `day` within these organisations."""
+    """Persons enrolled or placed within these organisations on `day` or from later."""
     from skolsam.enrolment.models import Enrolment, Placement
 
     if not org_ids:
         return Q(pk__in=[])
     return Q(
         pk__in=Enrolment.objects.filter(
-            valid_on(day), cancelled=False, enroled_at_id__in=org_ids
+            _not_ended(day), cancelled=False, enroled_at_id__in=org_ids
         ).values("person_id")
     ) | Q(
-        pk__in=Placement.objects.filter(valid_on(day), placed_at_id__in=org_ids).values("child_id")
+        pk__in=Placement.objects.filter(_not_ended(day), placed_at_id__in=org_ids).values(
+            "child_id"
+        )
     )
 
 
 def _employed_in(org_ids: frozenset[UUID], day: date) -> Q:
-    """Persons with a duty on `day` within these organisations."""
+    """Persons with a duty within these organisations on `day` or from later."""
     from skolsam.duties.models import Duty
 
     if not org_ids:
         return Q(pk__in=[])
-    return Q(pk__in=Duty.objects.filter(valid_on(day), duty_at_id__in=org_ids).values("person_id"))
+    return Q(
+        pk__in=Duty.objects.filter(_not_ended(day), duty_at_id__in=org_ids).values("person_id")
+    )
 
 
 def _in_organisations(org_ids: frozenset[UUID], day: date) -> Q:
-    """Persons enrolled, placed or employed on `day` within these organisations."""
+    """Persons enrolled, placed or employed within these organisations, now or from later."""
     return _pupils_in(org_ids, day) | _employed_in(org_ids, day)
 
 

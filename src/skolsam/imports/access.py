@@ -6,11 +6,9 @@ nor changed: the checks here say which of the matched persons the actor may reac
 import answers every other one with the same neutral message.
 
 Rules, for an actor who is not the system:
-- a pupil is within reach when `access.may_edit_person` says so, or when the pupil has a
-  current or upcoming enrolment at a unit the actor manages. The second half matters for
-  imports made before term starts: `may_edit_person` looks at enrolments valid today, so
-  without it a re-import in June of pupils enrolled from August would refuse the very
-  pupils the same administrator imported;
+- a pupil is within reach when the pupil has a current or upcoming enrolment at a unit the
+  actor manages (answered for the whole file in one query), or otherwise when
+  `access.may_edit_person` says so;
 - a guardian is within reach when the actor sees the guardian (`access.persons_visible_to`)
   or the guardian already answers for a pupil enrolled (now or upcoming) at a unit the
   actor manages;

@@ -62,6 +62,8 @@ def parse(text: str, *, today: date | None = None) -> CivicNo:
         born = _real_date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
         if born is None:
             raise CivicNoError(f"Födelsedatumet {yyyymmdd} i det tillfälliga numret finns inte.")
+        if born > ref:
+            raise CivicNoError("Födelsedatumet ligger i framtiden.")
         return CivicNo(yyyymmdd + suffix, CivicNoType.TEMPORARY, born, "Okänt")
 
     m12 = _DIGITS_12.match(raw)

@@ -144,6 +144,14 @@ def valid(p: tuple | None) -> bool:
     return start <= ON and (end is None or end >= ON)
 
 
+def not_ended(p: tuple | None) -> bool:
+    """Current on ON or starting later: what staff scope counts for enrolments and duties."""
+    if p is None:
+        return True
+    _start, end = p
+    return end is None or end >= ON
+
+
 class Oracle:
     """The access rules, written out plainly over the drawn register."""
 
@@ -166,11 +174,13 @@ class Oracle:
     def enrolled_or_placed(self, orgs: set[int]) -> set[int]:
         r = self.r
         return {
-            p for p, o, per, cancelled in r.enrolments if o in orgs and valid(per) and not cancelled
-        } | {c for c, o, _g, per in r.placements if o in orgs and valid(per)}
+            p
+            for p, o, per, cancelled in r.enrolments
+            if o in orgs and not_ended(per) and not cancelled
+        } | {c for c, o, _g, per in r.placements if o in orgs and not_ended(per)}
 
     def employed(self, orgs: set[int]) -> set[int]:
-        return {p for p, o, _role, per in self.r.duties if o in orgs and valid(per)}
+        return {p for p, o, _role, per in self.r.duties if o in orgs and not_ended(per)}
 
     def in_orgs(self, orgs: set[int]) -> set[int]:
         return self.enrolled_or_placed(orgs) | self.employed(orgs)

@@ -230,9 +230,9 @@ def test_a_pupil_registered_ahead_of_the_first_day_gets_guardians_too(r):
     start = (TODAY + timedelta(days=45)).isoformat()
     response = client.post(URL, form_data(r, **{"enrolment-start_date": start}))
     assert response.status_code == 302
-    # Not the school's pupil yet, so the administrator lands on the unit page.
-    assert response["Location"] == reverse("school_unit_detail", args=[r.malmaskolan.pk])
+    # An upcoming pupil is already the school's to see, so the administrator lands on the card.
     vera = Person.objects.get(civic_no=CHILD)
+    assert response["Location"] == reverse("person_detail", args=[vera.pk])
     assert Responsible.objects.filter(person=vera).count() == 2
 
 
