@@ -15,6 +15,19 @@ class AppendOnlyError(RuntimeError):
     """The audit log cannot be changed or deleted."""
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    """Refuse bulk changes too, so no code path on any database edits the log."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Loggposter kan inte ändras.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Loggposter kan inte tas bort.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AppendOnlyError("Loggposter kan inte ändras.")
+
+
 class AuditEntry(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -37,10 +50,14 @@ class AuditEntry(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["actor", "at"])]
         permissions = [("search_auditentry", "Can search the audit log")]
+        # Related-object access and Django internals use the base manager: make it ours.
+        base_manager_name = "objects"
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
