@@ -29,7 +29,8 @@ def _check_period(start: date, end: date | None) -> None:
         raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
 
 
-def _check_school_unit(unit: Organisation, school_type: str) -> None:
+def school_unit_offers_validate(unit: Organisation, school_type: str) -> None:
+    """Refuse anything but a school unit that offers `school_type` (public for imports)."""
     if unit.organisation_type != OrganisationType.SKOLENHET:
         raise DomainError({"enroled_at": f"{unit.display_name} är ingen skolenhet."})
     if school_type not in unit.school_types:
@@ -59,7 +60,7 @@ def enrolment_create(
     """Enrol a pupil at a school unit in a school type from `start_date`."""
     _require_manager(actor, school_unit)
     _check_period(start_date, end_date)
-    _check_school_unit(school_unit, school_type)
+    school_unit_offers_validate(school_unit, school_type)
     if school_year is not None and not 0 <= school_year <= 10:
         raise DomainError({"school_year": "Årskursen måste vara mellan 0 och 10."})
     # Lock the pupil's row so two concurrent enrolments cannot both pass the overlap check.
@@ -162,7 +163,7 @@ def placement_create(
                 "school_type": "Placeringar gäller förskola, fritidshem eller öppen fritidsverksamhet."
             }
         )
-    _check_school_unit(placed_at, school_type)
+    school_unit_offers_validate(placed_at, school_type)
     for other in Placement.objects.filter(child=child, school_type=school_type):
         if periods_overlap(start_date, end_date, other.start_date, other.end_date):
             raise DomainError(

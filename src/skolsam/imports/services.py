@@ -34,7 +34,7 @@ from uuid import UUID, uuid4
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from skolsam.audit.services import audit_record, snapshot
+from skolsam.audit.services import AuditBatch, audit_record, snapshot
 from skolsam.core.access import Actor
 from skolsam.core.choices import (
     GroupType,
@@ -49,11 +49,10 @@ from skolsam.enrolment.models import Enrolment
 
 # The services' own checks (module-private in their apps today): the import calls them so
 # that a row the import accepts is exactly a row the service would accept.
-from skolsam.enrolment.services import _check_school_unit
+from skolsam.enrolment.services import school_unit_offers_validate
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.groups.services import group_create
 from skolsam.imports.access import guardians_within_reach, may_import_at, pupils_within_reach
-from skolsam.imports.auditing import AuditBatch
 from skolsam.imports.models import RegisterImport
 from skolsam.imports.parser import (
     GUARDIAN_COLUMNS,
@@ -70,9 +69,9 @@ from skolsam.people import civicno
 from skolsam.people.models import Person, Responsible
 from skolsam.people.services import (
     PERSON_FIELDS,
-    _check_person,
-    _clean_contacts,
-    _home_municipality,
+    contacts_validate,
+    home_municipality_code_of,
+    person_validate,
 )
 
 PENDING_LIFETIME = timedelta(hours=1)
@@ -337,7 +336,7 @@ class _RowReader:
 
     def _service_check(self, key: str, data: dict[str, Any]) -> None:
         try:
-            _clean_contacts(data)
+            contacts_validate(data)
         except DomainError as exc:
             for message in _messages(exc):
                 self.error(key, message.split(": ", 1)[-1])
@@ -381,7 +380,7 @@ class _RowReader:
             )
             return None
         try:
-            _check_school_unit(self.plan.school_unit, code)
+            school_unit_offers_validate(self.plan.school_unit, code)
         except DomainError as exc:
             for message in _messages(exc):
                 self.error("school_type", message)
@@ -467,7 +466,7 @@ def _unsaved_person(draft: PersonDraft) -> Person:
         phone_numbers=draft.phone_numbers,
         addresses=draft.addresses,
     )
-    person.home_municipality_code = _home_municipality(person.addresses)
+    person.home_municipality_code = home_municipality_code_of(person.addresses)
     return person
 
 
@@ -895,7 +894,7 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
     created: dict[str, Person] = {}
     for civic_no, draft in plan.new_persons.items():
         person = _unsaved_person(draft)
-        _check_person(person)  # `person_create`'s own rule; the row checks already hold it
+        person_validate(person)  # `person_create`'s own rule; the row checks already hold it
         person.id, person.created, person.modified = uuid4(), now, now
         created[civic_no] = person
     Person.objects.bulk_create(created.values())

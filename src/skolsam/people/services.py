@@ -51,7 +51,11 @@ def _check_period(start: date, end: date | None) -> None:
         raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
 
 
-def _clean_contacts(data: dict[str, Any]) -> None:
+def contacts_validate(data: dict[str, Any]) -> None:
+    """Check e-mails, phones and addresses in SS 12000's shapes; fill their defaults.
+
+    Public because the register import checks its rows with exactly the services' rules.
+    """
     errors: dict[str, str] = {}
     for i, email in enumerate(data.get("emails") or []):
         if email.get("type") not in EMAIL_TYPES:
@@ -79,7 +83,7 @@ def _clean_contacts(data: dict[str, Any]) -> None:
         raise DomainError(errors)
 
 
-def _check_person(person: Person) -> None:
+def person_validate(person: Person) -> None:
     """Refuse empty names and values outside the code lists, for create and update alike."""
     if not (person.given_name or "").strip():
         raise DomainError({"given_name": "Förnamn saknas."})
@@ -93,7 +97,8 @@ def _check_person(person: Person) -> None:
         raise DomainError({"person_status": "Okänd personstatus."})
 
 
-def _home_municipality(addresses: list[dict[str, Any]]) -> str:
+def home_municipality_code_of(addresses: list[dict[str, Any]]) -> str:
+    """Return the folkbokföring municipality code (four digits) of these addresses, or ""."""
     for address in addresses:
         if address.get("type", "Folkbokföring") == "Folkbokföring" and address.get(
             "municipalityCode"
@@ -153,10 +158,10 @@ def person_create(
         photo=photo,
         edu_person_principal_names=list(edu_person_principal_names or []),
     )
-    _check_person(person)
+    person_validate(person)
     _apply_civic_no(person, civic_no, actor.on)
-    _clean_contacts(person.__dict__)
-    person.home_municipality_code = _home_municipality(person.addresses)
+    contacts_validate(person.__dict__)
+    person.home_municipality_code = home_municipality_code_of(person.addresses)
     if person.civic_no and Person.objects.filter(civic_no=person.civic_no).exists():
         raise DomainError({"civic_no": "Det finns redan en person med det personnumret."})
     try:
@@ -200,9 +205,9 @@ def person_update(
             setattr(locked, key, value)
         else:
             raise DomainError({key: "Fältet kan inte ändras."})
-    _check_person(locked)
-    _clean_contacts(locked.__dict__)
-    locked.home_municipality_code = _home_municipality(locked.addresses)
+    person_validate(locked)
+    contacts_validate(locked.__dict__)
+    locked.home_municipality_code = home_municipality_code_of(locked.addresses)
     after = snapshot(locked, PERSON_FIELDS)
     changed = diff(before, after)
     if changed:
