@@ -395,6 +395,20 @@ def persons_visible_to(actor: Actor) -> QuerySet:
     )
 
 
+def persons_listable_by(actor: Actor) -> QuerySet:
+    """Return the persons `actor` may meet in name searches and lists.
+
+    Like `persons_visible_to`, but a protected person appears only to themself, to a
+    responsible adult and to staff named for them: a name typed in a search box or a list
+    of a huvudman's pupils must not be enough to learn that a protected person is in the
+    register. A whole civic number still finds them through `persons_visible_to`.
+    """
+    known = Q(pk__in=actor.responsible_for_ids) | Q(pk__in=actor.authorised_protected_ids)
+    if actor.person_id is not None:
+        known |= Q(pk=actor.person_id)
+    return persons_visible_to(actor).filter(Q(security_marking=SecurityMarking.INGEN) | known)
+
+
 def _get_or_404(queryset: QuerySet, pk: UUID | str, message: str) -> Any:
     """Fetch one row by id; a malformed id, a missing row and a forbidden row all give 404."""
     try:

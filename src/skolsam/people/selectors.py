@@ -12,8 +12,12 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from skolsam.core.access import Actor, may_see_location, persons_visible_to
-from skolsam.core.choices import SecurityMarking
+from skolsam.core.access import (
+    Actor,
+    may_see_location,
+    persons_listable_by,
+    persons_visible_to,
+)
 from skolsam.core.models import valid_on
 from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Enrolment
@@ -75,11 +79,8 @@ def person_search(*, actor: Actor, query: str, limit: int = SEARCH_LIMIT) -> Per
             | Q(middle_name__icontains=term)
             | Q(family_name__icontains=term)
         )
-    known = {*actor.responsible_for_ids, *actor.authorised_protected_ids}
-    if actor.person_id is not None:
-        known.add(actor.person_id)
-    unprotected_or_known = Q(security_marking=SecurityMarking.INGEN) | Q(pk__in=known)
-    rows = list(visible.filter(matches).filter(unprotected_or_known)[: limit + 1])
+    listable = persons_listable_by(actor).only(*_LIST_FIELDS)
+    rows = list(listable.filter(matches)[: limit + 1])
     return PersonSearchResult(text, rows[:limit], len(rows) > limit, by_civic_no=False)
 
 
