@@ -217,10 +217,14 @@ SKOLSAM_SS12000_EXTERNAL_ISSUERS = env.json("SKOLSAM_SS12000_EXTERNAL_ISSUERS", 
 SKOLSAM_SS12000_MAX_PAGE_SIZE = env.int("SKOLSAM_SS12000_MAX_PAGE_SIZE", default=1000)
 SKOLSAM_SS12000_SPEC_PATH = env.str(
     "SKOLSAM_SS12000_SPEC_PATH",
-    default=str(BASE_DIR.parent / "shared" / "specs" / "ss12000" / "openapi_ss12000_version2_1_0.yaml"),
+    default=str(
+        BASE_DIR.parent / "shared" / "specs" / "ss12000" / "openapi_ss12000_version2_1_0.yaml"
+    ),
 )
 # Webhook targets on loopback or private networks are refused unless this is set (tests).
-SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = env.bool("SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE", default=False)
+SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = env.bool(
+    "SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE", default=False
+)
 
 # Attendance (src/skolsam/attendance): how SMS notices leave Skolsam. The default prints
 # them to the console (demo); a real provider is a class with `send(*, to, text)`.
