@@ -9,7 +9,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install migrate demo-data serve test test-sqlite test-postgres lint format check bench clean
+.PHONY: demo install migrate demo-data serve test test-sqlite test-postgres lint format check bench clean screenshots browser-notice
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,11 +40,19 @@ check: install
 	$(VENV)/bin/mypy src
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: install
+# The browser tests (src/skolsam/browser_tests/) need Debian's chromium; without it they
+# are skipped here, loudly, and fail on CI (their conftest checks CI).
+browser-notice:
+	@if [ -z "$$SKOLSAM_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+		echo ""; echo "!!!! No Chromium: the browser tests will be SKIPPED (FAIL on CI)."; \
+		echo "!!!! Install it with: sudo apt-get install chromium"; echo ""; \
+	fi
+
+test-sqlite: install browser-notice
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL SKOLSAM_EXPECT_DB=sqlite $(VENV)/bin/pytest -n 2 -q
 
-test-postgres: install
+test-postgres: install browser-notice
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== Test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="; \
 		DATABASE_URL='$(TEST_POSTGRES_URL)' SKOLSAM_EXPECT_DB=postgresql $(VENV)/bin/pytest -n 2 -q; \
@@ -58,6 +66,16 @@ test-postgres: install
 format: install
 	$(VENV)/bin/ruff check --fix src bench
 	$(VENV)/bin/ruff format src bench
+
+## screenshots: run the browser tests on SQLite and refresh the committed docs/screenshots/
+DOC_SCREENSHOTS := login start search person-card class-list register-pupil import-report
+screenshots: install
+	rm -rf var/screenshots
+	env -u DATABASE_URL SKOLSAM_SCREENSHOT_DIR=var/screenshots $(VENV)/bin/pytest -q -p no:cacheprovider src/skolsam/browser_tests
+	mkdir -p docs/screenshots
+	for name in $(DOC_SCREENSHOTS); do \
+		cp var/screenshots/$$name-phone.png var/screenshots/$$name-desktop.png docs/screenshots/; \
+	done
 
 bench: install
 	$(PY) bench/register_load.py

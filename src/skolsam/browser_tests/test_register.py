@@ -1,0 +1,118 @@
+"""An administrator registers a pupil with guardians, and moves a pupil to another class."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from skolsam.browser_tests.checks import check_page, expect, htmx_swap
+from skolsam.browser_tests.story import NEW_ADULTS, NEW_CHILDREN, dashed
+from skolsam.core.dates import today
+from skolsam.enrolment.models import Enrolment
+from skolsam.groups.models import GroupMembership
+from skolsam.people.models import Person, Responsible
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+
+def test_an_administrator_registers_a_new_pupil_with_two_guardians(
+    page: Page, school: Any, log_in: Any
+) -> None:
+    log_in(school.administrator)
+    page.goto("/")
+    page.get_by_role("link", name="Ny elev med vårdnadshavare").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registrera ny elev")
+
+    # Sending the empty form shows what is missing, field by field, and saves nothing.
+    page.get_by_role("button", name="Registrera eleven").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    pupil = page.get_by_role("group", name="Eleven")
+    expect(pupil.get_by_label("Förnamn")).to_have_attribute("aria-invalid", "true")
+    check_page(page, "register-pupil-errors")
+
+    page.goto("/elever/ny/")  # a fresh form
+    pupil = page.get_by_role("group", name="Eleven")
+    pupil.get_by_label("Förnamn").fill("Vera")
+    pupil.get_by_label("Efternamn").fill("Sund")
+    pupil.get_by_label("Personnummer").fill(dashed(NEW_CHILDREN[0]))
+    pupil.get_by_label("Gatuadress").fill("Torggatan 4")
+    pupil.get_by_label("Postnummer").fill("731 30")
+    pupil.get_by_label("Postort").fill("Köping")
+
+    # Choosing the unit reloads its school types and classes (htmx).
+    enrolment = page.get_by_role("group", name="Inskrivning")
+    unit = enrolment.get_by_label("Skolenhet")
+    htmx_swap(
+        page,
+        lambda: unit.select_option(label=f"Malmaskolan ({school.malmaskolan.school_unit_code})"),
+    )
+    enrolment.get_by_label("Skolform").select_option(label="Förskoleklass")
+    enrolment.get_by_label("Klass (valfritt)").select_option(label="FA – Malmaskolan")
+    enrolment.get_by_label("Årskurs (valfritt)").fill("0")
+
+    first = page.get_by_role("group", name="Vårdnadshavare 1")
+    first.get_by_label("Personnummer").fill(dashed(NEW_ADULTS[0]))
+    first.get_by_label("Förnamn").fill("Sara")
+    first.get_by_label("Efternamn").fill("Sund")
+    first.get_by_label("Mobilnummer").fill("070-123 45 67")
+    first.get_by_label("E-post").fill("sara.sund@example.se")
+    second = page.get_by_role("group", name="Vårdnadshavare 2 (valfritt)")
+    second.get_by_label("Personnummer").fill(dashed(NEW_ADULTS[1]))
+    second.get_by_label("Förnamn").fill("Olof")
+    second.get_by_label("Efternamn").fill("Sund")
+    second.get_by_label("Mobilnummer").fill("073-765 43 21")
+    check_page(page, "register-pupil")
+
+    page.get_by_role("button", name="Registrera eleven").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vera Sund")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Vera Sund är registrerad och inskriven vid Malmaskolan"
+    )
+    expect(page.get_by_role("main")).to_contain_text("Sara Sund")
+    expect(page.get_by_role("main")).to_contain_text("Olof Sund")
+    vera = Person.objects.get(civic_no=NEW_CHILDREN[0])
+    assert Enrolment.objects.filter(person=vera, school_type="FKLASS", school_year=0).exists()
+    assert GroupMembership.objects.filter(person=vera, group__display_name="FA").exists()
+    assert set(
+        Responsible.objects.filter(person=vera).values_list("responsible__given_name", flat=True)
+    ) == {"Sara", "Olof"}
+
+
+def test_an_administrator_moves_a_pupil_to_the_parallel_class(
+    page: Page, school: Any, log_in: Any
+) -> None:
+    log_in(school.administrator)
+    page.goto(f"/personer/{school.alva.pk}/")
+    page.get_by_role("link", name="Hantera inskrivning, klass och tjänster").click()
+    page.get_by_role("link", name="Byt klass").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Byt klass för Alva Lindqvist")
+    check_page(page, "class-move")
+
+    tomorrow = today() + timedelta(days=1)
+    page.get_by_label("Ny klass").select_option(label="5B – Malmaskolan")
+    page.get_by_label("Första dag i den nya klassen").fill(tomorrow.isoformat())
+    page.get_by_role("button", name="Byt klass").click()
+
+    expect(page.get_by_role("status")).to_contain_text("5B")
+    memberships = GroupMembership.objects.filter(person=school.alva).order_by("start_date")
+    assert [(m.group.display_name, m.end_date) for m in memberships] == [
+        ("5A", today()),
+        ("5B", None),
+    ]
+    assert memberships[1].start_date == tomorrow
+
+    # The class list of 5B shows her from tomorrow, with her guardians' numbers.
+    page.goto(f"/grupper/{school.class_5b.pk}/?datum={tomorrow.isoformat()}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("5B")
+    class_list = page.locator("#class-list")
+    expect(class_list.get_by_role("link", name="Alva Lindqvist", exact=True)).to_be_visible()
+    expect(class_list).to_contain_text("070-111 22 33")
+
+    # Today she is still in 5A, for the last day.
+    page.get_by_role("link", name="Malmaskolan").first.click()
+    check_page(page, "school-unit")
+    page.get_by_role("link", name="5A", exact=True).click()
+    expect(page.locator("#class-list")).to_contain_text(f"till och med {today().isoformat()}")
+    check_page(page, "class-list")
