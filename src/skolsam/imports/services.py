@@ -341,11 +341,12 @@ class _RowReader:
             for message in _messages(exc):
                 self.error(key, message.split(": ", 1)[-1])
 
-    def person(self, prefix: str, label: str) -> PersonDraft | None:
-        civic = self.civic_no(prefix + "civic_no", f"{label}s personnummer")
-        given = self.text(prefix + "given_name", required=True, label=f"{label}s förnamn")
+    def person(self, prefix: str, owner: str) -> PersonDraft | None:
+        """Check one person's columns; `owner` is the genitive ("Elevens", "Vårdnadshavare 1:s")."""
+        civic = self.civic_no(prefix + "civic_no", f"{owner} personnummer")
+        given = self.text(prefix + "given_name", required=True, label=f"{owner} förnamn")
         middle = self.text(prefix + "middle_name") if not prefix else ""
-        family = self.text(prefix + "family_name", required=True, label=f"{label}s efternamn")
+        family = self.text(prefix + "family_name", required=True, label=f"{owner} efternamn")
         emails, phones, addresses = self.contacts(prefix)
         if civic is None or not given or not family:
             return None
@@ -412,7 +413,7 @@ class _RowReader:
             prefix = guardian_key(slot, "")
             if not any(self.row.get(guardian_key(slot, c.key)) for c in GUARDIAN_COLUMNS):
                 continue
-            draft = self.person(prefix, f"Vårdnadshavare {slot}")
+            draft = self.person(prefix, f"Vårdnadshavare {slot}:s")
             relation_text = self.text(prefix + "relation")
             relation = _RELATIONS.get(fold(relation_text)) if relation_text else "Vårdnadshavare"
             if relation is None:

@@ -62,8 +62,8 @@ def test_a_file_with_errors_prints_every_error_and_imports_nothing(
     assert "Rad 3, kolumn personnummer: Ogiltigt personnummer" in report
     assert "Rad 4, kolumn årskurs: Årskursen ”12” ska vara ett heltal mellan 0 och 10." in report
     assert "Rad 5, kolumn skolform: Eleven är redan inskriven i GR vid en annan skolenhet" in report
-    assert "Rad 6, kolumn vh1_personnummer: Vårdnadshavare 1s personnummer saknas." in report
-    assert "Rad 6, kolumn vh1_förnamn: Vårdnadshavare 1s förnamn saknas." in report
+    assert "Rad 6, kolumn vh1_personnummer: Vårdnadshavare 1:s personnummer saknas." in report
+    assert "Rad 6, kolumn vh1_förnamn: Vårdnadshavare 1:s förnamn saknas." in report
     assert table_counts() == before
 
 
