@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from skolsam.attendance.models import AttendanceKind, CsnDecisionKind, StepKind
 from skolsam.attendance.services import Mark
 
 
 class RegisterForm(forms.Form):
-    """One lesson's register: per pupil `kind-<id>`, `valid-<id>`, `minutes-<id>`."""
+    """One lesson's register: per pupil `kind-<id>`, `valid-<id>`, `minutes-<id>`.
+
+    Only the marks that are not "present" are returned; the service checks that every
+    pupil marked is on the register.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     reason = forms.CharField(
@@ -23,27 +29,30 @@ class RegisterForm(forms.Form):
         help_text="Krävs när närvaron ändras efter lektionsdagen.",
     )
 
-    def __init__(self, *args: Any, pupil_ids: list[UUID], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.pupil_ids = pupil_ids
-
     def marks(self) -> list[Mark]:
-        """Return the non-default marks; errors name the pupil's row."""
+        """Return the non-default marks; errors name what is wrong."""
         out = []
-        for pid in self.pupil_ids:
-            kind = self.data.get(f"kind-{pid}", AttendanceKind.PRESENT)
+        for key in self.data:
+            if not key.startswith("kind-"):
+                continue
+            suffix = key.removeprefix("kind-")
+            try:
+                pid = UUID(suffix)
+            except ValueError:
+                raise forms.ValidationError("Registret innehåller en okänd elev.") from None
+            kind = self.data.get(key)
             if kind not in AttendanceKind.values:
                 raise forms.ValidationError(f"Okänd närvarotyp för en elev: {kind!r}.")
-            raw = (self.data.get(f"minutes-{pid}") or "0").strip() or "0"
+            if kind == AttendanceKind.PRESENT:
+                continue
+            raw = (self.data.get(f"minutes-{suffix}") or "0").strip() or "0"
             try:
                 minutes = int(raw)
             except ValueError:
                 raise forms.ValidationError(
                     f"Minuter måste vara ett heltal, inte {raw!r}."
                 ) from None
-            valid = self.data.get(f"valid-{pid}") == "on"
-            if kind != AttendanceKind.PRESENT:
-                out.append(Mark(pid, kind, valid, minutes))
+            out.append(Mark(pid, kind, self.data.get(f"valid-{suffix}") == "on", minutes))
         return out
 
 
@@ -200,3 +209,109 @@ class CsnDecisionForm(forms.Form):
     student = forms.UUIDField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(label="Beslut", choices=CsnDecisionKind.choices)
     reason = forms.CharField(label="Skäl (krävs för att avstå)", required=False, max_length=300)
+
+
+class CsnReturnForm(forms.Form):
+    student = forms.UUIDField(widget=forms.HiddenInput)
+    return_date = DayField(label="Tillbaka i heltidsstudier från")
+    note = forms.CharField(label="Anteckning (valfri)", required=False, max_length=300)
+
+
+class ServiceErrorsForm(forms.Form):
+    """A form that shows a service's DomainError on the fields it names, the rest above."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def add_domain_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
+
+
+class PolicyForm(ServiceErrorsForm):
+    """A huvudman's or a school unit's attendance settings; empty follows the level above."""
+
+    notice_cutoff = forms.TimeField(
+        label="Brytpunkt för meddelanden om ogiltig frånvaro",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    notice_morning = forms.TimeField(
+        label="Morgonutskick för frånvaro efter brytpunkten",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    alert_absence_percent = forms.IntegerField(
+        label="Flagga elever med frånvaro minst (procent)", required=False, min_value=1
+    )
+    alert_invalid_occasions = forms.IntegerField(
+        label="… eller ogiltig frånvaro minst (antal tillfällen)", required=False, min_value=1
+    )
+    csn_threshold_hours = forms.DecimalField(
+        label="CSN-gräns: ogiltig frånvaro per månad (timmar)",
+        required=False,
+        min_value=Decimal("0.5"),
+        max_digits=5,
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    leave_requires_all_guardians = forms.TypedChoiceField(
+        label="Ledighetsansökan",
+        required=False,
+        choices=(
+            ("", "Standard: det räcker att en vårdnadshavare ansöker"),
+            ("1", "Alla vårdnadshavare måste godkänna ansökan"),
+            ("0", "Det räcker att en vårdnadshavare ansöker"),
+        ),
+        coerce=lambda v: v == "1",
+        empty_value=None,
+    )
+
+    def __init__(
+        self, *args: Any, is_huvudman: bool, in_force: dict[str, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_huvudman:
+            del self.fields["leave_requires_all_guardians"]
+        follows = "huvudmannens inställning" if not is_huvudman else "standardvärdet"
+        for name, field in self.fields.items():
+            if name in in_force:
+                field.help_text = f"Tomt: följer {follows}. Gäller nu: {in_force[name]}."
+        for name in ("alert_absence_percent", "alert_invalid_occasions"):
+            self.fields[name].error_messages["min_value"] = "Ange minst 1."
+        self.fields["csn_threshold_hours"].error_messages.update(
+            {
+                "min_value": "Ange minst 0,5 timmar.",
+                "invalid": "Ange antal timmar, t.ex. 4 eller 4,5.",
+                "max_decimal_places": "Ange timmar med högst en decimal, t.ex. 4,5.",
+            }
+        )
+        for name in ("notice_cutoff", "notice_morning"):
+            self.fields[name].error_messages["invalid"] = "Ange en tid som TT:MM, t.ex. 15:00."
+
+    def service_values(self) -> dict[str, Any]:
+        """Return the cleaned values as `attendance_policy_set` takes them."""
+        d = self.cleaned_data
+        hours = d.get("csn_threshold_hours")
+        return {
+            "notice_cutoff": d.get("notice_cutoff"),
+            "notice_morning": d.get("notice_morning"),
+            "alert_absence_percent": d.get("alert_absence_percent"),
+            "alert_invalid_occasions": d.get("alert_invalid_occasions"),
+            "csn_threshold_minutes": None if hours is None else int(hours * 60),
+            "leave_requires_all_guardians": d.get("leave_requires_all_guardians"),
+        }
+
+    def add_domain_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict") and "csn_threshold_minutes" in error.message_dict:
+            error = ValidationError(
+                {"csn_threshold_hours": "CSN-gränsen ska vara mellan 0,5 och 100 timmar."}
+            )
+        super().add_domain_error(error)

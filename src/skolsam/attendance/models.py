@@ -6,6 +6,7 @@ counts as valid absence; the reason category stays generic.
 """
 
 from datetime import time
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import F, Q
@@ -14,19 +15,32 @@ from skolsam.core.models import SS12000Entity
 
 
 class AttendancePolicy(models.Model):
-    """Per-huvudman or per-school-unit settings; a unit's own policy beats its huvudman's."""
+    """Per-huvudman or per-school-unit settings; an empty field follows the level above.
+
+    `attendance.policy.policy_for` merges the chain field by field: a unit's own value
+    beats its huvudman's, and a field no level sets has the default in `DEFAULTS`.
+    """
 
     organisation = models.OneToOneField(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="attendance_policy"
     )
     # Leave (ledighet) needs every guardian with custody to agree before the rektor decides.
-    leave_requires_all_guardians = models.BooleanField(default=False)
+    leave_requires_all_guardians = models.BooleanField(null=True, blank=True)
     # Invalid absence in lessons that end after this time is notified the next morning.
-    notice_cutoff = models.TimeField(default=time(15, 0))
-    notice_morning = models.TimeField(default=time(7, 30))
-    csn_threshold_minutes = models.PositiveIntegerField(default=240)
-    alert_absence_percent = models.PositiveSmallIntegerField(default=10)
-    alert_invalid_occasions = models.PositiveSmallIntegerField(default=3)
+    notice_cutoff = models.TimeField(null=True, blank=True)
+    notice_morning = models.TimeField(null=True, blank=True)
+    csn_threshold_minutes = models.PositiveIntegerField(null=True, blank=True)
+    alert_absence_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    alert_invalid_occasions = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    DEFAULTS: ClassVar[dict[str, Any]] = {
+        "leave_requires_all_guardians": False,
+        "notice_cutoff": time(15, 0),
+        "notice_morning": time(7, 30),
+        "csn_threshold_minutes": 240,
+        "alert_absence_percent": 10,
+        "alert_invalid_occasions": 3,
+    }
 
     def __str__(self) -> str:
         return f"Närvaroinställningar {self.organisation_id}"
@@ -446,6 +460,43 @@ class CsnDecision(models.Model):
         return f"CSN {self.student_id} {self.month:%Y-%m} {self.decision}"
 
 
+class CsnReturn(models.Model):
+    """The school's report that a pupil it reported to CSN is back in full-time study.
+
+    Recorded by the rektor with the day of the return; carried by the next CSN file
+    (`report`), which keeps what was sent and when.
+    """
+
+    student = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    # The reported decision this return ends.
+    decision = models.ForeignKey(CsnDecision, on_delete=models.PROTECT, related_name="returns")
+    return_date = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        "people.Person", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    report = models.ForeignKey(
+        "attendance.CsnReport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="returns",
+    )
+
+    class Meta:
+        ordering = ["return_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision"], name="csn_one_return_per_report")
+        ]
+
+    def __str__(self) -> str:
+        return f"CSN återgång {self.student_id} {self.return_date}"
+
+
 class CsnReport(models.Model):
     """A CSN report file as exported: what was reported, when, by whom (kept as sent)."""
 
@@ -459,7 +510,9 @@ class CsnReport(models.Model):
     )
     filename = models.CharField(max_length=100)
     content = models.TextField()
+    # P rows (pupils reported for the month) and R rows (returns to full-time study).
     row_count = models.PositiveIntegerField()
+    return_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

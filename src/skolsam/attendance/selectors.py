@@ -4,12 +4,13 @@ a guardian's children, a department's day. Each function costs a fixed number of
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import (
@@ -68,39 +69,54 @@ class Register:
             out[row.kind] += 1
         return dict(out)
 
+    def keep_marks(self, data: Mapping[str, Any]) -> None:
+        """Show the marks of a refused form again, so the teacher need not redo them."""
+        for row in self.rows:
+            kind = data.get(f"kind-{row.person.pk}")
+            if kind in AttendanceKind.values:
+                row.kind = kind
+                row.valid = data.get(f"valid-{row.person.pk}") == "on"
+                raw = str(data.get(f"minutes-{row.person.pk}") or "").strip()
+                row.minutes = int(raw) if raw.isdigit() else 0
+
 
 def register_for(*, actor: Actor, lesson: CalendarEvent) -> Register:
-    """Return the lesson's register: every pupil, pre-filled from saved rows and reports."""
+    """Return the lesson's register: every pupil, pre-filled from saved rows and reports.
+
+    One query: the roster with each pupil's saved row (a LEFT JOIN).
+    """
     pupils = list(
-        attendance_access.lesson_roster(actor, lesson).only(
-            "id", "given_name", "middle_name", "family_name", "security_marking"
+        attendance_access.lesson_roster(actor, lesson)
+        .annotate(
+            saved=FilteredRelation(
+                "attendance_rows", condition=Q(attendance_rows__calendar_event_id=lesson.pk)
+            ),
+            saved_kind=F("saved__kind"),
+            saved_valid=F("saved__valid"),
+            saved_minutes=F("saved__minutes"),
+            saved_absence=F("saved__absence_id"),
+            saved_source=F("saved__source"),
         )
+        .only("id", "given_name", "middle_name", "family_name", "security_marking")
     )
-    saved = {
-        a.student_id: a
-        for a in Attendance.objects.filter(
-            calendar_event=lesson, student_id__in=[p.pk for p in pupils]
-        )
-    }
     rows = []
     for person in pupils:
-        a = saved.get(person.pk)
-        if a is None:
+        if person.saved_kind is None:
             rows.append(RegisterRow(person))
             continue
         reason = ""
-        if a.absence_id:
+        if person.saved_absence:
             reason = (
                 "Beviljad ledighet"
-                if a.source == "Ledighet"
+                if person.saved_source == "Ledighet"
                 else "Frånvaroanmälan från vårdnadshavare"
             )
         rows.append(
             RegisterRow(
                 person,
-                kind=a.kind,
-                valid=a.valid,
-                minutes=a.minutes,
+                kind=person.saved_kind,
+                valid=person.saved_valid,
+                minutes=person.saved_minutes,
                 prefilled_by=reason,
                 saved=lesson.reported_at is not None,
             )

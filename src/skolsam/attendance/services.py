@@ -3,14 +3,15 @@ preschool schedules and check-ins, absence investigations and CSN decisions."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, FilteredRelation, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from skolsam.attendance import access as attendance_access
@@ -24,12 +25,14 @@ from skolsam.attendance.models import (
     AttendanceEvent,
     AttendanceEventType,
     AttendanceKind,
+    AttendancePolicy,
     AttendanceSchedule,
     AttendanceScheduleStateChange,
     AttendanceSource,
     CsnDecision,
     CsnDecisionKind,
     CsnReport,
+    CsnReturn,
     InvestigationStatus,
     InvestigationStep,
     LeaveConsent,
@@ -40,9 +43,11 @@ from skolsam.attendance.models import (
     StepKind,
 )
 from skolsam.attendance.policy import policy_for
+from skolsam.audit.models import AuditEntry
 from skolsam.audit.services import audit_export, audit_record
+from skolsam.core import context
 from skolsam.core.access import Actor
-from skolsam.core.choices import DutyRole, RelationType
+from skolsam.core.choices import DutyRole, OrganisationType, RelationType
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.enrolment.models import Enrolment, Placement
@@ -73,7 +78,6 @@ class Mark:
 
 @dataclass(frozen=True)
 class _Saved:
-    pk: UUID
     kind: str
     valid: bool
     minutes: int
@@ -103,6 +107,7 @@ _ROW_FIELDS = (
     "reported_timestamp",
     "modified",
 )
+_UPDATE_COLUMNS = [f"{f}_id" if f in ("absence", "reporter") else f for f in _ROW_FIELDS]
 
 
 def _check_mark(mark: Mark, length: int, name: str) -> None:
@@ -119,7 +124,183 @@ def _check_mark(mark: Mark, length: int, name: str) -> None:
         )
 
 
-@transaction.atomic
+def _roster_and_saved(
+    actor: Actor, lesson: CalendarEvent
+) -> tuple[dict[UUID, str], dict[UUID, _Saved]]:
+    """Return the register's pupils (id → name) and their saved rows, in one query."""
+    roster: dict[UUID, str] = {}
+    saved: dict[UUID, _Saved] = {}
+    for r in (
+        attendance_access.lesson_roster(actor, lesson)
+        .annotate(
+            saved=FilteredRelation(
+                "attendance_rows", condition=Q(attendance_rows__calendar_event_id=lesson.pk)
+            )
+        )
+        .values_list(
+            "id",
+            "given_name",
+            "family_name",
+            "saved__kind",
+            "saved__valid",
+            "saved__minutes",
+            "saved__absence_id",
+            "saved__source",
+            "saved__absence_reason",
+        )
+    ):
+        roster[r[0]] = f"{r[1]} {r[2]}"
+        if r[3] is not None:
+            saved[r[0]] = _Saved(*r[3:])
+    return roster, saved
+
+
+def _audit_entry(
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    changes: dict[str, Any],
+    detail: dict[str, Any],
+) -> AuditEntry:
+    """Build, unsaved, the entry `audit_record` would write (plain JSON values only)."""
+    ctx = context.current()
+    return AuditEntry(
+        actor_id=actor.user_id,
+        actor_label=(actor.label or ("system" if actor.is_system else ""))[:200],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        person_id=None,
+        changes=changes,
+        detail=detail,
+        request_id=ctx.request_id if ctx else "",
+        client_address=ctx.client_address if ctx else None,
+    )
+
+
+class _Row(NamedTuple):
+    """One pupil's row as the register writes it; the lesson's own columns are added."""
+
+    student_id: UUID
+    kind: str
+    valid: bool
+    minutes: int
+    attendance_minutes: int
+    valid_absence_minutes: int
+    invalid_absence_minutes: int
+    absence_reason: str
+    source: str
+    absence_id: UUID | None
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What the save writes on the lesson, and the query that finds it if it may."""
+
+    lesson: CalendarEvent
+    query: QuerySet
+    at: datetime
+    by: UUID | None
+
+
+def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) -> bool:
+    """Claim the version, upsert every row and log, in one PostgreSQL statement.
+
+    A data-modifying CTE is one statement, so it is one transaction: either the version
+    moved and everything is written, or (stale form, not the teacher) nothing is. The
+    rows and the audit entry are inserted only if the claim returned the lesson. The rows
+    travel as one JSON parameter (`json_to_recordset`), not hundreds of bound values.
+    """
+    qn = connection.ops.quote_name
+    lesson = claim.lesson
+    select_sql, select_params = (
+        claim.query.values("pk").query.get_compiler(connection=connection).as_sql()
+    )
+    log_fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    log_columns = ", ".join(qn(str(f.column)) for f in log_fields)
+    log_values = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in log_fields)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATE_COLUMNS)
+    # Identifiers come from model metadata or are written out here; values are parameters.
+    sql = (
+        "WITH claim AS ("  # noqa: S608
+        f"UPDATE {qn(CalendarEvent._meta.db_table)} SET register_version = register_version + 1,"
+        f" reported_at = %s, reported_by_id = %s WHERE id IN ({select_sql}) RETURNING id), "
+        f"saved AS (INSERT INTO {qn(Attendance._meta.db_table)} (id, created, modified,"
+        " calendar_event_id, student_id, date, organisation_id, kind, valid, minutes,"
+        " attendance_minutes, valid_absence_minutes, invalid_absence_minutes,"
+        " other_attendance_minutes, absence_reason, source, absence_id, reporter_id,"
+        " reported_timestamp) "
+        "SELECT gen_random_uuid(), %s, %s, %s, v.student_id, %s, %s, v.kind, v.valid,"
+        " v.minutes, v.attendance_minutes, v.valid_absence_minutes, v.invalid_absence_minutes,"
+        " 0, v.absence_reason, v.source, v.absence_id, %s, %s "
+        "FROM json_to_recordset(%s::json) AS v(student_id uuid, kind text, valid boolean,"
+        " minutes integer, attendance_minutes integer, valid_absence_minutes integer,"
+        " invalid_absence_minutes integer, absence_reason text, source text, absence_id uuid) "
+        "WHERE EXISTS (SELECT 1 FROM claim) "
+        f"ON CONFLICT (calendar_event_id, student_id) DO UPDATE SET {updates}), "
+        f"logged AS (INSERT INTO {qn(AuditEntry._meta.db_table)} ({log_columns}) "
+        f"SELECT {log_values} WHERE EXISTS (SELECT 1 FROM claim)) "
+        "SELECT COUNT(*) FROM claim"
+    )
+    payload = json.dumps(
+        [r._asdict() for r in rows], default=str, ensure_ascii=False, separators=(",", ":")
+    )
+    params = [
+        claim.at,
+        claim.by,
+        *select_params,
+        claim.at,
+        claim.at,
+        lesson.pk,
+        lesson.date,
+        lesson.organisation_id,
+        claim.by,
+        claim.at,
+        payload,
+        *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in log_fields),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.fetchone()[0])
+
+
+def _write_portable(claim: _Claim, rows: list[_Row], entry: AuditEntry) -> bool:
+    """Claim, upsert and log in one transaction, statement by statement (SQLite)."""
+    lesson = claim.lesson
+    with transaction.atomic():
+        updated = claim.query.update(
+            register_version=F("register_version") + 1,
+            reported_at=claim.at,
+            reported_by_id=claim.by,
+        )
+        if not updated:
+            return False
+        Attendance.objects.bulk_create(
+            [
+                Attendance(
+                    # Used for a new row only: the upsert leaves a stored row's id alone.
+                    id=uuid.uuid4(),
+                    created=claim.at,
+                    modified=claim.at,
+                    calendar_event_id=lesson.pk,
+                    date=lesson.date,
+                    organisation_id=lesson.organisation_id,
+                    reporter_id=claim.by,
+                    reported_timestamp=claim.at,
+                    **r._asdict(),
+                )
+                for r in rows
+            ],
+            update_conflicts=True,
+            unique_fields=["calendar_event", "student"],
+            update_fields=_UPDATE_COLUMNS,
+        )
+        entry.save()
+    return True
+
+
 def register_save(
     *,
     actor: Actor,
@@ -131,54 +312,28 @@ def register_save(
     """Save a lesson's register in one bulk write; everyone not marked is present.
 
     Refuses a stale `version` (someone saved in between), pupils not on the register,
-    and a change after the lesson's day without a reason. Invalid absence queues the
-    same-day notice to the guardians, after commit.
+    and a change after the lesson's day without a reason; a refused save writes nothing.
+    Every save is audit-logged (`attendance.correct` with the old and new values after
+    the lesson's day). Invalid absence not already stored queues the same-day notice to
+    the guardians, after commit.
+
+    Two round trips on PostgreSQL: the roster with its saved rows, then one statement
+    that claims the version (checking, in the same WHERE, that the actor teaches the
+    lesson), upserts every row and writes the audit entry (see `_write_in_one_statement`).
+    Elsewhere the last three are separate statements in one transaction.
     """
     if lesson.cancelled:
         raise DomainError("Lektionen är inställd.")
-    # The roster and what is already saved for it, in one query (a LEFT JOIN).
-    roster: dict[UUID, str] = {}
-    existing: dict[UUID, _Saved] = {}
-    for r in (
-        attendance_access.lesson_roster(actor, lesson)
-        .annotate(
-            saved=FilteredRelation(
-                "attendance_rows", condition=Q(attendance_rows__calendar_event_id=lesson.pk)
-            )
-        )
-        .values(
-            "id",
-            "given_name",
-            "family_name",
-            "saved__id",
-            "saved__kind",
-            "saved__valid",
-            "saved__minutes",
-            "saved__absence_id",
-            "saved__source",
-            "saved__absence_reason",
-        )
-    ):
-        roster[r["id"]] = f"{r['given_name']} {r['family_name']}"
-        if r["saved__id"] is not None:
-            existing[r["id"]] = _Saved(
-                r["saved__id"],
-                r["saved__kind"],
-                r["saved__valid"],
-                r["saved__minutes"],
-                r["saved__absence_id"],
-                r["saved__source"],
-                r["saved__absence_reason"],
-            )
+    roster, existing = _roster_and_saved(actor, lesson)
     by_student = {m.student_id: m for m in marks}
-    stranger = set(by_student) - set(roster)
-    if stranger:
+    if not by_student.keys() <= roster.keys():
         raise DomainError({"students": "Registret innehåller elever som inte hör till lektionen."})
     length = lesson.duration_minutes
     now = timezone.now()
-    rows: list[Attendance] = []
-    changes: dict[str, list[Any]] = {}
+    rows: list[_Row] = []
+    changes: dict[str, Any] = {}
     invalid = 0
+    newly_invalid = False
     for pid, name in roster.items():
         mark = by_student.get(pid) or Mark(pid, AttendanceKind.PRESENT)
         _check_mark(mark, length, name)
@@ -188,39 +343,31 @@ def register_save(
         )
         split_ = split(mark.kind, valid, minutes, length)
         old = existing.get(pid)
-        row = Attendance(
-            id=old.pk if old else uuid.uuid4(),
-            calendar_event=lesson,
-            student_id=pid,
-            date=lesson.date,
-            organisation_id=lesson.organisation_id,
-            kind=mark.kind,
-            valid=valid,
-            minutes=minutes,
-            attendance_minutes=split_.attendance,
-            valid_absence_minutes=split_.valid_absence,
-            invalid_absence_minutes=split_.invalid_absence,
-            reporter_id=actor.person_id,
-            reported_timestamp=now,
-            modified=now,
-            source=AttendanceSource.TEACHER,
+        after = (mark.kind, valid, minutes)
+        before = (old.kind, old.valid, old.minutes) if old else None
+        row = _Row(
+            pid,
+            mark.kind,
+            valid,
+            minutes,
+            split_.attendance,
+            split_.valid_absence,
+            split_.invalid_absence,
+            "",
+            AttendanceSource.TEACHER,
+            None,
         )
         # A guardian's report or granted leave the teacher left as it was keeps its origin.
-        if (
-            old
-            and old.absence_id
-            and (old.kind, old.valid, old.minutes) == (row.kind, row.valid, row.minutes)
-        ):
-            row.source, row.absence_id, row.absence_reason = (
-                old.source,
-                old.absence_id,
-                old.absence_reason,
+        if old and old.absence_id and before == after:
+            row = row._replace(
+                source=old.source, absence_id=old.absence_id, absence_reason=old.absence_reason
             )
         if split_.invalid_absence:
             invalid += 1
-        before = (old.kind, old.valid, old.minutes) if old else None
-        after = (row.kind, row.valid, row.minutes)
-        if before != after and not (before is None and row.kind == AttendanceKind.PRESENT):
+            # Already-stored invalid absence has queued its notice when it was saved.
+            if before is None or not split(*before, length).invalid_absence:
+                newly_invalid = True
+        if before != after and not (before is None and mark.kind == AttendanceKind.PRESENT):
             changes[str(pid)] = [list(before) if before else None, list(after)]
         rows.append(row)
 
@@ -230,42 +377,32 @@ def register_save(
             {"reason": "Lektionsdagen har passerat: ange varför närvaron rättas i efterhand."}
         )
     # The claim checks the version and, in the same statement, that the actor teaches the
-    # lesson (or leads its school): one round trip instead of two on the common path.
-    claim = CalendarEvent.objects.filter(pk=lesson.pk, register_version=version)
+    # lesson (or leads its school).
+    query = CalendarEvent.objects.filter(pk=lesson.pk, register_version=version)
     if not actor.is_system and lesson.organisation_id not in actor.admin_org_ids:
-        claim = claim.filter(taught_by(actor.person_id))
-    claimed = claim.update(
-        register_version=F("register_version") + 1,
-        reported_at=now,
-        reported_by_id=actor.person_id,
-    )
-    if not claimed:
-        if not actor.is_system and not may_take_register(actor, lesson):
-            raise DomainError("Du har inte behörighet att rapportera närvaro på lektionen.")
-        raise StaleRegister(
-            "Någon annan har sparat närvaron på lektionen efter att du öppnade den. "
-            "Ladda om sidan och gör dina ändringar igen."
-        )
-    Attendance.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["calendar_event", "student"],
-        update_fields=[f"{f}_id" if f in ("absence", "reporter") else f for f in _ROW_FIELDS],
-    )
-    audit_record(
+        query = query.filter(taught_by(actor.person_id))
+    entry = _audit_entry(
         actor=actor,
         action="attendance.correct" if late_correction else "attendance.register",
         object_type="CalendarEvent",
         object_id=lesson.pk,
         changes=changes,
         detail={
-            "date": lesson.date,
+            "date": lesson.date.isoformat(),
             "pupils": len(rows),
             "invalid": invalid,
             **({"reason": reason.strip()} if late_correction else {}),
         },
     )
-    if invalid and lesson.date >= actor.on - timedelta(days=1):
+    write = _write_in_one_statement if connection.vendor == "postgresql" else _write_portable
+    if not write(_Claim(lesson, query, now, actor.person_id), rows, entry):
+        if not actor.is_system and not may_take_register(actor, lesson):
+            raise DomainError("Du har inte behörighet att rapportera närvaro på lektionen.")
+        raise StaleRegister(
+            "Någon annan har sparat närvaron på lektionen efter att du öppnade den. "
+            "Se vad som sparades och gör dina ändringar igen."
+        )
+    if newly_invalid and lesson.date >= actor.on - timedelta(days=1):
         from skolsam.attendance.notices import schedule_absence_notices
 
         transaction.on_commit(
@@ -954,8 +1091,76 @@ def csn_decide(
 
 
 @transaction.atomic
+def csn_return_create(
+    *,
+    actor: Actor,
+    student: Person,
+    organisation: Organisation,
+    return_date: date,
+    note: str = "",
+) -> CsnReturn:
+    """Record that a pupil reported to CSN is back in full-time study, for the next file.
+
+    Ends the pupil's latest reported decision at the unit; each reported decision has at
+    most one return, dated no earlier than the month it reported and not in the future.
+    """
+    if not actor.is_system and not _is_rektor(actor, organisation.pk):
+        raise DomainError("Bara rektor anmäler återgång till heltidsstudier till CSN.")
+    decision = (
+        CsnDecision.objects.select_for_update()
+        .filter(
+            student=student,
+            organisation=organisation,
+            decision=CsnDecisionKind.REPORT,
+            report__isnull=False,
+        )
+        .order_by("-month", "-pk")
+        .first()
+    )
+    if decision is None:
+        raise DomainError(
+            {"student": f"{student.full_name} är inte rapporterad till CSN från skolenheten."}
+        )
+    if CsnReturn.objects.filter(decision=decision).exists():
+        raise DomainError(
+            {
+                "student": f"Återgången för {student.full_name} efter rapporten för "
+                f"{decision.month:%Y-%m} är redan registrerad."
+            }
+        )
+    if return_date < decision.month:
+        raise DomainError(
+            {
+                "return_date": "Återgången kan inte ligga före månaden eleven rapporterades för "
+                f"({decision.month:%Y-%m})."
+            }
+        )
+    if return_date > actor.on:
+        raise DomainError({"return_date": "Återgången kan inte ligga i framtiden."})
+    row = CsnReturn.objects.create(
+        student=student,
+        organisation=organisation,
+        decision=decision,
+        return_date=return_date,
+        note=note.strip()[:300],
+        decided_by_id=actor.person_id,
+        decided_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="csn.return",
+        object_type="CsnReturn",
+        object_id=row.pk,
+        person_id=student.pk,
+        detail={"return_date": return_date, "reported_month": decision.month},
+    )
+    return row
+
+
+@transaction.atomic
 def csn_report_export(*, actor: Actor, organisation: Organisation, month: date) -> CsnReport:
-    """Write the month's CSN file from the decisions to report not yet reported; keep it."""
+    """Write the CSN file: the month's decisions to report and every return to full-time
+    study not yet reported; keep it, and mark what it carried as reported."""
     from skolsam.attendance.csn import csn_file
 
     if not actor.is_system and not _is_rektor(actor, organisation.pk):
@@ -972,10 +1177,21 @@ def csn_report_export(*, actor: Actor, organisation: Organisation, month: date) 
         .select_related("student")
         .order_by("student__civic_no", "pk")
     )
-    if not decisions:
-        raise DomainError("Det finns inga beslut att rapportera för månaden.")
+    returns = list(
+        CsnReturn.objects.select_for_update()
+        .filter(organisation=organisation, report__isnull=True)
+        .select_related("student")
+        .order_by("student__civic_no", "return_date", "pk")
+    )
+    if not decisions and not returns:
+        raise DomainError(
+            "Det finns inget att rapportera: inga beslut om rapportering för månaden och "
+            "ingen återgång till heltidsstudier."
+        )
     now = timezone.now()
-    content = csn_file(organisation=organisation, month=month, decisions=decisions, created=now)
+    content = csn_file(
+        organisation=organisation, month=month, decisions=decisions, returns=returns, created=now
+    )
     report = CsnReport.objects.create(
         organisation=organisation,
         month=month,
@@ -984,17 +1200,109 @@ def csn_report_export(*, actor: Actor, organisation: Organisation, month: date) 
         filename=f"csn-{organisation.school_unit_code or organisation.pk}-{month:%Y-%m}-{now:%Y%m%d%H%M%S}.txt",
         content=content,
         row_count=len(decisions),
+        return_count=len(returns),
     )
     CsnDecision.objects.filter(pk__in=[d.pk for d in decisions]).update(report=report)
+    CsnReturn.objects.filter(pk__in=[r.pk for r in returns]).update(report=report)
     audit_export(
         actor=actor,
         what="CsnReport",
-        rows=len(decisions),
-        person_ids=[d.student_id for d in decisions],
+        rows=len(decisions) + len(returns),
+        person_ids=[d.student_id for d in decisions] + [r.student_id for r in returns],
         report=str(report.pk),
         month=month.isoformat(),
+        returns=len(returns),
     )
     return report
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+def _check_range(name: str, value: int | None, low: int, high: int, what: str) -> None:
+    if value is not None and not low <= value <= high:
+        raise DomainError({name: f"{what} ska vara mellan {low} och {high}."})
+
+
+@transaction.atomic
+def attendance_policy_set(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    notice_cutoff: time | None,
+    notice_morning: time | None,
+    alert_absence_percent: int | None,
+    alert_invalid_occasions: int | None,
+    csn_threshold_minutes: int | None,
+    leave_requires_all_guardians: bool | None = None,
+) -> AttendancePolicy:
+    """Set a huvudman's or a school unit's attendance settings; None follows the level above.
+
+    The huvudman decides whether every guardian must agree to leave; a school unit sets
+    its own notice times and thresholds or follows the huvudman's.
+    """
+    from skolsam.attendance import policy as policies
+    from skolsam.schedule.access import may_manage_settings
+
+    if not actor.is_system and not may_manage_settings(actor, organisation):
+        raise DomainError("Du har inte behörighet att ändra närvaroinställningarna här.")
+    is_huvudman = organisation.organisation_type == OrganisationType.HUVUDMAN
+    if not is_huvudman and organisation.organisation_type != OrganisationType.SKOLENHET:
+        raise DomainError("Närvaroinställningar görs för en huvudman eller en skolenhet.")
+    if leave_requires_all_guardians is not None and not is_huvudman:
+        raise DomainError(
+            {
+                "leave_requires_all_guardians": "Huvudmannen bestämmer om alla vårdnadshavare "
+                "måste godkänna en ledighetsansökan."
+            }
+        )
+    if notice_cutoff is not None and not time(9, 0) <= notice_cutoff <= time(22, 0):
+        raise DomainError(
+            {
+                "notice_cutoff": "Brytpunkten ska vara mellan 09:00 och 22:00, så att "
+                "meddelandet går samma dag."
+            }
+        )
+    if notice_morning is not None and not time(6, 0) <= notice_morning <= time(10, 0):
+        raise DomainError({"notice_morning": "Morgonutskicket ska vara mellan 06:00 och 10:00."})
+    _check_range(
+        "alert_absence_percent", alert_absence_percent, 1, 100, "Frånvarogränsen i procent"
+    )
+    _check_range("alert_invalid_occasions", alert_invalid_occasions, 1, 100, "Antalet tillfällen")
+    _check_range("csn_threshold_minutes", csn_threshold_minutes, 30, 6000, "CSN-gränsen i minuter")
+    policy, created = AttendancePolicy.objects.select_for_update().get_or_create(
+        organisation=organisation
+    )
+    values = {
+        "notice_cutoff": notice_cutoff,
+        "notice_morning": notice_morning,
+        "alert_absence_percent": alert_absence_percent,
+        "alert_invalid_occasions": alert_invalid_occasions,
+        "csn_threshold_minutes": csn_threshold_minutes,
+        "leave_requires_all_guardians": leave_requires_all_guardians,
+    }
+    changes = {
+        name: [_plain_value(getattr(policy, name)), _plain_value(value)]
+        for name, value in values.items()
+        if getattr(policy, name) != value
+    }
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.save()
+    policies.forget()
+    audit_record(
+        actor=actor,
+        action="attendance.settings",
+        object_type="Organisation",
+        object_id=organisation.pk,
+        changes=changes,
+        detail={"created": created},
+    )
+    return policy
+
+
+def _plain_value(value: object) -> object:
+    return value.strftime("%H:%M") if isinstance(value, time) else value
 
 
 # --- from other systems (SS 12000) -------------------------------------------------------------

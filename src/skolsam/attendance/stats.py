@@ -149,7 +149,9 @@ def school_figures(
         by_group[group].add(figures)
         row = PupilFigures(person, figures, group)
         if figures.absent_percent >= policy.alert_absence_percent and figures.absent:
-            row.flagged_because.append(f"frånvaro {figures.absent_percent} %")
+            row.flagged_because.append(
+                f"frånvaro {str(figures.absent_percent).replace('.', ',')} %"
+            )
         if occasions >= policy.alert_invalid_occasions:
             row.flagged_because.append(f"ogiltig frånvaro {occasions} gånger")
         pupils.append(row)

@@ -15,13 +15,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance import services
-from skolsam.attendance.csn import csn_candidates, month_bounds
-from skolsam.attendance.forms import CloseForm, CsnDecisionForm, PeriodForm, StepForm
+from skolsam.attendance.csn import csn_candidates, csn_reported, month_bounds
+from skolsam.attendance.forms import (
+    CloseForm,
+    CsnDecisionForm,
+    CsnReturnForm,
+    PeriodForm,
+    StepForm,
+)
 from skolsam.attendance.models import AbsenceInvestigation, Attendance, AttendanceKind, CsnReport
 from skolsam.attendance.stats import pupil_figures, school_figures
 from skolsam.audit.services import audit_export, audit_record
 from skolsam.core.access import organisation_for_actor
 from skolsam.core.views import request_actor
+from skolsam.schedule.access import may_manage_settings
 from skolsam.schedule.models import Term
 
 
@@ -75,7 +82,14 @@ def statistics(request: HttpRequest, org_id: UUID) -> HttpResponse:
     return render(
         request,
         "attendance/statistics.html",
-        {"unit": unit, "form": form, "start": start, "end": end, "f": figures},
+        {
+            "unit": unit,
+            "form": form,
+            "start": start,
+            "end": end,
+            "f": figures,
+            "may_manage": may_manage_settings(actor, unit),
+        },
     )
 
 
@@ -213,10 +227,39 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
         month = (actor.on.replace(day=1) - timedelta(days=1)).replace(day=1)
     visible = attendance_access.pupils_visible_to(actor)
     if request.method == "POST":
+        action = request.POST.get("action")
         try:
-            if request.POST.get("action") == "export":
+            if action == "export":
                 report = services.csn_report_export(actor=actor, organisation=unit, month=month)
-                messages.success(request, f"CSN-filen är skapad med {report.row_count} elever.")
+                messages.success(
+                    request,
+                    f"CSN-filen är skapad med {report.row_count} elever rapporterade för "
+                    f"månaden och {report.return_count} återgångar till heltidsstudier.",
+                )
+            elif action == "return":
+                return_form = CsnReturnForm(request.POST)
+                if not return_form.is_valid():
+                    raise ValidationError(
+                        "Ange ett giltigt datum då eleven återgick till heltidsstudier."
+                    )
+                reported = {
+                    r.student.pk: r for r in csn_reported(organisation=unit, visible=visible)
+                }
+                found = reported.get(return_form.cleaned_data["student"])
+                if found is None:
+                    raise Http404("Eleven finns inte i listan.")
+                services.csn_return_create(
+                    actor=actor,
+                    student=found.student,
+                    organisation=unit,
+                    return_date=return_form.cleaned_data["return_date"],
+                    note=return_form.cleaned_data["note"],
+                )
+                messages.success(
+                    request,
+                    f"Återgången för {found.student.full_name} är sparad och kommer med i nästa "
+                    "CSN-fil.",
+                )
             else:
                 form = CsnDecisionForm(request.POST)
                 if not form.is_valid():
@@ -262,8 +305,10 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
             "reports": list(
                 CsnReport.objects.filter(organisation=unit).order_by("-created_at")[:24]
             ),
+            "reported": csn_reported(organisation=unit, visible=visible),
             "is_admin": unit.pk in actor.admin_org_ids,
             "form": CsnDecisionForm(),
+            "today": actor.on,
         },
     )
 

@@ -31,4 +31,6 @@ urlpatterns = [
     path("utredning/<int:investigation_id>/", stats_views.investigation, name="investigation"),
     path("csn/<uuid:org_id>/", stats_views.csn, name="csn"),
     path("csn/rapport/<int:report_id>/", stats_views.csn_download, name="csn_download"),
+    path("installningar/", views.settings_index, name="settings_index"),
+    path("installningar/<uuid:org_id>/", views.attendance_settings, name="settings"),
 ]

@@ -25,17 +25,25 @@ from skolsam.attendance.forms import (
     ExemptionForm,
     LeaveDecisionForm,
     LeaveRequestForm,
+    PolicyForm,
     RegisterForm,
     ScheduleForm,
 )
-from skolsam.attendance.models import AttendanceKind, LeaveRequest, LeaveStatus
+from skolsam.attendance.models import AttendanceKind, AttendancePolicy, LeaveRequest, LeaveStatus
+from skolsam.attendance.policy import Policy, merge, policy_for
 from skolsam.audit.services import audit_record
 from skolsam.core.access import group_for_actor
+from skolsam.core.choices import OrganisationType
 from skolsam.core.errors import DomainError
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.enrolment.models import Placement
 from skolsam.schedule import calendar
-from skolsam.schedule.access import get_or_404, lesson_for_actor
+from skolsam.schedule.access import (
+    get_or_404,
+    register_lesson_for_actor,
+    settings_organisation_for_actor,
+    settings_organisations_for,
+)
 
 
 def _day(text: str | None, default: date) -> date:
@@ -78,41 +86,44 @@ def my_lessons(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
-    """Show one lesson's register and save it in one request."""
-    actor = request_actor(request)
-    lesson = lesson_for_actor(actor, lesson_id)
-    from skolsam.schedule.access import may_take_register
+    """Show one lesson's register and save it in one request.
 
-    if not may_take_register(actor, lesson):
-        raise Http404("Lektionen finns inte.")
-    register = selectors.register_for(actor=actor, lesson=lesson)
+    A save reads nothing it does not need: the service reads the roster with the saved
+    rows itself, so the page's register is read only when there is a page to show.
+    """
+    actor = request_actor(request)
+    lesson = register_lesson_for_actor(actor, lesson_id)
     errors: list[str] = []
-    form = RegisterForm(
-        request.POST or None,
-        initial={"version": register.version},
-        pupil_ids=[r.person.pk for r in register.rows],
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.register_save(
-                actor=actor,
-                lesson=lesson,
-                version=form.cleaned_data["version"],
-                marks=form.marks(),
-                reason=form.cleaned_data.get("reason") or "",
-            )
-        except ValidationError as exc:
-            errors = _errors(exc)
-            if isinstance(exc, services.StaleRegister):
-                register = selectors.register_for(actor=actor, lesson=lesson)
+    stale = False
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = services.register_save(
+                    actor=actor,
+                    lesson=lesson,
+                    version=form.cleaned_data["version"],
+                    marks=form.marks(),
+                    reason=form.cleaned_data.get("reason") or "",
+                )
+            except ValidationError as exc:
+                errors = _errors(exc)
+                stale = isinstance(exc, services.StaleRegister)
+            else:
+                messages.success(
+                    request,
+                    f"Närvaron är sparad: {result.saved} elever, {result.invalid} med ogiltig "
+                    "frånvaro.",
+                )
+                return redirect(request.path)
         else:
-            messages.success(
-                request,
-                f"Närvaron är sparad: {result.saved} elever, {result.invalid} med ogiltig frånvaro.",
-            )
-            return redirect(f"{request.path}")
-    elif request.method == "POST":
-        errors = [str(m) for msgs in form.errors.values() for m in msgs]
+            errors = [str(m) for msgs in form.errors.values() for m in msgs]
+    register = selectors.register_for(actor=actor, lesson=lesson)
+    if errors and not stale:
+        # Keep what the teacher marked; a stale form shows what the other save stored.
+        register.keep_marks(request.POST)
+    if not form.is_bound or stale:
+        form = RegisterForm(initial={"version": register.version})
     audit_record(
         actor=actor,
         action="attendance.view_register",
@@ -129,9 +140,8 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             "form": form,
             "errors": errors,
             "kinds": AttendanceKind.choices,
-            "posted": request.POST if errors else None,
         },
-        status=409 if errors and request.method == "POST" else 200,
+        status=(409 if stale else 400) if errors else 200,
     )
 
 
@@ -515,4 +525,85 @@ def schedules_to_approve(request: HttpRequest) -> HttpResponse:
             "departments": selectors.departments_for(actor=actor),
             "now": timezone.localtime(),
         },
+    )
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@login_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    """List the huvudmän and school units whose calendar and attendance settings the
+    actor manages (central administrators, school administrators)."""
+    actor = request_actor(request)
+    organisations = settings_organisations_for(actor)
+    if not organisations:
+        raise Http404("Sidan finns inte.")
+    return render(request, "attendance/settings_index.html", {"organisations": organisations})
+
+
+def _in_force(policy: Policy) -> dict[str, str]:
+    return {
+        "notice_cutoff": policy.notice_cutoff.strftime("%H:%M"),
+        "notice_morning": policy.notice_morning.strftime("%H:%M"),
+        "alert_absence_percent": f"{policy.alert_absence_percent} %",
+        "alert_invalid_occasions": f"{policy.alert_invalid_occasions} tillfällen",
+        "csn_threshold_hours": f"{policy.csn_threshold_minutes / 60:g} timmar".replace(".", ","),
+        "leave_requires_all_guardians": "alla vårdnadshavare måste godkänna"
+        if policy.leave_requires_all_guardians
+        else "det räcker att en vårdnadshavare ansöker",
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def attendance_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
+    """Set a huvudman's or a school unit's attendance settings; empty follows the level above."""
+    actor = request_actor(request)
+    organisation = settings_organisation_for_actor(actor, org_id)
+    is_huvudman = organisation.organisation_type == OrganisationType.HUVUDMAN
+    own = AttendancePolicy.objects.filter(organisation=organisation).first()
+    above = (
+        policy_for(organisation.parent_id)
+        if organisation.parent_id
+        else merge([organisation.pk], {})
+    )
+    initial: dict[str, object] = {}
+    if own is not None:
+        initial = {
+            "notice_cutoff": own.notice_cutoff,
+            "notice_morning": own.notice_morning,
+            "alert_absence_percent": own.alert_absence_percent,
+            "alert_invalid_occasions": own.alert_invalid_occasions,
+            "csn_threshold_hours": None
+            if own.csn_threshold_minutes is None
+            else own.csn_threshold_minutes / 60,
+            "leave_requires_all_guardians": {None: "", True: "1", False: "0"}[
+                own.leave_requires_all_guardians
+            ],
+        }
+    form = PolicyForm(
+        request.POST or None, initial=initial, is_huvudman=is_huvudman, in_force=_in_force(above)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_policy_set(
+                actor=actor, organisation=organisation, **form.service_values()
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Närvaroinställningarna är sparade.")
+            return redirect("attendance:settings", org_id=organisation.pk)
+    return render(
+        request,
+        "attendance/settings.html",
+        {
+            "organisation": organisation,
+            "is_huvudman": is_huvudman,
+            "form": form,
+            "in_force": _in_force(policy_for(organisation.pk)),
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )

@@ -14,7 +14,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.activities.models import Activity, ActivityTeacher
-from skolsam.core.access import Actor
+from skolsam.core.access import Actor, may_manage_organisation, organisation_for_actor
+from skolsam.core.choices import OrganisationType
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.models import Organisation
 from skolsam.schedule.models import CalendarEvent
@@ -125,6 +126,23 @@ def lesson_for_actor(actor: Actor, lesson_id: UUID | str) -> CalendarEvent:
     )
 
 
+def register_lesson_for_actor(actor: Actor, lesson_id: UUID | str) -> CalendarEvent:
+    """Return a lesson whose register the actor takes (teacher, substitute, the school's
+    administrators); Http404 for any other lesson, visible or not, and for a missing one.
+
+    One query: a lesson whose register someone takes is always one they may see.
+    """
+    if actor.person_id is None:
+        raise Http404("Lektionen finns inte.")
+    return get_or_404(
+        CalendarEvent.objects.filter(
+            Q(organisation_id__in=actor.admin_org_ids) | _teaches(actor.person_id)
+        ).select_related("activity", "organisation", "substitute__person"),
+        lesson_id,
+        "Lektionen finns inte.",
+    )
+
+
 def may_take_register(actor: Actor, lesson: CalendarEvent) -> bool:
     """Tell whether the actor may save the lesson's register: its teacher, substitute or admin."""
     if actor.person_id is None:
@@ -136,6 +154,38 @@ def may_take_register(actor: Actor, lesson: CalendarEvent) -> bool:
 
 def may_manage_schedule(actor: Actor, organisation_id: UUID) -> bool:
     return organisation_id in actor.admin_org_ids
+
+
+def may_manage_settings(actor: Actor, organisation: Organisation) -> bool:
+    """Tell whether the actor sets a calendar and attendance settings for `organisation`.
+
+    A huvudman's settings: its central administrators. A school unit's: its administrators
+    (rektor, skoladministratör), and central administrators above it. Nobody else, and no
+    other kind of organisation.
+    """
+    if organisation.organisation_type == OrganisationType.HUVUDMAN:
+        return organisation.pk in actor.central_org_ids
+    if organisation.organisation_type == OrganisationType.SKOLENHET:
+        return may_manage_organisation(actor, organisation.pk)
+    return False
+
+
+def settings_organisation_for_actor(actor: Actor, organisation_id: UUID | str) -> Organisation:
+    """Return a huvudman or school unit whose settings the actor manages; Http404 otherwise."""
+    organisation = organisation_for_actor(actor, organisation_id)
+    if not may_manage_settings(actor, organisation):
+        raise Http404("Organisationen finns inte.")
+    return organisation
+
+
+def settings_organisations_for(actor: Actor) -> list[Organisation]:
+    """Return the huvudmän and school units whose settings the actor manages, huvudman first."""
+    return list(
+        Organisation.objects.filter(
+            Q(pk__in=actor.central_org_ids, organisation_type=OrganisationType.HUVUDMAN)
+            | Q(pk__in=actor.admin_org_ids, organisation_type=OrganisationType.SKOLENHET)
+        ).order_by("organisation_type", "display_name", "id")
+    )
 
 
 def school_units_managed_by(actor: Actor) -> QuerySet:

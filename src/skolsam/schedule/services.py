@@ -50,6 +50,13 @@ def term_create(
         raise DomainError({"end_date": "Terminen kan inte sluta före den börjar."})
     if not name.strip():
         raise DomainError({"name": "Terminen behöver ett namn, t.ex. Höstterminen 2026."})
+    if start_date.year not in (school_year, school_year + 1):
+        raise DomainError(
+            {
+                "school_year": f"Läsåret {school_year}/{(school_year + 1) % 100:02d} kan inte ha "
+                f"en termin som börjar {start_date:%Y-%m-%d}."
+            }
+        )
     overlapping = Term.objects.filter(
         organisation=organisation, start_date__lte=end_date, end_date__gte=start_date
     )
@@ -85,8 +92,11 @@ def non_teaching_day_create(
     """Record days without lessons; lessons already generated on them are cancelled."""
     _may_manage(actor, organisation.pk)
     end_date = end_date or start_date
+    name = name.strip()
     if kind not in NonTeachingKind.values:
         raise DomainError({"kind": "Välj lov, studiedag eller helgdag."})
+    if not name:
+        raise DomainError({"name": "Ge dagarna ett namn, t.ex. Höstlov eller Studiedag."})
     if end_date < start_date:
         raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
     row = NonTeachingDay.objects.create(

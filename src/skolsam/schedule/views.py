@@ -17,11 +17,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.selectors import week_lessons
 from skolsam.core.access import organisation_for_actor
+from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.core.views import request_actor
 from skolsam.duties.models import Duty
-from skolsam.schedule import calendar, services
-from skolsam.schedule.access import lesson_for_actor, school_units_managed_by
+from skolsam.schedule import calendar, selectors, services
+from skolsam.schedule.access import (
+    lesson_for_actor,
+    school_units_managed_by,
+    settings_organisation_for_actor,
+)
+from skolsam.schedule.forms import NonTeachingDayForm, TermForm
 from skolsam.schedule.models import Term
 
 
@@ -66,6 +72,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "whose": whose,
             "children": list(attendance_access.children_of(actor)),
             "units": list(school_units_managed_by(actor)),
+            "manages_settings": bool(actor.admin_org_ids),
         },
     )
 
@@ -169,3 +176,54 @@ def lesson_edit(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             messages.success(request, "Lektionen är ändrad.")
         return redirect("schedule:lesson", lesson_id=lesson.pk)
     return render(request, "schedule/lesson.html", {"lesson": lesson, "staff": staff})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def calendar_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
+    """Show and add a huvudman's or a school unit's terms and days without teaching.
+
+    Central administrators set the huvudman's (they apply to every school); a school
+    unit's administrators add the unit's own. The levels above are shown, not changed.
+    """
+    actor = request_actor(request)
+    organisation = settings_organisation_for_actor(actor, org_id)
+    action = request.POST.get("action")
+    term_form = TermForm(request.POST if action == "term" else None)
+    day_form = NonTeachingDayForm(request.POST if action == "day" else None)
+    if action == "term" and term_form.is_valid():
+        try:
+            term = services.term_create(
+                actor=actor, organisation=organisation, **term_form.cleaned_data
+            )
+        except DomainError as exc:
+            term_form.add_domain_error(exc)
+        else:
+            messages.success(request, f"Terminen {term.name} är sparad.")
+            return redirect("schedule:calendar", org_id=organisation.pk)
+    if action == "day" and day_form.is_valid():
+        try:
+            day = services.non_teaching_day_create(
+                actor=actor, organisation=organisation, **day_form.cleaned_data
+            )
+        except DomainError as exc:
+            day_form.add_domain_error(exc)
+        else:
+            messages.success(
+                request,
+                f"{day.get_kind_display()} {day.name} {day.start_date:%Y-%m-%d}–"
+                f"{day.end_date:%Y-%m-%d} är sparat. Lektioner de dagarna är inställda.",
+            )
+            return redirect("schedule:calendar", org_id=organisation.pk)
+    bound = term_form if action == "term" else day_form if action == "day" else None
+    return render(
+        request,
+        "schedule/calendar.html",
+        {
+            "organisation": organisation,
+            "calendar": selectors.calendar_of(organisation_id=organisation.pk, today=actor.on),
+            "term_form": term_form,
+            "day_form": day_form,
+        },
+        status=400 if bound is not None and bound.errors else 200,
+    )

@@ -121,3 +121,23 @@ def login(client: Any, person: Any) -> Any:
     user = f.UserFactory(person=person)
     client.force_login(user)
     return user
+
+
+def login_with_two_factor(person: Any) -> Any:
+    """Return a test client logged in as `person` with a verified second factor, as staff
+    with a role that requires it (rektor, administrators) must be."""
+    from skolsam.testing.auth import verified_client
+
+    return verified_client(f.UserFactory(person=person))
+
+
+def cells(html: str, text: str) -> list[str]:
+    """Return the text of each cell in the first table row that mentions `text`."""
+    import re
+    from html import unescape
+
+    for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S):
+        if text in row:
+            found = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+            return [" ".join(unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in found]
+    raise AssertionError(f"No table row mentions {text!r}")

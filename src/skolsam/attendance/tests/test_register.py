@@ -333,7 +333,7 @@ def test_statistics_and_csn_match_hand_computed_figures():
         actor=rektor, organisation=day.school, month=date(2026, 9, 1)
     )
     lines = report.content.splitlines()
-    assert lines[0].startswith("H;SKOLSAM-CSN;1;") and lines[-1] == "T;1"
+    assert lines[0].startswith("H;SKOLSAM-CSN;2;") and lines[-1] == "T;1;0"
     assert lines[1].startswith(
         f"P;{alva.civic_no};{alva.family_name};{alva.given_name};2026-09;60;"
     )
