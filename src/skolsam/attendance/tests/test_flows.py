@@ -21,7 +21,7 @@ from skolsam.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
-PHONE = {"HTTP_USER_AGENT": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile"}
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile"
 
 
 def _queued(task: str) -> list:
@@ -38,14 +38,16 @@ def _run(result) -> None:
 def test_a_teacher_takes_the_register_on_a_phone():
     day = build_day()
     alva, hugo, saga = day.pupils
-    client = Client(**PHONE)
+    client = Client(headers={"User-Agent": PHONE})
     user = login(client, day.teacher)
     lessons = client.get(reverse("attendance:my_lessons")).content.decode()
     register_url = reverse("attendance:register", args=[day.lesson.pk])
     assert f'href="{register_url}"' in lessons and "Ej rapporterad" in lessons
     page = client.get(register_url).content.decode()
     assert 'name="viewport"' in page and "Spara närvaron (3 elever)" in page
-    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    found = re.search(r'name="version" value="(\d+)"', page)
+    assert found is not None
+    version = found.group(1)
     saved = client.post(
         register_url,
         {
