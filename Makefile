@@ -29,7 +29,9 @@ demo-data: migrate
 demo: demo-data
 	$(PY) manage.py demo_logins
 	@echo "Skolsam körs på http://$(HOST):$(PORT)/  (Ctrl-C avslutar)"
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	@# Notices to guardians are background tasks: a worker runs beside the server and is
+	@# stopped (and waited for) when the server stops, however it stops.
+	bash -c '$(PY) manage.py db_worker --no-reload & trap "kill $$! 2>/dev/null; wait" EXIT; $(PY) manage.py runserver --noreload $(HOST):$(PORT)'
 
 ## test: lint and type checks, then the whole suite on SQLite and on PostgreSQL
 test: install check test-sqlite test-postgres
