@@ -266,9 +266,61 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
         return bool(cursor.fetchone()[0])
 
 
+def _upsert_sqlite(claim: _Claim, rows: list[_Row]) -> None:
+    """Upsert every row in one SQLite statement, the rows as one JSON parameter.
+
+    `bulk_create` would split a register of more than 52 pupils into several INSERTs
+    (SQLite's 999 bound values), so the number of queries would follow the class size.
+    """
+    lesson = claim.lesson
+    payload = json.dumps(
+        [
+            {
+                **r._asdict(),
+                # Stored as SQLite stores a UUIDField; the id is used for a new row only.
+                "id": uuid.uuid4().hex,
+                "student_id": r.student_id.hex,
+                "absence_id": r.absence_id.hex if r.absence_id else None,
+            }
+            for r in rows
+        ],
+        ensure_ascii=False,
+    )
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _UPDATE_COLUMNS)
+    each = ", ".join(
+        f"json_extract(value, '$.{c}')"
+        for c in ("kind", "valid", "minutes", "attendance_minutes", "valid_absence_minutes")
+    )
+    sql = (
+        f"INSERT INTO {Attendance._meta.db_table} (id, created, modified, calendar_event_id,"  # noqa: S608
+        " student_id, date, organisation_id, kind, valid, minutes, attendance_minutes,"
+        " valid_absence_minutes, invalid_absence_minutes, other_attendance_minutes,"
+        " absence_reason, source, absence_id, reporter_id, reported_timestamp) "
+        "SELECT json_extract(value, '$.id'), %s, %s, %s, json_extract(value, '$.student_id'),"
+        f" %s, %s, {each}, json_extract(value, '$.invalid_absence_minutes'), 0,"
+        " json_extract(value, '$.absence_reason'), json_extract(value, '$.source'),"
+        " json_extract(value, '$.absence_id'), %s, %s "
+        # WHERE true: SQLite's parser needs it before ON CONFLICT after a SELECT.
+        f"FROM json_each(%s) WHERE true ON CONFLICT (calendar_event_id, student_id) "
+        f"DO UPDATE SET {updates}"
+    )
+    at = connection.ops.adapt_datetimefield_value(claim.at)
+    params = [
+        at,
+        at,
+        lesson.pk.hex,
+        connection.ops.adapt_datefield_value(lesson.date),
+        lesson.organisation_id.hex,
+        claim.by.hex if claim.by else None,
+        at,
+        payload,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _write_portable(claim: _Claim, rows: list[_Row], entry: AuditEntry) -> bool:
     """Claim, upsert and log in one transaction, statement by statement (SQLite)."""
-    lesson = claim.lesson
     with transaction.atomic():
         updated = claim.query.update(
             register_version=F("register_version") + 1,
@@ -277,26 +329,8 @@ def _write_portable(claim: _Claim, rows: list[_Row], entry: AuditEntry) -> bool:
         )
         if not updated:
             return False
-        Attendance.objects.bulk_create(
-            [
-                Attendance(
-                    # Used for a new row only: the upsert leaves a stored row's id alone.
-                    id=uuid.uuid4(),
-                    created=claim.at,
-                    modified=claim.at,
-                    calendar_event_id=lesson.pk,
-                    date=lesson.date,
-                    organisation_id=lesson.organisation_id,
-                    reporter_id=claim.by,
-                    reported_timestamp=claim.at,
-                    **r._asdict(),
-                )
-                for r in rows
-            ],
-            update_conflicts=True,
-            unique_fields=["calendar_event", "student"],
-            update_fields=_UPDATE_COLUMNS,
-        )
+        if rows:
+            _upsert_sqlite(claim, rows)
         entry.save()
     return True
 

@@ -12,6 +12,7 @@ from skolsam.attendance import services
 from skolsam.attendance.csn import csn_candidates
 from skolsam.attendance.models import (
     Attendance,
+    AttendanceEvent,
     AttendanceKind,
     LeaveStatus,
     Notice,
@@ -274,6 +275,16 @@ def test_preschool_check_in_and_out_on_the_tablet(client):
     assert "1 av 1 barn är här" in client.get(url).content.decode()
     twice = client.post(url, {"person": str(child.pk), "event_type": "In"}, HTTP_HX_REQUEST="true")
     assert "redan incheckad" in twice.content.decode()
+    out = client.post(url, {"person": str(child.pk), "event_type": "Ut"}, HTTP_HX_REQUEST="true")
+    assert out.status_code == 200 and "0 av 1 barn är här" in out.content.decode()
+    assert list(AttendanceEvent.objects.values_list("event_type", flat=True)) == ["In", "Ut"]
+    # Staff at another preschool cannot open the tablet page or check the child in.
+    elsewhere = f.DutyFactory(duty_at=f.SchoolUnitFactory(school_types=["FS"]))
+    client.logout()
+    login(client, elsewhere.person)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"person": str(child.pk), "event_type": "In"}).status_code == 404
+    assert AttendanceEvent.objects.count() == 2
 
 
 def test_statistics_and_csn_match_hand_computed_figures():
@@ -351,3 +362,25 @@ def test_a_teacher_who_does_not_teach_the_lesson_cannot_save_its_register():
     assert "behörighet" in caught.value.messages[0]
     day.lesson.refresh_from_db()
     assert day.lesson.register_version == 0 and not Attendance.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="attendance.").exists()
+
+
+def test_a_save_costs_the_same_queries_for_one_pupil_and_sixty():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 60):
+        day = build_day(pupils=size)
+        teacher = day.actor(day.teacher)
+        marks = [services.Mark(p.pk, "Frånvarande") for p in day.pupils[:1]]
+        with CaptureQueriesContext(connection) as ctx:
+            result = services.register_save(
+                actor=teacher, lesson=day.lesson, version=0, marks=marks
+            )
+        assert result.saved == size
+        assert Attendance.objects.filter(calendar_event=day.lesson).count() == size
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    if connection.vendor == "postgresql":
+        assert counts[0] == 2  # the roster, then one statement for everything else
