@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.activities.models import Activity, ActivityTeacher
-from skolsam.core.access import Actor, may_manage_organisation, organisation_for_actor
+from skolsam.core.access import Actor, may_manage_organisation
 from skolsam.core.choices import OrganisationType
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.models import Organisation
@@ -156,15 +156,25 @@ def may_manage_schedule(actor: Actor, organisation_id: UUID) -> bool:
     return organisation_id in actor.admin_org_ids
 
 
+def _central_huvudman_ids(actor: Actor) -> QuerySet:
+    """The huvudmän where the actor is a central administrator (at the huvudman, or at a
+    förvaltning or verksamhetsområde under it)."""
+    return Organisation.objects.filter(pk__in=actor.central_org_ids).values("huvudman_id")
+
+
 def may_manage_settings(actor: Actor, organisation: Organisation) -> bool:
     """Tell whether the actor sets a calendar and attendance settings for `organisation`.
 
-    A huvudman's settings: its central administrators. A school unit's: its administrators
-    (rektor, skoladministratör), and central administrators above it. Nobody else, and no
-    other kind of organisation.
+    A huvudman's settings: its central administrators, wherever in its central
+    organisation they hold the duty. A school unit's: its administrators (rektor,
+    skoladministratör) and central administrators above it. Nobody else, and no other
+    kind of organisation.
     """
     if organisation.organisation_type == OrganisationType.HUVUDMAN:
-        return organisation.pk in actor.central_org_ids
+        return bool(actor.central_org_ids) and (
+            organisation.pk in actor.central_org_ids
+            or _central_huvudman_ids(actor).filter(huvudman_id=organisation.pk).exists()
+        )
     if organisation.organisation_type == OrganisationType.SKOLENHET:
         return may_manage_organisation(actor, organisation.pk)
     return False
@@ -172,7 +182,13 @@ def may_manage_settings(actor: Actor, organisation: Organisation) -> bool:
 
 def settings_organisation_for_actor(actor: Actor, organisation_id: UUID | str) -> Organisation:
     """Return a huvudman or school unit whose settings the actor manages; Http404 otherwise."""
-    organisation = organisation_for_actor(actor, organisation_id)
+    organisation = get_or_404(
+        Organisation.objects.filter(
+            Q(pk__in=actor.staff_org_ids) | Q(pk__in=_central_huvudman_ids(actor))
+        ),
+        organisation_id,
+        "Organisationen finns inte.",
+    )
     if not may_manage_settings(actor, organisation):
         raise Http404("Organisationen finns inte.")
     return organisation
@@ -182,7 +198,7 @@ def settings_organisations_for(actor: Actor) -> list[Organisation]:
     """Return the huvudmän and school units whose settings the actor manages, huvudman first."""
     return list(
         Organisation.objects.filter(
-            Q(pk__in=actor.central_org_ids, organisation_type=OrganisationType.HUVUDMAN)
+            Q(pk__in=_central_huvudman_ids(actor), organisation_type=OrganisationType.HUVUDMAN)
             | Q(pk__in=actor.admin_org_ids, organisation_type=OrganisationType.SKOLENHET)
         ).order_by("organisation_type", "display_name", "id")
     )

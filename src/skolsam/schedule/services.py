@@ -14,6 +14,7 @@ from django.utils import timezone
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.choices import OrganisationType
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.duties.models import Duty
@@ -34,6 +35,20 @@ def _may_manage(actor: Actor, organisation_id: UUID) -> None:
         raise DomainError("Du har inte behörighet att ändra schemat vid den enheten.")
 
 
+def _may_manage_calendar(actor: Actor, organisation: Organisation) -> None:
+    """A huvudman's terms and days off: its central administrators; a unit's: its own."""
+    from skolsam.schedule.access import may_manage_settings
+
+    if actor.is_system:
+        return
+    if organisation.organisation_type in (OrganisationType.HUVUDMAN, OrganisationType.SKOLENHET):
+        allowed = may_manage_settings(actor, organisation)
+    else:
+        allowed = may_manage_organisation(actor, organisation.pk)
+    if not allowed:
+        raise DomainError("Du har inte behörighet att ändra kalendern där.")
+
+
 @transaction.atomic
 def term_create(
     *,
@@ -45,7 +60,7 @@ def term_create(
     end_date: date,
 ) -> Term:
     """Create a term for a huvudman (all its schools) or one school unit."""
-    _may_manage(actor, organisation.pk)
+    _may_manage_calendar(actor, organisation)
     if end_date < start_date:
         raise DomainError({"end_date": "Terminen kan inte sluta före den börjar."})
     if not name.strip():
@@ -90,7 +105,7 @@ def non_teaching_day_create(
     end_date: date | None = None,
 ) -> NonTeachingDay:
     """Record days without lessons; lessons already generated on them are cancelled."""
-    _may_manage(actor, organisation.pk)
+    _may_manage_calendar(actor, organisation)
     end_date = end_date or start_date
     name = name.strip()
     if kind not in NonTeachingKind.values:

@@ -201,3 +201,29 @@ def test_terms_and_days_off_for_the_huvudman_and_the_school():
     assert (studiedag.start_date, studiedag.end_date) == (date(2026, 11, 20), date(2026, 11, 20))
     assert AuditEntry.objects.filter(action="calendar.non_teaching_day").count() == 2
     assert AuditEntry.objects.filter(action="term.create").count() == 1
+
+
+def test_a_central_administrator_at_the_forvaltning_sets_the_huvudmans_calendar():
+    day = build_day()
+    huvudman = day.school.parent
+    forvaltning = f.ForvaltningFactory(parent=huvudman)
+    at_forvaltning = f.DutyFactory(duty_at=forvaltning, duty_role=DutyRole.SKOLADMINISTRATOR).person
+    client = login_with_two_factor(at_forvaltning)
+    index = client.get(reverse("attendance:settings_index")).content.decode()
+    assert reverse("attendance:settings", args=[huvudman.pk]) in index
+    saved = client.post(
+        reverse("schedule:calendar", args=[huvudman.pk]),
+        {
+            "action": "day",
+            "lov-kind": "Studiedag",
+            "lov-name": "Kommunens studiedag",
+            "lov-start_date": "2026-11-25",
+        },
+    )
+    assert saved.status_code == 302
+    assert NonTeachingDay.objects.get().organisation_id == huvudman.pk
+    # Another huvudman's central administrator does not even find the page.
+    other = f.DutyFactory(duty_at=f.HuvudmanFactory(), duty_role=DutyRole.SKOLADMINISTRATOR).person
+    stranger = login_with_two_factor(other)
+    assert stranger.get(reverse("schedule:calendar", args=[huvudman.pk])).status_code == 404
+    assert stranger.get(reverse("attendance:settings", args=[huvudman.pk])).status_code == 404
