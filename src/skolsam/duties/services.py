@@ -10,16 +10,11 @@ from django.utils import timezone
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, may_manage_organisation
 from skolsam.core.choices import AssignmentRoleType, DutyRole
-from skolsam.core.errors import DomainError
+from skolsam.core.errors import DomainError, period_validate
 from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.groups.models import Group
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person
-
-
-def _check_period(start: date, end: date | None) -> None:
-    if end is not None and end < start:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
 
 
 @transaction.atomic
@@ -42,7 +37,7 @@ def duty_create(
         raise DomainError({"duty_role": f"Okänd befattning {duty_role!r}."})
     if duty_percent is not None and not 0 < duty_percent <= 100:
         raise DomainError({"duty_percent": "Tjänstgöringsgraden ska vara 1–100 procent."})
-    _check_period(start_date, end_date)
+    period_validate(start_date, end_date)
     duty = Duty.objects.create(
         person=person,
         duty_at=duty_at,
@@ -74,7 +69,7 @@ def duty_end(*, actor: Actor, duty: Duty, end_date: date) -> Duty:
     """End a duty on `end_date` (inclusive)."""
     if not actor.is_system and not may_manage_organisation(actor, duty.duty_at_id):
         raise DomainError("Du har inte behörighet att ändra tjänsten.")
-    _check_period(duty.start_date, end_date)
+    period_validate(duty.start_date, end_date)
     before = duty.end_date
     duty.end_date = end_date
     duty.modified = timezone.now()
@@ -105,7 +100,7 @@ def assignment_role_add(
         raise DomainError("Du har inte behörighet att ändra gruppen.")
     if assignment_role_type not in AssignmentRoleType.values:
         raise DomainError({"assignment_role_type": f"Okänd roll {assignment_role_type!r}."})
-    _check_period(start_date, end_date)
+    period_validate(start_date, end_date)
     if duty.duty_at.huvudman_id != group.organisation.huvudman_id:
         raise DomainError({"duty": "Tjänsten hör till en annan huvudman än gruppen."})
     role = AssignmentRole.objects.create(

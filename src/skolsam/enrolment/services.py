@@ -10,7 +10,7 @@ from django.utils import timezone
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, may_manage_organisation
 from skolsam.core.choices import OrganisationType, PlacementSchoolType
-from skolsam.core.errors import DomainError
+from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
 from skolsam.curriculum.models import Programme
 from skolsam.enrolment.models import Enrolment, Placement
@@ -22,11 +22,6 @@ from skolsam.people.models import Person
 def _require_manager(actor: Actor, organisation: Organisation) -> None:
     if not actor.is_system and not may_manage_organisation(actor, organisation.pk):
         raise DomainError("Du har inte behörighet att ändra inskrivningar vid den enheten.")
-
-
-def _check_period(start: date, end: date | None) -> None:
-    if end is not None and end < start:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
 
 
 def school_unit_offers_validate(unit: Organisation, school_type: str) -> None:
@@ -59,7 +54,7 @@ def enrolment_create(
 ) -> Enrolment:
     """Enrol a pupil at a school unit in a school type from `start_date`."""
     _require_manager(actor, school_unit)
-    _check_period(start_date, end_date)
+    period_validate(start_date, end_date)
     school_unit_offers_validate(school_unit, school_type)
     if school_year is not None and not 0 <= school_year <= 10:
         raise DomainError({"school_year": "Årskursen måste vara mellan 0 och 10."})
@@ -106,7 +101,7 @@ def enrolment_create(
 def enrolment_end(*, actor: Actor, enrolment: Enrolment, end_date: date) -> Enrolment:
     """End an enrolment on `end_date` (the last day, inclusive)."""
     _require_manager(actor, enrolment.enroled_at)
-    _check_period(enrolment.start_date, end_date)
+    period_validate(enrolment.start_date, end_date)
     before = enrolment.end_date
     enrolment.end_date = end_date
     enrolment.modified = timezone.now()
@@ -156,7 +151,7 @@ def placement_create(
 ) -> Placement:
     """Place a child in preschool or fritidshem, with the guardians who own the placement."""
     _require_manager(actor, placed_at)
-    _check_period(start_date, end_date)
+    period_validate(start_date, end_date)
     if school_type not in PlacementSchoolType.values:
         raise DomainError(
             {

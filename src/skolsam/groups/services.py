@@ -10,7 +10,7 @@ from django.utils import timezone
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, may_manage_organisation
 from skolsam.core.choices import GroupType, SchoolType
-from skolsam.core.errors import DomainError
+from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
@@ -20,11 +20,6 @@ from skolsam.people.models import Person
 def _require_manager(actor: Actor, organisation_id: object) -> None:
     if not actor.is_system and not may_manage_organisation(actor, organisation_id):  # type: ignore[arg-type]
         raise DomainError("Du har inte behörighet att ändra grupper vid den enheten.")
-
-
-def _check_period(start: date, end: date | None) -> None:
-    if end is not None and end < start:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
 
 
 @transaction.atomic
@@ -46,7 +41,7 @@ def group_create(
         raise DomainError({"group_type": f"Okänd grupptyp {group_type!r}."})
     if school_type and school_type not in SchoolType.values:
         raise DomainError({"school_type": f"Okänd skolform {school_type!r}."})
-    _check_period(start_date, end_date)
+    period_validate(start_date, end_date)
     group = Group.objects.create(
         organisation=organisation,
         display_name=display_name.strip(),
@@ -97,7 +92,7 @@ def group_membership_add(
 ) -> GroupMembership:
     """Add a person to a group from `start_date`."""
     _require_manager(actor, group.organisation_id)
-    _check_period(start_date, end_date)
+    period_validate(start_date, end_date)
     Person.objects.select_for_update().filter(pk=person.pk).first()
     _check_single_class(person, group, start_date, end_date)
     for m in GroupMembership.objects.filter(person=person, group=group):
@@ -128,7 +123,7 @@ def group_membership_end(
 ) -> GroupMembership:
     """End a membership on `end_date` (inclusive). The row stays as history."""
     _require_manager(actor, membership.group.organisation_id)
-    _check_period(membership.start_date, end_date)
+    period_validate(membership.start_date, end_date)
     before = membership.end_date
     membership.end_date = end_date
     membership.modified = timezone.now()

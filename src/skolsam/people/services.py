@@ -13,7 +13,7 @@ from django.utils import timezone
 from skolsam.audit.services import audit_record, diff, snapshot
 from skolsam.core.access import Actor, may_edit_person, may_grant_protected_access
 from skolsam.core.choices import PersonStatus, RelationType, SecurityMarking, Sex
-from skolsam.core.errors import DomainError
+from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
 from skolsam.duties.models import Duty
 from skolsam.people import civicno
@@ -44,11 +44,6 @@ PERSON_FIELDS = (
 
 class StaleVersion(DomainError):
     """Someone else saved the record after it was opened."""
-
-
-def _check_period(start: date, end: date | None) -> None:
-    if end is not None and end < start:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
 
 
 def contacts_validate(data: dict[str, Any]) -> None:
@@ -249,7 +244,7 @@ def responsible_add(
         raise DomainError({"relation_type": f"Okänd relationstyp {relation_type!r}."})
     if person.pk == responsible.pk:
         raise DomainError({"responsible": "En person kan inte vara ansvarig för sig själv."})
-    _check_period(start_date, end_date)
+    period_validate(start_date, end_date)
     existing = Responsible.objects.filter(
         person=person, responsible=responsible, relation_type=relation_type
     )
@@ -282,7 +277,7 @@ def responsible_end(*, actor: Actor, relation: Responsible, end_date: date) -> R
     """End a responsible relation on `end_date` (inclusive); history is kept."""
     if not actor.is_system and not may_edit_person(actor, relation.person):
         raise DomainError("Du har inte behörighet att ändra personens relationer.")
-    _check_period(relation.start_date, end_date)
+    period_validate(relation.start_date, end_date)
     before = relation.end_date
     relation.end_date = end_date
     relation.modified = timezone.now()
@@ -315,7 +310,7 @@ def protected_identity_authorise(
         raise DomainError({"person": "Personen har ingen skyddad identitet."})
     if not reason.strip():
         raise DomainError({"reason": "Ange skälet till att personalen behöver uppgifterna."})
-    _check_period(start_date, end_date)
+    period_validate(start_date, end_date)
     # Only staff of the granting huvudman may be named; the access layer would otherwise
     # be the only thing keeping a guardian or another huvudman's teacher out.
     if not actor.is_system and not any(
