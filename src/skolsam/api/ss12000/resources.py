@@ -263,6 +263,7 @@ def _person_lookup(qs: QuerySet, body: dict[str, list[str]], scope: ApiScope) ->
 
 
 def _person_annotate(qs: QuerySet) -> QuerySet:
+    qs = serializers.with_person_json_text(qs)
     return qs.annotate(_civic=Coalesce(F("civic_no"), Value("")))
 
 
