@@ -80,11 +80,13 @@ def scope_for_client(client: object, *, on: date | None = None) -> ApiScope:
     day = on or today()
     bound = list(client.organisations.values_list("id", "huvudman_id"))
     roots = {huvudman or pk for pk, huvudman in bound}
-    tree: dict[UUID, UUID | None] = dict(
-        Organisation.objects.filter(Q(huvudman_id__in=roots) | Q(id__in=roots)).values_list(
-            "id", "parent_id"
-        )
-    )
+    tree: dict[UUID, UUID | None] = {}
+    root_of: dict[UUID, UUID] = {}
+    for pk, parent_id, huvudman_id in Organisation.objects.filter(
+        Q(huvudman_id__in=roots) | Q(id__in=roots)
+    ).values_list("id", "parent_id", "huvudman_id"):
+        tree[pk] = parent_id
+        root_of[pk] = huvudman_id or pk
     children: dict[UUID, list[UUID]] = {}
     for node, above in tree.items():
         if above is not None:
@@ -104,7 +106,7 @@ def scope_for_client(client: object, *, on: date | None = None) -> ApiScope:
             parent = tree.get(parent)
     org_ids = frozenset(subtree)
     whole = frozenset(pk for pk, huvudman in bound if huvudman in (None, pk))
-    covered = {node for node in subtree if _root(tree, node) in whole}
+    covered = {node for node in subtree if root_of[node] in whole}
     actor = Actor(
         user_id=None,
         person_id=None,
@@ -124,14 +126,6 @@ def scope_for_client(client: object, *, on: date | None = None) -> ApiScope:
         on=day,
         actor=actor,
     )
-
-
-def _root(tree: dict[UUID, UUID | None], node: UUID) -> UUID:
-    seen = set()
-    while (parent := tree.get(node)) is not None and node not in seen:
-        seen.add(node)
-        node = parent
-    return node
 
 
 def in_scope(scope: ApiScope, organisation: str) -> Q:
