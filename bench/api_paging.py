@@ -7,8 +7,9 @@
 3. As that client, page through all of `/persons` and all of
    `/groups?expand=assignmentRoles` with `limit=1000`, through Django's full request
    stack (in-process WSGI: middleware, JWT check, scope, audit log entry per page; no
-   socket). Count rows, time it, count the queries of every page and sample the
-   process's resident memory after every page.
+   socket), in a process set up as the WSGI module sets up a server (garbage collector
+   tuned by `skolsam.conf.runtime`). Count rows, time it, count the queries of every
+   page and sample the process's resident memory after every page.
 4. In the same run, read the same rows with raw SQL and serialise them to JSON: the
    scope's own SQL (compiled from the same querysets, so the rows are the same) run
    once with a server-side cursor, plus the rows each entity embeds (enrolments and
@@ -106,6 +107,7 @@ def _run(bench_url: str, *, pupils: int, generate: bool) -> dict[str, Any]:
         with db.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would, before anyone reads
 
+    import skolsam.conf.wsgi  # noqa: F401 - the server's start-up, garbage collector tuning included
     from skolsam.api.ss12000 import auth, services
     from skolsam.api.ss12000.access import scope_for_client
     from skolsam.core.access import system_actor
@@ -213,7 +215,7 @@ def _raw_persons(scope: Any) -> int:
     from django.db import transaction
 
     from skolsam.api.ss12000 import access
-    from skolsam.api.ss12000.serializers import PERSON_FIELDS
+    from skolsam.api.ss12000.serializers import PERSON_COLUMNS
 
     with transaction.atomic():
         enrolments: dict[Any, list] = {}
@@ -223,7 +225,7 @@ def _raw_persons(scope: Any) -> int:
         for row in _stream(access.responsibles_visible_to_client(scope).values()):
             guardians.setdefault(row["person_id"], []).append(row)
         count, chunk = 0, []
-        for row in _stream(access.persons_visible_to_client(scope).values(*PERSON_FIELDS)):
+        for row in _stream(access.persons_visible_to_client(scope).values(*PERSON_COLUMNS)):
             row["enrolments"] = enrolments.get(row["id"], [])
             row["responsibles"] = guardians.get(row["id"], [])
             chunk.append(row)
