@@ -23,3 +23,18 @@ def _database_is_the_expected_one(django_db_setup, django_db_blocker):
     if vendor != expected:
         pytest.exit(f"Expected to test on {expected}, but the database is {vendor}", returncode=3)
     print(f"\n[skolsam] testing on {vendor}")
+
+
+@pytest.fixture(autouse=True)
+def _process_caches_start_empty():
+    """Start every test with the per-process caches empty, as a freshly started server.
+
+    Which resource types are subscribed to (the API's webhooks) and the attendance
+    settings are cached per process for up to a minute; a test must not see what an
+    earlier test in the same worker left there.
+    """
+    from skolsam.api.ss12000.changes import forget_subscribed_types
+    from skolsam.attendance import policy
+
+    forget_subscribed_types()
+    policy.forget()

@@ -47,6 +47,7 @@ from skolsam.audit.models import AuditEntry
 from skolsam.audit.services import audit_export, audit_record
 from skolsam.core import context
 from skolsam.core.access import Actor
+from skolsam.core.changes import announce
 from skolsam.core.choices import DutyRole, OrganisationType, RelationType
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
@@ -436,6 +437,7 @@ def register_save(
             "Någon annan har sparat närvaron på lektionen efter att du öppnade den. "
             "Se vad som sparades och gör dina ändringar igen."
         )
+    announce(entity_types=["Attendance"], organisation_ids=[lesson.organisation_id])
     if newly_invalid and lesson.date >= actor.on - timedelta(days=1):
         from skolsam.attendance.notices import schedule_absence_notices
 
@@ -562,6 +564,7 @@ def _apply_absence(absence: Absence) -> int:
         unique_fields=["calendar_event", "student"],
         update_fields=[f"{f}_id" if f in ("absence", "reporter") else f for f in _ROW_FIELDS],
     )
+    announce(entity_types=["Attendance"], organisation_ids={r.organisation_id for r in rows})
     return len(rows)
 
 

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from skolsam.audit.services import AuditBatch, audit_record, snapshot
 from skolsam.core.access import Actor
+from skolsam.core.changes import announce
 from skolsam.core.choices import (
     GroupType,
     PlacementSchoolType,
@@ -943,6 +944,8 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
         for line, guardian in plan.relations
     ]
     Responsible.objects.bulk_create(relations)
+    # Bulk inserts send no model signals: tell the API's subscribers what changed.
+    announce(entity_types=["Person", "Group"], organisation_ids=[unit.pk])
 
     # The entries each service writes, in the same shape, marked with the import.
     entries = AuditBatch(actor)

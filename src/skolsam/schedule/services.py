@@ -14,6 +14,7 @@ from django.utils import timezone
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.changes import announce
 from skolsam.core.choices import OrganisationType
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
@@ -126,6 +127,8 @@ def non_teaching_day_create(
         cancelled=False,
         reported_at__isnull=True,
     ).update(cancelled=True, comment=name[:300], modified=timezone.now())
+    if cancelled:
+        announce(entity_types=["CalendarEvent"], organisation_ids=subtree_ids(organisation.pk))
     audit_record(
         actor=actor,
         action="calendar.non_teaching_day",
@@ -188,6 +191,8 @@ def generate_lessons(school_unit_id: UUID, term: Term, start: date, end: date) -
     )
     fresh = [e for e in events if (e.timetable_entry.pk, e.planned_date) not in existing]  # type: ignore[union-attr]
     CalendarEvent.objects.bulk_create(fresh, batch_size=2000)
+    if fresh:
+        announce(entity_types=["CalendarEvent"], organisation_ids=[school_unit_id])
     return len(fresh)
 
 
@@ -277,7 +282,8 @@ def timetable_import(
     removable = CalendarEvent.objects.filter(
         timetable_entry__in=old_entries, date__gte=first, reported_at__isnull=True
     ).exclude(Exists(Attendance.objects.filter(calendar_event_id=OuterRef("pk"))))
-    removed, _ = removable.delete()
+    removed_ids = list(removable.values_list("pk", flat=True))
+    removed, _ = CalendarEvent.objects.filter(pk__in=removed_ids).delete()
     old_entries.delete()
     TimetableEntry.objects.bulk_create(
         TimetableEntry(
@@ -291,6 +297,11 @@ def timetable_import(
         for r in rows
     )
     created = generate_lessons(school_unit.pk, term, first, term.end_date)
+    announce(
+        entity_types=["Activity", "CalendarEvent"],
+        organisation_ids=[school_unit.pk],
+        deleted={"CalendarEvent": removed_ids},
+    )
     audit_record(
         actor=actor,
         action="timetable.import",
@@ -311,7 +322,8 @@ def timetable_import(
 # --- single lessons ------------------------------------------------------------------------
 
 
-def _lesson_audit(actor: Actor, lesson: CalendarEvent, action: str, changes: dict) -> None:
+def _lesson_changed(actor: Actor, lesson: CalendarEvent, action: str, changes: dict) -> None:
+    announce(entity_types=["CalendarEvent"], organisation_ids=[lesson.organisation_id])
     audit_record(
         actor=actor,
         action=action,
@@ -331,7 +343,7 @@ def lesson_cancel(*, actor: Actor, lesson: CalendarEvent, comment: str = "") -> 
     lesson.comment = comment[:300]
     lesson.modified = timezone.now()
     lesson.save(update_fields=["cancelled", "comment", "modified"])
-    _lesson_audit(actor, lesson, "lesson.cancel", {"cancelled": [False, True]})
+    _lesson_changed(actor, lesson, "lesson.cancel", {"cancelled": [False, True]})
     return lesson
 
 
@@ -371,7 +383,7 @@ def lesson_move(
         "end_time": end.strftime("%H:%M"),
         "room": lesson.room,
     }
-    _lesson_audit(
+    _lesson_changed(
         actor,
         lesson,
         "lesson.move",
@@ -398,7 +410,7 @@ def lesson_assign_substitute(
     lesson.substitute = duty
     lesson.modified = timezone.now()
     lesson.save(update_fields=["substitute", "modified"])
-    _lesson_audit(
+    _lesson_changed(
         actor,
         lesson,
         "lesson.substitute",

@@ -3,13 +3,17 @@
 The register's services belong to their domains and do not know about the API, and rows
 also go away through cascades (deleting a person removes their enrolments) and the Django
 admin. So this module listens to `post_save` and `pre_delete` of the register models, the
-one place where every change passes. It holds no domain rule: it writes a tombstone in
-the same transaction as the deletion, and after commit enqueues one task that works out
-which subscriptions to call. A rolled-back change leaves neither behind.
+one place where every single-row change passes, and to `skolsam.core.changes.changed`,
+which the services send for the writes that bypass those signals (bulk inserts such as a
+register import or a timetable's lessons, and single-statement writes such as the
+teacher's register). It holds no domain rule: it writes a tombstone in the same
+transaction as a deletion, and after commit enqueues one task that works out which
+subscriptions to call. A rolled-back change leaves neither behind.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +23,11 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.utils import timezone
 
 from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.attendance.models import Absence, Attendance, AttendanceEvent, AttendanceSchedule
+from skolsam.core import changes
 from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
 from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment, Placement
@@ -42,7 +49,10 @@ def _person_orgs(person_id: Any) -> set[UUID]:
     )
 
 
-# model -> (entity types it changes, organisations it belongs to, its own tombstone type)
+# model -> (entity types it changes, organisations it belongs to, its own tombstone type).
+# Lessons (CalendarEvent) are not here: the timetable writes them in bulk, and a signal
+# receiver would make Django load and announce every lesson of a re-import one by one;
+# the schedule services announce their changes through `skolsam.core.changes` instead.
 WATCHED: dict[type[Model], tuple[tuple[str, ...], Callable[[Any], set], str | None]] = {
     Organisation: (("Organisation",), lambda o: {o.pk}, "Organisation"),
     Person: (("Person",), lambda p: _person_orgs(p.pk), "Person"),
@@ -78,10 +88,55 @@ WATCHED: dict[type[Model], tuple[tuple[str, ...], Callable[[Any], set], str | No
         lambda o: {o.offered_at_id},
         "SchoolUnitOffering",
     ),
+    Attendance: (("Attendance",), lambda a: {a.organisation_id}, "Attendance"),
+    Absence: (("Absence",), lambda a: {a.organisation_id}, "Absence"),
+    AttendanceEvent: (
+        ("AttendanceEvent",),
+        lambda e: set(
+            Group.objects.filter(pk=e.group_id).values_list("organisation_id", flat=True)
+        ),
+        "AttendanceEvent",
+    ),
+    AttendanceSchedule: (
+        ("AttendanceSchedule",),
+        lambda s: set(
+            Placement.objects.filter(pk=s.placement_id).values_list("placed_at_id", flat=True)
+        ),
+        "AttendanceSchedule",
+    ),
     Syllabus: (("Syllabus",), lambda s: set(), "Syllabus"),
     Programme: (("Programme",), lambda p: set(), "Programme"),
 }
 PUBLIC = {Syllabus, Programme}
+
+
+# Whether anyone subscribes to a type is read at most this often per process: a register
+# save with no subscriber for attendances then costs no task. Creating, renewing or
+# deleting a subscription clears this process's answer; other processes see it within
+# this time, so a new subscription hears of changes from at most a minute after it began.
+SUBSCRIBED_CACHE_SECONDS = 60
+_subscribed: list[tuple[float, frozenset[str]]] = []
+
+
+def subscribed_types() -> frozenset[str]:
+    """Return the resource types some live subscription wants (cached, see above)."""
+    from skolsam.api.ss12000.models import Subscription
+
+    now = time.monotonic()
+    if _subscribed and _subscribed[0][0] > now:
+        return _subscribed[0][1]
+    types: set[str] = set()
+    for wanted in Subscription.objects.filter(
+        expires__gt=timezone.now(), client__is_active=True
+    ).values_list("resource_types", flat=True):
+        types.update(wanted or [])
+    _subscribed[:] = [(now + SUBSCRIBED_CACHE_SECONDS, frozenset(types))]
+    return _subscribed[0][1]
+
+
+def forget_subscribed_types() -> None:
+    """Drop this process's cached answer (after a subscription changes)."""
+    _subscribed.clear()
 
 
 # More saved rows than this in one transaction are announced as "all of these types".
@@ -109,6 +164,8 @@ class _Pending:
         by_block = connection.__dict__.get("_ss12000_pending", {})
         if by_block.get(self.key) is self:
             del by_block[self.key]
+        if not self.types & subscribed_types():
+            return  # nobody listens for these types: no task
         overflow = len(self.saved) > MAX_ROWS_PER_CHANGE
         dispatch_changes.enqueue(
             types=sorted(self.types),
@@ -182,6 +239,28 @@ def _deleting(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     _note(sender, instance, gone=True, tombstone=tombstone is not None)
 
 
+def _announced(
+    sender: Any,
+    entity_types: list[str],
+    organisation_ids: set[UUID],
+    deleted: dict[str, list[UUID]],
+    **kwargs: Any,
+) -> None:
+    from skolsam.api.ss12000.services import deleted_entities_record
+
+    for entity_type, ids in deleted.items():
+        deleted_entities_record(
+            entity_type=entity_type, entity_ids=ids, organisation_ids=organisation_ids
+        )
+    in_transaction = connection.in_atomic_block
+    pending = _pending() if in_transaction else _Pending()
+    pending.types.update(entity_types)
+    pending.organisation_ids.update(organisation_ids)
+    pending.deleted = pending.deleted or bool(deleted)
+    if not in_transaction:
+        pending.flush()
+
+
 def _m2m(sender: Any, instance: Model, action: str, **kwargs: Any) -> None:
     if action in ("post_add", "post_remove", "post_clear") and type(instance) in WATCHED:
         _note(type(instance), instance)
@@ -192,6 +271,7 @@ def connect() -> None:
     for model in WATCHED:
         post_save.connect(_saved, sender=model, dispatch_uid=f"ss12000-save-{model.__name__}")
         pre_delete.connect(_deleting, sender=model, dispatch_uid=f"ss12000-del-{model.__name__}")
+    changes.changed.connect(_announced, dispatch_uid="ss12000-announced")
     for through in (
         Activity.groups.through,
         Placement.owners.through,

@@ -17,11 +17,11 @@ from uuid import UUID
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from skolsam.api.ss12000 import auth
+from skolsam.api.ss12000 import auth, changes
 from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.models import (
     ENTITY_TYPES,
@@ -223,6 +223,12 @@ def _resource_types(value: Any) -> list[str]:
     return list(dict.fromkeys(types))
 
 
+def _subscriptions_changed() -> None:
+    """Make this process ask again which types are subscribed to, now and after commit."""
+    changes.forget_subscribed_types()
+    transaction.on_commit(changes.forget_subscribed_types)
+
+
 @transaction.atomic
 def subscription_create(*, scope: ApiScope, data: dict[str, Any]) -> Subscription:
     name = data.get("name")
@@ -235,6 +241,7 @@ def subscription_create(*, scope: ApiScope, data: dict[str, Any]) -> Subscriptio
         resource_types=_resource_types(data.get("resourceTypes")),
         expires=timezone.now() + timedelta(days=SUBSCRIPTION_DAYS),
     )
+    _subscriptions_changed()
     audit_record(
         actor=scope.actor,
         action="ss12000.subscription.create",
@@ -260,6 +267,7 @@ def subscription_renew(
         expires = latest
     subscription.expires = expires
     subscription.save(update_fields=["expires"])
+    _subscriptions_changed()
     audit_record(
         actor=scope.actor,
         action="ss12000.subscription.renew",
@@ -274,6 +282,7 @@ def subscription_renew(
 def subscription_delete(*, scope: ApiScope, subscription: Subscription) -> None:
     pk = subscription.pk
     subscription.delete()
+    _subscriptions_changed()
     audit_record(
         actor=scope.actor,
         action="ss12000.subscription.delete",
@@ -385,3 +394,21 @@ def deleted_entity_record(
         for org in set(organisation_ids)
     )
     return tombstone
+
+
+def deleted_entities_record(
+    *, entity_type: str, entity_ids: Sequence[UUID], organisation_ids: Iterable[UUID]
+) -> None:
+    """Record many deletions of one type at once (a timetable's removed lessons)."""
+    orgs = set(organisation_ids)
+    tombstones = [DeletedEntity(entity_type=entity_type, entity_id=pk) for pk in entity_ids]
+    if connection.features.can_return_rows_from_bulk_insert:
+        DeletedEntity.objects.bulk_create(tombstones)
+    else:
+        for tombstone in tombstones:
+            tombstone.save()
+    DeletedEntityOrganisation.objects.bulk_create(
+        DeletedEntityOrganisation(deleted_entity=t, organisation_id=org)
+        for t in tombstones
+        for org in orgs
+    )

@@ -1,0 +1,192 @@
+"""Writes that bypass model signals still reach subscribers and deletedEntities.
+
+A register import and a timetable write rows in bulk, and the teacher's register saves in
+one statement; their services announce the change (`skolsam.core.changes`). A change no
+one subscribes to costs no task.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from skolsam.api.ss12000.tests.conftest import Api
+from skolsam.api.ss12000.tests.factories import make_client, token_for
+from skolsam.api.ss12000.tests.test_changes import DATABASE, IMMEDIATE, Receiver, _subscribe
+from skolsam.attendance import services as attendance_services
+from skolsam.attendance.models import AttendanceKind
+from skolsam.core.access import actor_for_person, system_actor
+from skolsam.core.choices import DutyRole
+from skolsam.curriculum.models import Syllabus
+from skolsam.imports.parser import parse_file
+from skolsam.imports.services import register_import_run
+from skolsam.people.models import Person
+from skolsam.schedule import services as schedule_services
+from skolsam.schedule.models import CalendarEvent
+from skolsam.testing.factories import DutyFactory
+
+IMPORT = (
+    "personnummer;förnamn;efternamn;skolform;årskurs;klass;startdatum;"
+    "vh1_personnummer;vh1_förnamn;vh1_efternamn;vh1_relation\n"
+    "20120101-2380;Alva;Andersson;GR;8;8C;2026-08-17;"
+    "19750107-9292;Johan;Andersson;Vårdnadshavare\n"
+)
+
+
+@pytest.fixture
+def hooks(settings):
+    settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
+    pair = (Receiver(), Receiver())
+    yield pair
+    for r in pair:
+        r.server.shutdown()
+
+
+def _subscribers(api: Api, world, hooks, *types: str) -> None:
+    koping_hook, arboga_hook = hooks
+    _subscribe(api, koping_hook.url, *types)
+    arboga_client, _ = make_client([world.arboga], name="Arbogas plattform")
+    _subscribe(Api(token_for(arboga_client)), arboga_hook.url, *types)
+
+
+def test_a_register_import_is_told_to_subscribers_in_scope_only(
+    api: Api, world, hooks, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.TASKS = IMMEDIATE
+    _subscribers(api, world, hooks, "Person", "Group")
+    parsed = parse_file(IMPORT.encode(), "elever.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        plan, staged = register_import_run(
+            actor=system_actor("test"),
+            school_unit=world.karlberg,
+            parsed=parsed,
+            create_classes=True,
+        )
+    assert staged is not None, plan
+    assert Person.objects.filter(civic_no="201201012380").exists()
+    koping_hook, arboga_hook = hooks
+    assert [c[0] for c in koping_hook.calls] == [
+        {"modifiedEntites": ["Group", "Person"], "deletedEntities": False}
+    ]
+    assert arboga_hook.calls == [], "Arboga heard of an import in Köping"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_teachers_register_is_told_to_attendance_subscribers(
+    api: Api, world, hooks, settings
+) -> None:
+    # As in a request: autocommit, so the save is announced as soon as it is written.
+    settings.TASKS = IMMEDIATE
+    _subscribers(api, world, hooks, "Attendance")
+    day = date(2026, 9, 14)
+    from skolsam.schedule import calendar
+
+    lesson = CalendarEvent.objects.create(
+        activity=world.activity,
+        organisation_id=world.karlberg.pk,
+        planned_date=day,
+        date=day,
+        start_time=calendar.at(day, time(8, 30)),
+        end_time=calendar.at(day, time(9, 30)),
+        duration_minutes=60,
+    )
+    absent = attendance_services.Mark(student_id=world.alva.pk, kind=AttendanceKind.ABSENT)
+    attendance_services.register_save(
+        actor=actor_for_person(world.erik.pk, on=day),
+        lesson=lesson,
+        version=lesson.register_version,
+        marks=[absent],
+    )
+    koping_hook, arboga_hook = hooks
+    assert [c[0] for c in koping_hook.calls] == [
+        {"modifiedEntites": ["Attendance"], "deletedEntities": False}
+    ]
+    assert arboga_hook.calls == []
+
+
+def test_lessons_removed_by_a_timetable_reimport_are_deleted_entities(
+    api: Api, world, hooks, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.TASKS = IMMEDIATE
+    _subscribers(api, world, hooks, "CalendarEvent")
+    rektor = DutyFactory(duty_at=world.karlberg, duty_role=DutyRole.REKTOR)
+    DutyFactory(duty_at=world.karlberg, signature="ANKA")
+    Syllabus.objects.get_or_create(
+        school_type="GR",
+        subject_code="GRGRMAT01",
+        course_code="",
+        defaults={"subject_name": "Matematik"},
+    )
+    actor = actor_for_person(rektor.person_id, on=date(2026, 8, 1))
+    term = schedule_services.term_create(
+        actor=actor,
+        organisation=world.karlberg,
+        school_year=2026,
+        name="Höstterminen 2026",
+        start_date=date(2026, 8, 17),
+        end_date=date(2026, 12, 18),
+    )
+    header = "dag;start;slut;grupp;ämneskod;lärare;sal\n"
+
+    def timetable(text: str) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            schedule_services.timetable_import(
+                actor=actor,
+                school_unit=world.karlberg,
+                term=term,
+                text=header + text,
+                generate_from=date(2026, 8, 17),
+            )
+
+    timetable("Måndag;08:30;09:30;7A;GRGRMAT01;ANKA;A12\n")
+    mondays = set(CalendarEvent.objects.values_list("pk", flat=True))
+    assert len(mondays) == 18
+    timetable("Tisdag;08:30;09:30;7A;GRGRMAT01;ANKA;A12\n")
+
+    deleted = api.get("/deletedEntities")["data"]
+    assert set(deleted["calendarEvents"]) == {str(pk) for pk in mondays}
+    koping_hook, arboga_hook = hooks
+    assert koping_hook.calls[-1][0] == {
+        "modifiedEntites": ["CalendarEvent"],
+        "deletedEntities": True,
+    }
+    assert arboga_hook.calls == []
+    # Arboga's client is not told which of Köping's lessons went.
+    arboga_client, _ = make_client([world.arboga], name="Arbogas andra plattform")
+    assert "calendarEvents" not in Api(token_for(arboga_client)).get("/deletedEntities")["data"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_nobody_subscribes_to_enqueues_no_task(world, settings) -> None:
+    settings.TASKS = DATABASE
+    settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
+    DBTaskResult.objects.all().delete()
+    day = date(2026, 9, 14)
+    from skolsam.schedule import calendar
+
+    lesson = CalendarEvent.objects.create(
+        activity=world.activity,
+        organisation_id=world.karlberg.pk,
+        planned_date=day,
+        date=day,
+        start_time=calendar.at(day, time(8, 30)),
+        end_time=calendar.at(day, time(9, 30)),
+        duration_minutes=60,
+    )
+    mark = attendance_services.Mark(student_id=world.alva.pk, kind=AttendanceKind.ABSENT)
+    teacher = actor_for_person(world.erik.pk, on=day)
+    attendance_services.register_save(
+        actor=teacher, lesson=lesson, version=lesson.register_version, marks=[mark]
+    )
+    assert not DBTaskResult.objects.filter(task_path__endswith="dispatch_changes").exists()
+    # Once someone subscribes to attendances, the same kind of save is announced.
+    client, _ = make_client([world.koping])
+    _subscribe(Api(token_for(client)), "http://127.0.0.1:9/skolsam", "Attendance")
+    lesson.refresh_from_db()
+    late = attendance_services.Mark(student_id=world.alva.pk, kind=AttendanceKind.LATE, minutes=10)
+    attendance_services.register_save(
+        actor=teacher, lesson=lesson, version=lesson.register_version, marks=[late]
+    )
+    assert DBTaskResult.objects.filter(task_path__endswith="dispatch_changes").count() == 1
