@@ -23,6 +23,7 @@ from skolsam.curriculum.models import Syllabus
 from skolsam.imports.parser import parse_file
 from skolsam.imports.services import register_import_run
 from skolsam.people.models import Person
+from skolsam.schedule import calendar
 from skolsam.schedule import services as schedule_services
 from skolsam.schedule.models import CalendarEvent
 from skolsam.testing.factories import DutyFactory
@@ -42,6 +43,20 @@ def hooks(settings):
     yield pair
     for r in pair:
         r.server.shutdown()
+
+
+def _mathematics_lesson(world) -> CalendarEvent:
+    """Erik's mathematics lesson with 7A at Karlbergsskolan, Monday 14 September."""
+    day = date(2026, 9, 14)
+    return CalendarEvent.objects.create(
+        activity=world.activity,
+        organisation_id=world.karlberg.pk,
+        planned_date=day,
+        date=day,
+        start_time=calendar.at(day, time(8, 30)),
+        end_time=calendar.at(day, time(9, 30)),
+        duration_minutes=60,
+    )
 
 
 def _subscribers(api: Api, world, hooks, *types: str) -> None:
@@ -80,18 +95,8 @@ def test_a_teachers_register_is_told_to_attendance_subscribers(
     # As in a request: autocommit, so the save is announced as soon as it is written.
     settings.TASKS = IMMEDIATE
     _subscribers(api, world, hooks, "Attendance")
-    day = date(2026, 9, 14)
-    from skolsam.schedule import calendar
-
-    lesson = CalendarEvent.objects.create(
-        activity=world.activity,
-        organisation_id=world.karlberg.pk,
-        planned_date=day,
-        date=day,
-        start_time=calendar.at(day, time(8, 30)),
-        end_time=calendar.at(day, time(9, 30)),
-        duration_minutes=60,
-    )
+    lesson = _mathematics_lesson(world)
+    day = lesson.date
     absent = attendance_services.Mark(student_id=world.alva.pk, kind=AttendanceKind.ABSENT)
     attendance_services.register_save(
         actor=actor_for_person(world.erik.pk, on=day),
@@ -163,18 +168,8 @@ def test_a_change_nobody_subscribes_to_enqueues_no_task(world, settings) -> None
     settings.TASKS = DATABASE
     settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
     DBTaskResult.objects.all().delete()
-    day = date(2026, 9, 14)
-    from skolsam.schedule import calendar
-
-    lesson = CalendarEvent.objects.create(
-        activity=world.activity,
-        organisation_id=world.karlberg.pk,
-        planned_date=day,
-        date=day,
-        start_time=calendar.at(day, time(8, 30)),
-        end_time=calendar.at(day, time(9, 30)),
-        duration_minutes=60,
-    )
+    lesson = _mathematics_lesson(world)
+    day = lesson.date
     mark = attendance_services.Mark(student_id=world.alva.pk, kind=AttendanceKind.ABSENT)
     teacher = actor_for_person(world.erik.pk, on=day)
     attendance_services.register_save(
