@@ -16,6 +16,7 @@ from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, may_manage_organisation
 from skolsam.core.changes import announce
 from skolsam.core.choices import OrganisationType
+from skolsam.core.db import AnyOf
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.duties.models import Duty
@@ -282,8 +283,12 @@ def timetable_import(
     removable = CalendarEvent.objects.filter(
         timetable_entry__in=old_entries, date__gte=first, reported_at__isnull=True
     ).exclude(Exists(Attendance.objects.filter(calendar_event_id=OuterRef("pk"))))
-    removed_ids = list(removable.values_list("pk", flat=True))
-    removed, _ = CalendarEvent.objects.filter(pk__in=removed_ids).delete()
+    # Locked until commit: a register saved meanwhile waits, and then finds its lesson gone.
+    removed_ids = list(removable.select_for_update().values_list("pk", flat=True))
+    removed = 0
+    for i in range(0, len(removed_ids), 10_000):  # SQLite takes at most 32,766 parameters
+        chunk = CalendarEvent.objects.filter(AnyOf("pk", removed_ids[i : i + 10_000]))
+        removed += chunk.delete()[0]
     old_entries.delete()
     TimetableEntry.objects.bulk_create(
         TimetableEntry(
