@@ -23,7 +23,6 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_save, pre_delete
-from django.utils import timezone
 
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.attendance.models import Absence, Attendance, AttendanceEvent, AttendanceSchedule
@@ -120,15 +119,13 @@ _subscribed: list[tuple[float, frozenset[str]]] = []
 
 def subscribed_types() -> frozenset[str]:
     """Return the resource types some live subscription wants (cached, see above)."""
-    from skolsam.api.ss12000.models import Subscription
+    from skolsam.api.ss12000.selectors import live_subscriptions
 
     now = time.monotonic()
     if _subscribed and _subscribed[0][0] > now:
         return _subscribed[0][1]
     types: set[str] = set()
-    for wanted in Subscription.objects.filter(
-        expires__gt=timezone.now(), client__is_active=True
-    ).values_list("resource_types", flat=True):
+    for wanted in live_subscriptions().values_list("resource_types", flat=True):
         types.update(wanted or [])
     _subscribed[:] = [(now + SUBSCRIBED_CACHE_SECONDS, frozenset(types))]
     return _subscribed[0][1]
@@ -202,22 +199,31 @@ def _pending() -> _Pending:
     return pending
 
 
+def _collect(add: Callable[[_Pending], None]) -> None:
+    """Add a change to the current transaction's pending changes, or send it at once."""
+    in_transaction = connection.in_atomic_block
+    pending = _pending() if in_transaction else _Pending()
+    add(pending)
+    if not in_transaction:
+        pending.flush()  # autocommit: the change is already committed
+
+
 def _note(
     sender: type[Model], instance: Model, *, gone: bool = False, tombstone: bool = False
 ) -> None:
     types, orgs, _ = WATCHED[sender]
-    in_transaction = connection.in_atomic_block
-    pending = _pending() if in_transaction else _Pending()
-    pending.types.update(types)
-    if gone:
-        # The row is about to go: find its organisations while it is still there.
-        pending.organisation_ids.update(o for o in orgs(instance) if o)
-        pending.public = pending.public or sender in PUBLIC
-        pending.deleted = pending.deleted or tombstone
-    else:
-        pending.saved.add((sender._meta.label, str(instance.pk)))
-    if not in_transaction:
-        pending.flush()  # autocommit: the change is already committed
+
+    def add(pending: _Pending) -> None:
+        pending.types.update(types)
+        if gone:
+            # The row is about to go: find its organisations while it is still there.
+            pending.organisation_ids.update(o for o in orgs(instance) if o)
+            pending.public = pending.public or sender in PUBLIC
+            pending.deleted = pending.deleted or tombstone
+        else:
+            pending.saved.add((sender._meta.label, str(instance.pk)))
+
+    _collect(add)
 
 
 def _saved(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
@@ -226,13 +232,13 @@ def _saved(sender: type[Model], instance: Model, raw: bool = False, **kwargs: An
 
 
 def _deleting(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    from skolsam.api.ss12000.services import deleted_entity_record
+    from skolsam.api.ss12000.services import deleted_entities_record
 
     _types, orgs, tombstone = WATCHED[sender]
     if tombstone is not None:
-        deleted_entity_record(
+        deleted_entities_record(
             entity_type=tombstone,
-            entity_id=instance.pk,
+            entity_ids=[instance.pk],
             organisation_ids=[o for o in orgs(instance) if o],
             public=sender in PUBLIC,
         )
@@ -252,13 +258,13 @@ def _announced(
         deleted_entities_record(
             entity_type=entity_type, entity_ids=ids, organisation_ids=organisation_ids
         )
-    in_transaction = connection.in_atomic_block
-    pending = _pending() if in_transaction else _Pending()
-    pending.types.update(entity_types)
-    pending.organisation_ids.update(organisation_ids)
-    pending.deleted = pending.deleted or bool(deleted)
-    if not in_transaction:
-        pending.flush()
+
+    def add(pending: _Pending) -> None:
+        pending.types.update(entity_types)
+        pending.organisation_ids.update(organisation_ids)
+        pending.deleted = pending.deleted or bool(deleted)
+
+    _collect(add)
 
 
 def _m2m(sender: Any, instance: Model, action: str, **kwargs: Any) -> None:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.models import (
@@ -72,6 +73,11 @@ def deleted_entities_page(
     for row in page.rows:
         data.setdefault(DELETED_KEYS[row["entity_type"]], []).append(row["entity_id"])
     return data, page.next_token, len(page.rows)
+
+
+def live_subscriptions() -> QuerySet:
+    """Subscriptions that have not expired, of clients that are not revoked."""
+    return Subscription.objects.filter(expires__gt=timezone.now(), client__is_active=True)
 
 
 def subscription_json(subscription: Subscription) -> dict[str, Any]:

@@ -382,26 +382,22 @@ def statistics_entry_create(*, scope: ApiScope, data: dict[str, Any]) -> ClientS
 # --- tombstones ----------------------------------------------------------------------------
 
 
-def deleted_entity_record(
-    *, entity_type: str, entity_id: UUID, organisation_ids: Iterable[UUID], public: bool = False
-) -> DeletedEntity:
-    """Record that an entity was deleted, with the organisations whose clients may know."""
-    tombstone = DeletedEntity.objects.create(
-        entity_type=entity_type, entity_id=entity_id, is_public=public
-    )
-    DeletedEntityOrganisation.objects.bulk_create(
-        DeletedEntityOrganisation(deleted_entity=tombstone, organisation_id=org)
-        for org in set(organisation_ids)
-    )
-    return tombstone
-
-
 def deleted_entities_record(
-    *, entity_type: str, entity_ids: Sequence[UUID], organisation_ids: Iterable[UUID]
+    *,
+    entity_type: str,
+    entity_ids: Sequence[UUID],
+    organisation_ids: Iterable[UUID],
+    public: bool = False,
 ) -> None:
-    """Record many deletions of one type at once (a timetable's removed lessons)."""
+    """Record that entities were deleted, with the organisations whose clients may know.
+
+    One row or many at once (a timetable's removed lessons); reference data (`public`)
+    belongs to nobody and is listed to every client.
+    """
     orgs = set(organisation_ids)
-    tombstones = [DeletedEntity(entity_type=entity_type, entity_id=pk) for pk in entity_ids]
+    tombstones = [
+        DeletedEntity(entity_type=entity_type, entity_id=pk, is_public=public) for pk in entity_ids
+    ]
     if connection.features.can_return_rows_from_bulk_insert:
         DeletedEntity.objects.bulk_create(tombstones)
     else:

@@ -26,6 +26,7 @@ from django_tasks import task
 
 from skolsam.api.ss12000.access import scope_for_client
 from skolsam.api.ss12000.models import DeliveryStatus, Subscription, WebhookDelivery
+from skolsam.api.ss12000.selectors import live_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,7 @@ def dispatch_changes(
         orgs, is_public = organisations_of(label, pk)
         changed_orgs |= orgs
         public = public or is_public
-    now = timezone.now()
-    subscriptions = Subscription.objects.filter(
-        expires__gt=now, client__is_active=True
-    ).select_related("client")
+    subscriptions = live_subscriptions().select_related("client")
     scopes: dict[UUID, frozenset[UUID]] = {}
     queued = 0
     for subscription in subscriptions:
