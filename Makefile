@@ -9,7 +9,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install migrate demo-data serve test test-sqlite test-postgres lint format check bench clean screenshots browser-notice
+.PHONY: demo install migrate demo-data serve test test-sqlite test-postgres lint format check bench clean screenshots system-packages
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,25 @@ demo: demo-data
 	bash -c '$(PY) manage.py db_worker --no-reload & trap "kill $$! 2>/dev/null; wait" EXIT; $(PY) manage.py runserver --noreload $(HOST):$(PORT)'
 
 ## test: lint and type checks, then the whole suite on SQLite and on PostgreSQL
-test: install check test-sqlite test-postgres
+test: system-packages install check test-sqlite test-postgres
+
+# Debian packages the tests drive (the browser tests need Chromium). As root they are
+# installed here; otherwise make stops and prints the one command to run.
+SYSTEM_PACKAGES := chromium
+system-packages:
+	@missing=""; for pkg in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$SKOLSAM_CHROMIUM" ]; then missing=$$(echo "$$missing" | sed 's/chromium//'); fi; \
+	missing=$$(echo $$missing); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "== Installing Debian packages the tests need: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+		echo ""; echo "The tests need Debian packages that are not installed. Run:"; \
+		echo ""; echo "    sudo apt-get install -y $$missing"; echo ""; exit 1; \
+	fi
 
 check: install
 	$(VENV)/bin/ruff check src bench
@@ -42,19 +60,11 @@ check: install
 	$(VENV)/bin/mypy src
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The browser tests (src/skolsam/browser_tests/) need Debian's chromium; without it they
-# are skipped here, loudly, and fail on CI (their conftest checks CI).
-browser-notice:
-	@if [ -z "$$SKOLSAM_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
-		echo ""; echo "!!!! No Chromium: the browser tests will be SKIPPED (FAIL on CI)."; \
-		echo "!!!! Install it with: sudo apt-get install chromium"; echo ""; \
-	fi
-
-test-sqlite: install browser-notice
+test-sqlite: install
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL SKOLSAM_EXPECT_DB=sqlite $(VENV)/bin/pytest -n 2 -q
 
-test-postgres: install browser-notice
+test-postgres: install
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== Test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="; \
 		DATABASE_URL='$(TEST_POSTGRES_URL)' SKOLSAM_EXPECT_DB=postgresql $(VENV)/bin/pytest -n 2 -q; \
