@@ -9,7 +9,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install migrate demo-data serve test test-sqlite test-postgres lint format check bench clean screenshots system-packages
+.PHONY: demo install migrate demo-data serve test test-sqlite test-postgres test-fast lint format check bench clean screenshots system-packages
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ check: install
 test-sqlite: install
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL SKOLSAM_EXPECT_DB=sqlite $(VENV)/bin/pytest -n 2 -q
+
+## test-fast: the quick lane on SQLite for a developer's loop (no browser, demo load, fuzzing)
+test-fast: install
+	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q -m "not slow"
 
 test-postgres: install
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \

@@ -1,8 +1,31 @@
 """Shared pytest set-up: make sure each run tests the database it says it tests."""
 
 import os
+from pathlib import Path
 
 import pytest
+
+# Tests in these files load the whole demo, drive a browser or fuzz the API from its spec:
+# they are the `slow` lane. `make test-fast` runs everything else (pytest -m "not slow").
+SLOW_FILES = (
+    "src/skolsam/browser_tests/",
+    "src/skolsam/api/ss12000/tests/test_schemathesis.py",
+    "src/skolsam/demo/tests/test_demo_load.py",
+)
+ROOT = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the slow lane: the files above and every hypothesis property test."""
+    slow = pytest.mark.slow
+    for item in items:
+        try:
+            where = Path(str(item.path)).resolve().relative_to(ROOT).as_posix()
+        except ValueError:
+            where = ""
+        is_property = getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+        if is_property or where.startswith(SLOW_FILES):
+            item.add_marker(slow)
 
 
 @pytest.fixture(scope="session", autouse=True)
