@@ -72,6 +72,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Server-Timing header with time and SQL statement count per request, and the framework
+# floor page `/_timing/golv/` (core/timing.py): for operators and bench/http_pages.py.
+SKOLSAM_SERVER_TIMING = env.bool("SKOLSAM_SERVER_TIMING", default=False)
+if SKOLSAM_SERVER_TIMING:
+    MIDDLEWARE.insert(0, "skolsam.core.timing.ServerTimingMiddleware")
+
 ROOT_URLCONF = "skolsam.conf.urls"
 WSGI_APPLICATION = "skolsam.conf.wsgi.application"
 

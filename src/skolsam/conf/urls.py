@@ -1,8 +1,10 @@
 """Route URLs to the domain apps."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from skolsam.core import timing
 from skolsam.core import views as core_views
 
 urlpatterns = [
@@ -21,3 +23,6 @@ urlpatterns = [
     path("narvaro/", include("skolsam.attendance.urls")),
     path("", include("skolsam.api.ss12000.urls")),
 ]
+
+if settings.SKOLSAM_SERVER_TIMING:
+    urlpatterns.append(path("_timing/golv/", timing.floor, name="timing_floor"))
