@@ -26,7 +26,7 @@ class ScopesForm(forms.Form):
 
 def _scope_rows(form: forms.Form, current: list[str]) -> list[dict]:
     """The scope grid as the person last saw it: what they sent, else what is stored."""
-    return scopes.table(form.data.getlist("scopes") if form.is_bound else current)
+    return scopes.table(form["scopes"].value() or [] if form.is_bound else current)
 
 
 class ClientForm(forms.Form):

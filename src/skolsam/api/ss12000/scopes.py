@@ -146,7 +146,8 @@ def check(scopes: Iterable[str]) -> list[str]:
     ]
     if missing:
         pairs = ", ".join(
-            f"{s} kräver {s.partition(':')[0]}:{READ}" for s in sorted(missing, key=_ORDER.get)
+            f"{s} kräver {s.partition(':')[0]}:{READ}"
+            for s in sorted(missing, key=lambda s: _ORDER.get(s, len(_ORDER)))
         )
         raise ScopeError({"scopes": f"Skrivrätt kräver läsrätt: {pairs}."})
     return sorted(chosen, key=_ORDER.__getitem__)

@@ -165,7 +165,7 @@ def _api_routes() -> list[tuple[str, str, str]]:
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
                 continue
             assert isinstance(pattern, URLPattern)
-            view = pattern.callback
+            view: Any = pattern.callback
             methods = getattr(view, "ss12000_methods", None)
             if methods is None:
                 continue
