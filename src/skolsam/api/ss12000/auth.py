@@ -112,6 +112,8 @@ def token_scopes(client: ApiClient, requested: str | None) -> list[str]:
         raise scopes.ScopeError(
             {"scope": f"Klienten har inte {', '.join(beyond)} och kan inte få det i en token."}
         )
+    if not asked:
+        raise scopes.ScopeError({"scope": "Klienten har inget av de begärda scopen."})
     return scopes.check(asked)
 
 

@@ -115,6 +115,7 @@ def expand(values: Iterable[str]) -> set[str]:
     for value in values:
         for item in value.replace(",", " ").split():
             resource, sep, access = item.partition(":")
+            item = item if len(item) <= 60 else item[:60] + "…"
             if not sep or access not in (READ, WRITE):
                 bad.append(
                     f"{item!r} har inte formen resurs:read eller resurs:write "
@@ -130,7 +131,9 @@ def expand(values: Iterable[str]) -> set[str]:
             else:
                 found.add(item)
     if bad:
-        raise ScopeError({"scopes": f"Ogiltigt scope: {'; '.join(bad)}."})
+        # A handful is enough to correct; a pasted essay should not come back in full.
+        more = f" (och {len(bad) - 5} till)" if len(bad) > 5 else ""
+        raise ScopeError({"scopes": f"Ogiltigt scope: {'; '.join(bad[:5])}{more}."})
     return found
 
 

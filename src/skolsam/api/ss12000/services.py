@@ -172,7 +172,10 @@ def _granted(values: Iterable[str]) -> list[str]:
 
 @transaction.atomic
 def api_client_set_scopes(*, actor: Actor, client: ApiClient, scopes: Iterable[str]) -> ApiClient:
-    """Replace the client's scopes; its tokens lose what is removed from the next request on."""
+    """Replace the client's scopes; its tokens lose what is removed from the next request on.
+
+    Webhooks for entity types it may no longer read are narrowed in the same transaction.
+    """
     granted = _granted(scopes)
     if not client.is_active:
         raise DomainError("Klienten är spärrad.")
@@ -181,6 +184,7 @@ def api_client_set_scopes(*, actor: Actor, client: ApiClient, scopes: Iterable[s
         return client
     client.scopes = granted
     client.save(update_fields=["scopes"])
+    _subscriptions_narrow(client, granted)
     audit_record(
         actor=actor,
         action="ss12000.client.scopes",
@@ -284,6 +288,20 @@ def _subscriptions_changed() -> None:
     """Make this process ask again which types are subscribed to, now and after commit."""
     changes.forget_subscribed_types()
     transaction.on_commit(changes.forget_subscribed_types)
+
+
+def _subscriptions_narrow(client: ApiClient, granted: Collection[str]) -> None:
+    """Stop the client's webhooks for entity types it may no longer read."""
+    readable = readable_entities(granted)
+    changed = False
+    for subscription in client.subscriptions.select_for_update():
+        kept = [t for t in subscription.resource_types if t not in ENTITY_RESOURCE or t in readable]
+        if kept != subscription.resource_types:
+            subscription.resource_types = kept
+            subscription.save(update_fields=["resource_types"])
+            changed = True
+    if changed:
+        _subscriptions_changed()
 
 
 @transaction.atomic

@@ -242,7 +242,7 @@ def test_a_token_request_cannot_widen_or_name_unknown_scopes(world: Any) -> None
     assert status == 400 and body["error"] == "invalid_scope"
     assert "attendances:write" in body["error_description"]
     status, body = _token(client, secret, "*:write")
-    assert status == 200 and body["scope"] == ""
+    assert status == 400 and "inget av de begärda" in body["error_description"]
     status, body = _token(client, secret, "people:read")
     assert status == 400 and body["error"] == "invalid_scope"
     assert "people" in body["error_description"]
@@ -303,6 +303,28 @@ def test_webhooks_and_tombstones_only_cover_readable_types(world: Any, settings:
     assert set(data) == {"persons"}
 
 
+def test_removing_a_read_scope_narrows_the_clients_webhooks(world: Any, settings: Any) -> None:
+    settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
+    client, _ = make_client([world.koping], scopes=["*:read", "subscriptions:write"])
+    Api(token_for(client)).post(
+        "/subscriptions",
+        {
+            "name": "Allt",
+            "target": "http://127.0.0.1:9/hook",
+            "resourceTypes": [{"resource": t} for t in ("Person", "Group", "Grade")],
+        },
+        status=201,
+        check=False,
+    )
+    services.api_client_set_scopes(
+        actor=system_actor("test"),
+        client=client,
+        scopes=["persons:read", "subscriptions:read", "subscriptions:write"],
+    )
+    # Grade is not held yet and never fires; Group is no longer the client's to know about.
+    assert client.subscriptions.get().resource_types == ["Person", "Grade"]
+
+
 # --- changing scopes: service, command, page --------------------------------------------------
 
 
@@ -317,6 +339,11 @@ def test_webhooks_and_tombstones_only_cover_readable_types(world: Any, settings:
         (["attendances:write"], "attendances:write kräver attendances:read"),
         ([], "minst ett scope"),
         ([" "], "minst ett scope"),
+        (
+            [f"x{n}:read" for n in range(1000)],
+            r"x4 är ingen resurstyp som API:t har \(och 995 till\)\.",
+        ),
+        (["a" * 10_000], "a…' har inte formen"),
     ],
 )
 def test_bad_scopes_are_refused_with_a_clear_error(world: Any, given: list, says: str) -> None:
