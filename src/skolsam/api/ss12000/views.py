@@ -99,9 +99,23 @@ def api_view(
             needed = required_scope(
                 resource or kwargs["resource"], str(request.method), reads=reads
             )
-            if needed not in authenticated.scopes:
-                return insufficient_scope(request, needed)
             scope = scope_for_client(authenticated.client)
+            if needed not in authenticated.scopes:
+                # A client trying what it may not is worth an auditor's eye (a read-only
+                # integration that writes is misconfigured, or someone else holds its token).
+                audit_record(
+                    actor=scope.actor,
+                    action="ss12000.forbidden",
+                    object_type="ApiClient",
+                    object_id=authenticated.client.pk,
+                    detail={
+                        "client": scope.client_id,
+                        "method": request.method,
+                        "path": request.path,
+                        "scope": needed,
+                    },
+                )
+                return insufficient_scope(request, needed)
             request.ss12000_client = authenticated.client  # type: ignore[attr-defined]
             request.ss12000_scopes = authenticated.scopes  # type: ignore[attr-defined]
             try:

@@ -111,6 +111,10 @@ def test_a_read_only_client_reads_but_cannot_post_or_delete_attendance(
     _forbidden(api, "DELETE", f"/attendances/{uuid.uuid4()}", "attendances:write")
     row = Attendance.objects.get()
     assert (row.attendance_minutes, row.invalid_absence_minutes) == (60, 0)
+    refusals = AuditEntry.objects.filter(action="ss12000.forbidden")
+    assert refusals.count() == 3
+    assert {e.detail["method"] for e in refusals} == {"POST", "DELETE"}
+    assert all(e.detail["client"] == national_tests.client_id for e in refusals)
 
 
 def test_a_read_only_client_cannot_subscribe_or_report_back(world: Any) -> None:
