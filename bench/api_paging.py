@@ -124,7 +124,7 @@ def _run(bench_url: str, *, pupils: int, generate: bool) -> dict[str, Any]:
     huvudman = Organisation.objects.filter(organisation_type=OrganisationType.HUVUDMAN).first()
     assert huvudman is not None, "the register is empty"
     client, _secret = services.api_client_create(
-        actor=system_actor("bench"), name="Bench", organisations=[huvudman]
+        actor=system_actor("bench"), name="Bench", organisations=[huvudman], scopes=["*:read"]
     )
     token = auth.issue_token(client)[0]
     scope = scope_for_client(client)

@@ -41,7 +41,7 @@ def _ref_id(body: dict, name: str) -> Any:
     return as_uuid(str(value["id"]), f"{name}.id")
 
 
-@views.api_view(("GET", "POST"))
+@views.api_view(("GET", "POST"), resource="attendances")
 def attendances(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     if request.method == "GET":
         return inspect.unwrap(views.resource_list)(request, scope, resource="attendances")
@@ -80,7 +80,7 @@ def attendances(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     return views.json_response(data[0])
 
 
-@views.api_view(("GET", "DELETE"))
+@views.api_view(("GET", "DELETE"), resource="attendances")
 def attendance_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpResponse:
     if request.method == "GET":
         return inspect.unwrap(views.resource_detail)(request, scope, resource="attendances", pk=pk)
@@ -91,7 +91,7 @@ def attendance_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpRes
     return HttpResponse(status=204)
 
 
-@views.api_view(("GET",))
+@views.api_view(("GET",), resource="aggregatedAttendance")
 def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     """Sum each pupil's minutes per activity between startDate and endDate (both required)."""
     q = request.GET

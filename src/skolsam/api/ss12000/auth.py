@@ -3,12 +3,17 @@
 Two kinds of token are accepted:
 
 - Skolsam's own, from `POST /oauth/token` (OAuth 2.0 client credentials): HS256 with
-  `SKOLSAM_SS12000_SIGNING_KEY`, carrying the client id (`sub`) and the client's secret
-  version (`ver`), so rotating a secret ends the old tokens at once;
+  `SKOLSAM_SS12000_SIGNING_KEY`, carrying the client id (`sub`), the client's secret
+  version (`ver`), so rotating a secret ends the old tokens at once, and the granted
+  scopes (`scope`, space-delimited as in RFC 9068), which a token request may narrow;
 - an external issuer's, configured in `SKOLSAM_SS12000_EXTERNAL_ISSUERS`, verified against
   that issuer's JWKS (a URL or a file) with its algorithms and required claims. The claim
   named `client_claim` (Skolverket: `organization_id`) picks the ApiClient registered with
-  that issuer and value.
+  that issuer and value. Such a token carries the client's scopes as registered here:
+  the issuer's own `scope` claim, if any, speaks another vocabulary and is not read.
+
+Either way a request may use a scope only while the client still holds it: removing a
+scope takes effect from the next request, not when the token expires.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +32,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
 
+from skolsam.api.ss12000 import scopes
 from skolsam.api.ss12000.models import ApiClient
 
 AUDIENCE = "ss12000"
@@ -79,8 +86,42 @@ def authenticate_client(client_id: str, client_secret: str) -> ApiClient | None:
     return client
 
 
-def issue_token(client: ApiClient) -> tuple[str, int]:
-    """Return a signed access token for the client and its lifetime in seconds."""
+def token_scopes(client: ApiClient, requested: str | None) -> list[str]:
+    """Return the scopes a token request is granted (RFC 6749 section 3.3).
+
+    Without a `scope` parameter (or with an empty one) the token gets every scope the
+    client holds. With one it gets exactly those asked for, which must all be held: a
+    token never reaches beyond its client, and asking for more is refused (`invalid_scope`)
+    rather than quietly trimmed, so a misconfigured client fails where it can be seen.
+    `*:read` and `*:write` here ask for every read (write) scope the client holds.
+    """
+    held = list(client.scopes)
+    if requested is None or not requested.strip():
+        return held
+    asked: set[str] = set()
+    named: list[str] = []
+    for item in requested.split():
+        resource, _, access = item.partition(":")
+        if resource == scopes.WILDCARD and access in (scopes.READ, scopes.WRITE):
+            asked |= {s for s in held if s.endswith(f":{access}")}
+        else:
+            named.append(item)
+    asked |= scopes.expand(named)
+    beyond = [s for s in scopes.ALL_SCOPES if s in asked and s not in held]
+    if beyond:
+        raise scopes.ScopeError(
+            {"scope": f"Klienten har inte {', '.join(beyond)} och kan inte få det i en token."}
+        )
+    if not asked:
+        raise scopes.ScopeError({"scope": "Klienten har inget av de begärda scopen."})
+    return scopes.check(asked)
+
+
+def issue_token(client: ApiClient, granted: Iterable[str] | None = None) -> tuple[str, int]:
+    """Return a signed access token for the client and its lifetime in seconds.
+
+    The token carries `granted` (from `token_scopes`), or all the client's scopes.
+    """
     lifetime = settings.SKOLSAM_SS12000_TOKEN_SECONDS
     now = timezone.now()
     claims = {
@@ -92,6 +133,7 @@ def issue_token(client: ApiClient) -> tuple[str, int]:
         "exp": int(now.timestamp()) + lifetime,
         "jti": uuid.uuid4().hex,
         "ver": client.secret_version,
+        "scope": scopes.as_string(client.scopes if granted is None else granted),
     }
     return jwt.encode(claims, signing_key(), algorithm=ALGORITHM), lifetime
 
@@ -140,6 +182,8 @@ def _external_key(issuer: ExternalIssuer, token: str) -> Any:
 class Authenticated:
     client: ApiClient
     claims: dict
+    # What this request may do: the token's scopes that the client still holds.
+    scopes: frozenset[str]
 
 
 def authenticate_bearer(authorization: str) -> Authenticated:
@@ -176,7 +220,14 @@ def _authenticate_local(token: str) -> Authenticated:
     client = ApiClient.objects.filter(client_id=claims["sub"], is_active=True, issuer="").first()
     if client is None or claims.get("ver") != client.secret_version:
         raise AuthError("Klienten finns inte, är spärrad eller har fått en ny hemlighet.")
-    return Authenticated(client=client, claims=claims)
+    held = frozenset(client.scopes)
+    claimed = claims.get("scope")
+    if claimed is None:
+        # Issued before tokens carried scopes: the client's own scopes are the ceiling.
+        return Authenticated(client=client, claims=claims, scopes=held)
+    if not isinstance(claimed, str):
+        raise AuthError("Tokenens scope ska vara en sträng.")
+    return Authenticated(client=client, claims=claims, scopes=held & set(claimed.split()))
 
 
 def _authenticate_external(issuer: ExternalIssuer, token: str) -> Authenticated:
@@ -200,4 +251,4 @@ def _authenticate_external(issuer: ExternalIssuer, token: str) -> Authenticated:
     ).first()
     if client is None:
         raise AuthError("Ingen aktiv klient är registrerad för tokenens organisation.")
-    return Authenticated(client=client, claims=claims)
+    return Authenticated(client=client, claims=claims, scopes=frozenset(client.scopes))

@@ -7,6 +7,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from skolsam.api.ss12000.scopes import summary as scopes_summary
+
 # SS 12000 EndPointsEnum: the entity types a client can subscribe to or see deleted.
 ENTITY_TYPES = (
     "Absence",
@@ -60,6 +62,13 @@ class ApiClient(models.Model):
     consumer_profile = models.CharField(
         max_length=32, choices=ConsumerProfile.choices, blank=True, default=""
     )
+    # What the client may do, as `<resource>:read|write` strings in canonical order (see
+    # scopes.py); written only through services.api_client_set_scopes / api_client_create.
+    scopes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Läs- och skrivrätt per resurstyp, till exempel persons:read.",
+    )
     is_active = models.BooleanField(default=True)
     created = models.DateTimeField(default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -76,6 +85,10 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def scope_summary(self) -> str:
+        return scopes_summary(self.scopes)
 
 
 class DeletedEntity(models.Model):

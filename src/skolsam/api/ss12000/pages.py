@@ -7,13 +7,26 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from skolsam.api.ss12000 import selectors, services
+from skolsam.api.ss12000 import scopes, selectors, services
 from skolsam.api.ss12000.models import ConsumerProfile
 from skolsam.core.access import actor_for_user
 from skolsam.core.errors import DomainError
 from skolsam.organisations.selectors import organisation_get_by_code
 
 PERMISSION = "ss12000.change_apiclient"
+
+
+class ScopesForm(forms.Form):
+    scopes = forms.MultipleChoiceField(
+        label="Behörigheter (scopes)",
+        choices=[(s, s) for s in scopes.ALL_SCOPES],
+        required=False,
+    )
+
+
+def _scope_rows(form: forms.Form, current: list[str]) -> list[dict]:
+    """The scope grid as the person last saw it: what they sent, else what is stored."""
+    return scopes.table(form["scopes"].value() or [] if form.is_bound else current)
 
 
 class ClientForm(forms.Form):
@@ -27,6 +40,11 @@ class ClientForm(forms.Form):
     )
     consumer_profile = forms.ChoiceField(
         label="Profil", choices=ConsumerProfile.choices, required=False
+    )
+    scopes = forms.MultipleChoiceField(
+        label="Behörigheter (scopes)",
+        choices=[(s, s) for s in scopes.ALL_SCOPES],
+        required=False,
     )
 
     def clean_organisations(self) -> list:
@@ -57,6 +75,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
                 actor=actor,
                 name=form.cleaned_data["name"],
                 organisations=form.cleaned_data["organisations"],
+                scopes=form.cleaned_data["scopes"],
                 allow_protected_data=form.cleaned_data["allow_protected_data"],
                 consumer_profile=form.cleaned_data["consumer_profile"] or "",
             )
@@ -68,7 +87,12 @@ def client_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ss12000/clients.html",
-        {"clients": selectors.api_client_list(), "form": form, "created": created},
+        {
+            "clients": selectors.api_client_list(),
+            "form": form,
+            "scope_rows": _scope_rows(form, []),
+            "created": created,
+        },
     )
 
 
@@ -81,15 +105,27 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
     actor = actor_for_user(request.user)
     new_secret = None
     error = None
+    saved = False
+    scopes_form = ScopesForm(request.POST if request.POST.get("action") == "scopes" else None)
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "rotate":
+            if request.POST.get("action") == "scopes":
+                if scopes_form.is_valid():
+                    services.api_client_set_scopes(
+                        actor=actor, client=client, scopes=scopes_form.cleaned_data["scopes"]
+                    )
+                    saved = True
+                    scopes_form = ScopesForm()
+            elif request.POST.get("action") == "rotate":
                 new_secret = services.api_client_rotate(actor=actor, client=client)
             elif request.POST.get("action") == "revoke":
                 services.api_client_revoke(actor=actor, client=client)
                 return redirect("ss12000:client", client_id=client.client_id)
         except DomainError as exc:
-            error = " ".join(exc.messages)
+            if request.POST.get("action") == "scopes" and hasattr(exc, "error_dict"):
+                scopes_form.add_error(None, exc)
+            else:
+                error = " ".join(exc.messages)
     return render(
         request,
         "ss12000/client.html",
@@ -97,6 +133,9 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
             "client": client,
             "new_secret": new_secret,
             "error": error,
+            "scopes_form": scopes_form,
+            "scopes_saved": saved,
+            "scope_rows": _scope_rows(scopes_form, client.scopes),
             "log_entries": client.log_entries.all()[:100],
             "statistics": client.statistics.all()[:100],
             "subscriptions": client.subscriptions.all(),

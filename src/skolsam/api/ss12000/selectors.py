@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
@@ -55,9 +56,10 @@ def deleted_entities_visible_to_client(scope: ApiScope) -> QuerySet:
 
 
 def deleted_entities_page(
-    *, scope: ApiScope, q: ListQuery
+    *, scope: ApiScope, q: ListQuery, entity_types: Collection[str]
 ) -> tuple[dict[str, list[Any]], str | None, int]:
-    qs = deleted_entities_visible_to_client(scope)
+    """Page through tombstones of `entity_types` (those the client's scopes may read)."""
+    qs = deleted_entities_visible_to_client(scope).filter(entity_type__in=entity_types)
     if (after := q.get("after")) is not None:
         qs = qs.filter(deleted_at__gt=as_datetime(after, "after"))
     if entities := [as_enum(e, "entities", ENTITY_TYPES) for e in q.getlist("entities")]:

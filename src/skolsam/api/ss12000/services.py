@@ -9,7 +9,7 @@ import base64
 import binascii
 import ipaddress
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -34,6 +34,12 @@ from skolsam.api.ss12000.models import (
     Subscription,
 )
 from skolsam.api.ss12000.paging import BadRequest, as_datetime, as_uuid
+from skolsam.api.ss12000.scopes import (
+    ENTITY_RESOURCE,
+    ScopeError,
+    parse_scopes,
+    readable_entities,
+)
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
@@ -102,15 +108,21 @@ def api_client_create(
     actor: Actor,
     name: str,
     organisations: Iterable[Any],
+    scopes: Iterable[str],
     allow_protected_data: bool = False,
     consumer_profile: str = ConsumerProfile.STANDARD,
     issuer: str = "",
     external_id: str = "",
 ) -> tuple[ApiClient, str]:
-    """Register a client bound to `organisations`; return it and its secret (shown once)."""
+    """Register a client bound to `organisations`; return it and its secret (shown once).
+
+    `scopes` are scope strings (`persons:read`, `*:read`, ...); at least one is required,
+    since a client that may do nothing is a mistake, not a safe default.
+    """
     orgs = list(organisations)
     if not name.strip():
         raise DomainError({"name": "Ange ett namn för klienten."})
+    granted = _granted(scopes)
     if not orgs:
         raise DomainError({"organisations": "Klienten måste knytas till minst en organisation."})
     if consumer_profile not in ConsumerProfile.values:
@@ -128,6 +140,7 @@ def api_client_create(
         consumer_profile=consumer_profile,
         issuer=issuer,
         external_id=external_id,
+        scopes=granted,
     )
     client.organisations.set(orgs)
     audit_record(
@@ -142,9 +155,49 @@ def api_client_create(
             "allow_protected_data": allow_protected_data,
             "consumer_profile": consumer_profile,
             "issuer": issuer,
+            "scopes": granted,
         },
     )
     return client, secret
+
+
+def _granted(values: Iterable[str]) -> list[str]:
+    granted = parse_scopes(values)
+    if not granted:
+        raise ScopeError(
+            {"scopes": "Ge klienten minst ett scope, till exempel persons:read eller *:read."}
+        )
+    return granted
+
+
+@transaction.atomic
+def api_client_set_scopes(*, actor: Actor, client: ApiClient, scopes: Iterable[str]) -> ApiClient:
+    """Replace the client's scopes; its tokens lose what is removed from the next request on.
+
+    Webhooks for entity types it may no longer read are narrowed in the same transaction.
+    """
+    granted = _granted(scopes)
+    if not client.is_active:
+        raise DomainError("Klienten är spärrad.")
+    before = list(client.scopes)
+    if granted == before:
+        return client
+    client.scopes = granted
+    client.save(update_fields=["scopes"])
+    _subscriptions_narrow(client, granted)
+    audit_record(
+        actor=actor,
+        action="ss12000.client.scopes",
+        object_type="ApiClient",
+        object_id=client.pk,
+        detail={
+            "client": client.client_id,
+            "added": [s for s in granted if s not in before],
+            "removed": [s for s in before if s not in granted],
+            "scopes": granted,
+        },
+    )
+    return client
 
 
 @transaction.atomic
@@ -211,14 +264,22 @@ def is_public_host(host: str) -> bool:
     return bool(infos)
 
 
-def _resource_types(value: Any) -> list[str]:
+def _resource_types(value: Any, granted_scopes: Collection[str]) -> list[str]:
     if not isinstance(value, list):
         raise BadRequest("resourceTypes ska vara en lista.")
+    readable = readable_entities(granted_scopes)
     types = []
     for item in value:
         resource = item.get("resource") if isinstance(item, dict) else None
         if resource not in ENTITY_TYPES:
             raise BadRequest(f"resourceTypes: {resource!r} är ingen resurstyp i SS 12000.")
+        if resource in ENTITY_RESOURCE and resource not in readable:
+            # A webhook tells that entities of a type changed: only for types the client
+            # may read. Types Skolsam does not hold yet (Grade, Room, ...) never fire.
+            raise BadRequest(
+                f"resourceTypes: {resource} kräver scopet {ENTITY_RESOURCE[resource]}:read, "
+                "och det har klienten inte."
+            )
         types.append(resource)
     return list(dict.fromkeys(types))
 
@@ -229,8 +290,25 @@ def _subscriptions_changed() -> None:
     transaction.on_commit(changes.forget_subscribed_types)
 
 
+def _subscriptions_narrow(client: ApiClient, granted: Collection[str]) -> None:
+    """Stop the client's webhooks for entity types it may no longer read."""
+    readable = readable_entities(granted)
+    changed = False
+    for subscription in client.subscriptions.select_for_update():
+        kept = [t for t in subscription.resource_types if t not in ENTITY_RESOURCE or t in readable]
+        if kept != subscription.resource_types:
+            subscription.resource_types = kept
+            subscription.save(update_fields=["resource_types"])
+            changed = True
+    if changed:
+        _subscriptions_changed()
+
+
 @transaction.atomic
-def subscription_create(*, scope: ApiScope, data: dict[str, Any]) -> Subscription:
+def subscription_create(
+    *, scope: ApiScope, granted_scopes: Collection[str], data: dict[str, Any]
+) -> Subscription:
+    """Register the client's webhook for entity types its `granted_scopes` let it read."""
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise BadRequest("name saknas.")
@@ -238,7 +316,7 @@ def subscription_create(*, scope: ApiScope, data: dict[str, Any]) -> Subscriptio
         client_id=scope.client_pk,
         name=name.strip()[:200],
         target=_check_target(data.get("target")),
-        resource_types=_resource_types(data.get("resourceTypes")),
+        resource_types=_resource_types(data.get("resourceTypes"), granted_scopes),
         expires=timezone.now() + timedelta(days=SUBSCRIPTION_DAYS),
     )
     _subscriptions_changed()

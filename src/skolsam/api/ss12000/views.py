@@ -28,6 +28,9 @@ from skolsam.api.ss12000.paging import (
     parse_list_query,
 )
 from skolsam.api.ss12000.resources import RESOURCES, Resource, check_expand, lookup_queryset
+from skolsam.api.ss12000.scopes import ScopeError, readable_entities
+from skolsam.api.ss12000.scopes import as_string as as_scope_string
+from skolsam.api.ss12000.scopes import required as required_scope
 from skolsam.api.ss12000.serializers import Ctx
 from skolsam.audit.services import audit_record
 
@@ -49,8 +52,37 @@ def error(status: int, code: str, message: str) -> HttpResponse:
     return response
 
 
-def api_view(methods: tuple[str, ...]) -> Callable:
-    """Authenticate the bearer token, build the client's scope and map errors to the spec."""
+def insufficient_scope(request: HttpRequest, needed: str) -> HttpResponse:
+    """Answer 403 in the spec's Error shape, naming the missing scope (RFC 6750 section 3.1)."""
+    response = error(
+        403,
+        "InsufficientScope",
+        f"Klienten saknar scopet {needed}, som krävs för {request.method} {request.path}.",
+    )
+    response["WWW-Authenticate"] = (
+        f'Bearer realm="ss12000", error="insufficient_scope", scope="{needed}"'
+    )
+    return response
+
+
+def granted_scopes(request: HttpRequest) -> frozenset[str]:
+    """Return the scopes `api_view` found this request may use."""
+    return frozenset(getattr(request, "ss12000_scopes", ()))
+
+
+# `api_view(resource=FROM_URL)`: the resource type is the view's `resource` URL argument.
+FROM_URL = ""
+
+
+def api_view(
+    methods: tuple[str, ...], *, resource: str, reads: tuple[str, ...] = ("GET",)
+) -> Callable:
+    """Authenticate the bearer token, check its scope, build the client's reach, map errors.
+
+    This is the one place scopes are enforced: every API view is wrapped here and names
+    its resource type. `reads` are the methods that read (a lookup's POST reads); every
+    other method writes.
+    """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
@@ -64,8 +96,28 @@ def api_view(methods: tuple[str, ...]) -> Callable:
                 authenticated = auth.authenticate_bearer(request.headers.get("Authorization", ""))
             except auth.AuthError as exc:
                 return error(401, "Unauthorized", str(exc))
+            needed = required_scope(
+                resource or kwargs["resource"], str(request.method), reads=reads
+            )
             scope = scope_for_client(authenticated.client)
+            if needed not in authenticated.scopes:
+                # A client trying what it may not is worth an auditor's eye (a read-only
+                # integration that writes is misconfigured, or someone else holds its token).
+                audit_record(
+                    actor=scope.actor,
+                    action="ss12000.forbidden",
+                    object_type="ApiClient",
+                    object_id=authenticated.client.pk,
+                    detail={
+                        "client": scope.client_id,
+                        "method": request.method,
+                        "path": request.path,
+                        "scope": needed,
+                    },
+                )
+                return insufficient_scope(request, needed)
             request.ss12000_client = authenticated.client  # type: ignore[attr-defined]
+            request.ss12000_scopes = authenticated.scopes  # type: ignore[attr-defined]
             try:
                 return view(request, scope, *args, **kwargs)
             except BadRequest as exc:
@@ -75,6 +127,10 @@ def api_view(methods: tuple[str, ...]) -> Callable:
             except services.TooLarge as exc:
                 return error(503, "TooLarge", str(exc))
 
+        # What the route test reads to prove every route needs a known scope.
+        wrapper.ss12000_methods = methods  # type: ignore[attr-defined]
+        wrapper.ss12000_resource = resource  # type: ignore[attr-defined]
+        wrapper.ss12000_reads = reads  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
@@ -131,7 +187,7 @@ def _resource(name: str) -> Resource:
 # --- read resources ------------------------------------------------------------------------
 
 
-@api_view(("GET",))
+@api_view(("GET",), resource=FROM_URL)
 def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpResponse:
     res = _resource(resource)
     q = parse_list_query(
@@ -157,7 +213,7 @@ def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpR
     return json_response({"data": data, "pageToken": page.next_token})
 
 
-@api_view(("POST",))
+@api_view(("POST",), resource=FROM_URL, reads=("POST",))
 def resource_lookup(request: HttpRequest, scope: ApiScope, resource: str) -> HttpResponse:
     res = _resource(resource)
     params = _query(request)
@@ -174,7 +230,7 @@ def resource_lookup(request: HttpRequest, scope: ApiScope, resource: str) -> Htt
     return json_response(data)
 
 
-@api_view(("GET",))
+@api_view(("GET",), resource=FROM_URL)
 def resource_detail(request: HttpRequest, scope: ApiScope, resource: str, pk: str) -> HttpResponse:
     res = _resource(resource)
     key = as_uuid(pk, "id")
@@ -193,7 +249,7 @@ def resource_detail(request: HttpRequest, scope: ApiScope, resource: str, pk: st
 # --- deleted entities ------------------------------------------------------------------------
 
 
-@api_view(("GET",))
+@api_view(("GET",), resource="deletedEntities")
 def deleted_entities(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     q = parse_list_query(
         endpoint="deletedEntities",
@@ -201,7 +257,9 @@ def deleted_entities(request: HttpRequest, scope: ApiScope) -> HttpResponse:
         client_id=scope.client_id,
         max_limit=settings.SKOLSAM_SS12000_MAX_PAGE_SIZE,
     )
-    data, token, count = selectors.deleted_entities_page(scope=scope, q=q)
+    data, token, count = selectors.deleted_entities_page(
+        scope=scope, q=q, entity_types=readable_entities(granted_scopes(request))
+    )
     audit_record(
         actor=scope.actor,
         action="ss12000.read",
@@ -214,11 +272,13 @@ def deleted_entities(request: HttpRequest, scope: ApiScope) -> HttpResponse:
 # --- subscriptions ---------------------------------------------------------------------------
 
 
-@api_view(("GET", "POST"))
+@api_view(("GET", "POST"), resource="subscriptions")
 def subscription_list(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     if request.method == "POST":
         body = services.parse_json_object(request.body)
-        subscription = services.subscription_create(scope=scope, data=body)
+        subscription = services.subscription_create(
+            scope=scope, granted_scopes=granted_scopes(request), data=body
+        )
         return json_response(selectors.subscription_json(subscription), status=201)
     q = parse_list_query(
         endpoint="subscriptions",
@@ -230,7 +290,7 @@ def subscription_list(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     return json_response({"data": data, "pageToken": token})
 
 
-@api_view(("GET", "PATCH", "DELETE"))
+@api_view(("GET", "PATCH", "DELETE"), resource="subscriptions")
 def subscription_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpResponse:
     subscription = selectors.subscription_for_client(scope=scope, pk=as_uuid(pk, "id"))
     if request.method == "DELETE":
@@ -247,13 +307,13 @@ def subscription_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpR
 # --- log and statistics ------------------------------------------------------------------------
 
 
-@api_view(("POST",))
+@api_view(("POST",), resource="log")
 def log_create(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     services.log_entry_create(scope=scope, data=services.parse_json_object(request.body))
     return HttpResponse(status=201)
 
 
-@api_view(("POST",))
+@api_view(("POST",), resource="statistics")
 def statistics_create(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     services.statistics_entry_create(scope=scope, data=services.parse_json_object(request.body))
     return HttpResponse(status=201)
@@ -311,17 +371,27 @@ def token(request: HttpRequest) -> HttpResponse:
     client = auth.authenticate_client(client_id, secret)
     if client is None:
         return _oauth_error(401, "invalid_client", "Fel klient-id eller hemlighet.")
-    access_token, lifetime = auth.issue_token(client)
+    try:
+        granted = auth.token_scopes(client, request.POST.get("scope"))
+    except ScopeError as exc:
+        return _oauth_error(400, "invalid_scope", " ".join(exc.messages))
+    access_token, lifetime = auth.issue_token(client, granted)
     scope = scope_for_client(client)
     audit_record(
         actor=scope.actor,
         action="ss12000.token",
         object_type="ApiClient",
         object_id=client.pk,
-        detail={"client": client.client_id},
+        detail={"client": client.client_id, "scope": as_scope_string(granted)},
     )
+    # `scope` is always answered, so a client sees what it got (RFC 6749 section 5.1).
     response = json_response(
-        {"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime}
+        {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "scope": as_scope_string(granted),
+        }
     )
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"

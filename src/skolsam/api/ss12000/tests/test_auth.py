@@ -203,3 +203,21 @@ def test_skolverket_es256_token_with_jwks_url(
     api = Api(_dnp_token(skolverket_key, "2120001629"))
     assert api.get(f"/persons/{world.alva.pk}")["id"] == str(world.alva.pk)
     api.get(f"/persons/{world.hugo.pk}", status=404)
+
+
+def test_skolverket_token_gets_the_scopes_registered_here(
+    world, dnp_client, skolverket_key, tmp_path: Path, settings
+) -> None:
+    """The national tests read; their issuer's token cannot make them write."""
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(_jwks(skolverket_key)))
+    settings.SKOLSAM_SS12000_EXTERNAL_ISSUERS = _issuer(jwks_file=str(jwks))
+    services.api_client_set_scopes(
+        actor=system_actor("test"), client=dnp_client, scopes=["persons:read", "groups:read"]
+    )
+    # The issuer's own `scope` claim is another vocabulary: it widens nothing here.
+    api = Api(_dnp_token(skolverket_key, "2120001629", scope="attendances:write duties:read"))
+    api.get("/persons")
+    api.get("/groups")
+    api.get("/duties", status=403)
+    api.post("/attendances", {}, status=403, check=False)

@@ -45,8 +45,10 @@ def test_command_creates_lists_rotates_and_revokes(world) -> None:
         "Köpings lärplattform",
         "--organisation",
         world.karlberg.school_unit_code,
+        "--scope",
+        "*:read",
     )
-    assert set(created) == {"client_id", "client_secret"}
+    assert set(created) == {"client_id", "client_secret", "scopes"}
     status, body = _token(created)
     assert status == 200
     ids = {p["id"] for p in Api(body["access_token"]).get("/persons")["data"]}
@@ -67,12 +69,21 @@ def test_command_creates_lists_rotates_and_revokes(world) -> None:
 def test_command_takes_ids_and_organisation_codes(world) -> None:
     world.koping.organisation_code = "KOP"
     world.koping.save()
-    by_code = _run("create", "--name", "A", "--organisation", "KOP")
-    by_id = _run("create", "--name", "B", "--organisation", str(world.koping.pk), "--protected")
+    by_code = _run("create", "--name", "A", "--organisation", "KOP", "--scope", "persons:read")
+    by_id = _run(
+        "create",
+        "--name",
+        "B",
+        "--organisation",
+        str(world.koping.pk),
+        "--protected",
+        "--scope",
+        "persons:read",
+    )
     assert by_code["client_id"] != by_id["client_id"]
     assert ApiClient.objects.get(client_id=by_id["client_id"]).allow_protected_data
     with pytest.raises(CommandError, match="Ingen organisation"):
-        _run("create", "--name", "C", "--organisation", "99999999")
+        _run("create", "--name", "C", "--organisation", "99999999", "--scope", "persons:read")
     with pytest.raises(CommandError, match="Ingen klient"):
         _run("rotate", "ss12k_missing")
 
@@ -85,7 +96,11 @@ def test_admin_page_manages_clients(world) -> None:
     assert page.status_code == 200
     response = browser.post(
         "/ss12000/clients/",
-        {"name": "Schemasystemet", "organisations": world.karlberg.school_unit_code},
+        {
+            "name": "Schemasystemet",
+            "organisations": world.karlberg.school_unit_code,
+            "scopes": ["persons:read"],
+        },
     )
     assert response.status_code == 200
     client = ApiClient.objects.get(name="Schemasystemet")
@@ -96,7 +111,9 @@ def test_admin_page_manages_clients(world) -> None:
     browser.post(f"/ss12000/clients/{client.client_id}/", {"action": "revoke"})
     client.refresh_from_db()
     assert not client.is_active
-    bad = browser.post("/ss12000/clients/", {"name": "X", "organisations": "nope"})
+    bad = browser.post(
+        "/ss12000/clients/", {"name": "X", "organisations": "nope", "scopes": ["persons:read"]}
+    )
     assert "Ingen organisation" in bad.content.decode()
 
 
