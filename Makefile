@@ -40,6 +40,7 @@ check: install
 	$(VENV)/bin/ruff check src bench
 	$(VENV)/bin/ruff format --check src bench
 	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 # The browser tests (src/skolsam/browser_tests/) need Debian's chromium; without it they

@@ -3,10 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from skolsam.core import views as core_views
+from skolsam.accounts import views_start
 
 urlpatterns = [
-    path("", core_views.start, name="start"),
+    path("", views_start.start, name="start"),
     path("admin/", admin.site.urls),
     path("", include("skolsam.accounts.urls")),
     path("", include("skolsam.people.urls")),

@@ -12,17 +12,13 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from skolsam.core.access import (
-    Actor,
-    may_see_location,
-    persons_listable_by,
-    persons_visible_to,
-)
+from skolsam.core.access import Actor, may_see_location
 from skolsam.core.models import valid_on
 from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Enrolment
 from skolsam.groups.models import GroupMembership
 from skolsam.people import civicno
+from skolsam.people.access import persons_listable_by, persons_visible_to
 from skolsam.people.models import Person, Responsible
 
 SEARCH_LIMIT = 50
