@@ -281,6 +281,9 @@ class ChildPolicy(Policy[Person]):
     def scope(self, actor: Actor, action: Action) -> QuerySet[Person]:
         if actor.person_id is None:
             return Person.objects.none()
+        if ACTING_FOR_CHILD[action] >= CUSTODY | OTHER_RESPONSIBLE:
+            # The Actor already holds this answer: every relation type, minors only.
+            return Person.objects.filter(pk__in=actor.responsible_for_ids)
         return Person.objects.filter(
             pk__in=relations_acting_for(action, actor.on)
             .filter(responsible_id=actor.person_id)
