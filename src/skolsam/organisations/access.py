@@ -18,7 +18,9 @@ from django.db.models import Q, QuerySet
 
 from skolsam.core.access import Actor, get_or_404
 from skolsam.core.choices import DutyRole, OrganisationType
+from skolsam.core.models import valid_on
 from skolsam.core.policy import Action, Policy, pk_of
+from skolsam.duties.models import Duty
 from skolsam.organisations.models import Organisation
 
 # The duties whose holder decides as rektor. A förskolechef is the preschool's rektor.
@@ -40,14 +42,14 @@ class OrganisationPolicy(Policy[Organisation]):
         if action in (Action.IMPORT, Action.EXPORT):
             return _is_school_unit(obj) and pk in actor.admin_org_ids
         if action == Action.DECIDE:
-            return pk in actor.admin_org_ids and _decides(actor)
+            return pk in _deciding_org_ids(actor)
         return pk in actor.admin_org_ids
 
     def scope(self, actor: Actor, action: Action) -> QuerySet[Organisation]:
         if action == Action.VIEW:
             return Organisation.objects.filter(pk__in=actor.staff_org_ids)
-        if action == Action.DECIDE and not _decides(actor):
-            return Organisation.objects.none()
+        if action == Action.DECIDE:
+            return Organisation.objects.filter(pk__in=_deciding_org_ids(actor))
         where = Q(pk__in=actor.admin_org_ids)
         if action in (Action.IMPORT, Action.EXPORT):
             where &= Q(organisation_type=OrganisationType.SKOLENHET)
@@ -62,12 +64,37 @@ def _is_school_unit(obj: Any) -> bool:
     ).exists()
 
 
-def _decides(actor: Actor) -> bool:
-    # The actor's roles are gathered over all their duties; admin_org_ids may come from
-    # another administrative duty. A rektor at one school who is skoladministratör at
-    # another would decide at both: acceptable while duties carry no per-unit role map,
-    # and the same as before this policy.
-    return bool(DECIDING_ROLES & actor.roles)
+def _deciding_org_ids(actor: Actor) -> set[UUID]:
+    """Return the subtrees where the actor holds a rektor's (or förskolechef's) duty today.
+
+    Per duty, not per actor: a rektor at one school who is skoladministratör at another
+    decides only at the first. Two queries; decisions are rare.
+    """
+    if actor.person_id is None or not (DECIDING_ROLES & actor.roles):
+        return set()
+    roots = set(
+        Duty.objects.filter(
+            valid_on(actor.on), person_id=actor.person_id, duty_role__in=DECIDING_ROLES
+        ).values_list("duty_at_id", flat=True)
+    )
+    if not roots:
+        return set()
+    pairs = Organisation.objects.filter(
+        Q(pk__in=roots)
+        | Q(huvudman_id__in=Organisation.objects.filter(pk__in=roots).values("huvudman_id"))
+    ).values_list("id", "parent_id")
+    children: dict[UUID, list[UUID]] = {}
+    for pk, parent in pairs:
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    found: set[UUID] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node not in found:
+            found.add(node)
+            stack.extend(children.get(node, ()))
+    return found
 
 
 organisation_policy = OrganisationPolicy()

@@ -71,3 +71,23 @@ def test_the_rektor_is_offered_the_close_form_and_closes():
     assert client.post(url, {"action": "close", "conclusion": "Utredd."}).status_code == 302
     investigation.refresh_from_db()
     assert investigation.status == InvestigationStatus.CLOSED
+
+
+def test_a_rektor_elsewhere_who_is_administrator_here_decides_nothing_here():
+    # Roles used to be pooled over all of a person's duties: rektor at Ullviskolan and
+    # skoladministratör at Scheeleskolan made a rektor at Scheeleskolan too.
+    day, _administrator, investigation = _open_investigation()
+    person = f.PersonFactory(given_name="Sven")
+    f.DutyFactory(duty_at=f.SchoolUnitFactory(), duty_role=DutyRole.REKTOR, person=person)
+    f.DutyFactory(duty_at=day.school, duty_role=DutyRole.SKOLADMINISTRATOR, person=person)
+    actor = day.actor(person)
+    with pytest.raises(DomainError, match="Bara rektor"):
+        services.notice_exemption_create(
+            actor=actor,
+            student=day.pupils[0],
+            start_date=date(2026, 9, 7),
+            end_date=date(2026, 9, 30),
+            reason="Skyddsbehov",
+        )
+    with pytest.raises(DomainError, match="Bara rektor kan avsluta en utredning"):
+        services.investigation_close(actor=actor, investigation=investigation, conclusion="Klart.")
