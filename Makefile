@@ -58,6 +58,7 @@ check: install
 	$(VENV)/bin/ruff check src bench
 	$(VENV)/bin/ruff format --check src bench
 	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: install

@@ -8,12 +8,14 @@ from django.db import transaction
 
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.audit.services import audit_record
-from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.access import Actor
 from skolsam.core.choices import ActivityType
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
 from skolsam.curriculum.models import Syllabus
 from skolsam.duties.models import Duty
 from skolsam.groups.models import Group
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 
 
@@ -32,8 +34,12 @@ def activity_create(
     minutes_planned: int | None = None,
 ) -> Activity:
     """Create an activity teaching `groups`, taught by the `teachers`' duties."""
-    if not actor.is_system and not may_manage_organisation(actor, organisation.pk):
-        raise DomainError("Du har inte behörighet att ändra aktiviteter vid den enheten.")
+    organisation_policy.require(
+        actor,
+        Action.CREATE,
+        organisation,
+        "Du har inte behörighet att ändra aktiviteter vid den enheten.",
+    )
     if not groups:
         raise DomainError({"groups": "En aktivitet måste ha minst en grupp."})
     if end_date is not None and end_date < start_date:

@@ -4,22 +4,36 @@
   may locate (protected pupils only for named staff) and who are enrolled or placed where
   the actor works: the teacher, the substitute and the school's staff see the same list;
 - guardians see their own children, pupils themselves, staff what `persons_visible_to`
-  gives them; a rektor or administrator sees their school units.
+  gives them; a rektor or administrator sees their school units;
+- what a responsible adult may do for a child is `people.access.child_policy`;
+- an absence investigation (SL 7:19a) is `investigation_policy`: the pupil's mentor and
+  school-wide staff at the unit follow it up, only the rektor closes it (DECIDE).
 """
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from skolsam.activities.models import Activity
-from skolsam.core.access import Actor, person_for_actor, persons_visible_to
+from skolsam.attendance.models import AbsenceInvestigation, LeaveRequest
+from skolsam.core.access import Actor
 from skolsam.core.choices import AssignmentRoleType, SecurityMarking
 from skolsam.core.models import valid_on
+from skolsam.core.policy import Action, Policy
 from skolsam.duties.models import AssignmentRole
-from skolsam.enrolment.models import Enrolment
+from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import GroupMembership
+from skolsam.organisations.access import organisation_policy
+from skolsam.people.access import (  # noqa: F401  (children_of: moved, kept for callers)
+    child_policy,
+    children_of,
+    person_for_actor,
+    persons_visible_to,
+)
 from skolsam.people.models import Person
 from skolsam.schedule.models import CalendarEvent
 
@@ -74,18 +88,20 @@ def pupil_for_actor(actor: Actor, person_id: UUID | str) -> Person:
 
 def child_for_guardian(actor: Actor, person_id: UUID | str) -> Person:
     """Return one of the actor's own children; Http404 for anyone else."""
-    from django.http import Http404
-
     child = person_for_actor(actor, person_id)
-    if child.pk not in actor.responsible_for_ids:
+    if not child_policy.can(actor, Action.SEE_CHILD, child):
         raise Http404("Personen finns inte.")
     return child
 
 
-def children_of(actor: Actor) -> QuerySet:
-    if not actor.responsible_for_ids:
-        return Person.objects.none()
-    return persons_visible_to(actor).filter(pk__in=actor.responsible_for_ids)
+def leave_requests_for_guardian(actor: Actor, action: Action = Action.CONSENT) -> QuerySet:
+    """Return the leave requests of the children the actor may take `action` for."""
+    return LeaveRequest.objects.filter(student__in=child_policy.objects(actor, action))
+
+
+def placements_for_guardian(actor: Actor, action: Action = Action.SUBMIT_SCHEDULE) -> QuerySet:
+    """Return the preschool placements of the children the actor may take `action` for."""
+    return Placement.objects.filter(child__in=child_policy.objects(actor, action))
 
 
 def mentor_group_ids(actor: Actor) -> set[UUID]:
@@ -117,11 +133,6 @@ def mentees_of(actor: Actor, group_id: UUID) -> QuerySet:
     )
 
 
-def may_manage_unit(actor: Actor, organisation_id: UUID) -> bool:
-    """Rektor and administrators of the unit: leave decisions, CSN, exemptions."""
-    return organisation_id in actor.admin_org_ids
-
-
 def may_follow_up(actor: Actor, person: Person, organisation_id: UUID) -> bool:
     """Mentor of the pupil or school-wide staff at the unit: statistics and investigations."""
     if organisation_id in actor.school_wide_org_ids:
@@ -133,3 +144,32 @@ def may_follow_up(actor: Actor, person: Person, organisation_id: UUID) -> bool:
             valid_on(actor.on), person=person, group_id__in=groups
         ).exists()
     )
+
+
+class InvestigationPolicy(Policy[AbsenceInvestigation]):
+    """VIEW and FOLLOW_UP (record steps): the pupil's mentor and school-wide staff at the
+    unit. DECIDE (close, with a conclusion): the unit's rektor only (SL 7:19a)."""
+
+    model = AbsenceInvestigation
+    actions = frozenset({Action.VIEW, Action.FOLLOW_UP, Action.DECIDE})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        if action == Action.DECIDE:
+            return organisation_policy.can(actor, Action.DECIDE, obj.organisation_id)
+        return may_follow_up(actor, obj.student, obj.organisation_id)
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[AbsenceInvestigation]:
+        visible = AbsenceInvestigation.objects.filter(student__in=pupils_visible_to(actor))
+        if action == Action.DECIDE:
+            return visible.filter(
+                organisation__in=organisation_policy.objects(actor, Action.DECIDE)
+            )
+        mentored = GroupMembership.objects.filter(
+            valid_on(actor.on), group_id__in=mentor_group_ids(actor)
+        ).values("person_id")
+        return visible.filter(
+            Q(organisation_id__in=actor.school_wide_org_ids) | Q(student_id__in=mentored)
+        )
+
+
+investigation_policy = InvestigationPolicy()

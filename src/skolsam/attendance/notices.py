@@ -39,14 +39,14 @@ from skolsam.attendance.models import (
 )
 from skolsam.attendance.policy import policy_for
 from skolsam.attendance.sms import sms_provider
-from skolsam.core.choices import RelationType, SecurityMarking
-from skolsam.core.models import valid_on
-from skolsam.people.models import Person, Responsible
+from skolsam.core.choices import SecurityMarking
+from skolsam.core.policy import Action
+from skolsam.people.access import relations_acting_for
+from skolsam.people.models import Person
 from skolsam.schedule import calendar
 
 log = logging.getLogger(__name__)
 
-CUSTODY = (RelationType.VARDNADSHAVARE, RelationType.GOD_MAN)
 MAX_ATTEMPTS = 5
 
 
@@ -83,9 +83,9 @@ def schedule_leave_decision_notices(*, leave_id: UUID) -> None:
 def _guardians(student_ids: set[UUID], day: date) -> dict[UUID, list[Person]]:
     out: dict[UUID, list[Person]] = defaultdict(list)
     for relation in (
-        Responsible.objects.filter(
-            valid_on(day), person_id__in=student_ids, relation_type__in=CUSTODY
-        )
+        # Who receives notices is decided once, in people.access (custody, minors only).
+        relations_acting_for(Action.RECEIVE_NOTICES, day)
+        .filter(person_id__in=student_ids)
         .select_related("responsible")
         .order_by("responsible__family_name", "responsible__given_name", "responsible_id")
     ):

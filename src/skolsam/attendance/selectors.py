@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +29,7 @@ from skolsam.enrolment.models import Placement
 from skolsam.groups.models import Group
 from skolsam.people.models import Person
 from skolsam.schedule import calendar
-from skolsam.schedule.access import lessons_of_person, lessons_taught_by, lessons_visible_to
+from skolsam.schedule.access import lessons_taught_by, lessons_visible_to
 from skolsam.schedule.models import CalendarEvent
 
 
@@ -161,21 +161,6 @@ def mentor_overview(*, actor: Actor, group: Group, start: date, end: date) -> li
 
 
 # --- guardians and pupils ------------------------------------------------------------------
-
-
-def week_lessons(
-    *, person_id: UUID | None, actor: Actor, week: date, teacher: bool
-) -> list[CalendarEvent]:
-    """Return a week's lessons: those the actor teaches, or a pupil's (already checked visible)."""
-    monday = calendar.week_start(week)
-    qs: QuerySet = (
-        lessons_taught_by(actor) if teacher else lessons_of_person(person_id)  # type: ignore[arg-type]
-    )
-    return list(
-        qs.filter(date__range=(monday, monday + timedelta(days=6)))
-        .select_related("activity", "substitute__person")
-        .order_by("start_time", "id")
-    )
 
 
 def absences_of(*, student_ids: list[UUID], since: date) -> list[Absence]:

@@ -15,6 +15,7 @@ from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from skolsam.attendance import access as attendance_access
+from skolsam.attendance.access import investigation_policy
 from skolsam.attendance.minutes import split
 from skolsam.attendance.models import (
     Absence,
@@ -48,18 +49,19 @@ from skolsam.audit.services import audit_export, audit_record
 from skolsam.core import context
 from skolsam.core.access import Actor
 from skolsam.core.changes import announce
-from skolsam.core.choices import DutyRole, OrganisationType, RelationType
+from skolsam.core.choices import OrganisationType
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
+from skolsam.core.policy import Action
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import Group
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
-from skolsam.people.models import Person, Responsible
+from skolsam.people.access import child_policy, relations_acting_for
+from skolsam.people.models import Person
 from skolsam.schedule import calendar
 from skolsam.schedule.access import lessons_of_person, may_take_register, taught_by
 from skolsam.schedule.models import CalendarEvent
-
-CUSTODY = (RelationType.VARDNADSHAVARE, RelationType.GOD_MAN)
 
 
 class StaleRegister(DomainError):
@@ -474,12 +476,13 @@ def _school_unit_of(student: Person, day: date) -> Organisation:
     raise DomainError({"student": "Eleven är inte inskriven vid någon skola den dagen."})
 
 
-def _guardians_of(student: Person, day: date) -> list[Person]:
+def _guardians_of(
+    student: Person, day: date, action: Action = Action.REPORT_ABSENCE
+) -> list[Person]:
+    """Return the adults who may take `action` for the pupil (people.access.child_policy)."""
     return list(
         Person.objects.filter(
-            pk__in=Responsible.objects.filter(
-                valid_on(day), person=student, relation_type__in=CUSTODY
-            ).values("responsible_id")
+            pk__in=relations_acting_for(action, day).filter(person=student).values("responsible_id")
         ).order_by("family_name", "given_name", "id")
     )
 
@@ -488,7 +491,7 @@ def _may_report_for(actor: Actor, student: Person, unit: Organisation) -> str:
     """Return the channel the actor reports through, or refuse."""
     if actor.is_system:
         return AbsenceChannel.API
-    if student.pk in actor.responsible_for_ids:
+    if child_policy.can(actor, Action.REPORT_ABSENCE, student):
         return AbsenceChannel.WEB
     if (
         unit.pk in actor.staff_org_ids
@@ -588,12 +591,13 @@ def absence_report(
     if end - start > timedelta(days=31):
         raise DomainError({"end": "En anmälan kan gälla högst en månad; gör en ny för resten."})
     local_start = calendar.local(start)
-    if local_start.date() < actor.on and student.pk in actor.responsible_for_ids:
-        raise DomainError({"start": "Frånvaro kan inte anmälas i efterhand; kontakta skolan."})
     unit = _school_unit_of(student, local_start.date())
     channel = _may_report_for(actor, student, unit)
+    if local_start.date() < actor.on and channel == AbsenceChannel.WEB:
+        raise DomainError({"start": "Frånvaro kan inte anmälas i efterhand; kontakta skolan."})
     if channel == AbsenceChannel.PHONE and (
-        reported_for is None or reported_for not in _guardians_of(student, local_start.date())
+        reported_for is None
+        or reported_for not in _guardians_of(student, local_start.date(), Action.REPORT_ABSENCE)
     ):
         raise DomainError({"reported_for": "Ange vilken vårdnadshavare som ringde."})
     if absence_type not in AbsenceType.values:
@@ -632,19 +636,14 @@ def day_span(
 # --- leave -----------------------------------------------------------------------------------
 
 
-def _is_rektor(actor: Actor, organisation_id: UUID) -> bool:
-    return organisation_id in actor.admin_org_ids and (
-        DutyRole.REKTOR in actor.roles or DutyRole.FORSKOLECHEF in actor.roles
-    )
-
-
 @transaction.atomic
 def leave_request_create(
     *, actor: Actor, student: Person, start_date: date, end_date: date, reason: str
 ) -> LeaveRequest:
     """Apply for leave for one's child. With the huvudman's setting, every guardian must agree."""
-    if student.pk not in actor.responsible_for_ids:
-        raise DomainError("Du kan bara ansöka om ledighet för dina egna barn.")
+    child_policy.require(
+        actor, Action.APPLY_FOR_LEAVE, student, "Du kan bara ansöka om ledighet för dina egna barn."
+    )
     if end_date < start_date:
         raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
     if start_date < actor.on:
@@ -652,7 +651,7 @@ def leave_request_create(
     if not reason.strip():
         raise DomainError({"reason": "Skriv skälet till ledigheten."})
     unit = _school_unit_of(student, start_date)
-    guardians = _guardians_of(student, actor.on)
+    guardians = _guardians_of(student, actor.on, Action.CONSENT)
     policy = policy_for(unit.pk)
     everyone = policy.leave_requires_all_guardians and len(guardians) > 1
     leave = LeaveRequest.objects.create(
@@ -681,8 +680,9 @@ def leave_request_create(
 def leave_request_consent(*, actor: Actor, leave: LeaveRequest) -> LeaveRequest:
     """Agree, as the other guardian, to a leave request; when all have, it goes to the rektor."""
     leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
-    if leave.student_id not in actor.responsible_for_ids:
-        raise DomainError("Du är inte vårdnadshavare för eleven.")
+    child_policy.require(
+        actor, Action.CONSENT, leave.student, "Du är inte vårdnadshavare för eleven."
+    )
     if leave.status != LeaveStatus.AWAITING_GUARDIANS:
         raise DomainError("Ansökan väntar inte på ditt godkännande.")
     LeaveConsent.objects.get_or_create(
@@ -690,7 +690,7 @@ def leave_request_consent(*, actor: Actor, leave: LeaveRequest) -> LeaveRequest:
     )
     agreed = set(leave.consents.values_list("guardian_id", flat=True))
     student = Person.objects.get(pk=leave.student_id)
-    if {g.pk for g in _guardians_of(student, actor.on)} <= agreed:
+    if {g.pk for g in _guardians_of(student, actor.on, Action.CONSENT)} <= agreed:
         leave.status = LeaveStatus.REQUESTED
         leave.modified = timezone.now()
         leave.save(update_fields=["status", "modified"])
@@ -712,8 +712,9 @@ def leave_request_decide(
     """Grant or reject leave as the rektor; granted leave becomes valid absence; the
     guardians are told, after commit."""
     leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
-    if not actor.is_system and not _is_rektor(actor, leave.organisation_id):
-        raise DomainError("Bara rektor kan besluta om ledighet.")
+    organisation_policy.require(
+        actor, Action.DECIDE, leave.organisation_id, "Bara rektor kan besluta om ledighet."
+    )
     if leave.status != LeaveStatus.REQUESTED:
         raise DomainError("Ansökan är inte redo för beslut.")
     if not grant and not reason.strip():
@@ -759,8 +760,9 @@ def notice_exemption_create(
 ) -> NoticeExemption:
     """Record the rektor's decision not to notify the guardians (särskilda skäl)."""
     unit = _school_unit_of(student, start_date)
-    if not actor.is_system and not _is_rektor(actor, unit.pk):
-        raise DomainError("Bara rektor kan besluta om särskilda skäl.")
+    organisation_policy.require(
+        actor, Action.DECIDE, unit.pk, "Bara rektor kan besluta om särskilda skäl."
+    )
     if end_date < start_date:
         raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
     if not reason.strip():
@@ -837,10 +839,8 @@ def attendance_schedule_submit(
     temporary: bool = False,
 ) -> AttendanceSchedule:
     """Submit a child's vistelseschema; a guardian's is requested (Begärt) until staff approve."""
-    if (
-        not actor.is_system
-        and placement.child_id not in actor.responsible_for_ids
-        and placement.placed_at_id not in actor.staff_org_ids
+    if not child_policy.can(actor, Action.SUBMIT_SCHEDULE, placement.child) and not (
+        organisation_policy.can(actor, Action.VIEW, placement.placed_at_id)
     ):
         raise DomainError("Du kan bara lämna schema för dina egna barn.")
     if not 1 <= number_of_weeks <= 4:
@@ -907,8 +907,9 @@ def attendance_schedule_decide(
         .select_related("placement")
         .get(pk=schedule.pk)
     )
-    if not actor.is_system and schedule.placement.placed_at_id not in actor.staff_org_ids:
-        raise DomainError("Du arbetar inte vid barnets enhet.")
+    organisation_policy.require(
+        actor, Action.VIEW, schedule.placement.placed_at_id, "Du arbetar inte vid barnets enhet."
+    )
     if schedule.state != ScheduleState.BEGART:
         raise DomainError("Schemat är redan hanterat.")
     if not approve and not comment.strip():
@@ -942,8 +943,9 @@ def attendance_event_register(
     """Check a child in or out of a department; the same state twice in a row is refused."""
     if event_type not in AttendanceEventType.values:
         raise DomainError({"event_type": "Välj In eller Ut."})
-    if not actor.is_system and group.organisation_id not in actor.staff_org_ids:
-        raise DomainError("Du arbetar inte vid avdelningens enhet.")
+    organisation_policy.require(
+        actor, Action.VIEW, group.organisation_id, "Du arbetar inte vid avdelningens enhet."
+    )
     moment = at or timezone.now()
     day = calendar.local(moment).date()
     last = (
@@ -991,8 +993,12 @@ def investigation_open(
     basis: dict[str, Any],
 ) -> AbsenceInvestigation:
     """Start an absence investigation (SL 7:19a) as the pupil's mentor or school staff."""
-    if not actor.is_system and not attendance_access.may_follow_up(actor, student, organisation.pk):
-        raise DomainError("Du kan inte starta en utredning för eleven.")
+    investigation_policy.require(
+        actor,
+        Action.FOLLOW_UP,
+        AbsenceInvestigation(student=student, organisation=organisation),
+        "Du kan inte starta en utredning för eleven.",
+    )
     if AbsenceInvestigation.objects.filter(
         student=student, organisation=organisation, status=InvestigationStatus.OPEN
     ).exists():
@@ -1021,11 +1027,9 @@ def investigation_open(
 def investigation_add_step(
     *, actor: Actor, investigation: AbsenceInvestigation, kind: str, day: date, note: str
 ) -> InvestigationStep:
-    student = Person.objects.get(pk=investigation.student_id)
-    if not actor.is_system and not attendance_access.may_follow_up(
-        actor, student, investigation.organisation_id
-    ):
-        raise DomainError("Du kan inte ändra utredningen.")
+    investigation_policy.require(
+        actor, Action.FOLLOW_UP, investigation, "Du kan inte ändra utredningen."
+    )
     if investigation.status != InvestigationStatus.OPEN:
         raise DomainError("Utredningen är avslutad.")
     if kind not in StepKind.values:
@@ -1057,10 +1061,9 @@ def investigation_add_step(
 def investigation_close(
     *, actor: Actor, investigation: AbsenceInvestigation, conclusion: str
 ) -> AbsenceInvestigation:
-    if not actor.is_system and not attendance_access.may_manage_unit(
-        actor, investigation.organisation_id
-    ):
-        raise DomainError("Bara rektor kan avsluta en utredning.")
+    investigation_policy.require(
+        actor, Action.DECIDE, investigation, "Bara rektor kan avsluta en utredning."
+    )
     if not conclusion.strip():
         raise DomainError({"conclusion": "Skriv utredningens slutsats."})
     investigation.status = InvestigationStatus.CLOSED
@@ -1089,8 +1092,9 @@ def csn_decide(
     reason: str = "",
 ) -> CsnDecision:
     """Record the rektor's decision to report a pupil to CSN for a month, or to refrain."""
-    if not actor.is_system and not _is_rektor(actor, organisation.pk):
-        raise DomainError("Bara rektor beslutar om rapportering till CSN.")
+    organisation_policy.require(
+        actor, Action.DECIDE, organisation.pk, "Bara rektor beslutar om rapportering till CSN."
+    )
     if decision not in CsnDecisionKind.values:
         raise DomainError({"decision": "Välj rapportera eller avstå."})
     if decision == CsnDecisionKind.REFRAIN and not reason.strip():
@@ -1141,8 +1145,12 @@ def csn_return_create(
     Ends the pupil's latest reported decision at the unit; each reported decision has at
     most one return, dated no earlier than the month it reported and not in the future.
     """
-    if not actor.is_system and not _is_rektor(actor, organisation.pk):
-        raise DomainError("Bara rektor anmäler återgång till heltidsstudier till CSN.")
+    organisation_policy.require(
+        actor,
+        Action.DECIDE,
+        organisation.pk,
+        "Bara rektor anmäler återgång till heltidsstudier till CSN.",
+    )
     decision = (
         CsnDecision.objects.select_for_update()
         .filter(
@@ -1200,8 +1208,9 @@ def csn_report_export(*, actor: Actor, organisation: Organisation, month: date) 
     study not yet reported; keep it, and mark what it carried as reported."""
     from skolsam.attendance.csn import csn_file
 
-    if not actor.is_system and not _is_rektor(actor, organisation.pk):
-        raise DomainError("Bara rektor kan skapa CSN-rapporten.")
+    organisation_policy.require(
+        actor, Action.DECIDE, organisation.pk, "Bara rektor kan skapa CSN-rapporten."
+    )
     month = month.replace(day=1)
     decisions = list(
         CsnDecision.objects.select_for_update()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance import services
+from skolsam.attendance.access import investigation_policy
 from skolsam.attendance.csn import csn_candidates, csn_reported, month_bounds
 from skolsam.attendance.forms import (
     CloseForm,
@@ -23,11 +24,12 @@ from skolsam.attendance.forms import (
     PeriodForm,
     StepForm,
 )
-from skolsam.attendance.models import AbsenceInvestigation, Attendance, AttendanceKind, CsnReport
+from skolsam.attendance.models import Attendance, AttendanceKind, CsnReport
 from skolsam.attendance.stats import pupil_figures, school_figures
 from skolsam.audit.services import audit_export, audit_record
-from skolsam.core.access import organisation_for_actor
+from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
+from skolsam.organisations.access import organisation_for_actor
 from skolsam.schedule.access import may_manage_settings
 from skolsam.schedule.models import Term
 
@@ -131,7 +133,9 @@ def pupil(request: HttpRequest, org_id: UUID, person_id: UUID) -> HttpResponse:
         .select_related("calendar_event__activity")
         .order_by("-date", "calendar_event__start_time")[:200]
     )
-    investigations = list(AbsenceInvestigation.objects.filter(student=person, organisation=unit))
+    investigations = list(
+        investigation_policy.objects(actor, Action.VIEW).filter(student=person, organisation=unit)
+    )
     audit_record(
         actor=actor,
         action="attendance.view_pupil",
@@ -163,15 +167,12 @@ def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
     """Show an investigation's steps; record a step or close it."""
     actor = request_actor(request)
     found = (
-        AbsenceInvestigation.objects.filter(
-            pk=investigation_id, student__in=attendance_access.pupils_visible_to(actor)
-        )
+        investigation_policy.objects(actor, Action.VIEW)
+        .filter(pk=investigation_id)
         .select_related("student", "organisation")
         .first()
     )
-    if found is None or not attendance_access.may_follow_up(
-        actor, found.student, found.organisation_id
-    ):
+    if found is None or not investigation_policy.can(actor, Action.VIEW, found):
         raise Http404("Utredningen finns inte.")
     step_form = StepForm(
         request.POST if request.POST.get("action") == "step" else None, initial={"date": actor.on}
@@ -209,7 +210,7 @@ def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
             "steps": list(found.steps.select_related("recorded_by")),
             "step_form": step_form,
             "close_form": close_form,
-            "may_close": found.organisation_id in actor.admin_org_ids,
+            "may_close": investigation_policy.can(actor, Action.DECIDE, found),
         },
     )
 

@@ -32,11 +32,11 @@ from skolsam.attendance.forms import (
 from skolsam.attendance.models import AttendanceKind, AttendancePolicy, LeaveRequest, LeaveStatus
 from skolsam.attendance.policy import Policy, merge, policy_for
 from skolsam.audit.services import audit_record
-from skolsam.core.access import group_for_actor
 from skolsam.core.choices import OrganisationType
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
-from skolsam.enrolment.models import Placement
+from skolsam.groups.access import group_for_actor
 from skolsam.schedule import calendar
 from skolsam.schedule.access import (
     get_or_404,
@@ -283,7 +283,7 @@ def guardian_leave_request(request: HttpRequest) -> HttpResponse:
 def guardian_leave_consent(request: HttpRequest, leave_id: UUID) -> HttpResponse:
     actor = request_actor(request)
     leave = get_or_404(
-        LeaveRequest.objects.filter(student_id__in=actor.responsible_for_ids),
+        attendance_access.leave_requests_for_guardian(actor, Action.CONSENT),
         leave_id,
         "Ansökan finns inte.",
     )
@@ -469,7 +469,7 @@ def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
     """Let a guardian submit a child's vistelseschema."""
     actor = request_actor(request)
     placement = get_or_404(
-        Placement.objects.filter(child_id__in=actor.responsible_for_ids).select_related(
+        attendance_access.placements_for_guardian(actor, Action.SUBMIT_SCHEDULE).select_related(
             "child", "placed_at"
         ),
         placement_id,

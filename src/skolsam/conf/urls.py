@@ -4,11 +4,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from skolsam.accounts import views_start
 from skolsam.core import timing
-from skolsam.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.start, name="start"),
+    path("", views_start.start, name="start"),
     path("admin/", admin.site.urls),
     path("", include("skolsam.accounts.urls")),
     path("", include("skolsam.people.urls")),

@@ -1,4 +1,8 @@
-"""Decide what each actor may see and do. Every read of personal data goes through here.
+"""Build the Actor: who is asking, on which day, and what the register grants them.
+
+The rules that read a domain's models live in that domain's `access.py`, declared through
+`core.policy` (persons in `people.access`, groups in `groups.access`, ...); every read of
+personal data goes through one of them. What follows is the model they share.
 
 Roles are not flags on the account; they follow from the register on a given day:
 
@@ -37,12 +41,12 @@ Http404 in both cases.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from skolsam.core.choices import DutyRole, OrganisationType, SecurityMarking
@@ -119,12 +123,15 @@ def system_actor(label: str) -> Actor:
     return Actor(user_id=None, person_id=None, on=today(), is_system=True, label=label)
 
 
-def actor_for_user(user: object, on: date | None = None) -> Actor:
+def actor_for_user(user: Any, on: date | None = None) -> Actor:
     """Build the Actor for a logged-in user on day `on` (today by default)."""
-    from skolsam.accounts.models import User
-
     day = on or today()
-    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+    # Duck-typed rather than isinstance(User): core knows no domain app (import-linter).
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not getattr(user, "is_active", False)
+        or not hasattr(user, "has_perm")
+    ):
         return Actor(user_id=None, person_id=None, on=day)
     can_audit = user.has_perm("audit.search_auditentry")
     if user.person_id is None:
@@ -148,6 +155,7 @@ def actor_for_person(
     from skolsam.activities.models import ActivityTeacher
     from skolsam.duties.models import AssignmentRole, Duty
     from skolsam.organisations.models import Organisation
+    from skolsam.people.access import in_organisations, minor_on
     from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 
     day = on or today()
@@ -208,10 +216,13 @@ def actor_for_person(
         )
         group_ids.discard(None)
 
+    # Every relation type shows the child, but only while the child is a minor: at 18
+    # custody ends, and Skolsam has no consent of the adult pupil to keep anything by
+    # (docs/architecture.md, "Who acts for a child").
     responsible_for = set(
-        Responsible.objects.filter(valid_on(day), responsible_id=person_id).values_list(
-            "person_id", flat=True
-        )
+        Responsible.objects.filter(
+            valid_on(day), minor_on(day, "person__"), responsible_id=person_id
+        ).values_list("person_id", flat=True)
     )
     # A named staff member sees the protected person only while they work, that day, in a
     # huvudman where the person is enrolled, placed or employed: an open-ended authorisation
@@ -222,7 +233,7 @@ def actor_for_person(
             ProtectedIdentityAuthorisation.objects.filter(valid_on(day), staff_id=person_id)
             .exclude(person__security_marking=SecurityMarking.INGEN)
             .filter(
-                person__in=Person.objects.filter(_in_organisations(frozenset(tree), day)).values(
+                person__in=Person.objects.filter(in_organisations(frozenset(tree), day)).values(
                     "pk"
                 )
             )
@@ -274,142 +285,7 @@ def _subtree(tree: dict, root: UUID) -> set[UUID]:
     return found
 
 
-# --- persons -------------------------------------------------------------------------
-
-
-def _not_ended(day: date) -> Q:
-    """Rows current on `day` or starting later: staff must see the pupils and colleagues
-    they are about to receive, e.g. a pupil registered now to start next term."""
-    return Q(end_date__isnull=True) | Q(end_date__gte=day)
-
-
-def _pupils_in(org_ids: frozenset[UUID], day: date) -> Q:
-    """Persons enrolled or placed within these organisations on `day` or from later."""
-    from skolsam.enrolment.models import Enrolment, Placement
-
-    if not org_ids:
-        return Q(pk__in=[])
-    return Q(
-        pk__in=Enrolment.objects.filter(
-            _not_ended(day), cancelled=False, enroled_at_id__in=org_ids
-        ).values("person_id")
-    ) | Q(
-        pk__in=Placement.objects.filter(_not_ended(day), placed_at_id__in=org_ids).values(
-            "child_id"
-        )
-    )
-
-
-def _employed_in(org_ids: frozenset[UUID], day: date) -> Q:
-    """Persons with a duty within these organisations on `day` or from later."""
-    from skolsam.duties.models import Duty
-
-    if not org_ids:
-        return Q(pk__in=[])
-    return Q(
-        pk__in=Duty.objects.filter(_not_ended(day), duty_at_id__in=org_ids).values("person_id")
-    )
-
-
-def _in_organisations(org_ids: frozenset[UUID], day: date) -> Q:
-    """Persons enrolled, placed or employed within these organisations, now or from later."""
-    return _pupils_in(org_ids, day) | _employed_in(org_ids, day)
-
-
-def _pupils_of_groups(group_ids: frozenset[UUID], day: date) -> Q:
-    from skolsam.enrolment.models import Placement
-    from skolsam.groups.models import GroupMembership
-
-    if not group_ids:
-        return Q(pk__in=[])
-    return Q(
-        pk__in=GroupMembership.objects.filter(valid_on(day), group_id__in=group_ids).values(
-            "person_id"
-        )
-    ) | Q(pk__in=Placement.objects.filter(valid_on(day), group_id__in=group_ids).values("child_id"))
-
-
-def _residents(codes: frozenset[str], day: date) -> Q:
-    """A hemkommun's residents who are or were in the school system (enrolled or placed).
-
-    "Were" counts only what had started by `day`: a future enrolment does not grant yet,
-    and a cancelled one never happened.
-    """
-    from skolsam.enrolment.models import Enrolment, Placement
-
-    if not codes:
-        return Q(pk__in=[])
-    return Q(home_municipality_code__in=codes) & (
-        Q(
-            Exists(
-                Enrolment.objects.filter(
-                    person_id=OuterRef("pk"), cancelled=False, start_date__lte=day
-                )
-            )
-        )
-        | Q(Exists(Placement.objects.filter(child_id=OuterRef("pk"), start_date__lte=day)))
-    )
-
-
-def _school_scope(actor: Actor) -> Q:
-    """Persons granted through school-level roles, before protected identity is applied."""
-    from skolsam.people.models import Person, Responsible
-
-    day = actor.on
-    # Staff see only persons enrolled, placed or employed where they hold a duty, so a
-    # group member enrolled elsewhere (or no longer enrolled) stays out of the teacher's view.
-    pupils = _pupils_in(actor.school_wide_org_ids, day) | (
-        _pupils_of_groups(actor.group_ids, day) & _in_organisations(actor.staff_org_ids, day)
-    )
-    colleagues = _employed_in(actor.staff_org_ids, day)
-    # Guardians of the pupils this actor sees, but never through a protected child:
-    # the link would reveal where that child goes to school.
-    visible_pupils = Person.objects.filter(pupils, security_marking=SecurityMarking.INGEN)
-    guardians = Q(
-        pk__in=Responsible.objects.filter(valid_on(day), person__in=visible_pupils).values(
-            "responsible_id"
-        )
-    )
-    return pupils | colleagues | guardians
-
-
-def _personal_scope(actor: Actor) -> Q:
-    q = Q(pk__in=actor.responsible_for_ids) | Q(pk__in=actor.authorised_protected_ids)
-    if actor.person_id is not None:
-        q |= Q(pk=actor.person_id)
-    return q
-
-
-def persons_visible_to(actor: Actor) -> QuerySet:
-    """Return every person `actor` may see on `actor.on`, as a queryset."""
-    from skolsam.people.models import Person
-
-    if actor.person_id is None:
-        return Person.objects.none()
-    central = _in_organisations(actor.central_org_ids, actor.on) | _residents(
-        actor.home_municipality_codes, actor.on
-    )
-    school = _school_scope(actor) if actor.staff_org_ids else Q(pk__in=[])
-    return Person.objects.filter(
-        _personal_scope(actor) | central | (school & Q(security_marking=SecurityMarking.INGEN))
-    )
-
-
-def persons_listable_by(actor: Actor) -> QuerySet:
-    """Return the persons `actor` may meet in name searches and lists.
-
-    Like `persons_visible_to`, but a protected person appears only to themself, to a
-    responsible adult and to staff named for them: a name typed in a search box or a list
-    of a huvudman's pupils must not be enough to learn that a protected person is in the
-    register. A whole civic number still finds them through `persons_visible_to`.
-    """
-    known = Q(pk__in=actor.responsible_for_ids) | Q(pk__in=actor.authorised_protected_ids)
-    if actor.person_id is not None:
-        known |= Q(pk=actor.person_id)
-    return persons_visible_to(actor).filter(Q(security_marking=SecurityMarking.INGEN) | known)
-
-
-def _get_or_404(queryset: QuerySet, pk: UUID | str, message: str) -> Any:
+def get_or_404(queryset: QuerySet, pk: UUID | str, message: str) -> Any:
     """Fetch one row by id; a malformed id, a missing row and a forbidden row all give 404."""
     try:
         key = pk if isinstance(pk, UUID) else UUID(str(pk))
@@ -421,9 +297,18 @@ def _get_or_404(queryset: QuerySet, pk: UUID | str, message: str) -> Any:
     return obj
 
 
-def person_for_actor(actor: Actor, person_id: UUID | str) -> Any:
-    """Return the person if `actor` may see them; Http404 if not, or if there is none."""
-    return _get_or_404(persons_visible_to(actor), person_id, "Personen finns inte.")
+def located(actor: Actor, prefix: str = "") -> Q:
+    """Rows about persons whose school and groups `actor` may know (see may_see_location).
+
+    A protected person is left out, even from a count, unless the actor is named for them
+    or is that person: "one more pupil in 7B" already says where the child goes to school.
+    """
+    known = set(actor.authorised_protected_ids)
+    if actor.person_id is not None:
+        known.add(actor.person_id)
+    return Q(**{f"{prefix}security_marking": SecurityMarking.INGEN}) | Q(
+        **{f"{prefix}id__in": known}
+    )
 
 
 def may_see_location(actor: Actor, person: Any) -> bool:
@@ -432,125 +317,3 @@ def may_see_location(actor: Actor, person: Any) -> bool:
         return True
     pk = getattr(person, "pk", None)
     return pk is not None and (pk == actor.person_id or pk in actor.authorised_protected_ids)
-
-
-def may_edit_person(actor: Actor, person: Any) -> bool:
-    """Tell whether `actor` may change the person's register data.
-
-    Administrators may change the persons they see through their school or central
-    scope (pupils, staff and the pupils' guardians); a protected person only when
-    they are named for that person. Seeing someone only as their guardian or as
-    hemkommun gives no right to change them.
-    """
-    from skolsam.people.models import Person
-
-    if not actor.admin_org_ids or person is None or actor.person_id is None:
-        return False
-    if person.is_protected and person.pk not in actor.authorised_protected_ids:
-        return False
-    scope = _in_organisations(actor.central_org_ids, actor.on) | _school_scope(actor)
-    return Person.objects.filter(scope, pk=person.pk).exists()
-
-
-def may_grant_protected_access(actor: Actor, person: Any) -> bool:
-    """Tell whether `actor` may name staff for a protected person: central administrators.
-
-    Only for persons enrolled, placed or employed in their own organisations: naming staff
-    for a resident at another huvudman's school would hand out that school's location data.
-    """
-    from skolsam.people.models import Person
-
-    if not actor.central_org_ids or not isinstance(person, Person):
-        return False
-    return Person.objects.filter(
-        _in_organisations(actor.central_org_ids, actor.on), pk=person.pk
-    ).exists()
-
-
-# --- organisations and groups --------------------------------------------------------
-
-
-def organisations_visible_to(actor: Actor) -> QuerySet:
-    """Return the organisations where `actor` holds a duty (whole subtrees)."""
-    from skolsam.organisations.models import Organisation
-
-    return Organisation.objects.filter(pk__in=actor.staff_org_ids)
-
-
-def may_manage_organisation(actor: Actor, organisation_id: UUID) -> bool:
-    """Tell whether `actor` may enrol, create groups and register staff at this organisation."""
-    return organisation_id in actor.admin_org_ids
-
-
-def organisation_for_actor(actor: Actor, organisation_id: UUID | str) -> Any:
-    """Return an organisation where `actor` holds a duty; Http404 otherwise."""
-    return _get_or_404(
-        organisations_visible_to(actor), organisation_id, "Organisationen finns inte."
-    )
-
-
-def groups_visible_to(actor: Actor) -> QuerySet:
-    """Return groups of organisations where `actor` sees every pupil, plus their own groups."""
-    from skolsam.groups.models import Group
-
-    return Group.objects.filter(
-        Q(organisation_id__in=actor.school_wide_org_ids) | Q(pk__in=actor.group_ids)
-    )
-
-
-def group_for_actor(actor: Actor, group_id: UUID | str) -> Any:
-    """Return a group `actor` may see; Http404 otherwise."""
-    return _get_or_404(
-        groups_visible_to(actor).select_related("organisation"), group_id, "Gruppen finns inte."
-    )
-
-
-def memberships_visible_to(actor: Actor, *, on: date | None = None) -> QuerySet:
-    """Return group memberships `actor` may see on a day; protected pupils only if authorised.
-
-    The actor's grants are those of `actor.on`; the register (memberships, enrolments) is
-    read as of `on`, so "who was in 7B on 15 October" still lists a pupil who has left since.
-    """
-    from skolsam.groups.models import GroupMembership
-
-    day = on or actor.on
-    scoped = replace(actor, on=day)
-    visible_groups = groups_visible_to(actor)
-    located = Q(person__security_marking=SecurityMarking.INGEN) | Q(
-        person_id__in=actor.authorised_protected_ids
-    )
-    if actor.person_id is not None:
-        located |= Q(person_id=actor.person_id)
-    return GroupMembership.objects.filter(valid_on(day), located, group__in=visible_groups).filter(
-        person__in=persons_visible_to(scoped)
-    )
-
-
-def enrolments_visible_to(actor: Actor, *, on: date | None = None) -> QuerySet:
-    """Return the enrolments valid on a day that `actor` may see.
-
-    An enrolment names the pupil's school, so it is location data: for a protected pupil
-    only the pupil and the named staff see it. Staff see enrolments at their own
-    organisations; a hemkommun sees its residents' enrolments wherever they are; the
-    pupil and their guardians see all of the pupil's enrolments. Grants are those of
-    `actor.on`, the register is read as of `on`.
-    """
-    from skolsam.enrolment.models import Enrolment
-
-    day = on or actor.on
-    if actor.person_id is None:
-        return Enrolment.objects.none()
-    located = Q(person__security_marking=SecurityMarking.INGEN) | Q(
-        person_id__in=actor.authorised_protected_ids
-    )
-    located |= Q(person_id=actor.person_id)
-    where = (
-        Q(enroled_at_id__in=actor.staff_org_ids)
-        | Q(person_id__in=actor.responsible_for_ids)
-        | Q(person_id=actor.person_id)
-    )
-    if actor.home_municipality_codes:
-        where |= Q(person__home_municipality_code__in=actor.home_municipality_codes)
-    return Enrolment.objects.filter(valid_on(day), located, where, cancelled=False).filter(
-        person__in=persons_visible_to(replace(actor, on=day))
-    )

@@ -8,11 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from skolsam.audit.services import audit_record
-from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.access import Actor
 from skolsam.core.choices import AssignmentRoleType, DutyRole
 from skolsam.core.errors import DomainError, period_validate
+from skolsam.core.policy import Action
+from skolsam.duties.access import duty_policy
 from skolsam.duties.models import AssignmentRole, Duty
+from skolsam.groups.access import group_policy
 from skolsam.groups.models import Group
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person
 
@@ -31,8 +35,12 @@ def duty_create(
     description: str = "",
 ) -> Duty:
     """Give a person a duty (tjänst) at an organisation for a period."""
-    if not actor.is_system and not may_manage_organisation(actor, duty_at.pk):
-        raise DomainError("Du har inte behörighet att registrera personal vid den enheten.")
+    organisation_policy.require(
+        actor,
+        Action.CREATE,
+        duty_at,
+        "Du har inte behörighet att registrera personal vid den enheten.",
+    )
     if duty_role not in DutyRole.values:
         raise DomainError({"duty_role": f"Okänd befattning {duty_role!r}."})
     if duty_percent is not None and not 0 < duty_percent <= 100:
@@ -67,8 +75,7 @@ def duty_create(
 @transaction.atomic
 def duty_end(*, actor: Actor, duty: Duty, end_date: date) -> Duty:
     """End a duty on `end_date` (inclusive)."""
-    if not actor.is_system and not may_manage_organisation(actor, duty.duty_at_id):
-        raise DomainError("Du har inte behörighet att ändra tjänsten.")
+    duty_policy.require(actor, Action.CHANGE, duty, "Du har inte behörighet att ändra tjänsten.")
     period_validate(duty.start_date, end_date)
     before = duty.end_date
     duty.end_date = end_date
@@ -96,8 +103,7 @@ def assignment_role_add(
     end_date: date | None = None,
 ) -> AssignmentRole:
     """Give a duty a role towards a group, e.g. mentor for a class."""
-    if not actor.is_system and not may_manage_organisation(actor, group.organisation_id):
-        raise DomainError("Du har inte behörighet att ändra gruppen.")
+    group_policy.require(actor, Action.CHANGE, group, "Du har inte behörighet att ändra gruppen.")
     if assignment_role_type not in AssignmentRoleType.values:
         raise DomainError({"assignment_role_type": f"Okänd roll {assignment_role_type!r}."})
     period_validate(start_date, end_date)

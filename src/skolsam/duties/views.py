@@ -12,16 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from skolsam.core.access import (
-    Actor,
-    group_for_actor,
-    may_edit_person,
-    may_manage_organisation,
-    person_for_actor,
-)
+from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.duties import services
+from skolsam.duties.access import duty_policy
 from skolsam.duties.forms import (
     AssignmentRoleForm,
     DutyEndForm,
@@ -29,9 +25,10 @@ from skolsam.duties.forms import (
     StaffRegisterForm,
     managed_organisations,
 )
-from skolsam.duties.models import Duty
+from skolsam.groups.access import group_for_actor, group_policy
 from skolsam.organisations.selectors import organisation_duties
 from skolsam.people import registration
+from skolsam.people.access import may_edit_person, person_for_actor
 
 _NOT_FOUND = "Tjänsten finns inte."
 
@@ -39,11 +36,12 @@ _NOT_FOUND = "Tjänsten finns inte."
 def duty_to_manage(actor: Actor, duty_id: UUID) -> Any:
     """Return a duty at an organisation the actor manages, held by a person they may see.
 
-    Built on the access layer: the organisation check is `may_manage_organisation`'s set,
+    Built on the access layer: the organisation check is `duties.access.duty_policy`'s CHANGE,
     the holder must come through `person_for_actor`. 404 otherwise, as for a missing duty.
     """
     duty = (
-        Duty.objects.filter(pk=duty_id, duty_at_id__in=actor.admin_org_ids)
+        duty_policy.objects(actor, Action.CHANGE)
+        .filter(pk=duty_id)
         .select_related("duty_at")
         .first()
     )
@@ -172,7 +170,7 @@ def assignment_role_add(request: HttpRequest, group_id: UUID) -> HttpResponse:
     """Give a staff member's duty a role in a group, e.g. mentor for a class."""
     actor = request_actor(request)
     group = group_for_actor(actor, group_id)
-    if not may_manage_organisation(actor, group.organisation_id):
+    if not group_policy.can(actor, Action.CHANGE, group):
         raise Http404("Gruppen finns inte.")
     duties = organisation_duties(actor=actor, organisation=group.organisation).select_related(
         "duty_at"

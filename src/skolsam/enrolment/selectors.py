@@ -6,7 +6,8 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from skolsam.core.access import Actor, enrolments_visible_to
+from skolsam.core.access import Actor
+from skolsam.enrolment.access import enrolments_visible_to
 from skolsam.enrolment.models import Enrolment
 from skolsam.people.models import Person
 

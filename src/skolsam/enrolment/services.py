@@ -8,20 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from skolsam.audit.services import audit_record
-from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.access import Actor
 from skolsam.core.choices import OrganisationType, PlacementSchoolType
 from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
+from skolsam.core.policy import Action
 from skolsam.curriculum.models import Programme
+from skolsam.enrolment.access import enrolment_policy
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import Group
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person
-
-
-def _require_manager(actor: Actor, organisation: Organisation) -> None:
-    if not actor.is_system and not may_manage_organisation(actor, organisation.pk):
-        raise DomainError("Du har inte behörighet att ändra inskrivningar vid den enheten.")
 
 
 def school_unit_offers_validate(unit: Organisation, school_type: str) -> None:
@@ -53,7 +51,12 @@ def enrolment_create(
     specification: str = "",
 ) -> Enrolment:
     """Enrol a pupil at a school unit in a school type from `start_date`."""
-    _require_manager(actor, school_unit)
+    organisation_policy.require(
+        actor,
+        Action.CREATE,
+        school_unit,
+        "Du har inte behörighet att ändra inskrivningar vid den enheten.",
+    )
     period_validate(start_date, end_date)
     school_unit_offers_validate(school_unit, school_type)
     if school_year is not None and not 0 <= school_year <= 10:
@@ -100,7 +103,12 @@ def enrolment_create(
 @transaction.atomic
 def enrolment_end(*, actor: Actor, enrolment: Enrolment, end_date: date) -> Enrolment:
     """End an enrolment on `end_date` (the last day, inclusive)."""
-    _require_manager(actor, enrolment.enroled_at)
+    enrolment_policy.require(
+        actor,
+        Action.CHANGE,
+        enrolment,
+        "Du har inte behörighet att ändra inskrivningar vid den enheten.",
+    )
     period_validate(enrolment.start_date, end_date)
     before = enrolment.end_date
     enrolment.end_date = end_date
@@ -120,7 +128,12 @@ def enrolment_end(*, actor: Actor, enrolment: Enrolment, end_date: date) -> Enro
 @transaction.atomic
 def enrolment_cancel(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
     """Cancel an enrolment that should never have started (SS 12000 `cancelled`)."""
-    _require_manager(actor, enrolment.enroled_at)
+    enrolment_policy.require(
+        actor,
+        Action.CHANGE,
+        enrolment,
+        "Du har inte behörighet att ändra inskrivningar vid den enheten.",
+    )
     enrolment.cancelled = True
     enrolment.modified = timezone.now()
     enrolment.save(update_fields=["cancelled", "modified"])
@@ -150,7 +163,12 @@ def placement_create(
     max_weekly_schedule_hours: int | None = None,
 ) -> Placement:
     """Place a child in preschool or fritidshem, with the guardians who own the placement."""
-    _require_manager(actor, placed_at)
+    organisation_policy.require(
+        actor,
+        Action.CREATE,
+        placed_at,
+        "Du har inte behörighet att ändra inskrivningar vid den enheten.",
+    )
     period_validate(start_date, end_date)
     if school_type not in PlacementSchoolType.values:
         raise DomainError(

@@ -12,18 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from skolsam.core.access import (
-    Actor,
-    enrolments_visible_to,
-    may_edit_person,
-    may_manage_organisation,
-    person_for_actor,
-)
+from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
+from skolsam.enrolment.access import enrolment_policy, enrolments_visible_to
 from skolsam.enrolment.forms import EnrolmentEndForm, MoveSchoolForm, PlacementFieldsForm
 from skolsam.organisations.forms import managed_school_units
 from skolsam.people import registration
+from skolsam.people.access import may_edit_person, person_for_actor
 
 _NOT_FOUND = "Inskrivningen finns inte."
 
@@ -32,7 +29,7 @@ def enrolment_to_manage(actor: Actor, enrolment_id: UUID) -> Any:
     """Return a current enrolment the actor may see and change; 404 otherwise.
 
     Built on `access.enrolments_visible_to` (which hides protected pupils' schools from
-    everyone not named for them) and `access.may_manage_organisation`.
+    everyone not named for them) and `enrolment.access.enrolment_policy` (CHANGE).
     """
     enrolment = (
         enrolments_visible_to(actor)
@@ -40,7 +37,7 @@ def enrolment_to_manage(actor: Actor, enrolment_id: UUID) -> Any:
         .select_related("enroled_at", "person")
         .first()
     )
-    if enrolment is None or not may_manage_organisation(actor, enrolment.enroled_at_id):
+    if enrolment is None or not enrolment_policy.can(actor, Action.CHANGE, enrolment):
         raise Http404(_NOT_FOUND)
     return enrolment
 

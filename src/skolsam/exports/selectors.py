@@ -18,19 +18,16 @@ from itertools import groupby
 from typing import Any
 from uuid import UUID
 
-from skolsam.core.access import (
-    Actor,
-    enrolments_visible_to,
-    may_see_location,
-    memberships_visible_to,
-    persons_visible_to,
-)
+from skolsam.core.access import Actor, may_see_location
 from skolsam.core.choices import GroupType
 from skolsam.core.models import valid_on
+from skolsam.enrolment.access import enrolments_visible_to
 from skolsam.enrolment.models import Enrolment
+from skolsam.groups.access import memberships_visible_to
 from skolsam.groups.models import Group
 from skolsam.imports.parser import GUARDIAN_COLUMNS, PUPIL_COLUMNS, guardian_header
 from skolsam.organisations.models import Organisation
+from skolsam.people.access import responsibles_visible_to
 from skolsam.people.models import Person, Responsible
 
 MASKED = "Skyddad"
@@ -126,9 +123,8 @@ def _guardians_of(actor: Actor, pupil_ids: list[UUID], day: date) -> dict[UUID, 
     if not pupil_ids:
         return found
     relations = (
-        Responsible.objects.filter(
-            valid_on(day), person_id__in=pupil_ids, responsible__in=persons_visible_to(actor)
-        )
+        responsibles_visible_to(actor)
+        .filter(valid_on(day), person_id__in=pupil_ids)
         .select_related("responsible")
         .order_by("responsible__family_name", "responsible__given_name", "responsible_id", "id")
     )

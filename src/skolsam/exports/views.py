@@ -1,6 +1,7 @@
 """Serve class lists and school units' pupil lists as CSV and Excel downloads.
 
-Only administrators of the organisation (`access.may_manage_organisation`) may export: a
+Only administrators of the organisation (EXPORT in `groups.access.group_policy` and
+`organisations.access.organisation_policy`) may export: a
 file of pupils and guardians' contact details leaves the system's access control once it
 is downloaded. Everyone else gets 404, like a missing class.
 """
@@ -15,9 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from skolsam.core.access import group_for_actor, may_manage_organisation, organisation_for_actor
+from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.exports.services import ExportFile, class_list_export, school_unit_pupils_export
+from skolsam.groups.access import group_for_actor, group_policy
+from skolsam.organisations.access import organisation_for_actor, organisation_policy
 
 
 class BadQuery(ValueError):
@@ -53,7 +56,7 @@ def class_list_download(request: HttpRequest, group_id: UUID, fmt: str) -> HttpR
     """Download a class list with the guardians' contact details; `?datum=` for another day."""
     actor = request_actor(request)
     group = group_for_actor(actor, group_id)
-    if not may_manage_organisation(actor, group.organisation_id):
+    if not group_policy.can(actor, Action.EXPORT, group):
         raise Http404("Gruppen finns inte.")
     try:
         day = _day(request)
@@ -70,7 +73,7 @@ def school_unit_pupils_download(
     """Download a school unit's pupils by school year; `?arskurs=5` for one year only."""
     actor = request_actor(request)
     unit = organisation_for_actor(actor, organisation_id)
-    if not unit.is_school_unit or not may_manage_organisation(actor, unit.pk):
+    if not organisation_policy.can(actor, Action.EXPORT, unit):
         raise Http404("Organisationen finns inte.")
     year_text = request.GET.get("arskurs", "").strip()
     try:

@@ -7,16 +7,14 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from skolsam.core.access import (
-    Actor,
-    may_see_location,
-    memberships_visible_to,
-    persons_visible_to,
-)
-from skolsam.core.choices import SecurityMarking
+from skolsam.core.access import Actor, may_see_location
 from skolsam.core.models import valid_on
+from skolsam.core.policy import Action
+from skolsam.duties.access import assignment_role_policy
 from skolsam.duties.models import AssignmentRole
+from skolsam.groups.access import group_members_visible_to, memberships_visible_to
 from skolsam.groups.models import Group, GroupMembership
+from skolsam.people.access import responsibles_visible_to
 from skolsam.people.models import Person, Responsible
 
 
@@ -27,8 +25,7 @@ def group_members_on(*, actor: Actor, group: Group, on: date) -> QuerySet[Person
     inclusive), with the actor's rights of `actor.on`. Protected pupils appear only to the
     staff named for them, so the list is the one the actor may print.
     """
-    members = memberships_visible_to(actor, on=on).filter(group=group).values("person_id")
-    return Person.objects.filter(pk__in=members).order_by("family_name", "given_name", "id")
+    return group_members_visible_to(actor, group, on).order_by("family_name", "given_name", "id")
 
 
 @dataclass(frozen=True)
@@ -94,11 +91,8 @@ def group_class_list(*, actor: Actor, group: Group, on: date) -> ClassList:
         by_person[membership.person_id] = row
         rows.append(row)
     relations = (
-        Responsible.objects.filter(
-            valid_on(on),
-            person_id__in=list(by_person),
-            responsible__in=persons_visible_to(scoped),
-        )
+        responsibles_visible_to(scoped)
+        .filter(valid_on(on), person_id__in=list(by_person))
         .select_related("responsible")
         .order_by("responsible__family_name", "responsible__given_name", "id")
     )
@@ -106,15 +100,9 @@ def group_class_list(*, actor: Actor, group: Group, on: date) -> ClassList:
         by_person[relation.person_id].guardians.append(
             GuardianContact(relation, may_see_location(actor, relation.responsible))
         )
-    known = set(actor.authorised_protected_ids)
-    if actor.person_id is not None:
-        known.add(actor.person_id)
     staff = list(
-        AssignmentRole.objects.filter(valid_on(on), group=group)
-        .filter(duty__person__in=persons_visible_to(scoped))
-        .filter(
-            Q(duty__person__security_marking=SecurityMarking.INGEN) | Q(duty__person_id__in=known)
-        )
+        assignment_role_policy.objects(scoped, Action.VIEW)
+        .filter(valid_on(on), group=group)
         .select_related("duty", "duty__person")
         .order_by("assignment_role_type", "duty__person__family_name", "id")
     )

@@ -8,18 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from skolsam.audit.services import audit_record
-from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.access import Actor
 from skolsam.core.choices import GroupType, SchoolType
 from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
+from skolsam.core.policy import Action
+from skolsam.groups.access import group_policy
 from skolsam.groups.models import Group, GroupMembership
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person
-
-
-def _require_manager(actor: Actor, organisation_id: object) -> None:
-    if not actor.is_system and not may_manage_organisation(actor, organisation_id):  # type: ignore[arg-type]
-        raise DomainError("Du har inte behörighet att ändra grupper vid den enheten.")
 
 
 @transaction.atomic
@@ -34,7 +32,12 @@ def group_create(
     school_type: str = "",
 ) -> Group:
     """Create a group (class, teaching group, mentor group, department...) at an organisation."""
-    _require_manager(actor, organisation.pk)
+    organisation_policy.require(
+        actor,
+        Action.CREATE,
+        organisation,
+        "Du har inte behörighet att ändra grupper vid den enheten.",
+    )
     if not display_name.strip():
         raise DomainError({"display_name": "Gruppen måste ha ett namn."})
     if group_type not in GroupType.values:
@@ -91,7 +94,9 @@ def group_membership_add(
     end_date: date | None = None,
 ) -> GroupMembership:
     """Add a person to a group from `start_date`."""
-    _require_manager(actor, group.organisation_id)
+    group_policy.require(
+        actor, Action.CHANGE, group, "Du har inte behörighet att ändra grupper vid den enheten."
+    )
     period_validate(start_date, end_date)
     Person.objects.select_for_update().filter(pk=person.pk).first()
     _check_single_class(person, group, start_date, end_date)
@@ -122,7 +127,12 @@ def group_membership_end(
     *, actor: Actor, membership: GroupMembership, end_date: date
 ) -> GroupMembership:
     """End a membership on `end_date` (inclusive). The row stays as history."""
-    _require_manager(actor, membership.group.organisation_id)
+    group_policy.require(
+        actor,
+        Action.CHANGE,
+        membership.group,
+        "Du har inte behörighet att ändra grupper vid den enheten.",
+    )
     period_validate(membership.start_date, end_date)
     before = membership.end_date
     membership.end_date = end_date

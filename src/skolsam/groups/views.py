@@ -14,19 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.audit.services import audit_person_read, audit_record
-from skolsam.core.access import (
-    enrolments_visible_to,
-    group_for_actor,
-    may_edit_person,
-    may_manage_organisation,
-    memberships_visible_to,
-    person_for_actor,
-    persons_visible_to,
-)
 from skolsam.core.choices import GroupType
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
+from skolsam.enrolment.access import enrolments_visible_to
 from skolsam.groups import services
+from skolsam.groups.access import group_for_actor, group_policy, memberships_visible_to
 from skolsam.groups.forms import (
     AsOfForm,
     ClassMoveForm,
@@ -37,6 +31,7 @@ from skolsam.groups.forms import (
 from skolsam.groups.selectors import group_class_list, group_list_for_management
 from skolsam.organisations.forms import managed_school_units
 from skolsam.people import civicno
+from skolsam.people.access import may_edit_person, person_for_actor, persons_visible_to
 
 _GROUP_NOT_FOUND = "Gruppen finns inte."
 
@@ -69,7 +64,7 @@ def group_detail(request: HttpRequest, group_id: UUID) -> HttpResponse:
         "class_list": class_list,
         "as_of": as_of,
         "today": actor.on,
-        "may_manage": may_manage_organisation(actor, group.organisation_id),
+        "may_manage": group_policy.can(actor, Action.CHANGE, group),
     }
     template = "groups/_class_list.html" if is_htmx(request) else "groups/group_detail.html"
     response = render(request, template, context)
@@ -125,7 +120,7 @@ def membership_add(request: HttpRequest, group_id: UUID) -> HttpResponse:
     """Add a pupil to the group by civic number, from a day."""
     actor = request_actor(request)
     group = group_for_actor(actor, group_id)
-    if not may_manage_organisation(actor, group.organisation_id):
+    if not group_policy.can(actor, Action.CHANGE, group):
         raise Http404(_GROUP_NOT_FOUND)
     form = MembershipAddForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
@@ -180,7 +175,7 @@ def membership_end(request: HttpRequest, membership_id: UUID) -> HttpResponse:
         .select_related("group", "group__organisation", "person")
         .first()
     )
-    if membership is None or not may_manage_organisation(actor, membership.group.organisation_id):
+    if membership is None or not group_policy.can(actor, Action.CHANGE, membership.group):
         raise Http404("Medlemskapet finns inte.")
     form = MembershipEndForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():

@@ -24,16 +24,13 @@ from uuid import UUID
 
 from django.db.models import Q
 
-from skolsam.core.access import (
-    Actor,
-    may_edit_person,
-    may_manage_organisation,
-    may_see_location,
-    persons_visible_to,
-)
+from skolsam.core.access import Actor, may_see_location
 from skolsam.core.choices import SecurityMarking
+from skolsam.core.policy import Action
 from skolsam.enrolment.models import Enrolment
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
+from skolsam.people.access import may_edit_person, persons_visible_to
 from skolsam.people.models import Person, Responsible
 
 
@@ -41,7 +38,7 @@ def may_import_at(actor: Actor, school_unit: Organisation) -> bool:
     """Tell whether `actor` may import pupils into this school unit."""
     if not school_unit.is_school_unit:
         return False
-    return actor.is_system or may_manage_organisation(actor, school_unit.pk)
+    return organisation_policy.can(actor, Action.IMPORT, school_unit)
 
 
 def _enrolled_at_managed_units(actor: Actor, person_ids: Iterable[UUID]) -> set[UUID]:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from skolsam.core.access import Actor, organisation_for_actor
+from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.imports.access import may_import_at
@@ -23,6 +23,7 @@ from skolsam.imports.services import (
     register_import_check,
     register_import_commit,
 )
+from skolsam.organisations.access import organisation_for_actor
 from skolsam.organisations.models import Organisation
 
 

@@ -10,22 +10,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from skolsam.core.access import (
-    Actor,
-    enrolments_visible_to,
-    groups_visible_to,
-    may_manage_organisation,
-    memberships_visible_to,
-    persons_visible_to,
-)
-from skolsam.core.choices import GroupType, OrganisationType, SchoolType, SecurityMarking
+from skolsam.core.access import Actor
+from skolsam.core.choices import GroupType, OrganisationType, SchoolType
 from skolsam.core.models import valid_on
-from skolsam.duties.models import AssignmentRole, Duty
+from skolsam.core.policy import Action
+from skolsam.duties.access import assignment_role_policy, duty_policy
+from skolsam.duties.models import Duty
+from skolsam.enrolment.access import enrolments_visible_to
 from skolsam.enrolment.models import Enrolment
+from skolsam.groups.access import groups_visible_to, memberships_visible_to
 from skolsam.groups.models import Group
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 
 
@@ -54,20 +52,6 @@ def organisation_get_by_code(code: str) -> Organisation | None:
 # --- the school unit page ----------------------------------------------------------------
 
 
-def located(actor: Actor, prefix: str = "") -> Q:
-    """Rows about persons whose school and groups `actor` may know (see may_see_location).
-
-    A protected person is left out, even from a count, unless the actor is named for them
-    or is that person: "one more pupil in 7B" already says where the child goes to school.
-    """
-    known = set(actor.authorised_protected_ids)
-    if actor.person_id is not None:
-        known.add(actor.person_id)
-    return Q(**{f"{prefix}security_marking": SecurityMarking.INGEN}) | Q(
-        **{f"{prefix}id__in": known}
-    )
-
-
 def organisation_duties(*, actor: Actor, organisation: Organisation) -> QuerySet[Duty]:
     """Return today's duties at `organisation` held by persons the actor may see there.
 
@@ -75,8 +59,8 @@ def organisation_duties(*, actor: Actor, organisation: Organisation) -> QuerySet
     named for them (or is them).
     """
     return (
-        Duty.objects.filter(valid_on(actor.on), duty_at=organisation)
-        .filter(located(actor, "person__"), person__in=persons_visible_to(actor))
+        duty_policy.objects(actor, Action.VIEW)
+        .filter(valid_on(actor.on), duty_at=organisation)
         .select_related("person")
         .order_by("person__family_name", "person__given_name", "person_id", "duty_role", "id")
     )
@@ -145,7 +129,8 @@ def school_unit_overview(*, actor: Actor, unit: Organisation) -> SchoolUnitOverv
         organisation_duties(actor=actor, organisation=unit).prefetch_related(
             Prefetch(
                 "assignment_roles",
-                queryset=AssignmentRole.objects.filter(valid_on(day))
+                queryset=assignment_role_policy.objects(actor, Action.VIEW)
+                .filter(valid_on(day))
                 .select_related("group")
                 .order_by("group__display_name", "id"),
                 to_attr="current_roles",
@@ -181,7 +166,7 @@ def school_unit_overview(*, actor: Actor, unit: Organisation) -> SchoolUnitOverv
         staff=staff,
         years=years,
         shows_pupils=shows_pupils,
-        may_manage=may_manage_organisation(actor, unit.pk),
+        may_manage=organisation_policy.can(actor, Action.CHANGE, unit),
     )
 
 

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from skolsam.audit.services import audit_record, snapshot
-from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.access import Actor
 from skolsam.core.choices import OrganisationType, SchoolType
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 
 _FIELDS = (
@@ -67,7 +69,7 @@ def organisation_create(
     """Create an organisation under `parent` (none for a huvudman)."""
     # A new huvudman is set up by the system (import, installation); a unit under an
     # existing one only by that subtree's administrators.
-    if not actor.is_system and (parent is None or not may_manage_organisation(actor, parent.pk)):
+    if not organisation_policy.can(actor, Action.CREATE, parent):
         raise DomainError("Du har inte behörighet att lägga till organisationer här.")
     org = Organisation(
         display_name=display_name,
@@ -108,8 +110,9 @@ def organisation_update(
     *, actor: Actor, organisation: Organisation, **changes: Any
 ) -> Organisation:
     """Change an organisation's own attributes."""
-    if not actor.is_system and not may_manage_organisation(actor, organisation.pk):
-        raise DomainError("Du har inte behörighet att ändra organisationen.")
+    organisation_policy.require(
+        actor, Action.CHANGE, organisation, "Du har inte behörighet att ändra organisationen."
+    )
     before = snapshot(organisation, _FIELDS)
     for key, value in changes.items():
         if key not in _FIELDS or key == "parent":

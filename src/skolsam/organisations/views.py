@@ -12,9 +12,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from skolsam.audit.services import audit_person_read, audit_record
-from skolsam.core.access import Actor, organisation_for_actor
+from skolsam.core.access import Actor
 from skolsam.core.choices import SchoolType
 from skolsam.core.views import is_htmx, request_actor
+from skolsam.organisations.access import organisation_for_actor
 from skolsam.organisations.selectors import school_unit_overview, school_unit_pupils
 
 _NOT_FOUND = "Organisationen finns inte."

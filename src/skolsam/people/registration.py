@@ -21,17 +21,20 @@ from typing import Any
 
 from django.db import transaction
 
-from skolsam.core.access import Actor, may_manage_organisation, persons_visible_to
+from skolsam.core.access import Actor
 from skolsam.core.choices import RelationType
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
 from skolsam.duties.services import duty_create
 from skolsam.enrolment.models import Enrolment
 from skolsam.enrolment.services import enrolment_create, enrolment_end
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.groups.services import group_membership_add, group_membership_end
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people import civicno
+from skolsam.people.access import person_policy
 from skolsam.people.models import Person
 from skolsam.people.services import person_create, responsible_add
 
@@ -110,11 +113,6 @@ def _section(prefix: str) -> Iterator[None]:
         raise
 
 
-def _require_manager(actor: Actor, unit: Organisation) -> None:
-    if not actor.is_system and not may_manage_organisation(actor, unit.pk):
-        raise DomainError(f"Du har inte behörighet att skriva in elever vid {unit.display_name}.")
-
-
 def _existing_person(actor: Actor, civic_no: str) -> Person | None:
     """Return the registered person with this civic number, if the actor may see them.
 
@@ -128,7 +126,7 @@ def _existing_person(actor: Actor, civic_no: str) -> Person | None:
     person = Person.objects.filter(civic_no=number).first()
     if person is None:
         return None
-    if actor.is_system or persons_visible_to(actor).filter(pk=person.pk).exists():
+    if person_policy.objects(actor, Action.VIEW).filter(pk=person.pk).exists():
         return person
     raise DomainError(
         {
@@ -204,7 +202,12 @@ def pupil_register(
     registration is refused. Custody is recorded from the pupil's birth date (the usual
     case, parents), or from the first school day when the civic number has no birth date.
     """
-    _require_manager(actor, school_unit)
+    organisation_policy.require(
+        actor,
+        Action.CREATE,
+        school_unit,
+        f"Du har inte behörighet att skriva in elever vid {school_unit.display_name}.",
+    )
     numbers: dict[str, str] = {}
     for prefix, details in (
         ("pupil", pupil),
@@ -320,7 +323,12 @@ def pupil_move_school(
     The old enrolment and the old unit's group memberships end the day before; the new
     enrolment (and class, if given) start on `on`. Both units must be the actor's to manage.
     """
-    _require_manager(actor, school_unit)
+    organisation_policy.require(
+        actor,
+        Action.CREATE,
+        school_unit,
+        f"Du har inte behörighet att skriva in elever vid {school_unit.display_name}.",
+    )
     old_unit = enrolment.enroled_at
     if school_unit.pk == old_unit.pk:
         raise DomainError(
@@ -379,10 +387,12 @@ def staff_register(
     An existing person (same civic number) gets the duty if the actor may see them; their
     details are left as they are.
     """
-    if not actor.is_system and not may_manage_organisation(actor, duty_at.pk):
-        raise DomainError(
-            f"Du har inte behörighet att registrera personal vid {duty_at.display_name}."
-        )
+    organisation_policy.require(
+        actor,
+        Action.CREATE,
+        duty_at,
+        f"Du har inte behörighet att registrera personal vid {duty_at.display_name}.",
+    )
     existing = _existing_person(actor, person.civic_no)
     staff = existing or _create_person(actor, person, email_type="Skola personal")
     duty = duty_create(

@@ -12,17 +12,14 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from skolsam.core.access import (
-    Actor,
-    may_see_location,
-    persons_listable_by,
-    persons_visible_to,
-)
+from skolsam.core.access import Actor, may_see_location
 from skolsam.core.models import valid_on
+from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Enrolment
 from skolsam.groups.models import GroupMembership
 from skolsam.people import civicno
+from skolsam.people.access import children_of, persons_listable_by, persons_visible_to
 from skolsam.people.models import Person, Responsible
 
 SEARCH_LIMIT = 50
@@ -86,9 +83,7 @@ def person_search(*, actor: Actor, query: str, limit: int = SEARCH_LIMIT) -> Per
 
 def person_list_children(*, actor: Actor) -> QuerySet:
     """Return the children the actor is responsible for today, as far as the actor may see them."""
-    if not actor.responsible_for_ids:
-        return Person.objects.none()
-    return persons_visible_to(actor).filter(pk__in=actor.responsible_for_ids).only(*_LIST_FIELDS)
+    return children_of(actor, Action.SEE_CHILD).only(*_LIST_FIELDS)
 
 
 @dataclass(frozen=True)

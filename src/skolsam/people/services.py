@@ -11,12 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from skolsam.audit.services import audit_record, diff, snapshot
-from skolsam.core.access import Actor, may_edit_person, may_grant_protected_access
+from skolsam.core.access import Actor
 from skolsam.core.choices import PersonStatus, RelationType, SecurityMarking, Sex
 from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
+from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
 from skolsam.people import civicno
+from skolsam.people.access import person_policy
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 
 EMAIL_TYPES = ("Privat", "Skola elev", "Skola personal", "Arbete övrigt")
@@ -184,8 +186,9 @@ def person_update(
     *, actor: Actor, person: Person, version: int | None = None, **changes: Any
 ) -> Person:
     """Change a person's own attributes, refusing a stale `version` (optimistic locking)."""
-    if not actor.is_system and not may_edit_person(actor, person):
-        raise DomainError("Du har inte behörighet att ändra personen.")
+    person_policy.require(
+        actor, Action.CHANGE, person, "Du har inte behörighet att ändra personen."
+    )
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if version is not None and locked.version != version:
         raise StaleVersion(
@@ -238,8 +241,9 @@ def responsible_add(
     """Record that `responsible` answers for `person` (custody, god man, ...) for a period."""
     # A relation makes the responsible see the child: only those who may change the
     # child's register may add one.
-    if not actor.is_system and not may_edit_person(actor, person):
-        raise DomainError("Du har inte behörighet att ändra personens relationer.")
+    person_policy.require(
+        actor, Action.CHANGE, person, "Du har inte behörighet att ändra personens relationer."
+    )
     if relation_type not in RelationType.values:
         raise DomainError({"relation_type": f"Okänd relationstyp {relation_type!r}."})
     if person.pk == responsible.pk:
@@ -275,8 +279,12 @@ def responsible_add(
 @transaction.atomic
 def responsible_end(*, actor: Actor, relation: Responsible, end_date: date) -> Responsible:
     """End a responsible relation on `end_date` (inclusive); history is kept."""
-    if not actor.is_system and not may_edit_person(actor, relation.person):
-        raise DomainError("Du har inte behörighet att ändra personens relationer.")
+    person_policy.require(
+        actor,
+        Action.CHANGE,
+        relation.person,
+        "Du har inte behörighet att ändra personens relationer.",
+    )
     period_validate(relation.start_date, end_date)
     before = relation.end_date
     relation.end_date = end_date
@@ -304,8 +312,9 @@ def protected_identity_authorise(
     end_date: date | None = None,
 ) -> ProtectedIdentityAuthorisation:
     """Name a staff member who may see a protected person's address, school and groups."""
-    if not actor.is_system and not may_grant_protected_access(actor, person):
-        raise DomainError("Du har inte behörighet att ge åtkomst till personen.")
+    person_policy.require(
+        actor, Action.AUTHORISE, person, "Du har inte behörighet att ge åtkomst till personen."
+    )
     if not person.is_protected:
         raise DomainError({"person": "Personen har ingen skyddad identitet."})
     if not reason.strip():

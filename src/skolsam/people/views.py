@@ -11,8 +11,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from skolsam.audit.services import audit_person_read
-from skolsam.core.access import person_for_actor
 from skolsam.core.views import is_htmx, request_actor
+from skolsam.people.access import person_for_actor
 from skolsam.people.selectors import SEARCH_LIMIT, SEARCH_MIN_LENGTH, person_card, person_search
 
 

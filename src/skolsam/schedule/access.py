@@ -14,9 +14,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.activities.models import Activity, ActivityTeacher
-from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.access import Actor
 from skolsam.core.choices import OrganisationType
+from skolsam.core.policy import Action
 from skolsam.groups.models import GroupMembership
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.schedule.models import CalendarEvent
 
@@ -176,7 +178,7 @@ def may_manage_settings(actor: Actor, organisation: Organisation) -> bool:
             or _central_huvudman_ids(actor).filter(huvudman_id=organisation.pk).exists()
         )
     if organisation.organisation_type == OrganisationType.SKOLENHET:
-        return may_manage_organisation(actor, organisation.pk)
+        return organisation_policy.can(actor, Action.CHANGE, organisation)
     return False
 
 

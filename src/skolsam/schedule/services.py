@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.audit.services import audit_record
-from skolsam.core.access import Actor, may_manage_organisation
+from skolsam.core.access import Actor
 from skolsam.core.changes import announce
 from skolsam.core.choices import OrganisationType
 from skolsam.core.db import AnyOf
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
+from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.schedule import calendar
 from skolsam.schedule.models import (
@@ -33,8 +35,12 @@ from skolsam.schedule.timetable_csv import parse_timetable
 
 
 def _may_manage(actor: Actor, organisation_id: UUID) -> None:
-    if not actor.is_system and not may_manage_organisation(actor, organisation_id):
-        raise DomainError("Du har inte behörighet att ändra schemat vid den enheten.")
+    organisation_policy.require(
+        actor,
+        Action.CHANGE,
+        organisation_id,
+        "Du har inte behörighet att ändra schemat vid den enheten.",
+    )
 
 
 def _may_manage_calendar(actor: Actor, organisation: Organisation) -> None:
@@ -46,7 +52,7 @@ def _may_manage_calendar(actor: Actor, organisation: Organisation) -> None:
     if organisation.organisation_type in (OrganisationType.HUVUDMAN, OrganisationType.SKOLENHET):
         allowed = may_manage_settings(actor, organisation)
     else:
-        allowed = may_manage_organisation(actor, organisation.pk)
+        allowed = organisation_policy.can(actor, Action.CHANGE, organisation)
     if not allowed:
         raise DomainError("Du har inte behörighet att ändra kalendern där.")
 
@@ -278,11 +284,12 @@ def timetable_import(
     )
 
     old_entries = TimetableEntry.objects.filter(term=term, activity__organisation=school_unit)
-    from skolsam.attendance.models import Attendance
-
+    # A lesson with attendance stays. Asked through the reverse relation (attendance
+    # points at lessons), so schedule does not import the attendance app above it.
+    attendances = CalendarEvent.attendances.rel.related_model
     removable = CalendarEvent.objects.filter(
         timetable_entry__in=old_entries, date__gte=first, reported_at__isnull=True
-    ).exclude(Exists(Attendance.objects.filter(calendar_event_id=OuterRef("pk"))))
+    ).exclude(Exists(attendances._default_manager.filter(calendar_event_id=OuterRef("pk"))))
     # Locked until commit: a register saved meanwhile waits, and then finds its lesson gone.
     removed_ids = list(removable.select_for_update().values_list("pk", flat=True))
     removed = 0

@@ -14,13 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from skolsam.attendance import access as attendance_access
-from skolsam.attendance.selectors import week_lessons
-from skolsam.core.access import organisation_for_actor
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
+from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
-from skolsam.duties.models import Duty
+from skolsam.duties.access import duty_policy
+from skolsam.organisations.access import organisation_for_actor, organisation_policy
+from skolsam.people.access import child_policy, children_of, person_for_actor
 from skolsam.schedule import calendar, selectors, services
 from skolsam.schedule.access import (
     lesson_for_actor,
@@ -29,6 +29,7 @@ from skolsam.schedule.access import (
 )
 from skolsam.schedule.forms import NonTeachingDayForm, TermForm
 from skolsam.schedule.models import Term
+from skolsam.schedule.selectors import week_lessons
 
 
 def _day(text: str | None, default: date) -> date:
@@ -47,8 +48,8 @@ def week(request: HttpRequest) -> HttpResponse:
     person_id = request.GET.get("person")
     whose = None
     if person_id:
-        whose = attendance_access.pupil_for_actor(actor, person_id)
-        if whose.pk != actor.person_id and whose.pk not in actor.responsible_for_ids:
+        whose = person_for_actor(actor, person_id)
+        if whose.pk != actor.person_id and not child_policy.can(actor, Action.SEE_CHILD, whose):
             raise Http404("Personen finns inte.")
         lessons = week_lessons(person_id=whose.pk, actor=actor, week=monday, teacher=False)
     else:
@@ -70,7 +71,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "whose": whose,
-            "children": list(attendance_access.children_of(actor)),
+            "children": list(children_of(actor)),
             "units": list(school_units_managed_by(actor)),
             "manages_settings": bool(actor.admin_org_ids),
         },
@@ -88,7 +89,7 @@ def timetable_import(request: HttpRequest, org_id: UUID) -> HttpResponse:
     """Import a school unit's timetable from CSV (rektor, administrator); all or nothing."""
     actor = request_actor(request)
     unit = organisation_for_actor(actor, org_id)
-    if unit.pk not in actor.admin_org_ids:
+    if not organisation_policy.can(actor, Action.CHANGE, unit):
         raise Http404("Organisationen finns inte.")
     form = ImportForm(request.POST or None, request.FILES or None)
     form.fields["term"].queryset = Term.objects.filter(  # type: ignore[attr-defined]
@@ -143,10 +144,11 @@ def lesson_edit(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
     """Cancel, move or give a substitute to one lesson (rektor, administrator)."""
     actor = request_actor(request)
     lesson = lesson_for_actor(actor, lesson_id)
-    if lesson.organisation_id not in actor.admin_org_ids:
+    if not organisation_policy.can(actor, Action.CHANGE, lesson.organisation_id):
         raise Http404("Lektionen finns inte.")
     staff = list(
-        Duty.objects.filter(valid_on(lesson.date), duty_at_id=lesson.organisation_id)
+        duty_policy.objects(actor, Action.VIEW)
+        .filter(valid_on(lesson.date), duty_at_id=lesson.organisation_id)
         .select_related("person")
         .order_by("person__family_name", "person__given_name")
     )

@@ -22,10 +22,10 @@ from skolsam.attendance.notices import send_absence_notices, send_leave_decision
 from skolsam.attendance.stats import school_figures
 from skolsam.attendance.tests.story import build_day, lesson, login
 from skolsam.audit.models import AuditEntry
-from skolsam.core.access import persons_visible_to
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.dates import today
 from skolsam.core.errors import DomainError
+from skolsam.people.access import persons_visible_to
 from skolsam.schedule import calendar
 from skolsam.testing import factories as f
 

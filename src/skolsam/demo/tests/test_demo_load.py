@@ -22,7 +22,7 @@ from django.db import transaction
 
 from skolsam.accounts.models import User
 from skolsam.audit.models import AuditEntry
-from skolsam.core.access import actor_for_user, may_see_location, persons_visible_to
+from skolsam.core.access import actor_for_user, may_see_location
 from skolsam.core.choices import (
     CivicNoType,
     GroupType,
@@ -44,6 +44,7 @@ from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
 from skolsam.people import civicno
+from skolsam.people.access import persons_visible_to
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 
 TODAY = date(2026, 11, 22)

@@ -13,6 +13,7 @@ from skolsam.core.choices import AssignmentRoleType, DutyRole
 from skolsam.core.errors import DomainError
 from skolsam.duties import services
 from skolsam.duties.models import AssignmentRole, Duty
+from skolsam.people import access as people_access
 from skolsam.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -144,9 +145,9 @@ def test_assignment_role_add_makes_a_mentor_and_is_audited(rektor, scheeleskolan
         "end_date": [None, None],
     }
     mentor = access.actor_for_person(duty.person_id, on=ON)
-    assert access.person_for_actor(mentor, pupil.pk) == pupil
+    assert people_access.person_for_actor(mentor, pupil.pk) == pupil
     yesterday = access.actor_for_person(duty.person_id, on=ON - timedelta(days=1))
-    assert not access.persons_visible_to(yesterday).filter(pk=pupil.pk).exists()
+    assert not people_access.persons_visible_to(yesterday).filter(pk=pupil.pk).exists()
 
 
 def test_assignment_role_add_refusals_write_nothing(rektor, scheeleskolan):

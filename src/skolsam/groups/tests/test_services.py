@@ -15,6 +15,7 @@ from skolsam.core.choices import DutyRole, GroupType
 from skolsam.core.errors import DomainError
 from skolsam.groups import services
 from skolsam.groups.models import Group, GroupMembership
+from skolsam.people import access as people_access
 from skolsam.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -333,7 +334,7 @@ def test_activity_create_is_audited_and_makes_the_teacher_see_the_class(
     assert entry.changes["teachers"] == [None, [str(duty.pk)]]
     assert entry.changes["start_date"] == [None, "2026-08-17"]
     teacher = access.actor_for_person(duty.person_id, on=ON)
-    assert access.person_for_actor(teacher, pupil.pk) == pupil
+    assert people_access.person_for_actor(teacher, pupil.pk) == pupil
 
 
 def test_activity_create_refusals_write_nothing(school_admin, scheeleskolan, class_7a):

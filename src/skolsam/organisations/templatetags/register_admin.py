@@ -6,8 +6,8 @@ from typing import Any
 
 from django import template
 
-from skolsam.core.access import may_edit_person
 from skolsam.core.views import request_actor
+from skolsam.people.access import may_edit_person
 
 register = template.Library()
 

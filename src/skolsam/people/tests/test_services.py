@@ -10,6 +10,7 @@ from skolsam.audit.models import AuditEntry
 from skolsam.core import access
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.core.errors import DomainError
+from skolsam.people import access as people_access
 from skolsam.people import services
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 from skolsam.testing import factories as f
@@ -321,10 +322,10 @@ def test_responsible_add_and_end_keep_history_and_audit_the_dates(school_admin, 
     ended = AuditEntry.objects.get(action="responsible.end")
     assert ended.changes == {"end_date": [None, "2026-06-30"]}
     # The guardian sees the child on the last day, and not the day after.
-    assert access.persons_visible_to(
+    assert people_access.persons_visible_to(
         access.actor_for_person(guardian.pk, on=date(2026, 6, 30))
     ).filter(pk=pupil.pk)
-    assert not access.persons_visible_to(
+    assert not people_access.persons_visible_to(
         access.actor_for_person(guardian.pk, on=date(2026, 7, 1))
     ).filter(pk=pupil.pk)
 

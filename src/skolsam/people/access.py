@@ -1,0 +1,309 @@
+"""Decide which persons an actor may see and change, and who may act for a child.
+
+Moved here from `core/access.py` so that `core` knows no domain model: the rules are the
+same (see the module docstring of `core.access` for the roles). Two policies sit on top:
+
+- `person_policy` (Person): VIEW is `persons_visible_to`, CHANGE `may_edit_person`, AUTHORISE
+  (naming staff for a protected person) `may_grant_protected_access`;
+- `child_policy` (Person, asked about a child): what a responsible adult may do for the child,
+  by relation type and by the child's age, exactly as the table "Who acts for a child" in
+  docs/architecture.md says (a test parses that table and runs every cell through here).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from skolsam.core.access import Actor, get_or_404
+from skolsam.core.choices import RelationType, SecurityMarking
+from skolsam.core.models import valid_on
+from skolsam.core.policy import Action, Policy
+from skolsam.duties.models import Duty
+from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.groups.models import GroupMembership
+from skolsam.people.models import Person, Responsible
+
+# --- persons -------------------------------------------------------------------------
+
+
+def _not_ended(day: date) -> Q:
+    """Rows current on `day` or starting later: staff must see the pupils and colleagues
+    they are about to receive, e.g. a pupil registered now to start next term."""
+    return Q(end_date__isnull=True) | Q(end_date__gte=day)
+
+
+def _pupils_in(org_ids: frozenset[UUID], day: date) -> Q:
+    """Persons enrolled or placed within these organisations on `day` or from later."""
+    if not org_ids:
+        return Q(pk__in=[])
+    return Q(
+        pk__in=Enrolment.objects.filter(
+            _not_ended(day), cancelled=False, enroled_at_id__in=org_ids
+        ).values("person_id")
+    ) | Q(
+        pk__in=Placement.objects.filter(_not_ended(day), placed_at_id__in=org_ids).values(
+            "child_id"
+        )
+    )
+
+
+def _employed_in(org_ids: frozenset[UUID], day: date) -> Q:
+    """Persons with a duty within these organisations on `day` or from later."""
+    if not org_ids:
+        return Q(pk__in=[])
+    return Q(
+        pk__in=Duty.objects.filter(_not_ended(day), duty_at_id__in=org_ids).values("person_id")
+    )
+
+
+def in_organisations(org_ids: frozenset[UUID], day: date) -> Q:
+    """Persons enrolled, placed or employed within these organisations, now or from later."""
+    return _pupils_in(org_ids, day) | _employed_in(org_ids, day)
+
+
+def _pupils_of_groups(group_ids: frozenset[UUID], day: date) -> Q:
+    if not group_ids:
+        return Q(pk__in=[])
+    return Q(
+        pk__in=GroupMembership.objects.filter(valid_on(day), group_id__in=group_ids).values(
+            "person_id"
+        )
+    ) | Q(pk__in=Placement.objects.filter(valid_on(day), group_id__in=group_ids).values("child_id"))
+
+
+def _residents(codes: frozenset[str], day: date) -> Q:
+    """A hemkommun's residents who are or were in the school system (enrolled or placed).
+
+    "Were" counts only what had started by `day`: a future enrolment does not grant yet,
+    and a cancelled one never happened.
+    """
+
+    if not codes:
+        return Q(pk__in=[])
+    return Q(home_municipality_code__in=codes) & (
+        Q(
+            Exists(
+                Enrolment.objects.filter(
+                    person_id=OuterRef("pk"), cancelled=False, start_date__lte=day
+                )
+            )
+        )
+        | Q(Exists(Placement.objects.filter(child_id=OuterRef("pk"), start_date__lte=day)))
+    )
+
+
+def _school_scope(actor: Actor) -> Q:
+    """Persons granted through school-level roles, before protected identity is applied."""
+    day = actor.on
+    # Staff see only persons enrolled, placed or employed where they hold a duty, so a
+    # group member enrolled elsewhere (or no longer enrolled) stays out of the teacher's view.
+    pupils = _pupils_in(actor.school_wide_org_ids, day) | (
+        _pupils_of_groups(actor.group_ids, day) & in_organisations(actor.staff_org_ids, day)
+    )
+    colleagues = _employed_in(actor.staff_org_ids, day)
+    # Guardians of the pupils this actor sees, but never through a protected child:
+    # the link would reveal where that child goes to school.
+    visible_pupils = Person.objects.filter(pupils, security_marking=SecurityMarking.INGEN)
+    guardians = Q(
+        pk__in=Responsible.objects.filter(valid_on(day), person__in=visible_pupils).values(
+            "responsible_id"
+        )
+    )
+    return pupils | colleagues | guardians
+
+
+def _personal_scope(actor: Actor) -> Q:
+    q = Q(pk__in=actor.responsible_for_ids) | Q(pk__in=actor.authorised_protected_ids)
+    if actor.person_id is not None:
+        q |= Q(pk=actor.person_id)
+    return q
+
+
+def persons_visible_to(actor: Actor) -> QuerySet:
+    """Return every person `actor` may see on `actor.on`, as a queryset."""
+    if actor.person_id is None:
+        return Person.objects.none()
+    central = in_organisations(actor.central_org_ids, actor.on) | _residents(
+        actor.home_municipality_codes, actor.on
+    )
+    school = _school_scope(actor) if actor.staff_org_ids else Q(pk__in=[])
+    return Person.objects.filter(
+        _personal_scope(actor) | central | (school & Q(security_marking=SecurityMarking.INGEN))
+    )
+
+
+def persons_listable_by(actor: Actor) -> QuerySet:
+    """Return the persons `actor` may meet in name searches and lists.
+
+    Like `persons_visible_to`, but a protected person appears only to themself, to a
+    responsible adult and to staff named for them: a name typed in a search box or a list
+    of a huvudman's pupils must not be enough to learn that a protected person is in the
+    register. A whole civic number still finds them through `persons_visible_to`.
+    """
+    known = Q(pk__in=actor.responsible_for_ids) | Q(pk__in=actor.authorised_protected_ids)
+    if actor.person_id is not None:
+        known |= Q(pk=actor.person_id)
+    return persons_visible_to(actor).filter(Q(security_marking=SecurityMarking.INGEN) | known)
+
+
+def person_for_actor(actor: Actor, person_id: UUID | str) -> Any:
+    """Return the person if `actor` may see them; Http404 if not, or if there is none."""
+    return get_or_404(persons_visible_to(actor), person_id, "Personen finns inte.")
+
+
+def may_edit_person(actor: Actor, person: Any) -> bool:
+    """Tell whether `actor` may change the person's register data.
+
+    Administrators may change the persons they see through their school or central
+    scope (pupils, staff and the pupils' guardians); a protected person only when
+    they are named for that person. Seeing someone only as their guardian or as
+    hemkommun gives no right to change them.
+    """
+
+    if not actor.admin_org_ids or person is None or actor.person_id is None:
+        return False
+    if person.is_protected and person.pk not in actor.authorised_protected_ids:
+        return False
+    scope = in_organisations(actor.central_org_ids, actor.on) | _school_scope(actor)
+    return Person.objects.filter(scope, pk=person.pk).exists()
+
+
+def may_grant_protected_access(actor: Actor, person: Any) -> bool:
+    """Tell whether `actor` may name staff for a protected person: central administrators.
+
+    Only for persons enrolled, placed or employed in their own organisations: naming staff
+    for a resident at another huvudman's school would hand out that school's location data.
+    """
+
+    if not actor.central_org_ids or not isinstance(person, Person):
+        return False
+    return Person.objects.filter(
+        in_organisations(actor.central_org_ids, actor.on), pk=person.pk
+    ).exists()
+
+
+# --- the policies --------------------------------------------------------------------
+
+
+class PersonPolicy(Policy[Person]):
+    """VIEW: whom the actor sees; CHANGE: whose register data they change; AUTHORISE:
+    for whom they name staff who may see protected location data."""
+
+    model = Person
+    actions = frozenset({Action.VIEW, Action.CHANGE, Action.AUTHORISE})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        if action == Action.CHANGE:
+            return may_edit_person(actor, obj)
+        if action == Action.AUTHORISE:
+            return may_grant_protected_access(actor, obj)
+        return super().allows(actor, action, obj)
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[Person]:
+        if action == Action.VIEW:
+            return persons_visible_to(actor)
+        if action == Action.AUTHORISE:
+            if not actor.central_org_ids:
+                return Person.objects.none()
+            return Person.objects.filter(in_organisations(actor.central_org_ids, actor.on))
+        if not actor.admin_org_ids or actor.person_id is None:
+            return Person.objects.none()
+        scope = in_organisations(actor.central_org_ids, actor.on) | _school_scope(actor)
+        return Person.objects.filter(scope).filter(
+            Q(security_marking=SecurityMarking.INGEN) | Q(pk__in=actor.authorised_protected_ids)
+        )
+
+
+person_policy = PersonPolicy()
+
+
+# --- who acts for a child ------------------------------------------------------------
+
+CUSTODY = frozenset({RelationType.VARDNADSHAVARE, RelationType.GOD_MAN})
+OTHER_RESPONSIBLE = frozenset({RelationType.ANNAN_ANSVARIG, RelationType.UTSEDD_BEHORIG})
+ADULT_AGE = 18
+
+# The table "Who acts for a child" in docs/architecture.md, as data: which relation types
+# may take each action for a child under 18. A child of 18 or more has no one acting for
+# them: custody ends, and Skolsam has no consent of the adult pupil to keep anything by.
+# people/tests/test_child_policy_table.py parses the table and checks every cell here.
+ACTING_FOR_CHILD: dict[Action, frozenset[str]] = {
+    Action.SEE_CHILD: CUSTODY | OTHER_RESPONSIBLE,
+    Action.REPORT_ABSENCE: CUSTODY | OTHER_RESPONSIBLE,
+    Action.APPLY_FOR_LEAVE: CUSTODY,
+    Action.CONSENT: CUSTODY,
+    Action.SUBMIT_SCHEDULE: CUSTODY,
+    Action.RECEIVE_NOTICES: CUSTODY,
+    Action.SEE_RECORDS: CUSTODY,
+}
+
+
+def minor_on(day: date, prefix: str = "") -> Q:
+    """Persons under 18 on `day`; an unknown birth date counts as a minor (a TF-nummer
+    pupil is a child until the register says otherwise)."""
+    try:
+        born_after = day.replace(year=day.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        born_after = day.replace(year=day.year - ADULT_AGE, day=28)
+    return Q(**{f"{prefix}birth_date__isnull": True}) | Q(**{f"{prefix}birth_date__gt": born_after})
+
+
+def relations_acting_for(action: Action, day: date) -> QuerySet[Responsible]:
+    """Return the responsible relations that may take `action` for their child on `day`.
+
+    The one answer to "who acts for a child": notices, leave, consent and absence reports
+    all ask here, and `Actor.responsible_for_ids` is the SEE_CHILD answer for one adult.
+    """
+    return Responsible.objects.filter(
+        valid_on(day), minor_on(day, "person__"), relation_type__in=ACTING_FOR_CHILD[action]
+    )
+
+
+class ChildPolicy(Policy[Person]):
+    """What a responsible adult may do for a child (obj is the child)."""
+
+    model = Person
+    actions = frozenset(ACTING_FOR_CHILD)
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        # responsible_for_ids already holds every relation type, minors only: most
+        # answers need no query at all.
+        if obj.pk not in actor.responsible_for_ids:
+            return False
+        if ACTING_FOR_CHILD[action] >= CUSTODY | OTHER_RESPONSIBLE:
+            return True
+        return super().allows(actor, action, obj)
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[Person]:
+        if actor.person_id is None:
+            return Person.objects.none()
+        if ACTING_FOR_CHILD[action] >= CUSTODY | OTHER_RESPONSIBLE:
+            # The Actor already holds this answer: every relation type, minors only.
+            return Person.objects.filter(pk__in=actor.responsible_for_ids)
+        return Person.objects.filter(
+            pk__in=relations_acting_for(action, actor.on)
+            .filter(responsible_id=actor.person_id)
+            .values("person_id")
+        )
+
+
+child_policy = ChildPolicy()
+
+
+def responsibles_visible_to(actor: Actor) -> QuerySet[Responsible]:
+    """Return the responsible relations whose adult `actor` may see (any period).
+
+    The callers add the day and the children: a class list's or an export's guardians.
+    """
+    return Responsible.objects.filter(responsible__in=persons_visible_to(actor))
+
+
+def children_of(actor: Actor, action: Action = Action.SEE_CHILD) -> QuerySet[Person]:
+    """Return the children the actor may take `action` for, as they may see them."""
+    if not actor.responsible_for_ids:
+        return Person.objects.none()
+    return persons_visible_to(actor).filter(pk__in=child_policy.objects(actor, action))
