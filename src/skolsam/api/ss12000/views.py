@@ -14,6 +14,7 @@ from uuid import UUID
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -74,6 +75,13 @@ def api_view(methods: tuple[str, ...]) -> Callable:
                 return error(404, "NotFound", "Posten hittades inte.")
             except services.TooLarge as exc:
                 return error(503, "TooLarge", str(exc))
+            except RequestDataTooBig:
+                return error(
+                    400,
+                    "TooLarge",
+                    "Anropets kropp är större än servern tar emot "
+                    f"({settings.DATA_UPLOAD_MAX_MEMORY_SIZE} byte).",
+                )
 
         return wrapper
 
