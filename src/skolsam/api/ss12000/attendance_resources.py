@@ -85,6 +85,7 @@ CALENDAR_FIELDS = (
     "duration_minutes",
     "comment",
     "substitute_id",
+    "substitute__person_id",
     "substitute__person__security_marking",
     "substitute__person__given_name",
     "substitute__person__family_name",
@@ -112,6 +113,7 @@ def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
         if r["substitute_id"] and may_see_location(
             ctx.scope, r["substitute__person__security_marking"]
         ):
+            ctx.persons.add(r["substitute__person_id"])
             name = _name(r["substitute__person__given_name"], r["substitute__person__family_name"])
             e["teacherExceptions"] = [
                 {"duty": ref(r["substitute_id"], name, ctx), "participates": True}
@@ -241,6 +243,7 @@ def attendance_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             "otherAttendanceMinutes": r["other_attendance_minutes"],
         }
         if r["reporter_id"] and may_see_location(ctx.scope, r["reporter__security_marking"]):
+            ctx.persons.add(r["reporter_id"])
             a["reporter"] = ref(
                 r["reporter_id"], _name(r["reporter__given_name"], r["reporter__family_name"]), ctx
             )

@@ -110,14 +110,17 @@ def _audit(
     request: HttpRequest,
     resource: str,
     items: list[dict],
+    ctx: Ctx,
     *,
     person_id: UUID | None = None,
 ) -> None:
+    """Log one read with every person the answer holds, so a search by person finds it."""
     audit_record(
         actor=scope.actor,
         action="ss12000.read",
         object_type=resource,
         person_id=person_id,
+        person_ids=ctx.persons - {person_id},
         detail={
             "client": scope.client_id,
             "method": request.method,
@@ -161,7 +164,7 @@ def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpR
         annotate=res.annotate,
     )
     data = res.serialize(page.rows, ctx)
-    _audit(scope, request, res.entity, data)
+    _audit(scope, request, res.entity, data, ctx)
     return json_response({"data": data, "pageToken": page.next_token})
 
 
@@ -178,7 +181,7 @@ def resource_lookup(request: HttpRequest, scope: ApiScope, resource: str) -> Htt
     if len(rows) > services.LOOKUP_MAX:
         raise services.TooLarge(f"Svaret blir större än {services.LOOKUP_MAX} poster.")
     data = res.serialize(rows, ctx)
-    _audit(scope, request, res.entity, data)
+    _audit(scope, request, res.entity, data, ctx)
     return json_response(data)
 
 
@@ -194,7 +197,7 @@ def resource_detail(request: HttpRequest, scope: ApiScope, resource: str, pk: st
     if not rows:
         raise Http404
     data = res.serialize(rows, ctx)
-    _audit(scope, request, res.entity, data, person_id=key if res.is_person else None)
+    _audit(scope, request, res.entity, data, ctx, person_id=key if res.is_person else None)
     return json_response(data[0])
 
 
