@@ -12,8 +12,11 @@ here are the API's equivalent, built on the same register facts and the same rul
 - protected identity (sekretessmarkering, skyddad folkbokföring): the person is delivered
   with `securityMarking` but without location data, and is never reached through a
   guardian link; relations that say where they are (enrolments, placements, group
-  memberships, duties, guardian links) are left out. A client explicitly authorised for
-  protected data (`ApiClient.allow_protected_data`) sees everything in its scope.
+  memberships, duties, guardian links) are left out, and only a client bound to a whole
+  huvudman learns the person exists. A client explicitly authorised for protected data
+  (`ApiClient.allow_protected_data`) sees everything in its scope;
+- filters and lookups match only through the relations these functions hand out, so
+  they find nothing the listings hide.
 
 Every view calls these functions; a view never starts from `Model.objects` itself.
 Anything outside the scope answers like something missing (404).
