@@ -98,7 +98,7 @@ class AuditEntryPerson(models.Model):
         base_manager_name = "objects"
 
     def __str__(self) -> str:
-        return f"{self.entry_id} {self.person_id}"
+        return f"{self.entry.pk} {self.person_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -94,10 +94,11 @@ def _record_persons(entry_id: int, person_ids: Iterable[UUID]) -> None:
     # keeps a UUID as 32 hex digits), instead of 2,000 placeholders that Django prepares
     # one by one (see core.db.AnyOf) and SQLite would split into batches of 500 rows.
     # Identifiers come from _meta; the values are parameters.
-    meta = AuditEntryPerson._meta
-    table = connection.ops.quote_name(meta.db_table)
-    entry_column = connection.ops.quote_name(meta.get_field("entry").column)
-    person_column = connection.ops.quote_name(meta.get_field("person_id").column)
+    table = connection.ops.quote_name(AuditEntryPerson._meta.db_table)
+    fields = {f.name: f.column for f in AuditEntryPerson._meta.concrete_fields}
+    entry_column = connection.ops.quote_name(str(fields["entry"]))
+    person_column = connection.ops.quote_name(str(fields["person_id"]))
+    param: Any
     if connection.vendor == "postgresql":
         rows, param = "SELECT %s, unnest(%s::uuid[])", ids
     else:

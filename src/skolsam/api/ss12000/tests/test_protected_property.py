@@ -132,20 +132,20 @@ def materialise(r: Register) -> dict[str, Any]:
     for pupil, enrolments, memberships in zip(pupils, r.enrolments, r.memberships, strict=True):
         for unit, ended in enrolments:
             EnrolmentFactory(person=pupil, enroled_at=units[unit], end_date=_end(ended))
-        for group, ended in memberships:
-            MembershipFactory(person=pupil, group=groups[group], end_date=_end(ended))
+        for g, ended in memberships:
+            MembershipFactory(person=pupil, group=groups[g], end_date=_end(ended))
         ResponsibleFactory(person=pupil, responsible=PersonFactory())
     tove = PersonFactory(given_name="Tove", security_marking=SecurityMarking.SEKRETESSMARKERING)
     tove_duty = DutyFactory(person=tove, duty_at=units[r.tove_at])
-    for group in set(r.tove_teaches):
-        ActivityTeacher.objects.create(activity=activities[group], duty=tove_duty)
-        lessons[group].substitute = tove_duty
-        lessons[group].save()
+    for g in set(r.tove_teaches):
+        ActivityTeacher.objects.create(activity=activities[g], duty=tove_duty)
+        lessons[g].substitute = tove_duty
+        lessons[g].save()
     for p in set(r.attended):
-        for group in {g for g, _ in r.memberships[p]}:
+        for g in {g for g, _ in r.memberships[p]}:
             attendance_services.attendance_set_minutes(
                 actor=system_actor("test"),
-                lesson=lessons[group],
+                lesson=lessons[g],
                 student=pupils[p],
                 attendance_minutes=60,
                 valid_absence_minutes=0,
