@@ -1,7 +1,8 @@
 """Hold the append-only audit log.
 
-Rows are only ever inserted. On PostgreSQL a trigger (migration 0002) rejects UPDATE
-and DELETE; the model refuses them in Python on every database.
+Rows are only ever inserted. On PostgreSQL triggers (migrations 0002 and
+0004_audit_entry_persons) reject UPDATE and DELETE; the models refuse them in Python on
+every database.
 """
 
 from typing import Any
@@ -16,7 +17,10 @@ class AppendOnlyError(RuntimeError):
 
 
 class AuditEntryQuerySet(models.QuerySet):
-    """Refuse bulk changes too, so no code path on any database edits the log."""
+    """Refuse bulk changes too, so no code path on any database edits the log.
+
+    Every table of the log uses it (entries and the persons they are about).
+    """
 
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("Loggposter kan inte ändras.")
@@ -62,6 +66,39 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Loggposter kan inte ändras.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Loggposter kan inte tas bort.")
+
+
+class AuditEntryPerson(models.Model):
+    """One of the persons an entry is about, when it is about more than one.
+
+    An API page of 1,000 persons is one entry and 1,000 of these rows, written with one
+    INSERT, so the auditor's search by person finds the page as it finds a person card
+    (`AuditEntry.person_id`, still used for entries about one person).
+    """
+
+    # The entry's own index is not needed: the log is searched by person, and the
+    # (person_id, entry) index covers that search alone.
+    entry = models.ForeignKey(
+        AuditEntry, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    person_id = models.UUIDField()
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["person_id", "entry"], name="audit_person_entry")]
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return f"{self.entry.pk} {self.person_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

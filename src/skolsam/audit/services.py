@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from skolsam.audit.models import AuditEntry
+from django.db import connection
+
+from skolsam.audit.models import AuditEntry, AuditEntryPerson
 from skolsam.core import context
 from skolsam.core.access import Actor
 
@@ -58,10 +60,16 @@ def audit_record(
     person_id: UUID | None = None,
     changes: Mapping[str, Any] | None = None,
     detail: Mapping[str, Any] | None = None,
+    person_ids: Iterable[UUID] = (),
 ) -> AuditEntry:
-    """Append one entry: who did what to which object, when, from where, with which request."""
+    """Append one entry: who did what to which object, when, from where, with which request.
+
+    `person_id` is the person an entry about one person is about; `person_ids` the
+    persons of an entry about many (a page of an API list), which the search by person
+    finds as well.
+    """
     ctx = context.current()
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor_id=actor.user_id,
         actor_label=(actor.label or ("system" if actor.is_system else ""))[:200],
         action=action,
@@ -73,6 +81,33 @@ def audit_record(
         request_id=ctx.request_id if ctx else "",
         client_address=ctx.client_address if ctx else None,
     )
+    _record_persons(entry.pk, person_ids)
+    return entry
+
+
+def _record_persons(entry_id: int, person_ids: Iterable[UUID]) -> None:
+    """Write the persons of an entry with one INSERT, however many there are."""
+    ids = list(dict.fromkeys(p if isinstance(p, UUID) else UUID(str(p)) for p in person_ids if p))
+    if not ids:
+        return
+    # The ids travel as one parameter, an array (PostgreSQL) or a JSON list (SQLite, which
+    # keeps a UUID as 32 hex digits), instead of 2,000 placeholders that Django prepares
+    # one by one (see core.db.AnyOf) and SQLite would split into batches of 500 rows.
+    # Identifiers come from _meta; the values are parameters.
+    table = connection.ops.quote_name(AuditEntryPerson._meta.db_table)
+    fields = {f.name: f.column for f in AuditEntryPerson._meta.concrete_fields}
+    entry_column = connection.ops.quote_name(str(fields["entry"]))
+    person_column = connection.ops.quote_name(str(fields["person_id"]))
+    param: Any
+    if connection.vendor == "postgresql":
+        rows, param = "SELECT %s, unnest(%s::uuid[])", ids
+    else:
+        rows, param = "SELECT %s, value FROM json_each(%s)", json.dumps([pk.hex for pk in ids])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({entry_column}, {person_column}) {rows}",
+            [entry_id, param],
+        )
 
 
 def audit_person_read(*, actor: Actor, person: Any, action: str = "person.view") -> AuditEntry:

@@ -12,8 +12,11 @@ here are the API's equivalent, built on the same register facts and the same rul
 - protected identity (sekretessmarkering, skyddad folkbokföring): the person is delivered
   with `securityMarking` but without location data, and is never reached through a
   guardian link; relations that say where they are (enrolments, placements, group
-  memberships, duties, guardian links) are left out. A client explicitly authorised for
-  protected data (`ApiClient.allow_protected_data`) sees everything in its scope.
+  memberships, duties, guardian links) are left out, and only a client bound to a whole
+  huvudman learns the person exists. A client explicitly authorised for protected data
+  (`ApiClient.allow_protected_data`) sees everything in its scope;
+- filters and lookups match only through the relations these functions hand out, so
+  they find nothing the listings hide.
 
 Every view calls these functions; a view never starts from `Model.objects` itself.
 Anything outside the scope answers like something missing (404).
@@ -128,12 +131,15 @@ def scope_for_client(client: object, *, on: date | None = None) -> ApiScope:
     )
 
 
-def in_scope(scope: ApiScope, organisation: str) -> Q:
-    """Rows whose organisation (a foreign key named `organisation`) is in the scope."""
+def in_scope(scope: ApiScope, organisation: str, *, whole_only: bool = False) -> Q:
+    """Rows whose organisation (a foreign key named `organisation`) is in the scope.
+
+    `whole_only`: only in the huvudmän the client is bound to whole.
+    """
     q = Q(pk__in=[])
     if scope.whole_huvudman_ids:
         q |= Q(**{f"{organisation}__huvudman_id__in": scope.whole_huvudman_ids})
-    if scope.partial_org_ids:
+    if scope.partial_org_ids and not whole_only:
         q |= Q(**{f"{organisation}_id__in": scope.partial_org_ids})
     return q
 
@@ -153,37 +159,49 @@ def not_protected(scope: ApiScope, prefix: str = "") -> Q:
 # --- persons ---------------------------------------------------------------------------
 
 
-def _enrolled(scope: ApiScope, person_field: str = "pk") -> Exists:
+def _enrolled(scope: ApiScope, person_field: str = "pk", *, whole_only: bool = False) -> Exists:
     return ProbeExists(
         Enrolment.objects.filter(
             current_or_planned(scope.on),
-            in_scope(scope, "enroled_at"),
+            in_scope(scope, "enroled_at", whole_only=whole_only),
             person_id=OuterRef(person_field),
             cancelled=False,
         )
     )
 
 
-def _placed(scope: ApiScope, person_field: str = "pk") -> Exists:
+def _placed(scope: ApiScope, person_field: str = "pk", *, whole_only: bool = False) -> Exists:
     return ProbeExists(
         Placement.objects.filter(
             current_or_planned(scope.on),
-            in_scope(scope, "placed_at"),
+            in_scope(scope, "placed_at", whole_only=whole_only),
             child_id=OuterRef(person_field),
         )
     )
 
 
+def _employed(scope: ApiScope, *, whole_only: bool = False) -> Exists:
+    return ProbeExists(
+        Duty.objects.filter(
+            current_or_planned(scope.on),
+            in_scope(scope, "duty_at", whole_only=whole_only),
+            person_id=OuterRef("pk"),
+        )
+    )
+
+
 def persons_visible_to_client(scope: ApiScope) -> QuerySet:
-    """Return every person the client may see (location data is a separate question)."""
+    """Return every person the client may see (location data is a separate question).
+
+    A protected person is seen (that she exists, never where) only through a huvudman the
+    client is bound to whole, as a central administrator sees her. Through school units
+    she is not seen at all, as through any school-level role: the persons of a client
+    bound to a school are that school's, so her being among them would say where she is.
+    """
     day = scope.on
     if not scope.org_ids:
         return Person.objects.none()
-    employed = ProbeExists(
-        Duty.objects.filter(
-            current_or_planned(day), in_scope(scope, "duty_at"), person_id=OuterRef("pk")
-        )
-    )
+    employed = _employed(scope)
     owner = ProbeExists(
         Placement.owners.through.objects.filter(
             current_or_planned(day, "placement__"),
@@ -200,9 +218,18 @@ def persons_visible_to_client(scope: ApiScope) -> QuerySet:
     )
     guardian = Q(ProbeExists(children)) & not_protected(scope)
     owner_q = Q(owner) & not_protected(scope)
-    return Person.objects.filter(
-        Q(_enrolled(scope)) | Q(_placed(scope)) | Q(employed) | owner_q | guardian
-    )
+    related = Q(_enrolled(scope)) | Q(_placed(scope)) | Q(employed) | owner_q | guardian
+    if scope.allow_protected or not scope.partial_org_ids:
+        return Person.objects.filter(related)
+    # Checked only for the rare protected person: OR stops at the marking for the rest.
+    central = Q(pk__in=[])
+    if scope.whole_huvudman_ids:
+        central = (
+            Q(_enrolled(scope, whole_only=True))
+            | Q(_placed(scope, whole_only=True))
+            | Q(_employed(scope, whole_only=True))
+        )
+    return Person.objects.filter(related, not_protected(scope) | central)
 
 
 def may_see_location(scope: ApiScope, security_marking: str) -> bool:
@@ -279,6 +306,14 @@ def activities_visible_to_client(scope: ApiScope) -> QuerySet:
     # SS 12000 requires at least one group on an activity; one without is not handed out.
     return Activity.objects.filter(in_scope(scope, "organisation")).filter(
         Exists(Activity.groups.through.objects.filter(activity_id=OuterRef("pk")))
+    )
+
+
+def placement_owners_visible_to_client(scope: ApiScope) -> QuerySet:
+    """Owner links (Placement.owners) of visible placements, never to a protected owner."""
+    return Placement.owners.through.objects.filter(
+        not_protected(scope, "person__"),
+        placement__in=placements_visible_to_client(scope),
     )
 
 

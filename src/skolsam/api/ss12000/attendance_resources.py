@@ -6,7 +6,10 @@ adds their descriptions there. Writes (POST/DELETE attendances) and aggregatedAt
 live in `attendance_views.py`.
 
 Scope: the client's organisations. Rows about a protected pupil are left out unless the
-client may see protected data, as for enrolments and memberships.
+client may see protected data, as for enrolments and memberships; a protected reporter,
+registrar or substitute is not named; filters and lookups by a person or a duty go
+through the memberships and teachers the client may see, so they find nothing the
+listings hide.
 """
 
 from __future__ import annotations
@@ -14,11 +17,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from skolsam.api.ss12000.access import ApiScope, not_protected
-from skolsam.api.ss12000.paging import ListQuery, SortKey, as_date, as_enum, as_uuid
-from skolsam.api.ss12000.resources import ID, ID_DESC, MODIFIED_DESC, RESOURCES, Resource
+from skolsam.activities.models import Activity
+from skolsam.api.ss12000 import access
+from skolsam.api.ss12000.access import ApiScope, may_see_location, not_protected
+from skolsam.api.ss12000.paging import BadRequest, ListQuery, SortKey, as_date, as_enum, as_uuid
+from skolsam.api.ss12000.resources import (
+    ID,
+    ID_DESC,
+    MODIFIED_DESC,
+    RESOURCES,
+    Resource,
+    subtree_in_scope,
+    teaching,
+)
 from skolsam.api.ss12000.serializers import Ctx, _put, meta, person_ref, ref
 from skolsam.attendance.models import (
     Absence,
@@ -49,8 +62,6 @@ def _time_filter(q: ListQuery, name: str, column: str) -> Q:
         try:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
-            from skolsam.api.ss12000.paging import BadRequest
-
             raise BadRequest(f"{name}.{suffix}: {raw!r} är ingen RFC 3339-tidpunkt.") from None
         if moment.tzinfo is None:
             from django.utils import timezone
@@ -74,6 +85,8 @@ CALENDAR_FIELDS = (
     "duration_minutes",
     "comment",
     "substitute_id",
+    "substitute__person_id",
+    "substitute__person__security_marking",
     "substitute__person__given_name",
     "substitute__person__family_name",
 )
@@ -96,7 +109,11 @@ def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             "teachingLengthStudent": r["duration_minutes"],
         }
         _put(e, "comment", r["comment"])
-        if r["substitute_id"]:
+        # A protected substitute is left out: the exception would place her at the lesson.
+        if r["substitute_id"] and may_see_location(
+            ctx.scope, r["substitute__person__security_marking"]
+        ):
+            ctx.persons.add(r["substitute__person_id"])
             name = _name(r["substitute__person__given_name"], r["substitute__person__family_name"])
             e["teacherExceptions"] = [
                 {"duty": ref(r["substitute_id"], name, ctx), "participates": True}
@@ -105,11 +122,35 @@ def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
     return out
 
 
-def _calendar_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
-    from skolsam.api.ss12000.paging import BadRequest
-    from skolsam.api.ss12000.resources import subtree_in_scope
-    from skolsam.schedule.access import lessons_of_person
+def lessons_of_students(scope: ApiScope, person_ids: list[Any]) -> Q:
+    """Lessons of the groups these pupils belong to on the lesson's day.
 
+    Only through memberships the client may see (as /groups lists them): a protected
+    pupil's lessons, or a pupil's in another municipality, are not found by asking.
+    """
+    members = (
+        access.memberships_visible_to_client(scope)
+        .filter(
+            person_id__in=person_ids,
+            start_date__lte=OuterRef("date"),
+            group_id__in=Activity.groups.through.objects.filter(
+                activity_id=OuterRef(OuterRef("activity_id"))
+            ).values("group_id"),
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("date")))
+    )
+    return Q(Exists(members))
+
+
+def lessons_taught_by(scope: ApiScope, duty_ids: list[Any]) -> Q:
+    """Lessons these duties teach, as the activity's teachers or as the substitute."""
+    substitutes = access.duties_visible_to_client(scope).filter(pk__in=duty_ids)
+    return teaching(scope, duty_ids, activity="activity_id") | Q(
+        substitute_id__in=substitutes.values("pk")
+    )
+
+
+def _calendar_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     if not q.from_token:
         for required in ("startTime.onOrAfter", "startTime.onOrBefore"):
             if q.get(required) is None:
@@ -120,15 +161,35 @@ def _calendar_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     if activities := _uuids(q, "activity"):
         qs = qs.filter(activity_id__in=activities)
     if (student := q.get("student")) is not None:
-        qs = qs.filter(pk__in=lessons_of_person(as_uuid(student, "student")).values("pk"))
+        qs = qs.filter(lessons_of_students(scope, [as_uuid(student, "student")]))
     if (teacher := q.get("teacher")) is not None:
-        duty = as_uuid(teacher, "teacher")
-        qs = qs.filter(Q(activity__teachers__duty_id=duty) | Q(substitute_id=duty)).distinct()
+        qs = qs.filter(lessons_taught_by(scope, [as_uuid(teacher, "teacher")]))
     if (org := q.get("organisation")) is not None:
         qs = qs.filter(organisation_id__in=subtree_in_scope(scope, as_uuid(org, "organisation")))
     if groups := _uuids(q, "group"):
-        qs = qs.filter(activity__groups__in=groups).distinct()
+        qs = qs.filter(_of_groups(groups))
     return qs
+
+
+def _of_groups(group_ids: list[Any]) -> Q:
+    return Q(
+        Exists(
+            Activity.groups.through.objects.filter(
+                activity_id=OuterRef("activity_id"), group_id__in=group_ids
+            )
+        )
+    )
+
+
+def _calendar_lookup(qs: QuerySet, body: dict[str, list[str]], scope: ApiScope) -> QuerySet:
+    cond = Q(pk__in=[as_uuid(v, "ids") for v in body.get("ids", [])])
+    if activities := [as_uuid(v, "activities") for v in body.get("activities", [])]:
+        cond |= Q(activity_id__in=activities)
+    if students := [as_uuid(v, "student") for v in body.get("student", [])]:
+        cond |= lessons_of_students(scope, students)
+    if teachers := [as_uuid(v, "teacher") for v in body.get("teacher", [])]:
+        cond |= lessons_taught_by(scope, teachers)
+    return qs.filter(cond)
 
 
 # --- attendances ----------------------------------------------------------------------------
@@ -144,6 +205,7 @@ ATTENDANCE_FIELDS = (
     "student__given_name",
     "student__family_name",
     "reporter_id",
+    "reporter__security_marking",
     "reporter__given_name",
     "reporter__family_name",
     "attendance_minutes",
@@ -180,7 +242,8 @@ def attendance_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             "invalidAbsenceMinutes": r["invalid_absence_minutes"],
             "otherAttendanceMinutes": r["other_attendance_minutes"],
         }
-        if r["reporter_id"]:
+        if r["reporter_id"] and may_see_location(ctx.scope, r["reporter__security_marking"]):
+            ctx.persons.add(r["reporter_id"])
             a["reporter"] = ref(
                 r["reporter_id"], _name(r["reporter__given_name"], r["reporter__family_name"]), ctx
             )
@@ -191,8 +254,6 @@ def attendance_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
 
 
 def _attendance_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
-    from skolsam.api.ss12000.resources import subtree_in_scope
-
     if (student := q.get("student")) is not None:
         qs = qs.filter(student_id=as_uuid(student, "student"))
     if (org := q.get("organisation")) is not None:
@@ -200,6 +261,18 @@ def _attendance_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet
     if (event := q.get("calendarEvent")) is not None:
         qs = qs.filter(calendar_event_id=as_uuid(event, "calendarEvent"))
     return qs
+
+
+def _attendance_lookup(qs: QuerySet, body: dict[str, list[str]], scope: ApiScope) -> QuerySet:
+    # `calendareEvents` is the spec's spelling.
+    cond = Q(pk__in=[as_uuid(v, "ids") for v in body.get("ids", [])])
+    if activities := [as_uuid(v, "activities") for v in body.get("activities", [])]:
+        cond |= Q(calendar_event__activity_id__in=activities)
+    if students := [as_uuid(v, "students") for v in body.get("students", [])]:
+        cond |= Q(student_id__in=students)
+    if events := [as_uuid(v, "calendareEvents") for v in body.get("calendareEvents", [])]:
+        cond |= Q(calendar_event_id__in=events)
+    return qs.filter(cond)
 
 
 # --- absences -------------------------------------------------------------------------------
@@ -247,7 +320,9 @@ def absence_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             ),
             "organisation": ref(r["organisation_id"], r["organisation__display_name"], ctx),
         }
-        if r["registered_by_id"]:
+        if r["registered_by_id"] and may_see_location(
+            ctx.scope, r["registered_by__security_marking"]
+        ):
             a["registeredBy"] = person_ref(
                 r["registered_by_id"],
                 r["registered_by__security_marking"],
@@ -259,14 +334,15 @@ def absence_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
 
 
 def _absence_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
-    from skolsam.api.ss12000.resources import subtree_in_scope
-
     if (org := q.get("organisation")) is not None:
         qs = qs.filter(organisation_id__in=subtree_in_scope(scope, as_uuid(org, "organisation")))
     if (student := q.get("student")) is not None:
         qs = qs.filter(student_id=as_uuid(student, "student"))
     if (by := q.get("registeredBy")) is not None:
-        qs = qs.filter(registered_by_id=as_uuid(by, "registeredBy"))
+        # A protected reporter is not named in the rows, nor found through them.
+        qs = qs.filter(
+            not_protected(scope, "registered_by__"), registered_by_id=as_uuid(by, "registeredBy")
+        )
     if (kind := q.get("type")) is not None:
         qs = qs.filter(type=as_enum(kind, "type", AbsenceType.values))
     return qs.filter(
@@ -317,7 +393,9 @@ def attendance_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             ),
             "group": ref(r["group_id"], r["group__display_name"], ctx),
         }
-        if r["registered_by_id"]:
+        if r["registered_by_id"] and may_see_location(
+            ctx.scope, r["registered_by__security_marking"]
+        ):
             e["registeredBy"] = person_ref(
                 r["registered_by_id"],
                 r["registered_by__security_marking"],
@@ -334,6 +412,15 @@ def _event_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     if (person := q.get("person")) is not None:
         qs = qs.filter(person_id=as_uuid(person, "person"))
     return qs
+
+
+def _event_lookup(qs: QuerySet, body: dict[str, list[str]], scope: ApiScope) -> QuerySet:
+    cond = Q(pk__in=[as_uuid(v, "ids") for v in body.get("ids", [])])
+    if persons := [as_uuid(v, "person") for v in body.get("person", [])]:
+        cond |= Q(person_id__in=persons)
+    if groups := [as_uuid(v, "group") for v in body.get("group", [])]:
+        cond |= Q(group_id__in=groups)
+    return qs.filter(cond)
 
 
 # --- attendanceSchedule ---------------------------------------------------------------------
@@ -416,6 +503,13 @@ def _schedule_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     return qs
 
 
+def _schedule_lookup(qs: QuerySet, body: dict[str, list[str]], scope: ApiScope) -> QuerySet:
+    placements = [as_uuid(v, "placement") for v in body.get("placement", [])]
+    return qs.filter(
+        Q(pk__in=[as_uuid(v, "ids") for v in body.get("ids", [])]) | Q(placement_id__in=placements)
+    )
+
+
 ATTENDANCE_RESOURCES = (
     Resource(
         path="calendarEvents",
@@ -429,6 +523,8 @@ ATTENDANCE_RESOURCES = (
             "StartTimeDesc": (SortKey("start_time", desc=True, kind="datetime"), ID_DESC),
         },
         filters=_calendar_filters,
+        lookup_keys=("ids", "activities", "student", "teacher"),
+        lookup=_calendar_lookup,
     ),
     Resource(
         path="attendances",
@@ -438,6 +534,8 @@ ATTENDANCE_RESOURCES = (
         serialize=attendance_rows,
         sortkeys={},
         filters=_attendance_filters,
+        lookup_keys=("ids", "activities", "students", "calendareEvents"),
+        lookup=_attendance_lookup,
     ),
     Resource(
         path="absences",
@@ -460,6 +558,8 @@ ATTENDANCE_RESOURCES = (
         serialize=attendance_event_rows,
         sortkeys={},
         filters=_event_filters,
+        lookup_keys=("ids", "person", "group"),
+        lookup=_event_lookup,
     ),
     Resource(
         path="attendanceSchedule",
@@ -469,6 +569,8 @@ ATTENDANCE_RESOURCES = (
         serialize=schedule_rows,
         sortkeys={},
         filters=_schedule_filters,
+        lookup_keys=("ids", "placement"),
+        lookup=_schedule_lookup,
     ),
 )
 

@@ -161,6 +161,7 @@ def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse
         actor=scope.actor,
         action="ss12000.read",
         object_type="AggregatedAttendance",
+        person_ids=ctx.persons,
         detail={"client": scope.client_id, "rows": len(data), "start": start, "end": end},
     )
     return views.json_response({"data": data})

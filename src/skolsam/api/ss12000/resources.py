@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.activities.models import Activity
 from skolsam.api.ss12000 import access, serializers
 from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.paging import (
@@ -29,11 +29,7 @@ from skolsam.api.ss12000.paging import (
     period_filters,
 )
 from skolsam.core.choices import DutyRole, GroupType, OrganisationType, SchoolType
-from skolsam.duties.models import AssignmentRole, Duty
-from skolsam.enrolment.models import Enrolment, Placement
-from skolsam.groups.models import GroupMembership
 from skolsam.organisations.models import Organisation
-from skolsam.people.models import Responsible
 
 END_OF_TIME = date(9999, 12, 31)
 ID = SortKey("id", kind="uuid")
@@ -175,6 +171,13 @@ def _relation_period(q: ListQuery, prefix: str = "") -> Q:
 
 
 def _relationship(q: ListQuery, scope: ApiScope) -> Q | None:
+    """Persons with a relation of the given kind, organisation and period.
+
+    Only relations the client may see count, the same querysets its listings read: in
+    its scope, not ended before today, never a protected person's (unless the client may
+    see protected data). So the filter tells nothing a listing would not: not another
+    municipality's history, nor, asked school by school, where a protected pupil goes.
+    """
     kind = q.get("relationship.entity.type")
     org = _one_uuid(q, "relationship.organisation")
     has_period = any(k.startswith("relationship.") and "Date" in k for k in q.params)
@@ -186,43 +189,44 @@ def _relationship(q: ListQuery, scope: ApiScope) -> Q | None:
     def at(field_name: str) -> Q:
         return Q(**{field_name: org}) if org is not None else Q()
 
-    def enrolled(person: Any) -> QuerySet:
-        return Enrolment.objects.filter(period, at("enroled_at_id"), person_id=person)
+    enrolments = access.enrolments_visible_to_client(scope).filter(
+        period, at("enroled_at_id"), cancelled=False
+    )
+    placements = access.placements_visible_to_client(scope).filter(period, at("placed_at_id"))
 
-    def placed(person: Any) -> QuerySet:
-        return Placement.objects.filter(period, at("placed_at_id"), child_id=person)
+    def responsible_for(children: QuerySet, child: str) -> Exists:
+        return Exists(
+            access.responsibles_visible_to_client(scope).filter(
+                Exists(children.filter(**{child: OuterRef("person_id")})),
+                responsible_id=OuterRef("pk"),
+            )
+        )
 
     found = {
-        "enrolment": lambda: Exists(enrolled(OuterRef("pk"))),
+        "enrolment": lambda: Exists(enrolments.filter(person_id=OuterRef("pk"))),
         "duty": lambda: Exists(
-            Duty.objects.filter(period, at("duty_at_id"), person_id=OuterRef("pk"))
+            access.duties_visible_to_client(scope).filter(
+                period, at("duty_at_id"), person_id=OuterRef("pk")
+            )
         ),
-        "placement.child": lambda: Exists(placed(OuterRef("pk"))),
+        "placement.child": lambda: Exists(placements.filter(child_id=OuterRef("pk"))),
         "placement.owner": lambda: Exists(
-            Placement.owners.through.objects.filter(
+            access.placement_owners_visible_to_client(scope).filter(
                 _relation_period(q, "placement__"),
                 at("placement__placed_at_id"),
                 person_id=OuterRef("pk"),
             )
         ),
-        "responsibleFor.enrolment": lambda: Exists(
-            Responsible.objects.filter(responsible_id=OuterRef("pk")).filter(
-                Exists(enrolled(OuterRef("person_id")))
-            )
-        ),
-        "responsibleFor.placement": lambda: Exists(
-            Responsible.objects.filter(responsible_id=OuterRef("pk")).filter(
-                Exists(placed(OuterRef("person_id")))
-            )
-        ),
+        "responsibleFor.enrolment": lambda: responsible_for(enrolments, "person_id"),
+        "responsibleFor.placement": lambda: responsible_for(placements, "child_id"),
         "groupMembership": lambda: (
             Exists(
-                GroupMembership.objects.filter(
+                access.memberships_visible_to_client(scope).filter(
                     period, at("group__organisation_id"), person_id=OuterRef("pk")
                 )
             )
             | Exists(
-                AssignmentRole.objects.filter(
+                access.assignment_roles_visible_to_client(scope).filter(
                     period, at("group__organisation_id"), duty__person_id=OuterRef("pk")
                 )
             )
@@ -278,21 +282,23 @@ def _placement_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     if (child := _one_uuid(q, "child")) is not None:
         qs = qs.filter(child_id=child)
     if (owner := _one_uuid(q, "owner")) is not None:
-        qs = qs.filter(owners=owner)
+        qs = qs.filter(_owned_by(scope, [owner]))
     return qs.filter(period_filters(q))
+
+
+def _owned_by(scope: ApiScope, person_ids: list[UUID]) -> Q:
+    # Through the owner links the client may see: a protected owner's placement would
+    # say where she takes her child.
+    owners = access.placement_owners_visible_to_client(scope)
+    return Q(pk__in=owners.filter(person_id__in=person_ids).values("placement_id"))
 
 
 def _placement_lookup(qs: QuerySet, body: dict[str, list[str]], scope: ApiScope) -> QuerySet:
     people = [as_uuid(v, "personIds") for v in body.get("personIds", [])]
-    return qs.filter(
-        Q(pk__in=[as_uuid(v, "ids") for v in body.get("ids", [])])
-        | Q(child_id__in=people)
-        | Q(
-            pk__in=Placement.owners.through.objects.filter(person_id__in=people).values(
-                "placement_id"
-            )
-        )
-    )
+    cond = Q(pk__in=[as_uuid(v, "ids") for v in body.get("ids", [])])
+    if people:
+        cond |= Q(child_id__in=people) | _owned_by(scope, people)
+    return qs.filter(cond)
 
 
 def _duty_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
@@ -352,28 +358,38 @@ def subtree_in_scope(scope: ApiScope, root: UUID) -> set[UUID]:
     return found
 
 
-def _members_of(person_ids: list[UUID]) -> Q:
+def members_of(scope: ApiScope, person_ids: list[UUID], activity: str = "pk") -> Q:
+    """Activities (through `activity`) of groups these persons belong to.
+
+    Only through memberships the client may see, as /groups lists them: a protected
+    pupil's class is not found by asking for her.
+    """
+    groups = access.memberships_visible_to_client(scope).filter(person_id__in=person_ids)
     return Q(
         Exists(
             Activity.groups.through.objects.filter(
-                activity_id=OuterRef("pk"),
-                group__memberships__person_id__in=person_ids,
+                activity_id=OuterRef(activity), group_id__in=groups.values("group_id")
             )
         )
     )
 
 
-def _teaching(duty_ids: list[UUID]) -> Q:
+def teaching(scope: ApiScope, duty_ids: list[UUID], activity: str = "pk") -> Q:
+    """Activities (through `activity`) these duties teach, as the client may see them."""
     return Q(
-        Exists(ActivityTeacher.objects.filter(activity_id=OuterRef("pk"), duty_id__in=duty_ids))
+        Exists(
+            access.activity_teachers_visible_to_client(scope).filter(
+                activity_id=OuterRef(activity), duty_id__in=duty_ids
+            )
+        )
     )
 
 
 def _activity_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     if (member := _one_uuid(q, "member")) is not None:
-        qs = qs.filter(_members_of([member]))
+        qs = qs.filter(members_of(scope, [member]))
     if (teacher := _one_uuid(q, "teacher")) is not None:
-        qs = qs.filter(_teaching([teacher]))
+        qs = qs.filter(teaching(scope, [teacher]))
     if (org := _one_uuid(q, "organisation")) is not None:
         qs = qs.filter(organisation_id__in=subtree_in_scope(scope, org))
     if (group := _one_uuid(q, "group")) is not None:
@@ -384,9 +400,9 @@ def _activity_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
 def _activity_lookup(qs: QuerySet, body: dict[str, list[str]], scope: ApiScope) -> QuerySet:
     cond = Q(pk__in=[as_uuid(v, "ids") for v in body.get("ids", [])])
     if teachers := [as_uuid(v, "teachers") for v in body.get("teachers", [])]:
-        cond |= _teaching(teachers)
+        cond |= teaching(scope, teachers)
     if members := [as_uuid(v, "members") for v in body.get("members", [])]:
-        cond |= _members_of(members)
+        cond |= members_of(scope, members)
     return qs.filter(cond)
 
 

@@ -30,6 +30,9 @@ class Ctx:
     scope: ApiScope
     names: bool = False  # expandReferenceNames
     expand: frozenset[str] = field(default_factory=frozenset)
+    # Every person the answer holds (as an entity or a reference, also behind a duty),
+    # for the audit log's search by person.
+    persons: set[Any] = field(default_factory=set)
 
 
 def ref(pk: Any, name: str | None, ctx: Ctx) -> dict:
@@ -40,6 +43,7 @@ def ref(pk: Any, name: str | None, ctx: Ctx) -> dict:
 
 
 def person_ref(pk: Any, marking: str | None, name: str | None, ctx: Ctx) -> dict:
+    ctx.persons.add(pk)
     out = ref(pk, name, ctx)
     if marking:
         out["securityMarking"] = marking
@@ -263,6 +267,7 @@ def _person_base(r: dict, ctx: Ctx, located: bool) -> dict:
 def person_rows(rows: Sequence[dict], ctx: Ctx, *, embed: bool = True) -> list[dict]:
     """Serialise persons with their enrolments and responsibles, and any expansions."""
     scope = ctx.scope
+    ctx.persons.update(r["id"] for r in rows)
     located_ids = [r["id"] for r in rows if access.may_see_location(scope, r["security_marking"])]
     enrolments = _enrolments_by_person(located_ids, ctx) if located_ids else {}
     responsibles = _responsibles(located_ids, ctx, of="person") if located_ids else {}
@@ -431,6 +436,7 @@ def group_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             .values(
                 "group_id",
                 "duty_id",
+                "duty__person_id",
                 "duty__person__given_name",
                 "duty__person__family_name",
                 "duty__duty_role",
@@ -458,6 +464,7 @@ def group_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
         if "assignmentRoles" in ctx.expand:
             embedded = []
             for a in roles.get(r["id"], ()):
+                ctx.persons.add(a["duty__person_id"])
                 name = f"{a['duty__person__given_name']} {a['duty__person__family_name']}"
                 item = {
                     "duty": ref(a["duty_id"], f"{name}, {a['duty__duty_role']}", ctx),
@@ -849,6 +856,7 @@ def activity_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
         .values(
             "activity_id",
             "duty_id",
+            "duty__person_id",
             "duty__person__given_name",
             "duty__person__family_name",
             "start_date",
@@ -877,6 +885,7 @@ def activity_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
         _put(a, "minutesPlanned", r["minutes_planned"])
         assignments = []
         for t in teachers.get(r["id"], ()):
+            ctx.persons.add(t["duty__person_id"])
             name = f"{t['duty__person__given_name']} {t['duty__person__family_name']}"
             item: dict[str, Any] = {"duty": ref(t["duty_id"], name, ctx)}
             _put(item, "startDate", t["start_date"])

@@ -72,7 +72,10 @@ def parse_json_object(raw: bytes, *, allow_empty: bool = False) -> dict[str, Any
 
 
 def parse_lookup_body(raw: bytes, keys: Sequence[str]) -> dict[str, list[str]]:
-    """Read `{ids: [...], ...}`: every key a list of strings, at most LOOKUP_MAX in all."""
+    """Read `{ids: [...], ...}`: every key a list of strings, at most LOOKUP_MAX in all.
+
+    More values than that is a 400 with code `TooManyValues`.
+    """
     body = parse_json_object(raw)
     out: dict[str, list[str]] = {}
     for key, value in body.items():
@@ -81,8 +84,15 @@ def parse_lookup_body(raw: bytes, keys: Sequence[str]) -> dict[str, list[str]]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise BadRequest(f"{key} ska vara en lista med strängar.")
         out[key] = value
-    if sum(len(v) for v in out.values()) > LOOKUP_MAX:
-        raise TooLarge(f"Högst {LOOKUP_MAX} värden per uppslagning.")
+    asked = sum(len(v) for v in out.values())
+    if asked > LOOKUP_MAX:
+        # The client asked for too much, which is its error (400), not the server's
+        # overload (503); refused before any query.
+        raise BadRequest(
+            f"En uppslagning får innehålla högst {LOOKUP_MAX} värden sammanlagt; "
+            f"den här innehöll {asked}. Dela upp den i flera anrop.",
+            code="TooManyValues",
+        )
     return out
 
 

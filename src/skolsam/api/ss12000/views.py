@@ -14,6 +14,7 @@ from uuid import UUID
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -126,6 +127,13 @@ def api_view(
                 return error(404, "NotFound", "Posten hittades inte.")
             except services.TooLarge as exc:
                 return error(503, "TooLarge", str(exc))
+            except RequestDataTooBig:
+                return error(
+                    400,
+                    "TooLarge",
+                    "Anropets kropp är större än servern tar emot "
+                    f"({settings.DATA_UPLOAD_MAX_MEMORY_SIZE} byte).",
+                )
 
         # What the route test reads to prove every route needs a known scope.
         wrapper.ss12000_methods = methods  # type: ignore[attr-defined]
@@ -158,14 +166,17 @@ def _audit(
     request: HttpRequest,
     resource: str,
     items: list[dict],
+    ctx: Ctx,
     *,
     person_id: UUID | None = None,
 ) -> None:
+    """Log one read with every person the answer holds, so a search by person finds it."""
     audit_record(
         actor=scope.actor,
         action="ss12000.read",
         object_type=resource,
         person_id=person_id,
+        person_ids=ctx.persons - {person_id},
         detail={
             "client": scope.client_id,
             "method": request.method,
@@ -209,7 +220,7 @@ def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpR
         annotate=res.annotate,
     )
     data = res.serialize(page.rows, ctx)
-    _audit(scope, request, res.entity, data)
+    _audit(scope, request, res.entity, data, ctx)
     return json_response({"data": data, "pageToken": page.next_token})
 
 
@@ -226,7 +237,7 @@ def resource_lookup(request: HttpRequest, scope: ApiScope, resource: str) -> Htt
     if len(rows) > services.LOOKUP_MAX:
         raise services.TooLarge(f"Svaret blir större än {services.LOOKUP_MAX} poster.")
     data = res.serialize(rows, ctx)
-    _audit(scope, request, res.entity, data)
+    _audit(scope, request, res.entity, data, ctx)
     return json_response(data)
 
 
@@ -242,7 +253,7 @@ def resource_detail(request: HttpRequest, scope: ApiScope, resource: str, pk: st
     if not rows:
         raise Http404
     data = res.serialize(rows, ctx)
-    _audit(scope, request, res.entity, data, person_id=key if res.is_person else None)
+    _audit(scope, request, res.entity, data, ctx, person_id=key if res.is_person else None)
     return json_response(data[0])
 
 

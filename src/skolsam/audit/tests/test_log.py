@@ -4,13 +4,15 @@ that nothing can change or remove an entry once written."""
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from skolsam.audit.models import AppendOnlyError, AuditEntry
+from skolsam.audit.models import AppendOnlyError, AuditEntry, AuditEntryPerson
+from skolsam.audit.selectors import audit_entry_list
 from skolsam.audit.services import audit_person_read, audit_record
 from skolsam.core import access, context
 from skolsam.core.choices import DutyRole
@@ -201,3 +203,86 @@ def test_the_trigger_is_installed():
             "AND NOT tgisinternal"
         )
         assert [row[0] for row in cursor.fetchall()] == ["audit_auditentry_append_only"]
+
+
+# --- entries about many persons (an API page) ----------------------------------------------
+
+
+@pytest.fixture
+def page_entry():
+    """One read of a page of 1,000 persons, as the SS 12000 API logs it."""
+    persons = [uuid4() for _ in range(1000)]
+    entry = audit_record(
+        actor=access.system_actor("API-klient Lärplattform"),
+        action="ss12000.read",
+        object_type="Person",
+        person_ids=[*persons, persons[0]],  # a person twice on a page is recorded once
+        detail={"rows": 1000},
+    )
+    return entry, persons
+
+
+def test_an_entry_about_many_persons_is_found_by_each_of_them(page_entry):
+    entry, persons = page_entry
+    assert AuditEntryPerson.objects.filter(entry=entry).count() == 1000
+    for person in (persons[0], persons[499], persons[-1]):
+        assert list(audit_entry_list(person_id=person)) == [entry]
+    assert list(audit_entry_list(person_id=uuid4())) == []
+
+
+def test_the_search_by_person_finds_entries_about_her_alone_and_among_many(page_entry):
+    entry, persons = page_entry
+    card = audit_record(
+        actor=access.system_actor("test"),
+        action="person.view",
+        object_type="Person",
+        object_id=persons[7],
+        person_id=persons[7],
+    )
+    assert list(audit_entry_list(person_id=persons[7])) == [card, entry]
+    assert list(audit_entry_list(person_id=persons[7], action="ss12000")) == [entry]
+
+
+def test_the_persons_of_an_entry_are_written_in_one_statement(django_assert_num_queries):
+    persons = [uuid4() for _ in range(1000)]
+    with django_assert_num_queries(2):  # the entry, then its persons
+        audit_record(
+            actor=access.system_actor("test"),
+            action="ss12000.read",
+            object_type="Person",
+            person_ids=persons,
+        )
+
+
+@pytest.mark.parametrize("manager", ["objects", "_base_manager"])
+def test_the_persons_of_an_entry_cannot_be_changed(page_entry, manager):
+    entry, persons = page_entry
+    rows = getattr(AuditEntryPerson, manager).filter(entry=entry)
+    with pytest.raises(AppendOnlyError):
+        rows.update(person_id=uuid4())
+    with pytest.raises(AppendOnlyError):
+        rows.delete()
+    row = rows.first()
+    row.person_id = uuid4()
+    with pytest.raises(AppendOnlyError):
+        row.save()
+    with pytest.raises(AppendOnlyError):
+        row.delete()
+    assert set(rows.values_list("person_id", flat=True)) == set(persons)
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_auditentryperson SET person_id = gen_random_uuid() WHERE entry_id = %s",
+        "DELETE FROM audit_auditentryperson WHERE entry_id = %s",
+    ],
+    ids=["update", "delete"],
+)
+def test_the_database_refuses_changes_to_the_persons_of_an_entry(page_entry, sql):
+    entry, _ = page_entry
+    refused = pytest.raises(DatabaseError, match="append-only")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [entry.pk])
+    assert AuditEntryPerson.objects.filter(entry=entry).count() == 1000

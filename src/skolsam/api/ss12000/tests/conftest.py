@@ -9,6 +9,7 @@ Köping's learning platform must never see anything of Arboga.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +24,8 @@ from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.api.ss12000.docs import spec_for
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.core.choices import DutyRole, SecurityMarking
+from skolsam.schedule import calendar
+from skolsam.schedule.models import CalendarEvent
 from skolsam.testing.factories import (
     AssignmentRoleFactory,
     DutyFactory,
@@ -209,6 +212,28 @@ def world(db: Any) -> World:
         activity=activity,
         arboga_activity=arboga_activity,
     )
+
+
+def make_lesson(activity: Any, day: date, at: time = time(8, 30)) -> CalendarEvent:
+    """Put one 60-minute lesson of `activity` on `day`."""
+    start = calendar.at(day, at)
+    return CalendarEvent.objects.create(
+        activity=activity,
+        organisation_id=activity.organisation_id,
+        planned_date=day,
+        date=day,
+        start_time=start,
+        end_time=start + timedelta(minutes=60),
+        duration_minutes=60,
+    )
+
+
+def day_window(day: date) -> dict[str, str]:
+    """The calendarEvents window of one day (both ends are required)."""
+    return {
+        "startTime.onOrAfter": calendar.at(day, time(0, 0)).isoformat(),
+        "startTime.onOrBefore": calendar.at(day + timedelta(days=1), time(0, 0)).isoformat(),
+    }
 
 
 @pytest.fixture

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from skolsam.api.ss12000.tests.conftest import Api
+from datetime import date
+
+from skolsam.api.ss12000.tests.conftest import Api, day_window, make_lesson
+from skolsam.testing.factories import (
+    EnrolmentFactory,
+    GroupFactory,
+    MembershipFactory,
+    SchoolUnitFactory,
+)
+
+DAY = date(2026, 9, 14)
 
 
 def _ids(rows: list[dict]) -> set[str]:
@@ -78,3 +88,40 @@ def test_without_token_nothing_is_answered(world) -> None:
     body = anonymous.get("/persons", status=401)
     assert body["code"] == "Unauthorized"
     assert Api("not-a-jwt").get("/persons", status=401)["message"]
+
+
+def test_relationship_filter_stays_in_scope_and_out_of_history(api: Api, world) -> None:
+    # Alva went to Gäddgårdsskolan in Arboga, then to Köping's Malmaskolan, before
+    # Karlbergsskolan. Köping's client learns neither: Arboga is not its business, and
+    # ended enrolments are history the API does not hand out.
+    malmaskolan = SchoolUnitFactory(parent=world.koping, display_name="Malmaskolan")
+    for school, start in ((world.gaddgard, date(2023, 8, 17)), (malmaskolan, date(2025, 8, 18))):
+        EnrolmentFactory(
+            person=world.alva, enroled_at=school, start_date=start, end_date=date(2026, 6, 12)
+        )
+        group = GroupFactory(organisation=school, start_date=start, end_date=date(2026, 6, 12))
+        MembershipFactory(
+            person=world.alva, group=group, start_date=start, end_date=date(2026, 6, 12)
+        )
+    for school in (world.gaddgard, malmaskolan):
+        for kind in ("enrolment", "groupMembership", None):
+            query = {"relationship.organisation": str(school.pk)}
+            if kind:
+                query["relationship.entity.type"] = kind
+            assert api.get("/persons", query)["data"] == [], (school.display_name, kind)
+    now = {"relationship.organisation": str(world.karlberg.pk)}
+    assert str(world.alva.pk) in _ids(api.get("/persons", now)["data"])
+    # Nor do the other resources' organisation filters reach Arboga.
+    assert api.get("/activities", {"organisation": str(world.gaddgard.pk)})["data"] == []
+    assert api.get("/groups", {"organisation": str(world.gaddgard.pk)})["data"] == []
+    assert api.get("/duties", {"organisation": str(world.gaddgard.pk)})["data"] == []
+    assert api.get("/placements", {"organisation": str(world.gaddgard.pk)})["data"] == []
+
+
+def test_filters_by_a_person_of_another_municipality_find_nothing(api: Api, world) -> None:
+    make_lesson(world.arboga_activity, DAY)
+    hugo = str(world.hugo.pk)
+    assert api.get("/activities", {"member": hugo})["data"] == []
+    assert api.get("/activities", {"teacher": str(world.arboga_teacher_duty.pk)})["data"] == []
+    assert api.get("/calendarEvents", {**day_window(DAY), "student": hugo})["data"] == []
+    assert api.get("/duties", {"person": str(world.arboga_teacher_duty.person_id)})["data"] == []
