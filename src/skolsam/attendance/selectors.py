@@ -199,7 +199,7 @@ def leave_requests_of(*, student_ids: list[UUID]) -> list[LeaveRequest]:
 
 def leave_requests_to_decide(*, actor: Actor) -> list[LeaveRequest]:
     """Return the leave requests waiting for a decision at the units the actor leads."""
-    visible = attendance_access.pupils_visible_to(actor)
+    visible = attendance_access.pupils_located_by(actor)
     return list(
         LeaveRequest.objects.filter(organisation_id__in=actor.admin_org_ids, student__in=visible)
         .filter(status__in=[LeaveStatus.REQUESTED, LeaveStatus.AWAITING_GUARDIANS])
@@ -209,7 +209,7 @@ def leave_requests_to_decide(*, actor: Actor) -> list[LeaveRequest]:
 
 
 def recent_decisions(*, actor: Actor) -> list[LeaveRequest]:
-    visible = attendance_access.pupils_visible_to(actor)
+    visible = attendance_access.pupils_located_by(actor)
     return list(
         LeaveRequest.objects.filter(organisation_id__in=actor.admin_org_ids, student__in=visible)
         .filter(status__in=[LeaveStatus.GRANTED, LeaveStatus.REJECTED])
@@ -246,8 +246,7 @@ def department_day(*, actor: Actor, group: Group, day: date) -> list[ChildDay]:
     """Return the department's children today: expected times and whether each is here."""
     placements = list(
         Placement.objects.filter(valid_on(day), group=group)
-        .filter(child__in=attendance_access.pupils_visible_to(actor))
-        .filter(Q(child__security_marking="Ingen") | Q(child_id__in=actor.authorised_protected_ids))
+        .filter(child__in=attendance_access.pupils_located_by(actor))
         .select_related("child")
         .order_by("child__given_name", "child__family_name", "child_id")
     )
@@ -302,7 +301,7 @@ def schedules_to_approve(*, actor: Actor) -> list[AttendanceSchedule]:
         AttendanceSchedule.objects.filter(
             state=ScheduleState.BEGART,
             placement__placed_at_id__in=actor.staff_org_ids,
-            placement__child__in=attendance_access.pupils_visible_to(actor),
+            placement__child__in=attendance_access.pupils_located_by(actor),
         )
         .select_related("placement__child", "placement__group")
         .order_by("start_date")[:100]

@@ -23,7 +23,7 @@ from skolsam.attendance.forms import (
     PeriodForm,
     StepForm,
 )
-from skolsam.attendance.models import AbsenceInvestigation, Attendance, AttendanceKind, CsnReport
+from skolsam.attendance.models import AbsenceInvestigation, Attendance, AttendanceKind
 from skolsam.attendance.stats import pupil_figures, school_figures
 from skolsam.audit.services import audit_export, audit_record
 from skolsam.core.access import organisation_for_actor
@@ -70,7 +70,7 @@ def statistics(request: HttpRequest, org_id: UUID) -> HttpResponse:
         organisation_id=unit.pk,
         start=start,
         end=end,
-        visible=attendance_access.pupils_visible_to(actor),
+        visible=attendance_access.pupils_located_by(actor),
     )
     audit_record(
         actor=actor,
@@ -99,7 +99,7 @@ def pupil(request: HttpRequest, org_id: UUID, person_id: UUID) -> HttpResponse:
     """Show one pupil's absence at a unit; start an investigation from here."""
     actor = request_actor(request)
     unit = organisation_for_actor(actor, org_id)
-    person = attendance_access.pupil_for_actor(actor, person_id)
+    person = attendance_access.pupil_located_for_actor(actor, person_id)
     if not attendance_access.may_follow_up(actor, person, unit.pk):
         raise Http404("Personen finns inte.")
     form = PeriodForm(request.GET or None)
@@ -164,7 +164,7 @@ def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
     actor = request_actor(request)
     found = (
         AbsenceInvestigation.objects.filter(
-            pk=investigation_id, student__in=attendance_access.pupils_visible_to(actor)
+            pk=investigation_id, student__in=attendance_access.pupils_located_by(actor)
         )
         .select_related("student", "organisation")
         .first()
@@ -225,7 +225,7 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
         )
     except ValueError:
         month = (actor.on.replace(day=1) - timedelta(days=1)).replace(day=1)
-    visible = attendance_access.pupils_visible_to(actor)
+    visible = attendance_access.pupils_located_by(actor)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -303,7 +303,9 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
             "last": last,
             "candidates": candidates,
             "reports": list(
-                CsnReport.objects.filter(organisation=unit).order_by("-created_at")[:24]
+                attendance_access.csn_reports_located_by(actor)
+                .filter(organisation=unit)
+                .order_by("-created_at")[:24]
             ),
             "reported": csn_reported(organisation=unit, visible=visible),
             "is_admin": unit.pk in actor.admin_org_ids,
@@ -317,7 +319,11 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
 @login_required
 def csn_download(request: HttpRequest, report_id: int) -> HttpResponse:
     actor = request_actor(request)
-    report = CsnReport.objects.filter(pk=report_id, organisation_id__in=actor.admin_org_ids).first()
+    report = (
+        attendance_access.csn_reports_located_by(actor)
+        .filter(pk=report_id, organisation_id__in=actor.admin_org_ids)
+        .first()
+    )
     if report is None:
         raise Http404("Rapporten finns inte.")
     audit_export(actor=actor, what="CsnReportDownload", rows=report.row_count, report=report.pk)

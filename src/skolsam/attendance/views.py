@@ -317,8 +317,10 @@ def staff_absence_report(request: HttpRequest, person_id: UUID) -> HttpResponse:
     actor = request_actor(request)
     if not actor.is_staff_member:
         raise Http404("Sidan finns inte.")
-    pupil = attendance_access.pupil_for_actor(actor, person_id)
-    guardians = services._guardians_of(pupil, actor.on)
+    # The report is registered at the pupil's school: a protected pupil's page is missing
+    # for anyone who may not know it.
+    pupil = attendance_access.pupil_located_for_actor(actor, person_id)
+    guardians = attendance_access.callers_for_phone_report(actor, pupil)
     form = AbsenceReportForm(
         request.POST or None,
         children=[pupil],
@@ -370,7 +372,7 @@ def leave_decide(request: HttpRequest, leave_id: UUID) -> HttpResponse:
     leave = get_or_404(
         LeaveRequest.objects.filter(
             organisation_id__in=actor.admin_org_ids,
-            student__in=attendance_access.pupils_visible_to(actor),
+            student__in=attendance_access.pupils_located_by(actor),
         ),
         leave_id,
         "Ansökan finns inte.",
