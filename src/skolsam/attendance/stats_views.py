@@ -27,6 +27,7 @@ from skolsam.attendance.models import AbsenceInvestigation, Attendance, Attendan
 from skolsam.attendance.stats import pupil_figures, school_figures
 from skolsam.audit.services import audit_export, audit_record
 from skolsam.core.access import organisation_for_actor
+from skolsam.core.dates import month_param
 from skolsam.core.views import request_actor
 from skolsam.schedule.access import may_manage_settings
 from skolsam.schedule.models import Term
@@ -211,6 +212,7 @@ def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
             "close_form": close_form,
             "may_close": found.organisation_id in actor.admin_org_ids,
         },
+        status=400 if step_form.errors or close_form.errors else 200,
     )
 
 
@@ -219,12 +221,12 @@ def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
 def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
     """List upper-secondary pupils over the CSN threshold; decide, export the file."""
     actor, unit = _school_wide_unit(request, org_id)
-    try:
-        month = date.fromisoformat(
-            (request.GET.get("manad") or request.POST.get("manad") or "") + "-01"
-        )
-    except ValueError:
-        month = (actor.on.replace(day=1) - timedelta(days=1)).replace(day=1)
+    month = month_param(
+        request.POST if request.method == "POST" else request.GET,
+        "manad",
+        default=(actor.on.replace(day=1) - timedelta(days=1)).replace(day=1),
+        label="Månaden",
+    )
     visible = attendance_access.pupils_located_by(actor)
     if request.method == "POST":
         action = request.POST.get("action")

@@ -7,7 +7,7 @@ service or selector, render.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from django.contrib import messages
@@ -34,6 +34,7 @@ from skolsam.attendance.policy import Policy, merge, policy_for
 from skolsam.audit.services import audit_record
 from skolsam.core.access import group_for_actor
 from skolsam.core.choices import OrganisationType
+from skolsam.core.dates import date_param
 from skolsam.core.errors import DomainError
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.enrolment.models import Placement
@@ -44,13 +45,6 @@ from skolsam.schedule.access import (
     settings_organisation_for_actor,
     settings_organisations_for,
 )
-
-
-def _day(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -67,7 +61,7 @@ def _errors(exc: ValidationError) -> list[str]:
 def my_lessons(request: HttpRequest) -> HttpResponse:
     """Show the teacher's lessons of a day (today by default): the way into each register."""
     actor = request_actor(request)
-    day = _day(request.GET.get("dag"), actor.on)
+    day = date_param(request.GET, "dag", default=actor.on, label="Dagen")
     lessons = selectors.lessons_for_teacher(actor=actor, day=day)
     return render(
         request,
@@ -156,7 +150,7 @@ def mentor_group(request: HttpRequest, group_id: UUID) -> HttpResponse:
         and group.organisation_id not in actor.school_wide_org_ids
     ):
         raise Http404("Gruppen finns inte.")
-    monday = calendar.week_start(_day(request.GET.get("vecka"), actor.on))
+    monday = calendar.week_start(date_param(request.GET, "vecka", default=actor.on, label="Veckan"))
     rows = selectors.mentor_overview(
         actor=actor, group=group, start=monday, end=monday + timedelta(days=6)
     )
@@ -344,7 +338,12 @@ def staff_absence_report(request: HttpRequest, person_id: UUID) -> HttpResponse:
         else:
             messages.success(request, f"Frånvaroanmälan för {pupil.full_name} är registrerad.")
             return redirect("attendance:staff_report", person_id=pupil.pk)
-    return render(request, "attendance/staff_report.html", {"pupil": pupil, "form": form})
+    return render(
+        request,
+        "attendance/staff_report.html",
+        {"pupil": pupil, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @require_http_methods(["GET"])
@@ -415,7 +414,12 @@ def exemption_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Beslutet om särskilda skäl är sparat.")
             return redirect("attendance:exemption", person_id=pupil.pk)
-    return render(request, "attendance/exemption.html", {"pupil": pupil, "form": form})
+    return render(
+        request,
+        "attendance/exemption.html",
+        {"pupil": pupil, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 # --- preschool and fritidshem -----------------------------------------------------------------
@@ -493,7 +497,12 @@ def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Schemat är skickat till förskolan för godkännande.")
             return redirect("attendance:guardian")
-    return render(request, "attendance/schedule_form.html", {"placement": placement, "form": form})
+    return render(
+        request,
+        "attendance/schedule_form.html",
+        {"placement": placement, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.selectors import week_lessons
 from skolsam.core.access import organisation_for_actor
+from skolsam.core.dates import date_field_validate, date_param
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.core.views import request_actor
@@ -31,19 +32,12 @@ from skolsam.schedule.forms import NonTeachingDayForm, TermForm
 from skolsam.schedule.models import Term
 
 
-def _day(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
-
-
 @require_GET
 @login_required
 def week(request: HttpRequest) -> HttpResponse:
     """Show a week's timetable: the teacher's own, a pupil's own, or a guardian's child's."""
     actor = request_actor(request)
-    monday = calendar.week_start(_day(request.GET.get("vecka"), actor.on))
+    monday = calendar.week_start(date_param(request.GET, "vecka", default=actor.on, label="Veckan"))
     person_id = request.GET.get("person")
     whose = None
     if person_id:
@@ -130,7 +124,7 @@ def timetable_import(request: HttpRequest, org_id: UUID) -> HttpResponse:
 class LessonForm(forms.Form):
     action = forms.ChoiceField(choices=(("cancel", ""), ("move", ""), ("substitute", "")))
     comment = forms.CharField(required=False, max_length=300)
-    date = forms.DateField(required=False)
+    date = forms.DateField(required=False, validators=[date_field_validate])
     start = forms.TimeField(required=False)
     end = forms.TimeField(required=False)
     room = forms.CharField(required=False, max_length=40)
