@@ -201,9 +201,7 @@ CASES = [
 
 
 def _send(client: Client, w: World, method: str, url: str, field: str, extra: dict, bad: str):
-    data = {
-        k: v.format(alva=w.alva.pk, guardian=w.day.guardian.pk) for k, v in extra.items()
-    }
+    data = {k: v.format(alva=w.alva.pk, guardian=w.day.guardian.pk) for k, v in extra.items()}
     data[field] = bad
     return client.get(url, data) if method == "get" else client.post(url, data)
 
