@@ -15,6 +15,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import (
     Absence,
+    AbsenceType,
     Attendance,
     AttendanceEvent,
     AttendanceKind,
@@ -228,6 +229,22 @@ class ChildDay:
     expected: str  # "07:30–16:00" from the approved schedule, or ""
     here: bool
     last_time: Any = None
+    # Why the child is away today, from a guardian's report or granted leave:
+    # "Frånvaroanmäld hela dagen", "Beviljad ledighet 08:00–12:00", or "".
+    away: str = ""
+    away_all_day: bool = False
+
+
+def _away_today(absence: Absence, day: date) -> tuple[str, bool]:
+    """Describe an absence as the tablet shows it (what kind, when that day); all day?"""
+    what = "Beviljad ledighet" if absence.type == AbsenceType.LEDIGHET else "Frånvaroanmäld"
+    start = calendar.local(absence.start_time)
+    end = calendar.local(absence.end_time)
+    begins = start.time() if start.date() == day and start.time() != time(0, 0) else None
+    ends = end.time() if end.date() == day and end.time() != time(0, 0) else None
+    if begins is None and ends is None:
+        return f"{what} hela dagen", True
+    return f"{what} {(begins or time(0, 0)):%H:%M}–{(ends or time(23, 59)):%H:%M}", False
 
 
 def _entry_for(schedule: AttendanceSchedule, day: date) -> dict[str, Any] | None:
@@ -261,6 +278,15 @@ def department_day(*, actor: Actor, group: Group, day: date) -> list[ChildDay]:
     ):
         # A temporary schedule beats the normal one; a later one beats an earlier one.
         schedules[s.placement_id] = s
+    # A guardian's report (sick, away) and granted leave, wherever the child is enrolled:
+    # the tablet must not show a child as expected who is reported away.
+    away: dict[UUID, tuple[str, bool]] = {}
+    for absence in Absence.objects.filter(
+        student_id__in=child_ids,
+        start_time__lt=calendar.at(day + timedelta(days=1), time(0, 0)),
+        end_time__gt=calendar.at(day, time(0, 0)),
+    ).order_by("start_time"):
+        away.setdefault(absence.student_id, _away_today(absence, day))
     last: dict[UUID, AttendanceEvent] = {}
     for checked in AttendanceEvent.objects.filter(person_id__in=child_ids, date=day).order_by(
         "time", "created"
@@ -278,6 +304,8 @@ def department_day(*, actor: Actor, group: Group, day: date) -> list[ChildDay]:
                 expected=f"{entry['startTime']}–{entry['endTime']}" if entry else "",
                 here=bool(event and event.event_type == "In"),
                 last_time=event.time if event else None,
+                away=away.get(placement.child_id, ("", False))[0],
+                away_all_day=away.get(placement.child_id, ("", False))[1],
             )
         )
     return out

@@ -460,7 +460,9 @@ def department(request: HttpRequest, group_id: UUID) -> HttpResponse:
         "children": children,
         "day": day,
         "error": error,
-        "expected": sum(1 for c in children if c.expected),
+        # A child reported away all day is not expected, whatever the schedule says.
+        "expected": sum(1 for c in children if c.expected and not c.away_all_day),
+        "away": sum(1 for c in children if c.away),
         "here": sum(1 for c in children if c.here),
     }
     template = (
