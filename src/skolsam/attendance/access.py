@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from skolsam.activities.models import Activity
 from skolsam.core.access import Actor, may_see_location, person_for_actor, persons_visible_to
-from skolsam.core.choices import AssignmentRoleType, SecurityMarking
+from skolsam.core.choices import AssignmentRoleType, DutyRole, SecurityMarking
 from skolsam.core.models import valid_on
 from skolsam.duties.models import AssignmentRole
 from skolsam.enrolment.models import Enrolment
@@ -141,6 +141,17 @@ def mentees_of(actor: Actor, group_id: UUID) -> QuerySet:
 def may_manage_unit(actor: Actor, organisation_id: UUID) -> bool:
     """Rektor and administrators of the unit: leave decisions, CSN, exemptions."""
     return organisation_id in actor.admin_org_ids
+
+
+def may_decide_for_unit(actor: Actor, organisation_id: UUID) -> bool:
+    """Rektor (or förskolechef) of the unit: leave, särskilda skäl and CSN decisions.
+
+    Administrators manage the unit, but the law gives these decisions to the rektor; the
+    pages offer the forms only to those this allows, and the services check it again.
+    """
+    return organisation_id in actor.admin_org_ids and bool(
+        actor.roles & {DutyRole.REKTOR, DutyRole.FORSKOLECHEF}
+    )
 
 
 def may_follow_up(actor: Actor, person: Person, organisation_id: UUID) -> bool:

@@ -48,7 +48,7 @@ from skolsam.audit.services import audit_export, audit_record
 from skolsam.core import context
 from skolsam.core.access import Actor
 from skolsam.core.changes import announce
-from skolsam.core.choices import DutyRole, OrganisationType, RelationType
+from skolsam.core.choices import OrganisationType, RelationType
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.enrolment.models import Enrolment, Placement
@@ -633,9 +633,8 @@ def day_span(
 
 
 def _is_rektor(actor: Actor, organisation_id: UUID) -> bool:
-    return organisation_id in actor.admin_org_ids and (
-        DutyRole.REKTOR in actor.roles or DutyRole.FORSKOLECHEF in actor.roles
-    )
+    # One rule for the pages (which offer the forms) and the services (which refuse).
+    return attendance_access.may_decide_for_unit(actor, organisation_id)
 
 
 @transaction.atomic

@@ -311,6 +311,8 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
             ),
             "reported": csn_reported(organisation=unit, visible=visible),
             "is_admin": unit.pk in actor.admin_org_ids,
+            # Only the rektor decides, records returns and makes the file: others get no forms.
+            "may_decide": attendance_access.may_decide_for_unit(actor, unit.pk),
             "form": CsnDecisionForm(),
             "today": actor.on,
         },
