@@ -33,6 +33,11 @@ def _located(actor: Actor, prefix: str = "") -> Q:
     )
 
 
+def located(actor: Actor, prefix: str = "") -> Q:
+    """Return the filter for rows about persons whose location the actor may see."""
+    return _located(actor, prefix)
+
+
 def lesson_roster(actor: Actor, lesson: CalendarEvent) -> QuerySet:
     """Return the pupils on the lesson's register, as the actor may see them.
 

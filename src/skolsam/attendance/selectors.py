@@ -35,12 +35,19 @@ from skolsam.schedule.models import CalendarEvent
 
 
 def lessons_for_teacher(*, actor: Actor, day: date) -> list[CalendarEvent]:
-    """Return the lessons the actor teaches or substitutes on `day`, with register counts."""
+    """Return the lessons the actor teaches or substitutes on `day`, with register counts.
+
+    The count is of the pupils the register shows the actor: a protected pupil the actor
+    may not locate is not "one more absent" either.
+    """
+    counted = ~Q(attendances__kind=AttendanceKind.PRESENT) & attendance_access.located(
+        actor, "attendances__student__"
+    )
     return list(
         lessons_taught_by(actor)
         .filter(date=day)
         .select_related("activity", "substitute__person")
-        .annotate(absent=Count("attendances", filter=~Q(attendances__kind=AttendanceKind.PRESENT)))
+        .annotate(absent=Count("attendances", filter=counted))
         .order_by("start_time", "id")
     )
 

@@ -14,6 +14,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from skolsam.attendance import services
@@ -26,7 +27,7 @@ from skolsam.attendance.models import (
     LeaveRequest,
     ScheduleState,
 )
-from skolsam.attendance.tests.story import login_with_two_factor
+from skolsam.attendance.tests.story import login, login_with_two_factor
 from skolsam.attendance.tests.test_rektor_pages import SEPTEMBER, _september_at_scheeleskolan
 from skolsam.core.access import actor_for_person
 from skolsam.core.choices import DutyRole, SecurityMarking
@@ -236,3 +237,23 @@ def test_the_phone_report_page_does_not_name_a_protected_guardian_to_school_staf
     )
     assert "Petter" in html
     assert "Ronja" not in html and hidden.family_name not in html
+
+
+def test_the_sarskilda_skal_page_for_a_protected_pupil_is_missing_for_those_not_named():
+    _day, alva, eva, greta, _other = _protected_alva()
+    central = login_with_two_factor(eva)
+    answer = central.get(reverse("attendance:exemption", args=[alva.pk]))
+    missing = _missing(central, "attendance:exemption", uuid.uuid4())
+    assert _same_as_missing(answer, missing)
+    named = login_with_two_factor(greta)
+    assert named.get(reverse("attendance:exemption", args=[alva.pk])).status_code == 200
+
+
+def test_a_teachers_lesson_list_does_not_count_a_protected_pupil_she_cannot_see():
+    day, _alva, _eva, _greta, _other = _protected_alva()
+    maria = Client()
+    login(maria, day.teacher)
+    html = maria.get(reverse("attendance:my_lessons"), {"dag": "2026-09-07"}).content.decode()
+    # 08:30: Alva absent (not on Maria's register any more) and Hugo late: one, not two.
+    assert "Rapporterad, 1 frånvarande" in html
+    assert "2 frånvarande" not in html
