@@ -359,6 +359,12 @@ def leave_list(request: HttpRequest) -> HttpResponse:
         {
             "pending": selectors.leave_requests_to_decide(actor=actor),
             "decided": selectors.recent_decisions(actor=actor),
+            # The units where the actor decides: others see the requests but get no form.
+            "decides_at": {
+                unit
+                for unit in actor.admin_org_ids
+                if attendance_access.may_decide_for_unit(actor, unit)
+            },
             "form": LeaveDecisionForm(),
         },
     )

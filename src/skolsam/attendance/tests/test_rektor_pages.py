@@ -394,3 +394,32 @@ def test_the_csn_page_offers_decisions_only_to_the_rektor_and_the_service_refuse
     assert not CsnReport.objects.exists()
     rektor = login_with_two_factor(day.rektor).get(url).content.decode()
     assert 'name="decision"' in rektor and 'value="export"' in rektor
+
+
+def test_the_leave_list_offers_the_decision_only_to_the_rektor():
+    day = build_day()
+    alva = day.pupils[0]
+    start = today() + timedelta(days=3)
+    leave = services.leave_request_create(
+        actor=day.actor(day.guardian),
+        student=alva,
+        start_date=start,
+        end_date=start,
+        reason="Farmors 90-årsdag",
+    )
+    sofia = f.DutyFactory(
+        duty_at=day.school,
+        duty_role="Skoladministratör",
+        person=f.PersonFactory(given_name="Sofia"),
+    ).person
+    administrator = login_with_two_factor(sofia)
+    listing = administrator.get(reverse("attendance:leave_list")).content.decode()
+    assert "Farmors 90-årsdag" in listing and "Rektor beslutar om ledigheten." in listing
+    assert 'name="decision"' not in listing
+    administrator.post(
+        reverse("attendance:leave_decide", args=[leave.pk]), {"decision": "grant", "reason": ""}
+    )
+    leave.refresh_from_db()
+    assert leave.status == LeaveStatus.REQUESTED
+    rektor = login_with_two_factor(day.rektor).get(reverse("attendance:leave_list"))
+    assert 'name="decision"' in rektor.content.decode()
