@@ -118,3 +118,14 @@ def test_the_tablet_shows_who_is_reported_sick_and_who_has_leave():
     # Elis is the only one expected: Signe is sick, Vera has no schedule.
     assert "0 av 3 barn är här. 1 väntas i dag enligt schema. 2 är frånvaroanmälda" in html
     assert "Tove" not in html
+
+
+def test_the_departments_page_lists_its_children_as_barn():
+    department, children, malin, _chef = _blaklockan()
+    page = _as(malin).get(reverse("group_detail", args=[department.pk]))
+    html = page.content.decode()
+    assert f"Barn {today():%Y-%m-%d}" in html and "(3)" in html
+    for name in ("Signe", "Elis", "Vera"):
+        assert children[name][0].full_name in html
+    assert children["Tove"][0].full_name not in html
+    assert "Elever" not in html
