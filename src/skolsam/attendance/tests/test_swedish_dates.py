@@ -15,7 +15,7 @@ from skolsam.attendance.tests.story import build_day, login
 
 pytestmark = pytest.mark.django_db
 
-ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 
 
 def test_the_mentors_week_is_written_with_swedish_month_names():
@@ -23,7 +23,7 @@ def test_the_mentors_week_is_written_with_swedish_month_names():
     mentor = Client()
     login(mentor, day.mentor)
     page = mentor.get(
-        reverse("attendance:mentor", args=[day.group.pk]), {"vecka": "2026-12-02"}, **ENGLISH
+        reverse("attendance:mentor", args=[day.group.pk]), {"vecka": "2026-12-02"}, headers=ENGLISH
     )
     html = page.content.decode()
     assert "Vecka 49: 30 nov–6 dec 2026" in html
@@ -34,11 +34,11 @@ def test_the_week_view_and_the_day_view_are_swedish_for_an_english_browser():
     day = build_day(day=date(2026, 11, 30))
     teacher = Client()
     login(teacher, day.teacher)
-    week = teacher.get(reverse("schedule:week"), {"vecka": "2026-11-30"}, **ENGLISH)
+    week = teacher.get(reverse("schedule:week"), {"vecka": "2026-11-30"}, headers=ENGLISH)
     html = week.content.decode()
     assert "måndag 30/11" in html and "fredag 4/12" in html
     assert "Monday" not in html
-    lessons = teacher.get(reverse("attendance:my_lessons"), {"dag": "2026-11-30"}, **ENGLISH)
+    lessons = teacher.get(reverse("attendance:my_lessons"), {"dag": "2026-11-30"}, headers=ENGLISH)
     assert "måndag 30 november 2026" in lessons.content.decode()
 
 
