@@ -124,7 +124,7 @@ def timetable_import(request: HttpRequest, org_id: UUID) -> HttpResponse:
 class LessonForm(forms.Form):
     action = forms.ChoiceField(choices=(("cancel", ""), ("move", ""), ("substitute", "")))
     comment = forms.CharField(required=False, max_length=300)
-    date = forms.DateField(required=False, validators=[date_field_validate])
+    date = forms.DateField(label="Datum", required=False, validators=[date_field_validate])
     start = forms.TimeField(required=False)
     end = forms.TimeField(required=False)
     room = forms.CharField(required=False, max_length=40)
@@ -169,7 +169,17 @@ def lesson_edit(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Lektionen är ändrad.")
         return redirect("schedule:lesson", lesson_id=lesson.pk)
-    return render(request, "schedule/lesson.html", {"lesson": lesson, "staff": staff})
+    if form.is_bound:
+        # A date or time that cannot be read: say which and why, and change nothing.
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else None
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return render(
+        request,
+        "schedule/lesson.html",
+        {"lesson": lesson, "staff": staff},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

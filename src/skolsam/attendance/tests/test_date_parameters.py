@@ -190,6 +190,27 @@ CASES = [
         {"end_date": "2026-12-20", "reason": "Skäl"},
     ),
     (
+        "lesson-move",
+        "rektor",
+        "post",
+        lambda w: reverse("schedule:lesson", args=[w.day.lesson.pk]),
+        "date",
+        {"action": "move", "start": "09:00", "end": "10:00"},
+    ),
+    (
+        "calendar-term",
+        "rektor",
+        "post",
+        lambda w: reverse("schedule:calendar", args=[_school(w)]),
+        "termin-start_date",
+        {
+            "action": "term",
+            "termin-name": "Vårterminen 2027",
+            "termin-school_year": "2026",
+            "termin-end_date": "2027-06-10",
+        },
+    ),
+    (
         "investigation-step",
         "rektor",
         "post",
