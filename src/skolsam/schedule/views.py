@@ -173,7 +173,8 @@ def lesson_edit(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
         # A date or time that cannot be read: say which and why, and change nothing.
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else None
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(str(e) for e in errors)
+            messages.error(request, f"{label}: {text}" if label else text)
     return render(
         request,
         "schedule/lesson.html",
