@@ -17,7 +17,7 @@ from skolsam.core.access import Actor, located
 from skolsam.core.choices import OrganisationType
 from skolsam.core.models import valid_on
 from skolsam.core.views import request_actor
-from skolsam.enrolment.models import Enrolment
+from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.access import groups_visible_to
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
@@ -76,7 +76,12 @@ def _school_units_with_counts(actor: Actor) -> list[Organisation]:
 
 
 def _own_groups_with_counts(actor: Actor) -> list[Group]:
-    """Return the groups the actor teaches or has a role in today, with member counts."""
+    """Return the groups the actor teaches or has a role in today, with member counts.
+
+    A preschool or fritidshem department (Avdelning) holds its children through their
+    placements, not through group memberships, so both are counted: a child is placed in
+    a department, a pupil is a member of a class, and nobody is both in the same group.
+    """
     if not actor.group_ids:
         return []
     day = actor.on
@@ -88,10 +93,21 @@ def _own_groups_with_counts(actor: Actor) -> list[Group]:
         .annotate(n=Count("person", distinct=True))
         .values("n")
     )
+    placed = (
+        Placement.objects.filter(valid_on(day), located(actor, "child__"))
+        .filter(group=OuterRef("pk"))
+        .order_by()
+        .values("group")
+        .annotate(n=Count("child", distinct=True))
+        .values("n")
+    )
     return list(
         groups_visible_to(actor)
         .filter(pk__in=actor.group_ids)
         .select_related("organisation")
-        .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+        .annotate(
+            member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0)
+            + Coalesce(Subquery(placed, output_field=IntegerField()), 0)
+        )
         .order_by("display_name", "id")
     )

@@ -20,7 +20,7 @@ from django.http import Http404
 
 from skolsam.activities.models import Activity
 from skolsam.attendance.models import AbsenceInvestigation, LeaveRequest
-from skolsam.core.access import Actor
+from skolsam.core.access import Actor, may_see_location
 from skolsam.core.choices import AssignmentRoleType, SecurityMarking
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action, Policy
@@ -45,6 +45,11 @@ def _located(actor: Actor, prefix: str = "") -> Q:
     return Q(**{f"{prefix}security_marking": SecurityMarking.INGEN}) | Q(
         **{f"{prefix}pk__in": known}
     )
+
+
+def located(actor: Actor, prefix: str = "") -> Q:
+    """Return the filter for rows about persons whose location the actor may see."""
+    return _located(actor, prefix)
 
 
 def lesson_roster(actor: Actor, lesson: CalendarEvent) -> QuerySet:
@@ -82,8 +87,29 @@ def pupils_visible_to(actor: Actor) -> QuerySet:
     return persons_visible_to(actor)
 
 
+def pupils_located_by(actor: Actor) -> QuerySet:
+    """Return the persons whose attendance the actor may read *at a school unit*.
+
+    Every follow-up page (statistics, investigations, CSN, leave decisions, vistelsescheman)
+    ties a pupil to a school unit, so it shows a protected pupil only to those who may see
+    her location (`core.access.may_see_location`): a central administrator who is not
+    named for her sees her in none of them, not even as "one more" in a count.
+    """
+    return persons_visible_to(actor).filter(_located(actor))
+
+
 def pupil_for_actor(actor: Actor, person_id: UUID | str) -> Person:
     return person_for_actor(actor, person_id)
+
+
+def pupil_located_for_actor(actor: Actor, person_id: UUID | str) -> Person:
+    """Return a pupil whose school the actor may know; Http404 like a missing one if not."""
+    from django.http import Http404
+
+    person = person_for_actor(actor, person_id)
+    if not may_see_location(actor, person):
+        raise Http404("Personen finns inte.")
+    return person
 
 
 def child_for_guardian(actor: Actor, person_id: UUID | str) -> Person:
@@ -133,6 +159,15 @@ def mentees_of(actor: Actor, group_id: UUID) -> QuerySet:
     )
 
 
+def may_decide_for_unit(actor: Actor, organisation_id: UUID) -> bool:
+    """Rektor (or förskolechef) of the unit: leave, särskilda skäl and CSN decisions.
+
+    One rule for the pages (which offer the forms) and the services (which refuse); it is
+    the organisation policy's DECIDE, checked per duty at the unit.
+    """
+    return organisation_policy.can(actor, Action.DECIDE, organisation_id)
+
+
 def may_follow_up(actor: Actor, person: Person, organisation_id: UUID) -> bool:
     """Mentor of the pupil or school-wide staff at the unit: statistics and investigations."""
     if organisation_id in actor.school_wide_org_ids:
@@ -173,3 +208,37 @@ class InvestigationPolicy(Policy[AbsenceInvestigation]):
 
 
 investigation_policy = InvestigationPolicy()
+
+
+def csn_reports_located_by(actor: Actor) -> QuerySet:
+    """Return the CSN files the actor may know of, at any unit; the caller checks the role.
+
+    A file names every pupil in it with their school unit, so a file with a protected pupil
+    is offered only to those who may see her location; for anyone else it is missing.
+    """
+    from skolsam.attendance.models import CsnDecision, CsnReport, CsnReturn
+
+    located = _located(actor, "student__")
+    return CsnReport.objects.exclude(
+        Exists(CsnDecision.objects.filter(report=OuterRef("pk")).exclude(located))
+    ).exclude(Exists(CsnReturn.objects.filter(report=OuterRef("pk")).exclude(located)))
+
+
+def callers_for_phone_report(actor: Actor, pupil: Person) -> list[Person]:
+    """Return the custody holders staff may name as the caller of a phone report.
+
+    The pupil comes from `pupil_located_for_actor`. Her custody holders are listed as on
+    a class list: only those the actor may see, so a guardian with protected identity is
+    named only to staff who see her through a role of their own.
+    """
+    from skolsam.core.choices import RelationType
+    from skolsam.people.models import Responsible
+
+    custody = Responsible.objects.filter(
+        valid_on(actor.on),
+        person=pupil,
+        relation_type__in=(RelationType.VARDNADSHAVARE, RelationType.GOD_MAN),
+    ).values("responsible_id")
+    return list(
+        persons_visible_to(actor).filter(pk__in=custody).order_by("family_name", "given_name", "id")
+    )

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 
 from skolsam.attendance.models import AttendanceKind, CsnDecisionKind, StepKind
 from skolsam.attendance.services import Mark
+from skolsam.core.dates import date_field_validate
+from skolsam.core.errors import BadParameter
 
 
 class RegisterForm(forms.Form):
@@ -57,7 +59,10 @@ class RegisterForm(forms.Form):
 
 
 class DayField(forms.DateField):
+    """A date typed or picked on a page; outside the years Skolsam handles it is refused."""
+
     widget = forms.DateInput(attrs={"type": "date"})
+    default_validators = [date_field_validate]
 
 
 class AbsenceReportForm(forms.Form):
@@ -188,11 +193,26 @@ class PeriodForm(forms.Form):
     end = DayField(label="Till", required=False)
 
     def period(self, default: tuple[date, date]) -> tuple[date, date]:
-        if not self.is_valid():
+        """Return the chosen period, `default` where a bound is left out.
+
+        The period comes from the address: a date that cannot be read, or an end before
+        the start, is a `BadParameter` (400 with the reason), not a silently other period.
+        """
+        if not self.is_bound:
             return default
+        if not self.is_valid():
+            raise BadParameter(
+                [
+                    f"{self.fields[name].label}: {m}"
+                    for name, msgs in self.errors.items()
+                    for m in msgs
+                ]
+            )
         start = self.cleaned_data.get("start") or default[0]
         end = self.cleaned_data.get("end") or default[1]
-        return (start, end) if end >= start else default
+        if end < start:
+            raise BadParameter("Slutdatum kan inte ligga före startdatum.")
+        return start, end
 
 
 class StepForm(forms.Form):

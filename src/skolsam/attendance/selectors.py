@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import (
     Absence,
+    AbsenceType,
     Attendance,
     AttendanceEvent,
     AttendanceKind,
@@ -34,12 +35,19 @@ from skolsam.schedule.models import CalendarEvent
 
 
 def lessons_for_teacher(*, actor: Actor, day: date) -> list[CalendarEvent]:
-    """Return the lessons the actor teaches or substitutes on `day`, with register counts."""
+    """Return the lessons the actor teaches or substitutes on `day`, with register counts.
+
+    The count is of the pupils the register shows the actor: a protected pupil the actor
+    may not locate is not "one more absent" either.
+    """
+    counted = ~Q(attendances__kind=AttendanceKind.PRESENT) & attendance_access.located(
+        actor, "attendances__student__"
+    )
     return list(
         lessons_taught_by(actor)
         .filter(date=day)
         .select_related("activity", "substitute__person")
-        .annotate(absent=Count("attendances", filter=~Q(attendances__kind=AttendanceKind.PRESENT)))
+        .annotate(absent=Count("attendances", filter=counted))
         .order_by("start_time", "id")
     )
 
@@ -184,7 +192,7 @@ def leave_requests_of(*, student_ids: list[UUID]) -> list[LeaveRequest]:
 
 def leave_requests_to_decide(*, actor: Actor) -> list[LeaveRequest]:
     """Return the leave requests waiting for a decision at the units the actor leads."""
-    visible = attendance_access.pupils_visible_to(actor)
+    visible = attendance_access.pupils_located_by(actor)
     return list(
         LeaveRequest.objects.filter(organisation_id__in=actor.admin_org_ids, student__in=visible)
         .filter(status__in=[LeaveStatus.REQUESTED, LeaveStatus.AWAITING_GUARDIANS])
@@ -194,7 +202,7 @@ def leave_requests_to_decide(*, actor: Actor) -> list[LeaveRequest]:
 
 
 def recent_decisions(*, actor: Actor) -> list[LeaveRequest]:
-    visible = attendance_access.pupils_visible_to(actor)
+    visible = attendance_access.pupils_located_by(actor)
     return list(
         LeaveRequest.objects.filter(organisation_id__in=actor.admin_org_ids, student__in=visible)
         .filter(status__in=[LeaveStatus.GRANTED, LeaveStatus.REJECTED])
@@ -213,6 +221,22 @@ class ChildDay:
     expected: str  # "07:30–16:00" from the approved schedule, or ""
     here: bool
     last_time: Any = None
+    # Why the child is away today, from a guardian's report or granted leave:
+    # "Frånvaroanmäld hela dagen", "Beviljad ledighet 08:00–12:00", or "".
+    away: str = ""
+    away_all_day: bool = False
+
+
+def _away_today(absence: Absence, day: date) -> tuple[str, bool]:
+    """Describe an absence as the tablet shows it (what kind, when that day); all day?"""
+    what = "Beviljad ledighet" if absence.type == AbsenceType.LEDIGHET else "Frånvaroanmäld"
+    start = calendar.local(absence.start_time)
+    end = calendar.local(absence.end_time)
+    begins = start.time() if start.date() == day and start.time() != time(0, 0) else None
+    ends = end.time() if end.date() == day and end.time() != time(0, 0) else None
+    if begins is None and ends is None:
+        return f"{what} hela dagen", True
+    return f"{what} {(begins or time(0, 0)):%H:%M}–{(ends or time(23, 59)):%H:%M}", False
 
 
 def _entry_for(schedule: AttendanceSchedule, day: date) -> dict[str, Any] | None:
@@ -231,8 +255,7 @@ def department_day(*, actor: Actor, group: Group, day: date) -> list[ChildDay]:
     """Return the department's children today: expected times and whether each is here."""
     placements = list(
         Placement.objects.filter(valid_on(day), group=group)
-        .filter(child__in=attendance_access.pupils_visible_to(actor))
-        .filter(Q(child__security_marking="Ingen") | Q(child_id__in=actor.authorised_protected_ids))
+        .filter(child__in=attendance_access.pupils_located_by(actor))
         .select_related("child")
         .order_by("child__given_name", "child__family_name", "child_id")
     )
@@ -247,6 +270,15 @@ def department_day(*, actor: Actor, group: Group, day: date) -> list[ChildDay]:
     ):
         # A temporary schedule beats the normal one; a later one beats an earlier one.
         schedules[s.placement_id] = s
+    # A guardian's report (sick, away) and granted leave, wherever the child is enrolled:
+    # the tablet must not show a child as expected who is reported away.
+    away: dict[UUID, tuple[str, bool]] = {}
+    for absence in Absence.objects.filter(
+        student_id__in=child_ids,
+        start_time__lt=calendar.at(day + timedelta(days=1), time(0, 0)),
+        end_time__gt=calendar.at(day, time(0, 0)),
+    ).order_by("start_time"):
+        away.setdefault(absence.student_id, _away_today(absence, day))
     last: dict[UUID, AttendanceEvent] = {}
     for checked in AttendanceEvent.objects.filter(person_id__in=child_ids, date=day).order_by(
         "time", "created"
@@ -264,6 +296,8 @@ def department_day(*, actor: Actor, group: Group, day: date) -> list[ChildDay]:
                 expected=f"{entry['startTime']}–{entry['endTime']}" if entry else "",
                 here=bool(event and event.event_type == "In"),
                 last_time=event.time if event else None,
+                away=away.get(placement.child_id, ("", False))[0],
+                away_all_day=away.get(placement.child_id, ("", False))[1],
             )
         )
     return out
@@ -287,7 +321,7 @@ def schedules_to_approve(*, actor: Actor) -> list[AttendanceSchedule]:
         AttendanceSchedule.objects.filter(
             state=ScheduleState.BEGART,
             placement__placed_at_id__in=actor.staff_org_ids,
-            placement__child__in=attendance_access.pupils_visible_to(actor),
+            placement__child__in=attendance_access.pupils_located_by(actor),
         )
         .select_related("placement__child", "placement__group")
         .order_by("start_date")[:100]

@@ -116,8 +116,9 @@ def school_figures(
 ) -> SchoolFigures:
     """Return the unit's absence for the period: totals, per class, per pupil, and flags.
 
-    `visible` is the persons the actor may see; others are left out of every figure, so
-    a protected pupil is not even "one more" in a class's numbers.
+    `visible` is the persons the actor may see at a school unit
+    (`access.pupils_located_by`); others are left out of every figure, so a protected
+    pupil is not even "one more" in a class's numbers for anyone not named for her.
     """
     policy = policy_for(organisation_id, cached=True)
     scheduled = scheduled_minutes(organisation_id, start, end)
@@ -129,7 +130,7 @@ def school_figures(
     ).order_by("group__display_name")
     persons = {
         p.pk: p
-        for p in visible.filter(pk__in=ids, security_marking="Ingen")
+        for p in visible.filter(pk__in=ids)
         .annotate(klass=Subquery(klass.values("group__display_name")[:1]))
         .only("id", "given_name", "middle_name", "family_name", "security_marking")
     }

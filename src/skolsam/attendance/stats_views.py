@@ -24,9 +24,10 @@ from skolsam.attendance.forms import (
     PeriodForm,
     StepForm,
 )
-from skolsam.attendance.models import Attendance, AttendanceKind, CsnReport
+from skolsam.attendance.models import Attendance, AttendanceKind
 from skolsam.attendance.stats import pupil_figures, school_figures
 from skolsam.audit.services import audit_export, audit_record
+from skolsam.core.dates import month_param
 from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.organisations.access import organisation_for_actor
@@ -72,7 +73,7 @@ def statistics(request: HttpRequest, org_id: UUID) -> HttpResponse:
         organisation_id=unit.pk,
         start=start,
         end=end,
-        visible=attendance_access.pupils_visible_to(actor),
+        visible=attendance_access.pupils_located_by(actor),
     )
     audit_record(
         actor=actor,
@@ -101,7 +102,7 @@ def pupil(request: HttpRequest, org_id: UUID, person_id: UUID) -> HttpResponse:
     """Show one pupil's absence at a unit; start an investigation from here."""
     actor = request_actor(request)
     unit = organisation_for_actor(actor, org_id)
-    person = attendance_access.pupil_for_actor(actor, person_id)
+    person = attendance_access.pupil_located_for_actor(actor, person_id)
     if not attendance_access.may_follow_up(actor, person, unit.pk):
         raise Http404("Personen finns inte.")
     form = PeriodForm(request.GET or None)
@@ -168,7 +169,7 @@ def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
     actor = request_actor(request)
     found = (
         investigation_policy.objects(actor, Action.VIEW)
-        .filter(pk=investigation_id)
+        .filter(pk=investigation_id, student__in=attendance_access.pupils_located_by(actor))
         .select_related("student", "organisation")
         .first()
     )
@@ -212,6 +213,7 @@ def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
             "close_form": close_form,
             "may_close": investigation_policy.can(actor, Action.DECIDE, found),
         },
+        status=400 if step_form.errors or close_form.errors else 200,
     )
 
 
@@ -220,13 +222,13 @@ def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
 def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
     """List upper-secondary pupils over the CSN threshold; decide, export the file."""
     actor, unit = _school_wide_unit(request, org_id)
-    try:
-        month = date.fromisoformat(
-            (request.GET.get("manad") or request.POST.get("manad") or "") + "-01"
-        )
-    except ValueError:
-        month = (actor.on.replace(day=1) - timedelta(days=1)).replace(day=1)
-    visible = attendance_access.pupils_visible_to(actor)
+    month = month_param(
+        request.POST if request.method == "POST" else request.GET,
+        "manad",
+        default=(actor.on.replace(day=1) - timedelta(days=1)).replace(day=1),
+        label="Månaden",
+    )
+    visible = attendance_access.pupils_located_by(actor)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -304,10 +306,14 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
             "last": last,
             "candidates": candidates,
             "reports": list(
-                CsnReport.objects.filter(organisation=unit).order_by("-created_at")[:24]
+                attendance_access.csn_reports_located_by(actor)
+                .filter(organisation=unit)
+                .order_by("-created_at")[:24]
             ),
             "reported": csn_reported(organisation=unit, visible=visible),
             "is_admin": unit.pk in actor.admin_org_ids,
+            # Only the rektor decides, records returns and makes the file: others get no forms.
+            "may_decide": attendance_access.may_decide_for_unit(actor, unit.pk),
             "form": CsnDecisionForm(),
             "today": actor.on,
         },
@@ -318,7 +324,11 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
 @login_required
 def csn_download(request: HttpRequest, report_id: int) -> HttpResponse:
     actor = request_actor(request)
-    report = CsnReport.objects.filter(pk=report_id, organisation_id__in=actor.admin_org_ids).first()
+    report = (
+        attendance_access.csn_reports_located_by(actor)
+        .filter(pk=report_id, organisation_id__in=actor.admin_org_ids)
+        .first()
+    )
     if report is None:
         raise Http404("Rapporten finns inte.")
     audit_export(actor=actor, what="CsnReportDownload", rows=report.row_count, report=report.pk)

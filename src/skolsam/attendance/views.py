@@ -7,7 +7,7 @@ service or selector, render.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from django.contrib import messages
@@ -33,6 +33,7 @@ from skolsam.attendance.models import AttendanceKind, AttendancePolicy, LeaveReq
 from skolsam.attendance.policy import Policy, merge, policy_for
 from skolsam.audit.services import audit_record
 from skolsam.core.choices import OrganisationType
+from skolsam.core.dates import date_param
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
@@ -44,13 +45,6 @@ from skolsam.schedule.access import (
     settings_organisation_for_actor,
     settings_organisations_for,
 )
-
-
-def _day(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -67,7 +61,7 @@ def _errors(exc: ValidationError) -> list[str]:
 def my_lessons(request: HttpRequest) -> HttpResponse:
     """Show the teacher's lessons of a day (today by default): the way into each register."""
     actor = request_actor(request)
-    day = _day(request.GET.get("dag"), actor.on)
+    day = date_param(request.GET, "dag", default=actor.on, label="Dagen")
     lessons = selectors.lessons_for_teacher(actor=actor, day=day)
     return render(
         request,
@@ -156,7 +150,7 @@ def mentor_group(request: HttpRequest, group_id: UUID) -> HttpResponse:
         and group.organisation_id not in actor.school_wide_org_ids
     ):
         raise Http404("Gruppen finns inte.")
-    monday = calendar.week_start(_day(request.GET.get("vecka"), actor.on))
+    monday = calendar.week_start(date_param(request.GET, "vecka", default=actor.on, label="Veckan"))
     rows = selectors.mentor_overview(
         actor=actor, group=group, start=monday, end=monday + timedelta(days=6)
     )
@@ -317,8 +311,10 @@ def staff_absence_report(request: HttpRequest, person_id: UUID) -> HttpResponse:
     actor = request_actor(request)
     if not actor.is_staff_member:
         raise Http404("Sidan finns inte.")
-    pupil = attendance_access.pupil_for_actor(actor, person_id)
-    guardians = services._guardians_of(pupil, actor.on)
+    # The report is registered at the pupil's school: a protected pupil's page is missing
+    # for anyone who may not know it.
+    pupil = attendance_access.pupil_located_for_actor(actor, person_id)
+    guardians = attendance_access.callers_for_phone_report(actor, pupil)
     form = AbsenceReportForm(
         request.POST or None,
         children=[pupil],
@@ -342,7 +338,12 @@ def staff_absence_report(request: HttpRequest, person_id: UUID) -> HttpResponse:
         else:
             messages.success(request, f"Frånvaroanmälan för {pupil.full_name} är registrerad.")
             return redirect("attendance:staff_report", person_id=pupil.pk)
-    return render(request, "attendance/staff_report.html", {"pupil": pupil, "form": form})
+    return render(
+        request,
+        "attendance/staff_report.html",
+        {"pupil": pupil, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @require_http_methods(["GET"])
@@ -358,6 +359,12 @@ def leave_list(request: HttpRequest) -> HttpResponse:
         {
             "pending": selectors.leave_requests_to_decide(actor=actor),
             "decided": selectors.recent_decisions(actor=actor),
+            # The units where the actor decides: others see the requests but get no form.
+            "decides_at": {
+                unit
+                for unit in actor.admin_org_ids
+                if attendance_access.may_decide_for_unit(actor, unit)
+            },
             "form": LeaveDecisionForm(),
         },
     )
@@ -370,7 +377,7 @@ def leave_decide(request: HttpRequest, leave_id: UUID) -> HttpResponse:
     leave = get_or_404(
         LeaveRequest.objects.filter(
             organisation_id__in=actor.admin_org_ids,
-            student__in=attendance_access.pupils_visible_to(actor),
+            student__in=attendance_access.pupils_located_by(actor),
         ),
         leave_id,
         "Ansökan finns inte.",
@@ -400,7 +407,8 @@ def exemption_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
     actor = request_actor(request)
     if not actor.admin_org_ids:
         raise Http404("Sidan finns inte.")
-    pupil = attendance_access.pupil_for_actor(actor, person_id)
+    # Särskilda skäl are decided at the pupil's school: missing for anyone who may not know it.
+    pupil = attendance_access.pupil_located_for_actor(actor, person_id)
     form = ExemptionForm(
         request.POST or None, initial={"start_date": actor.on, "end_date": actor.on}
     )
@@ -413,7 +421,12 @@ def exemption_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Beslutet om särskilda skäl är sparat.")
             return redirect("attendance:exemption", person_id=pupil.pk)
-    return render(request, "attendance/exemption.html", {"pupil": pupil, "form": form})
+    return render(
+        request,
+        "attendance/exemption.html",
+        {"pupil": pupil, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 # --- preschool and fritidshem -----------------------------------------------------------------
@@ -454,7 +467,9 @@ def department(request: HttpRequest, group_id: UUID) -> HttpResponse:
         "children": children,
         "day": day,
         "error": error,
-        "expected": sum(1 for c in children if c.expected),
+        # A child reported away all day is not expected, whatever the schedule says.
+        "expected": sum(1 for c in children if c.expected and not c.away_all_day),
+        "away": sum(1 for c in children if c.away),
         "here": sum(1 for c in children if c.here),
     }
     template = (
@@ -491,7 +506,12 @@ def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Schemat är skickat till förskolan för godkännande.")
             return redirect("attendance:guardian")
-    return render(request, "attendance/schedule_form.html", {"placement": placement, "form": form})
+    return render(
+        request,
+        "attendance/schedule_form.html",
+        {"placement": placement, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

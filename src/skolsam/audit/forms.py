@@ -9,6 +9,7 @@ from uuid import UUID
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from skolsam.core.dates import date_field_validate
 from skolsam.people import civicno
 from skolsam.people.selectors import person_find_id_by_civic_no
 
@@ -42,8 +43,18 @@ class AuditSearchForm(forms.Form):
         help_text=_("T.ex. person.view, eller person för alla person-händelser."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    date_from = forms.DateField(label=_("Från och med"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Till och med"), required=False, widget=DateInput())
+    date_from = forms.DateField(
+        label=_("Från och med"),
+        required=False,
+        widget=DateInput(),
+        validators=[date_field_validate],
+    )
+    date_to = forms.DateField(
+        label=_("Till och med"),
+        required=False,
+        widget=DateInput(),
+        validators=[date_field_validate],
+    )
 
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -38,4 +38,9 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             person_id=filters["person_id"],
             detail={**filters, "page": page.number},
         )
-    return render(request, "audit/search.html", {"form": form, "page": page})
+    return render(
+        request,
+        "audit/search.html",
+        {"form": form, "page": page},
+        status=400 if form.errors else 200,
+    )

@@ -146,7 +146,9 @@ LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "sv"
-LANGUAGES = [("sv", "Svenska"), ("en", "English")]
+# Swedish only: the pages are written in Swedish, so a browser that asks for English must
+# not get English month and day names ("30 Nov") in the middle of them.
+LANGUAGES = [("sv", "Svenska")]
 LOCALE_PATHS = [SRC_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True

@@ -1,4 +1,5 @@
-"""Give every request an id and record its client address for the audit log."""
+"""Give every request an id and record its client address for the audit log; answer a
+request parameter that cannot be read with 400 and why."""
 
 import re
 from collections.abc import Callable
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from skolsam.core import context
+from skolsam.core.errors import BadParameter
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -34,3 +36,15 @@ class RequestContextMiddleware:
             context.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Answer a parameter a view could not read (`BadParameter`) with 400 and its message.
+
+        One place for every page, so an impossible date in any address gets the same
+        Swedish explanation instead of a 5xx or a silently different page.
+        """
+        if not isinstance(exception, BadParameter):
+            return None
+        from django.shortcuts import render
+
+        return render(request, "core/bad_request.html", {"reasons": exception.messages}, status=400)

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from skolsam.core.dates import date_param
 from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.exports.services import ExportFile, class_list_export, school_unit_pupils_export
@@ -28,14 +29,12 @@ class BadQuery(ValueError):
 
 
 def _day(request: HttpRequest) -> date | None:
-    """Read `?datum=ÅÅÅÅ-MM-DD`: the list as of that day (default today)."""
-    text = request.GET.get("datum", "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadQuery("Datumet ska skrivas ÅÅÅÅ-MM-DD.") from None
+    """Read `?datum=ÅÅÅÅ-MM-DD`: the list as of that day (default today).
+
+    An impossible or out-of-range date raises `BadParameter`, answered with 400 by
+    `core.middleware` like every other date in an address.
+    """
+    return date_param(request.GET, "datum", default=None, label="Datumet")
 
 
 def _bad(exc: BadQuery) -> HttpResponse:
@@ -58,10 +57,7 @@ def class_list_download(request: HttpRequest, group_id: UUID, fmt: str) -> HttpR
     group = group_for_actor(actor, group_id)
     if not group_policy.can(actor, Action.EXPORT, group):
         raise Http404("Gruppen finns inte.")
-    try:
-        day = _day(request)
-    except BadQuery as exc:
-        return _bad(exc)
+    day = _day(request)
     return _download(class_list_export(actor=actor, group=group, fmt=fmt, on=day))
 
 

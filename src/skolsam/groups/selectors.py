@@ -8,13 +8,15 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from skolsam.core.access import Actor, may_see_location
+from skolsam.core.choices import GroupType, SecurityMarking
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
 from skolsam.duties.access import assignment_role_policy
 from skolsam.duties.models import AssignmentRole
+from skolsam.enrolment.models import Placement
 from skolsam.groups.access import group_members_visible_to, memberships_visible_to
 from skolsam.groups.models import Group, GroupMembership
-from skolsam.people.access import responsibles_visible_to
+from skolsam.people.access import persons_visible_to, responsibles_visible_to
 from skolsam.people.models import Person, Responsible
 
 
@@ -42,12 +44,19 @@ class GuardianContact:
 
 @dataclass(frozen=True)
 class ClassListRow:
-    membership: GroupMembership
+    # A class holds its pupils through memberships; a preschool or fritidshem department
+    # (Avdelning) holds its children through their placements. Each row has one of them.
+    membership: GroupMembership | None
     guardians: list[GuardianContact]
+    placement: Placement | None = None
 
     @property
     def person(self) -> Person:
-        return self.membership.person
+        return self.membership.person if self.membership else self.placement.child  # type: ignore[union-attr]
+
+    @property
+    def end_date(self) -> date | None:
+        return (self.membership or self.placement).end_date  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,9 @@ def group_class_list(*, actor: Actor, group: Group, on: date) -> ClassList:
         row = ClassListRow(membership, [])
         by_person[membership.person_id] = row
         rows.append(row)
+    if group.group_type == GroupType.AVDELNING:
+        rows += _placed_rows(actor, group, on, by_person)
+        rows.sort(key=lambda r: (r.person.family_name, r.person.given_name, str(r.person.pk)))
     relations = (
         responsibles_visible_to(scoped)
         .filter(valid_on(on), person_id__in=list(by_person))
@@ -107,6 +119,34 @@ def group_class_list(*, actor: Actor, group: Group, on: date) -> ClassList:
         .order_by("assignment_role_type", "duty__person__family_name", "id")
     )
     return ClassList(group=group, on=on, rows=rows, staff=staff)
+
+
+def _placed_rows(
+    actor: Actor, group: Group, on: date, by_person: dict[object, ClassListRow]
+) -> list[ClassListRow]:
+    """Return a department's placed children on `on` as rows, as the actor may see them.
+
+    The same rules as the memberships: children the actor may see, a protected child only
+    for staff named for her. One query; the rows are added to `by_person` too.
+    """
+    known = set(actor.authorised_protected_ids)
+    if actor.person_id is not None:
+        known.add(actor.person_id)
+    placements = (
+        Placement.objects.filter(valid_on(on), group=group)
+        .filter(child__in=persons_visible_to(replace(actor, on=on)))
+        .filter(Q(child__security_marking=SecurityMarking.INGEN) | Q(child_id__in=known))
+        .select_related("child")
+        .order_by("child__family_name", "child__given_name", "child_id", "start_date", "id")
+    )
+    rows = []
+    for placement in placements:
+        if placement.child_id in by_person:
+            continue
+        row = ClassListRow(None, [], placement)
+        by_person[placement.child_id] = row
+        rows.append(row)
+    return rows
 
 
 def group_list_for_management(*, actor: Actor, on: date) -> QuerySet[Group]:

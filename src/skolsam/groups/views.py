@@ -44,7 +44,10 @@ def group_detail(request: HttpRequest, group_id: UUID) -> HttpResponse:
     group = group_for_actor(actor, group_id)
     as_of = AsOfForm(request.GET or None, initial={"datum": actor.on})
     day = actor.on
-    if as_of.is_bound and as_of.is_valid() and as_of.cleaned_data["datum"]:
+    # A date that cannot be read shows today's list with the picker's message, as 400
+    # (200 to htmx, which swaps in only a successful answer).
+    refused = as_of.is_bound and not as_of.is_valid()
+    if as_of.is_bound and not refused and as_of.cleaned_data["datum"]:
         day = as_of.cleaned_data["datum"]
     class_list = group_class_list(actor=actor, group=group, on=day)
     shown = class_list.persons
@@ -67,7 +70,9 @@ def group_detail(request: HttpRequest, group_id: UUID) -> HttpResponse:
         "may_manage": group_policy.can(actor, Action.CHANGE, group),
     }
     template = "groups/_class_list.html" if is_htmx(request) else "groups/group_detail.html"
-    response = render(request, template, context)
+    response = render(
+        request, template, context, status=400 if refused and not is_htmx(request) else 200
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.access import Actor
 from skolsam.core.choices import OrganisationType, SchoolType
-from skolsam.core.dates import today
+from skolsam.core.dates import date_field_validate, today
 from skolsam.core.errors import DomainError
 from skolsam.organisations.models import Organisation
 from skolsam.people import civicno
@@ -34,6 +34,9 @@ class DateInput(forms.DateInput):
 
 
 class DateField(forms.DateField):
+    # Outside the years Skolsam handles, a date is refused here, not by a 5xx later.
+    default_validators = [date_field_validate]
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", DateInput)
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])

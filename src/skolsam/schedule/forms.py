@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from skolsam.core.dates import date_field_validate
 from skolsam.schedule.models import NonTeachingKind
 
 
@@ -48,8 +49,12 @@ class TermForm(CalendarForm):
         max_value=2100,
         help_text="2026 för läsåret 2026/27.",
     )
-    start_date = forms.DateField(label="Första dagen", widget=_DateInput)
-    end_date = forms.DateField(label="Sista dagen", widget=_DateInput)
+    start_date = forms.DateField(
+        label="Första dagen", widget=_DateInput, validators=[date_field_validate]
+    )
+    end_date = forms.DateField(
+        label="Sista dagen", widget=_DateInput, validators=[date_field_validate]
+    )
 
 
 class NonTeachingDayForm(CalendarForm):
@@ -59,7 +64,9 @@ class NonTeachingDayForm(CalendarForm):
     name = forms.CharField(
         label="Namn", max_length=80, help_text="Till exempel Höstlov eller Studiedag."
     )
-    start_date = forms.DateField(label="Första dagen", widget=_DateInput)
+    start_date = forms.DateField(
+        label="Första dagen", widget=_DateInput, validators=[date_field_validate]
+    )
     end_date = forms.DateField(
         label="Sista dagen",
         required=False,

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from skolsam.core.dates import date_field_validate, date_param
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
@@ -32,19 +33,12 @@ from skolsam.schedule.models import Term
 from skolsam.schedule.selectors import week_lessons
 
 
-def _day(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
-
-
 @require_GET
 @login_required
 def week(request: HttpRequest) -> HttpResponse:
     """Show a week's timetable: the teacher's own, a pupil's own, or a guardian's child's."""
     actor = request_actor(request)
-    monday = calendar.week_start(_day(request.GET.get("vecka"), actor.on))
+    monday = calendar.week_start(date_param(request.GET, "vecka", default=actor.on, label="Veckan"))
     person_id = request.GET.get("person")
     whose = None
     if person_id:
@@ -131,7 +125,7 @@ def timetable_import(request: HttpRequest, org_id: UUID) -> HttpResponse:
 class LessonForm(forms.Form):
     action = forms.ChoiceField(choices=(("cancel", ""), ("move", ""), ("substitute", "")))
     comment = forms.CharField(required=False, max_length=300)
-    date = forms.DateField(required=False)
+    date = forms.DateField(label="Datum", required=False, validators=[date_field_validate])
     start = forms.TimeField(required=False)
     end = forms.TimeField(required=False)
     room = forms.CharField(required=False, max_length=40)
@@ -177,7 +171,18 @@ def lesson_edit(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Lektionen är ändrad.")
         return redirect("schedule:lesson", lesson_id=lesson.pk)
-    return render(request, "schedule/lesson.html", {"lesson": lesson, "staff": staff})
+    if form.is_bound:
+        # A date or time that cannot be read: say which and why, and change nothing.
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else None
+            text = " ".join(str(e) for e in errors)
+            messages.error(request, f"{label}: {text}" if label else text)
+    return render(
+        request,
+        "schedule/lesson.html",
+        {"lesson": lesson, "staff": staff},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

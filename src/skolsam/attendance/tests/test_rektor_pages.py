@@ -134,7 +134,7 @@ def test_the_rektor_starts_an_investigation_from_the_flag_list_and_records_its_s
     empty = rektor.post(
         url, {"action": "step", "kind": "Elevhälsan", "date": today().isoformat(), "note": ""}
     )
-    assert empty.status_code == 200 and investigation.steps.count() == 1
+    assert empty.status_code == 400 and investigation.steps.count() == 1
     closed = rektor.post(
         url, {"action": "close", "conclusion": "Frånvaron är utredd; åtgärder beslutade."}
     )
@@ -339,7 +339,7 @@ def test_sarskilda_skal_stop_the_notice_for_that_pupil_only(django_capture_on_co
     missing = rektor.post(
         url, {"start_date": today().isoformat(), "end_date": today().isoformat(), "reason": ""}
     )
-    assert missing.status_code == 200 and "Detta fält måste fyllas i." in missing.content.decode()
+    assert missing.status_code == 400 and "Detta fält måste fyllas i." in missing.content.decode()
     saved = rektor.post(
         url,
         {
@@ -365,3 +365,61 @@ def test_sarskilda_skal_stop_the_notice_for_that_pupil_only(django_capture_on_co
     queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
     assert set(Notice.objects.values_list("student_id", flat=True)) == {hugo.pk}
     assert [m.to for m in mail.outbox] == [["hugos@example.se"]]
+
+
+def test_the_csn_page_offers_decisions_only_to_the_rektor_and_the_service_refuses_others():
+    day = _september_at_scheeleskolan()
+    alva = day.pupils[0]
+    alva.enrolments.update(school_type="GY")
+    from skolsam.attendance.models import AttendancePolicy
+
+    AttendancePolicy.objects.create(organisation=day.school, csn_threshold_minutes=60)
+    # Sofia is the school's administrator: she sees the list, but the law gives the
+    # decision to the rektor, so she gets no form and her posts change nothing.
+    sofia = f.DutyFactory(
+        duty_at=day.school,
+        duty_role="Skoladministratör",
+        person=f.PersonFactory(given_name="Sofia"),
+    ).person
+    administrator = login_with_two_factor(sofia)
+    url = reverse("attendance:csn", args=[day.school.pk]) + "?manad=2026-09"
+    html = administrator.get(url).content.decode()
+    assert alva.full_name in html
+    assert 'name="decision"' not in html and 'value="export"' not in html
+    administrator.post(url, {"manad": "2026-09", "student": alva.pk, "decision": "Rapportera"})
+    administrator.post(url, {"manad": "2026-09", "action": "export"})
+    assert not CsnDecision.objects.exists()
+    from skolsam.attendance.models import CsnReport
+
+    assert not CsnReport.objects.exists()
+    rektor = login_with_two_factor(day.rektor).get(url).content.decode()
+    assert 'name="decision"' in rektor and 'value="export"' in rektor
+
+
+def test_the_leave_list_offers_the_decision_only_to_the_rektor():
+    day = build_day()
+    alva = day.pupils[0]
+    start = today() + timedelta(days=3)
+    leave = services.leave_request_create(
+        actor=day.actor(day.guardian),
+        student=alva,
+        start_date=start,
+        end_date=start,
+        reason="Farmors 90-årsdag",
+    )
+    sofia = f.DutyFactory(
+        duty_at=day.school,
+        duty_role="Skoladministratör",
+        person=f.PersonFactory(given_name="Sofia"),
+    ).person
+    administrator = login_with_two_factor(sofia)
+    listing = administrator.get(reverse("attendance:leave_list")).content.decode()
+    assert "Farmors 90-årsdag" in listing and "Rektor beslutar om ledigheten." in listing
+    assert 'name="decision"' not in listing
+    administrator.post(
+        reverse("attendance:leave_decide", args=[leave.pk]), {"decision": "grant", "reason": ""}
+    )
+    leave.refresh_from_db()
+    assert leave.status == LeaveStatus.REQUESTED
+    rektor = login_with_two_factor(day.rektor).get(reverse("attendance:leave_list"))
+    assert 'name="decision"' in rektor.content.decode()

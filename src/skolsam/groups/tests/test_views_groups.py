@@ -103,7 +103,10 @@ def test_the_class_as_it_was_on_an_earlier_day(r):
 
 
 def test_a_malformed_date_falls_back_to_today_with_a_message(r):
-    response = class_list(r.client(r.school_administrator), r.class_5a, datum="15 oktober")
+    response = r.client(r.school_administrator).get(
+        reverse("group_detail", args=[r.class_5a.pk]), {"datum": "15 oktober"}
+    )
+    assert response.status_code == 400
     assert response.context["class_list"].on == TODAY
     assert "Skriv datumet som ÅÅÅÅ-MM-DD" in response.content.decode()
 
