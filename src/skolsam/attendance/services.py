@@ -125,6 +125,33 @@ def _check_mark(mark: Mark, length: int, name: str) -> None:
         )
 
 
+def register_opens_at(lesson: CalendarEvent) -> datetime:
+    """Return the moment the lesson's register may first be saved: its start, less the margin.
+
+    The margin is the school unit's attendance setting (`register_margin_minutes`).
+    """
+    margin = policy_for(lesson.organisation_id, cached=True).register_margin_minutes
+    return lesson.start_time - timedelta(minutes=margin)
+
+
+def _check_register_open(lesson: CalendarEvent, now: datetime) -> None:
+    """Refuse marks for a lesson that has not started (less the margin): they would be guesses.
+
+    A lesson that has started needs no look-up of the settings, so a save in or after the
+    lesson costs no query here.
+    """
+    if now >= lesson.start_time:
+        return
+    opens = register_opens_at(lesson)
+    if now < opens:
+        start = calendar.local(lesson.start_time)
+        raise DomainError(
+            f"Lektionen har inte börjat: närvaron kan registreras från klockan "
+            f"{calendar.local(opens):%H:%M} den {start.day}/{start.month}, "
+            f"inte innan eleverna är på plats. Inget sparades."
+        )
+
+
 def _roster_and_saved(
     actor: Actor, lesson: CalendarEvent
 ) -> tuple[dict[UUID, str], dict[UUID, _Saved]]:
@@ -359,12 +386,13 @@ def register_save(
     """
     if lesson.cancelled:
         raise DomainError("Lektionen är inställd.")
+    now = timezone.now()
+    _check_register_open(lesson, now)
     roster, existing = _roster_and_saved(actor, lesson)
     by_student = {m.student_id: m for m in marks}
     if not by_student.keys() <= roster.keys():
         raise DomainError({"students": "Registret innehåller elever som inte hör till lektionen."})
     length = lesson.duration_minutes
-    now = timezone.now()
     rows: list[_Row] = []
     changes: dict[str, Any] = {}
     invalid = 0
@@ -1272,6 +1300,7 @@ def attendance_policy_set(
     alert_invalid_occasions: int | None,
     csn_threshold_minutes: int | None,
     leave_requires_all_guardians: bool | None = None,
+    register_margin_minutes: int | None = None,
 ) -> AttendancePolicy:
     """Set a huvudman's or a school unit's attendance settings; None follows the level above.
 
@@ -1307,6 +1336,9 @@ def attendance_policy_set(
     )
     _check_range("alert_invalid_occasions", alert_invalid_occasions, 1, 100, "Antalet tillfällen")
     _check_range("csn_threshold_minutes", csn_threshold_minutes, 30, 6000, "CSN-gränsen i minuter")
+    _check_range(
+        "register_margin_minutes", register_margin_minutes, 0, 120, "Minuterna före lektionen"
+    )
     policy, created = AttendancePolicy.objects.select_for_update().get_or_create(
         organisation=organisation
     )
@@ -1317,6 +1349,7 @@ def attendance_policy_set(
         "alert_invalid_occasions": alert_invalid_occasions,
         "csn_threshold_minutes": csn_threshold_minutes,
         "leave_requires_all_guardians": leave_requires_all_guardians,
+        "register_margin_minutes": register_margin_minutes,
     }
     changes = {
         name: [_plain_value(getattr(policy, name)), _plain_value(value)]

@@ -124,6 +124,8 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
         register.keep_marks(request.POST)
     if not form.is_bound or stale:
         form = RegisterForm(initial={"version": register.version})
+    now = timezone.now()
+    opens = services.register_opens_at(lesson) if now < lesson.start_time else None
     audit_record(
         actor=actor,
         action="attendance.view_register",
@@ -140,6 +142,7 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             "form": form,
             "errors": errors,
             "kinds": AttendanceKind.choices,
+            "opens": opens if opens is not None and now < opens else None,
         },
         status=(409 if stale else 400) if errors else 200,
     )
@@ -549,6 +552,7 @@ def _in_force(policy: Policy) -> dict[str, str]:
         "notice_morning": policy.notice_morning.strftime("%H:%M"),
         "alert_absence_percent": f"{policy.alert_absence_percent} %",
         "alert_invalid_occasions": f"{policy.alert_invalid_occasions} tillfällen",
+        "register_margin_minutes": f"{policy.register_margin_minutes} minuter",
         "csn_threshold_hours": f"{policy.csn_threshold_minutes / 60:g} timmar".replace(".", ","),
         "leave_requires_all_guardians": "alla vårdnadshavare måste godkänna"
         if policy.leave_requires_all_guardians
@@ -576,6 +580,7 @@ def attendance_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
             "notice_morning": own.notice_morning,
             "alert_absence_percent": own.alert_absence_percent,
             "alert_invalid_occasions": own.alert_invalid_occasions,
+            "register_margin_minutes": own.register_margin_minutes,
             "csn_threshold_hours": None
             if own.csn_threshold_minutes is None
             else own.csn_threshold_minutes / 60,
