@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -92,6 +92,9 @@ class RegisterResult:
     saved: int
     invalid: int
     version: int
+    # Every pupil on the register and the row written for them, in the register's order,
+    # so the page can show the saved register without reading it again.
+    written: list[tuple[Person, _Row]] = field(default_factory=list)
 
 
 _ROW_FIELDS = (
@@ -154,32 +157,35 @@ def _check_register_open(lesson: CalendarEvent, now: datetime) -> None:
 
 def _roster_and_saved(
     actor: Actor, lesson: CalendarEvent
-) -> tuple[dict[UUID, str], dict[UUID, _Saved]]:
-    """Return the register's pupils (id → name) and their saved rows, in one query."""
-    roster: dict[UUID, str] = {}
+) -> tuple[dict[UUID, Person], dict[UUID, _Saved]]:
+    """Return the register's pupils (id → person) and their saved rows, in one query."""
+    roster: dict[UUID, Person] = {}
     saved: dict[UUID, _Saved] = {}
-    for r in (
+    for person in (
         attendance_access.lesson_roster(actor, lesson)
         .annotate(
             saved=FilteredRelation(
                 "attendance_rows", condition=Q(attendance_rows__calendar_event_id=lesson.pk)
-            )
+            ),
+            saved_kind=F("saved__kind"),
+            saved_valid=F("saved__valid"),
+            saved_minutes=F("saved__minutes"),
+            saved_absence=F("saved__absence_id"),
+            saved_source=F("saved__source"),
+            saved_reason=F("saved__absence_reason"),
         )
-        .values_list(
-            "id",
-            "given_name",
-            "family_name",
-            "saved__kind",
-            "saved__valid",
-            "saved__minutes",
-            "saved__absence_id",
-            "saved__source",
-            "saved__absence_reason",
-        )
+        .only("id", "given_name", "middle_name", "family_name", "security_marking")
     ):
-        roster[r[0]] = f"{r[1]} {r[2]}"
-        if r[3] is not None:
-            saved[r[0]] = _Saved(*r[3:])
+        roster[person.pk] = person
+        if person.saved_kind is not None:
+            saved[person.pk] = _Saved(
+                person.saved_kind,
+                person.saved_valid,
+                person.saved_minutes,
+                person.saved_absence,
+                person.saved_source,
+                person.saved_reason,
+            )
     return roster, saved
 
 
@@ -397,9 +403,9 @@ def register_save(
     changes: dict[str, Any] = {}
     invalid = 0
     newly_invalid = False
-    for pid, name in roster.items():
+    for pid, person in roster.items():
         mark = by_student.get(pid) or Mark(pid, AttendanceKind.PRESENT)
-        _check_mark(mark, length, name)
+        _check_mark(mark, length, f"{person.given_name} {person.family_name}")
         valid = mark.valid and mark.kind != AttendanceKind.PRESENT
         minutes = (
             mark.minutes if mark.kind in (AttendanceKind.LATE, AttendanceKind.LEFT_EARLY) else 0
@@ -476,7 +482,12 @@ def register_save(
         )
     lesson.register_version = version + 1
     lesson.reported_at = now
-    return RegisterResult(saved=len(rows), invalid=invalid, version=version + 1)
+    return RegisterResult(
+        saved=len(rows),
+        invalid=invalid,
+        version=version + 1,
+        written=[(roster[r.student_id], r) for r in rows],
+    )
 
 
 # --- reported absence --------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from skolsam.core.access import Actor, actor_for_user, groups_visible_to
+from skolsam.core.access import Actor, actor_for_session, groups_visible_to
 from skolsam.core.choices import OrganisationType, SecurityMarking
 from skolsam.core.models import valid_on
 from skolsam.enrolment.models import Enrolment
@@ -24,7 +24,7 @@ def request_actor(request: HttpRequest) -> Actor:
     """Return the Actor for the request's user, built once and kept on the request."""
     actor = getattr(request, _ACTOR_ATTR, None)
     if actor is None:
-        actor = actor_for_user(request.user)
+        actor = actor_for_session(request.user, getattr(request, "session", None))
         setattr(request, _ACTOR_ATTR, actor)
     return actor
 
