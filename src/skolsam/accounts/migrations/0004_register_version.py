@@ -3,10 +3,10 @@
 Triggers rather than calls in the services: the Actor depends on eleven tables written by
 services, imports, bulk statements, cascades and the Django admin, and a missed bump would
 leave a session with rights it no longer has. On PostgreSQL one statement-level trigger
-per table raises the counter once per transaction (a transaction-local flag), BEFORE the
-statement, so every writer takes the counter's row lock before any row of the table and
-two writers cannot deadlock on it; the new value is visible exactly when the change
-commits. SQLite has row triggers only and one writer at a time, so each row raises it.
+per table raises the counter once per statement (not per row), BEFORE the statement, so
+every writer takes the counter's row lock before any row of the table and two writers
+cannot deadlock on it; the new value is visible exactly when the change commits. SQLite
+has row triggers only and one writer at a time, so each row raises it.
 """
 
 from django.db import migrations, models
@@ -36,10 +36,7 @@ WATCHED = [
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION accounts_register_version_bump() RETURNS trigger AS $$
 BEGIN
-    IF current_setting('skolsam.register_version_bumped', true) IS DISTINCT FROM 'yes' THEN
-        UPDATE accounts_registerversion SET value = value + 1 WHERE id = 1;
-        PERFORM set_config('skolsam.register_version_bumped', 'yes', true);
-    END IF;
+    UPDATE accounts_registerversion SET value = value + 1 WHERE id = 1;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
