@@ -237,6 +237,7 @@ class _Claim:
     query: QuerySet
     at: datetime
     by: UUID | None
+    version: int
 
 
 def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) -> bool:
@@ -246,6 +247,12 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
     moved and everything is written, or (stale form, not the teacher) nothing is. The
     rows and the audit entry are inserted only if the claim returned the lesson. The rows
     travel as one JSON parameter (`json_to_recordset`), not hundreds of bound values.
+
+    The version is checked on the updated row itself, not only inside the `IN (...)`
+    subquery: when two saves of the same version race, the second waits for the first's
+    row lock and PostgreSQL then re-checks only the conditions on the row it updates
+    (READ COMMITTED). A check left in the subquery alone, evaluated before the wait, let
+    the second save through on top of the first (found by the contended load test).
     """
     qn = connection.ops.quote_name
     lesson = claim.lesson
@@ -260,7 +267,8 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
     sql = (
         "WITH claim AS ("  # noqa: S608
         f"UPDATE {qn(CalendarEvent._meta.db_table)} SET register_version = register_version + 1,"
-        f" reported_at = %s, reported_by_id = %s WHERE id IN ({select_sql}) RETURNING id), "
+        f" reported_at = %s, reported_by_id = %s WHERE register_version = %s"
+        f" AND id IN ({select_sql}) RETURNING id), "
         f"saved AS (INSERT INTO {qn(Attendance._meta.db_table)} (id, created, modified,"
         " calendar_event_id, student_id, date, organisation_id, kind, valid, minutes,"
         " attendance_minutes, valid_absence_minutes, invalid_absence_minutes,"
@@ -284,6 +292,7 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
     params = [
         claim.at,
         claim.by,
+        claim.version,
         *select_params,
         claim.at,
         claim.at,
@@ -464,7 +473,7 @@ def register_save(
         },
     )
     write = _write_in_one_statement if connection.vendor == "postgresql" else _write_portable
-    if not write(_Claim(lesson, query, now, actor.person_id), rows, entry):
+    if not write(_Claim(lesson, query, now, actor.person_id, version), rows, entry):
         if not actor.is_system and not may_take_register(actor, lesson):
             raise DomainError("Du har inte behörighet att rapportera närvaro på lektionen.")
         raise StaleRegister(
