@@ -57,5 +57,5 @@ class RegisterVersion(models.Model):
     @classmethod
     def current(cls) -> int:
         """Return the counter (one indexed read; 0 before the row exists)."""
-        value = cls.objects.filter(pk=1).values_list("value", flat=True).first()
+        value = cls._default_manager.filter(pk=1).values_list("value", flat=True).first()
         return value or 0

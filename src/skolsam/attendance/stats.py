@@ -106,10 +106,19 @@ def _overlapping(rows: QuerySet, pupil: str, start: str, end: str) -> QuerySet:
     """
     partition = [F(pupil), F("date")]
     order = [F(start).asc(), F(end).asc()]
-    return rows.annotate(
-        before=Window(Max(end), partition_by=partition, order_by=order, frame=RowRange(None, -1)),
-        after=Window(Min(start), partition_by=partition, order_by=order, frame=RowRange(1, None)),
-    ).filter(Q(before__gt=F(start)) | Q(after__lt=F(end)))
+    # No model ordering: the windows sort what they need, a second sort would be waste.
+    return (
+        rows.order_by()
+        .annotate(
+            before=Window(
+                Max(end), partition_by=partition, order_by=order, frame=RowRange(None, -1)
+            ),
+            after=Window(
+                Min(start), partition_by=partition, order_by=order, frame=RowRange(1, None)
+            ),
+        )
+        .filter(Q(before__gt=F(start)) | Q(after__lt=F(end)))
+    )
 
 
 def scheduled_minutes(

@@ -631,11 +631,20 @@ def _actor_to_json(actor: Actor) -> dict[str, Any]:
 
 
 def _actor_from_json(data: dict[str, Any]) -> Actor:
+    def ids(name: str) -> frozenset[UUID]:
+        return frozenset(UUID(v) for v in data[name])
+
     return Actor(
         user_id=data["user_id"],
         person_id=UUID(data["person_id"]) if data["person_id"] else None,
         on=date.fromisoformat(data["on"]),
-        **{name: frozenset(UUID(v) for v in data[name]) for name in _ID_SETS},
+        central_org_ids=ids("central_org_ids"),
+        admin_org_ids=ids("admin_org_ids"),
+        school_wide_org_ids=ids("school_wide_org_ids"),
+        staff_org_ids=ids("staff_org_ids"),
+        group_ids=ids("group_ids"),
+        responsible_for_ids=ids("responsible_for_ids"),
+        authorised_protected_ids=ids("authorised_protected_ids"),
         home_municipality_codes=frozenset(data["home_municipality_codes"]),
         roles=frozenset(data["roles"]),
         can_search_audit=data["can_search_audit"],

@@ -74,13 +74,15 @@ def test_absence_over_overlapping_rows_matches_a_minute_by_minute_oracle(raw):
         split = clock.split(kind, valid, away, length)
         rows.append(clock.Marked(start, length, kind, split.valid_absence, split.invalid_absence))
     # The oracle: each minute's state from every row that covers it, present first.
-    present, valid, invalid = set(), set(), set()
+    present: set[int] = set()
+    valid_set: set[int] = set()
+    invalid_set: set[int] = set()
     for row in rows:
-        for state, span in zip((present, valid, invalid), row.spans(), strict=True):
+        for state, span in zip((present, valid_set, invalid_set), row.spans(), strict=True):
             state |= set(range(*span))
     result = clock.absent(rows)
-    assert result.valid == len(valid - present)
-    assert result.invalid == len(invalid - present - valid)
+    assert result.valid == len(valid_set - present)
+    assert result.invalid == len(invalid_set - present - valid_set)
     assert result.valid + result.invalid <= sum(r.valid_absence + r.invalid_absence for r in rows)
     assert result.invalid_occasions <= sum(1 for r in rows if r.invalid_absence)
     assert (result.invalid_occasions == 0) == (result.invalid == 0)
