@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from skolsam.accounts.selectors import has_totp_device, two_factor_required
+from skolsam.core.access import session_memo
 from skolsam.core.views import is_htmx, request_actor
 
 SESSION_STARTED = "skolsam_session_started"
@@ -99,9 +100,11 @@ class TwoFactorMiddleware:
             return None
         if getattr(view_func, "two_factor_exempt", False) or _is_static(request):
             return None
-        if has_totp_device(user):
+        actor = request_actor(request)
+        # Kept in the session beside the Actor: enrolling a device raises the version.
+        if session_memo(request.session, "totp", lambda: has_totp_device(user)):
             return _redirect(request, _with_next(reverse("two_factor_verify"), request))
-        if two_factor_required(user=user, actor=request_actor(request)):
+        if two_factor_required(user=user, actor=actor):
             return _redirect(request, _with_next(reverse("two_factor_setup"), request))
         return None
 

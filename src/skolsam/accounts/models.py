@@ -36,3 +36,26 @@ class User(AbstractUser):
     def _session_hash(self, *, secret: str | bytes | None) -> str:
         value = f"{self.password}\x00{self.session_generation}"
         return salted_hmac(_SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
+
+
+class RegisterVersion(models.Model):
+    """One counter that moves whenever something an Actor is built from changes.
+
+    Database triggers (migration 0004_register_version) raise it on every write to duties,
+    assignment roles, activity teachers and groups, responsible relations, protected-
+    identity authorisations, organisations, enrolments, placements, a person's security
+    marking, a group's organisation, a login's person, flags and permissions, and its
+    authenticator app: whatever code path writes, bulk or raw. A session keeps its built Actor only while the counter
+    and the day are those it was built under (`core.access.actor_for_session`).
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Registerversion {self.value}"
+
+    @classmethod
+    def current(cls) -> int:
+        """Return the counter (one indexed read; 0 before the row exists)."""
+        value = cls._default_manager.filter(pk=1).values_list("value", flat=True).first()
+        return value or 0

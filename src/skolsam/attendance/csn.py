@@ -20,8 +20,10 @@ from uuid import UUID
 
 from django.db.models import QuerySet, Sum
 
+from skolsam.attendance.minutes import absent
 from skolsam.attendance.models import Attendance, CsnDecision, CsnDecisionKind, CsnReturn
 from skolsam.attendance.policy import policy_for
+from skolsam.attendance.stats import overlapping_marks
 from skolsam.core.choices import SchoolType
 from skolsam.enrolment.models import Enrolment
 from skolsam.organisations.models import Organisation
@@ -58,18 +60,26 @@ def csn_candidates(
         cancelled=False,
         start_date__lte=last,
     ).exclude(end_date__lt=first)
+    rows = Attendance.objects.filter(
+        organisation=organisation,
+        date__range=(first, last),
+        student_id__in=enrolled.values("person_id"),
+        student__in=visible,
+    )
+    # Summed as if no lessons overlapped, then corrected where they do: merging only
+    # lowers a sum, so pupils under the threshold before it stay under it.
     sums = (
-        Attendance.objects.filter(
-            organisation=organisation,
-            date__range=(first, last),
-            student_id__in=enrolled.values("person_id"),
-            student__in=visible,
-        )
-        .values("student_id")
+        rows.values("student_id")
         .annotate(invalid=Sum("invalid_absence_minutes"))
         .filter(invalid__gte=threshold)
     )
     minutes: dict[UUID, int] = {r["student_id"]: r["invalid"] for r in sums}
+    if minutes:
+        overlapping = overlapping_marks(rows.filter(student_id__in=list(minutes)))
+        for (pupil, _day), marked in overlapping.items():
+            merged = absent(marked).invalid
+            minutes[pupil] += merged - sum(m.invalid_absence for m in marked)
+        minutes = {pupil: m for pupil, m in minutes.items() if m >= threshold}
     persons = Person.objects.in_bulk(list(minutes))
     decisions = {
         d.student_id: d

@@ -273,6 +273,12 @@ class PolicyForm(ServiceErrorsForm):
     alert_invalid_occasions = forms.IntegerField(
         label="… eller ogiltig frånvaro minst (antal tillfällen)", required=False, min_value=1
     )
+    register_margin_minutes = forms.IntegerField(
+        label="Närvaron kan registreras från (minuter före lektionsstart)",
+        required=False,
+        min_value=0,
+        max_value=120,
+    )
     csn_threshold_hours = forms.DecimalField(
         label="CSN-gräns: ogiltig frånvaro per månad (timmar)",
         required=False,
@@ -306,6 +312,13 @@ class PolicyForm(ServiceErrorsForm):
                 field.help_text = f"Tomt: följer {follows}. Gäller nu: {in_force[name]}."
         for name in ("alert_absence_percent", "alert_invalid_occasions"):
             self.fields[name].error_messages["min_value"] = "Ange minst 1."
+        self.fields["register_margin_minutes"].error_messages.update(
+            {
+                "min_value": "Ange 0 eller fler minuter.",
+                "max_value": "Ange högst 120 minuter.",
+                "invalid": "Ange ett helt antal minuter, t.ex. 10.",
+            }
+        )
         self.fields["csn_threshold_hours"].error_messages.update(
             {
                 "min_value": "Ange minst 0,5 timmar.",
@@ -327,6 +340,7 @@ class PolicyForm(ServiceErrorsForm):
             "alert_invalid_occasions": d.get("alert_invalid_occasions"),
             "csn_threshold_minutes": None if hours is None else int(hours * 60),
             "leave_requires_all_guardians": d.get("leave_requires_all_guardians"),
+            "register_margin_minutes": d.get("register_margin_minutes"),
         }
 
     def add_domain_error(self, error: ValidationError) -> None:

@@ -32,6 +32,9 @@ class AttendancePolicy(models.Model):
     csn_threshold_minutes = models.PositiveIntegerField(null=True, blank=True)
     alert_absence_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     alert_invalid_occasions = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A register may be saved from this many minutes before the lesson starts, not earlier:
+    # marks before the pupils are there would be guesses.
+    register_margin_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
 
     DEFAULTS: ClassVar[dict[str, Any]] = {
         "leave_requires_all_guardians": False,
@@ -40,6 +43,7 @@ class AttendancePolicy(models.Model):
         "csn_threshold_minutes": 240,
         "alert_absence_percent": 10,
         "alert_invalid_occasions": 3,
+        "register_margin_minutes": 10,
     }
 
     def __str__(self) -> str:

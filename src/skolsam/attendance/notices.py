@@ -4,7 +4,8 @@ When: a register with invalid absence queues the school unit's send for the day'
 time (AttendancePolicy.notice_cutoff, 15:00 by default); a register saved after the
 cut-off queues it for the next morning (notice_morning). Each run sends, per pupil, one
 notice per guardian and channel listing every lesson of the day with invalid absence so
-far. A pupil already notified that day gets no second notice.
+far, and the day's total counted as the statistics count it (overlapping lessons once).
+A pupil already notified that day gets no second notice.
 
 Who: every guardian with custody that day. A guardian with protected identity gets the
 notice only inside Skolsam (no e-mail or SMS: automatic mail must not carry their data).
@@ -39,6 +40,7 @@ from skolsam.attendance.models import (
 )
 from skolsam.attendance.policy import policy_for
 from skolsam.attendance.sms import sms_provider
+from skolsam.attendance.stats import absence_minutes
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.policy import Action
 from skolsam.people.access import relations_acting_for
@@ -192,16 +194,21 @@ def send_absence_notices(*, organisation_id: UUID, day: date) -> int:
         ).values_list("student_id", "guardian_id", "channel")
     )
     guardians = _guardians(set(students), day)
+    # The day's invalid absence as the statistics count it: overlapping lessons once.
+    totals = absence_minutes(organisation_id, day, day)
     sent = 0
     now = timezone.now()
     for student_id, items in lessons.items():
+        total = totals.get(student_id, (0, 0, 0))[1]
+        if not total:
+            continue  # every invalid minute was spent in another lesson, or is valid there
         child = students[student_id]
         lines = "\n".join(f"- {i['name']} {i['start']}–{i['end']}" for i in items)
         subject = f"Ogiltig frånvaro {day:%Y-%m-%d}: {child.given_name}"
         body = (
             f"Hej!\n\n{child.full_name} var frånvarande utan giltigt skäl {day:%Y-%m-%d} på "
-            f"de här lektionerna:\n{lines}\n\nHar ni redan anmält frånvaron, eller är något fel, "
-            "kontakta skolan.\n\nSkolsam"
+            f"de här lektionerna:\n{lines}\nSammanlagt {total} minuter ogiltig frånvaro.\n\n"
+            "Har ni redan anmält frånvaron, eller är något fel, kontakta skolan.\n\nSkolsam"
         )
         for guardian in guardians.get(student_id, []):
             for channel, address in _channels(guardian):

@@ -30,6 +30,7 @@ class Policy:
     csn_threshold_minutes: int
     alert_absence_percent: int
     alert_invalid_occasions: int
+    register_margin_minutes: int
 
 
 _cache: dict[UUID, tuple[float, Policy]] = {}

@@ -132,6 +132,30 @@ def register_for(*, actor: Actor, lesson: CalendarEvent) -> Register:
     return Register(lesson, rows, lesson.register_version, lesson.date < actor.on)
 
 
+def register_after_save(*, actor: Actor, lesson: CalendarEvent, result: Any) -> Register:
+    """Return the register as `services.register_save` wrote it, without reading it again."""
+    rows = []
+    for person, row in result.written:
+        reason = ""
+        if row.absence_id:
+            reason = (
+                "Beviljad ledighet"
+                if row.source == "Ledighet"
+                else "Frånvaroanmälan från vårdnadshavare"
+            )
+        rows.append(
+            RegisterRow(
+                person,
+                kind=row.kind,
+                valid=row.valid,
+                minutes=row.minutes,
+                prefilled_by=reason,
+                saved=True,
+            )
+        )
+    return Register(lesson, rows, result.version, lesson.date < actor.on)
+
+
 # --- mentor ----------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -94,6 +94,9 @@ class RegisterResult:
     saved: int
     invalid: int
     version: int
+    # Every pupil on the register and the row written for them, in the register's order,
+    # so the page can show the saved register without reading it again.
+    written: list[tuple[Person, _Row]] = field(default_factory=list)
 
 
 _ROW_FIELDS = (
@@ -127,34 +130,64 @@ def _check_mark(mark: Mark, length: int, name: str) -> None:
         )
 
 
+def register_opens_at(lesson: CalendarEvent) -> datetime:
+    """Return the moment the lesson's register may first be saved: its start, less the margin.
+
+    The margin is the school unit's attendance setting (`register_margin_minutes`).
+    """
+    margin = policy_for(lesson.organisation_id, cached=True).register_margin_minutes
+    return lesson.start_time - timedelta(minutes=margin)
+
+
+def _check_register_open(lesson: CalendarEvent, now: datetime) -> None:
+    """Refuse marks for a lesson that has not started (less the margin): they would be guesses.
+
+    A lesson that has started needs no look-up of the settings, so a save in or after the
+    lesson costs no query here.
+    """
+    if now >= lesson.start_time:
+        return
+    opens = register_opens_at(lesson)
+    if now < opens:
+        start = calendar.local(lesson.start_time)
+        raise DomainError(
+            f"Lektionen har inte börjat: närvaron kan registreras från klockan "
+            f"{calendar.local(opens):%H:%M} den {start.day}/{start.month}, "
+            f"inte innan eleverna är på plats. Inget sparades."
+        )
+
+
 def _roster_and_saved(
     actor: Actor, lesson: CalendarEvent
-) -> tuple[dict[UUID, str], dict[UUID, _Saved]]:
-    """Return the register's pupils (id → name) and their saved rows, in one query."""
-    roster: dict[UUID, str] = {}
+) -> tuple[dict[UUID, Person], dict[UUID, _Saved]]:
+    """Return the register's pupils (id → person) and their saved rows, in one query."""
+    roster: dict[UUID, Person] = {}
     saved: dict[UUID, _Saved] = {}
-    for r in (
+    for person in (
         attendance_access.lesson_roster(actor, lesson)
         .annotate(
             saved=FilteredRelation(
                 "attendance_rows", condition=Q(attendance_rows__calendar_event_id=lesson.pk)
-            )
+            ),
+            saved_kind=F("saved__kind"),
+            saved_valid=F("saved__valid"),
+            saved_minutes=F("saved__minutes"),
+            saved_absence=F("saved__absence_id"),
+            saved_source=F("saved__source"),
+            saved_reason=F("saved__absence_reason"),
         )
-        .values_list(
-            "id",
-            "given_name",
-            "family_name",
-            "saved__kind",
-            "saved__valid",
-            "saved__minutes",
-            "saved__absence_id",
-            "saved__source",
-            "saved__absence_reason",
-        )
+        .only("id", "given_name", "middle_name", "family_name", "security_marking")
     ):
-        roster[r[0]] = f"{r[1]} {r[2]}"
-        if r[3] is not None:
-            saved[r[0]] = _Saved(*r[3:])
+        roster[person.pk] = person
+        if person.saved_kind is not None:
+            saved[person.pk] = _Saved(
+                person.saved_kind,
+                person.saved_valid,
+                person.saved_minutes,
+                person.saved_absence,
+                person.saved_source,
+                person.saved_reason,
+            )
     return roster, saved
 
 
@@ -206,6 +239,7 @@ class _Claim:
     query: QuerySet
     at: datetime
     by: UUID | None
+    version: int
 
 
 def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) -> bool:
@@ -215,6 +249,12 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
     moved and everything is written, or (stale form, not the teacher) nothing is. The
     rows and the audit entry are inserted only if the claim returned the lesson. The rows
     travel as one JSON parameter (`json_to_recordset`), not hundreds of bound values.
+
+    The version is checked on the updated row itself, not only inside the `IN (...)`
+    subquery: when two saves of the same version race, the second waits for the first's
+    row lock and PostgreSQL then re-checks only the conditions on the row it updates
+    (READ COMMITTED). A check left in the subquery alone, evaluated before the wait, let
+    the second save through on top of the first (found by the contended load test).
     """
     qn = connection.ops.quote_name
     lesson = claim.lesson
@@ -229,7 +269,8 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
     sql = (
         "WITH claim AS ("  # noqa: S608
         f"UPDATE {qn(CalendarEvent._meta.db_table)} SET register_version = register_version + 1,"
-        f" reported_at = %s, reported_by_id = %s WHERE id IN ({select_sql}) RETURNING id), "
+        f" reported_at = %s, reported_by_id = %s WHERE register_version = %s"
+        f" AND id IN ({select_sql}) RETURNING id), "
         f"saved AS (INSERT INTO {qn(Attendance._meta.db_table)} (id, created, modified,"
         " calendar_event_id, student_id, date, organisation_id, kind, valid, minutes,"
         " attendance_minutes, valid_absence_minutes, invalid_absence_minutes,"
@@ -253,6 +294,7 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
     params = [
         claim.at,
         claim.by,
+        claim.version,
         *select_params,
         claim.at,
         claim.at,
@@ -361,19 +403,20 @@ def register_save(
     """
     if lesson.cancelled:
         raise DomainError("Lektionen är inställd.")
+    now = timezone.now()
+    _check_register_open(lesson, now)
     roster, existing = _roster_and_saved(actor, lesson)
     by_student = {m.student_id: m for m in marks}
     if not by_student.keys() <= roster.keys():
         raise DomainError({"students": "Registret innehåller elever som inte hör till lektionen."})
     length = lesson.duration_minutes
-    now = timezone.now()
     rows: list[_Row] = []
     changes: dict[str, Any] = {}
     invalid = 0
     newly_invalid = False
-    for pid, name in roster.items():
+    for pid, person in roster.items():
         mark = by_student.get(pid) or Mark(pid, AttendanceKind.PRESENT)
-        _check_mark(mark, length, name)
+        _check_mark(mark, length, f"{person.given_name} {person.family_name}")
         valid = mark.valid and mark.kind != AttendanceKind.PRESENT
         minutes = (
             mark.minutes if mark.kind in (AttendanceKind.LATE, AttendanceKind.LEFT_EARLY) else 0
@@ -432,7 +475,7 @@ def register_save(
         },
     )
     write = _write_in_one_statement if connection.vendor == "postgresql" else _write_portable
-    if not write(_Claim(lesson, query, now, actor.person_id), rows, entry):
+    if not write(_Claim(lesson, query, now, actor.person_id, version), rows, entry):
         if not actor.is_system and not may_take_register(actor, lesson):
             raise DomainError("Du har inte behörighet att rapportera närvaro på lektionen.")
         raise StaleRegister(
@@ -450,7 +493,12 @@ def register_save(
         )
     lesson.register_version = version + 1
     lesson.reported_at = now
-    return RegisterResult(saved=len(rows), invalid=invalid, version=version + 1)
+    return RegisterResult(
+        saved=len(rows),
+        invalid=invalid,
+        version=version + 1,
+        written=[(roster[r.student_id], r) for r in rows],
+    )
 
 
 # --- reported absence --------------------------------------------------------------------
@@ -1281,6 +1329,7 @@ def attendance_policy_set(
     alert_invalid_occasions: int | None,
     csn_threshold_minutes: int | None,
     leave_requires_all_guardians: bool | None = None,
+    register_margin_minutes: int | None = None,
 ) -> AttendancePolicy:
     """Set a huvudman's or a school unit's attendance settings; None follows the level above.
 
@@ -1316,6 +1365,9 @@ def attendance_policy_set(
     )
     _check_range("alert_invalid_occasions", alert_invalid_occasions, 1, 100, "Antalet tillfällen")
     _check_range("csn_threshold_minutes", csn_threshold_minutes, 30, 6000, "CSN-gränsen i minuter")
+    _check_range(
+        "register_margin_minutes", register_margin_minutes, 0, 120, "Minuterna före lektionen"
+    )
     policy, created = AttendancePolicy.objects.select_for_update().get_or_create(
         organisation=organisation
     )
@@ -1326,6 +1378,7 @@ def attendance_policy_set(
         "alert_invalid_occasions": alert_invalid_occasions,
         "csn_threshold_minutes": csn_threshold_minutes,
         "leave_requires_all_guardians": leave_requires_all_guardians,
+        "register_margin_minutes": register_margin_minutes,
     }
     changes = {
         name: [_plain_value(getattr(policy, name)), _plain_value(value)]

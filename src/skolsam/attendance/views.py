@@ -82,13 +82,19 @@ def my_lessons(request: HttpRequest) -> HttpResponse:
 def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
     """Show one lesson's register and save it in one request.
 
-    A save reads nothing it does not need: the service reads the roster with the saved
-    rows itself, so the page's register is read only when there is a page to show.
+    With htmx the save answers with the saved register in place of the form (one request,
+    one render, the message announced in a status region); without JavaScript the plain
+    POST redirects to the page. A save reads nothing it does not need: the service reads
+    the roster with the saved rows itself, so the page's register is read only when there
+    is a register to show. The lesson's own teacher (or substitute) viewing it is not
+    audit-logged: the register is their own work, and the save is logged. Anyone else's
+    view (the school's administrators) is.
     """
     actor = request_actor(request)
     lesson = register_lesson_for_actor(actor, lesson_id)
     errors: list[str] = []
     stale = False
+    saved_message = ""
     form = RegisterForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -104,36 +110,46 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
                 errors = _errors(exc)
                 stale = isinstance(exc, services.StaleRegister)
             else:
-                messages.success(
-                    request,
+                saved_message = (
                     f"Närvaron är sparad: {result.saved} elever, {result.invalid} med ogiltig "
-                    "frånvaro.",
+                    "frånvaro."
                 )
-                return redirect(request.path)
+                if not is_htmx(request):
+                    messages.success(request, saved_message)
+                    return redirect(request.path)
+                form = RegisterForm(initial={"version": result.version})
         else:
             errors = [str(m) for msgs in form.errors.values() for m in msgs]
-    register = selectors.register_for(actor=actor, lesson=lesson)
+    if saved_message:
+        register = selectors.register_after_save(actor=actor, lesson=lesson, result=result)
+    else:
+        register = selectors.register_for(actor=actor, lesson=lesson)
     if errors and not stale:
         # Keep what the teacher marked; a stale form shows what the other save stored.
         register.keep_marks(request.POST)
     if not form.is_bound or stale:
         form = RegisterForm(initial={"version": register.version})
-    audit_record(
-        actor=actor,
-        action="attendance.view_register",
-        object_type="CalendarEvent",
-        object_id=lesson.pk,
-        detail={"pupils": len(register.rows)},
-    )
+    if request.method == "GET" and not getattr(lesson, "taught_by_actor", False):
+        audit_record(
+            actor=actor,
+            action="attendance.view_register",
+            object_type="CalendarEvent",
+            object_id=lesson.pk,
+            detail={"pupils": len(register.rows)},
+        )
+    now = timezone.now()
+    opens = services.register_opens_at(lesson) if now < lesson.start_time else None
     return render(
         request,
-        "attendance/register.html",
+        "attendance/_register_form.html" if is_htmx(request) else "attendance/register.html",
         {
             "lesson": lesson,
             "register": register,
             "form": form,
             "errors": errors,
             "kinds": AttendanceKind.choices,
+            "opens": opens if opens is not None and now < opens else None,
+            "saved_message": saved_message,
         },
         status=(409 if stale else 400) if errors else 200,
     )
@@ -569,6 +585,7 @@ def _in_force(policy: Policy) -> dict[str, str]:
         "notice_morning": policy.notice_morning.strftime("%H:%M"),
         "alert_absence_percent": f"{policy.alert_absence_percent} %",
         "alert_invalid_occasions": f"{policy.alert_invalid_occasions} tillfällen",
+        "register_margin_minutes": f"{policy.register_margin_minutes} minuter",
         "csn_threshold_hours": f"{policy.csn_threshold_minutes / 60:g} timmar".replace(".", ","),
         "leave_requires_all_guardians": "alla vårdnadshavare måste godkänna"
         if policy.leave_requires_all_guardians
@@ -596,6 +613,7 @@ def attendance_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
             "notice_morning": own.notice_morning,
             "alert_absence_percent": own.alert_absence_percent,
             "alert_invalid_occasions": own.alert_invalid_occasions,
+            "register_margin_minutes": own.register_margin_minutes,
             "csn_threshold_hours": None
             if own.csn_threshold_minutes is None
             else own.csn_threshold_minutes / 60,

@@ -317,3 +317,99 @@ def may_see_location(actor: Actor, person: Any) -> bool:
         return True
     pk = getattr(person, "pk", None)
     return pk is not None and (pk == actor.person_id or pk in actor.authorised_protected_ids)
+
+
+# --- the Actor kept per session --------------------------------------------------------------
+
+_SESSION_ACTOR = "skolsam_actor"
+_ID_SETS = (
+    "central_org_ids",
+    "admin_org_ids",
+    "school_wide_org_ids",
+    "staff_org_ids",
+    "group_ids",
+    "responsible_for_ids",
+    "authorised_protected_ids",
+)
+
+
+def actor_for_session(user: Any, session: Any) -> Actor:
+    """Return `actor_for_user(user)`, built once per session, day and register version.
+
+    Building an Actor costs about eight queries (duties, the organisation tree, assignment
+    roles, taught groups, guardian relations, authorisations, permissions); reading the
+    register version costs one. The version (`accounts.RegisterVersion`) is raised by
+    database triggers on every table the Actor is built from, and is read before a new
+    Actor is built, so a session never keeps rights past the change that ended them.
+    """
+    from skolsam.accounts.models import RegisterVersion
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active or session is None:
+        return actor_for_user(user)
+    day = today()
+    key = [RegisterVersion.current(), day.isoformat(), user.pk, str(user.person_id)]
+    kept = session.get(_SESSION_ACTOR)
+    if kept and kept.get("key") == key:
+        # Django's ModelBackend keeps a user's permissions in `_perm_cache`; the tables
+        # they come from raise the version, so the kept set is current.
+        user._perm_cache = set(kept["perms"])
+        return _actor_from_json(kept["actor"])
+    actor = actor_for_user(user, day)
+    session[_SESSION_ACTOR] = {
+        "key": key,
+        "actor": _actor_to_json(actor),
+        # Loaded already by the audit permission check above: no query.
+        "perms": sorted(user.get_all_permissions()),
+    }
+    return actor
+
+
+def session_memo(session: Any, name: str, compute: Any) -> Any:
+    """Return a per-session answer kept beside the Actor, computed once per its version.
+
+    Only for answers that depend on tables that raise the register version; call it after
+    `actor_for_session` in the same request, so the entry is the current one.
+    """
+    kept = session.get(_SESSION_ACTOR) if session is not None else None
+    if kept is None:
+        return compute()
+    memo = kept.setdefault("memo", {})
+    if name not in memo:
+        memo[name] = compute()
+        session.modified = True
+    return memo[name]
+
+
+def _actor_to_json(actor: Actor) -> dict[str, Any]:
+    return {
+        "user_id": actor.user_id,
+        "person_id": str(actor.person_id) if actor.person_id else None,
+        "on": actor.on.isoformat(),
+        **{name: sorted(str(v) for v in getattr(actor, name)) for name in _ID_SETS},
+        "home_municipality_codes": sorted(actor.home_municipality_codes),
+        "roles": sorted(actor.roles),
+        "can_search_audit": actor.can_search_audit,
+        "label": actor.label,
+    }
+
+
+def _actor_from_json(data: dict[str, Any]) -> Actor:
+    def ids(name: str) -> frozenset[UUID]:
+        return frozenset(UUID(v) for v in data[name])
+
+    return Actor(
+        user_id=data["user_id"],
+        person_id=UUID(data["person_id"]) if data["person_id"] else None,
+        on=date.fromisoformat(data["on"]),
+        central_org_ids=ids("central_org_ids"),
+        admin_org_ids=ids("admin_org_ids"),
+        school_wide_org_ids=ids("school_wide_org_ids"),
+        staff_org_ids=ids("staff_org_ids"),
+        group_ids=ids("group_ids"),
+        responsible_for_ids=ids("responsible_for_ids"),
+        authorised_protected_ids=ids("authorised_protected_ids"),
+        home_municipality_codes=frozenset(data["home_municipality_codes"]),
+        roles=frozenset(data["roles"]),
+        can_search_audit=data["can_search_audit"],
+        label=data["label"],
+    )

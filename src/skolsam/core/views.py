@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from skolsam.core.access import Actor, actor_for_user
+from skolsam.core.access import Actor, actor_for_session
 
 _ACTOR_ATTR = "_skolsam_actor"
 
@@ -13,7 +13,7 @@ def request_actor(request: HttpRequest) -> Actor:
     """Return the Actor for the request's user, built once and kept on the request."""
     actor = getattr(request, _ACTOR_ATTR, None)
     if actor is None:
-        actor = actor_for_user(request.user)
+        actor = actor_for_session(request.user, getattr(request, "session", None))
         setattr(request, _ACTOR_ATTR, actor)
     return actor
 

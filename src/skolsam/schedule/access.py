@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.activities.models import Activity, ActivityTeacher
@@ -132,14 +132,17 @@ def register_lesson_for_actor(actor: Actor, lesson_id: UUID | str) -> CalendarEv
     """Return a lesson whose register the actor takes (teacher, substitute, the school's
     administrators); Http404 for any other lesson, visible or not, and for a missing one.
 
-    One query: a lesson whose register someone takes is always one they may see.
+    One query: a lesson whose register someone takes is always one they may see. The
+    lesson carries `taught_by_actor`: true for its teachers and substitute.
     """
     if actor.person_id is None:
         raise Http404("Lektionen finns inte.")
+    teaches = _teaches(actor.person_id)
     return get_or_404(
-        CalendarEvent.objects.filter(
-            Q(organisation_id__in=actor.admin_org_ids) | _teaches(actor.person_id)
-        ).select_related("activity", "organisation", "substitute__person"),
+        CalendarEvent.objects.filter(Q(organisation_id__in=actor.admin_org_ids) | teaches)
+        # Whether the actor is the lesson's own teacher or substitute, in the same query.
+        .annotate(taught_by_actor=ExpressionWrapper(teaches, output_field=BooleanField()))
+        .select_related("activity", "organisation", "substitute__person"),
         lesson_id,
         "Lektionen finns inte.",
     )

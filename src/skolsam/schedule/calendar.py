@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.utils import timezone
@@ -74,3 +75,20 @@ def non_teaching_dates(organisation_ids: Iterable[UUID], start: date, end: date)
     ).values_list("start_date", "end_date"):
         out.update(days(max(first, start), min(last, end)))
     return out
+
+
+def overlapping(lessons: Iterable[Any]) -> dict[Any, list[Any]]:
+    """Return, per lesson, the other lessons of the list that overlap it in time.
+
+    For one person's week (a teacher's, or a pupil's), an overlap is a double booking.
+    Cancelled lessons book nobody.
+    """
+    live = sorted((x for x in lessons if not x.cancelled), key=lambda x: (x.start_time, x.pk))
+    found: dict[Any, list[Any]] = {}
+    for i, a in enumerate(live):
+        for b in live[i + 1 :]:
+            if b.start_time >= a.end_time:
+                break
+            found.setdefault(a.pk, []).append(b)
+            found.setdefault(b.pk, []).append(a)
+    return found

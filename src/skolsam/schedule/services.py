@@ -3,7 +3,7 @@ generated lessons, and changes to single lessons (cancel, move, substitute)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from uuid import UUID
 
@@ -31,7 +31,7 @@ from skolsam.schedule.models import (
     Term,
     TimetableEntry,
 )
-from skolsam.schedule.timetable_csv import parse_timetable
+from skolsam.schedule.timetable_csv import parse_timetable, timetable_conflicts
 
 
 def _may_manage(actor: Actor, organisation_id: UUID) -> None:
@@ -233,6 +233,8 @@ class ImportResult:
     activities_created: int
     lessons_created: int
     lessons_removed: int
+    # Double bookings the import allowed: pupils in two groups, a teacher in two schools.
+    warnings: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -253,6 +255,7 @@ def timetable_import(
     """
     _may_manage(actor, school_unit.pk)
     rows = parse_timetable(text, school_unit=school_unit, term=term)
+    warnings = timetable_conflicts(rows, school_unit=school_unit, term=term)
     first = max(generate_from or timezone.localdate(), term.start_date)
 
     activities_created = 0
@@ -326,9 +329,10 @@ def timetable_import(
             "lessons_created": created,
             "lessons_removed": removed,
             "from": first,
+            "warnings": len(warnings),
         },
     )
-    return ImportResult(len(rows), activities_created, created, removed)
+    return ImportResult(len(rows), activities_created, created, removed, warnings)
 
 
 # --- single lessons ------------------------------------------------------------------------

@@ -208,3 +208,75 @@ def parse_timetable(text: str, *, school_unit: Organisation, term: Any) -> list[
     if not parsed:
         raise DomainError({"file": ["Filen har inga schemarader under rubrikraden."]})
     return parsed
+
+
+def timetable_conflicts(
+    rows: list[ParsedRow], *, school_unit: Organisation, term: Any
+) -> list[str]:
+    """Return warnings for double bookings the rows allow but should not go unnoticed.
+
+    A group, teacher or room twice at a time within the file is an error (above). These
+    are warnings, because the file can be right and the register wrong, or the booking
+    meant: pupils who are members of two groups with lessons at the same time (say 7B and
+    Spanska 7), and a teacher booked at the same time in another school unit's timetable.
+    Pupils are counted, never named, and only those without protected identity: a
+    warning must not tell the importer that a protected pupil is in a group.
+    """
+    from skolsam.core.choices import SecurityMarking
+    from skolsam.groups.models import GroupMembership
+    from skolsam.schedule.models import TimetableEntry
+
+    warnings: list[str] = []
+    members: dict[UUID, set[UUID]] = {}
+    for group_id, person_id in (
+        GroupMembership.objects.filter(
+            group_id__in={r.group.pk for r in rows},
+            start_date__lte=term.end_date,
+            person__security_marking=SecurityMarking.INGEN,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=term.start_date))
+        .values_list("group_id", "person_id")
+    ):
+        members.setdefault(group_id, set()).add(person_id)
+    for i, a in enumerate(rows):
+        for b in rows[:i]:
+            if a.group.pk == b.group.pk or not _overlaps(
+                (a.day_of_week, a.start, a.end), (b.day_of_week, b.start, b.end)
+            ):
+                continue
+            both = members.get(a.group.pk, set()) & members.get(b.group.pk, set())
+            if both:
+                warnings.append(
+                    f"Rad {a.line} och rad {b.line}: {len(both)} "
+                    f"{'elev' if len(both) == 1 else 'elever'} i både {b.group.display_name} och "
+                    f"{a.group.display_name} har lektion samtidigt "
+                    f"({WEEKDAYS[a.day_of_week - 1].lower()} {a.start:%H:%M}–{a.end:%H:%M})."
+                )
+    elsewhere = (
+        TimetableEntry.objects.filter(
+            term__start_date__lte=term.end_date,
+            term__end_date__gte=term.start_date,
+            activity__teachers__duty__person_id__in={r.duty.person_id for r in rows},
+        )
+        .exclude(activity__organisation=school_unit)
+        .values_list(
+            "activity__teachers__duty__person_id",
+            "day_of_week",
+            "start_time",
+            "end_time",
+            "activity__organisation__display_name",
+        )
+        .distinct()
+    )
+    by_person: dict[UUID, list[tuple[int, time, time, str]]] = {}
+    for person_id, weekday, start, end, unit_name in elsewhere:
+        by_person.setdefault(person_id, []).append((weekday, start, end, unit_name))
+    for row in rows:
+        for weekday, start, end, unit_name in by_person.get(row.duty.person_id, []):
+            if _overlaps((row.day_of_week, row.start, row.end), (weekday, start, end)):
+                warnings.append(
+                    f"Rad {row.line}, lärare: {row.duty.signature} undervisar samtidigt på "
+                    f"{unit_name} ({WEEKDAYS[weekday - 1].lower()} "
+                    f"{start:%H:%M}–{end:%H:%M})."
+                )
+    return warnings

@@ -52,8 +52,11 @@ def week(request: HttpRequest) -> HttpResponse:
             lessons = week_lessons(
                 person_id=actor.person_id, actor=actor, week=monday, teacher=False
             )
+    # A double booking (a teacher's, or a pupil's in two groups) is marked in words.
+    clashes = calendar.overlapping(lessons)
     by_day: dict[date, list] = defaultdict(list)
     for lesson in lessons:
+        lesson.clashes = clashes.get(lesson.pk, [])  # type: ignore[attr-defined]
         by_day[lesson.date].append(lesson)
     days = [(monday + timedelta(days=i), by_day[monday + timedelta(days=i)]) for i in range(5)]
     return render(
@@ -113,6 +116,8 @@ def timetable_import(request: HttpRequest, org_id: UUID) -> HttpResponse:
                     f"Schemat är inläst: {result.entries} rader, {result.activities_created} nya "
                     f"aktiviteter, {result.lessons_created} lektioner skapade.",
                 )
+                for warning in result.warnings:
+                    messages.warning(request, f"Varning: {warning}")
                 return redirect("schedule:import", org_id=unit.pk)
     return render(
         request,
