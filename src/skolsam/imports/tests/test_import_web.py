@@ -186,24 +186,97 @@ def test_importing_the_same_file_again_creates_no_duplicates(school: Any) -> Non
 def test_an_existing_pupil_keeps_their_register_data_and_gets_what_is_missing(
     school: Any,
 ) -> None:
-    pupil: Any = f.PupilFactory(civic_no=PUPILS[0], given_name="Alva", family_name="Berg")
+    pupil: Any = f.PupilFactory(
+        civic_no=PUPILS[0], given_name="Elev0", family_name="Lindqvist", emails=[]
+    )
     f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
     client = school.client(school.administrator)
 
     checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0)]))
-
-    warnings = [i.message for i in checked.context["plan"].warnings]
-    assert any("med ett annat namn" in m for m in warnings)
-    assert "Berg" not in " ".join(warnings)
     _confirm(client, school.malmaskolan, checked.context["staged"].token)
+
     pupil.refresh_from_db()
-    assert (pupil.given_name, pupil.family_name) == ("Alva", "Berg")
+    assert pupil.emails == []
     assert Enrolment.objects.filter(person=pupil).count() == 1
     assert GroupMembership.objects.get(person=pupil).group == school.class_7a
-    assert Responsible.objects.filter(person=pupil).count() == 2
     entry = AuditEntry.objects.get(action="import.register")
     assert entry.detail["updated_persons"] == [str(pupil.pk)]
     assert entry.detail["persons_updated"] == 1
+
+
+def test_a_civic_number_whose_person_has_another_name_stops_the_import(school: Any) -> None:
+    # A mistyped number: the register has Alva Berg under it, and the file's guardian
+    # number belongs to someone else too. Today's register must stay as it is.
+    pupil: Any = f.PupilFactory(civic_no=PUPILS[0], given_name="Alva", family_name="Berg")
+    f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
+    own_guardian = f.PersonFactory(given_name="Karin", family_name="Berg")
+    f.ResponsibleFactory(person=pupil, responsible=own_guardian)
+    other_child = f.PupilFactory()
+    f.EnrolmentFactory(person=other_child, enroled_at=school.malmaskolan, start_date=START)
+    stranger = f.PersonFactory(civic_no=ADULTS[2], given_name="Per", family_name="Holm")
+    f.ResponsibleFactory(person=other_child, responsible=stranger)
+    client = school.client(school.administrator)
+    before = table_counts()
+
+    response = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
+
+    assert response.status_code == 200
+    assert response.context["staged"] is None
+    assert _errors(response) == {(2, "personnummer"), (3, "vh1_personnummer")}
+    for issue in response.context["plan"].errors:
+        assert "annat namn" in issue.message
+    page = response.content.decode()
+    assert "Berg" not in page and "Holm" not in page  # the register's names are not quoted
+    assert table_counts() == before
+    assert list(Responsible.objects.filter(person=pupil).values_list("responsible", flat=True)) == [
+        own_guardian.pk
+    ]
+
+
+def test_an_existing_pupils_guardians_are_added_only_on_the_rows_the_administrator_ticks(
+    school: Any,
+) -> None:
+    first: Any = f.PupilFactory(civic_no=PUPILS[0], given_name="Elev0", family_name="Lindqvist")
+    second: Any = f.PupilFactory(civic_no=PUPILS[1], given_name="Elev1", family_name="Lindqvist")
+    own_guardian = f.PersonFactory()
+    f.ResponsibleFactory(person=first, responsible=own_guardian)
+    for pupil in (first, second):
+        f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
+    client = school.client(school.administrator)
+
+    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
+
+    plan = checked.context["plan"]
+    assert plan.ok
+    assert [(c.row, c.guardians) for c in plan.guardian_choices] == [
+        (2, ("Mamma0 Lindqvist", "Pappa0 Lindqvist")),
+        (3, ("Mamma1 Lindqvist", "Pappa1 Lindqvist")),
+    ]
+    page = checked.content.decode()
+    assert "Lägg till vårdnadshavare från filen för befintlig elev" in page
+    assert 'name="guardian_rows" value="2"' in page
+    assert "checked" not in page  # off unless the administrator ticks it
+
+    response = client.post(
+        reverse("register_import_confirm", args=[school.malmaskolan.pk]),
+        {"token": checked.context["staged"].token, "guardian_rows": ["3"]},
+    )
+
+    assert response.status_code == 302
+    # Row 2 unticked: the first pupil keeps exactly the guardian she had; the file's
+    # guardians of that row are not even created.
+    assert list(Responsible.objects.filter(person=first).values_list("responsible", flat=True)) == [
+        own_guardian.pk
+    ]
+    assert not Person.objects.filter(civic_no__in=ADULTS[0:2]).exists()
+    # Row 3 ticked: the second pupil gets both.
+    added = Responsible.objects.filter(person=second)
+    assert sorted(added.values_list("responsible__civic_no", flat=True)) == sorted(ADULTS[2:4])
+    entries = AuditEntry.objects.filter(action="responsible.add", person_id=second.pk)
+    assert entries.count() == 2
+    assert all(e.detail["row"] == 3 and e.detail["chosen"] for e in entries)
+    summary = AuditEntry.objects.get(action="import.register").detail
+    assert (summary["guardian_rows_added"], summary["guardian_rows_left_out"]) == ([3], [2])
 
 
 @pytest.mark.parametrize(
@@ -263,7 +336,7 @@ def test_classes_named_in_the_file_are_created_only_when_asked(school: Any) -> N
 
 
 def test_a_pupil_already_in_another_class_is_refused(school: Any) -> None:
-    pupil = f.PupilFactory(civic_no=PUPILS[0])
+    pupil = f.PupilFactory(civic_no=PUPILS[0], given_name="Elev0", family_name="Lindqvist")
     f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
     f.MembershipFactory(person=pupil, group=school.class_7b, start_date=START)
     client = school.client(school.administrator)
