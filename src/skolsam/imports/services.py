@@ -76,9 +76,13 @@ from skolsam.people.services import (
 )
 
 PENDING_LIFETIME = timedelta(hours=1)
+# The one answer for every person the actor may not touch, whatever the reason (protected
+# identity, another huvudman's pupil, a guardian they do not see). It is given only when an
+# import is confirmed; see `_match_register`.
 NEUTRAL_REFUSAL = (
-    "Personen kan inte importeras vid den här skolenheten. "
-    "Kontakta huvudmannens centrala administration."
+    "Personnumret tillhör en person som redan finns i registret, utanför det du har "
+    "behörighet till, så importen kan inte skriva in eller koppla personen här. Ta bort "
+    "raden och kontakta huvudmannens centrala administration."
 )
 _PLACEMENT_TYPES = frozenset(PlacementSchoolType.values)
 _SCHOOL_TYPES = {
@@ -208,6 +212,10 @@ class ImportPlan:
     issues: list[Issue] = field(default_factory=list)
     lines: list[PupilLine] = field(default_factory=list)
     existing: dict[str, Person] = field(default_factory=dict)  # civic_no -> person
+    # Persons in the register the actor may not touch (refused on commit only).
+    hidden: dict[str, Person] = field(default_factory=dict)  # civic_no -> person
+    # (row, person) of every refusal, for the audit log.
+    refusals: list[tuple[int, Person]] = field(default_factory=list)
     new_persons: dict[str, PersonDraft] = field(default_factory=dict)
     enrolments: list[PupilLine] = field(default_factory=list)
     memberships: list[tuple[PupilLine, Group | NewClass]] = field(default_factory=list)
@@ -497,7 +505,8 @@ class _RowReader:
             if twin:
                 self.error(
                     prefix + "civic_no",
-                    f"Samma person som vårdnadshavare {twin.slot} på samma rad.",
+                    f"Samma person som vårdnadshavare {twin.slot} på samma rad. Varje "
+                    "vårdnadshavare anges en gång per elev.",
                 )
                 continue
             guardians.append(GuardianLine(slot, draft, relation))
@@ -568,7 +577,14 @@ def plan_import(
     if parsed.errors:
         return plan
     if not may_import_at(actor, school_unit):
-        plan.issues.append(Issue(None, "", "Du har inte behörighet att importera hit."))
+        plan.issues.append(
+            Issue(
+                None,
+                "",
+                "Du har inte behörighet att importera hit: bara skolenhetens "
+                "administratörer importerar elever.",
+            )
+        )
         return plan
 
     slots = guardian_slots(parsed)
@@ -616,7 +632,8 @@ def _check_across_rows(plan: ImportPlan) -> None:
                         draft.row,
                         draft.column,
                         f"Personen har ett annat namn på rad {seen.row} "
-                        f"({seen.given_name} {seen.family_name}).",
+                        f"({seen.given_name} {seen.family_name}). Samma personnummer ska ha "
+                        "samma namn på alla rader; ett av dem är felskrivet.",
                     )
                 )
                 clash = True
@@ -626,7 +643,15 @@ def _check_across_rows(plan: ImportPlan) -> None:
 
 
 def _match_register(plan: ImportPlan, actor: Actor, *, lock: bool) -> None:
-    """Find existing persons, refuse those out of reach, and skip what already exists."""
+    """Find existing persons, refuse those out of reach, and skip what already exists.
+
+    A person the actor may not touch is, at the check, exactly like a civic number the
+    register does not know: the report, its counts and every other row check read the same,
+    so checking a file (which writes nothing and costs nothing) never tells whether a
+    protected person or another huvudman's pupil exists. Only the confirmed import (`lock`)
+    refuses such a row, with the one neutral message, and the refusal is logged under the
+    person; by then an unknown number would have become a real pupil at the actor's unit.
+    """
     civic_nos = {line.person.civic_no for line in plan.lines}
     civic_nos |= {g.person.civic_no for line in plan.lines for g in line.guardians}
     persons = Person.objects.filter(civic_no__in=civic_nos).only(
@@ -634,15 +659,16 @@ def _match_register(plan: ImportPlan, actor: Actor, *, lock: bool) -> None:
     )
     if lock:
         persons = persons.select_for_update()
-    plan.existing = {p.civic_no: p for p in persons if p.civic_no}
+    found = {p.civic_no: p for p in persons if p.civic_no}
 
     pupil_civics = {line.person.civic_no for line in plan.lines}
     # A guardian who is also a pupil in the file is reached through the pupil's rules.
     reach = pupils_within_reach(
-        actor, [p for c, p in plan.existing.items() if c in pupil_civics]
-    ) | guardians_within_reach(
-        actor, [p for c, p in plan.existing.items() if c not in pupil_civics]
-    )
+        actor, [p for c, p in found.items() if c in pupil_civics]
+    ) | guardians_within_reach(actor, [p for c, p in found.items() if c not in pupil_civics])
+    plan.existing = {c: p for c, p in found.items() if p.pk in reach}
+    if lock:
+        plan.hidden = {c: p for c, p in found.items() if p.pk not in reach}
     existing_pupil_ids = [plan.existing[c].pk for c in pupil_civics if c in plan.existing]
     enrolments = _by_person(
         Enrolment.objects.filter(person_id__in=existing_pupil_ids, cancelled=False)
@@ -665,9 +691,7 @@ def _match_register(plan: ImportPlan, actor: Actor, *, lock: bool) -> None:
     for line in plan.lines:
         # Reach first: nothing else may be said about a person the actor may not touch,
         # not even that their name differs (which would confirm that they exist).
-        if _refused(plan, line.person, reach) or any(
-            _refused(plan, g.person, reach) for g in line.guardians
-        ):
+        if _refused(plan, line.person) or any(_refused(plan, g.person) for g in line.guardians):
             continue
         named_otherwise = [
             draft
@@ -733,11 +757,12 @@ def _by_person(rows: Any) -> dict[UUID, list[Any]]:
     return found
 
 
-def _refused(plan: ImportPlan, draft: PersonDraft, reach: set[UUID]) -> bool:
-    person = plan.existing.get(draft.civic_no)
-    if person is None or person.pk in reach:
+def _refused(plan: ImportPlan, draft: PersonDraft) -> bool:
+    person = plan.hidden.get(draft.civic_no)
+    if person is None:
         return False
     plan.issues.append(Issue(draft.row, draft.column, NEUTRAL_REFUSAL))
+    plan.refusals.append((draft.row, person))
     return True
 
 
@@ -843,7 +868,13 @@ def _plan_classes(plan: ImportPlan) -> None:
         target: Group | NewClass
         if len(valid) > 1:
             plan.issues.append(
-                Issue(check.row, column, f"Det finns flera klasser som heter {check.class_name}.")
+                Issue(
+                    check.row,
+                    column,
+                    f"Det finns flera klasser som heter {check.class_name} vid enheten på "
+                    f"startdatum {start}, så importen vet inte vilken eleven ska gå i. Byt "
+                    "namn på en av dem först.",
+                )
             )
             continue
         if valid:
@@ -863,7 +894,9 @@ def _plan_classes(plan: ImportPlan) -> None:
                 Issue(
                     check.row,
                     column,
-                    f"Klassen {check.class_name} finns vid enheten men gäller inte {start}.",
+                    f"Klassen {check.class_name} finns vid enheten men gäller inte på "
+                    f"startdatum {start}. Ändra startdatum, eller klassens datum på "
+                    "klassens sida.",
                 )
             )
             continue
@@ -892,7 +925,8 @@ def _plan_classes(plan: ImportPlan) -> None:
                         line.row,
                         column,
                         f"Klassen {new.display_name} står med skolformen {new.school_type} "
-                        f"på en annan rad.",
+                        "på en annan rad. En klass som skapas har en skolform; rätta "
+                        "skolformen eller klassen.",
                     )
                 )
                 continue
@@ -996,12 +1030,40 @@ def register_import_commit(
             if not plan.ok:
                 raise ImportRefused(plan)
             _write(plan, actor, staged)
+    except ImportRefused as refused:
+        _record_refusals(actor, register_import, refused.plan)
+        raise
     except IntegrityError:
         raise DomainError(
             "Registret ändrades av någon annan medan importen sparades; inget sparades. "
             "Ladda upp filen igen."
         ) from None
     return plan
+
+
+def _record_refusals(actor: Actor, staged: RegisterImport, plan: ImportPlan) -> None:
+    """Log each refused person under their own id, after the refused import rolled back.
+
+    An import that names a protected person or another huvudman's pupil is how someone
+    would probe the register; the entry lets the central administration see who did.
+    """
+    if not plan.refusals:
+        return
+    with transaction.atomic():
+        for row, person in plan.refusals:
+            audit_record(
+                actor=actor,
+                action="import.refused",
+                object_type="Person",
+                object_id=person.pk,
+                person_id=person.pk,
+                detail={
+                    "import": str(staged.pk),
+                    "school_unit": str(plan.school_unit.pk),
+                    "file_name": plan.file.file_name,
+                    "row": row,
+                },
+            )
 
 
 def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
