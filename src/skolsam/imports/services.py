@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from skolsam.audit.services import AuditBatch, audit_record, snapshot
@@ -92,16 +92,21 @@ _SCHOOL_TYPES = {
 _RELATIONS = {fold(value): value for value in RelationType.values}
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]00:00(?::00)?)?$")
 _POSTAL_CODE = re.compile(r"^(\d{3})\s?(\d{2})$")
+
+
 # The longest text each column may hold, by row key (guardians' without their `vhN_`). Names
 # and class names go to model fields and take their lengths; contact details go into JSON
 # in SS 12000's shapes and take the person form's limits; the rest are codes, numbers and
 # dates, capped so that a wrong value is still short enough to quote in the report.
+def _field_length(model: Any, name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
+
+
 _MAX_LENGTHS: dict[str, int] = {
-    **{
-        key: Person._meta.get_field(key).max_length or 100
-        for key in ("given_name", "middle_name", "family_name")
-    },
-    "class_name": Group._meta.get_field("display_name").max_length or 120,
+    **{key: _field_length(Person, key) for key in ("given_name", "middle_name", "family_name")},
+    "class_name": _field_length(Group, "display_name"),
     "email": 254,
     "phone": 20,
     "street": 200,

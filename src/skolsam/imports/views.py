@@ -83,7 +83,7 @@ def import_confirm(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
     context: dict = {"unit": unit, "columns": _columns(), "form": ImportUploadForm()}
     if staged is None:
         context["problem"] = (
-            " ".join(form.errors["guardian_rows"])
+            " ".join(str(e) for e in form.errors["guardian_rows"])
             if "guardian_rows" in form.errors
             else "Importen finns inte längre: den har redan genomförts eller gått ut. "
             "Ladda upp filen igen."

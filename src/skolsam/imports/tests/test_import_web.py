@@ -274,7 +274,9 @@ def test_an_existing_pupils_guardians_are_added_only_on_the_rows_the_administrat
     assert not Person.objects.filter(civic_no__in=ADULTS[0:2]).exists()
     # Row 3 ticked: the second pupil gets both.
     added = Responsible.objects.filter(person=second)
-    assert sorted(added.values_list("responsible__civic_no", flat=True)) == sorted(ADULTS[2:4])
+    assert sorted(str(c) for c in added.values_list("responsible__civic_no", flat=True)) == sorted(
+        ADULTS[2:4]
+    )
     entries = AuditEntry.objects.filter(action="responsible.add", person_id=second.pk)
     assert entries.count() == 2
     assert all(e.detail["row"] == 3 and e.detail["chosen"] for e in entries)
