@@ -1,5 +1,7 @@
 """Name the errors services raise, so views and imports can report them precisely."""
 
+import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -27,3 +29,42 @@ def period_validate(start: date, end: date | None) -> None:
         date_validate(end, field="end_date", label="Slutdatumet")
     if end is not None and end < start:
         raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+
+
+# Characters no stored text may hold: the C0 controls (NUL among them; PostgreSQL refuses
+# it outright and Excel files cannot hold it), DEL and the C1 controls, and the Unicode
+# bidirectional embeddings, overrides and isolates, which make a name display in another
+# order than it is stored ("Trojan Source", CVE-2021-42574). Tab and line breaks are
+# allowed only where a value may span lines.
+_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_FORBIDDEN_LINE = re.compile(f"[{_FORBIDDEN}\t\n\r]")
+_FORBIDDEN_TEXT = re.compile(f"[{_FORBIDDEN}]")
+
+
+def text_problem(value: str, *, max_length: int | None, multiline: bool = False) -> str | None:
+    """Return why `value` may not be stored as text (in Swedish), or None when it may.
+
+    One rule for every path that takes text from outside (imports, forms, the API), so a
+    value accepted anywhere can be shown, exported and stored on both databases.
+    """
+    found = (_FORBIDDEN_TEXT if multiline else _FORBIDDEN_LINE).search(value)
+    if found:
+        char = found.group()
+        kind = "ett styrtecken" if unicodedata.category(char) == "Cc" else "ett riktningstecken"
+        return (
+            f"Värdet innehåller ett otillåtet tecken (U+{ord(char):04X}, {kind}) "
+            f"på plats {found.start() + 1}. Ta bort det och försök igen."
+        )
+    if max_length is not None and len(value) > max_length:
+        count = f"{len(value):,}".replace(",", "\u00a0")  # 100 000, as Swedish writes it
+        return f"Värdet är för långt: {count} tecken, högst {max_length}."
+    return None
+
+
+def text_validate(
+    field: str, value: str, *, max_length: int | None, multiline: bool = False
+) -> None:
+    """Raise DomainError for `field` when `text_problem` finds something wrong with `value`."""
+    problem = text_problem(value, max_length=max_length, multiline=multiline)
+    if problem:
+        raise DomainError({field: problem})

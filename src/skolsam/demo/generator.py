@@ -62,7 +62,12 @@ from skolsam.curriculum.loader import ORIENTATIONS
 from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
 from skolsam.demo import names
 from skolsam.demo.bulk import Sink, Table, through_table
-from skolsam.demo.testnumbers import samordningsnummer_from, temporary_number, test_personnummer
+from skolsam.demo.testnumbers import (
+    reserved_for_import_example,
+    samordningsnummer_from,
+    temporary_number,
+    test_personnummer,
+)
 from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import Group, GroupMembership
@@ -494,8 +499,10 @@ class CivicNumbers:
         self._rng = rng
         self._allow_temporary = allow_temporary
         self._pools: dict[tuple[int, str], list[str]] = defaultdict(list)
+        reserved = set(reserved_for_import_example())
         for number in test_personnummer():
-            self._pools[(int(number[:4]), _sex_of(number))].append(number)
+            if number not in reserved:
+                self._pools[(int(number[:4]), _sex_of(number))].append(number)
         for key in sorted(self._pools):
             rng.shuffle(self._pools[key])
         self._serials: Counter[date] = Counter()

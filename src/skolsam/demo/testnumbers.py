@@ -90,3 +90,19 @@ def temporary_number(born: date, serial: int) -> str:
 def is_temporary_number(value: str) -> bool:
     """Tell whether `value` has the temporary-number form YYYYMMDD + two letters + two digits."""
     return bool(_TEMPORARY.match(value))
+
+
+# The shipped import example (docs/examples/, written by skolsam.imports.examples) is meant
+# to import into the demo as it is, at Centralskolan 7–9. Its pupils must then be new to
+# the demo register, so the demo never hands out these numbers. (Its guardians are born
+# in 1975, a year the demo's adults never are.)
+EXAMPLE_BIRTH_YEARS = (2011, 2013)
+EXAMPLE_PUPILS = 8
+
+
+@cache
+def reserved_for_import_example() -> tuple[str, ...]:
+    """Return the pupils' numbers of the shipped import example, spread over the years."""
+    children = test_personnummer(born_from=EXAMPLE_BIRTH_YEARS[0], born_to=EXAMPLE_BIRTH_YEARS[1])
+    step = len(children) // EXAMPLE_PUPILS
+    return tuple(children[i * step] for i in range(EXAMPLE_PUPILS))

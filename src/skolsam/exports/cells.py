@@ -9,7 +9,31 @@ because some spreadsheets skip them before looking for a formula.
 
 from __future__ import annotations
 
+import re
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# What an exported cell may not carry, whatever the register holds: control characters
+# (an .xlsx cannot store them at all, so openpyxl refuses the whole file) and the Unicode
+# direction overrides that make text display in another order than it is stored. Tab and
+# line breaks stay; spreadsheets show them.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+REPLACEMENT = "\ufffd"
+# Excel's limit for one cell; a longer value opens with a warning and is cut anyway.
+MAX_CELL = 32_767
+
+
+def printable_cell(value: str) -> str:
+    """Return `value` as any spreadsheet can hold it: controls as �, at most 32,767 characters.
+
+    Values reach the register through many paths and some predate today's checks; an
+    export must answer with a file, never an error, for whatever is stored.
+    """
+    value = _UNWRITABLE.sub(REPLACEMENT, value)
+    if len(value) > MAX_CELL:
+        value = value[: MAX_CELL - 1] + "…"
+    return value
 
 
 def safe_cell(value: str) -> str:

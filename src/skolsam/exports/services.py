@@ -28,7 +28,7 @@ def _file(table: ExportTable, stem: str, fmt: str) -> ExportFile:
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}")
     content = write_csv(table) if fmt == "csv" else write_xlsx(table)
-    safe_stem = re.sub(r"[^\w.-]+", "-", stem, flags=re.UNICODE).strip("-")
+    safe_stem = re.sub(r"[^\w.-]+", "-", stem, flags=re.UNICODE).strip("-")[:120]
     return ExportFile(
         file_name=f"{safe_stem}.{fmt}",
         content_type=CSV_TYPE if fmt == "csv" else XLSX_TYPE,

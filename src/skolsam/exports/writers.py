@@ -7,7 +7,7 @@ import io
 import re
 from datetime import date, datetime, time
 
-from skolsam.exports.cells import safe_cell
+from skolsam.exports.cells import printable_cell, safe_cell
 from skolsam.exports.selectors import Cell, ExportTable
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -19,7 +19,7 @@ def _text(value: Cell) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return safe_cell(str(value))
+    return safe_cell(printable_cell(str(value)))
 
 
 def write_csv(table: ExportTable) -> bytes:
@@ -34,7 +34,7 @@ def write_csv(table: ExportTable) -> bytes:
 
 def _sheet_title(title: str, used: set[str]) -> str:
     """Excel allows 31 characters and none of []:*?/\\ in a sheet's name, each name once."""
-    base = re.sub(r"[\[\]:*?/\\]", "-", title).strip() or "Blad"
+    base = re.sub(r"[\[\]:*?/\\]", "-", printable_cell(title)).strip() or "Blad"
     base = base[:31]
     name, n = base, 2
     while name.casefold() in used:

@@ -1,7 +1,10 @@
 """Build example import files from Skatteverket's test personnummer.
 
 `python -m skolsam.imports.examples docs/examples` writes docs/examples/import-example.csv
-and .xlsx; the benchmark uses `example_rows` for its thousand pupils. Telephone numbers
+and .xlsx; the benchmark uses `example_rows` for its thousand pupils. The shipped file is
+for the demo's Centralskolan 7–9: pupils in years 7–9 of classes that exist there, with
+numbers the demo keeps free (`demo.testnumbers.reserved_for_import_example`), so it
+imports into `make demo` as it is. Telephone numbers
 are from PTS's series for fiction (070-174 06 05 – 070-174 06 99), e-mail addresses are
 at example.com, and the street is made up, so nothing points at a real person.
 """
@@ -12,7 +15,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from skolsam.demo.testnumbers import test_personnummer
+from skolsam.demo.testnumbers import (
+    EXAMPLE_BIRTH_YEARS,
+    EXAMPLE_PUPILS,
+    reserved_for_import_example,
+    test_personnummer,
+)
 
 GIRLS = ("Alva", "Elsa", "Maja", "Saga", "Ebba", "Selma", "Astrid", "Freja", "Alice", "Wilma")
 BOYS = ("Noah", "Hugo", "Liam", "Elias", "Oscar", "Nils", "Ludvig", "Arvid", "Isak", "Theo")
@@ -71,11 +79,17 @@ def example_rows(count: int = 8, *, start: date = START) -> list[list[str]]:
     """Return `count` pupil rows in the documented format (header not included).
 
     Every fifth pupil is the younger sibling of the one before and shares the guardians;
-    every seventh has one guardian only. School year and class follow the birth year.
+    every seventh has one guardian only. School year and class follow the birth year
+    (years 7–9, classes A and B).
     """
-    children = test_personnummer(born_from=start.year - 14, born_to=start.year - 7)
+    if count <= EXAMPLE_PUPILS:
+        children, step = list(reserved_for_import_example()), 1
+    else:
+        children = test_personnummer(
+            born_from=EXAMPLE_BIRTH_YEARS[0], born_to=EXAMPLE_BIRTH_YEARS[1]
+        )
+        step = max(1, len(children) // max(count, 1))
     adults = test_personnummer(born_from=1975, born_to=1990)
-    step = max(1, len(children) // max(count, 1))
     if count * 2 + 2 > len(adults) or count > len(children):
         raise ValueError("Not enough test personnummer for that many rows.")
     rows: list[list[str]] = []

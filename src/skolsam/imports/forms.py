@@ -35,5 +35,21 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
+class RowNumbersField(forms.Field):
+    """Row numbers ticked in the report, as a set; the service ignores rows it did not offer."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: object) -> frozenset[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        texts = [str(v).strip() for v in values]
+        if not all(t.isdigit() and len(t) <= 7 for t in texts):
+            raise forms.ValidationError("Radnumren i formuläret är ogiltiga. Ladda upp filen igen.")
+        return frozenset(int(t) for t in texts)
+
+
 class ImportConfirmForm(forms.Form):
     token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    guardian_rows = RowNumbersField(
+        required=False, label="Lägg till vårdnadshavare från filen för befintlig elev"
+    )

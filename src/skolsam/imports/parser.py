@@ -27,6 +27,11 @@ MAX_ROWS = 5000
 # Rows read at most, empty ones included: a sheet formatted down to row 1,048,576 must not
 # keep the server busy.
 MAX_SCANNED_ROWS = 50_000
+# Columns read at most: the format has 54, and a sheet with cells out to column XFD must not
+# be read cell by cell.
+MAX_COLUMNS = 200
+# Bytes an .xlsx may unpack to: a few megabytes of zip can hold gigabytes of XML.
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024
 MAX_GUARDIANS = 4
 GUARDIAN_PREFIX = "vh"
 
@@ -258,17 +263,36 @@ class ParsedFile:
         )
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """Return a value from the file as it can be quoted in a message: short, no controls."""
+    text = _UNSHOWABLE.sub("\ufffd", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNREADABLE = (
+    "Filen går inte att läsa som CSV eller Excel (.xlsx). Spara den i Excel som "
+    "”CSV UTF-8 (kommaavgränsad)” eller ”Excel-arbetsbok” och försök igen."
+)
+
+
 def parse_file(data: bytes, file_name: str) -> ParsedFile:
     """Read an uploaded file's bytes; problems come back as issues, never as exceptions."""
-    parsed = ParsedFile(file_name=file_name)
+    # The name is shown, stored and logged: it must be text every database and page takes.
+    parsed = ParsedFile(file_name=shown(file_name, 255) or "fil")
+    _parse(data, file_name, parsed)
+    return parsed
+
+
+def _parse(data: bytes, file_name: str, parsed: ParsedFile) -> None:
     if len(data) > MAX_BYTES:
         parsed.issues.append(
             Issue(None, "", f"Filen är för stor (högst {MAX_BYTES // (1024 * 1024)} MB).")
         )
-        return parsed
+        return
     if not data.strip():
         parsed.issues.append(Issue(None, "", "Filen är tom."))
-        return parsed
+        return
     lower = file_name.lower()
     if data.startswith(b"\xd0\xcf\x11\xe0") or lower.endswith(".xls"):
         parsed.issues.append(
@@ -279,19 +303,21 @@ def parse_file(data: bytes, file_name: str) -> ParsedFile:
                 "Excel-arbetsbok (.xlsx) eller som CSV.",
             )
         )
-        return parsed
+        return
     if data.startswith(b"PK\x03\x04"):
         parsed.kind = "xlsx"
         table = _xlsx_table(data, parsed)
     elif lower.endswith((".xlsx", ".xlsm")):
         parsed.issues.append(Issue(None, "", "Filen är ingen giltig Excel-arbetsbok (.xlsx)."))
-        return parsed
+        return
+    elif _looks_binary(data):
+        parsed.issues.append(Issue(None, "", UNREADABLE))
+        return
     else:
         parsed.kind = "csv"
         table = _csv_table(data, parsed)
     if table is not None:
         _read_table(table, parsed)
-    return parsed
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -340,6 +366,24 @@ def _decode(data: bytes, parsed: ParsedFile) -> str | None:
     return text
 
 
+_BINARY_STARTS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"7z\xbc\xaf")
+_CONTROL_BYTES = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x20))
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Tell a binary file (a picture, a PDF, a Word file) from text that may hold a stray NUL.
+
+    A stray control character in a text file is the row's problem and is reported with its
+    row and column; a file that is mostly control bytes is no text at all.
+    """
+    if data.startswith(_BINARY_STARTS):
+        return True
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16: every other byte of Latin text is NUL
+    return sum(b in _CONTROL_BYTES for b in head) * 20 > len(head)
+
+
 def _sniff_delimiter(text: str) -> str:
     """Pick `;`, `,` or tab by counting them on the header line (headers hold no commas)."""
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -363,10 +407,37 @@ def _xlsx_table(data: bytes, parsed: ParsedFile) -> Iterator[list[Any]] | None:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        parsed.issues.append(
+            Issue(
+                None,
+                "",
+                "Filen kunde inte läsas som Excel-arbetsbok (.xlsx): den är skadad eller "
+                "ingen Excel-fil. Öppna den i Excel och spara den igen som Excel-arbetsbok.",
+            )
+        )
+        return None
+    if unpacked > MAX_XLSX_UNPACKED:
+        parsed.issues.append(
+            Issue(
+                None,
+                "",
+                "Arbetsboken är för stor uppackad (mer än "
+                f"{MAX_XLSX_UNPACKED // (1024 * 1024)} MB). Spara bara elevraderna i en ny fil.",
+            )
+        )
+        return None
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         parsed.issues.append(
-            Issue(None, "", f"Filen kunde inte läsas som Excel-arbetsbok (.xlsx): {exc}.")
+            Issue(
+                None,
+                "",
+                f"Filen kunde inte läsas som Excel-arbetsbok (.xlsx): {shown(str(exc), 120)}.",
+            )
         )
         return None
     except Exception:  # openpyxl raises many kinds (including defusedxml's) on a bad file
@@ -381,9 +452,14 @@ def _xlsx_table(data: bytes, parsed: ParsedFile) -> Iterator[list[Any]] | None:
     sheet.reset_dimensions()
 
     def rows() -> Iterator[list[Any]]:
+        # Read-only mode parses the sheet while we iterate, so a broken sheet fails here.
         try:
-            for values in sheet.iter_rows(min_row=1, values_only=True):
+            for values in sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True):
                 yield list(values)
+        except Exception:  # openpyxl and its XML parser raise many kinds on a broken sheet
+            parsed.issues.append(
+                Issue(None, "", "Kalkylbladet är skadat och kunde inte läsas till slut.")
+            )
         finally:
             workbook.close()
 
@@ -409,6 +485,21 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_table(table: Iterator[list[Any]], parsed: ParsedFile) -> None:
+    try:
+        _read_rows(table, parsed)
+    except csv.Error as exc:
+        # Python's reader refuses a field over 128 kB, e.g. after a quote that never closes.
+        parsed.issues.append(
+            Issue(
+                None,
+                "",
+                f"Filen går inte att läsa som CSV ({shown(str(exc), 80)}). Kontrollera att "
+                'varje citattecken (") i filen har ett avslutande citattecken.',
+            )
+        )
+
+
+def _read_rows(table: Iterator[list[Any]], parsed: ParsedFile) -> None:
     header: list[str] | None = None
     header_row = 0
     keys: list[str | None] = []
@@ -458,6 +549,19 @@ def _read_table(table: Iterator[list[Any]], parsed: ParsedFile) -> None:
 
 def _match_headers(header: list[str], parsed: ParsedFile, row: int) -> list[str | None]:
     keys: list[str | None] = []
+    if not any(match_header(text) for text in header if text):
+        # Not one known column: a file without its header row, or not a register file at
+        # all. One message says so instead of one "unknown column" per cell.
+        parsed.issues.append(
+            Issue(
+                row,
+                "",
+                "Första raden är ingen rubrikrad: ingen kolumn känns igen. Första raden ska ha "
+                "kolumnernas namn, t.ex. personnummer;förnamn;efternamn;skolform;årskurs;"
+                "klass;startdatum (se docs/import-format.md).",
+            )
+        )
+        return [None] * len(header)
     for text in header:
         if not text:
             keys.append(None)
@@ -467,8 +571,8 @@ def _match_headers(header: list[str], parsed: ParsedFile, row: int) -> list[str 
             parsed.issues.append(
                 Issue(
                     row,
-                    text,
-                    f"Okänd kolumn ”{text}”. Se docs/import-format.md för kolumnerna "
+                    shown(text),
+                    f"Okänd kolumn ”{shown(text)}”. Se docs/import-format.md för kolumnerna "
                     "(t.ex. personnummer, förnamn, efternamn, skolform, årskurs, klass, "
                     "startdatum, vh1_personnummer).",
                 )

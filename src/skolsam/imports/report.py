@@ -16,6 +16,7 @@ SUMMARY_LABELS: tuple[tuple[str, str], ...] = (
     ("memberships_existing", "Klassplaceringar som redan fanns"),
     ("relations_created", "Nya vårdnadshavarrelationer"),
     ("relations_existing", "Vårdnadshavarrelationer som redan fanns"),
+    ("relations_held", "Vårdnadshavare till befintliga elever som inte läggs till"),
     ("classes_created", "Nya klasser"),
     ("persons_created", "Personer som skapas totalt"),
     ("persons_updated", "Befintliga personer som får nya uppgifter"),
@@ -61,4 +62,14 @@ def report_text(plan: ImportPlan, *, committed: bool = False, dry_run: bool = Fa
         lines.append(f"  {label}: {count}")
     for new_class in plan.new_classes.values():
         lines.append(f"  Klass som skapas: {new_class.display_name} ({new_class.school_type})")
+    if plan.guardian_choices:
+        lines.append("")
+        lines.append(
+            "Vårdnadshavare i filen som befintliga elever inte har i registret; de lades inte till:"
+            if committed
+            else "Vårdnadshavare i filen som befintliga elever inte har i registret. De läggs "
+            "bara till för de rader du väljer (--guardians-for-rows 2,5):"
+        )
+        for choice in plan.guardian_choices:
+            lines.append(f"  Rad {choice.row}: {choice.pupil} – {', '.join(choice.guardians)}")
     return "\n".join(lines)

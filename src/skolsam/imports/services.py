@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from skolsam.audit.services import AuditBatch, audit_record, snapshot
@@ -44,7 +44,7 @@ from skolsam.core.choices import (
     SchoolType,
     SecurityMarking,
 )
-from skolsam.core.errors import DomainError
+from skolsam.core.errors import DomainError, text_problem
 from skolsam.core.models import periods_overlap
 from skolsam.enrolment.models import Enrolment
 
@@ -76,9 +76,13 @@ from skolsam.people.services import (
 )
 
 PENDING_LIFETIME = timedelta(hours=1)
+# The one answer for every person the actor may not touch, whatever the reason (protected
+# identity, another huvudman's pupil, a guardian they do not see). It is given only when an
+# import is confirmed; see `_match_register`.
 NEUTRAL_REFUSAL = (
-    "Personen kan inte importeras vid den här skolenheten. "
-    "Kontakta huvudmannens centrala administration."
+    "Personnumret tillhör en person som redan finns i registret, utanför det du har "
+    "behörighet till, så importen kan inte skriva in eller koppla personen här. Ta bort "
+    "raden och kontakta huvudmannens centrala administration."
 )
 _PLACEMENT_TYPES = frozenset(PlacementSchoolType.values)
 _SCHOOL_TYPES = {
@@ -88,6 +92,33 @@ _SCHOOL_TYPES = {
 _RELATIONS = {fold(value): value for value in RelationType.values}
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]00:00(?::00)?)?$")
 _POSTAL_CODE = re.compile(r"^(\d{3})\s?(\d{2})$")
+
+
+# The longest text each column may hold, by row key (guardians' without their `vhN_`). Names
+# and class names go to model fields and take their lengths; contact details go into JSON
+# in SS 12000's shapes and take the person form's limits; the rest are codes, numbers and
+# dates, capped so that a wrong value is still short enough to quote in the report.
+def _field_length(model: Any, name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
+
+
+_MAX_LENGTHS: dict[str, int] = {
+    **{key: _field_length(Person, key) for key in ("given_name", "middle_name", "family_name")},
+    "class_name": _field_length(Group, "display_name"),
+    "email": 254,
+    "phone": 20,
+    "street": 200,
+    "locality": 100,
+    "postal_code": 10,
+    "municipality_code": 10,
+    "civic_no": 20,
+    "school_type": 60,
+    "school_year": 10,
+    "start_date": 30,
+    "relation": 40,
+}
 
 
 class ImportRefused(Exception):
@@ -151,6 +182,20 @@ class NewClass:
 
 
 @dataclass(frozen=True)
+class GuardianChoice:
+    """An existing pupil's row whose guardians are new to the pupil: the administrator decides.
+
+    A mistyped civic number can match another pupil; adding the file's guardians to them
+    would give strangers custody, notices and access. So they are added only for the rows
+    the administrator ticks, one by one.
+    """
+
+    row: int
+    pupil: str  # the pupil's name as the file writes it
+    guardians: tuple[str, ...]  # the guardians' names as the file writes them
+
+
+@dataclass(frozen=True)
 class ClassCheck:
     """A row that failed other checks: its class is still checked, so every error shows."""
 
@@ -167,14 +212,22 @@ class ImportPlan:
     school_unit: Organisation
     file: ParsedFile
     create_classes: bool
+    # Rows of existing pupils whose guardians from the file the administrator chose to add.
+    guardian_rows: frozenset[int] = frozenset()
     issues: list[Issue] = field(default_factory=list)
     lines: list[PupilLine] = field(default_factory=list)
     existing: dict[str, Person] = field(default_factory=dict)  # civic_no -> person
+    # Persons in the register the actor may not touch (refused on commit only).
+    hidden: dict[str, Person] = field(default_factory=dict)  # civic_no -> person
+    # (row, person) of every refusal, for the audit log.
+    refusals: list[tuple[int, Person]] = field(default_factory=list)
     new_persons: dict[str, PersonDraft] = field(default_factory=dict)
     enrolments: list[PupilLine] = field(default_factory=list)
     memberships: list[tuple[PupilLine, Group | NewClass]] = field(default_factory=list)
     relations: list[tuple[PupilLine, GuardianLine]] = field(default_factory=list)
     new_classes: dict[str, NewClass] = field(default_factory=dict)
+    # Existing pupils' rows with guardians new to them: added only when chosen, row by row.
+    guardian_choices: list[GuardianChoice] = field(default_factory=list)
     # Rows that failed other checks, kept to check their class too.
     class_checks: list[ClassCheck] = field(default_factory=list)
     # (civic number, row, column) of every row whose pupil civic number could be read.
@@ -225,6 +278,7 @@ class ImportPlan:
             "memberships_existing": self.counts["memberships_existing"],
             "relations_created": len(self.relations),
             "relations_existing": self.counts["relations_existing"],
+            "relations_held": self.counts["relations_held"],
             "classes_created": len(self.new_classes),
         }
 
@@ -238,12 +292,29 @@ def _messages(exc: DomainError) -> list[str]:
 # --- reading one row ------------------------------------------------------------------------
 
 
+def _limit(key: str) -> int:
+    """Return the longest value the column may hold: its target field's, or a sane cap."""
+    return _MAX_LENGTHS.get(re.sub(r"^vh\d_", "", key), 100)
+
+
 class _RowReader:
     """Turn one row's text into typed values, noting every problem with its column."""
 
     def __init__(self, plan: ImportPlan, row: Row, today: date, slots: list[int]) -> None:
         self.plan, self.row, self.today, self.slots = plan, row, today, slots
         self.failed = False
+        # Columns whose text was refused as text (control characters, too long): they read
+        # as empty afterwards, without a second "saknas" error for the same cell.
+        self.refused: set[str] = set()
+        for key, value in row.values.items():
+            # Tab and line breaks are allowed: `text` turns every run of white space into
+            # one space. Everything else that no field may store is refused here, once.
+            problem = text_problem(value, max_length=None, multiline=True) or text_problem(
+                " ".join(value.split()), max_length=_limit(key)
+            )
+            if problem:
+                self.error(key, problem)
+                self.refused.add(key)
 
     def error(self, key: str, message: str, level: str = "error") -> None:
         self.plan.issues.append(
@@ -253,15 +324,22 @@ class _RowReader:
             self.failed = True
 
     def text(self, key: str, *, required: bool = False, label: str = "") -> str:
+        if key in self.refused:
+            return ""
         value = " ".join(self.row.get(key).split())
         if required and not value:
-            self.error(key, f"{label or 'Värdet'} saknas.")
+            self.missing(key, label or "Värdet")
         return value
+
+    def missing(self, key: str, label: str) -> None:
+        """Note that a required cell is empty, unless its text was refused already."""
+        if key not in self.refused:
+            self.error(key, f"{label} saknas.")
 
     def civic_no(self, key: str, label: str) -> civicno.CivicNo | None:
         value = self.text(key)
         if not value:
-            self.error(key, f"{label} saknas.")
+            self.missing(key, label)
             return None
         if value.isdigit() and len(value) == 9:
             # Excel drops the leading zero of a number such as 0501012386.
@@ -281,7 +359,7 @@ class _RowReader:
     def date(self, key: str, label: str) -> date | None:
         value = self.text(key)
         if not value:
-            self.error(key, f"{label} saknas.")
+            self.missing(key, label)
             return None
         match = _DATE.match(value)
         if match:
@@ -311,7 +389,8 @@ class _RowReader:
             missing = [k for k, v in parts.items() if not v]
             for key in missing:
                 names = {"street": "Gatuadress", "postal_code": "Postnummer", "locality": "Postort"}
-                self.error(prefix + key, f"{names[key]} saknas; adressen är ofullständig.")
+                if prefix + key not in self.refused:
+                    self.error(prefix + key, f"{names[key]} saknas; adressen är ofullständig.")
             postal = parts["postal_code"]
             match = _POSTAL_CODE.match(postal)
             if postal and not match:
@@ -368,7 +447,7 @@ class _RowReader:
     def school_type(self) -> str | None:
         value = self.text("school_type")
         if not value:
-            self.error("school_type", "Skolform saknas.")
+            self.missing("school_type", "Skolform")
             return None
         code = _SCHOOL_TYPES.get(fold(value))
         if code is None:
@@ -431,7 +510,8 @@ class _RowReader:
             if twin:
                 self.error(
                     prefix + "civic_no",
-                    f"Samma person som vårdnadshavare {twin.slot} på samma rad.",
+                    f"Samma person som vårdnadshavare {twin.slot} på samma rad. Varje "
+                    "vårdnadshavare anges en gång per elev.",
                 )
                 continue
             guardians.append(GuardianLine(slot, draft, relation))
@@ -481,6 +561,7 @@ def plan_import(
     school_unit: Organisation,
     parsed: ParsedFile,
     create_classes: bool = False,
+    guardian_rows: frozenset[int] = frozenset(),
     lock: bool = False,
 ) -> ImportPlan:
     """Check every row of `parsed` against the rules and the register; write nothing.
@@ -488,13 +569,27 @@ def plan_import(
     The register is read in a fixed number of queries whatever the number of rows, plus
     one access check per existing pupil the actor has no enrolment for at their units.
     With `lock`, the existing persons are locked (inside the caller's transaction).
+    `guardian_rows` are the rows of existing pupils whose guardians from the file the
+    administrator chose to add; on every other existing pupil's row they are left out.
     """
-    plan = ImportPlan(school_unit=school_unit, file=parsed, create_classes=create_classes)
+    plan = ImportPlan(
+        school_unit=school_unit,
+        file=parsed,
+        create_classes=create_classes,
+        guardian_rows=frozenset(guardian_rows),
+    )
     plan.issues.extend(parsed.issues)
     if parsed.errors:
         return plan
     if not may_import_at(actor, school_unit):
-        plan.issues.append(Issue(None, "", "Du har inte behörighet att importera hit."))
+        plan.issues.append(
+            Issue(
+                None,
+                "",
+                "Du har inte behörighet att importera hit: bara skolenhetens "
+                "administratörer importerar elever.",
+            )
+        )
         return plan
 
     slots = guardian_slots(parsed)
@@ -542,7 +637,8 @@ def _check_across_rows(plan: ImportPlan) -> None:
                         draft.row,
                         draft.column,
                         f"Personen har ett annat namn på rad {seen.row} "
-                        f"({seen.given_name} {seen.family_name}).",
+                        f"({seen.given_name} {seen.family_name}). Samma personnummer ska ha "
+                        "samma namn på alla rader; ett av dem är felskrivet.",
                     )
                 )
                 clash = True
@@ -552,7 +648,15 @@ def _check_across_rows(plan: ImportPlan) -> None:
 
 
 def _match_register(plan: ImportPlan, actor: Actor, *, lock: bool) -> None:
-    """Find existing persons, refuse those out of reach, and skip what already exists."""
+    """Find existing persons, refuse those out of reach, and skip what already exists.
+
+    A person the actor may not touch is, at the check, exactly like a civic number the
+    register does not know: the report, its counts and every other row check read the same,
+    so checking a file (which writes nothing and costs nothing) never tells whether a
+    protected person or another huvudman's pupil exists. Only the confirmed import (`lock`)
+    refuses such a row, with the one neutral message, and the refusal is logged under the
+    person; by then an unknown number would have become a real pupil at the actor's unit.
+    """
     civic_nos = {line.person.civic_no for line in plan.lines}
     civic_nos |= {g.person.civic_no for line in plan.lines for g in line.guardians}
     persons = Person.objects.filter(civic_no__in=civic_nos).only(
@@ -560,15 +664,16 @@ def _match_register(plan: ImportPlan, actor: Actor, *, lock: bool) -> None:
     )
     if lock:
         persons = persons.select_for_update()
-    plan.existing = {p.civic_no: p for p in persons if p.civic_no}
+    found = {p.civic_no: p for p in persons if p.civic_no}
 
     pupil_civics = {line.person.civic_no for line in plan.lines}
     # A guardian who is also a pupil in the file is reached through the pupil's rules.
     reach = pupils_within_reach(
-        actor, [p for c, p in plan.existing.items() if c in pupil_civics]
-    ) | guardians_within_reach(
-        actor, [p for c, p in plan.existing.items() if c not in pupil_civics]
-    )
+        actor, [p for c, p in found.items() if c in pupil_civics]
+    ) | guardians_within_reach(actor, [p for c, p in found.items() if c not in pupil_civics])
+    plan.existing = {c: p for c, p in found.items() if p.pk in reach}
+    if lock:
+        plan.hidden = {c: p for c, p in found.items() if p.pk not in reach}
     existing_pupil_ids = [plan.existing[c].pk for c in pupil_civics if c in plan.existing]
     enrolments = _by_person(
         Enrolment.objects.filter(person_id__in=existing_pupil_ids, cancelled=False)
@@ -589,22 +694,30 @@ def _match_register(plan: ImportPlan, actor: Actor, *, lock: bool) -> None:
     kept: list[PupilLine] = []
     guardians_seen: set[str] = set()
     for line in plan.lines:
-        if _refused(plan, line.person, reach) or any(
-            _refused(plan, g.person, reach) for g in line.guardians
-        ):
+        # Reach first: nothing else may be said about a person the actor may not touch,
+        # not even that their name differs (which would confirm that they exist).
+        if _refused(plan, line.person) or any(_refused(plan, g.person) for g in line.guardians):
+            continue
+        named_otherwise = [
+            draft
+            for draft in (line.person, *(g.person for g in line.guardians))
+            if not _same_name(plan, draft)
+        ]
+        if named_otherwise:
             continue
         kept.append(line)
         person = plan.existing.get(line.person.civic_no)
+        planned: list[GuardianLine] = []
         if person is None:
             plan.new_persons[line.person.civic_no] = line.person
             plan.counts["pupils_created"] += 1
             plan.enrolments.append(line)
-            plan.relations.extend((line, g) for g in line.guardians)
+            planned = list(line.guardians)
         else:
             plan.counts["pupils_existing"] += 1
-            _note_name(plan, line.person, person)
             if _needs_enrolment(plan, line, enrolments.get(person.pk, [])):
                 plan.enrolments.append(line)
+            new_to_pupil = []
             for guardian in line.guardians:
                 other = plan.existing.get(guardian.person.civic_no)
                 if other is not None and any(
@@ -613,18 +726,30 @@ def _match_register(plan: ImportPlan, actor: Actor, *, lock: bool) -> None:
                 ):
                     plan.counts["relations_existing"] += 1
                 else:
-                    plan.relations.append((line, guardian))
+                    new_to_pupil.append(guardian)
+            if new_to_pupil and line.row in plan.guardian_rows:
+                planned = new_to_pupil
+            elif new_to_pupil:
+                plan.counts["relations_held"] += len(new_to_pupil)
+                plan.guardian_choices.append(
+                    GuardianChoice(
+                        row=line.row,
+                        pupil=_name(line.person),
+                        guardians=tuple(_name(g.person) for g in new_to_pupil),
+                    )
+                )
+        plan.relations.extend((line, g) for g in planned)
         for guardian in line.guardians:
             civic_no = guardian.person.civic_no
             other = plan.existing.get(civic_no)
             if other is None:
-                if civic_no not in plan.new_persons:
+                # A new person only when a relation makes them this pupil's guardian.
+                if guardian in planned and civic_no not in plan.new_persons:
                     plan.new_persons[civic_no] = guardian.person
                     plan.counts["guardians_created"] += 1
             elif civic_no not in guardians_seen:
                 guardians_seen.add(civic_no)
                 plan.counts["guardians_existing"] += 1
-                _note_name(plan, guardian.person, other)
         if person is not None:
             line.existing_classes = classes.get(person.pk, [])
     plan.lines = kept
@@ -637,25 +762,47 @@ def _by_person(rows: Any) -> dict[UUID, list[Any]]:
     return found
 
 
-def _refused(plan: ImportPlan, draft: PersonDraft, reach: set[UUID]) -> bool:
-    person = plan.existing.get(draft.civic_no)
-    if person is None or person.pk in reach:
+def _refused(plan: ImportPlan, draft: PersonDraft) -> bool:
+    person = plan.hidden.get(draft.civic_no)
+    if person is None:
         return False
     plan.issues.append(Issue(draft.row, draft.column, NEUTRAL_REFUSAL))
+    plan.refusals.append((draft.row, person))
     return True
 
 
-def _note_name(plan: ImportPlan, draft: PersonDraft, person: Person) -> None:
-    if (draft.given_name, draft.family_name) != (person.given_name, person.family_name):
-        plan.issues.append(
-            Issue(
-                draft.row,
-                draft.column,
-                "Personen finns redan i registret med ett annat namn. Importen ändrar inte "
-                "befintliga personer; ändra namnet på personkortet om det behövs.",
-                level="warning",
-            )
+def _name(draft: PersonDraft) -> str:
+    return " ".join(p for p in (draft.given_name, draft.middle_name, draft.family_name) if p)
+
+
+def _name_key(given: str, family: str) -> tuple[str, str]:
+    return (" ".join(given.split()).casefold(), " ".join(family.split()).casefold())
+
+
+def _same_name(plan: ImportPlan, draft: PersonDraft) -> bool:
+    """Refuse a row whose civic number belongs to a person with another name in the register.
+
+    Persons are matched on civic number alone, so a mistyped number would enrol the wrong
+    pupil or make a stranger a child's guardian. A differing name is the one sign of it:
+    the row stops the import until the number or the name is right. The register's name
+    is not quoted; the administrator looks the person up on the person card.
+    """
+    person = plan.existing.get(draft.civic_no)
+    if person is None or _name_key(draft.given_name, draft.family_name) == _name_key(
+        person.given_name, person.family_name
+    ):
+        return True
+    plan.issues.append(
+        Issue(
+            draft.row,
+            draft.column,
+            "Personnumret tillhör en person i registret med ett annat namn än på raden. "
+            "Kontrollera personnumret: ett felskrivet nummer skulle ge fel person "
+            "inskrivning eller vårdnadshavare. Har personen bytt namn, ändra namnet på "
+            "personkortet först.",
         )
+    )
+    return False
 
 
 def _needs_enrolment(plan: ImportPlan, line: PupilLine, enrolments: list[Enrolment]) -> bool:
@@ -726,7 +873,13 @@ def _plan_classes(plan: ImportPlan) -> None:
         target: Group | NewClass
         if len(valid) > 1:
             plan.issues.append(
-                Issue(check.row, column, f"Det finns flera klasser som heter {check.class_name}.")
+                Issue(
+                    check.row,
+                    column,
+                    f"Det finns flera klasser som heter {check.class_name} vid enheten på "
+                    f"startdatum {start}, så importen vet inte vilken eleven ska gå i. Byt "
+                    "namn på en av dem först.",
+                )
             )
             continue
         if valid:
@@ -746,7 +899,9 @@ def _plan_classes(plan: ImportPlan) -> None:
                 Issue(
                     check.row,
                     column,
-                    f"Klassen {check.class_name} finns vid enheten men gäller inte {start}.",
+                    f"Klassen {check.class_name} finns vid enheten men gäller inte på "
+                    f"startdatum {start}. Ändra startdatum, eller klassens datum på "
+                    "klassens sida.",
                 )
             )
             continue
@@ -775,7 +930,8 @@ def _plan_classes(plan: ImportPlan) -> None:
                         line.row,
                         column,
                         f"Klassen {new.display_name} står med skolformen {new.school_type} "
-                        f"på en annan rad.",
+                        "på en annan rad. En klass som skapas har en skolform; rätta "
+                        "skolformen eller klassen.",
                     )
                 )
                 continue
@@ -840,8 +996,16 @@ def register_import_stage(
     )
 
 
-def register_import_commit(*, actor: Actor, register_import: RegisterImport) -> ImportPlan:
+def register_import_commit(
+    *,
+    actor: Actor,
+    register_import: RegisterImport,
+    guardian_rows: frozenset[int] = frozenset(),
+) -> ImportPlan:
     """Check the staged rows again and write them all in one transaction, or nothing.
+
+    `guardian_rows` are the existing pupils' rows whose guardians from the file the
+    administrator ticked; a row number that names no such row changes nothing.
 
     Raises ImportRefused (with the new plan) when a rule now fails, DomainError when the
     import is no longer pending or someone changed the register at the same moment.
@@ -865,17 +1029,46 @@ def register_import_commit(*, actor: Actor, register_import: RegisterImport) -> 
                 school_unit=staged.school_unit,
                 parsed=ParsedFile.from_stored(staged.data),
                 create_classes=staged.create_classes,
+                guardian_rows=guardian_rows,
                 lock=True,
             )
             if not plan.ok:
                 raise ImportRefused(plan)
             _write(plan, actor, staged)
+    except ImportRefused as refused:
+        _record_refusals(actor, register_import, refused.plan)
+        raise
     except IntegrityError:
         raise DomainError(
             "Registret ändrades av någon annan medan importen sparades; inget sparades. "
             "Ladda upp filen igen."
         ) from None
     return plan
+
+
+def _record_refusals(actor: Actor, staged: RegisterImport, plan: ImportPlan) -> None:
+    """Log each refused person under their own id, after the refused import rolled back.
+
+    An import that names a protected person or another huvudman's pupil is how someone
+    would probe the register; the entry lets the central administration see who did.
+    """
+    if not plan.refusals:
+        return
+    with transaction.atomic():
+        for row, person in plan.refusals:
+            audit_record(
+                actor=actor,
+                action="import.refused",
+                object_type="Person",
+                object_id=person.pk,
+                person_id=person.pk,
+                detail={
+                    "import": str(staged.pk),
+                    "school_unit": str(plan.school_unit.pk),
+                    "file_name": plan.file.file_name,
+                    "row": row,
+                },
+            )
 
 
 def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
@@ -994,7 +1187,10 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
                 "end_date": [None, None],
             },
         )
-    for relation in relations:
+    for relation, (line, _) in zip(relations, plan.relations, strict=True):
+        # A relation to a pupil who was already in the register exists only because the
+        # administrator ticked the row: the entry says so, with the row.
+        chosen = {"row": line.row, "chosen": True} if line.person.civic_no in plan.existing else {}
         entries.add(
             action="responsible.add",
             object_type="Responsible",
@@ -1002,6 +1198,7 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
             person_id=relation.person_id,
             detail={
                 **origin,
+                **chosen,
                 "responsible": str(relation.responsible_id),
                 "relation_type": relation.relation_type,
             },
@@ -1037,6 +1234,11 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
             "created_classes": [
                 str(c.group.pk) for c in plan.new_classes.values() if c.group is not None
             ],
+            # The per-row decision on existing pupils' guardians, both ways.
+            "guardian_rows_added": sorted(
+                {line.row for line, _ in plan.relations if line.person.civic_no in plan.existing}
+            ),
+            "guardian_rows_left_out": sorted(c.row for c in plan.guardian_choices),
         },
     )
 
@@ -1047,16 +1249,21 @@ def register_import_run(
     school_unit: Organisation,
     parsed: ParsedFile,
     create_classes: bool = False,
+    guardian_rows: frozenset[int] = frozenset(),
     dry_run: bool = False,
 ) -> tuple[ImportPlan, RegisterImport | None]:
     """Check and, unless `dry_run` or the file has errors, import at once (the command)."""
     plan = plan_import(
-        actor=actor, school_unit=school_unit, parsed=parsed, create_classes=create_classes
+        actor=actor,
+        school_unit=school_unit,
+        parsed=parsed,
+        create_classes=create_classes,
+        guardian_rows=guardian_rows,
     )
     if dry_run or not plan.ok:
         return plan, None
     staged = register_import_stage(actor=actor, school_unit=school_unit, plan=plan)
-    plan = register_import_commit(actor=actor, register_import=staged)
+    plan = register_import_commit(actor=actor, register_import=staged, guardian_rows=guardian_rows)
     staged.refresh_from_db()
     return plan, staged
 

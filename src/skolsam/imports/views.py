@@ -84,12 +84,18 @@ def import_confirm(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
     context: dict = {"unit": unit, "columns": _columns(), "form": ImportUploadForm()}
     if staged is None:
         context["problem"] = (
-            "Importen finns inte längre: den har redan genomförts eller gått ut. "
+            " ".join(str(e) for e in form.errors["guardian_rows"])
+            if "guardian_rows" in form.errors
+            else "Importen finns inte längre: den har redan genomförts eller gått ut. "
             "Ladda upp filen igen."
         )
         return render(request, "imports/upload.html", context, status=409)
     try:
-        register_import_commit(actor=actor, register_import=staged)
+        register_import_commit(
+            actor=actor,
+            register_import=staged,
+            guardian_rows=form.cleaned_data.get("guardian_rows") or frozenset(),
+        )
     except ImportRefused as refused:
         context.update(plan=refused.plan, summary=summary_rows(refused.plan.summary()))
         return render(request, "imports/upload.html", context, status=409)

@@ -22,8 +22,8 @@ from skolsam.attendance.models import AttendanceKind, AttendancePolicy
 from skolsam.attendance.notices import send_absence_notices
 from skolsam.attendance.stats import pupil_figures, school_figures
 from skolsam.attendance.tests.story import build_day, lesson
-from skolsam.core.access import persons_visible_to
 from skolsam.core.choices import GroupType
+from skolsam.people.access import persons_visible_to
 from skolsam.testing import factories as f
 
 MONDAY = date(2026, 9, 7)

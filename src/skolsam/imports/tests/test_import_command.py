@@ -20,7 +20,7 @@ from skolsam.imports.tests.conftest import (
     table_counts,
     xlsx_bytes,
 )
-from skolsam.people.models import Person
+from skolsam.people.models import Person, Responsible
 from skolsam.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_a_file_with_errors_prints_every_error_and_imports_nothing(
     school: Any, tmp_path: Path
 ) -> None:
     # The command runs as the system, so it sees a pupil enrolled at another huvudman.
-    elsewhere = f.PupilFactory(civic_no=PUPILS[3])
+    elsewhere = f.PupilFactory(civic_no=PUPILS[3], given_name="Elev3", family_name="Lindqvist")
     f.EnrolmentFactory(person=elsewhere, enroled_at=school.other_school, start_date=START)
     path = tmp_path / "elever.csv"
     path.write_bytes(
@@ -112,3 +112,44 @@ def test_an_unknown_school_unit_code_is_an_error(school: Any, tmp_path: Path) ->
         _run(path, code="99999999")
     assert not Person.objects.filter(civic_no=PUPILS[0]).exists()
     assert not Enrolment.objects.exists()
+
+
+def test_existing_pupils_get_the_files_guardians_only_on_the_rows_named(
+    school: Any, tmp_path: Path
+) -> None:
+    pupils = [
+        f.PupilFactory(civic_no=PUPILS[i], given_name=f"Elev{i}", family_name="Lindqvist")
+        for i in range(2)
+    ]
+    path = tmp_path / "elever.csv"
+    path.write_bytes(csv_bytes([pupil_row(0), pupil_row(1)]))
+
+    report = _run(path, "--guardians-for-rows", "3")
+
+    assert "Rad 2: Elev0 Lindqvist – Mamma0 Lindqvist, Pappa0 Lindqvist" in report
+    assert not Responsible.objects.filter(person=pupils[0]).exists()
+    assert Responsible.objects.filter(person=pupils[1]).count() == 2
+    with pytest.raises(CommandError, match="inga radnummer"):
+        _run(path, "--guardians-for-rows", "två")
+
+
+def test_a_nul_byte_or_an_over_long_name_is_refused_with_row_column_and_why(
+    school: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "elever.csv"
+    path.write_bytes(
+        csv_bytes([pupil_row(0, förnamn="El\x00va"), pupil_row(1, efternamn="L" * 100_000)])
+    )
+    before = table_counts()
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="2 fel; inget importerades"):
+        call_command("import_register", str(path), "--school-unit", "19830001", stdout=out)
+
+    report = out.getvalue()
+    assert (
+        "Rad 2, kolumn förnamn: Värdet innehåller ett otillåtet tecken (U+0000, ett styrtecken) "
+        "på plats 3." in report
+    )
+    assert "Rad 3, kolumn efternamn: Värdet är för långt: 100\u00a0000 tecken, högst 100." in report
+    assert table_counts() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,16 @@ from skolsam.imports.parser import parse_file
 from skolsam.imports.report import report_text
 from skolsam.imports.services import ImportRefused, register_import_run
 from skolsam.organisations.models import Organisation
+
+
+def _rows(text: str) -> frozenset[int]:
+    """Read a list of row numbers such as `2,5,9`."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not all(p.isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"”{text}” är inga radnummer; skriv dem med komma emellan, t.ex. 2,5."
+        )
+    return frozenset(int(p) for p in parts)
 
 
 class Command(BaseCommand):
@@ -32,6 +43,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--create-classes", action="store_true", help="Skapa klasser som saknas vid enheten."
         )
+        parser.add_argument(
+            "--guardians-for-rows",
+            type=_rows,
+            default=frozenset(),
+            metavar="RADER",
+            help="Radnummer (t.ex. 2,5) för befintliga elever som ska få vårdnadshavarna i "
+            "filen. Utan det läggs inga vårdnadshavare till för elever som redan finns.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -49,6 +68,7 @@ class Command(BaseCommand):
                 school_unit=unit,
                 parsed=parsed,
                 create_classes=options["create_classes"],
+                guardian_rows=options["guardians_for_rows"],
                 dry_run=options["dry_run"],
             )
         except ImportRefused as refused:
