@@ -1,7 +1,7 @@
 """Hold the append-only audit log.
 
-Rows are only ever inserted. On PostgreSQL a trigger (migration 0002) rejects UPDATE
-and DELETE; the model refuses them in Python on every database.
+Rows are only ever inserted. Triggers reject UPDATE and DELETE in the database (migration
+0002 on PostgreSQL, 0004 on SQLite); the model refuses them in Python too.
 """
 
 from typing import Any
