@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "skolsam.accounts.middleware.SessionTimeoutMiddleware",
     "skolsam.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The product's 404 page with DEBUG on too (the demo); inside the others, so its page
+    # gets their headers and cookies.
+    "skolsam.core.middleware.ProductErrorPagesMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -193,6 +196,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+
+# With DEBUG on, a missing or refused page still shows the product's 404 page
+# (core.middleware.ProductErrorPagesMiddleware); a developer who wants Django's debug
+# 404 back, with the URL patterns it tried, sets this.
+SKOLSAM_DEBUG_ERROR_PAGES = env.bool("SKOLSAM_DEBUG_ERROR_PAGES", default=False)
 
 # Trust X-Forwarded-For only behind a known proxy; it decides the audit log's client address.
 SKOLSAM_TRUST_X_FORWARDED_FOR = env.bool("SKOLSAM_TRUST_X_FORWARDED_FOR", default=False)
