@@ -21,20 +21,12 @@ from skolsam.core.access import (
     memberships_visible_to,
     persons_visible_to,
 )
-from skolsam.core.choices import GroupType, OrganisationType, SchoolType, SecurityMarking
+from skolsam.core.choices import GroupType, SchoolType, SecurityMarking
 from skolsam.core.models import valid_on
 from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment
 from skolsam.groups.models import Group
 from skolsam.organisations.models import Organisation
-
-
-def organisation_list_school_units(*, huvudman: Organisation | None = None) -> QuerySet:
-    """Return school units, optionally of one huvudman, with their huvudman loaded."""
-    qs = Organisation.objects.filter(organisation_type=OrganisationType.SKOLENHET)
-    if huvudman is not None:
-        qs = qs.filter(huvudman=huvudman)
-    return qs.select_related("huvudman", "parent")
 
 
 def organisation_get_by_code(code: str) -> Organisation | None:
