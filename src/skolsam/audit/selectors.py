@@ -63,6 +63,7 @@ _LOCATION_TYPES = {"Organisation", "Group", "CalendarEvent"}
 
 def _names_of(object_type: str, ids: set[str]) -> dict[str, str]:
     """Return {id: name} for objects of one location type, in one query."""
+    model: Any
     if object_type == "Organisation":
         model = apps.get_model("organisations", "Organisation")
         rows = model._default_manager.filter(pk__in=ids).values_list("pk", "display_name")

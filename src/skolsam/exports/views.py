@@ -103,7 +103,7 @@ def audit_log_download(request: HttpRequest) -> HttpResponse:
         raise Http404("Sidan finns inte.")
     form = AuditSearchForm(request.GET, today=actor.on)
     if not form.is_valid():
-        return _bad(BadQuery(" ".join(m for msgs in form.errors.values() for m in msgs)))
+        return _bad(BadQuery(" ".join(str(m) for msgs in form.errors.values() for m in msgs)))
     try:
         exported = audit_log_export(actor=actor, filters=form.filters())
     except DomainError as exc:

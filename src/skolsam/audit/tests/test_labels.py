@@ -56,7 +56,7 @@ def _codes(node: ast.expr, where: str, tables: dict[str, list[str]]) -> tuple[se
 def _module_tables(tree: ast.Module) -> dict[str, list[str]]:
     tables = {}
     for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
+        target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
         value = getattr(node, "value", None)

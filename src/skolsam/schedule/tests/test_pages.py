@@ -119,7 +119,7 @@ def test_a_teacher_can_neither_import_nor_change_a_lesson(school):
     teacher = verified_client(school.other_teacher)
     assert teacher.get(reverse("schedule:import", args=[school.unit.pk])).status_code == 404
     _import(school.rektor, school, (HEADER + EVERY_WEEKDAY).encode())
-    lesson = CalendarEvent.objects.order_by("start_time").first()
+    lesson = CalendarEvent.objects.order_by("start_time")[0]
     assert teacher.get(reverse("schedule:lesson", args=[lesson.pk])).status_code == 404
     assert (
         teacher.post(reverse("schedule:lesson", args=[lesson.pk]), {"action": "cancel"}).status_code
@@ -131,7 +131,7 @@ def test_a_teacher_can_neither_import_nor_change_a_lesson(school):
 
 def test_the_rektor_cancels_a_lesson_and_is_told_what_a_move_needs(school):
     _import(school.rektor, school, (HEADER + EVERY_WEEKDAY).encode())
-    lesson = CalendarEvent.objects.order_by("start_time").first()
+    lesson = CalendarEvent.objects.order_by("start_time")[0]
     client = verified_client(school.rektor)
     url = reverse("schedule:lesson", args=[lesson.pk])
     page = client.get(url).content.decode()
