@@ -61,3 +61,44 @@ def _process_caches_start_empty():
 
     forget_subscribed_types()
     policy.forget()
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_audit_log_can_be_flushed(request, _django_db_helper):
+    """Let a transactional test on SQLite end with the audit log emptied.
+
+    Such a test ends with Django's flush, which on SQLite is a DELETE on every table, and
+    the audit log's triggers refuse that (PostgreSQL's flush is a TRUNCATE, which row
+    triggers do not see). Before the flush, the log's rows go with the triggers lifted
+    for that one statement; the flush then finds the table empty. Set up after the
+    database helper, so torn down before it flushes.
+    """
+    yield
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    from django.db import connection
+
+    from skolsam.audit.models import AuditEntryPerson
+
+    # A test inside a transaction is rolled back, not flushed.
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditentry'"
+        )
+        triggers = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditentry'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER "{name}"')
+        # The persons of entries about many (no triggers on SQLite) go first: they point
+        # at the entries.
+        cursor.execute(f'DELETE FROM "{AuditEntryPerson._meta.db_table}"')  # noqa: S608 - a model's table
+        cursor.execute("DELETE FROM audit_auditentry")
+        for sql in triggers:
+            cursor.execute(sql)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import secrets
 import subprocess
 import sys
 import time
@@ -92,6 +93,9 @@ def _run(bench_url: str, *, pupils: int, generate: bool) -> dict[str, Any]:
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
     # As in production: no query log kept in memory, no debug pages.
     os.environ["DJANGO_DEBUG"] = "false"
+    # Production settings refuse to start on the published development keys.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("SKOLSAM_SS12000_SIGNING_KEY", secrets.token_urlsafe(50))
     sys.path.insert(0, str(ROOT / "src"))
     if generate:
         # In processes of their own, as a register is loaded before a server starts: the

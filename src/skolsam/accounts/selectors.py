@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from skolsam.core.access import ADMIN_ROLES, SCHOOL_WIDE_ROLES, Actor
@@ -68,8 +68,3 @@ def two_factor_status(*, user: Any, actor: Actor) -> TwoFactorStatus:
         verified=bool(getattr(user, "is_verified", lambda: False)()),
         recovery_codes_left=recovery_code_count(user),
     )
-
-
-def static_devices_for(user: Any) -> list[StaticDevice]:
-    """Return the user's recovery-code devices (normally one)."""
-    return list(StaticDevice.objects.filter(user=user, confirmed=True))

@@ -367,7 +367,7 @@ def user_password_set(
         unlocked = axes_reset(username=user.get_username()) if how == "reset" else 0
         audit_record(
             actor=actor,
-            action=f"auth.password_{how}",
+            action="auth.password_change" if how == "change" else "auth.password_reset",
             object_type="User",
             object_id=user.pk,
             detail={"lockouts_lifted": unlocked} if unlocked else None,

@@ -3,14 +3,13 @@ a guardian's children, a department's day. Each function costs a fixed number of
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import (
@@ -30,7 +29,7 @@ from skolsam.enrolment.models import Placement
 from skolsam.groups.models import Group
 from skolsam.people.models import Person
 from skolsam.schedule import calendar
-from skolsam.schedule.access import lessons_taught_by, lessons_visible_to
+from skolsam.schedule.access import lessons_taught_by
 from skolsam.schedule.models import CalendarEvent
 
 
@@ -69,13 +68,6 @@ class Register:
     rows: list[RegisterRow]
     version: int
     after_the_day: bool
-
-    @property
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = defaultdict(int)
-        for row in self.rows:
-            out[row.kind] += 1
-        return dict(out)
 
     def keep_marks(self, data: Mapping[str, Any]) -> None:
         """Show the marks of a refused form again, so the teacher need not redo them."""
@@ -350,7 +342,3 @@ def schedules_to_approve(*, actor: Actor) -> list[AttendanceSchedule]:
         .select_related("placement__child", "placement__group")
         .order_by("start_date")[:100]
     )
-
-
-def lessons_visible(actor: Actor) -> QuerySet:
-    return lessons_visible_to(actor)

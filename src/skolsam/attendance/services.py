@@ -199,6 +199,7 @@ def _audit_entry(
     object_id: Any,
     changes: dict[str, Any],
     detail: dict[str, Any],
+    person_id: UUID | None = None,
 ) -> AuditEntry:
     """Build, unsaved, the entry `audit_record` would write (plain JSON values only)."""
     ctx = context.current()
@@ -208,7 +209,7 @@ def _audit_entry(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        person_id=None,
+        person_id=person_id,
         changes=changes,
         detail=detail,
         request_id=ctx.request_id if ctx else "",
@@ -242,12 +243,12 @@ class _Claim:
     version: int
 
 
-def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) -> bool:
+def _write_in_one_statement(claim: _Claim, rows: list[_Row], entries: list[AuditEntry]) -> bool:
     """Claim the version, upsert every row and log, in one PostgreSQL statement.
 
     A data-modifying CTE is one statement, so it is one transaction: either the version
     moved and everything is written, or (stale form, not the teacher) nothing is. The
-    rows and the audit entry are inserted only if the claim returned the lesson. The rows
+    rows and the audit entries are inserted only if the claim returned the lesson. The rows
     travel as one JSON parameter (`json_to_recordset`), not hundreds of bound values.
 
     The version is checked on the updated row itself, not only inside the `IN (...)`
@@ -263,7 +264,8 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
     )
     log_fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
     log_columns = ", ".join(qn(str(f.column)) for f in log_fields)
-    log_values = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in log_fields)
+    log_row = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in log_fields)
+    log_values = ", ".join(f"({log_row})" for _ in entries)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATE_COLUMNS)
     # Identifiers come from model metadata or are written out here; values are parameters.
     sql = (
@@ -285,7 +287,7 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
         "WHERE EXISTS (SELECT 1 FROM claim) "
         f"ON CONFLICT (calendar_event_id, student_id) DO UPDATE SET {updates}), "
         f"logged AS (INSERT INTO {qn(AuditEntry._meta.db_table)} ({log_columns}) "
-        f"SELECT {log_values} WHERE EXISTS (SELECT 1 FROM claim)) "
+        f"SELECT * FROM (VALUES {log_values}) AS entry WHERE EXISTS (SELECT 1 FROM claim)) "
         "SELECT COUNT(*) FROM claim"
     )
     payload = json.dumps(
@@ -304,7 +306,11 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entry: AuditEntry) 
         claim.by,
         claim.at,
         payload,
-        *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in log_fields),
+        *(
+            f.get_db_prep_save(getattr(entry, f.attname), connection)
+            for entry in entries
+            for f in log_fields
+        ),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -364,7 +370,7 @@ def _upsert_sqlite(claim: _Claim, rows: list[_Row]) -> None:
         cursor.execute(sql, params)
 
 
-def _write_portable(claim: _Claim, rows: list[_Row], entry: AuditEntry) -> bool:
+def _write_portable(claim: _Claim, rows: list[_Row], entries: list[AuditEntry]) -> bool:
     """Claim, upsert and log in one transaction, statement by statement (SQLite)."""
     with transaction.atomic():
         updated = claim.query.update(
@@ -376,7 +382,7 @@ def _write_portable(claim: _Claim, rows: list[_Row], entry: AuditEntry) -> bool:
             return False
         if rows:
             _upsert_sqlite(claim, rows)
-        entry.save()
+        AuditEntry.objects.bulk_create(entries)
     return True
 
 
@@ -393,7 +399,8 @@ def register_save(
     Refuses a stale `version` (someone saved in between), pupils not on the register,
     and a change after the lesson's day without a reason; a refused save writes nothing.
     Every save is audit-logged (`attendance.correct` with the old and new values after
-    the lesson's day). Invalid absence not already stored queues the same-day notice to
+    the lesson's day), and so is each pupil whose attendance it changes
+    (`attendance.mark`, under the pupil). Invalid absence not already stored queues the same-day notice to
     the guardians, after commit.
 
     Two round trips on PostgreSQL: the roster with its saved rows, then one statement
@@ -414,6 +421,9 @@ def register_save(
     changes: dict[str, Any] = {}
     invalid = 0
     newly_invalid = False
+    # Each pupil whose attendance changes gets an entry of their own, so the log answers
+    # "who changed this pupil's attendance" by the pupil (the lesson's entry lists them all).
+    pupil_changes: dict[UUID, dict[str, list[Any]]] = {}
     for pid, person in roster.items():
         mark = by_student.get(pid) or Mark(pid, AttendanceKind.PRESENT)
         _check_mark(mark, length, f"{person.given_name} {person.family_name}")
@@ -449,6 +459,13 @@ def register_save(
                 newly_invalid = True
         if before != after and not (before is None and mark.kind == AttendanceKind.PRESENT):
             changes[str(pid)] = [list(before) if before else None, list(after)]
+            pupil_changes[pid] = {
+                field: [old_value, new_value]
+                for field, old_value, new_value in zip(
+                    ("kind", "valid", "minutes"), before or (None, None, None), after, strict=True
+                )
+                if old_value != new_value
+            }
         rows.append(row)
 
     late_correction = lesson.reported_at is not None and lesson.date < actor.on and bool(changes)
@@ -461,21 +478,36 @@ def register_save(
     query = CalendarEvent.objects.filter(pk=lesson.pk, register_version=version)
     if not actor.is_system and lesson.organisation_id not in actor.admin_org_ids:
         query = query.filter(taught_by(actor.person_id))
-    entry = _audit_entry(
-        actor=actor,
-        action="attendance.correct" if late_correction else "attendance.register",
-        object_type="CalendarEvent",
-        object_id=lesson.pk,
-        changes=changes,
-        detail={
-            "date": lesson.date.isoformat(),
-            "pupils": len(rows),
-            "invalid": invalid,
-            **({"reason": reason.strip()} if late_correction else {}),
-        },
-    )
+    correction = {"reason": reason.strip()} if late_correction else {}
+    entries = [
+        _audit_entry(
+            actor=actor,
+            action="attendance.correct" if late_correction else "attendance.register",
+            object_type="CalendarEvent",
+            object_id=lesson.pk,
+            changes=changes,
+            detail={
+                "date": lesson.date.isoformat(),
+                "pupils": len(rows),
+                "invalid": invalid,
+                **correction,
+            },
+        ),
+        *(
+            _audit_entry(
+                actor=actor,
+                action="attendance.mark",
+                object_type="CalendarEvent",
+                object_id=lesson.pk,
+                person_id=pid,
+                changes=pupil_change,
+                detail={"date": lesson.date.isoformat(), **correction},
+            )
+            for pid, pupil_change in pupil_changes.items()
+        ),
+    ]
     write = _write_in_one_statement if connection.vendor == "postgresql" else _write_portable
-    if not write(_Claim(lesson, query, now, actor.person_id, version), rows, entry):
+    if not write(_Claim(lesson, query, now, actor.person_id, version), rows, entries):
         if not actor.is_system and not may_take_register(actor, lesson):
             raise DomainError("Du har inte behörighet att rapportera närvaro på lektionen.")
         raise StaleRegister(
@@ -1019,7 +1051,7 @@ def attendance_event_register(
     )
     audit_record(
         actor=actor,
-        action="attendance.check_" + ("in" if event_type == "In" else "out"),
+        action="attendance.check_in" if event_type == "In" else "attendance.check_out",
         object_type="AttendanceEvent",
         object_id=event.pk,
         person_id=person.pk,

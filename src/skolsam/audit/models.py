@@ -1,8 +1,8 @@
 """Hold the append-only audit log.
 
-Rows are only ever inserted. On PostgreSQL triggers (migrations 0002 and
-0004_audit_entry_persons) reject UPDATE and DELETE; the models refuse them in Python on
-every database.
+Rows are only ever inserted. Triggers reject UPDATE and DELETE in the database (migrations
+0002 and 0004_audit_entry_persons on PostgreSQL, 0005 on SQLite); the models refuse them in
+Python on every database.
 """
 
 from typing import Any

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from skolsam.audit.forms import AuditSearchForm
-from skolsam.audit.selectors import audit_entry_list
+from skolsam.audit.selectors import audit_entry_list, audit_rows
 from skolsam.audit.services import audit_record
 from skolsam.core.views import request_actor
 
@@ -26,11 +26,13 @@ def audit_search(request: HttpRequest) -> HttpResponse:
         raise Http404("Sidan finns inte.")
     form = AuditSearchForm(request.GET, today=actor.on)
     page = None
+    rows: list = []
     if form.is_valid():
         filters = form.filters()
         page = Paginator(audit_entry_list(**filters), PAGE_SIZE).get_page(request.GET.get("sida"))
         # Read the page before logging, so the entry about this search is not in it.
         page.object_list = list(page.object_list)
+        rows = audit_rows(actor=actor, entries=page.object_list)
         audit_record(
             actor=actor,
             action="audit.search",
@@ -41,6 +43,6 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/search.html",
-        {"form": form, "page": page},
+        {"form": form, "page": page, "rows": rows},
         status=400 if form.errors else 200,
     )

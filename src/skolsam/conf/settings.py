@@ -1,14 +1,16 @@
 """Configure Skolsam from environment variables.
 
 One settings module for every environment. Production sets DJANGO_DEBUG=false,
-DJANGO_SECRET_KEY, DATABASE_URL and DJANGO_ALLOWED_HOSTS; the demo and the tests
-run on the defaults (embedded SQLite under var/).
+DJANGO_SECRET_KEY, SKOLSAM_SS12000_SIGNING_KEY, DATABASE_URL and DJANGO_ALLOWED_HOSTS (it
+refuses to start without real keys); the demo and the tests run on the defaults (embedded
+SQLite under var/).
 """
 
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[3]  # the repository root
 SRC_DIR = BASE_DIR / "src" / "skolsam"
@@ -17,10 +19,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="insecure-development-key-change-me-in-production-0123456789",
-)
+# Published in this file, so good for the demo and the tests only: production refuses it.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me-in-production-0123456789"  # noqa: S105
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -68,6 +69,9 @@ MIDDLEWARE = [
     "skolsam.accounts.middleware.SessionTimeoutMiddleware",
     "skolsam.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The product's 404 page with DEBUG on too (the demo); inside the others, so its page
+    # gets their headers and cookies.
+    "skolsam.core.middleware.ProductErrorPagesMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -120,6 +124,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off -c random_page_cost=1.1")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep a connection open between requests (a new PostgreSQL connection costs a few
+# milliseconds, as much as a whole page): for DJANGO_CONN_MAX_AGE seconds, checked before
+# reuse so a connection the server dropped is replaced rather than failing a request. The
+# demo and the tests (DEBUG on) close it after each request, as Django does by default.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0 if DEBUG else 600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -195,6 +205,11 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 
+# With DEBUG on, a missing or refused page still shows the product's 404 page
+# (core.middleware.ProductErrorPagesMiddleware); a developer who wants Django's debug
+# 404 back, with the URL patterns it tried, sets this.
+SKOLSAM_DEBUG_ERROR_PAGES = env.bool("SKOLSAM_DEBUG_ERROR_PAGES", default=False)
+
 # Trust X-Forwarded-For only behind a known proxy; it decides the audit log's client address.
 SKOLSAM_TRUST_X_FORWARDED_FOR = env.bool("SKOLSAM_TRUST_X_FORWARDED_FOR", default=False)
 
@@ -239,3 +254,35 @@ SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = env.bool(
 SKOLSAM_SMS_PROVIDER = env.str(
     "SKOLSAM_SMS_PROVIDER", default="skolsam.attendance.sms.ConsoleSmsProvider"
 )
+
+
+def _refuse_a_public_key(name: str, value: str, *, other: str = "") -> None:
+    """Stop a production start whose key anyone could know: the default, short or repetitive.
+
+    Django's `check --deploy` only warns (security.W009) and a server starts anyway; with a
+    published key anyone can forge sessions, password-reset links and API tokens.
+    """
+    problem = ""
+    if not value:
+        problem = "is not set"
+    elif value == DEVELOPMENT_SECRET_KEY or value.startswith("django-insecure"):
+        problem = "is the published development key"
+    elif len(value) < 50 or len(set(value)) < 5:
+        problem = "is too short or too simple (at least 50 characters, 5 of them different)"
+    elif other and value == other:
+        problem = "must differ from DJANGO_SECRET_KEY"
+    if problem:
+        raise ImproperlyConfigured(
+            f"{name} {problem}. With DJANGO_DEBUG=false, set {name} to a random secret of "
+            "its own, e.g. the output of: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+
+
+if not DEBUG:
+    _refuse_a_public_key("DJANGO_SECRET_KEY", SECRET_KEY)
+    # The API's tokens are signed with a key of their own in production, so that a key
+    # derived from DJANGO_SECRET_KEY is never what protects every client's access.
+    _refuse_a_public_key(
+        "SKOLSAM_SS12000_SIGNING_KEY", SKOLSAM_SS12000_SIGNING_KEY, other=SECRET_KEY
+    )

@@ -113,10 +113,6 @@ class Actor:
     def is_admin(self) -> bool:
         return bool(self.admin_org_ids)
 
-    @property
-    def is_guardian(self) -> bool:
-        return bool(self.responsible_for_ids)
-
 
 def system_actor(label: str) -> Actor:
     """Return the actor for work no person does by hand: commands, imports, the demo loader."""

@@ -26,4 +26,5 @@ urlpatterns = [
         views.school_unit_pupils_download,
         name="export_school_unit_pupils",
     ),
+    path("audit/export.csv", views.audit_log_download, name="export_audit_log"),
 ]

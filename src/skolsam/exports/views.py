@@ -16,10 +16,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from skolsam.audit.forms import AuditSearchForm
 from skolsam.core.dates import date_param
+from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
-from skolsam.exports.services import ExportFile, class_list_export, school_unit_pupils_export
+from skolsam.exports.services import (
+    ExportFile,
+    audit_log_export,
+    class_list_export,
+    school_unit_pupils_export,
+)
 from skolsam.groups.access import group_for_actor, group_policy
 from skolsam.organisations.access import organisation_for_actor, organisation_policy
 
@@ -84,3 +91,20 @@ def school_unit_pupils_download(
             actor=actor, school_unit=unit, fmt=fmt, on=day, school_year=school_year
         )
     )
+
+
+@login_required
+@require_GET
+def audit_log_download(request: HttpRequest) -> HttpResponse:
+    """Download the auditors' search result (same parameters as /audit/) as CSV."""
+    actor = request_actor(request)
+    if not actor.can_search_audit:
+        raise Http404("Sidan finns inte.")
+    form = AuditSearchForm(request.GET, today=actor.on)
+    if not form.is_valid():
+        return _bad(BadQuery(" ".join(str(m) for msgs in form.errors.values() for m in msgs)))
+    try:
+        exported = audit_log_export(actor=actor, filters=form.filters())
+    except DomainError as exc:
+        return _bad(BadQuery(" ".join(exc.messages)))
+    return _download(exported)

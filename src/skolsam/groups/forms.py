@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -114,8 +114,3 @@ class ClassMoveForm(RegisterForm):
         super().__init__(*args, **kwargs)
         self.fields["to_group"].queryset = groups  # type: ignore[attr-defined]
         self.fields["on"].initial = actor.on + timedelta(days=1)
-
-    @property
-    def last_day_in_old_class(self) -> date | None:
-        on = self.cleaned_data.get("on") if hasattr(self, "cleaned_data") else None
-        return on - timedelta(days=1) if on else None

@@ -9,7 +9,6 @@ and their `DomainError` is put on the same fields (`RegisterForm.add_domain_erro
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any, ClassVar
 
 from django import forms
@@ -121,16 +120,6 @@ def school_type_choices(units: Iterable[Organisation]) -> list[tuple[str, str]]:
     """
     offered = {t for unit in units for t in unit.school_types}
     return [(value, label) for value, label in SchoolType.choices if value in offered]
-
-
-def parse_day(text: str | None, default: date) -> tuple[date, bool]:
-    """Read an ISO date from a query string; return (day, whether it was valid)."""
-    if not text:
-        return default, True
-    try:
-        return date.fromisoformat(text), True
-    except ValueError:
-        return default, False
 
 
 def route_domain_error(

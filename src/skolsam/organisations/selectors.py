@@ -14,7 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from skolsam.core.access import Actor
-from skolsam.core.choices import GroupType, OrganisationType, SchoolType
+from skolsam.core.choices import GroupType, SchoolType
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
 from skolsam.duties.access import assignment_role_policy, duty_policy
@@ -25,14 +25,6 @@ from skolsam.groups.access import groups_visible_to, memberships_visible_to
 from skolsam.groups.models import Group
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
-
-
-def organisation_list_school_units(*, huvudman: Organisation | None = None) -> QuerySet:
-    """Return school units, optionally of one huvudman, with their huvudman loaded."""
-    qs = Organisation.objects.filter(organisation_type=OrganisationType.SKOLENHET)
-    if huvudman is not None:
-        qs = qs.filter(huvudman=huvudman)
-    return qs.select_related("huvudman", "parent")
 
 
 def organisation_get_by_code(code: str) -> Organisation | None:

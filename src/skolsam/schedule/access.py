@@ -157,10 +157,6 @@ def may_take_register(actor: Actor, lesson: CalendarEvent) -> bool:
     return lessons_taught_by(actor).filter(pk=lesson.pk).exists()
 
 
-def may_manage_schedule(actor: Actor, organisation_id: UUID) -> bool:
-    return organisation_id in actor.admin_org_ids
-
-
 def _central_huvudman_ids(actor: Actor) -> QuerySet:
     """The huvudmän where the actor is a central administrator (at the huvudman, or at a
     förvaltning or verksamhetsområde under it)."""

@@ -143,7 +143,3 @@ class CalendarEvent(SS12000Entity):
                 condition=Q(end_time__gt=F("start_time")), name="calendarevent_end_after_start"
             ),
         ]
-
-    @property
-    def is_reported(self) -> bool:
-        return self.reported_at is not None

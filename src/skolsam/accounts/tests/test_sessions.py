@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import runpy
+import secrets
 import time
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def test_the_session_cookie_is_httponly_samesite_and_ends_with_the_browser(teach
 
 def test_production_settings_make_cookies_secure(monkeypatch):
     monkeypatch.setenv("DJANGO_DEBUG", "false")
-    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    monkeypatch.setenv("SKOLSAM_SS12000_SIGNING_KEY", secrets.token_urlsafe(50))
     production = runpy.run_path(str(SETTINGS_FILE))
     assert production["SESSION_COOKIE_SECURE"] is True
     assert production["CSRF_COOKIE_SECURE"] is True

@@ -95,6 +95,51 @@ def test_a_correction_after_the_day_needs_a_reason_and_is_logged():
     assert entry.detail["reason"].startswith("Eleven var")
 
 
+def test_each_pupil_whose_attendance_changes_gets_an_entry_under_the_pupil():
+    yesterday = today() - timedelta(days=1)
+    day = build_day(day=yesterday)
+    teacher = day.actor(day.teacher)
+    alva, hugo, saga = day.pupils
+    services.register_save(
+        actor=teacher,
+        lesson=day.lesson,
+        version=0,
+        marks=[services.Mark(alva.pk, "Frånvarande"), services.Mark(hugo.pk, "Sen", minutes=10)],
+    )
+    marked = {e.person_id: e for e in AuditEntry.objects.filter(action="attendance.mark")}
+    # Saga was present by default: nothing changed for her, so no entry about her.
+    assert marked.keys() == {alva.pk, hugo.pk}
+    assert marked[alva.pk].changes == {
+        "kind": [None, "Frånvarande"],
+        "valid": [None, False],
+        "minutes": [None, 0],
+    }
+    assert (marked[alva.pk].object_type, marked[alva.pk].object_id) == (
+        "CalendarEvent",
+        str(day.lesson.pk),
+    )
+    assert marked[hugo.pk].changes["minutes"] == [None, 10]
+    # A correction the day after: only Saga's entry, with the reason.
+    services.register_save(
+        actor=teacher,
+        lesson=day.lesson,
+        version=1,
+        marks=[
+            services.Mark(alva.pk, "Frånvarande"),
+            services.Mark(hugo.pk, "Sen", minutes=10),
+            services.Mark(saga.pk, "Frånvarande", valid=True),
+        ],
+        reason="Saga var hos skolsköterskan",
+    )
+    corrected = AuditEntry.objects.filter(action="attendance.mark", person_id=saga.pk).get()
+    assert corrected.changes == {"kind": ["Närvarande", "Frånvarande"], "valid": [False, True]}
+    assert corrected.detail == {
+        "date": yesterday.isoformat(),
+        "reason": "Saga var hos skolsköterskan",
+    }
+    assert AuditEntry.objects.filter(action="attendance.mark").count() == 3
+
+
 def test_a_teacher_of_another_class_gets_not_found(client):
     day = build_day()
     login(client, day.other_teacher)

@@ -13,14 +13,16 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from skolsam.audit.models import AuditEntry
 from skolsam.audit.services import audit_record
 from skolsam.core.access import actor_for_user
-from skolsam.core.choices import DutyRole
+from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.demo import testnumbers
 from skolsam.testing import factories as f
 from skolsam.testing.auth import verified_client
@@ -176,3 +178,162 @@ def test_results_are_paginated_newest_first(log):
     second = _search(client, action="test.bulk", sida=2)
     assert len(second.context["page"].object_list) == 10
     assert second.context["page"].object_list[-1].object_id == "1"
+
+
+# --- names, labels and the CSV export -------------------------------------------------------
+
+
+def _rows(response: Any) -> list[Any]:
+    return list(response.context["rows"])
+
+
+def test_the_page_names_actors_events_objects_and_persons(log):
+    response = _search(_as(log.data_protection_officer), person=log.alva.civic_no)
+    html = response.content.decode()
+    [row] = _rows(response)
+    assert row.actor_name == log.teacher.person.full_name
+    assert row.actor_username == "maja.teacher"
+    assert row.action_label == "Personkort visat"
+    assert (row.object_type_label, row.object_name) == ("Person", "Alva Lindqvist")
+    assert row.person.name == "Alva Lindqvist"
+    for shown in (log.teacher.person.full_name, "Personkort visat", "Alva Lindqvist"):
+        assert shown in html
+    civic = log.alva.civic_no
+    assert f"{civic[:8]}-{civic[8:]}" in html
+
+
+def test_groups_and_schools_are_named_but_not_for_a_protected_pupil(log):
+    actor = actor_for_user(log.rektor)
+    class_5a = log.alva.group_memberships.get().group
+    hidden_pupil: Any = f.PupilFactory(security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING)
+    audit_record(
+        actor=actor,
+        action="membership.add",
+        object_type="Group",
+        object_id=class_5a.pk,
+        person_id=log.alva.pk,
+    )
+    audit_record(
+        actor=actor,
+        action="membership.add",
+        object_type="Group",
+        object_id=class_5a.pk,
+        person_id=hidden_pupil.pk,
+    )
+    response = _search(_as(log.data_protection_officer), action="membership")
+    rows = {row.person.pk: row for row in _rows(response)}
+    assert (rows[log.alva.pk].object_name, rows[log.alva.pk].object_hidden) == ("5A", False)
+    assert (rows[hidden_pupil.pk].object_name, rows[hidden_pupil.pk].object_hidden) == ("", True)
+    assert "dold (skyddad identitet)" in response.content.decode()
+
+
+def test_the_page_costs_the_same_queries_for_a_few_entries_and_fifty(log):
+    client = _as(log.data_protection_officer)
+    class_5a = log.alva.group_memberships.get().group
+    school = class_5a.organisation
+
+    def add_entries(n: int) -> None:
+        for _ in range(n):
+            user = f.UserFactory()
+            pupil: Any = f.PupilFactory()
+            actor = actor_for_user(user)
+            audit_record(
+                actor=actor, action="person.view", object_type="Person", object_id=pupil.pk
+            )
+            audit_record(
+                actor=actor,
+                action="membership.add",
+                object_type="Group",
+                object_id=class_5a.pk,
+                person_id=pupil.pk,
+            )
+            audit_record(
+                actor=actor,
+                action="organisation.update",
+                object_type="Organisation",
+                object_id=school.pk,
+            )
+            audit_record(actor=actor, action="auth.login", object_type="User", object_id=user.pk)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = _search(client, action="")
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    add_entries(1)
+    queries()  # the client's first request also loads what its session caches
+    few = queries()
+    add_entries(12)
+    assert len(_search(client).context["rows"]) == 50
+    assert queries() == few
+
+
+def test_an_auditor_finds_who_changed_a_pupils_attendance(log):
+    from skolsam.attendance.tests.story import build_day
+
+    day = build_day()
+    teacher = f.UserFactory(person=day.teacher, username="maria.larare")
+    alva, hugo, _saga = day.pupils
+    saved = _as(teacher).post(
+        reverse("attendance:register", args=[day.lesson.pk]),
+        {"version": 0, f"kind-{alva.pk}": "Frånvarande"},
+    )
+    assert saved.status_code in (200, 302)
+    response = _search(_as(log.data_protection_officer), person=str(alva.pk), action="attendance")
+    [row] = _rows(response)
+    assert row.actor_username == "maria.larare"
+    assert row.action_label == "Elevens närvaro ändrad"
+    assert row.object_type_label == "Lektion" and row.object_name.startswith("7B Matematik")
+    assert row.entry.changes["kind"] == [None, "Frånvarande"]
+    # Hugo stayed present: nothing about him changed.
+    nothing = _search(_as(log.data_protection_officer), person=str(hugo.pk), action="attendance")
+    assert not _rows(nothing)
+
+
+def _download(client: Client, **params: Any) -> Any:
+    return client.get(reverse("export_audit_log"), params)
+
+
+def test_the_search_result_exports_as_csv_and_the_export_is_logged(log):
+    auditor = log.data_protection_officer
+    response = _download(_as(auditor), action="person")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "granskningslogg-" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "no-store"
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Tid;Utförd av;Användarnamn;Händelse;Händelsekod;Objekttyp;Objekt")
+    body = lines[1:]
+    assert len(body) == 2
+    assert any(
+        f"{log.teacher.person.full_name};maja.teacher;Personkort visat;person.view;Person;"
+        "Alva Lindqvist;" in line
+        for line in body
+    )
+    entry = AuditEntry.objects.get(action="export")
+    assert (entry.actor_id, entry.object_type) == (auditor.pk, "Granskningslogg")
+    assert entry.detail["rows"] == 2
+    assert set(entry.detail["persons"]) == {str(log.alva.pk), str(log.noah.pk)}
+    assert entry.detail["filters"] == {"action": "person"}
+
+
+def test_the_export_guards_cells_against_spreadsheet_formulas(log):
+    actor = actor_for_user(log.rektor)
+    audit_record(actor=actor, action="=cmd|' /c calc'!a0", object_type="Test")
+    response = _download(_as(log.data_protection_officer), action="=cmd|' /c calc'!a0")
+    line = response.content.decode("utf-8-sig").splitlines()[1]
+    assert ";'=cmd|" in line and ";=cmd" not in line
+
+
+def test_only_auditors_export_and_bad_filters_are_refused(log):
+    assert _download(_as(log.teacher)).status_code == 404
+    today = timezone.localdate()
+    bad = _download(
+        _as(log.data_protection_officer),
+        date_from=today.isoformat(),
+        date_to=(today - timedelta(days=1)).isoformat(),
+    )
+    assert bad.status_code == 400
+    assert "Slutdatum kan inte ligga före startdatum." in bad.content.decode()
+    assert not AuditEntry.objects.filter(action="export").exists()

@@ -109,14 +109,35 @@ def test_only_administrators_of_the_unit_register_staff(scheeleskolan):
 
 
 def test_a_central_administrator_registers_staff_anywhere_in_the_huvudman(scheeleskolan):
-    central = f.staff_actor(scheeleskolan.huvudman, role=DutyRole.OVRIG_ARBETSLEDNING, on=ON)
-    services.duty_create(
-        actor=central,
-        person=f.PersonFactory(),
-        duty_at=scheeleskolan,
-        duty_role=DutyRole.LARARE,
-        start_date=ON,
-    )
+    huvudman = scheeleskolan.huvudman
+    # A second school and a preschool under the same huvudman, and a school of another one.
+    malmaskolan = f.SchoolUnitFactory(parent=huvudman, display_name="Malmaskolan")
+    solrosen = f.SchoolUnitFactory(parent=huvudman, display_name="Förskolan Solrosen")
+    elsewhere = f.SchoolUnitFactory(display_name="Lärkanskolan")
+    central = f.staff_actor(huvudman, role=DutyRole.OVRIG_ARBETSLEDNING, on=ON)
+    for unit in (scheeleskolan, malmaskolan, solrosen):
+        teacher = f.PersonFactory()
+        duty = services.duty_create(
+            actor=central,
+            person=teacher,
+            duty_at=unit,
+            duty_role=DutyRole.LARARE,
+            start_date=ON,
+        )
+        assert (duty.person_id, duty.duty_at_id) == (teacher.pk, unit.pk)
+        entry = AuditEntry.objects.get(action="duty.create", object_id=str(duty.pk))
+        assert entry.person_id == teacher.pk
+        # The new teacher is staff at that unit from the start date.
+        assert access.actor_for_person(teacher.pk, on=ON).staff_org_ids == {unit.pk}
+    with pytest.raises(DomainError, match="behörighet"):
+        services.duty_create(
+            actor=central,
+            person=f.PersonFactory(),
+            duty_at=elsewhere,
+            duty_role=DutyRole.LARARE,
+            start_date=ON,
+        )
+    assert not Duty.objects.filter(duty_at=elsewhere).exists()
 
 
 # --- assignment roles ---------------------------------------------------------------------

@@ -1,0 +1,160 @@
+"""Name the audit log's event codes and object types in Swedish, for the auditors' page.
+
+Every action code any code path writes has a label here (`tests/test_labels.py` reads the
+source and fails on a code without one). A label is never removed when its code goes out
+of use: entries written with it stay in the log.
+"""
+
+from __future__ import annotations
+
+ACTION_LABELS: dict[str, str] = {
+    # Register: persons, relations, enrolments, groups, staff
+    "person.create": "Person registrerad",
+    "person.update": "Personuppgifter ändrade",
+    "person.view": "Personkort visat",
+    "person.search": "Person visad i sökresultat",
+    "person.edit_form": "Personuppgifter öppnade för ändring",
+    "protected.authorise": "Behörighet till person med skyddad identitet given",
+    "responsible.add": "Vårdnadshavare eller annan ansvarig kopplad",
+    "responsible.end": "Vårdnadshavare eller annan ansvarig avslutad",
+    "enrolment.create": "Inskrivning registrerad",
+    "enrolment.end": "Inskrivning avslutad",
+    "enrolment.cancel": "Inskrivning makulerad",
+    "placement.create": "Placering registrerad",
+    "group.create": "Grupp skapad",
+    "group.list": "Klasslista visad",
+    "membership.add": "Elev tillagd i grupp",
+    "membership.end": "Gruppmedlemskap avslutat",
+    "school_unit.pupils": "Skolenhetens elevlista visad",
+    "duty.create": "Tjänst registrerad",
+    "duty.end": "Tjänst avslutad",
+    "assignment_role.add": "Uppdrag i grupp tilldelat (t.ex. mentor)",
+    "organisation.create": "Organisation skapad",
+    "organisation.update": "Organisation ändrad",
+    "import.register": "Register importerat från fil",
+    "export": "Export",
+    # Timetable
+    "term.create": "Termin skapad",
+    "calendar.non_teaching_day": "Lovdag eller studiedag registrerad",
+    "calendar.generate": "Lektioner skapade ur schemat",
+    "timetable.import": "Schema importerat",
+    "activity.create": "Aktivitet skapad",
+    "lesson.cancel": "Lektion inställd",
+    "lesson.move": "Lektion flyttad",
+    "lesson.substitute": "Vikarie satt på lektion",
+    # Attendance
+    "attendance.register": "Närvaro rapporterad för lektion",
+    "attendance.correct": "Närvaro rättad i efterhand",
+    "attendance.mark": "Elevens närvaro ändrad",
+    "attendance.view_register": "Lektionens närvarolista visad",
+    "attendance.view_group": "Mentorsgruppens närvaro visad",
+    "attendance.view_pupil": "Elevens närvaro visad",
+    "attendance.statistics": "Närvarostatistik visad",
+    "attendance.settings": "Närvaroinställningar ändrade",
+    "attendance.check_in": "Incheckning",
+    "attendance.check_out": "Utcheckning",
+    "attendance.api_set": "Närvaro registrerad via API",
+    "attendance.api_delete": "Närvaro borttagen via API",
+    "absence.report": "Frånvaro anmäld",
+    "leave.request": "Ledighet sökt",
+    "leave.consent": "Vårdnadshavare svarade på ledighetsansökan",
+    "leave.decide": "Beslut om ledighet",
+    "notice.exemption": "Undantag från frånvaromeddelanden",
+    "schedule.submit": "Omsorgsschema lämnat",
+    "schedule.decide": "Beslut om omsorgsschema",
+    "investigation.open": "Frånvaroutredning inledd",
+    "investigation.step": "Steg i frånvaroutredning",
+    "investigation.close": "Frånvaroutredning avslutad",
+    "investigation.view": "Frånvaroutredning visad",
+    "csn.view": "CSN-lista visad",
+    "csn.decide": "Beslut om rapport till CSN",
+    "csn.return": "Återgång till heltidsstudier rapporterad",
+    # Login and accounts
+    "auth.login": "Inloggning",
+    "auth.login_failed": "Misslyckad inloggning",
+    "auth.lockout": "Inloggning spärrad efter för många försök",
+    "auth.login_locked": "Inloggningsförsök under spärr",
+    "auth.logout": "Utloggning",
+    "auth.logout_everywhere": "Utloggning på alla enheter",
+    "auth.password_change": "Lösenord bytt",
+    "auth.password_reset": "Lösenord återställt",
+    "auth.password_reset_request": "Återställning av lösenord begärd",
+    "auth.2fa_enrol": "Tvåstegsinloggning aktiverad",
+    "auth.2fa_verify": "Tvåstegsinloggning godkänd",
+    "auth.2fa_failed": "Fel kod vid tvåstegsinloggning",
+    "auth.2fa_recovery_codes": "Nya reservkoder skapade",
+    "auth.2fa_recovery_code_used": "Reservkod använd",
+    "auth.2fa_reset": "Tvåstegsinloggning återställd",
+    # The audit log itself
+    "audit.search": "Sökning i granskningsloggen",
+    # SS 12000 API
+    "ss12000.read": "Läsning via SS 12000-API",
+    "ss12000.token": "API-token utfärdad",
+    "ss12000.client.create": "API-klient skapad",
+    "ss12000.client.rotate": "API-klientens hemlighet bytt",
+    "ss12000.client.revoke": "API-klient spärrad",
+    "ss12000.subscription.create": "Webhookprenumeration skapad",
+    "ss12000.subscription.renew": "Webhookprenumeration förnyad",
+    "ss12000.subscription.delete": "Webhookprenumeration borttagen",
+    "ss12000.log": "Logg från API-klient mottagen",
+    "ss12000.statistics": "Statistik från API-klient mottagen",
+    # Loading data
+    "demo.load": "Demodata inläst",
+    "demo.schedule": "Demoschema inläst",
+    "register.generate": "Testregister genererat",
+    "programme.load": "Program inlästa",
+    "syllabus.load": "Ämnen och kurser inlästa",
+}
+
+OBJECT_TYPE_LABELS: dict[str, str] = {
+    "AbsenceInvestigation": "Frånvaroutredning",
+    "Absence": "Frånvaroanmälan",
+    "Activity": "Aktivitet",
+    "AggregatedAttendance": "Närvarosammanställning",
+    "ApiClient": "API-klient",
+    "AssignmentRole": "Uppdrag",
+    "Attendance": "Närvaro",
+    "AttendanceEvent": "In- eller utcheckning",
+    "AttendanceSchedule": "Omsorgsschema",
+    "AuditEntry": "Granskningslogg",
+    "CalendarEvent": "Lektion",
+    "ClientLogEntry": "API-klientlogg",
+    "ClientStatisticsEntry": "API-klientstatistik",
+    "CsnDecision": "CSN-beslut",
+    "CsnReport": "CSN-rapport",
+    "CsnReportDownload": "CSN-fil",
+    "CsnReturn": "Återgång till heltidsstudier",
+    "DeletedEntities": "Borttagna poster (API)",
+    "Duty": "Tjänst",
+    "Enrolment": "Inskrivning",
+    "Elevlista": "Elevlista",
+    "Granskningslogg": "Granskningslogg",
+    "Group": "Grupp",
+    "GroupMembership": "Gruppmedlemskap",
+    "Klasslista": "Klasslista",
+    "LeaveRequest": "Ledighetsansökan",
+    "NonTeachingDay": "Lovdag",
+    "NoticeExemption": "Undantag från meddelanden",
+    "Organisation": "Organisation",
+    "Person": "Person",
+    "Placement": "Placering",
+    "Programme": "Program",
+    "ProtectedIdentityAuthorisation": "Behörighet till skyddad person",
+    "Register": "Register",
+    "RegisterImport": "Registerimport",
+    "Responsible": "Ansvarsförhållande",
+    "Subscription": "Webhookprenumeration",
+    "Syllabus": "Kursplan",
+    "Term": "Termin",
+    "User": "Konto",
+}
+
+
+def action_label(code: str) -> str:
+    """Return the Swedish label of an event code; an unknown code is shown as it is."""
+    return ACTION_LABELS.get(code, code)
+
+
+def object_type_label(object_type: str) -> str:
+    """Return the Swedish name of an object type; an unknown type is shown as it is."""
+    return OBJECT_TYPE_LABELS.get(object_type, object_type)
