@@ -47,6 +47,7 @@ from django.http import Http404
 
 from skolsam.core.choices import DutyRole, OrganisationType, SecurityMarking
 from skolsam.core.dates import today
+from skolsam.core.db import AmongMany, AnyOf
 from skolsam.core.models import valid_on
 
 ADMIN_ROLES = frozenset(
@@ -297,10 +298,13 @@ def _pupils_in(org_ids: frozenset[UUID], day: date, person: str = "pk") -> Q:
     if not org_ids:
         return Q(pk__in=[])
     enrolled = Enrolment.objects.filter(
-        _not_ended(day), person_id=OuterRef(person), cancelled=False, enroled_at_id__in=org_ids
+        _not_ended(day),
+        AmongMany("enroled_at_id", org_ids),
+        person_id=OuterRef(person),
+        cancelled=False,
     )
     placed = Placement.objects.filter(
-        _not_ended(day), child_id=OuterRef(person), placed_at_id__in=org_ids
+        _not_ended(day), AmongMany("placed_at_id", org_ids), child_id=OuterRef(person)
     )
     return Q(Exists(enrolled)) | Q(Exists(placed))
 
@@ -313,7 +317,9 @@ def _employed_in(org_ids: frozenset[UUID], day: date, person: str = "pk") -> Q:
         return Q(pk__in=[])
     return Q(
         Exists(
-            Duty.objects.filter(_not_ended(day), person_id=OuterRef(person), duty_at_id__in=org_ids)
+            Duty.objects.filter(
+                _not_ended(day), AmongMany("duty_at_id", org_ids), person_id=OuterRef(person)
+            )
         )
     )
 
@@ -330,10 +336,10 @@ def _pupils_of_groups(group_ids: frozenset[UUID], day: date, person: str = "pk")
     if not group_ids:
         return Q(pk__in=[])
     members = GroupMembership.objects.filter(
-        valid_on(day), person_id=OuterRef(person), group_id__in=group_ids
+        valid_on(day), AnyOf("group_id", group_ids), person_id=OuterRef(person)
     )
     placed = Placement.objects.filter(
-        valid_on(day), child_id=OuterRef(person), group_id__in=group_ids
+        valid_on(day), AnyOf("group_id", group_ids), child_id=OuterRef(person)
     )
     return Q(Exists(members)) | Q(Exists(placed))
 

@@ -20,6 +20,7 @@ from skolsam.core.access import (
     persons_visible_to,
 )
 from skolsam.core.choices import GroupType, PlacementSchoolType
+from skolsam.core.db import AnyOf
 from skolsam.core.models import valid_on
 from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Enrolment, Placement
@@ -133,17 +134,21 @@ def _roles_of(actor: Actor, persons: list[Person]) -> dict[UUID, list[str]]:
     nothing = Value("", output_field=text)
 
     def rows(queryset: QuerySet, kind: str, person: str, place: str, detail: Any, at: Any) -> Any:
-        return queryset.order_by().annotate(
-            k=Value(kind, output_field=text),
-            p=F(person),
-            place=F(place) if place else nothing,
-            detail=detail,
-            at=at,
-            since=F("start_date"),
-        ).values_list("k", "p", "place", "detail", "at", "since")
+        return (
+            queryset.order_by()
+            .annotate(
+                k=Value(kind, output_field=text),
+                p=F(person),
+                place=F(place) if place else nothing,
+                detail=detail,
+                at=at,
+                since=F("start_date"),
+            )
+            .values_list("k", "p", "place", "detail", "at", "since")
+        )
 
     union = rows(
-        Enrolment.objects.filter(not_ended, person_id__in=ids, cancelled=False),
+        Enrolment.objects.filter(not_ended, AnyOf("person_id", ids), cancelled=False),
         "enrolment",
         "person_id",
         "enroled_at__display_name",
@@ -152,7 +157,7 @@ def _roles_of(actor: Actor, persons: list[Person]) -> dict[UUID, list[str]]:
     ).union(
         rows(
             GroupMembership.objects.filter(
-                not_ended, person_id__in=ids, group__group_type=GroupType.KLASS
+                not_ended, AnyOf("person_id", ids), group__group_type=GroupType.KLASS
             ),
             "class",
             "person_id",
@@ -161,7 +166,9 @@ def _roles_of(actor: Actor, persons: list[Person]) -> dict[UUID, list[str]]:
             F("group__organisation_id"),
         ),
         rows(
-            Placement.objects.filter(not_ended, child_id__in=ids, school_type=PlacementSchoolType.FS),
+            Placement.objects.filter(
+                not_ended, AnyOf("child_id", ids), school_type=PlacementSchoolType.FS
+            ),
             "placement",
             "child_id",
             "placed_at__display_name",
@@ -169,7 +176,7 @@ def _roles_of(actor: Actor, persons: list[Person]) -> dict[UUID, list[str]]:
             F("placed_at_id"),
         ),
         rows(
-            Duty.objects.filter(not_ended, person_id__in=ids),
+            Duty.objects.filter(not_ended, AnyOf("person_id", ids)),
             "duty",
             "person_id",
             "duty_at__display_name",
@@ -177,7 +184,7 @@ def _roles_of(actor: Actor, persons: list[Person]) -> dict[UUID, list[str]]:
             F("duty_at_id"),
         ),
         rows(
-            Responsible.objects.filter(valid_on(day), responsible_id__in=ids),
+            Responsible.objects.filter(valid_on(day), AnyOf("responsible_id", ids)),
             "responsible",
             "responsible_id",
             "",
