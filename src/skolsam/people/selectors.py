@@ -100,9 +100,11 @@ def person_search(*, actor: Actor, query: str, limit: int = SEARCH_LIMIT) -> Per
             starts |= Q(civic_no__startswith=prefix)
         found = persons_listable_by(actor).filter(starts).order_by("civic_no")
     else:
-        terms = fold(text).split()[:_MAX_NAME_TERMS]
-        if not terms:
+        folded = fold(text)
+        # Counted after folding, so "Å-" searches exactly what "a" does: nothing.
+        if len(folded) < SEARCH_MIN_LENGTH:
             return PersonSearchResult(text, [], truncated=False, by_civic_no=False)
+        terms = folded.split()[:_MAX_NAME_TERMS]
         words = Q()
         for term in terms:
             # search_name starts every word with a space: this is "a word starting with term".
