@@ -36,3 +36,20 @@ class AnyOf(In):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         return In(self.lhs, self.rhs).as_sql(compiler, connection)
+
+
+class AmongMany(AnyOf):
+    """`column IN (SELECT unnest(%s))` on PostgreSQL: a long list the planner does not price.
+
+    With `column = ANY(array)` PostgreSQL estimates the selectivity of every element against
+    the column's statistics when it plans: for a central administrator's 560 organisations
+    in each of the scope's EXISTS checks, planning took 70 ms for a lookup that runs in 0.4
+    ms. Behind `unnest` the planner sees one set of known size and plans in under a
+    millisecond. Elsewhere (SQLite) it is the ordinary IN.
+    """
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple]:
+        if not self.rhs:
+            return self.as_sql(compiler, connection)
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs_sql} IN (SELECT unnest(%s))", (*lhs_params, list(self.rhs))

@@ -72,6 +72,7 @@ from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
+from skolsam.people.folding import search_name
 from skolsam.people.models import Person, Responsible
 
 NAMESPACE = uuid.UUID("0b7f3f7e-5d0a-5c55-8f3e-6a1d2c3b4a59")
@@ -103,6 +104,7 @@ PERSON = Table(
         "id",
         "given_name",
         "family_name",
+        "search_name",
         "civic_no",
         "civic_no_type",
         "birth_date",
@@ -1309,6 +1311,7 @@ class RegisterGenerator:
                 id=pid,
                 given_name=given_name,
                 family_name=family_name,
+                search_name=search_name(given_name, "", family_name),
                 civic_no=number,
                 civic_no_type=kind,
                 birth_date=birth,
@@ -1499,6 +1502,7 @@ class RegisterGenerator:
                 id=pid,
                 given_name=given,
                 family_name=household.family_name,
+                search_name=search_name(given, "", household.family_name),
                 civic_no=number,
                 civic_no_type=kind,
                 birth_date=born,

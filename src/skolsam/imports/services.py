@@ -549,6 +549,7 @@ def _unsaved_person(draft: PersonDraft) -> Person:
         addresses=draft.addresses,
     )
     person.home_municipality_code = home_municipality_code_of(person.addresses)
+    person.fold_name()
     return person
 
 

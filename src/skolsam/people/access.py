@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from skolsam.core.access import Actor, get_or_404
 from skolsam.core.choices import RelationType, SecurityMarking
+from skolsam.core.db import AmongMany, AnyOf
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action, Policy
 from skolsam.duties.models import Duty
@@ -28,6 +29,13 @@ from skolsam.groups.models import GroupMembership
 from skolsam.people.models import Person, Responsible
 
 # --- persons -------------------------------------------------------------------------
+#
+# Each helper below is a condition on one candidate person, written as correlated EXISTS
+# subqueries on the rows that grant sight (enrolments, placements, duties, memberships,
+# relations). A lookup by id, civic number or name then checks the scope for its few
+# candidates through the per-person indexes, instead of first building every enrolment,
+# duty and relation of the huvudman. `person` names the candidate's id in the enclosing
+# query: "pk" on Person, "person_id" inside a query on Responsible.
 
 
 def _not_ended(day: date) -> Q:
@@ -36,43 +44,53 @@ def _not_ended(day: date) -> Q:
     return Q(end_date__isnull=True) | Q(end_date__gte=day)
 
 
-def _pupils_in(org_ids: frozenset[UUID], day: date) -> Q:
+def _pupils_in(org_ids: frozenset[UUID], day: date, person: str = "pk") -> Q:
     """Persons enrolled or placed within these organisations on `day` or from later."""
+
+    if not org_ids:
+        return Q(pk__in=[])
+    enrolled = Enrolment.objects.filter(
+        _not_ended(day),
+        AmongMany("enroled_at_id", org_ids),
+        person_id=OuterRef(person),
+        cancelled=False,
+    )
+    placed = Placement.objects.filter(
+        _not_ended(day), AmongMany("placed_at_id", org_ids), child_id=OuterRef(person)
+    )
+    return Q(Exists(enrolled)) | Q(Exists(placed))
+
+
+def _employed_in(org_ids: frozenset[UUID], day: date, person: str = "pk") -> Q:
+    """Persons with a duty within these organisations on `day` or from later."""
+
     if not org_ids:
         return Q(pk__in=[])
     return Q(
-        pk__in=Enrolment.objects.filter(
-            _not_ended(day), cancelled=False, enroled_at_id__in=org_ids
-        ).values("person_id")
-    ) | Q(
-        pk__in=Placement.objects.filter(_not_ended(day), placed_at_id__in=org_ids).values(
-            "child_id"
+        Exists(
+            Duty.objects.filter(
+                _not_ended(day), AmongMany("duty_at_id", org_ids), person_id=OuterRef(person)
+            )
         )
     )
 
 
-def _employed_in(org_ids: frozenset[UUID], day: date) -> Q:
-    """Persons with a duty within these organisations on `day` or from later."""
-    if not org_ids:
-        return Q(pk__in=[])
-    return Q(
-        pk__in=Duty.objects.filter(_not_ended(day), duty_at_id__in=org_ids).values("person_id")
-    )
-
-
-def in_organisations(org_ids: frozenset[UUID], day: date) -> Q:
+def in_organisations(org_ids: frozenset[UUID], day: date, person: str = "pk") -> Q:
     """Persons enrolled, placed or employed within these organisations, now or from later."""
-    return _pupils_in(org_ids, day) | _employed_in(org_ids, day)
+    return _pupils_in(org_ids, day, person) | _employed_in(org_ids, day, person)
 
 
-def _pupils_of_groups(group_ids: frozenset[UUID], day: date) -> Q:
+def _pupils_of_groups(group_ids: frozenset[UUID], day: date, person: str = "pk") -> Q:
+
     if not group_ids:
         return Q(pk__in=[])
-    return Q(
-        pk__in=GroupMembership.objects.filter(valid_on(day), group_id__in=group_ids).values(
-            "person_id"
-        )
-    ) | Q(pk__in=Placement.objects.filter(valid_on(day), group_id__in=group_ids).values("child_id"))
+    members = GroupMembership.objects.filter(
+        valid_on(day), AnyOf("group_id", group_ids), person_id=OuterRef(person)
+    )
+    placed = Placement.objects.filter(
+        valid_on(day), AnyOf("group_id", group_ids), child_id=OuterRef(person)
+    )
+    return Q(Exists(members)) | Q(Exists(placed))
 
 
 def _residents(codes: frozenset[str], day: date) -> Q:
@@ -96,21 +114,38 @@ def _residents(codes: frozenset[str], day: date) -> Q:
     )
 
 
-def _school_scope(actor: Actor) -> Q:
-    """Persons granted through school-level roles, before protected identity is applied."""
-    day = actor.on
+def _school_pupils(
+    actor: Actor, school_wide: frozenset[UUID], staff: frozenset[UUID], person: str = "pk"
+) -> Q:
     # Staff see only persons enrolled, placed or employed where they hold a duty, so a
     # group member enrolled elsewhere (or no longer enrolled) stays out of the teacher's view.
-    pupils = _pupils_in(actor.school_wide_org_ids, day) | (
-        _pupils_of_groups(actor.group_ids, day) & in_organisations(actor.staff_org_ids, day)
+    day = actor.on
+    return _pupils_in(school_wide, day, person) | (
+        _pupils_of_groups(actor.group_ids, day, person) & in_organisations(staff, day, person)
     )
-    colleagues = _employed_in(actor.staff_org_ids, day)
+
+
+def _school_scope(actor: Actor, *, covered: frozenset[UUID] = frozenset()) -> Q:
+    """Persons granted through school-level roles, before protected identity is applied.
+
+    `covered` are organisations whose pupils and staff the caller grants anyway (a central
+    administrator's): checking them again here could add nobody, so they are left out.
+    """
+
+    day = actor.on
+    school_wide, staff = actor.school_wide_org_ids, actor.staff_org_ids
+    pupils = _school_pupils(actor, school_wide - covered, staff - covered)
+    colleagues = _employed_in(staff - covered, day)
     # Guardians of the pupils this actor sees, but never through a protected child:
     # the link would reveal where that child goes to school.
-    visible_pupils = Person.objects.filter(pupils, security_marking=SecurityMarking.INGEN)
     guardians = Q(
-        pk__in=Responsible.objects.filter(valid_on(day), person__in=visible_pupils).values(
-            "responsible_id"
+        Exists(
+            Responsible.objects.filter(
+                _school_pupils(actor, school_wide, staff, "person_id"),
+                valid_on(day),
+                responsible_id=OuterRef("pk"),
+                person__security_marking=SecurityMarking.INGEN,
+            )
         )
     )
     return pupils | colleagues | guardians
@@ -125,12 +160,15 @@ def _personal_scope(actor: Actor) -> Q:
 
 def persons_visible_to(actor: Actor) -> QuerySet:
     """Return every person `actor` may see on `actor.on`, as a queryset."""
+
     if actor.person_id is None:
         return Person.objects.none()
     central = in_organisations(actor.central_org_ids, actor.on) | _residents(
         actor.home_municipality_codes, actor.on
     )
-    school = _school_scope(actor) if actor.staff_org_ids else Q(pk__in=[])
+    school = (
+        _school_scope(actor, covered=actor.central_org_ids) if actor.staff_org_ids else Q(pk__in=[])
+    )
     return Person.objects.filter(
         _personal_scope(actor) | central | (school & Q(security_marking=SecurityMarking.INGEN))
     )

@@ -123,6 +123,51 @@ def search_forms(text: str, *, today: date | None = None) -> str | None:
         return None
 
 
+PREFIX_MIN_DIGITS = 6
+_PARTIAL = re.compile(r"^(\d+)(?:([-+])(\d*))?$")
+
+
+def search_prefixes(text: str, *, today: date | None = None) -> tuple[str, ...] | None:
+    """Return the stored-form prefixes a partial civic number typed in a search box can start.
+
+    None when `text` is not a number (so it is a name). An empty tuple when it is one but
+    has fewer than PREFIX_MIN_DIGITS digits: too few to mean a date of birth. Without a
+    separator the digits may be the start of either written form ("200315" is 15 March 2020,
+    or nothing in 2003): every reading whose month and day can still be real is kept.
+    """
+    raw = re.sub(r"\s+", "", text or "")
+    match = _PARTIAL.match(raw)
+    if match is None:
+        return None
+    head, separator, tail = match.group(1), match.group(2), match.group(3) or ""
+    digits = head + tail
+    if len(digits) < PREFIX_MIN_DIGITS:
+        return ()
+    ref = today or date.today()
+    readings: list[str] = []
+    if separator is None or len(head) == 8:
+        readings.append(digits)  # YYYYMMDD-NNNN
+    if separator is None or len(head) == 6:
+        century = _century(int(digits[:2]), ref, centenarian=separator == "+")
+        readings.append(f"{century:02d}{digits}")  # YYMMDD-NNNN
+    return tuple(p for p in readings if len(p) <= 12 and _may_be_born(p))
+
+
+def _may_be_born(prefix: str) -> bool:
+    """Tell whether a 12-form prefix can still become a real birth date or samordningsnummer.
+
+    Month 00 and days 60-91 are a samordningsnummer's (unknown month, day plus 60).
+    """
+    if prefix[:2] not in ("18", "19", "20"):
+        return False
+    month, day = prefix[4:6], prefix[6:8]
+    if (len(month) == 1 and month not in "01") or (len(month) == 2 and month > "12"):
+        return False
+    if len(day) == 1:
+        return day in "01236789"
+    return len(day) < 2 or "01" <= day <= "31" or "60" <= day <= "91"
+
+
 def _century(yy: int, ref: date, *, centenarian: bool) -> int:
     """Pick the century that makes the person younger than 100 (or at least 100 with `+`)."""
     year = (ref.year // 100) * 100 + yy

@@ -11,12 +11,16 @@ from skolsam.core.choices import (
     Sex,
 )
 from skolsam.core.models import SS12000Entity
+from skolsam.people import folding
 
 
 class Person(SS12000Entity):
     given_name = models.CharField(max_length=100)
     middle_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100)
+    # The name folded for search (`people.folding.search_name`): written with the name by
+    # every writer of names (services, import, demo generator), never typed by anyone.
+    search_name = models.TextField(blank=True, default="", editable=False)
     # 12 characters without separator; letters in positions 9-10 for temporary numbers.
     civic_no = models.CharField(max_length=12, null=True, blank=True, unique=True)
     civic_no_type = models.CharField(max_length=20, choices=CivicNoType.choices, blank=True)
@@ -47,6 +51,10 @@ class Person(SS12000Entity):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def fold_name(self) -> None:
+        """Set `search_name` from the name fields; call it whenever they change."""
+        self.search_name = folding.search_name(self.given_name, self.middle_name, self.family_name)
 
     @property
     def full_name(self) -> str:

@@ -6,21 +6,24 @@ Every function starts from `access.persons_visible_to(actor)` or from a person t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, Q, QuerySet, UUIDField, Value
+from django.db.models.functions import Coalesce
 
 from skolsam.core.access import Actor, may_see_location
-from skolsam.core.choices import SecurityMarking
+from skolsam.core.choices import GroupType, PlacementSchoolType, SecurityMarking
+from skolsam.core.db import AnyOf
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
-from skolsam.enrolment.models import Enrolment
+from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import GroupMembership
 from skolsam.people import civicno
 from skolsam.people.access import children_of, persons_listable_by, persons_visible_to
+from skolsam.people.folding import fold
 from skolsam.people.models import Person, Responsible
 
 SEARCH_LIMIT = 50
@@ -38,48 +41,175 @@ _LIST_FIELDS = (
 
 
 @dataclass(frozen=True)
+class PersonHit:
+    person: Person
+    # What tells namesakes apart: "elev 7A Scheeleskolan", "lärare Ullviskolan",
+    # "vårdnadshavare". Empty for a protected person the actor may not locate.
+    roles: list[str]
+
+
+@dataclass(frozen=True)
 class PersonSearchResult:
     query: str
-    persons: list[Person]
+    hits: list[PersonHit]
     # More persons matched than were returned; the user should narrow the search.
     truncated: bool
     by_civic_no: bool
+    # The query is the start of a civic number, too short to search by.
+    too_few_digits: bool = False
 
     @property
     def searched(self) -> bool:
-        return len(self.query) >= SEARCH_MIN_LENGTH
+        return len(self.query) >= SEARCH_MIN_LENGTH and not self.too_few_digits
+
+    @property
+    def persons(self) -> list[Person]:
+        return [hit.person for hit in self.hits]
 
 
 def person_search(*, actor: Actor, query: str, limit: int = SEARCH_LIMIT) -> PersonSearchResult:
-    """Find persons the actor may see, by civic number (any usual form) or by name.
+    """Find persons the actor may see, by civic number (whole or its start) or by name.
 
-    A whole civic number finds the person even when they have protected identity, as far as
-    the access layer lets the actor see them. A name search leaves protected persons out
-    unless the actor is that person, is responsible for them or is named for them: a name
-    typed in a search box must not be enough to learn that a protected person is in the
-    register.
+    Names match word by word from the start of any word of the name, ignoring case and
+    diacritics ("asa berg" finds "Åsa Öberg-Berg"), through the folded `search_name`.
+    A whole civic number finds the person even when they have protected identity, as far
+    as the access layer lets the actor see them. A name or the start of a number leaves
+    protected persons out unless the actor is that person, is responsible for them or is
+    named for them: what is typed in a search box must not be enough to learn that a
+    protected person is in the register.
+
+    Two queries whatever the number of hits: the persons, with the scope checked per
+    candidate, then the roles, schools and classes shown beside them.
     """
     text = " ".join(query.split())[:100]
     if len(text) < SEARCH_MIN_LENGTH:
         return PersonSearchResult(text, [], truncated=False, by_civic_no=False)
 
-    visible = persons_visible_to(actor).only(*_LIST_FIELDS)
-    civic_no = civicno.search_forms(text, today=actor.on)
-    if civic_no is not None:
-        rows = list(visible.filter(civic_no=civic_no)[: limit + 1])
-        return PersonSearchResult(text, rows[:limit], len(rows) > limit, by_civic_no=True)
+    whole = civicno.search_forms(text, today=actor.on)
+    prefixes = None if whole else civicno.search_prefixes(text, today=actor.on)
+    if whole is not None:
+        found = persons_visible_to(actor).filter(civic_no=whole)
+    elif prefixes is not None:
+        if not prefixes:
+            return PersonSearchResult(text, [], False, by_civic_no=True, too_few_digits=True)
+        starts = Q()
+        for prefix in prefixes:
+            starts |= Q(civic_no__startswith=prefix)
+        found = persons_listable_by(actor).filter(starts).order_by("civic_no")
+    else:
+        folded = fold(text)
+        # Counted after folding, so "Å-" searches exactly what "a" does: nothing.
+        if len(folded) < SEARCH_MIN_LENGTH:
+            return PersonSearchResult(text, [], truncated=False, by_civic_no=False)
+        terms = folded.split()[:_MAX_NAME_TERMS]
+        words = Q()
+        for term in terms:
+            # search_name starts every word with a space: this is "a word starting with term".
+            words &= Q(search_name__contains=f" {term}")
+        found = persons_listable_by(actor).filter(words)
+    rows = list(found.only(*_LIST_FIELDS)[: limit + 1])
+    shown = rows[:limit]
+    roles = _roles_of(actor, shown)
+    hits = [PersonHit(person, roles.get(person.pk, [])) for person in shown]
+    return PersonSearchResult(
+        text, hits, len(rows) > limit, by_civic_no=whole is not None or prefixes is not None
+    )
 
-    terms = [t for t in re.split(r"[\s,]+", text) if t][:_MAX_NAME_TERMS]
-    matches = Q()
-    for term in terms:
-        matches &= (
-            Q(given_name__icontains=term)
-            | Q(middle_name__icontains=term)
-            | Q(family_name__icontains=term)
+
+def _roles_of(actor: Actor, persons: list[Person]) -> dict[UUID, list[str]]:
+    """Return, per person, their roles with school and class, for telling namesakes apart.
+
+    Current and coming enrolments (with the class at that school), preschool placements
+    (with the department), duties, and current responsible relations, in one query. A
+    protected person whom the actor may not locate is left out before anything is read:
+    a school, class or duty tells where she is.
+    """
+    ids = [p.pk for p in persons if may_see_location(actor, p)]
+    if not ids:
+        return {}
+    day = actor.on
+    not_ended = Q(end_date__isnull=True) | Q(end_date__gte=day)
+    text, uuid = CharField(), UUIDField()
+    nothing = Value("", output_field=text)
+
+    def rows(queryset: QuerySet, kind: str, person: str, place: str, detail: Any, at: Any) -> Any:
+        return (
+            queryset.order_by()
+            .annotate(
+                k=Value(kind, output_field=text),
+                p=F(person),
+                place=F(place) if place else nothing,
+                detail=detail,
+                at=at,
+                since=F("start_date"),
+            )
+            .values_list("k", "p", "place", "detail", "at", "since")
         )
-    listable = persons_listable_by(actor).only(*_LIST_FIELDS)
-    rows = list(listable.filter(matches)[: limit + 1])
-    return PersonSearchResult(text, rows[:limit], len(rows) > limit, by_civic_no=False)
+
+    union = rows(
+        Enrolment.objects.filter(not_ended, AnyOf("person_id", ids), cancelled=False),
+        "enrolment",
+        "person_id",
+        "enroled_at__display_name",
+        nothing,
+        F("enroled_at_id"),
+    ).union(
+        rows(
+            GroupMembership.objects.filter(
+                not_ended, AnyOf("person_id", ids), group__group_type=GroupType.KLASS
+            ),
+            "class",
+            "person_id",
+            "",
+            F("group__display_name"),
+            F("group__organisation_id"),
+        ),
+        rows(
+            Placement.objects.filter(
+                not_ended, AnyOf("child_id", ids), school_type=PlacementSchoolType.FS
+            ),
+            "placement",
+            "child_id",
+            "placed_at__display_name",
+            Coalesce(F("group__display_name"), nothing),
+            F("placed_at_id"),
+        ),
+        rows(
+            Duty.objects.filter(not_ended, AnyOf("person_id", ids)),
+            "duty",
+            "person_id",
+            "duty_at__display_name",
+            F("duty_role"),
+            F("duty_at_id"),
+        ),
+        rows(
+            Responsible.objects.filter(valid_on(day), AnyOf("responsible_id", ids)),
+            "responsible",
+            "responsible_id",
+            "",
+            F("relation_type"),
+            Value(None, output_field=uuid),
+        ),
+        all=True,
+    )
+    found = sorted(union, key=lambda r: (r[5], r[0], r[2], r[3]))
+    classes = {(r[1], r[4]): r[3] for r in reversed(found) if r[0] == "class"}
+    labels: dict[UUID, list[str]] = {}
+    for kind, person_id, place, detail, at, _since in found:
+        if kind == "enrolment":
+            label = " ".join(filter(None, ("elev", classes.get((person_id, at)), place)))
+        elif kind == "placement":
+            label = " ".join(filter(None, ("barn", detail, place)))
+        elif kind == "duty":
+            label = f"{detail.lower()} {place}"
+        elif kind == "responsible":
+            label = detail.lower()
+        else:
+            continue
+        own = labels.setdefault(person_id, [])
+        if label not in own:
+            own.append(label)
+    return labels
 
 
 def person_list_children(*, actor: Actor) -> QuerySet:

@@ -159,6 +159,7 @@ def person_create(
     _apply_civic_no(person, civic_no, actor.on)
     contacts_validate(person.__dict__)
     person.home_municipality_code = home_municipality_code_of(person.addresses)
+    person.fold_name()
     if person.civic_no and Person.objects.filter(civic_no=person.civic_no).exists():
         raise DomainError({"civic_no": "Det finns redan en person med det personnumret."})
     try:
@@ -206,6 +207,7 @@ def person_update(
     person_validate(locked)
     contacts_validate(locked.__dict__)
     locked.home_municipality_code = home_municipality_code_of(locked.addresses)
+    locked.fold_name()
     after = snapshot(locked, PERSON_FIELDS)
     changed = diff(before, after)
     if changed:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from skolsam.audit.services import audit_person_read
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.people.access import person_for_actor
+from skolsam.people.civicno import PREFIX_MIN_DIGITS
 from skolsam.people.selectors import SEARCH_LIMIT, SEARCH_MIN_LENGTH, person_card, person_search
 
 
@@ -30,6 +31,7 @@ def person_search_view(request: HttpRequest) -> HttpResponse:
         "result": result,
         "limit": SEARCH_LIMIT,
         "min_length": SEARCH_MIN_LENGTH,
+        "prefix_min_digits": PREFIX_MIN_DIGITS,
     }
     template = "people/search_results.html" if is_htmx(request) else "people/search.html"
     response = render(request, template, context)

@@ -22,6 +22,7 @@ from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
+from skolsam.people import folding
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 
 TERM_START = date(2026, 8, 17)
@@ -91,6 +92,11 @@ class PersonFactory(ModelFactory[Person]):
 
     given_name = factory.Iterator(["Alva", "Elsa", "Noah", "Hugo", "Maja", "Liam", "Saga"])
     family_name = factory.Iterator(["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson"])
+    middle_name = ""
+    # As the services write it: a test person must be found by search like a real one.
+    search_name = factory.LazyAttribute(
+        lambda p: folding.search_name(p.given_name, p.middle_name, p.family_name)
+    )
     civic_no = factory.LazyFunction(lambda: next(_adults))
     civic_no_type = "personnummer"
     addresses = factory.LazyFunction(

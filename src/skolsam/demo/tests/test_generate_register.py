@@ -34,6 +34,7 @@ from skolsam.demo.services import demo_data_load
 from skolsam.demo.testnumbers import is_temporary_number, is_test_personnummer
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import GroupMembership
+from skolsam.people.folding import search_name
 from skolsam.people.models import Person, Responsible
 from skolsam.testing.factories import PersonFactory
 
@@ -67,6 +68,11 @@ def test_generate_register_builds_a_municipality_of_the_size_asked_for() -> None
         else:
             assert kind == CivicNoType.TEMPORARY and is_temporary_number(number)
     assert AuditEntry.objects.filter(action="register.generate").count() == 1
+    # The search column is written with the name, as the services write it.
+    for given, middle, family, folded in Person.objects.values_list(
+        "given_name", "middle_name", "family_name", "search_name"
+    ):
+        assert folded == search_name(given, middle, family)
 
 
 @pytest.mark.django_db

@@ -305,6 +305,7 @@ def test_excel_and_every_csv_flavour_import_the_same(school: Any, name: str, bui
     assert response.status_code == 302
     pupil = Person.objects.get(civic_no=PUPILS[0])
     assert (pupil.given_name, pupil.family_name) == ("Åsa", "Öberg")
+    assert pupil.search_name == " asa oberg"  # found by "asa" like anyone registered by hand
     assert GroupMembership.objects.get(person=pupil).group == school.class_7a
 
 
