@@ -32,6 +32,7 @@ ACTION_LABELS: dict[str, str] = {
     "organisation.create": "Organisation skapad",
     "organisation.update": "Organisation ändrad",
     "import.register": "Register importerat från fil",
+    "import.refused": "Import stoppad: person utom räckhåll",
     "export": "Export",
     # Timetable
     "term.create": "Termin skapad",
@@ -93,6 +94,8 @@ ACTION_LABELS: dict[str, str] = {
     "ss12000.client.create": "API-klient skapad",
     "ss12000.client.rotate": "API-klientens hemlighet bytt",
     "ss12000.client.revoke": "API-klient spärrad",
+    "ss12000.client.scopes": "API-klientens behörigheter ändrade",
+    "ss12000.forbidden": "API-anrop nekat: behörighet saknas",
     "ss12000.subscription.create": "Webhookprenumeration skapad",
     "ss12000.subscription.renew": "Webhookprenumeration förnyad",
     "ss12000.subscription.delete": "Webhookprenumeration borttagen",

@@ -98,7 +98,9 @@ class Migration(migrations.Migration):
         ("groups", "0002_choice_labels"),
         ("organisations", "0002_choice_labels"),
         ("otp_totp", "0003_add_timestamps"),
-        ("people", "0002_choice_labels"),
+        # After the search column: on SQLite adding it rebuilds people_person, which would
+        # drop the triggers created here.
+        ("people", "0003_person_search_name"),
     ]
 
     operations = [

@@ -58,6 +58,18 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("accounts/views_start.py", "GroupMembership"): (
         "the start page's member counts of the actor's own groups, filtered by access.located"
     ),
+    ("accounts/views_start.py", "Placement"): (
+        "the start page's child counts of the actor's own preschool departments, filtered by "
+        "access.located, like the member counts beside them"
+    ),
+    ("groups/selectors.py", "Placement"): (
+        "a department's class list: children placed there, limited to persons_visible_to and "
+        "to those whose location the actor may see"
+    ),
+    ("people/selectors.py", "Placement"): (
+        "the search results' role and department beside each name, for candidates already "
+        "found through persons_listable_by and only when may_see_location"
+    ),
     ("people/selectors.py", "Person"): (
         "person search and the person card, both filtered through persons_visible_to / "
         "persons_listable_by; the search is being rewritten in parallel (per-candidate scope)"

@@ -42,7 +42,9 @@ def test_the_header_counts_every_statement_of_the_request(teacher_client):
     with CaptureQueriesContext(connection) as queries:
         response = teacher_client.get("/")
     assert response.status_code == 200
-    app_ms, db_ms, statements = HEADER.match(response["Server-Timing"]).groups()
+    found = HEADER.match(response["Server-Timing"])
+    assert found is not None
+    app_ms, db_ms, statements = found.groups()
     assert int(statements) == len(queries) > 0
     assert float(app_ms) >= float(db_ms) >= 0
 
