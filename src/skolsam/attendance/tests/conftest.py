@@ -2,23 +2,18 @@
 
 A register may not be saved before its lesson starts, and notices go at a cut-off time,
 so what a test may do with "today's 08:30 lesson" would otherwise depend on when the
-suite runs. Only the clock is fixed; the database and the services are the real ones.
+suite runs. Only the clock is fixed; the database and the services are the real ones
+(see `skolsam.testing.clock`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, time
+from datetime import datetime
 
 import pytest
-from django.utils import timezone
-
-from skolsam.schedule import calendar
 
 
 @pytest.fixture(autouse=True)
-def noon() -> Iterator[datetime]:
-    moment = calendar.at(timezone.localdate(), time(12, 0))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(timezone, "now", lambda: moment)
-        yield moment
+def noon(at_noon: datetime) -> Iterator[datetime]:
+    yield at_noon
