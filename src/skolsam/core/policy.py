@@ -39,6 +39,8 @@ class Action(StrEnum):
     DECIDE = "decide"
     # Follow a pupil up: open an absence investigation, record its steps.
     FOLLOW_UP = "follow_up"
+    # Save a lesson's register (mark attendance): its teachers, substitute, the school's admins.
+    TAKE_REGISTER = "take_register"
     # Name staff who may see a protected person's location data.
     AUTHORISE = "authorise"
     IMPORT = "import"

@@ -1,4 +1,15 @@
-"""Decide which lessons an actor may see and which registers they may take.
+"""Decide which lessons an actor may see, which registers they take, whose calendar they set.
+
+Two policies (`core.policy`), the domain's one place for these rules:
+
+- `lesson_policy`: VIEW (their school's lessons, their own, their groups' and their
+  children's) and TAKE_REGISTER (the lesson's teachers and substitute, the school's
+  administrators).
+- `calendar_policy`: CHANGE on a huvudman or a school unit, i.e. set its terms, days off
+  and settings (attendance settings included). A huvudman's: its central administrators,
+  wherever in its central organisation they hold the duty; a school unit's: its
+  administrators and the central administrators above it. A förvaltning's or other unit's
+  calendar: whoever may change that organisation.
 
 Built on `core.access`: an actor's grants (school-wide roles, groups, children) come from
 the Actor; who teaches a lesson comes from the activity's teachers and the lesson's
@@ -16,7 +27,7 @@ from django.http import Http404
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.core.access import Actor
 from skolsam.core.choices import OrganisationType
-from skolsam.core.policy import Action
+from skolsam.core.policy import Action, Policy
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
@@ -149,12 +160,8 @@ def register_lesson_for_actor(actor: Actor, lesson_id: UUID | str) -> CalendarEv
 
 
 def may_take_register(actor: Actor, lesson: CalendarEvent) -> bool:
-    """Tell whether the actor may save the lesson's register: its teacher, substitute or admin."""
-    if actor.person_id is None:
-        return False
-    if lesson.organisation_id in actor.admin_org_ids:
-        return True
-    return lessons_taught_by(actor).filter(pk=lesson.pk).exists()
+    """Tell whether the actor may save the lesson's register (`lesson_policy`, TAKE_REGISTER)."""
+    return lesson_policy.can(actor, Action.TAKE_REGISTER, lesson)
 
 
 def _central_huvudman_ids(actor: Actor) -> QuerySet:
@@ -164,21 +171,11 @@ def _central_huvudman_ids(actor: Actor) -> QuerySet:
 
 
 def may_manage_settings(actor: Actor, organisation: Organisation) -> bool:
-    """Tell whether the actor sets a calendar and attendance settings for `organisation`.
-
-    A huvudman's settings: its central administrators, wherever in its central
-    organisation they hold the duty. A school unit's: its administrators (rektor,
-    skoladministratör) and central administrators above it. Nobody else, and no other
-    kind of organisation.
-    """
-    if organisation.organisation_type == OrganisationType.HUVUDMAN:
-        return bool(actor.central_org_ids) and (
-            organisation.pk in actor.central_org_ids
-            or _central_huvudman_ids(actor).filter(huvudman_id=organisation.pk).exists()
-        )
-    if organisation.organisation_type == OrganisationType.SKOLENHET:
-        return organisation_policy.can(actor, Action.CHANGE, organisation)
-    return False
+    """Tell whether the actor sets a calendar and attendance settings for `organisation`
+    (`calendar_policy`, CHANGE; only a huvudman or a school unit has settings)."""
+    return organisation.organisation_type in _WITH_SETTINGS and calendar_policy.can(
+        actor, Action.CHANGE, organisation
+    )
 
 
 def settings_organisation_for_actor(actor: Actor, organisation_id: UUID | str) -> Organisation:
@@ -209,3 +206,59 @@ def school_units_managed_by(actor: Actor) -> QuerySet:
     return Organisation.objects.filter(
         pk__in=actor.admin_org_ids, organisation_type="Skolenhet"
     ).order_by("display_name")
+
+
+class LessonPolicy(Policy[CalendarEvent]):
+    """Answer for a lesson (CalendarEvent): who sees it, who takes its register."""
+
+    model = CalendarEvent
+    actions = frozenset({Action.VIEW, Action.TAKE_REGISTER})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        if action == Action.TAKE_REGISTER:
+            if actor.person_id is None:
+                return False
+            # The school's administrators without a query; a teacher by one.
+            if obj.organisation_id in actor.admin_org_ids:
+                return True
+        return super().allows(actor, action, obj)
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[CalendarEvent]:
+        if action == Action.VIEW:
+            return lessons_visible_to(actor)
+        if actor.person_id is None:
+            return CalendarEvent.objects.none()
+        return CalendarEvent.objects.filter(
+            Q(organisation_id__in=actor.admin_org_ids) | _teaches(actor.person_id)
+        )
+
+
+_WITH_SETTINGS = (OrganisationType.HUVUDMAN, OrganisationType.SKOLENHET)
+
+
+class CalendarPolicy(Policy[Organisation]):
+    """Answer who sets an organisation's terms, days off and settings (CHANGE)."""
+
+    model = Organisation
+    actions = frozenset({Action.CHANGE})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        if obj.organisation_type == OrganisationType.HUVUDMAN:
+            return bool(actor.central_org_ids) and (
+                obj.pk in actor.central_org_ids
+                or _central_huvudman_ids(actor).filter(huvudman_id=obj.pk).exists()
+            )
+        return organisation_policy.can(actor, Action.CHANGE, obj)
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[Organisation]:
+        return Organisation.objects.filter(
+            Q(pk__in=_central_huvudman_ids(actor), organisation_type=OrganisationType.HUVUDMAN)
+            | (
+                ~Q(organisation_type=OrganisationType.HUVUDMAN)
+                & Q(pk__in=organisation_policy.objects(actor, Action.CHANGE).values("pk"))
+            )
+        )
+
+
+lesson_policy = LessonPolicy()
+calendar_policy = CalendarPolicy()

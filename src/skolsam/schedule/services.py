@@ -15,7 +15,6 @@ from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.changes import announce
-from skolsam.core.choices import OrganisationType
 from skolsam.core.db import AnyOf
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
@@ -24,6 +23,7 @@ from skolsam.duties.models import Duty
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.schedule import calendar
+from skolsam.schedule.access import calendar_policy
 from skolsam.schedule.models import (
     CalendarEvent,
     NonTeachingDay,
@@ -45,16 +45,9 @@ def _may_manage(actor: Actor, organisation_id: UUID) -> None:
 
 def _may_manage_calendar(actor: Actor, organisation: Organisation) -> None:
     """A huvudman's terms and days off: its central administrators; a unit's: its own."""
-    from skolsam.schedule.access import may_manage_settings
-
-    if actor.is_system:
-        return
-    if organisation.organisation_type in (OrganisationType.HUVUDMAN, OrganisationType.SKOLENHET):
-        allowed = may_manage_settings(actor, organisation)
-    else:
-        allowed = organisation_policy.can(actor, Action.CHANGE, organisation)
-    if not allowed:
-        raise DomainError("Du har inte behörighet att ändra kalendern där.")
+    calendar_policy.require(
+        actor, Action.CHANGE, organisation, "Du har inte behörighet att ändra kalendern där."
+    )
 
 
 @transaction.atomic
