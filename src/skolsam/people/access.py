@@ -228,13 +228,18 @@ def may_grant_protected_access(actor: Actor, person: Any) -> bool:
 
 
 class PersonPolicy(Policy[Person]):
-    """VIEW: whom the actor sees; CHANGE: whose register data they change; AUTHORISE:
-    for whom they name staff who may see protected location data."""
+    """VIEW: whom the actor sees; CHANGE: whose register data they change; CREATE: who
+    registers a new person (administrators: anyone else could create persons and then
+    relate themselves to them); AUTHORISE: for whom they name staff who may see protected
+    location data."""
 
     model = Person
-    actions = frozenset({Action.VIEW, Action.CHANGE, Action.AUTHORISE})
+    actions = frozenset({Action.VIEW, Action.CHANGE, Action.CREATE, Action.AUTHORISE})
 
     def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        if action == Action.CREATE:
+            # The person is not saved yet: the rule is about the actor alone.
+            return actor.is_admin
         if action == Action.CHANGE:
             return may_edit_person(actor, obj)
         if action == Action.AUTHORISE:
@@ -244,6 +249,8 @@ class PersonPolicy(Policy[Person]):
     def scope(self, actor: Actor, action: Action) -> QuerySet[Person]:
         if action == Action.VIEW:
             return persons_visible_to(actor)
+        if action == Action.CREATE:
+            return Person.objects.none()  # a new person is in no scope until it is saved
         if action == Action.AUTHORISE:
             if not actor.central_org_ids:
                 return Person.objects.none()

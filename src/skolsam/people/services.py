@@ -137,10 +137,6 @@ def person_create(
     edu_person_principal_names: list[str] | None = None,
 ) -> Person:
     """Register a person. The civic number sets birth date and legal sex when it has them."""
-    # Registering people is the administrators' work (or an import's); anyone else could
-    # otherwise create persons and then relate themselves to them.
-    if not actor.is_system and not actor.is_admin:
-        raise DomainError("Du har inte behörighet att registrera personer.")
     person = Person(
         given_name=given_name.strip(),
         middle_name=middle_name.strip(),
@@ -154,6 +150,9 @@ def person_create(
         addresses=list(addresses or []),
         photo=photo,
         edu_person_principal_names=list(edu_person_principal_names or []),
+    )
+    person_policy.require(
+        actor, Action.CREATE, person, "Du har inte behörighet att registrera personer."
     )
     person_validate(person)
     _apply_civic_no(person, civic_no, actor.on)
