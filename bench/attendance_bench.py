@@ -26,6 +26,7 @@ import os
 import statistics
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -114,11 +115,13 @@ def _run(args: argparse.Namespace) -> dict[str, object]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from skolsam.attendance import minutes as clock
     from skolsam.attendance import services
     from skolsam.attendance.access import lesson_roster
     from skolsam.attendance.stats import school_figures
-    from skolsam.core.access import actor_for_person, persons_visible_to
+    from skolsam.core.access import actor_for_person
     from skolsam.demo.services import register_generate
+    from skolsam.people.access import persons_visible_to
     from skolsam.schedule.demo import demo_schedule_load
     from skolsam.schedule.models import CalendarEvent
 
@@ -215,8 +218,10 @@ def _run(args: argparse.Namespace) -> dict[str, object]:
     result = school_figures(organisation_id=unit_id, start=start, end=end, visible=visible)
     out["statistics pupils"] = len(result.pupils)
 
-    # The raw side computes what the app computes: the two aggregates, then the pupils'
-    # names and classes, limited to the persons the rektor may see. That last statement is
+    # The raw side computes what the app computes: the two aggregates, the rows of lessons
+    # that overlap another of the same pupil's lessons that day (a window over each pupil's
+    # day, for the scheduled time and for the marks, as the app finds them), then the
+    # pupils' names and classes, limited to the persons the rektor may see. That last statement is
     # compiled from the same queryset the app builds (the access layer's scope included),
     # so both sides run the same SQL and the difference is what the app adds around it.
     from django.db.models import OuterRef, Subquery
@@ -235,6 +240,22 @@ def _run(args: argparse.Namespace) -> dict[str, object]:
             scheduled = cursor.fetchall()
             cursor.execute(RAW_ABSENCE, [unit_id, start, end])
             absent = cursor.fetchall()
+            # Overlapping lessons count once per minute: the few overlapping rows are
+            # merged on the clock, as the app merges them (attendance.minutes).
+            cursor.execute(RAW_SCHEDULED_OVERLAPS, [unit_id, start, end])
+            spans: dict[tuple, list] = defaultdict(list)
+            for pupil, on, begin, end_ in cursor.fetchall():
+                spans[pupil, on].append((clock.clock_minute(begin), clock.clock_minute(end_)))
+            for found in spans.values():
+                clock.length(found) - sum(e - s for s, e in found)
+            cursor.execute(RAW_ABSENCE_OVERLAPS, [unit_id, start, end])
+            marks: dict[tuple, list] = defaultdict(list)
+            for pupil, on, begin, minutes, kind, valid, invalid in cursor.fetchall():
+                marks[pupil, on].append(
+                    clock.Marked(clock.clock_minute(begin), minutes, kind, valid, invalid)
+                )
+            for marked in marks.values():
+                clock.absent(marked)
             ids = {row[0] for row in scheduled} | {row[0] for row in absent}
             sql, params = (
                 visible.filter(pk__in=ids, security_marking="Ingen")
@@ -374,6 +395,38 @@ JOIN groups_groupmembership m ON m.group_id = ag.group_id
   AND m.start_date <= e.date AND (m.end_date IS NULL OR m.end_date >= e.date)
 WHERE e.organisation_id = %s AND e.date BETWEEN %s AND %s AND NOT e.cancelled
 GROUP BY m.person_id
+"""
+
+# Sorted by start within (pupil, day), a row overlaps an earlier one when the latest end
+# before it is after its start, and a later one when the next start is before its end.
+RAW_SCHEDULED_OVERLAPS = """
+SELECT pupil, date, start_time, end_time FROM (
+  SELECT m.person_id AS pupil, e.date, e.start_time, e.end_time,
+    MAX(e.end_time) OVER (PARTITION BY m.person_id, e.date ORDER BY e.start_time, e.end_time
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before,
+    MIN(e.start_time) OVER (PARTITION BY m.person_id, e.date ORDER BY e.start_time, e.end_time
+      ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS after
+  FROM schedule_calendarevent e
+  JOIN activities_activity_groups ag ON ag.activity_id = e.activity_id
+  JOIN groups_groupmembership m ON m.group_id = ag.group_id
+    AND m.start_date <= e.date AND (m.end_date IS NULL OR m.end_date >= e.date)
+  WHERE e.organisation_id = %s AND e.date BETWEEN %s AND %s AND NOT e.cancelled
+) w WHERE before > start_time OR after < end_time
+"""
+
+RAW_ABSENCE_OVERLAPS = """
+SELECT student_id, date, start_time, duration_minutes, kind, valid_absence_minutes,
+  invalid_absence_minutes FROM (
+  SELECT a.student_id, a.date, e.start_time, e.end_time, e.duration_minutes, a.kind,
+    a.valid_absence_minutes, a.invalid_absence_minutes,
+    MAX(e.end_time) OVER (PARTITION BY a.student_id, a.date ORDER BY e.start_time, e.end_time
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before,
+    MIN(e.start_time) OVER (PARTITION BY a.student_id, a.date ORDER BY e.start_time, e.end_time
+      ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS after
+  FROM attendance_attendance a
+  JOIN schedule_calendarevent e ON e.id = a.calendar_event_id
+  WHERE a.organisation_id = %s AND a.date BETWEEN %s AND %s
+) w WHERE before > start_time OR after < end_time
 """
 
 RAW_ABSENCE = """
