@@ -116,8 +116,8 @@ def _run(args: argparse.Namespace) -> dict[str, object]:
     from django.test.utils import CaptureQueriesContext
 
     from skolsam.attendance import minutes as clock
-    from skolsam.attendance import services
     from skolsam.attendance.access import lesson_roster
+    from skolsam.attendance.services.register import Mark, register_save
     from skolsam.attendance.stats import school_figures
     from skolsam.core.access import actor_for_person
     from skolsam.demo.services import register_generate
@@ -145,16 +145,16 @@ def _run(args: argparse.Namespace) -> dict[str, object]:
     pupils = list(lesson_roster(actor, lesson).values_list("pk", flat=True))
     out["register pupils"] = len(pupils)
     marks = [
-        services.Mark(pupils[0], "Frånvarande", True),
-        services.Mark(pupils[1], "Sen", False, 10),
-        services.Mark(pupils[2], "Frånvarande", False),
+        Mark(pupils[0], "Frånvarande", True),
+        Mark(pupils[1], "Sen", False, 10),
+        Mark(pupils[2], "Frånvarande", False),
     ]
 
     lesson.refresh_from_db()
     version = [lesson.register_version]
 
     def save() -> None:
-        result = services.register_save(actor=actor, lesson=lesson, version=version[0], marks=marks)
+        result = register_save(actor=actor, lesson=lesson, version=version[0], marks=marks)
         version[0] = result.version
 
     save()  # warm the caches, create the rows
@@ -183,13 +183,13 @@ def _run(args: argparse.Namespace) -> dict[str, object]:
     small_version = [small_lesson.register_version]
 
     def save_small() -> None:
-        result = services.register_save(
+        result = register_save(
             actor=small_actor,
             lesson=small_lesson,
             version=small_version[0],
-            marks=[services.Mark(m.student_id, m.kind, m.valid, m.minutes) for m in marks[:0]]
+            marks=[Mark(m.student_id, m.kind, m.valid, m.minutes) for m in marks[:0]]
             + [
-                services.Mark(pid, m.kind, m.valid, m.minutes)
+                Mark(pid, m.kind, m.valid, m.minutes)
                 for pid, m in zip(small_pupils, marks, strict=False)
             ],
         )

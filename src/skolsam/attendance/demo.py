@@ -15,8 +15,14 @@ from uuid import UUID
 
 from django.db import transaction
 
-from skolsam.attendance import services
 from skolsam.attendance.models import AttendanceSchedule, LeaveRequest
+from skolsam.attendance.services.absence import absence_report, day_span
+from skolsam.attendance.services.leave import leave_request_create
+from skolsam.attendance.services.preschool import (
+    attendance_schedule_decide,
+    attendance_schedule_submit,
+)
+from skolsam.attendance.services.register import Mark, register_save
 from skolsam.core.access import system_actor
 from skolsam.core.dates import today
 from skolsam.core.models import valid_on
@@ -83,25 +89,23 @@ def demo_attendance_load(*, named: dict[str, UUID], on: date | None = None) -> D
         for pid in pupils:
             roll = rng.random()
             if alice is not None and pid == alice.pk and lesson.date == monday + timedelta(days=1):
-                marks.append(services.Mark(pid, "Frånvarande", False))  # invalid: gives a notice
+                marks.append(Mark(pid, "Frånvarande", False))  # invalid: gives a notice
             elif roll < 0.04:
-                marks.append(services.Mark(pid, "Frånvarande", rng.random() < 0.6))
+                marks.append(Mark(pid, "Frånvarande", rng.random() < 0.6))
             elif roll < 0.07:
-                marks.append(services.Mark(pid, "Sen", rng.random() < 0.3, rng.choice((5, 10, 15))))
-        services.register_save(
-            actor=scoped, lesson=lesson, version=lesson.register_version, marks=marks
-        )
+                marks.append(Mark(pid, "Sen", rng.random() < 0.3, rng.choice((5, 10, 15))))
+        register_save(actor=scoped, lesson=lesson, version=lesson.register_version, marks=marks)
         result.registers += 1
 
     # A guardian's report for Hugo tomorrow, and Alice's leave request waiting for the rektor.
     hugo = _person(named, "special:lindqvist-hugo")
     mother = _person(named, "special:vh")
     if hugo is not None and mother is not None:
-        start, end = services.day_span(day + timedelta(days=1), day + timedelta(days=1))
+        start, end = day_span(day + timedelta(days=1), day + timedelta(days=1))
         from skolsam.attendance.models import Absence
 
         if not Absence.objects.filter(student=hugo).exists():
-            services.absence_report(actor=actor, student=hugo, start=start, end=end)
+            absence_report(actor=actor, student=hugo, start=start, end=end)
             result.absences += 1
     if (
         alice is not None
@@ -111,7 +115,7 @@ def demo_attendance_load(*, named: dict[str, UUID], on: date | None = None) -> D
         from skolsam.core.access import actor_for_person
 
         first = day + timedelta(days=14)
-        services.leave_request_create(
+        leave_request_create(
             actor=actor_for_person(mother.pk, on=day),
             student=alice,
             start_date=first,
@@ -152,10 +156,10 @@ def demo_attendance_load(*, named: dict[str, UUID], on: date | None = None) -> D
             }
             for name in calendar.WEEKDAYS[:5]
         ]
-        schedule = services.attendance_schedule_submit(
+        schedule = attendance_schedule_submit(
             actor=actor, placement=placement, entries=entries, start_date=date(2026, 8, 17)
         )
         if signe is None or placement.child_id != signe.pk:
-            services.attendance_schedule_decide(actor=actor, schedule=schedule, approve=True)
+            attendance_schedule_decide(actor=actor, schedule=schedule, approve=True)
         result.schedules += 1
     return result

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from skolsam.attendance.models import AttendanceKind, CsnDecisionKind, StepKind
-from skolsam.attendance.services import Mark
+from skolsam.attendance.services.register import Mark
 from skolsam.core.dates import date_field_validate
 from skolsam.core.errors import BadParameter
 

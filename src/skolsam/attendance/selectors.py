@@ -125,7 +125,7 @@ def register_for(*, actor: Actor, lesson: CalendarEvent) -> Register:
 
 
 def register_after_save(*, actor: Actor, lesson: CalendarEvent, result: Any) -> Register:
-    """Return the register as `services.register_save` wrote it, without reading it again."""
+    """Return the register as `services.register.register_save` wrote it, without reading it again."""
     rows = []
     for person, row in result.written:
         reason = ""

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.attendance import access as attendance_access
-from skolsam.attendance import services
 from skolsam.attendance.access import investigation_policy
 from skolsam.attendance.csn import csn_candidates, csn_reported, month_bounds
 from skolsam.attendance.forms import (
@@ -25,6 +24,12 @@ from skolsam.attendance.forms import (
     StepForm,
 )
 from skolsam.attendance.models import Attendance, AttendanceKind
+from skolsam.attendance.services.csn import csn_decide, csn_report_export, csn_return_create
+from skolsam.attendance.services.investigations import (
+    investigation_add_step,
+    investigation_close,
+    investigation_open,
+)
 from skolsam.attendance.stats import pupil_figures, school_figures
 from skolsam.audit.services import audit_export, audit_record
 from skolsam.core.dates import month_param
@@ -110,7 +115,7 @@ def pupil(request: HttpRequest, org_id: UUID, person_id: UUID) -> HttpResponse:
     figures = pupil_figures(person_id=person.pk, organisation_id=unit.pk, start=start, end=end)
     if request.method == "POST":
         try:
-            investigation = services.investigation_open(
+            investigation = investigation_open(
                 actor=actor,
                 student=person,
                 organisation=unit,
@@ -183,12 +188,12 @@ def investigation(request: HttpRequest, investigation_id: int) -> HttpResponse:
         try:
             if step_form.is_bound and step_form.is_valid():
                 d = step_form.cleaned_data
-                services.investigation_add_step(
+                investigation_add_step(
                     actor=actor, investigation=found, kind=d["kind"], day=d["date"], note=d["note"]
                 )
                 return redirect("attendance:investigation", investigation_id=found.pk)
             if close_form.is_bound and close_form.is_valid():
-                services.investigation_close(
+                investigation_close(
                     actor=actor,
                     investigation=found,
                     conclusion=close_form.cleaned_data["conclusion"],
@@ -233,7 +238,7 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "export":
-                report = services.csn_report_export(actor=actor, organisation=unit, month=month)
+                report = csn_report_export(actor=actor, organisation=unit, month=month)
                 messages.success(
                     request,
                     f"CSN-filen är skapad med {report.row_count} elever rapporterade för "
@@ -251,7 +256,7 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
                 found = reported.get(return_form.cleaned_data["student"])
                 if found is None:
                     raise Http404("Eleven finns inte i listan.")
-                services.csn_return_create(
+                csn_return_create(
                     actor=actor,
                     student=found.student,
                     organisation=unit,
@@ -274,7 +279,7 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
                 candidate = by_pupil.get(form.cleaned_data["student"])
                 if candidate is None:
                     raise Http404("Eleven finns inte i listan.")
-                services.csn_decide(
+                csn_decide(
                     actor=actor,
                     student=candidate.student,
                     organisation=unit,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from skolsam.attendance import access as attendance_access
-from skolsam.attendance import notices, selectors, services
+from skolsam.attendance import notices, selectors
 from skolsam.attendance.forms import (
     AbsenceReportForm,
     ExemptionForm,
@@ -31,6 +31,20 @@ from skolsam.attendance.forms import (
 )
 from skolsam.attendance.models import AttendanceKind, AttendancePolicy, LeaveRequest, LeaveStatus
 from skolsam.attendance.policy import Policy, merge, policy_for
+from skolsam.attendance.services.absence import absence_report, day_span
+from skolsam.attendance.services.leave import (
+    leave_request_consent,
+    leave_request_create,
+    leave_request_decide,
+)
+from skolsam.attendance.services.notice_exemptions import notice_exemption_create
+from skolsam.attendance.services.policy_settings import attendance_policy_set
+from skolsam.attendance.services.preschool import (
+    attendance_event_register,
+    attendance_schedule_decide,
+    attendance_schedule_submit,
+)
+from skolsam.attendance.services.register import StaleRegister, register_opens_at, register_save
 from skolsam.audit.services import audit_record
 from skolsam.core.choices import OrganisationType
 from skolsam.core.dates import date_param
@@ -99,7 +113,7 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                result = services.register_save(
+                result = register_save(
                     actor=actor,
                     lesson=lesson,
                     version=form.cleaned_data["version"],
@@ -108,7 +122,7 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
                 )
             except ValidationError as exc:
                 errors = _errors(exc)
-                stale = isinstance(exc, services.StaleRegister)
+                stale = isinstance(exc, StaleRegister)
             else:
                 saved_message = (
                     f"Närvaron är sparad: {result.saved} elever, {result.invalid} med ogiltig "
@@ -138,7 +152,7 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             detail={"pupils": len(register.rows)},
         )
     now = timezone.now()
-    opens = services.register_opens_at(lesson) if now < lesson.start_time else None
+    opens = register_opens_at(lesson) if now < lesson.start_time else None
     return render(
         request,
         "attendance/_register_form.html" if is_htmx(request) else "attendance/register.html",
@@ -235,11 +249,11 @@ def guardian_absence_report(request: HttpRequest) -> HttpResponse:
         child = attendance_access.child_for_guardian(actor, form.cleaned_data["child"])
         d = form.cleaned_data
         last = d["last_day"] if d["scope"] == "days" else d["first_day"]
-        start, end = services.day_span(
+        start, end = day_span(
             d["first_day"], last, *(d["start"], d["end"]) if d["scope"] == "part" else (None, None)
         )
         try:
-            services.absence_report(actor=actor, student=child, start=start, end=end)
+            absence_report(actor=actor, student=child, start=start, end=end)
         except ValidationError as exc:
             for message in _errors(exc):
                 form.add_error(None, message)
@@ -265,7 +279,7 @@ def guardian_leave_request(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         child = attendance_access.child_for_guardian(actor, form.cleaned_data["child"])
         try:
-            leave = services.leave_request_create(
+            leave = leave_request_create(
                 actor=actor,
                 student=child,
                 start_date=form.cleaned_data["start_date"],
@@ -298,7 +312,7 @@ def guardian_leave_consent(request: HttpRequest, leave_id: UUID) -> HttpResponse
         "Ansökan finns inte.",
     )
     try:
-        services.leave_request_consent(actor=actor, leave=leave)
+        leave_request_consent(actor=actor, leave=leave)
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc)))
     else:
@@ -340,14 +354,12 @@ def staff_absence_report(request: HttpRequest, person_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         last = d["last_day"] if d["scope"] == "days" else d["first_day"]
-        start, end = services.day_span(
+        start, end = day_span(
             d["first_day"], last, *(d["start"], d["end"]) if d["scope"] == "part" else (None, None)
         )
         caller = next((g for g in guardians if str(g.pk) == d.get("guardian")), None)
         try:
-            services.absence_report(
-                actor=actor, student=pupil, start=start, end=end, reported_for=caller
-            )
+            absence_report(actor=actor, student=pupil, start=start, end=end, reported_for=caller)
         except ValidationError as exc:
             for message in _errors(exc):
                 form.add_error(None, message)
@@ -401,7 +413,7 @@ def leave_decide(request: HttpRequest, leave_id: UUID) -> HttpResponse:
     form = LeaveDecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.leave_request_decide(
+            leave_request_decide(
                 actor=actor,
                 leave=leave,
                 grant=form.cleaned_data["decision"] == "grant",
@@ -430,7 +442,7 @@ def exemption_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.notice_exemption_create(actor=actor, student=pupil, **form.cleaned_data)
+            notice_exemption_create(actor=actor, student=pupil, **form.cleaned_data)
         except ValidationError as exc:
             for message in _errors(exc):
                 form.add_error(None, message)
@@ -467,7 +479,7 @@ def department(request: HttpRequest, group_id: UUID) -> HttpResponse:
         if child is None:
             raise Http404("Barnet finns inte.")
         try:
-            services.attendance_event_register(
+            attendance_event_register(
                 actor=actor,
                 person=child,
                 group=group,
@@ -509,7 +521,7 @@ def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
     form = ScheduleForm(request.POST or None, initial={"start_date": actor.on + timedelta(days=1)})
     if request.method == "POST" and form.is_valid():
         try:
-            services.attendance_schedule_submit(
+            attendance_schedule_submit(
                 actor=actor,
                 placement=placement,
                 entries=form.entries(),
@@ -542,7 +554,7 @@ def schedules_to_approve(request: HttpRequest) -> HttpResponse:
         if schedule is None:
             raise Http404("Schemat finns inte.")
         try:
-            services.attendance_schedule_decide(
+            attendance_schedule_decide(
                 actor=actor,
                 schedule=schedule,
                 approve=request.POST.get("decision") == "approve",
@@ -626,9 +638,7 @@ def attendance_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.attendance_policy_set(
-                actor=actor, organisation=organisation, **form.service_values()
-            )
+            attendance_policy_set(actor=actor, organisation=organisation, **form.service_values())
         except DomainError as exc:
             form.add_domain_error(exc)
         else:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from skolsam.attendance import services
 from skolsam.attendance.models import AttendancePolicy, CsnDecision
+from skolsam.attendance.services.register import Mark, register_save
 from skolsam.browser_tests.checks import (
     PHONE,
     assert_accessible,
@@ -43,11 +43,11 @@ def test_the_rektor_reports_a_pupil_to_csn_on_a_phone(page: Page, school: Any, l
         end_time=begin + timedelta(minutes=60),
         duration_minutes=60,
     )
-    services.register_save(
+    register_save(
         actor=actor_for_person(school.teacher.person_id),
         lesson=lesson,
         version=0,
-        marks=[services.Mark(alva.pk, "Frånvarande")],
+        marks=[Mark(alva.pk, "Frånvarande")],
     )
     rut = f.DutyFactory(
         duty_at=school.malmaskolan,

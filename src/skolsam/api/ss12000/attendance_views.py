@@ -20,8 +20,8 @@ from skolsam.api.ss12000.attendance_resources import (
 )
 from skolsam.api.ss12000.paging import BadRequest, as_bool, as_date, as_uuid
 from skolsam.api.ss12000.serializers import Ctx, person_ref, ref
-from skolsam.attendance import services
 from skolsam.attendance.models import Attendance
+from skolsam.attendance.services.other_systems import attendance_delete, attendance_set_minutes
 from skolsam.audit.services import audit_record
 from skolsam.core.errors import DomainError
 from skolsam.schedule.models import CalendarEvent
@@ -61,7 +61,7 @@ def attendances(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     if lesson is None or student is None:
         raise Http404
     try:
-        row = services.attendance_set_minutes(
+        row = attendance_set_minutes(
             actor=scope.actor,
             lesson=lesson,
             student=student,
@@ -87,7 +87,7 @@ def attendance_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpRes
     row = attendances_visible_to_client(scope).filter(pk=as_uuid(pk, "id")).first()
     if row is None:
         raise Http404
-    services.attendance_delete(actor=scope.actor, attendance=row)
+    attendance_delete(actor=scope.actor, attendance=row)
     return HttpResponse(status=204)
 
 

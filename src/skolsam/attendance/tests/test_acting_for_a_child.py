@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from skolsam.attendance import services
+from skolsam.attendance.services.absence import absence_report, day_span
+from skolsam.attendance.services.leave import leave_request_consent, leave_request_create
 from skolsam.attendance.tests.story import build_day, login
 from skolsam.core.choices import RelationType
 from skolsam.core.dates import today
@@ -33,11 +34,11 @@ def test_an_annan_ansvarig_reports_absence_but_may_not_apply_for_leave():
     actor = day.actor(foster_parent)
     tomorrow = today() + timedelta(days=1)
     with pytest.raises(DomainError, match="dina egna barn"):
-        services.leave_request_create(
+        leave_request_create(
             actor=actor, student=alva, start_date=tomorrow, end_date=tomorrow, reason="Resa"
         )
-    start, end = services.day_span(tomorrow, tomorrow)
-    absence = services.absence_report(actor=actor, student=alva, start=start, end=end)
+    start, end = day_span(tomorrow, tomorrow)
+    absence = absence_report(actor=actor, student=alva, start=start, end=end)
     assert absence.channel == "Webb"
 
 
@@ -53,7 +54,7 @@ def test_an_utsedd_behorig_may_not_agree_to_a_leave_request():
     AttendancePolicy.objects.create(organisation=day.school, leave_requires_all_guardians=True)
     f.ResponsibleFactory(person=alva, responsible=f.PersonFactory(given_name="Per"))
     tomorrow = today() + timedelta(days=1)
-    leave = services.leave_request_create(
+    leave = leave_request_create(
         actor=day.actor(day.guardian),
         student=alva,
         start_date=tomorrow,
@@ -61,7 +62,7 @@ def test_an_utsedd_behorig_may_not_agree_to_a_leave_request():
         reason="Farmors 90-årsdag",
     )
     with pytest.raises(DomainError, match="inte vårdnadshavare"):
-        services.leave_request_consent(actor=day.actor(designated), leave=leave)
+        leave_request_consent(actor=day.actor(designated), leave=leave)
 
 
 def test_the_guardian_of_a_pupil_who_has_turned_18_no_longer_sees_or_acts_for_them():
@@ -71,9 +72,9 @@ def test_the_guardian_of_a_pupil_who_has_turned_18_no_longer_sees_or_acts_for_th
     alva.save(update_fields=["birth_date"])
     actor = day.actor(day.guardian)
     assert alva.pk not in actor.responsible_for_ids
-    start, end = services.day_span(today() + timedelta(days=1), today() + timedelta(days=1))
+    start, end = day_span(today() + timedelta(days=1), today() + timedelta(days=1))
     with pytest.raises(DomainError):
-        services.absence_report(actor=actor, student=alva, start=start, end=end)
+        absence_report(actor=actor, student=alva, start=start, end=end)
     client = Client()
     login(client, day.guardian)
     assert client.get(reverse("attendance:guardian")).status_code == 404

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from skolsam.attendance import services
+from skolsam.attendance.services.investigations import investigation_open
 from skolsam.attendance.tests.story import build_day, login, login_with_two_factor
 from skolsam.core.access import actor_for_person
 from skolsam.core.choices import DutyRole
@@ -41,7 +41,7 @@ class World:
         self.central = f.DutyFactory(
             duty_at=self.day.school.parent, duty_role=DutyRole.SKOLADMINISTRATOR
         ).person
-        self.investigation = services.investigation_open(
+        self.investigation = investigation_open(
             actor=actor_for_person(self.day.rektor.pk),
             student=self.alva,
             organisation=self.day.school,

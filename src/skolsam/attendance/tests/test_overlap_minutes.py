@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skolsam.attendance import minutes as clock
-from skolsam.attendance import services
 from skolsam.attendance.csn import csn_candidates
 from skolsam.attendance.models import AttendanceKind, AttendancePolicy
 from skolsam.attendance.notices import send_absence_notices
+from skolsam.attendance.services.register import Mark, register_save
 from skolsam.attendance.stats import pupil_figures, school_figures
 from skolsam.attendance.tests.story import build_day, lesson
 from skolsam.core.choices import GroupType
@@ -131,7 +131,7 @@ def overlap(db):
 
 def _save(day, item, marks):
     rektor = day.actor(day.rektor, on=MONDAY)
-    services.register_save(actor=rektor, lesson=item, version=0, marks=marks)
+    register_save(actor=rektor, lesson=item, version=0, marks=marks)
 
 
 def _figures(day, pupil):
@@ -158,10 +158,8 @@ def _figures(day, pupil):
 def test_absent_from_two_overlapping_lessons_is_90_minutes_in_statistics_csn_and_notice(overlap):
     day, maths, spanish = overlap
     alva, hugo, _saga = day.pupils
-    _save(
-        day, maths, [services.Mark(alva.pk, "Frånvarande"), services.Mark(hugo.pk, "Frånvarande")]
-    )
-    _save(day, spanish, [services.Mark(alva.pk, "Frånvarande")])
+    _save(day, maths, [Mark(alva.pk, "Frånvarande"), Mark(hugo.pk, "Frånvarande")])
+    _save(day, spanish, [Mark(alva.pk, "Frånvarande")])
     mine, school = _figures(day, alva)
     assert (mine.scheduled, mine.invalid, mine.invalid_occasions) == (90, 90, 1)
     assert mine.absent_percent == 100.0
@@ -189,7 +187,7 @@ def test_present_in_one_of_two_overlapping_lessons_is_absent_only_outside_it(ove
     day, maths, spanish = overlap
     alva = day.pupils[0]
     _save(day, maths, [])  # present in mathematics 09:00–10:00
-    _save(day, spanish, [services.Mark(alva.pk, "Frånvarande")])
+    _save(day, spanish, [Mark(alva.pk, "Frånvarande")])
     mine, _ = _figures(day, alva)
     assert (mine.scheduled, mine.invalid, mine.invalid_occasions) == (90, 30, 1)
     send_absence_notices(organisation_id=day.school.pk, day=MONDAY)
@@ -200,7 +198,7 @@ def test_present_in_one_of_two_overlapping_lessons_is_absent_only_outside_it(ove
 def test_valid_absence_covers_the_minutes_it_shares_with_invalid_absence(overlap):
     day, maths, spanish = overlap
     alva = day.pupils[0]
-    _save(day, maths, [services.Mark(alva.pk, "Frånvarande", True)])
-    _save(day, spanish, [services.Mark(alva.pk, "Frånvarande")])
+    _save(day, maths, [Mark(alva.pk, "Frånvarande", True)])
+    _save(day, spanish, [Mark(alva.pk, "Frånvarande")])
     mine, _ = _figures(day, alva)
     assert (mine.valid, mine.invalid, mine.absent) == (60, 30, 90)

@@ -15,7 +15,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from skolsam.attendance import services
+from skolsam.attendance.services.leave import leave_request_create, leave_request_decide
+from skolsam.attendance.services.preschool import (
+    attendance_schedule_decide,
+    attendance_schedule_submit,
+)
 from skolsam.core.access import actor_for_person
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.core.dates import today
@@ -81,7 +85,7 @@ def test_the_tablet_shows_who_is_reported_sick_and_who_has_leave():
     vera, _placement, vera_guardian = children["Vera"]
     weekday = calendar.WEEKDAYS[today().weekday()]
     for placement, guardian in ((signe_placement, olof), (elis_placement, elis_guardian)):
-        schedule = services.attendance_schedule_submit(
+        schedule = attendance_schedule_submit(
             actor=actor_for_person(guardian.pk),
             placement=placement,
             entries=[
@@ -89,7 +93,7 @@ def test_the_tablet_shows_who_is_reported_sick_and_who_has_leave():
             ],
             start_date=today() - timedelta(days=7),
         )
-        services.attendance_schedule_decide(
+        attendance_schedule_decide(
             actor=actor_for_person(malin.pk), schedule=schedule, approve=True
         )
     # Olof reports Signe sick for the whole day on the guardian page.
@@ -98,14 +102,14 @@ def test_the_tablet_shows_who_is_reported_sick_and_who_has_leave():
         {"child": str(signe.pk), "scope": "day", "first_day": today().isoformat()},
     )
     assert reported.status_code == 302
-    leave = services.leave_request_create(
+    leave = leave_request_create(
         actor=actor_for_person(vera_guardian.pk),
         student=vera,
         start_date=today(),
         end_date=today(),
         reason="Besök hos mormor",
     )
-    services.leave_request_decide(actor=actor_for_person(chef.pk), leave=leave, grant=True)
+    leave_request_decide(actor=actor_for_person(chef.pk), leave=leave, grant=True)
 
     html = _as(malin).get(reverse("attendance:department", args=[department.pk])).content.decode()
     cards = {

@@ -17,7 +17,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from skolsam.attendance import services
 from skolsam.attendance.models import (
     Absence,
     AbsenceInvestigation,
@@ -27,6 +26,8 @@ from skolsam.attendance.models import (
     LeaveRequest,
     ScheduleState,
 )
+from skolsam.attendance.services.investigations import investigation_open
+from skolsam.attendance.services.leave import leave_request_create
 from skolsam.attendance.tests.story import login, login_with_two_factor
 from skolsam.attendance.tests.test_rektor_pages import SEPTEMBER, _september_at_scheeleskolan
 from skolsam.core.access import actor_for_person
@@ -102,7 +103,7 @@ def test_the_unit_statistics_count_a_protected_pupil_only_for_those_named_for_he
 
 def test_an_investigation_about_a_protected_pupil_is_missing_for_those_not_named():
     day, alva, eva, greta, _other = _protected_alva()
-    investigation = services.investigation_open(
+    investigation = investigation_open(
         actor=actor_for_person(greta.pk),
         student=alva,
         organisation=day.school,
@@ -163,7 +164,7 @@ def test_csn_lists_decisions_and_files_leave_out_a_protected_pupil_for_those_not
 def test_leave_requests_for_a_protected_pupil_are_decided_only_by_those_named():
     day, alva, eva, greta, _other = _protected_alva()
     start = date.today() + timedelta(days=14)
-    leave = services.leave_request_create(
+    leave = leave_request_create(
         actor=actor_for_person(day.guardian.pk),
         student=alva,
         start_date=start,

@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from skolsam.attendance import services
 from skolsam.attendance.csn import csn_candidates
 from skolsam.attendance.models import (
     Attendance,
@@ -19,6 +18,18 @@ from skolsam.attendance.models import (
     NoticeChannel,
 )
 from skolsam.attendance.notices import send_absence_notices, send_leave_decision_notices
+from skolsam.attendance.services.csn import csn_decide, csn_report_export
+from skolsam.attendance.services.leave import (
+    leave_request_consent,
+    leave_request_create,
+    leave_request_decide,
+)
+from skolsam.attendance.services.notice_exemptions import notice_exemption_create
+from skolsam.attendance.services.preschool import (
+    attendance_schedule_decide,
+    attendance_schedule_submit,
+)
+from skolsam.attendance.services.register import Mark, StaleRegister, register_save
 from skolsam.attendance.stats import school_figures
 from skolsam.attendance.tests.story import build_day, lesson, login
 from skolsam.audit.models import AuditEntry
@@ -75,19 +86,19 @@ def test_a_correction_after_the_day_needs_a_reason_and_is_logged():
     day = build_day(day=yesterday)
     teacher = day.actor(day.teacher)
     alva = day.pupils[0]
-    services.register_save(actor=teacher, lesson=day.lesson, version=0, marks=[])
+    register_save(actor=teacher, lesson=day.lesson, version=0, marks=[])
     with pytest.raises(DomainError):
-        services.register_save(
+        register_save(
             actor=teacher,
             lesson=day.lesson,
             version=1,
-            marks=[services.Mark(alva.pk, "Frånvarande")],
+            marks=[Mark(alva.pk, "Frånvarande")],
         )
-    services.register_save(
+    register_save(
         actor=teacher,
         lesson=day.lesson,
         version=1,
-        marks=[services.Mark(alva.pk, "Frånvarande")],
+        marks=[Mark(alva.pk, "Frånvarande")],
         reason="Eleven var på studiebesök, inte i klassrummet",
     )
     entry = AuditEntry.objects.get(action="attendance.correct")
@@ -100,11 +111,11 @@ def test_each_pupil_whose_attendance_changes_gets_an_entry_under_the_pupil():
     day = build_day(day=yesterday)
     teacher = day.actor(day.teacher)
     alva, hugo, saga = day.pupils
-    services.register_save(
+    register_save(
         actor=teacher,
         lesson=day.lesson,
         version=0,
-        marks=[services.Mark(alva.pk, "Frånvarande"), services.Mark(hugo.pk, "Sen", minutes=10)],
+        marks=[Mark(alva.pk, "Frånvarande"), Mark(hugo.pk, "Sen", minutes=10)],
     )
     marked = {e.person_id: e for e in AuditEntry.objects.filter(action="attendance.mark")}
     # Saga was present by default: nothing changed for her, so no entry about her.
@@ -120,14 +131,14 @@ def test_each_pupil_whose_attendance_changes_gets_an_entry_under_the_pupil():
     )
     assert marked[hugo.pk].changes["minutes"] == [None, 10]
     # A correction the day after: only Saga's entry, with the reason.
-    services.register_save(
+    register_save(
         actor=teacher,
         lesson=day.lesson,
         version=1,
         marks=[
-            services.Mark(alva.pk, "Frånvarande"),
-            services.Mark(hugo.pk, "Sen", minutes=10),
-            services.Mark(saga.pk, "Frånvarande", valid=True),
+            Mark(alva.pk, "Frånvarande"),
+            Mark(hugo.pk, "Sen", minutes=10),
+            Mark(saga.pk, "Frånvarande", valid=True),
         ],
         reason="Saga var hos skolsköterskan",
     )
@@ -207,12 +218,8 @@ def test_invalid_absence_gives_exactly_one_notice_per_guardian_and_channel(capsy
     alva = day.pupils[0]
     later = lesson(day.activity, day.lesson.date, start=time(10, 0), minutes=50)
     teacher = day.actor(day.teacher)
-    services.register_save(
-        actor=teacher, lesson=day.lesson, version=0, marks=[services.Mark(alva.pk, "Frånvarande")]
-    )
-    services.register_save(
-        actor=teacher, lesson=later, version=0, marks=[services.Mark(alva.pk, "Frånvarande")]
-    )
+    register_save(actor=teacher, lesson=day.lesson, version=0, marks=[Mark(alva.pk, "Frånvarande")])
+    register_save(actor=teacher, lesson=later, version=0, marks=[Mark(alva.pk, "Frånvarande")])
     sent = send_absence_notices(organisation_id=day.school.pk, day=day.lesson.date)
     again = send_absence_notices(organisation_id=day.school.pk, day=day.lesson.date)
     assert (sent, again) == (3, 0)
@@ -231,18 +238,18 @@ def test_a_protected_guardian_is_told_only_inside_skolsam_and_an_exemption_stops
     day.guardian.save()
     hugos_guardian = f.PersonFactory(emails=[{"type": "Privat", "value": "g@example.se"}])
     f.ResponsibleFactory(person=hugo, responsible=hugos_guardian)
-    services.notice_exemption_create(
+    notice_exemption_create(
         actor=day.actor(day.rektor),
         student=hugo,
         start_date=today(),
         end_date=today(),
         reason="Sista lektionen",
     )
-    services.register_save(
+    register_save(
         actor=day.actor(day.teacher),
         lesson=day.lesson,
         version=0,
-        marks=[services.Mark(alva.pk, "Frånvarande"), services.Mark(hugo.pk, "Frånvarande")],
+        marks=[Mark(alva.pk, "Frånvarande"), Mark(hugo.pk, "Frånvarande")],
     )
     send_absence_notices(organisation_id=day.school.pk, day=day.lesson.date)
     assert list(Notice.objects.values_list("student_id", "channel")) == [
@@ -260,7 +267,7 @@ def test_a_leave_request_goes_through_the_rektors_decision_to_both_guardians():
     AttendancePolicy.objects.create(organisation=day.school, leave_requires_all_guardians=True)
     tomorrow = today() + timedelta(days=1)
     future = lesson(day.activity, tomorrow)
-    leave = services.leave_request_create(
+    leave = leave_request_create(
         actor=day.actor(day.guardian),
         student=alva,
         start_date=tomorrow,
@@ -269,12 +276,12 @@ def test_a_leave_request_goes_through_the_rektors_decision_to_both_guardians():
     )
     assert leave.status == LeaveStatus.AWAITING_GUARDIANS
     with pytest.raises(DomainError):
-        services.leave_request_decide(actor=day.actor(day.rektor), leave=leave, grant=True)
-    leave = services.leave_request_consent(actor=day.actor(second), leave=leave)
+        leave_request_decide(actor=day.actor(day.rektor), leave=leave, grant=True)
+    leave = leave_request_consent(actor=day.actor(second), leave=leave)
     assert leave.status == LeaveStatus.REQUESTED
     with pytest.raises(DomainError):
-        services.leave_request_decide(actor=day.actor(day.teacher), leave=leave, grant=True)
-    services.leave_request_decide(actor=day.actor(day.rektor), leave=leave, grant=True, reason="")
+        leave_request_decide(actor=day.actor(day.teacher), leave=leave, grant=True)
+    leave_request_decide(actor=day.actor(day.rektor), leave=leave, grant=True, reason="")
     row = Attendance.objects.get(calendar_event=future, student=alva)
     assert (row.valid, row.source) == (True, "Ledighet")
     send_leave_decision_notices(leave_id=leave.pk)
@@ -303,13 +310,13 @@ def test_preschool_check_in_and_out_on_the_tablet(client):
     from skolsam.core.access import actor_for_person
 
     weekday = calendar.WEEKDAYS[today().weekday()]
-    schedule = services.attendance_schedule_submit(
+    schedule = attendance_schedule_submit(
         actor=actor_for_person(guardian.pk),
         placement=placement,
         entries=[{"weekOffset": 0, "dayOfWeek": weekday, "startTime": "07:30", "endTime": "16:00"}],
         start_date=today() - timedelta(days=7),
     )
-    services.attendance_schedule_decide(
+    attendance_schedule_decide(
         actor=actor_for_person(staff.person_id), schedule=schedule, approve=True
     )
     login(client, staff.person)
@@ -345,13 +352,13 @@ def test_statistics_and_csn_match_hand_computed_figures():
     for item, marks in (
         (
             day.lesson,
-            [services.Mark(alva.pk, "Frånvarande"), services.Mark(hugo.pk, "Sen", False, 20)],
+            [Mark(alva.pk, "Frånvarande"), Mark(hugo.pk, "Sen", False, 20)],
         ),
-        (second_lesson, [services.Mark(alva.pk, "Frånvarande", True)]),
+        (second_lesson, [Mark(alva.pk, "Frånvarande", True)]),
         (third, []),
         (fourth, []),
     ):
-        services.register_save(actor=rektor, lesson=item, version=0, marks=marks)
+        register_save(actor=rektor, lesson=item, version=0, marks=marks)
     figures = school_figures(
         organisation_id=day.school.pk,
         start=date(2026, 9, 1),
@@ -377,7 +384,7 @@ def test_statistics_and_csn_match_hand_computed_figures():
         organisation=day.school, month=date(2026, 9, 1), visible=persons_visible_to(rektor)
     )
     assert [(c.student.pk, c.invalid_minutes) for c in candidates] == [(alva.pk, 60)]
-    services.csn_decide(
+    csn_decide(
         actor=rektor,
         student=alva,
         organisation=day.school,
@@ -385,25 +392,21 @@ def test_statistics_and_csn_match_hand_computed_figures():
         invalid_minutes=60,
         decision="Rapportera",
     )
-    report = services.csn_report_export(
-        actor=rektor, organisation=day.school, month=date(2026, 9, 1)
-    )
+    report = csn_report_export(actor=rektor, organisation=day.school, month=date(2026, 9, 1))
     lines = report.content.splitlines()
     assert lines[0].startswith("H;SKOLSAM-CSN;2;") and lines[-1] == "T;1;0"
     assert lines[1].startswith(
         f"P;{alva.civic_no};{alva.family_name};{alva.given_name};2026-09;60;"
     )
     with pytest.raises(DomainError):
-        services.csn_report_export(actor=rektor, organisation=day.school, month=date(2026, 9, 1))
+        csn_report_export(actor=rektor, organisation=day.school, month=date(2026, 9, 1))
 
 
 def test_a_teacher_who_does_not_teach_the_lesson_cannot_save_its_register():
     day = build_day()
     with pytest.raises(DomainError) as caught:
-        services.register_save(
-            actor=day.actor(day.other_teacher), lesson=day.lesson, version=0, marks=[]
-        )
-    assert not isinstance(caught.value, services.StaleRegister)
+        register_save(actor=day.actor(day.other_teacher), lesson=day.lesson, version=0, marks=[])
+    assert not isinstance(caught.value, StaleRegister)
     assert "behörighet" in caught.value.messages[0]
     day.lesson.refresh_from_db()
     assert day.lesson.register_version == 0 and not Attendance.objects.exists()
@@ -418,11 +421,9 @@ def test_a_save_costs_the_same_queries_for_one_pupil_and_sixty():
     for size in (1, 60):
         day = build_day(pupils=size)
         teacher = day.actor(day.teacher)
-        marks = [services.Mark(p.pk, "Frånvarande") for p in day.pupils[:1]]
+        marks = [Mark(p.pk, "Frånvarande") for p in day.pupils[:1]]
         with CaptureQueriesContext(connection) as ctx:
-            result = services.register_save(
-                actor=teacher, lesson=day.lesson, version=0, marks=marks
-            )
+            result = register_save(actor=teacher, lesson=day.lesson, version=0, marks=marks)
         assert result.saved == size
         assert Attendance.objects.filter(calendar_event=day.lesson).count() == size
         counts.append(len(ctx.captured_queries))

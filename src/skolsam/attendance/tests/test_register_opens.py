@@ -11,9 +11,10 @@ from datetime import time
 import pytest
 from django.urls import reverse
 
-from skolsam.attendance import services
 from skolsam.attendance.models import Attendance
 from skolsam.attendance.policy import policy_for
+from skolsam.attendance.services.policy_settings import attendance_policy_set
+from skolsam.attendance.services.register import Mark, register_save
 from skolsam.attendance.tests.story import build_day, lesson, login, login_with_two_factor
 from skolsam.audit.models import AuditEntry
 from skolsam.core.access import system_actor
@@ -27,11 +28,11 @@ def test_a_register_for_a_lesson_that_has_not_started_is_refused_and_nothing_is_
     afternoon = lesson(day.activity, day.lesson.date, start=time(13, 0))
     alva = day.pupils[0]
     with pytest.raises(DomainError) as refused:
-        services.register_save(
+        register_save(
             actor=day.actor(day.teacher),
             lesson=afternoon,
             version=0,
-            marks=[services.Mark(alva.pk, "Frånvarande")],
+            marks=[Mark(alva.pk, "Frånvarande")],
         )
     assert "Lektionen har inte börjat" in str(refused.value)
     assert "12:50" in str(refused.value)
@@ -48,14 +49,12 @@ def test_the_margin_lets_the_teacher_mark_just_before_the_lesson_and_is_the_scho
     teacher = day.actor(day.teacher)
     alva = day.pupils[0]
     # Five minutes before the start is inside the default margin of ten.
-    services.register_save(
-        actor=teacher, lesson=soon, version=0, marks=[services.Mark(alva.pk, "Frånvarande")]
-    )
+    register_save(actor=teacher, lesson=soon, version=0, marks=[Mark(alva.pk, "Frånvarande")])
     assert Attendance.objects.get(calendar_event=soon, student=alva).kind == "Frånvarande"
     with pytest.raises(DomainError):
-        services.register_save(actor=teacher, lesson=later, version=0, marks=[])
+        register_save(actor=teacher, lesson=later, version=0, marks=[])
     # The school widens its margin to 45 minutes; the huvudman's and default settings stay.
-    services.attendance_policy_set(
+    attendance_policy_set(
         actor=system_actor("test"),
         organisation=day.school,
         notice_cutoff=None,
@@ -66,7 +65,7 @@ def test_the_margin_lets_the_teacher_mark_just_before_the_lesson_and_is_the_scho
         register_margin_minutes=45,
     )
     assert policy_for(day.school.parent_id).register_margin_minutes == 10
-    services.register_save(actor=teacher, lesson=later, version=0, marks=[])
+    register_save(actor=teacher, lesson=later, version=0, marks=[])
     assert Attendance.objects.filter(calendar_event=later).count() == 3
 
 

@@ -13,8 +13,8 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from skolsam.attendance import services
 from skolsam.attendance.models import Attendance
+from skolsam.attendance.services.register import Mark, StaleRegister, register_save
 from skolsam.attendance.tests.story import build_day
 
 postgres_only = pytest.mark.skipif(
@@ -35,11 +35,11 @@ def test_a_save_waiting_on_another_save_of_the_same_version_is_refused_as_stale(
     def first() -> None:
         try:
             with transaction.atomic():
-                services.register_save(
+                register_save(
                     actor=day.actor(day.teacher),
                     lesson=type(day.lesson).objects.get(pk=day.lesson.pk),
                     version=0,
-                    marks=[services.Mark(alva.pk, "Frånvarande")],
+                    marks=[Mark(alva.pk, "Frånvarande")],
                 )
                 first_holds_the_lock.set()
                 second_is_waiting.wait(10)
@@ -53,12 +53,12 @@ def test_a_save_waiting_on_another_save_of_the_same_version_is_refused_as_stale(
     thread.start()
     assert first_holds_the_lock.wait(10)
     second_is_waiting.set()
-    with pytest.raises(services.StaleRegister):
-        services.register_save(
+    with pytest.raises(StaleRegister):
+        register_save(
             actor=day.actor(day.teacher),
             lesson=type(day.lesson).objects.get(pk=day.lesson.pk),
             version=0,
-            marks=[services.Mark(hugo.pk, "Frånvarande")],
+            marks=[Mark(hugo.pk, "Frånvarande")],
         )
     thread.join(20)
     assert not failures

@@ -10,7 +10,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from skolsam.attendance import services
 from skolsam.attendance.models import (
     AbsenceInvestigation,
     Attendance,
@@ -20,6 +19,8 @@ from skolsam.attendance.models import (
     LeaveStatus,
     Notice,
 )
+from skolsam.attendance.services.leave import leave_request_create
+from skolsam.attendance.services.register import Mark, register_save
 from skolsam.attendance.tests.story import build_day, cells, lesson, login, login_with_two_factor
 from skolsam.audit.models import AuditEntry
 from skolsam.core.dates import today
@@ -47,13 +48,13 @@ def _september_at_scheeleskolan():
     for item, marks in (
         (
             day.lesson,
-            [services.Mark(alva.pk, "Frånvarande"), services.Mark(hugo.pk, "Sen", False, 20)],
+            [Mark(alva.pk, "Frånvarande"), Mark(hugo.pk, "Sen", False, 20)],
         ),
-        (second, [services.Mark(alva.pk, "Frånvarande", True)]),
+        (second, [Mark(alva.pk, "Frånvarande", True)]),
         (third, []),
         (fourth, []),
     ):
-        services.register_save(actor=teacher, lesson=item, version=0, marks=marks)
+        register_save(actor=teacher, lesson=item, version=0, marks=marks)
     return day
 
 
@@ -400,7 +401,7 @@ def test_the_leave_list_offers_the_decision_only_to_the_rektor():
     day = build_day()
     alva = day.pupils[0]
     start = today() + timedelta(days=3)
-    leave = services.leave_request_create(
+    leave = leave_request_create(
         actor=day.actor(day.guardian),
         student=alva,
         start_date=start,

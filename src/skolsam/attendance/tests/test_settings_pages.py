@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from skolsam.attendance import services
 from skolsam.attendance.models import AttendancePolicy
 from skolsam.attendance.policy import policy_for
+from skolsam.attendance.services.policy_settings import attendance_policy_set
 from skolsam.attendance.tests.story import build_day, lesson, login, login_with_two_factor
 from skolsam.audit.models import AuditEntry
 from skolsam.core.choices import DutyRole
@@ -117,7 +117,7 @@ def test_settings_are_for_administrators_only():
             assert client.post(url, {"notice_cutoff": "12:00"}).status_code == 404, url
     assert not AttendancePolicy.objects.exists()
     with pytest.raises(DomainError):
-        services.attendance_policy_set(
+        attendance_policy_set(
             actor=day.actor(day.rektor),
             organisation=day.school,
             notice_cutoff=None,

@@ -26,8 +26,8 @@ from skolsam.api.ss12000.auth import signing_key
 from skolsam.api.ss12000.models import ApiClient, DeletedEntity, DeletedEntityOrganisation
 from skolsam.api.ss12000.tests.conftest import BASE, Api
 from skolsam.api.ss12000.tests.factories import make_client, token_for
-from skolsam.attendance import services as attendance_services
 from skolsam.attendance.models import Attendance
+from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.audit.models import AuditEntry
 from skolsam.core.access import system_actor
 from skolsam.schedule import calendar
@@ -53,7 +53,7 @@ def lesson(world: Any) -> CalendarEvent:
 
 @pytest.fixture
 def alvas_attendance(world: Any, lesson: CalendarEvent) -> Attendance:
-    return attendance_services.attendance_set_minutes(
+    return attendance_set_minutes(
         actor=system_actor("test"),
         lesson=lesson,
         student=world.alva,

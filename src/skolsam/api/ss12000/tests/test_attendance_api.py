@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from skolsam.attendance import services
 from skolsam.attendance.models import Attendance
+from skolsam.attendance.services.absence import absence_report, day_span
+from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.core.access import system_actor
 from skolsam.schedule import calendar
 from skolsam.schedule.models import CalendarEvent
@@ -76,7 +77,7 @@ def test_attendance_is_posted_read_aggregated_and_deleted(
 
 
 def test_a_protected_pupils_attendance_is_not_handed_out(api: Any, world: Any, lesson: Any) -> None:
-    services.attendance_set_minutes(
+    attendance_set_minutes(
         actor=system_actor("test"),
         lesson=lesson,
         student=world.saga,
@@ -88,7 +89,7 @@ def test_a_protected_pupils_attendance_is_not_handed_out(api: Any, world: Any, l
 
 
 def test_absences_are_listed_with_their_type(api: Any, world: Any, lesson: Any) -> None:
-    start, end = services.day_span(DAY, DAY)
-    services.absence_report(actor=system_actor("test"), student=world.alva, start=start, end=end)
+    start, end = day_span(DAY, DAY)
+    absence_report(actor=system_actor("test"), student=world.alva, start=start, end=end)
     page = api.get("/absences")
     assert [a["type"] for a in page["data"]] == ["Anmäld frånvaro"]

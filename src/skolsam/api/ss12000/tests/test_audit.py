@@ -14,7 +14,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from skolsam.api.ss12000.tests.conftest import Api, make_lesson
-from skolsam.attendance import services as attendance_services
+from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.audit.models import AuditEntry
 from skolsam.audit.selectors import audit_entry_list
 from skolsam.core.access import system_actor
@@ -44,7 +44,7 @@ def test_every_kind_of_read_is_found_by_the_persons_it_names(api: Api, world) ->
     lesson = make_lesson(world.activity, DAY)
     lesson.substitute = world.erik_duty
     lesson.save()
-    attendance_services.attendance_set_minutes(
+    attendance_set_minutes(
         actor=system_actor("test"),
         lesson=lesson,
         student=world.alva,

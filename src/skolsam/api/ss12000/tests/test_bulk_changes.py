@@ -15,8 +15,8 @@ from django_tasks_db.models import DBTaskResult
 from skolsam.api.ss12000.tests.conftest import Api
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.api.ss12000.tests.test_changes import DATABASE, IMMEDIATE, Receiver, _subscribe
-from skolsam.attendance import services as attendance_services
 from skolsam.attendance.models import AttendanceKind
+from skolsam.attendance.services.register import Mark, register_save
 from skolsam.core.access import actor_for_person, system_actor
 from skolsam.core.choices import DutyRole
 from skolsam.curriculum.models import Syllabus
@@ -97,8 +97,8 @@ def test_a_teachers_register_is_told_to_attendance_subscribers(
     _subscribers(api, world, hooks, "Attendance")
     lesson = _mathematics_lesson(world)
     day = lesson.date
-    absent = attendance_services.Mark(student_id=world.alva.pk, kind=AttendanceKind.ABSENT)
-    attendance_services.register_save(
+    absent = Mark(student_id=world.alva.pk, kind=AttendanceKind.ABSENT)
+    register_save(
         actor=actor_for_person(world.erik.pk, on=day),
         lesson=lesson,
         version=lesson.register_version,
@@ -170,18 +170,14 @@ def test_a_change_nobody_subscribes_to_enqueues_no_task(world, settings) -> None
     DBTaskResult.objects.all().delete()
     lesson = _mathematics_lesson(world)
     day = lesson.date
-    mark = attendance_services.Mark(student_id=world.alva.pk, kind=AttendanceKind.ABSENT)
+    mark = Mark(student_id=world.alva.pk, kind=AttendanceKind.ABSENT)
     teacher = actor_for_person(world.erik.pk, on=day)
-    attendance_services.register_save(
-        actor=teacher, lesson=lesson, version=lesson.register_version, marks=[mark]
-    )
+    register_save(actor=teacher, lesson=lesson, version=lesson.register_version, marks=[mark])
     assert not DBTaskResult.objects.filter(task_path__endswith="dispatch_changes").exists()
     # Once someone subscribes to attendances, the same kind of save is announced.
     client, _ = make_client([world.koping])
     _subscribe(Api(token_for(client)), "http://127.0.0.1:9/skolsam", "Attendance")
     lesson.refresh_from_db()
-    late = attendance_services.Mark(student_id=world.alva.pk, kind=AttendanceKind.LATE, minutes=10)
-    attendance_services.register_save(
-        actor=teacher, lesson=lesson, version=lesson.register_version, marks=[late]
-    )
+    late = Mark(student_id=world.alva.pk, kind=AttendanceKind.LATE, minutes=10)
+    register_save(actor=teacher, lesson=lesson, version=lesson.register_version, marks=[late])
     assert DBTaskResult.objects.filter(task_path__endswith="dispatch_changes").count() == 1

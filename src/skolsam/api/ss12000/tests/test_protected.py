@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from skolsam.activities.models import ActivityTeacher
 from skolsam.api.ss12000.tests.conftest import Api, day_window, make_lesson
 from skolsam.api.ss12000.tests.factories import make_client, token_for
-from skolsam.attendance import services as attendance_services
+from skolsam.attendance.services.absence import absence_report, day_span
+from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.audit.models import AuditEntry
 from skolsam.core.access import actor_for_person, system_actor
 from skolsam.core.choices import SecurityMarking
@@ -93,7 +94,7 @@ def test_student_filter_does_not_give_her_lessons(api: Api, world) -> None:
 def test_lookups_of_lessons_and_attendance_by_person_do_not_find_her(api: Api, world) -> None:
     lesson = make_lesson(world.activity, DAY)
     for student in (world.alva, world.saga):
-        attendance_services.attendance_set_minutes(
+        attendance_set_minutes(
             actor=system_actor("test"),
             lesson=lesson,
             student=student,
@@ -150,10 +151,8 @@ def test_a_protected_guardians_absence_report_does_not_name_her(api: Api, world)
     mother = PersonFactory(security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING)
     ResponsibleFactory(person=world.alva, responsible=mother)
     ahead = today() + timedelta(days=7)
-    start, end = attendance_services.day_span(ahead, ahead)
-    attendance_services.absence_report(
-        actor=actor_for_person(mother.pk), student=world.alva, start=start, end=end
-    )
+    start, end = day_span(ahead, ahead)
+    absence_report(actor=actor_for_person(mother.pk), student=world.alva, start=start, end=end)
     assert api.get("/absences", {"registeredBy": str(mother.pk)})["data"] == []
     listed = api.get("/absences", {"student": str(world.alva.pk)})["data"]
     assert len(listed) == 1 and "registeredBy" not in listed[0]

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.api.ss12000.tests.conftest import BASE
 from skolsam.api.ss12000.tests.factories import make_client, token_for
-from skolsam.attendance import services as attendance_services
+from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.core.access import system_actor
 from skolsam.core.choices import SecurityMarking
 from skolsam.schedule import calendar
@@ -143,7 +143,7 @@ def materialise(r: Register) -> dict[str, Any]:
         lessons[g].save()
     for p in set(r.attended):
         for g in {g for g, _ in r.memberships[p]}:
-            attendance_services.attendance_set_minutes(
+            attendance_set_minutes(
                 actor=system_actor("test"),
                 lesson=lessons[g],
                 student=pupils[p],

@@ -1,0 +1,95 @@
+"""Report a pupil's absence: by a guardian, or by staff for a guardian who phoned."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+
+from skolsam.attendance import access as attendance_access
+from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType
+from skolsam.attendance.services._common import _apply_absence, _guardians_of, _school_unit_of
+from skolsam.audit.services import audit_record
+from skolsam.core.access import Actor
+from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
+from skolsam.organisations.models import Organisation
+from skolsam.people.access import child_policy
+from skolsam.people.models import Person
+from skolsam.schedule import calendar
+
+
+def _may_report_for(actor: Actor, student: Person, unit: Organisation) -> str:
+    """Return the channel the actor reports through, or refuse."""
+    if actor.is_system:
+        return AbsenceChannel.API
+    if child_policy.can(actor, Action.REPORT_ABSENCE, student):
+        return AbsenceChannel.WEB
+    if (
+        unit.pk in actor.staff_org_ids
+        and attendance_access.pupils_visible_to(actor).filter(pk=student.pk).exists()
+    ):
+        return AbsenceChannel.PHONE
+    raise DomainError("Du kan bara anmäla frånvaro för dina egna barn.")
+
+
+@transaction.atomic
+def absence_report(
+    *,
+    actor: Actor,
+    student: Person,
+    start: datetime,
+    end: datetime,
+    reported_for: Person | None = None,
+    absence_type: str = AbsenceType.ANMALD,
+) -> Absence:
+    """Report a pupil absent from `start` to `end`; it becomes valid absence in every lesson.
+
+    A guardian reports their own child; staff at the pupil's school register a report
+    received by phone, naming the guardian who called (`reported_for`).
+    """
+    if end <= start:
+        raise DomainError({"end": "Frånvaron måste sluta efter att den börjar."})
+    if end - start > timedelta(days=31):
+        raise DomainError({"end": "En anmälan kan gälla högst en månad; gör en ny för resten."})
+    local_start = calendar.local(start)
+    unit = _school_unit_of(student, local_start.date())
+    channel = _may_report_for(actor, student, unit)
+    if local_start.date() < actor.on and channel == AbsenceChannel.WEB:
+        raise DomainError({"start": "Frånvaro kan inte anmälas i efterhand; kontakta skolan."})
+    if channel == AbsenceChannel.PHONE and (
+        reported_for is None
+        or reported_for not in _guardians_of(student, local_start.date(), Action.REPORT_ABSENCE)
+    ):
+        raise DomainError({"reported_for": "Ange vilken vårdnadshavare som ringde."})
+    if absence_type not in AbsenceType.values:
+        raise DomainError({"type": "Okänd frånvarotyp."})
+    absence = Absence.objects.create(
+        student=student,
+        organisation=unit,
+        start_time=start,
+        end_time=end,
+        type=absence_type,
+        channel=channel,
+        registered_by_id=actor.person_id,
+        reported_for=reported_for,
+    )
+    lessons = _apply_absence(absence)
+    audit_record(
+        actor=actor,
+        action="absence.report",
+        object_type="Absence",
+        object_id=absence.pk,
+        person_id=student.pk,
+        detail={"start": start, "end": end, "channel": channel, "lessons": lessons},
+    )
+    return absence
+
+
+def day_span(
+    first: date, last: date, start: time | None = None, end: time | None = None
+) -> tuple[datetime, datetime]:
+    """Return the aware period from `start` on `first` to `end` on `last` (whole days by default)."""
+    begin = calendar.at(first, start or time(0, 0))
+    finish = calendar.at(last, end) if end else calendar.at(last + timedelta(days=1), time(0, 0))
+    return begin, finish

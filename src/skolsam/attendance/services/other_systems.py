@@ -1,0 +1,116 @@
+"""Write attendance as other systems send it through SS 12000 (POST and DELETE)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from skolsam.attendance.models import Attendance, AttendanceKind, AttendanceSource
+from skolsam.audit.services import audit_record
+from skolsam.core.access import Actor
+from skolsam.core.errors import DomainError
+from skolsam.core.models import valid_on
+from skolsam.people.models import Person
+from skolsam.schedule.models import CalendarEvent
+
+
+@transaction.atomic
+def attendance_set_minutes(
+    *,
+    actor: Actor,
+    lesson: CalendarEvent,
+    student: Person,
+    attendance_minutes: int,
+    valid_absence_minutes: int,
+    invalid_absence_minutes: int,
+    other_attendance_minutes: int = 0,
+    absence_reason: str = "",
+) -> Attendance:
+    """Record one pupil's minutes at one lesson as another system sends them (SS 12000 POST).
+
+    The pupil must be a member of one of the lesson's groups that day, and the minutes
+    must not add up to more than the lesson.
+    """
+    from skolsam.groups.models import GroupMembership
+
+    minutes = (
+        attendance_minutes,
+        valid_absence_minutes,
+        invalid_absence_minutes,
+        other_attendance_minutes,
+    )
+    if any(m < 0 for m in minutes):
+        raise DomainError({"minutes": "Minuter kan inte vara negativa."})
+    if sum(minutes) > lesson.duration_minutes:
+        raise DomainError(
+            {"minutes": f"Minuterna är fler än lektionens {lesson.duration_minutes} minuter."}
+        )
+    member = GroupMembership.objects.filter(
+        valid_on(lesson.date),
+        person=student,
+        group_id__in=lesson.activity.groups.values("pk"),
+    ).exists()
+    if not member:
+        raise DomainError({"student": "Eleven hör inte till lektionens grupper den dagen."})
+    valid = valid_absence_minutes > 0 and invalid_absence_minutes == 0
+    away = valid_absence_minutes + invalid_absence_minutes
+    kind = (
+        AttendanceKind.PRESENT
+        if away == 0
+        else AttendanceKind.ABSENT
+        if away >= lesson.duration_minutes
+        else AttendanceKind.LATE
+    )
+    now = timezone.now()
+    row, created = Attendance.objects.update_or_create(
+        calendar_event=lesson,
+        student=student,
+        defaults={
+            "date": lesson.date,
+            "organisation_id": lesson.organisation_id,
+            "kind": kind,
+            "valid": valid,
+            "minutes": 0 if kind != AttendanceKind.LATE else away,
+            "attendance_minutes": attendance_minutes,
+            "valid_absence_minutes": valid_absence_minutes,
+            "invalid_absence_minutes": invalid_absence_minutes,
+            "other_attendance_minutes": other_attendance_minutes,
+            "absence_reason": absence_reason[:100],
+            "source": AttendanceSource.API,
+            "reported_timestamp": now,
+            "modified": now,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="attendance.api_set",
+        object_type="Attendance",
+        object_id=row.pk,
+        person_id=student.pk,
+        detail={"lesson": lesson.pk, "minutes": list(minutes), "created": created},
+    )
+    if invalid_absence_minutes and lesson.date >= actor.on - timedelta(days=1):
+        from skolsam.attendance.notices import schedule_absence_notices
+
+        transaction.on_commit(
+            lambda: schedule_absence_notices(
+                organisation_id=lesson.organisation_id, day=lesson.date
+            )
+        )
+    return row
+
+
+@transaction.atomic
+def attendance_delete(*, actor: Actor, attendance: Attendance) -> None:
+    """Remove one attendance row (SS 12000 DELETE); the deletion is audit-logged."""
+    audit_record(
+        actor=actor,
+        action="attendance.api_delete",
+        object_type="Attendance",
+        object_id=attendance.pk,
+        person_id=attendance.student_id,
+        detail={"lesson": attendance.calendar_event_id},
+    )
+    attendance.delete()

@@ -1,0 +1,216 @@
+"""Write preschool and fritidshem attendance: vistelseschema and check-in and check-out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from skolsam.attendance.models import (
+    AttendanceEvent,
+    AttendanceEventType,
+    AttendanceSchedule,
+    AttendanceScheduleStateChange,
+    ScheduleState,
+)
+from skolsam.audit.services import audit_record
+from skolsam.core.access import Actor
+from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
+from skolsam.enrolment.models import Placement
+from skolsam.groups.models import Group
+from skolsam.organisations.access import organisation_policy
+from skolsam.people.access import child_policy
+from skolsam.people.models import Person
+from skolsam.schedule import calendar
+
+DAY_NAMES = calendar.WEEKDAYS
+
+
+def _clean_entries(entries: list[dict[str, Any]], weeks: int) -> list[dict[str, Any]]:
+    clean = []
+    for i, entry in enumerate(entries, start=1):
+        day = entry.get("dayOfWeek")
+        if day not in DAY_NAMES:
+            raise DomainError({"schedule_entries": f"Rad {i}: okänd veckodag {day!r}."})
+        try:
+            start = datetime.strptime(str(entry.get("startTime")), "%H:%M").time()
+            end = datetime.strptime(str(entry.get("endTime")), "%H:%M").time()
+        except ValueError:
+            raise DomainError({"schedule_entries": f"Rad {i}: tider skrivs TT:MM."}) from None
+        if end <= start:
+            raise DomainError(
+                {"schedule_entries": f"Rad {i} ({day}): sluttiden måste vara efter starttiden."}
+            )
+        offset = int(entry.get("weekOffset") or 0)
+        if not 0 <= offset < weeks:
+            raise DomainError(
+                {
+                    "schedule_entries": f"Rad {i}: vecka {offset} finns inte i ett {weeks}-veckorsschema."
+                }
+            )
+        clean.append(
+            {
+                "weekOffset": offset,
+                "dayOfWeek": day,
+                "startTime": start.strftime("%H:%M"),
+                "endTime": end.strftime("%H:%M"),
+            }
+        )
+    if not clean:
+        raise DomainError({"schedule_entries": "Schemat har inga tider."})
+    return clean
+
+
+@transaction.atomic
+def attendance_schedule_submit(
+    *,
+    actor: Actor,
+    placement: Placement,
+    entries: list[dict[str, Any]],
+    start_date: date,
+    end_date: date | None = None,
+    number_of_weeks: int = 1,
+    temporary: bool = False,
+) -> AttendanceSchedule:
+    """Submit a child's vistelseschema; a guardian's is requested (Begärt) until staff approve."""
+    if not child_policy.can(actor, Action.SUBMIT_SCHEDULE, placement.child) and not (
+        organisation_policy.can(actor, Action.VIEW, placement.placed_at_id)
+    ):
+        raise DomainError("Du kan bara lämna schema för dina egna barn.")
+    if not 1 <= number_of_weeks <= 4:
+        raise DomainError({"number_of_weeks": "Ett schema kan gälla 1–4 veckor i följd."})
+    if temporary and end_date is None:
+        raise DomainError({"end_date": "Ett tillfälligt schema måste ha ett slutdatum."})
+    if end_date is not None and end_date < start_date:
+        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+    clean = _clean_entries(entries, number_of_weeks)
+    if placement.max_weekly_schedule_hours:
+        weekly = (
+            sum(
+                (
+                    datetime.strptime(e["endTime"], "%H:%M")
+                    - datetime.strptime(e["startTime"], "%H:%M")
+                ).seconds
+                for e in clean
+            )
+            / 3600
+            / number_of_weeks
+        )
+        if weekly > placement.max_weekly_schedule_hours:
+            raise DomainError(
+                {
+                    "schedule_entries": f"Schemat är {weekly:.1f} timmar i veckan; placeringen medger "
+                    f"{placement.max_weekly_schedule_hours}."
+                }
+            )
+    now = timezone.now()
+    schedule = AttendanceSchedule.objects.create(
+        placement=placement,
+        number_of_weeks=number_of_weeks,
+        start_date=start_date,
+        end_date=end_date,
+        temporary=temporary,
+        state=ScheduleState.BEGART,
+        schedule_entries=clean,
+        registered_by_id=actor.person_id,
+    )
+    AttendanceScheduleStateChange.objects.create(
+        schedule=schedule,
+        state=ScheduleState.BEGART,
+        registered_at=now,
+        registered_by_id=actor.person_id,
+    )
+    audit_record(
+        actor=actor,
+        action="schedule.submit",
+        object_type="AttendanceSchedule",
+        object_id=schedule.pk,
+        person_id=placement.child_id,
+        detail={"start": start_date, "end": end_date, "entries": len(clean)},
+    )
+    return schedule
+
+
+@transaction.atomic
+def attendance_schedule_decide(
+    *, actor: Actor, schedule: AttendanceSchedule, approve: bool, comment: str = ""
+) -> AttendanceSchedule:
+    """Approve or refuse a requested schedule, as staff at the child's unit."""
+    schedule = (
+        AttendanceSchedule.objects.select_for_update()
+        .select_related("placement")
+        .get(pk=schedule.pk)
+    )
+    organisation_policy.require(
+        actor, Action.VIEW, schedule.placement.placed_at_id, "Du arbetar inte vid barnets enhet."
+    )
+    if schedule.state != ScheduleState.BEGART:
+        raise DomainError("Schemat är redan hanterat.")
+    if not approve and not comment.strip():
+        raise DomainError({"comment": "Skriv varför schemat inte godkänns."})
+    old = schedule.state
+    schedule.state = ScheduleState.GODKANT if approve else ScheduleState.NEKAT
+    schedule.modified = timezone.now()
+    schedule.save(update_fields=["state", "modified"])
+    AttendanceScheduleStateChange.objects.create(
+        schedule=schedule,
+        state=schedule.state,
+        registered_at=schedule.modified,
+        registered_by_id=actor.person_id,
+        comment=comment.strip()[:300],
+    )
+    audit_record(
+        actor=actor,
+        action="schedule.decide",
+        object_type="AttendanceSchedule",
+        object_id=schedule.pk,
+        person_id=schedule.placement.child_id,
+        changes={"state": [old, schedule.state]},
+    )
+    return schedule
+
+
+@transaction.atomic
+def attendance_event_register(
+    *, actor: Actor, person: Person, group: Group, event_type: str, at: datetime | None = None
+) -> AttendanceEvent:
+    """Check a child in or out of a department; the same state twice in a row is refused."""
+    if event_type not in AttendanceEventType.values:
+        raise DomainError({"event_type": "Välj In eller Ut."})
+    organisation_policy.require(
+        actor, Action.VIEW, group.organisation_id, "Du arbetar inte vid avdelningens enhet."
+    )
+    moment = at or timezone.now()
+    day = calendar.local(moment).date()
+    last = (
+        AttendanceEvent.objects.select_for_update()
+        .filter(person=person, date=day)
+        .order_by("-time", "-created")
+        .first()
+    )
+    current = last.event_type if last else AttendanceEventType.UT
+    if current == event_type:
+        raise DomainError(
+            {
+                "event_type": f"{person.given_name} är redan {'incheckad' if event_type == 'In' else 'utcheckad'}."
+            }
+        )
+    event = AttendanceEvent.objects.create(
+        person=person,
+        group=group,
+        event_type=event_type,
+        time=moment,
+        date=day,
+        registered_by_id=actor.person_id,
+    )
+    audit_record(
+        actor=actor,
+        action="attendance.check_in" if event_type == "In" else "attendance.check_out",
+        object_type="AttendanceEvent",
+        object_id=event.pk,
+        person_id=person.pk,
+    )
+    return event
