@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.audit.services import audit_person_read
 from skolsam.core.errors import DomainError
+from skolsam.core.forms import route_domain_error
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.enrolment.forms import PlacementFieldsForm
-from skolsam.organisations.forms import managed_school_units, route_domain_error
+from skolsam.organisations.forms import managed_school_units
 from skolsam.people import registration
 from skolsam.people.access import may_edit_person, person_for_actor, persons_visible_to
 from skolsam.people.forms import (
