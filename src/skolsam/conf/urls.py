@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("skolsam.people.urls")),
     path("", include("skolsam.organisations.urls")),
     path("", include("skolsam.groups.urls")),
-    path("", include("skolsam.enrolment.urls")),
+    path("", include("skolsam.registration.urls")),
     path("", include("skolsam.duties.urls")),
     path("", include("skolsam.imports.urls")),
     path("", include("skolsam.exports.urls")),

@@ -15,7 +15,7 @@ from skolsam.duties.models import Duty
 from skolsam.organisations.forms import UnitChoiceField
 from skolsam.organisations.models import Organisation
 from skolsam.people.forms import CivicNoField, clean_phone
-from skolsam.people.registration import PersonDetails
+from skolsam.people.services import PersonDetails
 
 
 def managed_organisations(actor: Actor) -> QuerySet[Organisation]:

@@ -12,8 +12,7 @@ from skolsam.core.choices import RelationType
 from skolsam.core.dates import today
 from skolsam.core.forms import RegisterForm
 from skolsam.people import civicno
-from skolsam.people.registration import Address, PersonDetails
-from skolsam.people.services import ADDRESS_TYPES, EMAIL_TYPES, PHONE_TYPES
+from skolsam.people.services import ADDRESS_TYPES, EMAIL_TYPES, PHONE_TYPES, Address, PersonDetails
 
 _PHONE = re.compile(r"^\+?[\d\s()-]{5,20}$")
 _POSTAL_CODE = re.compile(r"^\d{3}\s?\d{2}$")
