@@ -18,7 +18,7 @@ urlpatterns = [
     path("", include("skolsam.duties.urls")),
     path("", include("skolsam.imports.urls")),
     path("", include("skolsam.exports.urls")),
-    path("audit/", include("skolsam.audit.urls")),
+    path("audit/", include("skolsam.audit_search.urls")),
     path("schema/", include("skolsam.schedule.urls")),
     path("narvaro/", include("skolsam.attendance.urls")),
     path("", include("skolsam.api.ss12000.urls")),
