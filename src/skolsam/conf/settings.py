@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "skolsam.imports",
     "skolsam.exports",
     "skolsam.audit",
+    "skolsam.audit_search",
     "skolsam.demo",
     "django_tasks",
     "django_tasks_db",

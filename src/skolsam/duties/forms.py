@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.access import Actor
 from skolsam.core.choices import AssignmentRoleType, DutyRole
+from skolsam.core.forms import DateField, RegisterForm
 from skolsam.duties.models import Duty
-from skolsam.organisations.forms import CivicNoField, DateField, RegisterForm, UnitChoiceField
+from skolsam.organisations.forms import UnitChoiceField
 from skolsam.organisations.models import Organisation
-from skolsam.people.forms import clean_phone
-from skolsam.people.registration import PersonDetails
+from skolsam.people.forms import CivicNoField, clean_phone
+from skolsam.people.services import PersonDetails
 
 
 def managed_organisations(actor: Actor) -> QuerySet[Organisation]:

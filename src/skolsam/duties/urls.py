@@ -3,7 +3,6 @@ from django.urls import path
 from skolsam.duties import views
 
 urlpatterns = [
-    path("personal/ny/", views.staff_register, name="staff_register"),
     path("personer/<uuid:person_id>/tjanster/ny/", views.duty_create, name="duty_create"),
     path("tjanster/<uuid:duty_id>/avsluta/", views.duty_end, name="duty_end"),
     path(

@@ -1,4 +1,7 @@
-"""Serve the staff forms: register staff, add and end duties, give a duty a role in a group."""
+"""Serve the staff forms: add and end duties, give a duty a role in a group.
+
+Registering a staff member with a duty is `registration.views.staff_register`.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +25,9 @@ from skolsam.duties.forms import (
     AssignmentRoleForm,
     DutyEndForm,
     DutyFieldsForm,
-    StaffRegisterForm,
-    managed_organisations,
 )
 from skolsam.groups.access import group_for_actor, group_policy
 from skolsam.organisations.selectors import organisation_duties
-from skolsam.people import registration
 from skolsam.people.access import may_edit_person, person_for_actor
 
 _NOT_FOUND = "Tjänsten finns inte."
@@ -55,48 +55,6 @@ def _redirect_after(duty: Any) -> HttpResponse:
     if duty.duty_at.is_school_unit:
         return redirect("school_unit_detail", organisation_id=duty.duty_at_id)
     return redirect("person_detail", person_id=duty.person_id)
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def staff_register(request: HttpRequest) -> HttpResponse:
-    """Register a staff member and their duty at an organisation the actor manages."""
-    actor = request_actor(request)
-    if not actor.admin_org_ids:
-        raise Http404(_NOT_FOUND)
-    preselected = None
-    unit_id = request.GET.get("skolenhet")
-    if unit_id:
-        try:
-            preselected = managed_organisations(actor).filter(pk=UUID(unit_id)).first()
-        except ValueError:
-            preselected = None
-    form = StaffRegisterForm(request.POST or None, actor=actor, duty_at=preselected)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = registration.staff_register(
-                actor=actor, person=form.person_details(), **form.duty_kwargs()
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            text = _("%(name)s är registrerad som %(role)s vid %(unit)s från och med %(day)s.") % {
-                "name": result.person.full_name,
-                "role": result.duty.duty_role,
-                "unit": result.duty.duty_at.display_name,
-                "day": result.duty.start_date.isoformat(),
-            }
-            if result.linked:
-                text += " " + _(
-                    "Personen fanns redan i registret; personuppgifterna ändrades inte."
-                )
-            messages.success(request, text)
-            return _redirect_after(result.duty)
-    return render(
-        request,
-        "duties/staff_register.html",
-        {"form": form, "error_forms": [form], "has_errors": bool(form.errors)},
-    )
 
 
 @require_http_methods(["GET", "POST"])

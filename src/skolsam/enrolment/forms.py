@@ -9,11 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.access import Actor
 from skolsam.core.choices import GroupType
+from skolsam.core.forms import DateField, RegisterForm
 from skolsam.groups.forms import GroupChoiceField
 from skolsam.groups.selectors import group_list_for_management
 from skolsam.organisations.forms import (
-    DateField,
-    RegisterForm,
     UnitChoiceField,
     managed_school_units,
     school_type_choices,

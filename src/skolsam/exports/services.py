@@ -11,8 +11,9 @@ from uuid import UUID
 
 from django.utils import timezone
 
-from skolsam.audit.selectors import audit_entry_list, audit_rows
+from skolsam.audit.selectors import audit_entry_list
 from skolsam.audit.services import audit_export
+from skolsam.audit_search.selectors import audit_rows
 from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
 from skolsam.exports.selectors import ExportTable, Sheet, class_list, school_unit_pupils

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from skolsam.audit.forms import AuditSearchForm
+from skolsam.audit_search.forms import AuditSearchForm
 from skolsam.core.dates import date_param
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action

@@ -11,14 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.access import Actor
 from skolsam.core.choices import GroupType, SchoolType
+from skolsam.core.forms import DateField, RegisterForm
 from skolsam.groups.models import Group
-from skolsam.organisations.forms import (
-    CivicNoField,
-    DateField,
-    RegisterForm,
-    UnitChoiceField,
-    managed_school_units,
-)
+from skolsam.organisations.forms import UnitChoiceField, managed_school_units
+from skolsam.people.forms import CivicNoField
 
 
 class AsOfForm(forms.Form):

@@ -9,12 +9,33 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.choices import RelationType
-from skolsam.organisations.forms import CivicNoField, RegisterForm
-from skolsam.people.registration import Address, PersonDetails
-from skolsam.people.services import ADDRESS_TYPES, EMAIL_TYPES, PHONE_TYPES
+from skolsam.core.dates import today
+from skolsam.core.forms import RegisterForm
+from skolsam.people import civicno
+from skolsam.people.services import ADDRESS_TYPES, EMAIL_TYPES, PHONE_TYPES, Address, PersonDetails
 
 _PHONE = re.compile(r"^\+?[\d\s()-]{5,20}$")
 _POSTAL_CODE = re.compile(r"^\d{3}\s?\d{2}$")
+
+
+class CivicNoField(forms.CharField):
+    """A civic number as people type it: 10 or 12 digits, with or without the hyphen."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", _("ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if not text:
+            return text
+        try:
+            civicno.parse(text, today=today())
+        except civicno.CivicNoError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return text
 
 
 def clean_phone(value: str) -> str:

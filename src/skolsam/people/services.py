@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,51 @@ from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Respon
 EMAIL_TYPES = ("Privat", "Skola elev", "Skola personal", "Arbete övrigt")
 PHONE_TYPES = ("Hem", "Arbete")
 ADDRESS_TYPES = ("Folkbokföring", "Särskild postadress", "Tillfällig adress", "Postadress")
+
+
+@dataclass(frozen=True)
+class Address:
+    street_address: str
+    postal_code: str
+    locality: str
+    municipality_code: str = ""
+
+    def as_ss12000(self) -> dict[str, Any]:
+        """Return the address in SS 12000's shape, as a folkbokföring address."""
+        address: dict[str, Any] = {
+            "type": "Folkbokföring",
+            "streetAddress": self.street_address.strip(),
+            "postalCode": self.postal_code.replace(" ", ""),
+            "locality": self.locality.strip(),
+            "country": "Sverige",
+        }
+        if self.municipality_code:
+            address["municipalityCode"] = self.municipality_code
+        return address
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    """A person as typed into a registration form."""
+
+    given_name: str
+    family_name: str
+    civic_no: str
+    middle_name: str = ""
+    email: str = ""
+    phone: str = ""
+    address: Address | None = None
+    relation_type: str = RelationType.VARDNADSHAVARE  # for guardians only
+
+    def contacts(self, *, email_type: str = "Privat") -> dict[str, Any]:
+        return {
+            "emails": [{"type": email_type, "value": self.email.strip()}] if self.email else [],
+            "phone_numbers": (
+                [{"type": "Hem", "value": self.phone.strip(), "mobile": True}] if self.phone else []
+            ),
+            "addresses": [self.address.as_ss12000()] if self.address else [],
+        }
+
 
 PERSON_FIELDS = (
     "given_name",

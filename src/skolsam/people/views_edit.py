@@ -1,4 +1,7 @@
-"""Serve the administrators' person pages: register a pupil, change a person, manage schooling."""
+"""Serve the administrators' person pages: change a person, manage their schooling.
+
+Registering a pupil with guardians is `registration.views.pupil_register`.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.audit.services import audit_person_read
 from skolsam.core.errors import DomainError
-from skolsam.core.views import is_htmx, request_actor
-from skolsam.enrolment.forms import PlacementFieldsForm
-from skolsam.organisations.forms import managed_school_units, route_domain_error
-from skolsam.people import registration
-from skolsam.people.access import may_edit_person, person_for_actor, persons_visible_to
+from skolsam.core.views import request_actor
+from skolsam.people.access import may_edit_person, person_for_actor
 from skolsam.people.forms import (
     AddressFormSet,
     EmailFormSet,
-    GuardianForm,
     PersonEditForm,
     PhoneFormSet,
-    PupilForm,
     address_initial,
     address_rows,
 )
@@ -35,13 +33,6 @@ from skolsam.people.services import StaleVersion, person_update
 _NOT_FOUND = "Personen finns inte."
 
 
-def _uuid_or_none(text: str | None) -> UUID | None:
-    try:
-        return UUID(str(text)) if text else None
-    except ValueError:
-        return None
-
-
 def editable_person(request: HttpRequest, person_id: UUID) -> Any:
     """Return the person if the actor may change them; 404 otherwise, as for a missing one."""
     actor = request_actor(request)
@@ -49,99 +40,6 @@ def editable_person(request: HttpRequest, person_id: UUID) -> Any:
     if not may_edit_person(actor, person):
         raise Http404(_NOT_FOUND)
     return person
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def pupil_register(request: HttpRequest) -> HttpResponse:
-    """Register a new pupil with one or two guardians, enrolled at a unit, in one step."""
-    actor = request_actor(request)
-    if not actor.admin_org_ids:
-        raise Http404(_NOT_FOUND)
-    units = managed_school_units(actor)
-    if request.method == "GET" and is_htmx(request):
-        # The unit changed: send the school types and classes it offers.
-        unit_id = _uuid_or_none(request.GET.get("enrolment-school_unit"))
-        unit = units.filter(pk=unit_id).first() if unit_id else None
-        placement = PlacementFieldsForm(prefix="enrolment", actor=actor, unit=unit)
-        return render(request, "enrolment/_placement_dependent.html", {"placement": placement})
-
-    data = request.POST if request.method == "POST" else None
-    unit_id = _uuid_or_none(request.GET.get("skolenhet"))
-    preselected = units.filter(pk=unit_id).first() if unit_id else None
-    pupil = PupilForm(data, prefix="pupil")
-    guardian1 = GuardianForm(data, prefix="guardian1")
-    guardian1.section_title = _("Vårdnadshavare 1")
-    guardian2 = GuardianForm(data, prefix="guardian2", optional=True)
-    guardian2.section_title = _("Vårdnadshavare 2")
-    placement = PlacementFieldsForm(
-        data, prefix="enrolment", actor=actor, unit=preselected, reload_url=request.path
-    )
-    forms = [pupil, guardian1, guardian2, placement]
-    if data is not None and all([form.is_valid() for form in forms]):
-        pupil_details = pupil.details()
-        guardians = [guardian1.details(pupil_details.address)]
-        if not guardian2.is_empty:
-            guardians.append(guardian2.details(pupil_details.address))
-        where = placement.cleaned_data
-        try:
-            result = registration.pupil_register(
-                actor=actor,
-                pupil=pupil_details,
-                guardians=guardians,
-                school_unit=where["school_unit"],
-                school_type=where["school_type"],
-                school_year=where["school_year"],
-                start_date=where["start_date"],
-                end_date=where["end_date"],
-                group=where["group"],
-            )
-        except DomainError as error:
-            route_domain_error(
-                error,
-                {
-                    "pupil": pupil,
-                    "guardian1": guardian1,
-                    "guardian2": guardian2,
-                    "enrolment": placement,
-                },
-                default=placement,
-            )
-        else:
-            _registered_message(request, result)
-            if persons_visible_to(actor).filter(pk=result.pupil.pk).exists():
-                return redirect("person_detail", person_id=result.pupil.pk)
-            # Enrolled from a later day: the pupil is the school's to see from then on.
-            return redirect("school_unit_detail", organisation_id=result.enrolment.enroled_at_id)
-    return render(
-        request,
-        "people/pupil_register.html",
-        {
-            "pupil": pupil,
-            "guardians": [guardian1, guardian2],
-            "placement": placement,
-            "error_forms": forms,
-            "has_errors": any(form.errors for form in forms),
-        },
-    )
-
-
-def _registered_message(request: HttpRequest, result: registration.PupilRegistration) -> None:
-    enrolment = result.enrolment
-    text = _("%(name)s är registrerad och inskriven vid %(unit)s från och med %(day)s.") % {
-        "name": result.pupil.full_name,
-        "unit": enrolment.enroled_at.display_name,
-        "day": enrolment.start_date.isoformat(),
-    }
-    if result.membership is not None:
-        text += " " + _("Klass: %(group)s.") % {"group": result.membership.group.display_name}
-    names = ", ".join(g.full_name for g in result.guardians)
-    text += " " + _("Vårdnadshavare: %(names)s.") % {"names": names}
-    if result.linked:
-        text += " " + _(
-            "%(names)s fanns redan i registret och kopplades; deras uppgifter ändrades inte."
-        ) % {"names": ", ".join(g.full_name for g in result.linked)}
-    messages.success(request, text)
 
 
 def _contact_formsets(data: Any, person: Any) -> tuple[Any, Any, Any]:

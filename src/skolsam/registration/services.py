@@ -17,12 +17,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
 
 from django.db import transaction
 
 from skolsam.core.access import Actor
-from skolsam.core.choices import RelationType
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
@@ -36,51 +34,7 @@ from skolsam.organisations.models import Organisation
 from skolsam.people import civicno
 from skolsam.people.access import person_policy
 from skolsam.people.models import Person
-from skolsam.people.services import person_create, responsible_add
-
-
-@dataclass(frozen=True)
-class Address:
-    street_address: str
-    postal_code: str
-    locality: str
-    municipality_code: str = ""
-
-    def as_ss12000(self) -> dict[str, Any]:
-        """Return the address in SS 12000's shape, as a folkbokföring address."""
-        address: dict[str, Any] = {
-            "type": "Folkbokföring",
-            "streetAddress": self.street_address.strip(),
-            "postalCode": self.postal_code.replace(" ", ""),
-            "locality": self.locality.strip(),
-            "country": "Sverige",
-        }
-        if self.municipality_code:
-            address["municipalityCode"] = self.municipality_code
-        return address
-
-
-@dataclass(frozen=True)
-class PersonDetails:
-    """A person as typed into a registration form."""
-
-    given_name: str
-    family_name: str
-    civic_no: str
-    middle_name: str = ""
-    email: str = ""
-    phone: str = ""
-    address: Address | None = None
-    relation_type: str = RelationType.VARDNADSHAVARE  # for guardians only
-
-    def contacts(self, *, email_type: str = "Privat") -> dict[str, Any]:
-        return {
-            "emails": [{"type": email_type, "value": self.email.strip()}] if self.email else [],
-            "phone_numbers": (
-                [{"type": "Hem", "value": self.phone.strip(), "mobile": True}] if self.phone else []
-            ),
-            "addresses": [self.address.as_ss12000()] if self.address else [],
-        }
+from skolsam.people.services import PersonDetails, person_create, responsible_add
 
 
 @dataclass(frozen=True)

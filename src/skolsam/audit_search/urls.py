@@ -1,6 +1,6 @@
 from django.urls import path
 
-from skolsam.audit import views
+from skolsam.audit_search import views
 
 urlpatterns = [
     path("", views.audit_search, name="audit_search"),

@@ -8,9 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from skolsam.audit.forms import AuditSearchForm
-from skolsam.audit.selectors import audit_entry_list, audit_rows
+from skolsam.audit.selectors import audit_entry_list
 from skolsam.audit.services import audit_record
+from skolsam.audit_search.forms import AuditSearchForm
+from skolsam.audit_search.selectors import audit_rows
 from skolsam.core.views import request_actor
 
 PAGE_SIZE = 50
@@ -42,7 +43,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request,
-        "audit/search.html",
+        "audit_search/search.html",
         {"form": form, "page": page, "rows": rows},
         status=400 if form.errors else 200,
     )

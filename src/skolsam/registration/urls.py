@@ -1,8 +1,10 @@
 from django.urls import path
 
-from skolsam.enrolment import views
+from skolsam.registration import views
 
 urlpatterns = [
+    path("elever/ny/", views.pupil_register, name="pupil_register"),
+    path("personal/ny/", views.staff_register, name="staff_register"),
     path(
         "personer/<uuid:person_id>/inskrivning/ny/",
         views.enrolment_create,

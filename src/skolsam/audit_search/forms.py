@@ -10,15 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.dates import date_field_validate
+from skolsam.core.forms import DateInput
 from skolsam.people import civicno
 from skolsam.people.selectors import person_find_id_by_civic_no
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class AuditSearchForm(forms.Form):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AuditSearchConfig(AppConfig):
+    name = "skolsam.audit_search"
+    label = "audit_search"
