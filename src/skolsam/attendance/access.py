@@ -98,10 +98,6 @@ def pupils_located_by(actor: Actor) -> QuerySet:
     return persons_visible_to(actor).filter(_located(actor))
 
 
-def pupil_for_actor(actor: Actor, person_id: UUID | str) -> Person:
-    return person_for_actor(actor, person_id)
-
-
 def pupil_located_for_actor(actor: Actor, person_id: UUID | str) -> Person:
     """Return a pupil whose school the actor may know; Http404 like a missing one if not."""
     from django.http import Http404

@@ -59,12 +59,3 @@ def text_problem(value: str, *, max_length: int | None, multiline: bool = False)
         count = f"{len(value):,}".replace(",", "\u00a0")  # 100 000, as Swedish writes it
         return f"Värdet är för långt: {count} tecken, högst {max_length}."
     return None
-
-
-def text_validate(
-    field: str, value: str, *, max_length: int | None, multiline: bool = False
-) -> None:
-    """Raise DomainError for `field` when `text_problem` finds something wrong with `value`."""
-    problem = text_problem(value, max_length=max_length, multiline=multiline)
-    if problem:
-        raise DomainError({field: problem})
