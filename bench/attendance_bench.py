@@ -115,11 +115,11 @@ def _run(args: argparse.Namespace) -> dict[str, object]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from skolsam.accounts.actor import actor_for_person
     from skolsam.attendance import minutes as clock
     from skolsam.attendance.access import lesson_roster
     from skolsam.attendance.services.register import Mark, register_save
     from skolsam.attendance.stats import school_figures
-    from skolsam.core.access import actor_for_person
     from skolsam.demo.services import register_generate
     from skolsam.people.access import persons_visible_to
     from skolsam.schedule.demo import demo_schedule_load
@@ -321,7 +321,7 @@ def _lesson_with(size: int, day: date, at_most: bool = False):
 
 
 def _rektor_of(unit_id, day):
-    from skolsam.core.access import actor_for_person
+    from skolsam.accounts.actor import actor_for_person
     from skolsam.core.choices import DutyRole
     from skolsam.duties.models import Duty
 

@@ -177,10 +177,11 @@ def _plan(users: int, day: date) -> dict:
     """
     from django.test import Client
 
+    from skolsam.accounts.actor import actor_for_person
     from skolsam.accounts.models import User
     from skolsam.activities.models import ActivityTeacher
     from skolsam.attendance.access import lesson_roster
-    from skolsam.core.access import actor_for_person, system_actor
+    from skolsam.core.access import system_actor
     from skolsam.core.choices import DutyRole
     from skolsam.duties.models import Duty
     from skolsam.schedule.models import CalendarEvent

@@ -126,9 +126,9 @@ def _plan() -> dict[str, Any]:
     from django.test import Client
     from django.utils import timezone
 
+    from skolsam.accounts.actor import actor_for_person
     from skolsam.accounts.models import User
     from skolsam.attendance.access import lesson_roster
-    from skolsam.core.access import actor_for_person
     from skolsam.schedule.models import CalendarEvent
 
     now = timezone.now()

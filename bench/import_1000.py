@@ -134,8 +134,9 @@ def _child(url: str, rows: int) -> dict[str, Any]:
 
     call_command("migrate", verbosity=0)
 
+    from skolsam.accounts.actor import actor_for_person
     from skolsam.audit.models import AuditEntry
-    from skolsam.core.access import actor_for_person, system_actor
+    from skolsam.core.access import system_actor
     from skolsam.core.choices import DutyRole, OrganisationType
     from skolsam.demo.testnumbers import test_personnummer
     from skolsam.duties.services import duty_create

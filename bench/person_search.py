@@ -107,7 +107,7 @@ def _run(bench_url: str, *, pupils: int, runs: int, generate: bool) -> dict[str,
     from django.db import connection
 
     import skolsam.conf.wsgi  # noqa: F401 - the server's start-up, garbage collector tuning included
-    from skolsam.core.access import actor_for_person
+    from skolsam.accounts.actor import actor_for_person
     from skolsam.core.choices import DutyRole, OrganisationType, SecurityMarking
     from skolsam.duties.models import Duty
     from skolsam.enrolment.models import Enrolment

@@ -13,9 +13,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from skolsam.accounts.actor import actor_for_session, session_memo
 from skolsam.accounts.selectors import has_totp_device, two_factor_required
-from skolsam.core.access import session_memo
-from skolsam.core.views import is_htmx, request_actor
+from skolsam.core.views import BUILDER_ATTR, is_htmx, request_actor
 
 SESSION_STARTED = "skolsam_session_started"
 SESSION_SEEN = "skolsam_session_seen"
@@ -37,6 +37,25 @@ def _with_next(url: str, request: HttpRequest) -> str:
     if request.method == "GET":
         return f"{url}?{urlencode({'next': request.get_full_path()})}"
     return url
+
+
+class ActorMiddleware:
+    """Give the request the means to build its Actor, once, when a view first asks for it.
+
+    `core.views.request_actor` calls it; the Actor comes from the session while the
+    register has not changed (`accounts.actor.actor_for_session`).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        setattr(
+            request,
+            BUILDER_ATTR,
+            lambda: actor_for_session(request.user, getattr(request, "session", None)),
+        )
+        return self.get_response(request)
 
 
 class SessionTimeoutMiddleware:

@@ -46,7 +46,7 @@ class RegisterVersion(models.Model):
     identity authorisations, organisations, enrolments, placements, a person's security
     marking, a group's organisation, a login's person, flags and permissions, and its
     authenticator app: whatever code path writes, bulk or raw. A session keeps its built Actor only while the counter
-    and the day are those it was built under (`core.access.actor_for_session`).
+    and the day are those it was built under (`accounts.actor.actor_for_session`).
     """
 
     value = models.BigIntegerField(default=0)

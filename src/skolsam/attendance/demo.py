@@ -112,7 +112,7 @@ def demo_attendance_load(*, named: dict[str, UUID], on: date | None = None) -> D
         and mother is not None
         and not LeaveRequest.objects.filter(student=alice).exists()
     ):
-        from skolsam.core.access import actor_for_person
+        from skolsam.accounts.actor import actor_for_person
 
         first = day + timedelta(days=14)
         leave_request_create(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.attendance.models import AttendancePolicy, CsnDecision
 from skolsam.attendance.services.register import Mark, register_save
 from skolsam.browser_tests.checks import (
@@ -15,7 +16,6 @@ from skolsam.browser_tests.checks import (
     check_page,
     expect,
 )
-from skolsam.core.access import actor_for_person
 from skolsam.core.choices import DutyRole
 from skolsam.core.dates import today
 from skolsam.schedule import calendar

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Lets views build the request's Actor (core.views.request_actor), kept per session.
+    "skolsam.accounts.middleware.ActorMiddleware",
     "skolsam.accounts.middleware.SessionTimeoutMiddleware",
     "skolsam.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
-from skolsam.core.access import Actor, actor_for_session
+from skolsam.core.access import Actor
 
 _ACTOR_ATTR = "_skolsam_actor"
+# Set on every request by accounts.middleware.ActorMiddleware: core defines the Actor but
+# cannot build it, since building it reads the register apps above core.
+BUILDER_ATTR = "skolsam_build_actor"
 
 
 def request_actor(request: HttpRequest) -> Actor:
     """Return the Actor for the request's user, built once and kept on the request."""
     actor = getattr(request, _ACTOR_ATTR, None)
     if actor is None:
-        actor = actor_for_session(request.user, getattr(request, "session", None))
+        build = getattr(request, BUILDER_ATTR, None)
+        if build is None:
+            raise ImproperlyConfigured(
+                "skolsam.accounts.middleware.ActorMiddleware is not in MIDDLEWARE."
+            )
+        actor = build()
         setattr(request, _ACTOR_ATTR, actor)
     return actor
 

@@ -9,12 +9,13 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 
+from skolsam.accounts.actor import actor_for_user
 from skolsam.accounts.models import User
 from skolsam.accounts.selectors import two_factor_required
 from skolsam.accounts.services import totp_device_create
 from skolsam.attendance.demo import demo_attendance_load
 from skolsam.audit.services import audit_record
-from skolsam.core.access import Actor, actor_for_user, system_actor
+from skolsam.core.access import Actor, system_actor
 from skolsam.curriculum.loader import programme_load_national, syllabus_load_official
 from skolsam.demo.bulk import BulkCreateSink, CopySink, Sink, wipe_register
 from skolsam.demo.generator import (

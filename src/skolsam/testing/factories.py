@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import factory
 from django.db import models
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.accounts.models import User
 from skolsam.activities.models import Activity, ActivityTeacher
-from skolsam.core.access import Actor, actor_for_person
+from skolsam.core.access import Actor
 from skolsam.core.choices import DutyRole, GroupType, OrganisationType, RelationType
 from skolsam.demo.testnumbers import test_personnummer
 from skolsam.duties.models import AssignmentRole, Duty

@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from skolsam.accounts.actor import actor_for_user
 from skolsam.api.ss12000 import scopes, selectors, services
 from skolsam.api.ss12000.models import ConsumerProfile
-from skolsam.core.access import actor_for_user
 from skolsam.core.errors import DomainError
 from skolsam.organisations.selectors import organisation_get_by_code
 

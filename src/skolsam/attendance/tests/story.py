@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
-from skolsam.core.access import actor_for_person
+from skolsam.accounts.actor import actor_for_person
 from skolsam.core.choices import AssignmentRoleType, DutyRole
 from skolsam.core.dates import today
 from skolsam.schedule import calendar

@@ -15,12 +15,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.attendance.services.leave import leave_request_create, leave_request_decide
 from skolsam.attendance.services.preschool import (
     attendance_schedule_decide,
     attendance_schedule_submit,
 )
-from skolsam.core.access import actor_for_person
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.core.dates import today
 from skolsam.schedule import calendar

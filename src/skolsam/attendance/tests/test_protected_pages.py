@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.attendance.models import (
     Absence,
     AbsenceInvestigation,
@@ -30,7 +31,6 @@ from skolsam.attendance.services.investigations import investigation_open
 from skolsam.attendance.services.leave import leave_request_create
 from skolsam.attendance.tests.story import login, login_with_two_factor
 from skolsam.attendance.tests.test_rektor_pages import SEPTEMBER, _september_at_scheeleskolan
-from skolsam.core.access import actor_for_person
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.groups.models import Group
 from skolsam.testing import factories as f

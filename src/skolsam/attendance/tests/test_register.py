@@ -307,7 +307,7 @@ def test_preschool_check_in_and_out_on_the_tablet(client):
         assignment_role_type="Förskollärare",
         start_date=date(2026, 1, 1),
     )
-    from skolsam.core.access import actor_for_person
+    from skolsam.accounts.actor import actor_for_person
 
     weekday = calendar.WEEKDAYS[today().weekday()]
     schedule = attendance_schedule_submit(

@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from skolsam.accounts import actor as actor_builder
 from skolsam.audit.models import AppendOnlyError, AuditEntry, AuditEntryPerson
 from skolsam.audit.selectors import audit_entry_list
 from skolsam.audit.services import audit_person_read, audit_record
@@ -45,7 +46,7 @@ def test_an_entry_records_who_did_what_to_whom_from_where(school_admin_user):
     user, pupil = school_admin_user
 
     def view(request):
-        actor = access.actor_for_user(user, on=ON)
+        actor = actor_builder.actor_for_user(user, on=ON)
         people.person_update(actor=actor, person=pupil, version=1, family_name="Berg")
         return HttpResponse("ok")
 

@@ -19,9 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from skolsam.accounts.actor import actor_for_user
 from skolsam.audit.models import AuditEntry
 from skolsam.audit.services import audit_record
-from skolsam.core.access import actor_for_user
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.demo import testnumbers
 from skolsam.testing import factories as f

@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
+from skolsam.accounts import actor as actor_builder
 from skolsam.core import access
 from skolsam.core.policy import Action
 from skolsam.core.tests.story import ON
@@ -85,9 +86,9 @@ def _actor(story, role: str) -> access.Actor:
     # Actors are frozen values; building each once per module keeps the matrix fast.
     if role not in story.actors:
         if role == "user_without_person":
-            story.actors[role] = access.actor_for_user(story.users[role], on=ON)
+            story.actors[role] = actor_builder.actor_for_user(story.users[role], on=ON)
         else:
-            story.actors[role] = access.actor_for_person(story.people[role].pk, on=ON)
+            story.actors[role] = actor_builder.actor_for_person(story.people[role].pk, on=ON)
     return story.actors[role]
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from skolsam.accounts import actor as actor_builder
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.core import access
 from skolsam.core.choices import DutyRole, OrganisationType, SecurityMarking
@@ -389,7 +390,7 @@ def test_access_layer_agrees_with_the_oracle(register):
         membership_index = {m.pk: i for i, m in enumerate(rows["memberships"])}
         for a, person in enumerate(persons):
             grants = oracle.grants(a)
-            actor = access.actor_for_person(person.pk, on=ON)
+            actor = actor_builder.actor_for_person(person.pk, on=ON)
             seen = {
                 index[pk]
                 for pk in people_access.persons_visible_to(actor).values_list("pk", flat=True)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.http import Http404
 
+from skolsam.accounts import actor as actor_builder
 from skolsam.core import access
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.core.policy import Action
@@ -25,7 +26,7 @@ DAY_AFTER = ON + timedelta(days=1)
 
 
 def sees(person_id, person, on=ON) -> bool:
-    actor = access.actor_for_person(person_id, on=on)
+    actor = actor_builder.actor_for_person(person_id, on=on)
     return people_access.persons_visible_to(actor).filter(pk=person.pk).exists()
 
 
@@ -38,7 +39,7 @@ def sees(person_id, person, on=ON) -> bool:
     ids=["empty", "text", "sql", "digits", "none", "int", "short-hex", "missing"],
 )
 def test_malformed_and_missing_ids_answer_404(story, bad_id):
-    actor = access.actor_for_person(story.rektor_at_scheeleskolan.pk, on=ON)
+    actor = actor_builder.actor_for_person(story.rektor_at_scheeleskolan.pk, on=ON)
     with pytest.raises(Http404, match="Personen finns inte"):
         people_access.person_for_actor(actor, bad_id)
     with pytest.raises(Http404, match="Gruppen finns inte"):
@@ -48,7 +49,7 @@ def test_malformed_and_missing_ids_answer_404(story, bad_id):
 
 
 def test_forbidden_objects_answer_exactly_like_missing_ones(story):
-    teacher = access.actor_for_person(story.teacher_of_7b.pk, on=ON)
+    teacher = actor_builder.actor_for_person(story.teacher_of_7b.pk, on=ON)
     missing = str(uuid.uuid4())
 
     def message(fn, pk):
@@ -73,9 +74,9 @@ def test_forbidden_objects_answer_exactly_like_missing_ones(story):
 def test_nobody_without_a_person_sees_anyone(story):
     inactive = f.UserFactory(person=story.central_admin_koping, username="slutat", is_active=False)
     for actor in (
-        access.actor_for_user(story.users["user_without_person"], on=ON),
-        access.actor_for_user(inactive, on=ON),
-        access.actor_for_user(object(), on=ON),
+        actor_builder.actor_for_user(story.users["user_without_person"], on=ON),
+        actor_builder.actor_for_user(inactive, on=ON),
+        actor_builder.actor_for_user(object(), on=ON),
         access.system_actor("import"),
     ):
         assert not people_access.persons_visible_to(actor).exists()
@@ -85,7 +86,7 @@ def test_nobody_without_a_person_sees_anyone(story):
 
 def test_a_logged_in_user_gets_the_roles_of_their_person(story):
     user = f.UserFactory(person=story.rektor_at_scheeleskolan, username="anders")
-    actor = access.actor_for_user(user, on=ON)
+    actor = actor_builder.actor_for_user(user, on=ON)
     assert actor.user_id == user.pk and actor.person_id == story.rektor_at_scheeleskolan.pk
     assert actor.is_admin and not actor.is_central_admin
     assert DutyRole.REKTOR in actor.roles
@@ -99,7 +100,7 @@ def test_teacher_search_never_finds_a_protected_pupil(story):
         "rektor_at_scheeleskolan",
         "kurator_at_scheeleskolan",
     ):
-        actor = access.actor_for_person(story.people[role].pk, on=ON)
+        actor = actor_builder.actor_for_person(story.people[role].pk, on=ON)
         found = people_access.persons_visible_to(actor).filter(given_name="Elsa")
         assert not found.exists(), role
         assert (
@@ -131,7 +132,7 @@ def test_duty_periods(story, start, end, granted):
         start_date=start,
         end_date=end,
     )
-    actor = access.actor_for_person(rektor.pk, on=ON)
+    actor = actor_builder.actor_for_person(rektor.pk, on=ON)
     assert (
         people_access.persons_visible_to(actor).filter(pk=story.pupil_at_ullviskolan.pk).exists()
         == granted
@@ -227,7 +228,7 @@ def test_a_group_in_another_huvudman_grants_nothing(story):
         activity=f.ActivityFactory(organisation=story.gaddgardsskolan, groups=[story.groups["8A"]]),
     )
     for teacher in (story.mentor_of_7b, story.teacher_of_7b):
-        actor = access.actor_for_person(teacher.pk, on=ON)
+        actor = actor_builder.actor_for_person(teacher.pk, on=ON)
         assert story.groups["8A"].pk not in actor.group_ids
         assert (
             not people_access.persons_visible_to(actor).filter(pk=story.pupil_in_arboga.pk).exists()
@@ -240,7 +241,7 @@ def test_a_group_member_enrolled_elsewhere_stays_hidden_from_the_teacher(story):
     # A pupil of Arboga is put into Köping's class 7B without an enrolment in Köping.
     f.MembershipFactory(person=story.pupil_in_arboga, group=story.groups["7B"])
     assert not sees(story.teacher_of_7b.pk, story.pupil_in_arboga)
-    teacher = access.actor_for_person(story.teacher_of_7b.pk, on=ON)
+    teacher = actor_builder.actor_for_person(story.teacher_of_7b.pk, on=ON)
     assert (
         not groups_access.memberships_visible_to(teacher)
         .filter(person=story.pupil_in_arboga)
@@ -252,7 +253,7 @@ def test_a_guardian_who_is_an_administrator_elsewhere_cannot_edit_their_child(st
     # The rektor at Scheeleskolan has a child at school in Arboga.
     rektor = story.rektor_at_scheeleskolan
     f.ResponsibleFactory(person=story.pupil_in_arboga, responsible=rektor)
-    actor = access.actor_for_person(rektor.pk, on=ON)
+    actor = actor_builder.actor_for_person(rektor.pk, on=ON)
     assert people_access.person_for_actor(actor, story.pupil_in_arboga.pk) == story.pupil_in_arboga
     assert not people_access.may_edit_person(actor, story.pupil_in_arboga)
     assert people_access.may_edit_person(actor, story.pupil_in_7a)
@@ -264,8 +265,8 @@ def test_authorisation_does_not_follow_staff_to_another_huvudman(story):
     f.DutyFactory(person=teacher, duty_at=story.gaddgardsskolan, start_date=date(2026, 10, 1))
     f.AuthorisationFactory(person=story.protected_pupil_in_7b, staff=teacher)
     protected = story.protected_pupil_in_7b
-    before = access.actor_for_person(teacher.pk, on=date(2026, 9, 30))
-    after = access.actor_for_person(teacher.pk, on=ON)
+    before = actor_builder.actor_for_person(teacher.pk, on=date(2026, 9, 30))
+    after = actor_builder.actor_for_person(teacher.pk, on=ON)
     assert people_access.person_for_actor(before, protected.pk) == protected
     assert access.may_see_location(before, protected)
     with pytest.raises(Http404):
@@ -284,7 +285,7 @@ def test_authorisation_needs_a_current_duty_and_a_valid_period(story):
     guardian_named = f.PersonFactory(given_name="Namngiven förälder")  # no duty at all
     f.AuthorisationFactory(person=protected, staff=guardian_named)
     for person in (former, expired, guardian_named):
-        actor = access.actor_for_person(person.pk, on=ON)
+        actor = actor_builder.actor_for_person(person.pk, on=ON)
         assert protected.pk not in actor.authorised_protected_ids
         assert not people_access.persons_visible_to(actor).filter(pk=protected.pk).exists()
 
@@ -294,13 +295,13 @@ def test_authorisation_needs_a_current_duty_and_a_valid_period(story):
 
 def test_protected_pupil_sees_themself_with_location(story):
     protected = story.protected_pupil_in_7b
-    actor = access.actor_for_person(protected.pk, on=ON)
+    actor = actor_builder.actor_for_person(protected.pk, on=ON)
     assert people_access.person_for_actor(actor, protected.pk) == protected
     assert access.may_see_location(actor, protected)
 
 
 def test_guardian_of_protected_pupil_sees_the_child_but_not_its_location(story):
-    actor = access.actor_for_person(story.guardian_of_protected_pupil.pk, on=ON)
+    actor = actor_builder.actor_for_person(story.guardian_of_protected_pupil.pk, on=ON)
     child = people_access.person_for_actor(actor, story.protected_pupil_in_7b.pk)
     assert not access.may_see_location(actor, child)
     assert not enrolment_access.enrolments_visible_to(actor).exists()
@@ -341,10 +342,10 @@ def test_location_is_shown_only_to_named_staff_and_the_person(story):
         ("guardian_of_protected_pupil", False),
         ("teacher_of_7b", False),
     ]:
-        actor = access.actor_for_person(story.people[role].pk, on=ON)
+        actor = actor_builder.actor_for_person(story.people[role].pk, on=ON)
         assert access.may_see_location(actor, protected) is allowed, role
     # Unprotected persons carry no location restriction of their own.
-    anyone = access.actor_for_person(story.pupil_in_arboga.pk, on=ON)
+    anyone = actor_builder.actor_for_person(story.pupil_in_arboga.pk, on=ON)
     assert access.may_see_location(anyone, story.pupil_in_7a)
 
 
@@ -352,7 +353,7 @@ def test_location_is_shown_only_to_named_staff_and_the_person(story):
 
 
 def test_guardians_see_only_their_own_children(story):
-    actor = access.actor_for_person(story.guardian_of_pupil_in_7b.pk, on=ON)
+    actor = actor_builder.actor_for_person(story.guardian_of_pupil_in_7b.pk, on=ON)
     assert set(people_access.persons_visible_to(actor)) == {
         story.guardian_of_pupil_in_7b,
         story.pupil_in_7b,
@@ -421,7 +422,7 @@ def test_only_central_administrators_act_as_hemkommun(story):
 
 
 def test_hemkommun_sees_the_residents_enrolment_elsewhere(story):
-    koping = access.actor_for_person(story.central_admin_koping.pk, on=ON)
+    koping = actor_builder.actor_for_person(story.central_admin_koping.pk, on=ON)
     enrolment = story.koping_resident_at_arboga.enrolments.get()
     assert enrolment_access.enrolments_visible_to(koping).filter(pk=enrolment.pk).exists()
     assert (
@@ -429,6 +430,6 @@ def test_hemkommun_sees_the_residents_enrolment_elsewhere(story):
         .filter(person=story.pupil_in_arboga)
         .exists()
     )
-    arboga = access.actor_for_person(story.central_admin_arboga.pk, on=ON)
+    arboga = actor_builder.actor_for_person(story.central_admin_arboga.pk, on=ON)
     assert enrolment_access.enrolments_visible_to(arboga).filter(pk=enrolment.pk).exists()
     assert ARBOGA in arboga.home_municipality_codes

@@ -13,10 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from skolsam.accounts.actor import actor_for_user
 from skolsam.accounts.models import RegisterVersion
 from skolsam.activities.models import ActivityTeacher
 from skolsam.attendance.tests.story import build_day, login
-from skolsam.core.access import actor_for_user
 from skolsam.core.dates import today
 from skolsam.duties.models import Duty
 

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from django.http import Http404
 
-from skolsam.core.access import actor_for_person, system_actor
+from skolsam.accounts.actor import actor_for_person
+from skolsam.core.access import system_actor
 from skolsam.core.choices import DutyRole
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action

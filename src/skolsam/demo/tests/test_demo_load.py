@@ -20,9 +20,10 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from skolsam.accounts.actor import actor_for_user
 from skolsam.accounts.models import User
 from skolsam.audit.models import AuditEntry
-from skolsam.core.access import actor_for_user, may_see_location
+from skolsam.core.access import may_see_location
 from skolsam.core.choices import (
     CivicNoType,
     GroupType,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from skolsam.accounts import actor as actor_builder
 from skolsam.audit.models import AuditEntry
-from skolsam.core import access
 from skolsam.core.choices import AssignmentRoleType, DutyRole
 from skolsam.core.errors import DomainError
 from skolsam.duties import services
@@ -57,8 +57,8 @@ def test_duty_create_and_end_are_audited_and_end_access_the_day_after(rektor, sc
     services.duty_end(actor=rektor, duty=duty, end_date=ON)
     ended = AuditEntry.objects.get(action="duty.end")
     assert ended.changes == {"end_date": [None, "2026-10-15"]}
-    last_day = access.actor_for_person(teacher.pk, on=ON)
-    day_after = access.actor_for_person(teacher.pk, on=ON + timedelta(days=1))
+    last_day = actor_builder.actor_for_person(teacher.pk, on=ON)
+    day_after = actor_builder.actor_for_person(teacher.pk, on=ON + timedelta(days=1))
     assert scheeleskolan.pk in last_day.staff_org_ids
     assert not day_after.staff_org_ids
 
@@ -128,7 +128,7 @@ def test_a_central_administrator_registers_staff_anywhere_in_the_huvudman(scheel
         entry = AuditEntry.objects.get(action="duty.create", object_id=str(duty.pk))
         assert entry.person_id == teacher.pk
         # The new teacher is staff at that unit from the start date.
-        assert access.actor_for_person(teacher.pk, on=ON).staff_org_ids == {unit.pk}
+        assert actor_builder.actor_for_person(teacher.pk, on=ON).staff_org_ids == {unit.pk}
     with pytest.raises(DomainError, match="behörighet"):
         services.duty_create(
             actor=central,
@@ -165,9 +165,9 @@ def test_assignment_role_add_makes_a_mentor_and_is_audited(rektor, scheeleskolan
         "start_date": [None, "2026-10-15"],
         "end_date": [None, None],
     }
-    mentor = access.actor_for_person(duty.person_id, on=ON)
+    mentor = actor_builder.actor_for_person(duty.person_id, on=ON)
     assert people_access.person_for_actor(mentor, pupil.pk) == pupil
-    yesterday = access.actor_for_person(duty.person_id, on=ON - timedelta(days=1))
+    yesterday = actor_builder.actor_for_person(duty.person_id, on=ON - timedelta(days=1))
     assert not people_access.persons_visible_to(yesterday).filter(pk=pupil.pk).exists()
 
 

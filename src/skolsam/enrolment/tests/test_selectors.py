@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from skolsam.core import access
+from skolsam.accounts import actor as actor_builder
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.enrolment.selectors import person_enrolments_on
 from skolsam.testing import factories as f
@@ -60,7 +60,7 @@ def test_a_pupil_who_changed_school_on_1_november(region):
     # The pupil and the guardian see both.
     guardian = f.ResponsibleFactory(person=pupil).responsible
     for person in (pupil, guardian):
-        actor = access.actor_for_person(person.pk, on=TODAY)
+        actor = actor_builder.actor_for_person(person.pk, on=TODAY)
         assert ask(actor, TODAY) == ["Gäddgårdsskolan"]
         assert ask(actor, OCTOBER_15) == ["Scheeleskolan"]
 
@@ -78,13 +78,18 @@ def test_a_protected_pupils_school_is_shown_only_to_named_staff(region):
     f.EnrolmentFactory(person=pupil, enroled_at=school)
     central = f.staff_actor(region["koping"], role=DutyRole.OVRIG_ARBETSLEDNING, on=TODAY)
     rektor = f.staff_actor(school, role=DutyRole.REKTOR, on=TODAY)
-    guardian = access.actor_for_person(f.ResponsibleFactory(person=pupil).responsible_id, on=TODAY)
+    guardian = actor_builder.actor_for_person(
+        f.ResponsibleFactory(person=pupil).responsible_id, on=TODAY
+    )
     named = f.PersonFactory()
     f.DutyFactory(person=named, duty_at=school)
     f.AuthorisationFactory(person=pupil, staff=named)
     for actor in (central, rektor, guardian):
         assert not person_enrolments_on(actor=actor, person=pupil, on=OCTOBER_15).exists()
-    for actor in (access.actor_for_person(named.pk, on=TODAY), access.actor_for_person(pupil.pk)):
+    for actor in (
+        actor_builder.actor_for_person(named.pk, on=TODAY),
+        actor_builder.actor_for_person(pupil.pk),
+    ):
         assert schools(person_enrolments_on(actor=actor, person=pupil, on=OCTOBER_15)) == [
             "Scheeleskolan"
         ]
@@ -99,6 +104,6 @@ def test_a_teacher_sees_only_the_pupils_of_their_groups(region):
     f.MembershipFactory(person=in_my_class, group=class_7b)
     teacher = f.PersonFactory()
     f.AssignmentRoleFactory(duty=f.DutyFactory(person=teacher, duty_at=school), group=class_7b)
-    actor = access.actor_for_person(teacher.pk, on=TODAY)
+    actor = actor_builder.actor_for_person(teacher.pk, on=TODAY)
     assert person_enrolments_on(actor=actor, person=in_my_class, on=OCTOBER_15).exists()
     assert not person_enrolments_on(actor=actor, person=elsewhere, on=OCTOBER_15).exists()

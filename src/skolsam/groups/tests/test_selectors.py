@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from skolsam.core import access
+from skolsam.accounts import actor as actor_builder
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.groups.selectors import group_members_on
 from skolsam.testing import factories as f
@@ -74,7 +74,7 @@ def test_only_named_staff_see_the_protected_pupil_on_the_list(school):
     duty = f.DutyFactory(person=mentor, duty_at=scheeleskolan)
     f.AssignmentRoleFactory(duty=duty, group=class_7b)
     f.AuthorisationFactory(person=people["protected"], staff=mentor)
-    actor = access.actor_for_person(mentor.pk, on=TODAY)
+    actor = actor_builder.actor_for_person(mentor.pk, on=TODAY)
     assert "Gun" in names(group_members_on(actor=actor, group=class_7b, on=OCTOBER_15))
 
 
@@ -87,7 +87,7 @@ def test_a_teacher_of_another_class_and_a_guardian_get_an_empty_list(school):
     )
     guardian = f.ResponsibleFactory(person=people["stayed"]).responsible
     for person in (other_teacher, guardian):
-        actor = access.actor_for_person(person.pk, on=TODAY)
+        actor = actor_builder.actor_for_person(person.pk, on=TODAY)
         assert not group_members_on(actor=actor, group=class_7b, on=OCTOBER_15).exists()
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from skolsam.accounts import actor as actor_builder
 from skolsam.activities.models import Activity
 from skolsam.activities.services import activity_create
 from skolsam.audit.models import AuditEntry
-from skolsam.core import access
 from skolsam.core.choices import DutyRole, GroupType
 from skolsam.core.errors import DomainError
 from skolsam.groups import services
@@ -333,7 +333,7 @@ def test_activity_create_is_audited_and_makes_the_teacher_see_the_class(
     assert entry.changes["groups"] == [None, [str(class_7a.pk)]]
     assert entry.changes["teachers"] == [None, [str(duty.pk)]]
     assert entry.changes["start_date"] == [None, "2026-08-17"]
-    teacher = access.actor_for_person(duty.person_id, on=ON)
+    teacher = actor_builder.actor_for_person(duty.person_id, on=ON)
     assert people_access.person_for_actor(teacher, pupil.pk) == pupil
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skolsam.core.access import actor_for_user
+from skolsam.accounts.actor import actor_for_user
 from skolsam.core.errors import text_problem
 from skolsam.imports.models import RegisterImport
 from skolsam.imports.parser import MAX_BYTES, parse_file

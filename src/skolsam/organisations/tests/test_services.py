@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from skolsam.accounts import actor as actor_builder
 from skolsam.audit.models import AuditEntry
 from skolsam.core import access
 from skolsam.core.choices import DutyRole, OrganisationType
@@ -43,7 +44,7 @@ def central_admin(koping):
 
 
 def as_of_now(actor):
-    return access.actor_for_person(actor.person_id, on=ON)
+    return actor_builder.actor_for_person(actor.person_id, on=ON)
 
 
 def test_every_node_points_at_its_huvudman(koping, central_admin):

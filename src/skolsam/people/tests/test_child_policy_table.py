@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from skolsam.core.access import actor_for_person
+from skolsam.accounts.actor import actor_for_person
 from skolsam.core.choices import RelationType
 from skolsam.core.policy import Action
 from skolsam.people.access import child_policy, relations_acting_for

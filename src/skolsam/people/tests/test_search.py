@@ -22,7 +22,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skolsam.core.access import actor_for_person, system_actor
+from skolsam.accounts.actor import actor_for_person
+from skolsam.core.access import system_actor
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.people.folding import fold, search_name
 from skolsam.people.models import Person

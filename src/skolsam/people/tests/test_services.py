@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from skolsam.accounts import actor as actor_builder
 from skolsam.audit.models import AuditEntry
 from skolsam.core import access
 from skolsam.core.choices import DutyRole, SecurityMarking
@@ -187,7 +188,7 @@ def test_person_create_takes_the_home_municipality_from_the_folkbokforing_addres
 
 def test_only_administrators_create_persons(scheeleskolan):
     teacher = f.staff_actor(scheeleskolan, role=DutyRole.LARARE, on=ON)
-    guardian = access.actor_for_person(f.PersonFactory().pk, on=ON)
+    guardian = actor_builder.actor_for_person(f.PersonFactory().pk, on=ON)
     for actor in (teacher, guardian):
         with pytest.raises(DomainError):
             services.person_create(actor=actor, given_name="Otto", family_name="Olsson")
@@ -323,10 +324,10 @@ def test_responsible_add_and_end_keep_history_and_audit_the_dates(school_admin, 
     assert ended.changes == {"end_date": [None, "2026-06-30"]}
     # The guardian sees the child on the last day, and not the day after.
     assert people_access.persons_visible_to(
-        access.actor_for_person(guardian.pk, on=date(2026, 6, 30))
+        actor_builder.actor_for_person(guardian.pk, on=date(2026, 6, 30))
     ).filter(pk=pupil.pk)
     assert not people_access.persons_visible_to(
-        access.actor_for_person(guardian.pk, on=date(2026, 7, 1))
+        actor_builder.actor_for_person(guardian.pk, on=date(2026, 7, 1))
     ).filter(pk=pupil.pk)
 
 
@@ -379,14 +380,14 @@ def test_responsible_end_refuses_an_end_before_the_start(school_admin, scheelesk
 def test_only_those_who_may_edit_the_child_add_or_end_guardians(scheeleskolan):
     pupil = pupil_at(scheeleskolan)
     stranger = f.PersonFactory(given_name="Främling")
-    stranger_actor = access.actor_for_person(stranger.pk, on=ON)
+    stranger_actor = actor_builder.actor_for_person(stranger.pk, on=ON)
     teacher = f.staff_actor(scheeleskolan, role=DutyRole.LARARE, on=ON)
     for actor in (stranger_actor, teacher):
         with pytest.raises(DomainError, match="behörighet"):
             services.responsible_add(actor=actor, person=pupil, responsible=stranger, start_date=ON)
     assert not Responsible.objects.exists()
     relation = f.ResponsibleFactory(person=pupil)
-    guardian = access.actor_for_person(relation.responsible_id, on=ON)
+    guardian = actor_builder.actor_for_person(relation.responsible_id, on=ON)
     with pytest.raises(DomainError, match="behörighet"):
         services.responsible_end(actor=guardian, relation=relation, end_date=ON)
 
@@ -410,7 +411,7 @@ def test_central_admin_names_staff_for_a_protected_pupil(central_admin, scheeles
     assert entry.person_id == protected.pk
     assert entry.detail == {"staff": str(mentor.pk), "reason": "Mentor"}
     assert entry.changes == {"start_date": [None, "2026-10-15"], "end_date": [None, "2027-06-30"]}
-    assert protected.pk in access.actor_for_person(mentor.pk, on=ON).authorised_protected_ids
+    assert protected.pk in actor_builder.actor_for_person(mentor.pk, on=ON).authorised_protected_ids
 
 
 def test_protected_identity_authorise_refusals(central_admin, school_admin, scheeleskolan):

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.attendance.tests.story import build_day, lesson, login, login_with_two_factor
-from skolsam.core.access import actor_for_person
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.curriculum.models import Syllabus
 from skolsam.schedule import services

@@ -15,8 +15,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.activities.models import Activity
-from skolsam.core.access import actor_for_person
 from skolsam.core.choices import DutyRole
 from skolsam.core.dates import today
 from skolsam.curriculum.models import Syllabus

@@ -6,9 +6,9 @@ from datetime import date, time
 
 import pytest
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.activities.models import Activity
 from skolsam.audit.models import AuditEntry
-from skolsam.core.access import actor_for_person
 from skolsam.core.choices import DutyRole
 from skolsam.core.errors import DomainError
 from skolsam.curriculum.models import Syllabus

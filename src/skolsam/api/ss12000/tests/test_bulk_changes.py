@@ -12,12 +12,13 @@ from datetime import date, time
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.api.ss12000.tests.conftest import Api
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.api.ss12000.tests.test_changes import DATABASE, IMMEDIATE, Receiver, _subscribe
 from skolsam.attendance.models import AttendanceKind
 from skolsam.attendance.services.register import Mark, register_save
-from skolsam.core.access import actor_for_person, system_actor
+from skolsam.core.access import system_actor
 from skolsam.core.choices import DutyRole
 from skolsam.curriculum.models import Syllabus
 from skolsam.imports.parser import parse_file

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.activities.models import ActivityTeacher
 from skolsam.api.ss12000.tests.conftest import Api, day_window, make_lesson
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.attendance.services.absence import absence_report, day_span
 from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.audit.models import AuditEntry
-from skolsam.core.access import actor_for_person, system_actor
+from skolsam.core.access import system_actor
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.dates import today
 from skolsam.testing.factories import (
