@@ -195,10 +195,9 @@ def settings_organisation_for_actor(actor: Actor, organisation_id: UUID | str) -
 def settings_organisations_for(actor: Actor) -> list[Organisation]:
     """Return the huvudmän and school units whose settings the actor manages, huvudman first."""
     return list(
-        Organisation.objects.filter(
-            Q(pk__in=_central_huvudman_ids(actor), organisation_type=OrganisationType.HUVUDMAN)
-            | Q(pk__in=actor.admin_org_ids, organisation_type=OrganisationType.SKOLENHET)
-        ).order_by("organisation_type", "display_name", "id")
+        calendar_policy.objects(actor, Action.CHANGE)
+        .filter(organisation_type__in=_WITH_SETTINGS)
+        .order_by("organisation_type", "display_name", "id")
     )
 
 
