@@ -150,7 +150,9 @@ def _plan() -> dict[str, Any]:
             break
     else:
         raise SystemExit("No started demo lesson with ten pupils and a teacher.")
-    user, _ = User.objects.get_or_create(
+    # update_or_create: with --reuse, the latest started lesson (and so its teacher) moves
+    # with the clock, and the login must be that teacher's.
+    user, _ = User.objects.update_or_create(
         username="sidmatning.larare", defaults={"person_id": teachers[0]}
     )
     client = Client()
