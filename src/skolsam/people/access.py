@@ -13,10 +13,13 @@ same (see the module docstring of `core.access` for the roles). Two policies sit
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from skolsam.core.access import Actor, get_or_404
 from skolsam.core.choices import RelationType, SecurityMarking
@@ -159,10 +162,35 @@ def _personal_scope(actor: Actor) -> Q:
 
 
 def persons_visible_to(actor: Actor) -> QuerySet:
-    """Return every person `actor` may see on `actor.on`, as a queryset."""
+    """Return every person `actor` may see on `actor.on`, as a queryset.
+
+    On PostgreSQL the scope's SQL is compiled once per Actor and process (`_visible_sql`)
+    and the queryset is `pk IN (that SQL)`: building and compiling the scope's dozen
+    subqueries cost more than running them (about 12 ms against 3 for one person's card
+    at demo size), and the Actor, a frozen value that includes the day, determines the
+    SQL exactly. PostgreSQL pushes `pk = …` and the other conditions of the outer query
+    into the subquery, so the scope is still checked per candidate (EXPLAIN: an index
+    scan on the person's key inside the semi-join). SQLite evaluates an uncorrelated
+    `IN (SELECT …)` whole, so there the scope stays a plain filter.
+    """
 
     if actor.person_id is None:
         return Person.objects.none()
+    if connection.vendor != "postgresql":
+        return _persons_visible(actor)
+    sql, params = _visible_sql(actor)
+    # The SQL is Django's own compilation of the scope; every value stays a parameter.
+    return Person.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611
+
+
+@lru_cache(maxsize=1024)
+def _visible_sql(actor: Actor) -> tuple[str, tuple[Any, ...]]:
+    """Compile the ids of the persons `actor` may see, once per Actor (see above)."""
+    sql, params = _persons_visible(actor).order_by().values("pk").query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _persons_visible(actor: Actor) -> QuerySet:
     central = in_organisations(actor.central_org_ids, actor.on) | _residents(
         actor.home_municipality_codes, actor.on
     )
