@@ -15,29 +15,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from skolsam.api.ss12000.access import ApiScope, may_see_location, not_protected
-from skolsam.api.ss12000.describe import (
-    ID,
-    ID_DESC,
-    MODIFIED_DESC,
-    Resource,
-)
-from skolsam.api.ss12000.filtering import (
-    person_name,
-    subtree_in_scope,
-    time_filter,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    SortKey,
-    as_enum,
-    as_uuid,
-)
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    meta,
-    person_ref,
-    ref,
-)
+from skolsam.api.ss12000.describe import ID, ID_DESC, MODIFIED_DESC, Resource
+from skolsam.api.ss12000.filtering import person_name, subtree_in_scope, time_filter
+from skolsam.api.ss12000.paging import ListQuery, SortKey, as_enum, as_uuid
+from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, ref
 from skolsam.attendance.models import Absence, AbsenceType
 
 ABSENCE_FIELDS = (

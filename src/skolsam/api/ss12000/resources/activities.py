@@ -11,31 +11,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from skolsam.activities.models import Activity
 from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.describe import (
-    ID,
-    MODIFIED_DESC,
-    Resource,
-)
-from skolsam.api.ss12000.filtering import (
-    one_uuid,
-    subtree_in_scope,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    SortKey,
-    as_uuid,
-    period_filters,
-)
+from skolsam.api.ss12000.describe import ID, MODIFIED_DESC, Resource
+from skolsam.api.ss12000.filtering import one_uuid, subtree_in_scope
+from skolsam.api.ss12000.paging import ListQuery, SortKey, as_uuid, period_filters
 from skolsam.api.ss12000.resources import curriculum as curriculum_resources
 from skolsam.api.ss12000.resources import duties as duty_resources
 from skolsam.api.ss12000.resources import groups as group_resources
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    group_by,
-    meta,
-    put,
-    ref,
-)
+from skolsam.api.ss12000.serializers import Ctx, group_by, meta, put, ref
 from skolsam.core.db import AnyOf
 
 ACTIVITY_FIELDS = (

@@ -15,21 +15,10 @@ from django.urls import path
 
 from skolsam.api.ss12000 import views
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.describe import (
-    Endpoint,
-)
-from skolsam.api.ss12000.paging import (
-    BadRequest,
-    as_bool,
-    as_date,
-    as_uuid,
-)
+from skolsam.api.ss12000.describe import Endpoint
+from skolsam.api.ss12000.paging import BadRequest, as_bool, as_date, as_uuid
 from skolsam.api.ss12000.resources.attendances import attendances_visible_to_client
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    person_ref,
-    ref,
-)
+from skolsam.api.ss12000.serializers import Ctx, person_ref, ref
 from skolsam.audit.services import audit_record
 
 

@@ -15,23 +15,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from skolsam.api.ss12000.access import ApiScope, may_see_location, not_protected
-from skolsam.api.ss12000.describe import (
-    Resource,
-)
-from skolsam.api.ss12000.filtering import (
-    person_name,
-    uuids,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    as_uuid,
-)
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    meta,
-    person_ref,
-    ref,
-)
+from skolsam.api.ss12000.describe import Resource
+from skolsam.api.ss12000.filtering import person_name, uuids
+from skolsam.api.ss12000.paging import ListQuery, as_uuid
+from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, ref
 from skolsam.attendance.models import AttendanceEvent
 
 EVENT_FIELDS = (

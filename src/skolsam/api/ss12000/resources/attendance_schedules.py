@@ -15,20 +15,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from skolsam.api.ss12000.access import ApiScope, not_protected
-from skolsam.api.ss12000.describe import (
-    Resource,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    as_date,
-    as_uuid,
-)
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    meta,
-    put,
-    ref,
-)
+from skolsam.api.ss12000.describe import Resource
+from skolsam.api.ss12000.paging import ListQuery, as_date, as_uuid
+from skolsam.api.ss12000.serializers import Ctx, meta, put, ref
 from skolsam.attendance.models import AttendanceSchedule
 
 SCHEDULE_FIELDS = (

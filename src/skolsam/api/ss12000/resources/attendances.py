@@ -25,26 +25,11 @@ from skolsam.api.ss12000.access import (
     not_protected,
     persons_visible_to_client,
 )
-from skolsam.api.ss12000.describe import (
-    Resource,
-)
-from skolsam.api.ss12000.filtering import (
-    person_name,
-    subtree_in_scope,
-)
-from skolsam.api.ss12000.paging import (
-    BadRequest,
-    ListQuery,
-    as_uuid,
-)
+from skolsam.api.ss12000.describe import Resource
+from skolsam.api.ss12000.filtering import person_name, subtree_in_scope
+from skolsam.api.ss12000.paging import BadRequest, ListQuery, as_uuid
 from skolsam.api.ss12000.scopes import READ, WRITE
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    meta,
-    person_ref,
-    put,
-    ref,
-)
+from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, put, ref
 from skolsam.attendance import services
 from skolsam.attendance.models import Attendance
 from skolsam.core.errors import DomainError

@@ -17,31 +17,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from skolsam.activities.models import Activity
 from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope, may_see_location
-from skolsam.api.ss12000.describe import (
-    ID,
-    ID_DESC,
-    MODIFIED_DESC,
-    Resource,
-)
-from skolsam.api.ss12000.filtering import (
-    person_name,
-    subtree_in_scope,
-    time_filter,
-    uuids,
-)
-from skolsam.api.ss12000.paging import (
-    BadRequest,
-    ListQuery,
-    SortKey,
-    as_uuid,
-)
+from skolsam.api.ss12000.describe import ID, ID_DESC, MODIFIED_DESC, Resource
+from skolsam.api.ss12000.filtering import person_name, subtree_in_scope, time_filter, uuids
+from skolsam.api.ss12000.paging import BadRequest, ListQuery, SortKey, as_uuid
 from skolsam.api.ss12000.resources.activities import teaching
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    meta,
-    put,
-    ref,
-)
+from skolsam.api.ss12000.serializers import Ctx, meta, put, ref
 from skolsam.schedule.models import CalendarEvent
 
 CALENDAR_FIELDS = (

@@ -7,13 +7,9 @@ from django.urls import path
 
 from skolsam.api.ss12000 import services
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.describe import (
-    Endpoint,
-)
+from skolsam.api.ss12000.describe import Endpoint
 from skolsam.api.ss12000.scopes import WRITE
-from skolsam.api.ss12000.views import (
-    api_view,
-)
+from skolsam.api.ss12000.views import api_view
 
 
 @api_view(("POST",), resource="log")

@@ -20,21 +20,9 @@ from skolsam.api.ss12000.describe import (
     Resource,
     with_end,
 )
-from skolsam.api.ss12000.filtering import (
-    enums,
-    one_uuid,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    SortKey,
-)
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    group_by,
-    meta,
-    put,
-    ref,
-)
+from skolsam.api.ss12000.filtering import enums, one_uuid
+from skolsam.api.ss12000.paging import ListQuery, SortKey
+from skolsam.api.ss12000.serializers import Ctx, group_by, meta, put, ref
 from skolsam.core.choices import SchoolType
 from skolsam.core.db import AnyOf
 

@@ -8,19 +8,10 @@ from django.urls import path
 
 from skolsam.api.ss12000 import selectors
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.describe import (
-    Endpoint,
-)
-from skolsam.api.ss12000.paging import (
-    parse_list_query,
-)
+from skolsam.api.ss12000.describe import Endpoint
+from skolsam.api.ss12000.paging import parse_list_query
 from skolsam.api.ss12000.scopes import readable_entities
-from skolsam.api.ss12000.views import (
-    api_view,
-    granted_scopes,
-    json_response,
-    request_query,
-)
+from skolsam.api.ss12000.views import api_view, granted_scopes, json_response, request_query
 from skolsam.audit.services import audit_record
 
 

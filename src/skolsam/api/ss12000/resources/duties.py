@@ -9,30 +9,11 @@ from django.db.models import QuerySet
 
 from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.describe import (
-    MODIFIED_DESC,
-    START_ASC,
-    START_DESC,
-    Resource,
-)
-from skolsam.api.ss12000.filtering import (
-    one_uuid,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    as_enum,
-    period_filters,
-)
+from skolsam.api.ss12000.describe import MODIFIED_DESC, START_ASC, START_DESC, Resource
+from skolsam.api.ss12000.filtering import one_uuid
+from skolsam.api.ss12000.paging import ListQuery, as_enum, period_filters
 from skolsam.api.ss12000.resources import persons as person_resources
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    full_name,
-    group_by,
-    meta,
-    person_ref,
-    put,
-    ref,
-)
+from skolsam.api.ss12000.serializers import Ctx, full_name, group_by, meta, person_ref, put, ref
 from skolsam.core.choices import DutyRole
 from skolsam.core.db import AnyOf
 

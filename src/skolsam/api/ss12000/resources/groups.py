@@ -19,24 +19,9 @@ from skolsam.api.ss12000.describe import (
     Resource,
     with_end,
 )
-from skolsam.api.ss12000.filtering import (
-    enums,
-    uuids,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    SortKey,
-    period_filters,
-)
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    full_name,
-    group_by,
-    meta,
-    person_ref,
-    put,
-    ref,
-)
+from skolsam.api.ss12000.filtering import enums, uuids
+from skolsam.api.ss12000.paging import ListQuery, SortKey, period_filters
+from skolsam.api.ss12000.serializers import Ctx, full_name, group_by, meta, person_ref, put, ref
 from skolsam.core.choices import GroupType, SchoolType
 from skolsam.core.db import AnyOf
 

@@ -9,28 +9,10 @@ from django.db.models import Q, QuerySet
 
 from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.describe import (
-    ID,
-    MODIFIED_DESC,
-    Resource,
-)
-from skolsam.api.ss12000.filtering import (
-    enums,
-    json_list_has_any,
-    uuids,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    SortKey,
-    as_uuid,
-    period_filters,
-)
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    meta,
-    put,
-    ref,
-)
+from skolsam.api.ss12000.describe import ID, MODIFIED_DESC, Resource
+from skolsam.api.ss12000.filtering import enums, json_list_has_any, uuids
+from skolsam.api.ss12000.paging import ListQuery, SortKey, as_uuid, period_filters
+from skolsam.api.ss12000.serializers import Ctx, meta, put, ref
 from skolsam.core.choices import OrganisationType, SchoolType
 
 ORGANISATION_FIELDS = (

@@ -14,23 +14,9 @@ from django.db.models.functions import Cast, Coalesce
 
 from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.describe import (
-    ID,
-    ID_DESC,
-    MODIFIED_DESC,
-    Resource,
-)
-from skolsam.api.ss12000.filtering import (
-    json_list_has,
-    one_uuid,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    SortKey,
-    as_date,
-    as_enum,
-    as_uuid,
-)
+from skolsam.api.ss12000.describe import ID, ID_DESC, MODIFIED_DESC, Resource
+from skolsam.api.ss12000.filtering import json_list_has, one_uuid
+from skolsam.api.ss12000.paging import ListQuery, SortKey, as_date, as_enum, as_uuid
 from skolsam.api.ss12000.resources import duties as duty_resources
 from skolsam.api.ss12000.resources import groups as group_resources
 from skolsam.api.ss12000.resources import placements as placement_resources

@@ -19,24 +19,10 @@ from skolsam.api.ss12000.describe import (
     Resource,
     with_end,
 )
-from skolsam.api.ss12000.filtering import (
-    one_uuid,
-)
-from skolsam.api.ss12000.paging import (
-    ListQuery,
-    as_uuid,
-    period_filters,
-)
+from skolsam.api.ss12000.filtering import one_uuid
+from skolsam.api.ss12000.paging import ListQuery, as_uuid, period_filters
 from skolsam.api.ss12000.resources import persons as person_resources
-from skolsam.api.ss12000.serializers import (
-    Ctx,
-    full_name,
-    group_by,
-    meta,
-    person_ref,
-    put,
-    ref,
-)
+from skolsam.api.ss12000.serializers import Ctx, full_name, group_by, meta, person_ref, put, ref
 from skolsam.core.db import AnyOf
 
 PLACEMENT_FIELDS = (

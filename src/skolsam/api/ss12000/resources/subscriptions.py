@@ -8,20 +8,10 @@ from django.urls import path
 
 from skolsam.api.ss12000 import selectors, services
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.describe import (
-    Endpoint,
-)
-from skolsam.api.ss12000.paging import (
-    as_uuid,
-    parse_list_query,
-)
+from skolsam.api.ss12000.describe import Endpoint
+from skolsam.api.ss12000.paging import as_uuid, parse_list_query
 from skolsam.api.ss12000.scopes import READ, WRITE
-from skolsam.api.ss12000.views import (
-    api_view,
-    granted_scopes,
-    json_response,
-    request_query,
-)
+from skolsam.api.ss12000.views import api_view, granted_scopes, json_response, request_query
 
 
 @api_view(("GET", "POST"), resource="subscriptions")
