@@ -278,12 +278,12 @@ def _resource_types(value: Any, granted_scopes: Collection[str]) -> list[str]:
     if not isinstance(value, list):
         raise BadRequest("resourceTypes ska vara en lista.")
     readable = readable_entities(granted_scopes)
+    entity_resource = vocabulary().entity_resource
     types = []
     for item in value:
         resource = item.get("resource") if isinstance(item, dict) else None
         if resource not in ENTITY_TYPES:
             raise BadRequest(f"resourceTypes: {resource!r} är ingen resurstyp i SS 12000.")
-        entity_resource = vocabulary().entity_resource
         if resource in entity_resource and resource not in readable:
             # A webhook tells that entities of a type changed: only for types the client
             # may read. Types Skolsam does not hold yet (Grade, Room, ...) never fire.
@@ -304,9 +304,9 @@ def _subscriptions_changed() -> None:
 def _subscriptions_narrow(client: ApiClient, granted: Collection[str]) -> None:
     """Stop the client's webhooks for entity types it may no longer read."""
     readable = readable_entities(granted)
+    entity_resource = vocabulary().entity_resource
     changed = False
     for subscription in client.subscriptions.select_for_update():
-        entity_resource = vocabulary().entity_resource
         kept = [t for t in subscription.resource_types if t not in entity_resource or t in readable]
         if kept != subscription.resource_types:
             subscription.resource_types = kept
