@@ -14,12 +14,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope, may_see_location, not_protected
 from skolsam.api.ss12000.describe import ID, ID_DESC, MODIFIED_DESC, Resource
 from skolsam.api.ss12000.filtering import person_name, subtree_in_scope, time_filter
 from skolsam.api.ss12000.paging import ListQuery, SortKey, as_enum, as_uuid
 from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, ref
-from skolsam.attendance.models import Absence, AbsenceType
+from skolsam.attendance.models import AbsenceType
 
 ABSENCE_FIELDS = (
     "id",
@@ -39,12 +40,6 @@ ABSENCE_FIELDS = (
     "registered_by__family_name",
     "registered_by__security_marking",
 )
-
-
-def absences_visible_to_client(scope: ApiScope) -> QuerySet:
-    return Absence.objects.filter(
-        not_protected(scope, "student__"), organisation_id__in=scope.org_ids
-    )
 
 
 def absence_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
@@ -99,7 +94,7 @@ RESOURCES = (
         path="absences",
         entity="Absence",
         label="Frånvaroanmälningar och ledighet",
-        queryset=absences_visible_to_client,
+        queryset=access.absences_visible_to_client,
         fields=ABSENCE_FIELDS,
         serialize=absence_rows,
         sortkeys={

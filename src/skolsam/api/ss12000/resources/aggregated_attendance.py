@@ -13,11 +13,10 @@ from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from skolsam.api.ss12000 import views
+from skolsam.api.ss12000 import access, views
 from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.describe import Endpoint
 from skolsam.api.ss12000.paging import BadRequest, as_bool, as_date, as_uuid
-from skolsam.api.ss12000.resources.attendances import attendances_visible_to_client
 from skolsam.api.ss12000.serializers import Ctx, person_ref, ref
 from skolsam.audit.services import audit_record
 
@@ -34,7 +33,7 @@ def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse
         if "expandReferenceNames" in q
         else False
     )
-    rows = attendances_visible_to_client(scope).filter(date__range=(start, end))
+    rows = access.attendances_visible_to_client(scope).filter(date__range=(start, end))
     cond = Q()
     if q.get("organisation"):
         cond &= Q(organisation_id=as_uuid(q["organisation"], "organisation"))

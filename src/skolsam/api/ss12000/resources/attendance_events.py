@@ -14,12 +14,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from skolsam.api.ss12000.access import ApiScope, may_see_location, not_protected
+from skolsam.api.ss12000 import access
+from skolsam.api.ss12000.access import ApiScope, may_see_location
 from skolsam.api.ss12000.describe import Resource
 from skolsam.api.ss12000.filtering import person_name, uuids
 from skolsam.api.ss12000.paging import ListQuery, as_uuid
 from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, ref
-from skolsam.attendance.models import AttendanceEvent
 
 EVENT_FIELDS = (
     "id",
@@ -38,12 +38,6 @@ EVENT_FIELDS = (
     "registered_by__family_name",
     "registered_by__security_marking",
 )
-
-
-def attendance_events_visible_to_client(scope: ApiScope) -> QuerySet:
-    return AttendanceEvent.objects.filter(
-        not_protected(scope, "person__"), group__organisation_id__in=scope.org_ids
-    )
 
 
 def attendance_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
@@ -97,7 +91,7 @@ RESOURCES = (
         path="attendanceEvents",
         entity="AttendanceEvent",
         label="In- och utcheckning",
-        queryset=attendance_events_visible_to_client,
+        queryset=access.attendance_events_visible_to_client,
         fields=EVENT_FIELDS,
         serialize=attendance_event_rows,
         sortkeys={},

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from skolsam.api.ss12000.access import ApiScope, not_protected
+from skolsam.api.ss12000 import access
+from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.describe import Resource
 from skolsam.api.ss12000.paging import ListQuery, as_date, as_uuid
 from skolsam.api.ss12000.serializers import Ctx, meta, put, ref
-from skolsam.attendance.models import AttendanceSchedule
 
 SCHEDULE_FIELDS = (
     "id",
@@ -31,12 +31,6 @@ SCHEDULE_FIELDS = (
     "temporary",
     "schedule_entries",
 )
-
-
-def schedules_visible_to_client(scope: ApiScope) -> QuerySet:
-    return AttendanceSchedule.objects.filter(
-        not_protected(scope, "placement__child__"), placement__placed_at_id__in=scope.org_ids
-    )
 
 
 def schedule_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
@@ -110,7 +104,7 @@ RESOURCES = (
         path="attendanceSchedule",
         entity="AttendanceSchedule",
         label="Vistelsescheman",
-        queryset=schedules_visible_to_client,
+        queryset=access.schedules_visible_to_client,
         fields=SCHEDULE_FIELDS,
         serialize=schedule_rows,
         sortkeys={},

@@ -17,8 +17,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
+from skolsam.api.ss12000 import access, views
 from skolsam.api.ss12000 import services as api_services
-from skolsam.api.ss12000 import views
 from skolsam.api.ss12000.access import (
     ApiScope,
     may_see_location,
@@ -56,12 +56,6 @@ ATTENDANCE_FIELDS = (
     "absence_reason",
     "reported_timestamp",
 )
-
-
-def attendances_visible_to_client(scope: ApiScope) -> QuerySet:
-    return Attendance.objects.filter(
-        not_protected(scope, "student__"), organisation_id__in=scope.org_ids
-    )
 
 
 def attendance_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
@@ -178,7 +172,7 @@ def attendances(request: HttpRequest, scope: ApiScope) -> HttpResponse:
 def attendance_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpResponse:
     if request.method == "GET":
         return inspect.unwrap(views.resource_detail)(request, scope, resource="attendances", pk=pk)
-    row = attendances_visible_to_client(scope).filter(pk=as_uuid(pk, "id")).first()
+    row = access.attendances_visible_to_client(scope).filter(pk=as_uuid(pk, "id")).first()
     if row is None:
         raise Http404
     services.attendance_delete(actor=scope.actor, attendance=row)
@@ -205,7 +199,7 @@ RESOURCES = (
         entity="Attendance",
         label="Närvaro",
         access=(READ, WRITE),
-        queryset=attendances_visible_to_client,
+        queryset=access.attendances_visible_to_client,
         fields=ATTENDANCE_FIELDS,
         serialize=attendance_rows,
         sortkeys={},

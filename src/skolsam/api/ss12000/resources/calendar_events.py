@@ -22,7 +22,6 @@ from skolsam.api.ss12000.filtering import person_name, subtree_in_scope, time_fi
 from skolsam.api.ss12000.paging import BadRequest, ListQuery, SortKey, as_uuid
 from skolsam.api.ss12000.resources.activities import teaching
 from skolsam.api.ss12000.serializers import Ctx, meta, put, ref
-from skolsam.schedule.models import CalendarEvent
 
 CALENDAR_FIELDS = (
     "id",
@@ -41,10 +40,6 @@ CALENDAR_FIELDS = (
     "substitute__person__given_name",
     "substitute__person__family_name",
 )
-
-
-def calendar_events_visible_to_client(scope: ApiScope) -> QuerySet:
-    return CalendarEvent.objects.filter(organisation_id__in=scope.org_ids)
 
 
 def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
@@ -150,7 +145,7 @@ RESOURCES = (
         path="calendarEvents",
         entity="CalendarEvent",
         label="Lektioner",
-        queryset=calendar_events_visible_to_client,
+        queryset=access.calendar_events_visible_to_client,
         fields=CALENDAR_FIELDS,
         serialize=calendar_event_rows,
         sortkeys={
