@@ -226,7 +226,7 @@ def _raw_persons(scope: Any) -> int:
     from django.db import transaction
 
     from skolsam.api.ss12000 import access
-    from skolsam.api.ss12000.serializers import PERSON_COLUMNS
+    from skolsam.api.ss12000.resources.persons import PERSON_COLUMNS
 
     with transaction.atomic():
         enrolments: dict[Any, list] = {}
@@ -251,7 +251,7 @@ def _raw_groups(scope: Any) -> int:
     from django.db import transaction
 
     from skolsam.api.ss12000 import access
-    from skolsam.api.ss12000.serializers import GROUP_FIELDS
+    from skolsam.api.ss12000.resources.groups import GROUP_FIELDS
 
     with transaction.atomic():
         members: dict[Any, list] = {}

@@ -31,6 +31,7 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.attendance.models import Absence, Attendance, AttendanceEvent, AttendanceSchedule
 from skolsam.core.access import Actor
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.dates import today
@@ -40,6 +41,7 @@ from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, Responsible
+from skolsam.schedule.models import CalendarEvent
 
 
 class ProbeExists(Exists):
@@ -335,3 +337,34 @@ def syllabuses_visible_to_client(scope: ApiScope) -> QuerySet:
 def programmes_visible_to_client(scope: ApiScope) -> QuerySet:
     """Programmes are national reference data: every client sees them."""
     return Programme.objects.all()
+
+
+# --- attendance: lessons, minutes, absences, check-ins, care schedules -------------------
+
+
+def calendar_events_visible_to_client(scope: ApiScope) -> QuerySet:
+    return CalendarEvent.objects.filter(organisation_id__in=scope.org_ids)
+
+
+def attendances_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Attendance.objects.filter(
+        not_protected(scope, "student__"), organisation_id__in=scope.org_ids
+    )
+
+
+def absences_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Absence.objects.filter(
+        not_protected(scope, "student__"), organisation_id__in=scope.org_ids
+    )
+
+
+def attendance_events_visible_to_client(scope: ApiScope) -> QuerySet:
+    return AttendanceEvent.objects.filter(
+        not_protected(scope, "person__"), group__organisation_id__in=scope.org_ids
+    )
+
+
+def schedules_visible_to_client(scope: ApiScope) -> QuerySet:
+    return AttendanceSchedule.objects.filter(
+        not_protected(scope, "placement__child__"), placement__placed_at_id__in=scope.org_ids
+    )

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from skolsam.api.ss12000.views import NOT_HELD, error, json_response
+from skolsam.api.ss12000.resources import TYPES
+from skolsam.api.ss12000.views import error, json_response
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -80,7 +81,7 @@ def documentation(request: HttpRequest) -> HttpResponse:
                     "path": path_name,
                     "summary": op.get("summary", ""),
                     "description": op.get("description", ""),
-                    "served": first not in NOT_HELD,
+                    "served": first in TYPES,
                     "parameters": [
                         {
                             "name": p["name"],

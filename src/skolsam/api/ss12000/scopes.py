@@ -15,11 +15,17 @@ module arrives, so no client is ever granted a resource nobody has looked at.
   read (write) scope *now* and are stored expanded, so a client that reads "everything"
   does not start reading grades the day grades are added.
 - `POST /<resource>/lookup` is a read.
+
+The vocabulary is read from the registered resource types (`resources/`): each names
+its access and its Swedish label, so a resource's scopes arrive with its module.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from skolsam.core.errors import DomainError
 
@@ -27,78 +33,55 @@ READ = "read"
 WRITE = "write"
 WILDCARD = "*"
 
-# The resource types the API serves, in the spec's order, and the access each allows.
-RESOURCE_TYPES: dict[str, tuple[str, ...]] = {
-    "organisations": (READ,),
-    "persons": (READ,),
-    "placements": (READ,),
-    "duties": (READ,),
-    "groups": (READ,),
-    "programmes": (READ,),
-    "syllabuses": (READ,),
-    "schoolUnitOfferings": (READ,),
-    "activities": (READ,),
-    "calendarEvents": (READ,),
-    "attendances": (READ, WRITE),
-    "attendanceEvents": (READ,),
-    "attendanceSchedule": (READ,),
-    "absences": (READ,),
-    "aggregatedAttendance": (READ,),
-    "subscriptions": (READ, WRITE),
-    "log": (WRITE,),
-    "statistics": (WRITE,),
-    "deletedEntities": (READ,),
-}
-
-# What each resource type is called in the Swedish UI (docs/glossary.md).
-LABELS = {
-    "organisations": "Organisationer",
-    "persons": "Personer",
-    "placements": "Placeringar",
-    "duties": "Tjänster",
-    "groups": "Grupper",
-    "programmes": "Program",
-    "syllabuses": "Ämnen och kurser",
-    "schoolUnitOfferings": "Skolenheternas utbud",
-    "activities": "Aktiviteter",
-    "calendarEvents": "Lektioner",
-    "attendances": "Närvaro",
-    "attendanceEvents": "In- och utcheckning",
-    "attendanceSchedule": "Vistelsescheman",
-    "absences": "Frånvaroanmälningar och ledighet",
-    "aggregatedAttendance": "Summerad närvaro",
-    "subscriptions": "Prenumerationer (webhooks)",
-    "log": "Klientens logg",
-    "statistics": "Klientens statistik",
-    "deletedEntities": "Borttagna poster",
-}
-
-ALL_SCOPES: tuple[str, ...] = tuple(
-    f"{resource}:{access}" for resource, accesses in RESOURCE_TYPES.items() for access in accesses
-)
-_ORDER = {scope: n for n, scope in enumerate(ALL_SCOPES)}
-
 # A client's own bookkeeping: webhooks and what it reports back. None of it changes the
 # register, so clients registered before scopes existed keep it (see the migration).
 BOOKKEEPING_WRITES = ("subscriptions:write", "log:write", "statistics:write")
 
-# EndPointsEnum (webhooks, deletedEntities) to the resource whose read scope covers it.
-ENTITY_RESOURCE = {
-    "Absence": "absences",
-    "AttendanceEvent": "attendanceEvents",
-    "Attendance": "attendances",
-    "CalendarEvent": "calendarEvents",
-    "AttendanceSchedule": "attendanceSchedule",
-    "Activity": "activities",
-    "Duty": "duties",
-    "Placement": "placements",
-    "Programme": "programmes",
-    "Syllabus": "syllabuses",
-    "SchoolUnitOffering": "schoolUnitOfferings",
-    "Group": "groups",
-    "Person": "persons",
-    "Organisation": "organisations",
-}
+
+@dataclass(frozen=True)
+class Vocabulary:
+    # The resource types the API serves, in the spec's order, and the access each allows.
+    resource_types: dict[str, tuple[str, ...]]
+    # What each resource type is called in the Swedish UI (docs/glossary.md).
+    labels: dict[str, str]
+    all_scopes: tuple[str, ...]
+    order: dict[str, int]
+    # EndPointsEnum (webhooks, deletedEntities) to the resource whose read scope covers it.
+    entity_resource: dict[str, str]
+
+
+@functools.cache
+def vocabulary() -> Vocabulary:
+    """Read the scopes from the registered resource types (`resources/`), once."""
+    # Imported here: the resource modules' views import this module.
+    from skolsam.api.ss12000.resources import RESOURCES, TYPES
+
+    resource_types = {path: kind.access for path, kind in TYPES.items()}
+    all_scopes = tuple(
+        f"{resource}:{access}"
+        for resource, accesses in resource_types.items()
+        for access in accesses
+    )
+    return Vocabulary(
+        resource_types=resource_types,
+        labels={path: kind.label for path, kind in TYPES.items()},
+        all_scopes=all_scopes,
+        order={scope: n for n, scope in enumerate(all_scopes)},
+        entity_resource={r.entity: path for path, r in RESOURCES.items()},
+    )
+
+
+def __getattr__(name: str) -> Any:
+    # The vocabulary's tables under their old names, read from the registry on first use.
+    tables = {
+        "RESOURCE_TYPES": "resource_types",
+        "LABELS": "labels",
+        "ALL_SCOPES": "all_scopes",
+        "ENTITY_RESOURCE": "entity_resource",
+    }
+    if name in tables:
+        return getattr(vocabulary(), tables[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ScopeError(DomainError):
@@ -122,11 +105,11 @@ def expand(values: Iterable[str]) -> set[str]:
                     "(till exempel persons:read)"
                 )
             elif resource == WILDCARD:
-                found |= {s for s in ALL_SCOPES if s.endswith(f":{access}")}
-            elif resource not in RESOURCE_TYPES:
+                found |= {s for s in vocabulary().all_scopes if s.endswith(f":{access}")}
+            elif resource not in vocabulary().resource_types:
                 bad.append(f"{item!r}: {resource} är ingen resurstyp som API:t har")
-            elif access not in RESOURCE_TYPES[resource]:
-                only = "läsa" if RESOURCE_TYPES[resource] == (READ,) else "skriva till"
+            elif access not in vocabulary().resource_types[resource]:
+                only = "läsa" if vocabulary().resource_types[resource] == (READ,) else "skriva till"
                 bad.append(f"{item!r}: {resource} går bara att {only} i SS 12000")
             else:
                 found.add(item)
@@ -144,16 +127,18 @@ def check(scopes: Iterable[str]) -> list[str]:
         scope
         for scope in chosen
         if scope.endswith(f":{WRITE}")
-        and f"{scope.partition(':')[0]}:{READ}" in _ORDER
+        and f"{scope.partition(':')[0]}:{READ}" in vocabulary().order
         and f"{scope.partition(':')[0]}:{READ}" not in chosen
     ]
     if missing:
         pairs = ", ".join(
             f"{s} kräver {s.partition(':')[0]}:{READ}"
-            for s in sorted(missing, key=lambda s: _ORDER.get(s, len(_ORDER)))
+            for s in sorted(
+                missing, key=lambda s: vocabulary().order.get(s, len(vocabulary().order))
+            )
         )
         raise ScopeError({"scopes": f"Skrivrätt kräver läsrätt: {pairs}."})
-    return sorted(chosen, key=_ORDER.__getitem__)
+    return sorted(chosen, key=vocabulary().order.__getitem__)
 
 
 def parse_scopes(values: Iterable[str]) -> list[str]:
@@ -163,7 +148,9 @@ def parse_scopes(values: Iterable[str]) -> list[str]:
 
 def as_string(scopes: Iterable[str]) -> str:
     """Return the scopes as RFC 6749's space-delimited `scope` value, in canonical order."""
-    return " ".join(sorted(set(scopes) & set(_ORDER), key=_ORDER.__getitem__))
+    return " ".join(
+        sorted(set(scopes) & set(vocabulary().order), key=vocabulary().order.__getitem__)
+    )
 
 
 def required(resource: str, method: str, *, reads: Iterable[str] = ("GET", "HEAD")) -> str:
@@ -175,7 +162,9 @@ def required(resource: str, method: str, *, reads: Iterable[str] = ("GET", "HEAD
 def readable_entities(granted: Iterable[str]) -> set[str]:
     """Return the EndPointsEnum types whose resource the granted scopes may read."""
     chosen = set(granted)
-    return {entity for entity, res in ENTITY_RESOURCE.items() if f"{res}:{READ}" in chosen}
+    return {
+        entity for entity, res in vocabulary().entity_resource.items() if f"{res}:{READ}" in chosen
+    }
 
 
 def table(granted: Iterable[str]) -> list[dict]:
@@ -186,7 +175,7 @@ def table(granted: Iterable[str]) -> list[dict]:
     """
     chosen = set(granted)
     rows = []
-    for resource, accesses in RESOURCE_TYPES.items():
+    for resource, accesses in vocabulary().resource_types.items():
         cells = [
             {
                 "scope": f"{resource}:{access}",
@@ -197,7 +186,7 @@ def table(granted: Iterable[str]) -> list[dict]:
             else None
             for access in (READ, WRITE)
         ]
-        rows.append({"resource": resource, "label": LABELS[resource], "cells": cells})
+        rows.append({"resource": resource, "label": vocabulary().labels[resource], "cells": cells})
     return rows
 
 
@@ -206,13 +195,13 @@ def summary(granted: Iterable[str]) -> str:
     chosen = set(granted)
     parts = []
     for access, word in ((READ, "Läsa"), (WRITE, "Skriva")):
-        able = [r for r, accesses in RESOURCE_TYPES.items() if access in accesses]
+        able = [r for r, accesses in vocabulary().resource_types.items() if access in accesses]
         have = [r for r in able if f"{r}:{access}" in chosen]
         if len(have) == len(able):
             text = "allt"
         elif not have:
             text = "inget"
         else:
-            text = ", ".join(LABELS[r].lower() for r in have)
+            text = ", ".join(vocabulary().labels[r].lower() for r in have)
         parts.append(f"{word}: {text}")
     return ". ".join(parts) + "."

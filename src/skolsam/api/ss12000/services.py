@@ -35,10 +35,10 @@ from skolsam.api.ss12000.models import (
 )
 from skolsam.api.ss12000.paging import BadRequest, as_datetime, as_uuid
 from skolsam.api.ss12000.scopes import (
-    ENTITY_RESOURCE,
     ScopeError,
     parse_scopes,
     readable_entities,
+    vocabulary,
 )
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
@@ -278,16 +278,17 @@ def _resource_types(value: Any, granted_scopes: Collection[str]) -> list[str]:
     if not isinstance(value, list):
         raise BadRequest("resourceTypes ska vara en lista.")
     readable = readable_entities(granted_scopes)
+    entity_resource = vocabulary().entity_resource
     types = []
     for item in value:
         resource = item.get("resource") if isinstance(item, dict) else None
         if resource not in ENTITY_TYPES:
             raise BadRequest(f"resourceTypes: {resource!r} är ingen resurstyp i SS 12000.")
-        if resource in ENTITY_RESOURCE and resource not in readable:
+        if resource in entity_resource and resource not in readable:
             # A webhook tells that entities of a type changed: only for types the client
             # may read. Types Skolsam does not hold yet (Grade, Room, ...) never fire.
             raise BadRequest(
-                f"resourceTypes: {resource} kräver scopet {ENTITY_RESOURCE[resource]}:read, "
+                f"resourceTypes: {resource} kräver scopet {entity_resource[resource]}:read, "
                 "och det har klienten inte."
             )
         types.append(resource)
@@ -303,9 +304,10 @@ def _subscriptions_changed() -> None:
 def _subscriptions_narrow(client: ApiClient, granted: Collection[str]) -> None:
     """Stop the client's webhooks for entity types it may no longer read."""
     readable = readable_entities(granted)
+    entity_resource = vocabulary().entity_resource
     changed = False
     for subscription in client.subscriptions.select_for_update():
-        kept = [t for t in subscription.resource_types if t not in ENTITY_RESOURCE or t in readable]
+        kept = [t for t in subscription.resource_types if t not in entity_resource or t in readable]
         if kept != subscription.resource_types:
             subscription.resource_types = kept
             subscription.save(update_fields=["resource_types"])

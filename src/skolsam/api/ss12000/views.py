@@ -1,7 +1,9 @@
 """Answer SS 12000 2.1.0 requests: authenticate, scope, page, serialise, audit.
 
-Views are thin and generic: each resource is described in `resources.py`; reads go
-through `access.py`; writes (subscriptions, log, statistics) go through `services.py`.
+The shared machinery: `api_view` (authentication, scope, errors), the generic list,
+lookup and by-id views over the registered resources (`resources/`), the audit of
+reads, the spec's Error body, answers for what is not served, and the token endpoint.
+Each resource's own views (writes, aggregates) live in its module under `resources/`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from skolsam.api.ss12000 import auth, selectors, services
+from skolsam.api.ss12000 import auth, services
 from skolsam.api.ss12000.access import ApiScope, scope_for_client
+from skolsam.api.ss12000.describe import Resource, check_expand, lookup_queryset
 from skolsam.api.ss12000.paging import (
     BadRequest,
     as_bool,
@@ -28,8 +31,7 @@ from skolsam.api.ss12000.paging import (
     meta_filters,
     parse_list_query,
 )
-from skolsam.api.ss12000.resources import RESOURCES, Resource, check_expand, lookup_queryset
-from skolsam.api.ss12000.scopes import ScopeError, readable_entities
+from skolsam.api.ss12000.scopes import ScopeError
 from skolsam.api.ss12000.scopes import as_string as as_scope_string
 from skolsam.api.ss12000.scopes import required as required_scope
 from skolsam.api.ss12000.serializers import Ctx
@@ -144,7 +146,7 @@ def api_view(
     return decorate
 
 
-def _query(request: HttpRequest) -> dict[str, list[str]]:
+def request_query(request: HttpRequest) -> dict[str, list[str]]:
     query = {k: request.GET.getlist(k) for k in request.GET}
     # NUL cannot be stored or compared in PostgreSQL text; no SS 12000 value holds one.
     if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in query.items()):
@@ -181,7 +183,7 @@ def _audit(
             "client": scope.client_id,
             "method": request.method,
             "path": request.path,
-            "query": _query(request),
+            "query": request_query(request),
             "rows": len(items),
             "ids": [str(item["id"]) for item in items if "id" in item],
             "protected": sum(
@@ -192,6 +194,9 @@ def _audit(
 
 
 def _resource(name: str) -> Resource:
+    # Read at call time: the resource modules import this one for `api_view`.
+    from skolsam.api.ss12000.resources import RESOURCES
+
     return RESOURCES[name]
 
 
@@ -203,7 +208,7 @@ def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpR
     res = _resource(resource)
     q = parse_list_query(
         endpoint=res.path,
-        query=_query(request),
+        query=request_query(request),
         client_id=scope.client_id,
         max_limit=settings.SKOLSAM_SS12000_MAX_PAGE_SIZE,
         sortkeys=tuple(res.sortkeys),
@@ -227,7 +232,7 @@ def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpR
 @api_view(("POST",), resource=FROM_URL, reads=("POST",))
 def resource_lookup(request: HttpRequest, scope: ApiScope, resource: str) -> HttpResponse:
     res = _resource(resource)
-    params = _query(request)
+    params = request_query(request)
     ctx = _ctx(scope, res, params)
     body = services.parse_lookup_body(request.body, res.lookup_keys)
     qs = lookup_queryset(res, res.queryset(scope), body, scope)
@@ -245,7 +250,7 @@ def resource_lookup(request: HttpRequest, scope: ApiScope, resource: str) -> Htt
 def resource_detail(request: HttpRequest, scope: ApiScope, resource: str, pk: str) -> HttpResponse:
     res = _resource(resource)
     key = as_uuid(pk, "id")
-    ctx = _ctx(scope, res, _query(request))
+    ctx = _ctx(scope, res, request_query(request))
     qs = res.queryset(scope).filter(pk=key)
     if res.annotate:
         qs = res.annotate(qs)
@@ -257,96 +262,49 @@ def resource_detail(request: HttpRequest, scope: ApiScope, resource: str, pk: st
     return json_response(data[0])
 
 
-# --- deleted entities ------------------------------------------------------------------------
-
-
-@api_view(("GET",), resource="deletedEntities")
-def deleted_entities(request: HttpRequest, scope: ApiScope) -> HttpResponse:
-    q = parse_list_query(
-        endpoint="deletedEntities",
-        query=_query(request),
-        client_id=scope.client_id,
-        max_limit=settings.SKOLSAM_SS12000_MAX_PAGE_SIZE,
-    )
-    data, token, count = selectors.deleted_entities_page(
-        scope=scope, q=q, entity_types=readable_entities(granted_scopes(request))
-    )
-    audit_record(
-        actor=scope.actor,
-        action="ss12000.read",
-        object_type="DeletedEntities",
-        detail={"client": scope.client_id, "path": request.path, "rows": count},
-    )
-    return json_response({"data": data, "pageToken": token})
-
-
-# --- subscriptions ---------------------------------------------------------------------------
-
-
-@api_view(("GET", "POST"), resource="subscriptions")
-def subscription_list(request: HttpRequest, scope: ApiScope) -> HttpResponse:
-    if request.method == "POST":
-        body = services.parse_json_object(request.body)
-        subscription = services.subscription_create(
-            scope=scope, granted_scopes=granted_scopes(request), data=body
-        )
-        return json_response(selectors.subscription_json(subscription), status=201)
-    q = parse_list_query(
-        endpoint="subscriptions",
-        query=_query(request),
-        client_id=scope.client_id,
-        max_limit=settings.SKOLSAM_SS12000_MAX_PAGE_SIZE,
-    )
-    data, token = selectors.subscriptions_page(scope=scope, q=q)
-    return json_response({"data": data, "pageToken": token})
-
-
-@api_view(("GET", "PATCH", "DELETE"), resource="subscriptions")
-def subscription_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpResponse:
-    subscription = selectors.subscription_for_client(scope=scope, pk=as_uuid(pk, "id"))
-    if request.method == "DELETE":
-        services.subscription_delete(scope=scope, subscription=subscription)
-        return HttpResponse(status=204)
-    if request.method == "PATCH":
-        body = services.parse_json_object(request.body, allow_empty=True)
-        subscription = services.subscription_renew(
-            scope=scope, subscription=subscription, data=body
-        )
-    return json_response(selectors.subscription_json(subscription))
-
-
-# --- log and statistics ------------------------------------------------------------------------
-
-
-@api_view(("POST",), resource="log")
-def log_create(request: HttpRequest, scope: ApiScope) -> HttpResponse:
-    services.log_entry_create(scope=scope, data=services.parse_json_object(request.body))
-    return HttpResponse(status=201)
-
-
-@api_view(("POST",), resource="statistics")
-def statistics_create(request: HttpRequest, scope: ApiScope) -> HttpResponse:
-    services.statistics_entry_create(scope=scope, data=services.parse_json_object(request.body))
-    return HttpResponse(status=201)
-
-
 # --- the rest of the spec ------------------------------------------------------------------------
 
-# Attendance's resources (calendarEvents, attendances, attendanceEvents,
-# attendanceSchedule, absences, aggregatedAttendance) are served by attendance_*.py.
-NOT_HELD = {
+# The spec's resource types (its paths' first segment). Those not registered in
+# `resources/` answer 501 until the register holds them.
+SPEC_RESOURCES = (
+    "organisations",
+    "persons",
+    "placements",
+    "duties",
+    "groups",
+    "programmes",
     "studyplans",
+    "syllabuses",
+    "schoolUnitOfferings",
+    "activities",
+    "calendarEvents",
+    "attendances",
+    "attendanceEvents",
+    "attendanceSchedule",
     "grades",
+    "aggregatedAttendance",
+    "absences",
     "resources",
     "rooms",
-}
+    "subscriptions",
+    "deletedEntities",
+    "log",
+    "statistics",
+)
+
+
+def not_held() -> set[str]:
+    """Return the spec's resource types Skolsam does not serve yet."""
+    from skolsam.api.ss12000.resources import TYPES
+
+    return set(SPEC_RESOURCES) - set(TYPES)
 
 
 @csrf_exempt
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Answer paths the register does not serve with the spec's Error body."""
     first = rest.strip("/").split("/")[0]
-    if first in NOT_HELD:
+    if first in not_held():
         return error(
             501,
             "NotImplemented",

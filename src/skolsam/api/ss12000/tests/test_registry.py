@@ -1,0 +1,24 @@
+"""The registry of resource types: every module is listed, every type is the spec's."""
+
+from __future__ import annotations
+
+import pkgutil
+
+from skolsam.api.ss12000 import resources, scopes, views
+from skolsam.api.ss12000.describe import Endpoint, Resource
+
+
+def test_every_module_in_the_package_is_registered() -> None:
+    found = {m.name for m in pkgutil.iter_modules(resources.__path__)}
+    assert found == set(resources.MODULES)
+
+
+def test_every_registered_type_is_a_resource_of_the_spec() -> None:
+    assert set(resources.TYPES) <= set(views.SPEC_RESOURCES)
+    assert all(isinstance(t, Resource | Endpoint) for t in resources.TYPES.values())
+    assert all(t.label for t in resources.TYPES.values())
+
+
+def test_the_scopes_are_the_registered_types_and_their_access() -> None:
+    assert list(scopes.RESOURCE_TYPES) == list(resources.TYPES)
+    assert views.not_held() == {"grades", "studyplans", "resources", "rooms"}
