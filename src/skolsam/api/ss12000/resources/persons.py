@@ -387,7 +387,7 @@ def _person_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     # folded search column (people.folding: lower case, no diacritics, words separated by
     # single spaces) gives that on both databases and for å, ä and ö too ("HELLSTRÖM",
     # "åkes"), served on PostgreSQL by its trigram index. Folding also drops diacritics:
-    # "Asa" finds "Åsa", as the staff search does (docs/ss12000-conformance.md).
+    # "Asa" finds "Åsa", as the staff search does (docs/architecture.md, SS 12000 API).
     for part in q.getlist("nameContains"):
         if folded := fold(part):
             qs = qs.filter(search_name__contains=folded)
