@@ -58,9 +58,14 @@ def as_datetime(value: str, name: str) -> datetime:
         parsed = None
     if parsed is None:
         raise BadRequest(f"{name}: {value!r} är ingen tidpunkt (RFC 3339).")
+    if timezone.is_naive(parsed):
+        # RFC 3339 (the spec's date-time) requires an offset; guessing one would shift
+        # an integrator's "changed after" by an hour twice a year without a word.
+        raise BadRequest(
+            f"{name}: {value!r} saknar tidszon; ange t.ex. 2026-09-01T08:00:00Z "
+            "eller 2026-09-01T10:00:00+02:00 (RFC 3339)."
+        )
     try:
-        if timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
         # In UTC: PostgreSQL refuses offsets beyond ±15:59, RFC 3339 allows any.
         return parsed.astimezone(UTC)
     except (OverflowError, ValueError):

@@ -92,6 +92,14 @@ def test_bad_parameters_are_400_with_error_body(api: Api, world) -> None:
     assert api.get("/persons/not-a-uuid", status=400)
 
 
+def test_a_timestamp_without_a_time_zone_is_refused_with_the_reason(api: Api, world) -> None:
+    """RFC 3339 date-times carry an offset; a naive one is a 400, not a guess."""
+    refused = api.get("/persons", {"meta.modified.after": "2026-09-01T08:00:00"}, status=400)
+    assert refused["code"] == "BadRequest" and "tidszon" in refused["message"]
+    api.get("/persons", {"meta.modified.after": "2026-09-01T08:00:00Z"})
+    api.get("/persons", {"meta.modified.after": "2026-09-01T10:00:00+02:00"})
+
+
 def test_odd_but_valid_input_is_no_server_error(api: Api, world) -> None:
     # Found by Schemathesis on PostgreSQL: offsets beyond ±15:59 and NUL characters.
     api.get("/activities", {"meta.modified.after": "1668-08-26T22:09:27-18:09"})
