@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.paging import BadRequest, ListQuery, as_enum, as_uuid
+from skolsam.api.ss12000.paging import ListQuery, as_datetime, as_enum, as_uuid
 from skolsam.organisations.models import Organisation
 
 
@@ -79,23 +79,18 @@ def subtree_in_scope(scope: ApiScope, root: UUID) -> set[UUID]:
 
 
 def time_filter(q: ListQuery, name: str, column: str) -> Q:
-    from datetime import datetime
-
+    """Filter `column` by `<name>.onOrAfter` / `.onOrBefore` (RFC 3339, with an offset)."""
     cond = Q()
     for suffix, op in (("onOrAfter", "gte"), ("onOrBefore", "lte")):
         raw = q.get(f"{name}.{suffix}")
-        if raw is None:
-            continue
-        try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            raise BadRequest(f"{name}.{suffix}: {raw!r} är ingen RFC 3339-tidpunkt.") from None
-        if moment.tzinfo is None:
-            from django.utils import timezone
-
-            moment = timezone.make_aware(moment)
-        cond &= Q(**{f"{column}__{op}": moment})
+        if raw is not None:
+            cond &= Q(**{f"{column}__{op}": as_datetime(raw, f"{name}.{suffix}")})
     return cond
+
+
+def duty_name(given: str | None, family: str | None) -> str:
+    """Name a duty in a reference (expandReferenceNames) the same way on every endpoint."""
+    return person_name(given, family)
 
 
 def person_name(given: str | None, family: str | None) -> str:

@@ -18,7 +18,12 @@ from skolsam.activities.models import Activity
 from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope, may_see_location
 from skolsam.api.ss12000.describe import ID, ID_DESC, MODIFIED_DESC, Resource
-from skolsam.api.ss12000.filtering import person_name, subtree_in_scope, time_filter, uuids
+from skolsam.api.ss12000.filtering import (
+    duty_name,
+    subtree_in_scope,
+    time_filter,
+    uuids,
+)
 from skolsam.api.ss12000.paging import BadRequest, ListQuery, SortKey, as_uuid
 from skolsam.api.ss12000.resources.activities import teaching
 from skolsam.api.ss12000.serializers import Ctx, meta, put, ref
@@ -60,7 +65,7 @@ def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             ctx.scope, r["substitute__person__security_marking"]
         ):
             ctx.persons.add(r["substitute__person_id"])
-            name = person_name(
+            name = duty_name(
                 r["substitute__person__given_name"], r["substitute__person__family_name"]
             )
             e["teacherExceptions"] = [

@@ -101,6 +101,17 @@ def test_list_lookup_and_detail_conform(api: Api, register, resource: str) -> No
     )
 
 
+def test_a_duty_reference_has_one_display_name_on_every_endpoint(api: Api, world) -> None:
+    """Erik teaches 7A mathematics and holds an assignment role in 7A: one name for both."""
+    names = {"expandReferenceNames": "true"}
+    group = api.get(f"/groups/{world.klass_7a.pk}", {**names, "expand": "assignmentRoles"})
+    [role] = group["_embedded"]["assignmentRoles"]
+    activity = api.get(f"/activities/{world.activity.pk}", names)
+    [teacher] = activity["teachers"]
+    assert role["duty"]["id"] == teacher["duty"]["id"] == str(world.erik_duty.pk)
+    assert role["duty"]["displayName"] == teacher["duty"]["displayName"] == "Erik Berg"
+
+
 def test_out_of_scope_curriculum_and_placements(api: Api, register, world) -> None:
     api.get(f"/placements/{register['arboga_placement'].pk}", status=404)
     api.get(f"/schoolUnitOfferings/{register['arboga_offering'].pk}", status=404)
