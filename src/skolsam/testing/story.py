@@ -1,9 +1,37 @@
-"""Build the register of two neighbouring municipalities that the access tests read.
+"""Build the one story every test that needs a school reads: Skolsam's whole cast.
 
 Köping runs Scheeleskolan (classes 7A and 7B) and Ullviskolan (6C) through its
 förvaltning; Arboga runs Gäddgårdsskolan (8A). Every person is named for what they are
 in the story, so a failing test reads like a sentence: the kurator at Scheeleskolan may
 see the pupil in 7A, the guardian whose custody ended may not see the child.
+
+The cast, by key (`story.<key>`) and name:
+
+| key | name | who they are |
+|---|---|---|
+| pupil_in_7b | Alva | a pupil in 7B at Scheeleskolan |
+| protected_pupil_in_7b | Elsa | a pupil in 7B with skyddad folkbokföring (and a photo) |
+| pupil_in_7a, pupil_of_another_class | Hugo, Saga | pupils in 7A at the same school |
+| pupil_at_ullviskolan | Noah | a pupil at another school of the same huvudman (6C) |
+| pupil_in_arboga | Maja | a pupil of another huvudman (8A, Gäddgårdsskolan) |
+| koping_resident_at_arboga | Liam | lives in Köping (hemkommun), goes to school in Arboga |
+| guardian_of_pupil_in_7b | Karin | Alva's vårdnadshavare |
+| guardian_whose_custody_ended | Johan | Alva's vårdnadshavare until 30 June 2026 |
+| other_responsible_of_pupil_in_7b | Erik | Alva's annan ansvarig (a foster parent): sees her, reports absence, decides nothing |
+| guardian_of_protected_pupil | Lena | Elsa's vårdnadshavare |
+| teacher_of_7b | Maria | teaches Matematik 7B: a teacher at the pupil's school |
+| mentor_of_7b | Lars | mentor of 7B |
+| authorised_teacher_of_7b | Ingrid | teaches Svenska 7B, named to see Elsa's protected identity |
+| colleague_at_scheeleskolan | Ola | fritidspedagog: staff at the pupil's school with no class |
+| kurator_at_scheeleskolan | Sofia | kurator (pupil health) |
+| school_admin_at_scheeleskolan | Eva | skoladministratör |
+| rektor_at_scheeleskolan | Anders | rektor |
+| central_admin_koping | Birgitta | central administrator at Köping's förvaltning |
+| central_admin_arboga | Per | central administrator in Arboga |
+| teacher_in_arboga | Nils | teaches Engelska 8A: a teacher at another school (and huvudman) |
+| users["user_without_person"] | utan.person | a login with no person behind it |
+
+Dates are as of `ON`, 15 October 2026 (the SCB count date).
 """
 
 from __future__ import annotations
@@ -12,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from skolsam.core.choices import AssignmentRoleType, DutyRole, SecurityMarking
+from skolsam.core.choices import AssignmentRoleType, DutyRole, RelationType, SecurityMarking
 from skolsam.testing import factories as f
 
 # The SCB count date: "who was in class 7B on 15 October".
@@ -106,6 +134,12 @@ def build_story() -> Story:
         person=p["pupil_in_7b"],
         responsible=p["guardian_whose_custody_ended"],
         end_date=date(2026, 6, 30),
+    )
+    p["other_responsible_of_pupil_in_7b"] = f.PersonFactory(given_name="Erik")
+    f.ResponsibleFactory(
+        person=p["pupil_in_7b"],
+        responsible=p["other_responsible_of_pupil_in_7b"],
+        relation_type=RelationType.ANNAN_ANSVARIG,
     )
     p["guardian_of_protected_pupil"] = f.PersonFactory(given_name="Lena")
     f.ResponsibleFactory(
