@@ -271,7 +271,7 @@ def test_the_page_costs_the_same_queries_for_a_few_entries_and_fifty(log):
 
 @pytest.mark.usefixtures("at_noon")  # today's 08:30 register is open
 def test_an_auditor_finds_who_changed_a_pupils_attendance(log):
-    from skolsam.attendance.tests.story import build_day
+    from skolsam.testing.story import build_day
 
     day = build_day()
     teacher = f.UserFactory(person=day.teacher, username="maria.larare")
