@@ -24,6 +24,7 @@ child. Dates are as of `ON`, 15 October 2026 (the SCB count date). The cast, by 
 | mentor_of_7b | Lars | mentor of 7B |
 | authorised_teacher_of_7b | Stina | teaches Svenska 7B, named to see Elsa's protected identity |
 | teacher_of_7a | Ingrid | teaches 7A, nothing to do with 7B |
+| teacher_at_ullviskolan | Karl | teaches 6C: a teacher at another school of the same huvudman |
 | colleague_at_scheeleskolan | Ola | fritidspedagog at Scheeleskolan, with no class |
 | kurator_at_scheeleskolan | Sofia | kurator (pupil health) |
 | school_admin_at_scheeleskolan | Eva | skoladministratör |
@@ -199,6 +200,13 @@ def build_story() -> Story:
         duty=teaches_7a,
         activity=f.ActivityFactory(
             display_name="Matematik 7A", organisation=o["scheeleskolan"], groups=[g["7A"]]
+        ),
+    )
+    teaches_6c = staff("teacher_at_ullviskolan", "Karl", "ullviskolan", DutyRole.LARARE)
+    f.ActivityTeacherFactory(
+        duty=teaches_6c,
+        activity=f.ActivityFactory(
+            display_name="Matematik 6C", organisation=o["ullviskolan"], groups=[g["6C"]]
         ),
     )
     teaches_8a = staff("teacher_in_arboga", "Nils", "gaddgardsskolan", DutyRole.LARARE)
