@@ -1,4 +1,4 @@
-"""Build the one story the tests tell: Skolsam's whole cast, in two chapters.
+"""Build the one story the tests tell: Skolsam's whole cast, in two chapters and a prologue.
 
 **The register** (`build_story`, read by the access tests through the module-scoped `story`
 fixture in core/tests/conftest.py). Köping runs Scheeleskolan (classes 7A and 7B) and
@@ -43,6 +43,9 @@ Anders is rektor. Ingrid teaches 7A at the same school and has nothing to do wit
 day starts on 1 January 2026 for every enrolment, membership and activity, so it holds on
 any date the suite runs. `lesson` adds a lesson, `login` and `login_with_two_factor` log a
 person in, `cells` reads a table row.
+
+**The prologue** (`build_school`): the same Scheeleskolan under Köping's förvaltning with
+nobody in it yet, for the service tests that watch one service's writes.
 """
 
 from __future__ import annotations
@@ -91,6 +94,21 @@ def _address(municipality_code: str) -> list[dict[str, Any]]:
             "municipalityCode": int(municipality_code),
         }
     ]
+
+
+def build_school() -> Any:
+    """Create the story's Scheeleskolan, under Köping's förvaltning, with nobody in it yet.
+
+    For tests that watch one service's writes: the rektor, administrator or pupil they need
+    they add themselves, named as in the cast.
+    """
+    koping = f.HuvudmanFactory(
+        display_name="Köpings kommun", municipality_code=KOPING, home_municipality_code=KOPING
+    )
+    forvaltning = f.ForvaltningFactory(
+        display_name="Barn- och utbildningsförvaltningen", parent=koping
+    )
+    return f.SchoolUnitFactory(display_name="Scheeleskolan", parent=forvaltning)
 
 
 def build_story() -> Story:
