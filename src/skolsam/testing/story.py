@@ -1,7 +1,7 @@
 """Build the one story the tests tell: Skolsam's whole cast, in two chapters and a prologue.
 
 **The register** (`build_story`, read by the access tests through the module-scoped `story`
-fixture in core/tests/conftest.py). Köping runs Scheeleskolan (classes 7A and 7B) and
+fixture in core/tests/conftest.py, and by the start page tests). Köping runs Scheeleskolan (classes 7A and 7B) and
 Ullviskolan (6C) through its förvaltning; Arboga runs Gäddgårdsskolan (8A). Every person is
 named for what they are in the story, so a failing test reads like a sentence: the kurator
 at Scheeleskolan may see the pupil in 7A, the guardian whose custody ended may not see the
