@@ -1,22 +1,19 @@
-"""People for the accounts tests: Malmaskolan in Köping, its rektor, a teacher, a guardian."""
+"""People for the accounts tests: the story's school day (skolsam.testing.story.build_day).
+
+Anders, rektor at Scheeleskolan, logs in as `anders.rektor` and must use two-factor; Maria,
+who teaches 7B, logs in as `maria.larare` and need not. Alva is the pupil in 7B whose card
+they open.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
 
-from skolsam.core.choices import DutyRole
 from skolsam.testing import factories as f
-
-
-@dataclass
-class School:
-    koping: Any
-    malmaskolan: Any
-    alva: Any
+from skolsam.testing.story import Day, build_day
 
 
 @pytest.fixture(autouse=True)
@@ -28,28 +25,29 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture
-def school(db: Any) -> School:
-    koping = f.HuvudmanFactory(display_name="Köpings kommun")
-    malmaskolan = f.SchoolUnitFactory(display_name="Malmaskolan", parent=koping)
-    alva = f.PupilFactory(given_name="Alva", family_name="Lindqvist")
-    f.EnrolmentFactory(person=alva, enroled_at=malmaskolan)
-    return School(koping, malmaskolan, alva)
+def school(db: Any) -> Day:
+    return build_day()
 
 
-def staff(school: School, role: str, username: str, **kwargs: Any) -> Any:
+def staff(school: Day, role: str, username: str, **kwargs: Any) -> Any:
+    """Return the login of a new staff member at Scheeleskolan with `role`."""
     user = f.UserFactory(username=username, **kwargs)
-    f.DutyFactory(person=user.person, duty_at=school.malmaskolan, duty_role=role)
+    f.DutyFactory(person=user.person, duty_at=school.school, duty_role=role)
     return user
 
 
 @pytest.fixture
-def rektor(school: School) -> Any:
-    return staff(school, DutyRole.REKTOR, "rektor.malma", email="rektor@malma.example.se")
+def rektor(school: Day) -> Any:
+    return f.UserFactory(
+        person=school.rektor, username="anders.rektor", email="anders@scheeleskolan.example.se"
+    )
 
 
 @pytest.fixture
-def teacher(school: School) -> Any:
-    return staff(school, DutyRole.LARARE, "larare.malma", email="larare@malma.example.se")
+def teacher(school: Day) -> Any:
+    return f.UserFactory(
+        person=school.teacher, username="maria.larare", email="maria@scheeleskolan.example.se"
+    )
 
 
 @pytest.fixture

@@ -34,15 +34,15 @@ def test_demo_totp_prints_the_code_a_demo_rektor_logs_in_with(settings, rektor):
     settings.DEBUG = True
     device = totp_device_create(user=rektor, secret_base32=DEMO_SECRET, audit=False)
     assert device.key == base64.b32decode(DEMO_SECRET).hex()
-    out, err = _run("demo_totp", "rektor.malma", "--uri")
+    out, err = _run("demo_totp", "anders.rektor", "--uri")
     code = out.splitlines()[0]
     assert len(code) == 6 and code.isdigit()
     assert f"Nyckel (base32): {DEMO_SECRET}" in out
-    assert "otpauth://totp/Skolsam%3Arektor.malma?secret=" + DEMO_SECRET in out
+    assert "otpauth://totp/Skolsam%3Aanders.rektor?secret=" + DEMO_SECRET in out
     assert "Koden gäller i" in err
 
     client = Client()
-    log_in(client, "rektor.malma")
+    log_in(client, "anders.rektor")
     assert client.post(reverse("two_factor_verify"), {"token": code})["Location"] == "/"
     assert client.get(reverse("start")).status_code == 200
 
@@ -51,13 +51,13 @@ def test_demo_totp_refuses_to_run_in_production(settings, rektor):
     settings.DEBUG = False
     totp_device_create(user=rektor, audit=False)
     with pytest.raises(CommandError, match="DJANGO_DEBUG=true"):
-        _run("demo_totp", "rektor.malma")
+        _run("demo_totp", "anders.rektor")
 
 
 def test_demo_totp_says_when_there_is_no_app(settings, teacher):
     settings.DEBUG = True
     with pytest.raises(CommandError, match="har ingen autentiseringsapp"):
-        _run("demo_totp", "larare.malma")
+        _run("demo_totp", "maria.larare")
     with pytest.raises(CommandError, match="ingen användare"):
         _run("demo_totp", "finns.inte")
 
@@ -83,7 +83,7 @@ def test_two_factor_reset_lets_a_user_who_lost_the_phone_enrol_again(rektor):
     totp_device_create(user=rektor, audit=False)
     recovery_codes_create(actor=user_actor(rektor), user=rektor)
     session = verified_client(rektor)
-    out, _err = _run("two_factor_reset", "rektor.malma")
+    out, _err = _run("two_factor_reset", "anders.rektor")
     assert "nollställd" in out
     assert not TOTPDevice.objects.filter(user=rektor).exists()
     assert not StaticDevice.objects.filter(user=rektor).exists()
@@ -93,5 +93,5 @@ def test_two_factor_reset_lets_a_user_who_lost_the_phone_enrol_again(rektor):
     assert entry.actor_label == "two_factor_reset"
 
     client = Client()
-    log_in(client, "rektor.malma")
+    log_in(client, "anders.rektor")
     assert client.get(reverse("start"))["Location"].startswith(reverse("two_factor_setup"))

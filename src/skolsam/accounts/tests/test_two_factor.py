@@ -1,6 +1,6 @@
 """Test two-factor authentication through HTTP: who must use it, enrolment, verification.
 
-Malmaskolan's rektor must set up an authenticator app before any page opens; the
+Scheeleskolan's rektor must set up an authenticator app before any page opens; the
 school's teacher need not, but may. Codes are computed from the device's own key, as the
 phone would.
 """
@@ -45,12 +45,12 @@ def _enrol(client: Client, username: str) -> tuple[TOTPDevice, list[str]]:
 
 def test_a_rektor_reaches_no_page_before_setting_up_two_factor(school, rektor):
     client = Client()
-    assert log_in(client, "rektor.malma")["Location"] == START
+    assert log_in(client, "anders.rektor")["Location"] == START
 
     start = client.get(START)
     assert start.status_code == 302
     assert start["Location"] == f"{SETUP}?next=%2F"
-    person_page = reverse("person_detail", args=[school.alva.pk])
+    person_page = reverse("person_detail", args=[school.pupils[0].pk])
     assert client.get(person_page)["Location"].startswith(SETUP)
     assert client.get(reverse("person_search"))["Location"].startswith(SETUP)
     assert client.get(reverse("account"))["Location"].startswith(SETUP)
@@ -63,7 +63,7 @@ def test_a_rektor_reaches_no_page_before_setting_up_two_factor(school, rektor):
 
 def test_a_rektor_enrols_with_the_qr_code_and_a_code_from_the_app(school, rektor):
     client = Client()
-    log_in(client, "rektor.malma")
+    log_in(client, "anders.rektor")
     page = client.get(f"{SETUP}?next=/personer/")
     body = page.content.decode()
     assert page.status_code == 200
@@ -85,7 +85,7 @@ def test_a_rektor_enrols_with_the_qr_code_and_a_code_from_the_app(school, rektor
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(START).status_code == 200
-    assert client.get(reverse("person_detail", args=[school.alva.pk])).status_code == 200
+    assert client.get(reverse("person_detail", args=[school.pupils[0].pk])).status_code == 200
     entry = AuditEntry.objects.get(action="auth.2fa_enrol")
     assert entry.actor_id == rektor.pk
     assert entry.detail == {"device": "totp", "recovery_codes": 10}
@@ -93,7 +93,7 @@ def test_a_rektor_enrols_with_the_qr_code_and_a_code_from_the_app(school, rektor
 
 def test_a_wrong_code_at_set_up_is_refused_and_logged(school, rektor):
     client = Client()
-    log_in(client, "rektor.malma")
+    log_in(client, "anders.rektor")
     device = client.get(SETUP).context["device"]
     wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
     response = client.post(SETUP, {"device": device.pk, "token": wrong})
@@ -110,11 +110,11 @@ def test_a_wrong_code_at_set_up_is_refused_and_logged(school, rektor):
 
 
 def test_an_enrolled_rektor_gives_a_code_at_every_login(school, rektor):
-    device, _codes = _enrol(enrolling := Client(), "rektor.malma")
+    device, _codes = _enrol(enrolling := Client(), "anders.rektor")
     enrolling.post(reverse("logout"))
 
     client = Client()
-    log_in(client, "rektor.malma")
+    log_in(client, "anders.rektor")
     assert client.get(START)["Location"] == f"{VERIFY}?next=%2F"
     verify_page = client.get(VERIFY)
     assert 'autocomplete="one-time-code"' in verify_page.content.decode()
@@ -129,7 +129,7 @@ def test_an_enrolled_rektor_gives_a_code_at_every_login(school, rektor):
 def test_a_wrong_code_at_login_fails_is_logged_and_slows_the_next_try(school, rektor):
     device = totp_device_create(user=rektor, audit=False)
     client = Client()
-    log_in(client, "rektor.malma")
+    log_in(client, "anders.rektor")
     wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
     response = client.post(VERIFY, {"token": wrong})
     assert response.status_code == 200
@@ -150,11 +150,11 @@ def test_a_wrong_code_at_login_fails_is_logged_and_slows_the_next_try(school, re
 
 def test_a_recovery_code_works_once_only(school, rektor):
     enrolling = Client()
-    _device, codes = _enrol(enrolling, "rektor.malma")
+    _device, codes = _enrol(enrolling, "anders.rektor")
     enrolling.post(reverse("logout"))
 
     first = Client()
-    log_in(first, "rektor.malma")
+    log_in(first, "anders.rektor")
     used = codes[3]
     response = first.post(VERIFY, {"recovery_code": used.upper(), "next": "/"})
     assert response["Location"] == "/"
@@ -165,7 +165,7 @@ def test_a_recovery_code_works_once_only(school, rektor):
     assert entry.detail == {"codes_left": 9}
 
     second = Client()
-    log_in(second, "rektor.malma")
+    log_in(second, "anders.rektor")
     again = second.post(VERIFY, {"recovery_code": used})
     assert "Reservkoden stämmer inte eller är redan använd" in again.content.decode()
     assert second.get(START).status_code == 302
@@ -177,7 +177,7 @@ def test_a_recovery_code_works_once_only(school, rektor):
 
 def test_new_recovery_codes_replace_the_old_ones(school, rektor):
     client = Client()
-    _device, old_codes = _enrol(client, "rektor.malma")
+    _device, old_codes = _enrol(client, "anders.rektor")
     page = client.get(reverse("two_factor_recovery_codes"))
     assert "Du har 10 oanvända reservkoder" in page.content.decode()
     response = client.post(reverse("two_factor_recovery_codes"))
@@ -195,7 +195,7 @@ def test_an_unverified_session_cannot_replace_the_app(school, rektor):
     """A stolen password alone must not be enough to enrol the thief's phone."""
     totp_device_create(user=rektor, audit=False)
     client = Client()
-    log_in(client, "rektor.malma")
+    log_in(client, "anders.rektor")
     response = client.get(SETUP)
     assert response["Location"].startswith(VERIFY)
     thief_device = TOTPDevice(user=rektor, confirmed=False)
@@ -208,28 +208,30 @@ def test_an_unverified_session_cannot_replace_the_app(school, rektor):
 
 def test_a_teacher_is_not_asked_for_two_factor_but_may_turn_it_on(school, teacher):
     client = Client()
-    log_in(client, "larare.malma")
+    log_in(client, "maria.larare")
     assert client.get(START).status_code == 200
     account = client.get(reverse("account")).content.decode()
     assert "Slå på tvåstegsverifiering" in account
 
-    device, _codes = _enrol(client, "larare.malma")
+    device, _codes = _enrol(client, "maria.larare")
     client.post(reverse("logout"))
 
     # Having chosen it, the teacher now gives a code at login too.
-    log_in(client, "larare.malma")
+    log_in(client, "maria.larare")
     assert client.get(START)["Location"].startswith(VERIFY)
     client.post(VERIFY, {"token": code_for(device, steps_ahead=1)})
     assert client.get(START).status_code == 200
 
 
 def _kurator(school: Any) -> Any:
-    return staff(school, DutyRole.KURATOR, "kurator.malma")
+    return staff(school, DutyRole.KURATOR, "kurator.scheele")
 
 
 def _central_administrator(school: Any) -> Any:
     user = f.UserFactory(username="central.koping")
-    f.DutyFactory(person=user.person, duty_at=school.koping, duty_role=DutyRole.SKOLADMINISTRATOR)
+    f.DutyFactory(
+        person=user.person, duty_at=school.school.huvudman, duty_role=DutyRole.SKOLADMINISTRATOR
+    )
     return user
 
 
@@ -247,12 +249,12 @@ def _auditor(school: Any) -> Any:
 
 def _guardian(school: Any) -> Any:
     user = f.UserFactory(username="vh.lindqvist")
-    f.ResponsibleFactory(person=school.alva, responsible=user.person)
+    f.ResponsibleFactory(person=school.pupils[0], responsible=user.person)
     return user
 
 
 def _skolskoterska(school: Any) -> Any:
-    return staff(school, DutyRole.SKOLSKOTERSKA, "skolskoterska.malma")
+    return staff(school, DutyRole.SKOLSKOTERSKA, "skolskoterska.scheele")
 
 
 @pytest.mark.parametrize(
@@ -299,7 +301,7 @@ def test_a_password_reset_does_not_skip_two_factor(school, rektor):
 
     device = totp_device_create(user=rektor, audit=False)
     client = Client()
-    client.post(reverse("password_reset"), {"email": "rektor@malma.example.se"})
+    client.post(reverse("password_reset"), {"email": "anders@scheeleskolan.example.se"})
     [message] = mail.outbox
     link = re.search(r"https?://testserver(/losenord/aterstall/\S+/)", str(message.body))
     assert link
@@ -312,7 +314,7 @@ def test_a_password_reset_does_not_skip_two_factor(school, rektor):
     assert done["Location"] == reverse("password_reset_complete")
     assert SESSION_KEY not in client.session  # the reset logs nobody in
 
-    assert log_in(client, "rektor.malma", new_password)["Location"] == START
+    assert log_in(client, "anders.rektor", new_password)["Location"] == START
     assert client.get(START)["Location"].startswith(VERIFY)
     client.post(VERIFY, {"token": code_for(device)})
     assert client.get(START).status_code == 200
@@ -325,9 +327,9 @@ def test_a_password_reset_lifts_a_lockout(school, teacher):
 
     client = Client()
     for _ in range(5):
-        log_in(client, "larare.malma", "fel")
-    assert log_in(client, "larare.malma").status_code == 429
-    client.post(reverse("password_reset"), {"email": "larare@malma.example.se"})
+        log_in(client, "maria.larare", "fel")
+    assert log_in(client, "maria.larare").status_code == 429
+    client.post(reverse("password_reset"), {"email": "maria@scheeleskolan.example.se"})
     link = re.search(r"https?://testserver(/losenord/aterstall/\S+/)", str(mail.outbox[0].body))
     assert link
     form_page = client.get(link.group(1), follow=True)
@@ -336,14 +338,14 @@ def test_a_password_reset_lifts_a_lockout(school, teacher):
         form_page.redirect_chain[-1][0],
         {"new_password1": new_password, "new_password2": new_password},
     )
-    assert log_in(client, "larare.malma", new_password).status_code == 302
+    assert log_in(client, "maria.larare", new_password).status_code == 302
     entry = AuditEntry.objects.get(action="auth.password_reset")
     assert entry.detail == {"lockouts_lifted": 1}
 
 
 def test_the_page_asked_for_survives_the_detour_through_set_up(school, rektor):
     client = Client()
-    log_in(client, "rektor.malma")
+    log_in(client, "anders.rektor")
     asked_for = "/personer/?q=Alva&sida=2"
     response = client.get(f"{VERIFY}?next=%2Fpersoner%2F%3Fq%3DAlva%26sida%3D2")
     assert response["Location"] == f"{SETUP}?next=%2Fpersoner%2F%3Fq%3DAlva%26sida%3D2"

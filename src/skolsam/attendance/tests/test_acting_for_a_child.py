@@ -15,11 +15,11 @@ from django.urls import reverse
 
 from skolsam.attendance.services.absence import absence_report, day_span
 from skolsam.attendance.services.leave import leave_request_consent, leave_request_create
-from skolsam.attendance.tests.story import build_day, login
 from skolsam.core.choices import RelationType
 from skolsam.core.dates import today
 from skolsam.core.errors import DomainError
 from skolsam.testing import factories as f
+from skolsam.testing.story import build_day, login
 
 pytestmark = pytest.mark.django_db
 

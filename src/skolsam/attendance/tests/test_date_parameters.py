@@ -17,10 +17,10 @@ from django.urls import reverse
 
 from skolsam.accounts.actor import actor_for_person
 from skolsam.attendance.services.investigations import investigation_open
-from skolsam.attendance.tests.story import build_day, login, login_with_two_factor
 from skolsam.core.choices import DutyRole
 from skolsam.testing import factories as f
 from skolsam.testing.auth import verified_client
+from skolsam.testing.story import build_day, login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 

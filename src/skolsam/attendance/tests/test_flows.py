@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from skolsam.attendance.models import Absence, Attendance, Notice
 from skolsam.attendance.notices import send_time
-from skolsam.attendance.tests.story import build_day, lesson, login
 from skolsam.audit.models import AuditEntry
 from skolsam.core.dates import today
 from skolsam.testing import factories as f
+from skolsam.testing.story import build_day, lesson, login
 
 pytestmark = pytest.mark.django_db
 

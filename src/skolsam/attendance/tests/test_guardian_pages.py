@@ -27,10 +27,10 @@ from skolsam.attendance.models import (
 from skolsam.attendance.notices import send_absence_notices
 from skolsam.attendance.services.leave import leave_request_create
 from skolsam.attendance.services.register import Mark, register_save
-from skolsam.attendance.tests.story import build_day, login, login_with_two_factor
 from skolsam.core.choices import DutyRole
 from skolsam.core.dates import today
 from skolsam.testing import factories as f
+from skolsam.testing.story import build_day, login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 

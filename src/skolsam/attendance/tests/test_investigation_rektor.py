@@ -16,10 +16,10 @@ from django.urls import reverse
 from skolsam.attendance.models import InvestigationStatus
 from skolsam.attendance.services.investigations import investigation_close, investigation_open
 from skolsam.attendance.services.notice_exemptions import notice_exemption_create
-from skolsam.attendance.tests.story import build_day, login_with_two_factor
 from skolsam.core.choices import DutyRole
 from skolsam.core.errors import DomainError
 from skolsam.testing import factories as f
+from skolsam.testing.story import build_day, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 

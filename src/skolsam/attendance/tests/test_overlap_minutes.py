@@ -21,10 +21,10 @@ from skolsam.attendance.models import AttendanceKind, AttendancePolicy
 from skolsam.attendance.notices import send_absence_notices
 from skolsam.attendance.services.register import Mark, register_save
 from skolsam.attendance.stats import pupil_figures, school_figures
-from skolsam.attendance.tests.story import build_day, lesson
 from skolsam.core.choices import GroupType
 from skolsam.people.access import persons_visible_to
 from skolsam.testing import factories as f
+from skolsam.testing.story import build_day, lesson
 
 MONDAY = date(2026, 9, 7)
 

@@ -62,7 +62,7 @@ def _blaklockan():
 
 
 def _as(person) -> Client:
-    from skolsam.attendance.tests.story import login
+    from skolsam.testing.story import login
 
     client = Client()
     login(client, person)

@@ -29,12 +29,12 @@ from skolsam.attendance.models import (
 )
 from skolsam.attendance.services.investigations import investigation_open
 from skolsam.attendance.services.leave import leave_request_create
-from skolsam.attendance.tests.story import login, login_with_two_factor
 from skolsam.attendance.tests.test_rektor_pages import SEPTEMBER, _september_at_scheeleskolan
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.groups.models import Group
 from skolsam.testing import factories as f
 from skolsam.testing.auth import without_csrf_tokens
+from skolsam.testing.story import login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,6 @@ from skolsam.attendance.services.preschool import (
 )
 from skolsam.attendance.services.register import Mark, StaleRegister, register_save
 from skolsam.attendance.stats import school_figures
-from skolsam.attendance.tests.story import build_day, lesson, login
 from skolsam.audit.models import AuditEntry
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.dates import today
@@ -39,6 +38,7 @@ from skolsam.core.errors import DomainError
 from skolsam.people.access import persons_visible_to
 from skolsam.schedule import calendar
 from skolsam.testing import factories as f
+from skolsam.testing.story import build_day, lesson, login
 
 pytestmark = pytest.mark.django_db
 

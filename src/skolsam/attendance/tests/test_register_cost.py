@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from skolsam.attendance.models import Attendance
-from skolsam.attendance.tests.story import build_day, login, login_with_two_factor
 from skolsam.audit.models import AuditEntry
+from skolsam.testing.story import build_day, login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from skolsam.attendance.models import Attendance
 from skolsam.attendance.policy import policy_for
 from skolsam.attendance.services.policy_settings import attendance_policy_set
 from skolsam.attendance.services.register import Mark, register_save
-from skolsam.attendance.tests.story import build_day, lesson, login, login_with_two_factor
 from skolsam.audit.models import AuditEntry
 from skolsam.core.access import system_actor
 from skolsam.core.errors import DomainError
+from skolsam.testing.story import build_day, lesson, login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 

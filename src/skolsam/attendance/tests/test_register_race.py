@@ -15,7 +15,7 @@ from django.db import connection, transaction
 
 from skolsam.attendance.models import Attendance
 from skolsam.attendance.services.register import Mark, StaleRegister, register_save
-from skolsam.attendance.tests.story import build_day
+from skolsam.testing.story import build_day
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",

@@ -12,12 +12,12 @@ from django.urls import reverse
 from skolsam.attendance.models import AttendancePolicy
 from skolsam.attendance.policy import policy_for
 from skolsam.attendance.services.policy_settings import attendance_policy_set
-from skolsam.attendance.tests.story import build_day, lesson, login, login_with_two_factor
 from skolsam.audit.models import AuditEntry
 from skolsam.core.choices import DutyRole
 from skolsam.core.errors import DomainError
 from skolsam.schedule.models import CalendarEvent, NonTeachingDay, Term
 from skolsam.testing import factories as f
+from skolsam.testing.story import build_day, lesson, login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 

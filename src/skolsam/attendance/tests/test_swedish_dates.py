@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from skolsam.attendance.tests.story import build_day, login
+from skolsam.testing.story import build_day, login
 
 pytestmark = pytest.mark.django_db
 

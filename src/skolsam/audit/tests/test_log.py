@@ -3,7 +3,6 @@ that nothing can change or remove an entry once written."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import uuid4
 
 import pytest
@@ -20,17 +19,20 @@ from skolsam.core.choices import DutyRole
 from skolsam.core.middleware import RequestContextMiddleware
 from skolsam.people import services as people
 from skolsam.testing import factories as f
+from skolsam.testing.story import ON, build_school
 
 pytestmark = pytest.mark.django_db
-
-ON = date(2026, 10, 15)
 
 
 @pytest.fixture
 def school_admin_user():
     """Eva, school administrator at Scheeleskolan, logged in as `eva`."""
-    school = f.SchoolUnitFactory(display_name="Scheeleskolan")
-    duty = f.DutyFactory(duty_at=school, duty_role=DutyRole.SKOLADMINISTRATOR)
+    school = build_school()
+    duty = f.DutyFactory(
+        duty_at=school,
+        duty_role=DutyRole.SKOLADMINISTRATOR,
+        person=f.PersonFactory(given_name="Eva"),
+    )
     user = f.UserFactory(person=duty.person, username="eva")
     pupil = f.PupilFactory(given_name="Alva", family_name="Andersson")
     f.EnrolmentFactory(person=pupil, enroled_at=school)

@@ -1,8 +1,9 @@
 """Test the auditors' search of the audit log through HTTP.
 
-Köping's data protection officer holds the permission to search the log. A teacher at
-Malmaskolan looks at Alva's card; a rektor looks at Noah's. The officer finds out who
-looked at whom; the teacher, without the permission, does not even learn the page exists.
+The school day of skolsam.testing.story: Maria, who teaches 7B at Scheeleskolan, looks at
+Alva's card; Anders, the rektor, looks at Hugo's. The data protection officer, who holds the
+permission to search the log, finds out who looked at whom; Maria, without the permission,
+does not even learn the page exists.
 """
 
 from __future__ import annotations
@@ -22,20 +23,22 @@ from django.utils import timezone
 from skolsam.accounts.actor import actor_for_user
 from skolsam.audit.models import AuditEntry
 from skolsam.audit.services import audit_record
-from skolsam.core.choices import DutyRole, SecurityMarking
+from skolsam.core.choices import SecurityMarking
 from skolsam.demo import testnumbers
 from skolsam.testing import factories as f
 from skolsam.testing.auth import verified_client
+from skolsam.testing.story import Day, build_day
 
 pytestmark = pytest.mark.django_db
 
 
 @dataclass
 class Log:
+    day: Day
     alva: Any
-    noah: Any
-    teacher: Any
-    rektor: Any
+    hugo: Any
+    teacher: Any  # Maria's User
+    rektor: Any  # Anders's User
     data_protection_officer: Any
 
 
@@ -51,23 +54,14 @@ def _auditor(**kwargs: Any) -> Any:
 
 @pytest.fixture
 def log() -> Log:
-    malmaskolan = f.SchoolUnitFactory(display_name="Malmaskolan")
-    class_5a = f.GroupFactory(display_name="5A", organisation=malmaskolan)
-    alva: Any = f.PupilFactory(given_name="Alva", family_name="Lindqvist")
-    noah: Any = f.PupilFactory(given_name="Noah", family_name="Berg")
-    for pupil in (alva, noah):
-        f.EnrolmentFactory(person=pupil, enroled_at=malmaskolan)
-        f.MembershipFactory(person=pupil, group=class_5a)
-
-    teacher = f.UserFactory(username="maja.teacher")
-    duty = f.DutyFactory(person=teacher.person, duty_at=malmaskolan)
-    f.AssignmentRoleFactory(duty=duty, group=class_5a)
-    rektor = f.UserFactory(username="rektor.ek")
-    f.DutyFactory(person=rektor.person, duty_at=malmaskolan, duty_role=DutyRole.REKTOR)
+    day = build_day()
+    alva, hugo, _saga = day.pupils
+    teacher = f.UserFactory(person=day.teacher, username="maria.larare")
+    rektor = f.UserFactory(person=day.rektor, username="anders.rektor")
 
     _as(teacher).get(reverse("person_detail", args=[alva.pk]))
-    _as(rektor).get(reverse("person_detail", args=[noah.pk]))
-    return Log(alva, noah, teacher, rektor, _auditor(username="dso", person=None))
+    _as(rektor).get(reverse("person_detail", args=[hugo.pk]))
+    return Log(day, alva, hugo, teacher, rektor, _auditor(username="dso", person=None))
 
 
 def _search(client: Client, **params: Any) -> Any:
@@ -98,20 +92,20 @@ def test_an_auditor_finds_who_looked_at_a_pupil_by_civic_number(log):
     response = _search(_as(log.data_protection_officer), person=f"{civic[2:8]}-{civic[8:]}")
     assert response.status_code == 200
     entries = list(response.context["page"].object_list)
-    assert [(e.action, e.actor_label) for e in entries] == [("person.view", "maja.teacher")]
+    assert [(e.action, e.actor_label) for e in entries] == [("person.view", "maria.larare")]
 
 
 def test_an_auditor_can_search_by_person_id(log):
-    response = _search(_as(log.data_protection_officer), person=str(log.noah.pk))
+    response = _search(_as(log.data_protection_officer), person=str(log.hugo.pk))
     entries = list(response.context["page"].object_list)
-    assert [e.actor_label for e in entries] == ["rektor.ek"]
+    assert [e.actor_label for e in entries] == ["anders.rektor"]
 
 
 def test_an_auditor_finds_what_one_user_has_done(log):
-    response = _search(_as(log.data_protection_officer), actor="REKTOR.EK")
+    response = _search(_as(log.data_protection_officer), actor="ANDERS.REKTOR")
     entries = list(response.context["page"].object_list)
-    assert {e.person_id for e in entries} == {log.noah.pk}
-    assert "rektor.ek" in response.content.decode()
+    assert {e.person_id for e in entries} == {log.hugo.pk}
+    assert "anders.rektor" in response.content.decode()
 
 
 def test_the_action_filter_matches_a_family_of_actions(log):
@@ -192,11 +186,12 @@ def test_the_page_names_actors_events_objects_and_persons(log):
     html = response.content.decode()
     [row] = _rows(response)
     assert row.actor_name == log.teacher.person.full_name
-    assert row.actor_username == "maja.teacher"
+    assert row.actor_username == "maria.larare"
     assert row.action_label == "Personkort visat"
-    assert (row.object_type_label, row.object_name) == ("Person", "Alva Lindqvist")
-    assert row.person.name == "Alva Lindqvist"
-    for shown in (log.teacher.person.full_name, "Personkort visat", "Alva Lindqvist"):
+    alva = log.alva.full_name
+    assert (row.object_type_label, row.object_name) == ("Person", alva)
+    assert row.person.name == alva
+    for shown in (log.teacher.person.full_name, "Personkort visat", alva):
         assert shown in html
     civic = log.alva.civic_no
     assert f"{civic[:8]}-{civic[8:]}" in html
@@ -204,33 +199,33 @@ def test_the_page_names_actors_events_objects_and_persons(log):
 
 def test_groups_and_schools_are_named_but_not_for_a_protected_pupil(log):
     actor = actor_for_user(log.rektor)
-    class_5a = log.alva.group_memberships.get().group
+    class_7b = log.alva.group_memberships.get().group
     hidden_pupil: Any = f.PupilFactory(security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING)
     audit_record(
         actor=actor,
         action="membership.add",
         object_type="Group",
-        object_id=class_5a.pk,
+        object_id=class_7b.pk,
         person_id=log.alva.pk,
     )
     audit_record(
         actor=actor,
         action="membership.add",
         object_type="Group",
-        object_id=class_5a.pk,
+        object_id=class_7b.pk,
         person_id=hidden_pupil.pk,
     )
     response = _search(_as(log.data_protection_officer), action="membership")
     rows = {row.person.pk: row for row in _rows(response)}
-    assert (rows[log.alva.pk].object_name, rows[log.alva.pk].object_hidden) == ("5A", False)
+    assert (rows[log.alva.pk].object_name, rows[log.alva.pk].object_hidden) == ("7B", False)
     assert (rows[hidden_pupil.pk].object_name, rows[hidden_pupil.pk].object_hidden) == ("", True)
     assert "dold (skyddad identitet)" in response.content.decode()
 
 
 def test_the_page_costs_the_same_queries_for_a_few_entries_and_fifty(log):
     client = _as(log.data_protection_officer)
-    class_5a = log.alva.group_memberships.get().group
-    school = class_5a.organisation
+    class_7b = log.alva.group_memberships.get().group
+    school = class_7b.organisation
 
     def add_entries(n: int) -> None:
         for _ in range(n):
@@ -244,7 +239,7 @@ def test_the_page_costs_the_same_queries_for_a_few_entries_and_fifty(log):
                 actor=actor,
                 action="membership.add",
                 object_type="Group",
-                object_id=class_5a.pk,
+                object_id=class_7b.pk,
                 person_id=pupil.pk,
             )
             audit_record(
@@ -271,12 +266,8 @@ def test_the_page_costs_the_same_queries_for_a_few_entries_and_fifty(log):
 
 @pytest.mark.usefixtures("at_noon")  # today's 08:30 register is open
 def test_an_auditor_finds_who_changed_a_pupils_attendance(log):
-    from skolsam.attendance.tests.story import build_day
-
-    day = build_day()
-    teacher = f.UserFactory(person=day.teacher, username="maria.larare")
-    alva, hugo, _saga = day.pupils
-    saved = _as(teacher).post(
+    day, alva, hugo = log.day, log.alva, log.hugo
+    saved = _as(log.teacher).post(
         reverse("attendance:register", args=[day.lesson.pk]),
         {"version": 0, f"kind-{alva.pk}": "Frånvarande"},
     )
@@ -308,14 +299,14 @@ def test_the_search_result_exports_as_csv_and_the_export_is_logged(log):
     body = lines[1:]
     assert len(body) == 2
     assert any(
-        f"{log.teacher.person.full_name};maja.teacher;Personkort visat;person.view;Person;"
-        "Alva Lindqvist;" in line
+        f"{log.teacher.person.full_name};maria.larare;Personkort visat;person.view;Person;"
+        f"{log.alva.full_name};" in line
         for line in body
     )
     entry = AuditEntry.objects.get(action="export")
     assert (entry.actor_id, entry.object_type) == (auditor.pk, "Granskningslogg")
     assert entry.detail["rows"] == 2
-    assert set(entry.detail["persons"]) == {str(log.alva.pk), str(log.noah.pk)}
+    assert set(entry.detail["persons"]) == {str(log.alva.pk), str(log.hugo.pk)}
     assert entry.detail["filters"] == {"action": "person"}
 
 

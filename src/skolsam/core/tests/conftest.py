@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from skolsam.core.tests.story import build_story
+from skolsam.testing.story import build_story
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ Each row is an actor, each column a person the actor asks about, each letter an 
     G  name staff who may see the person's protected identity (may_grant_protected_access)
 
 A dot means refused. Every cell is its own test, so a failure names actor, person and action.
+CHILD_MATRIX then asks what each adult around Alva may do for her (people.access.child_policy).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from django.http import Http404
 from skolsam.accounts import actor as actor_builder
 from skolsam.core import access
 from skolsam.core.policy import Action
-from skolsam.core.tests.story import ON
 from skolsam.groups import access as groups_access
 from skolsam.organisations import access as organisations_access
 from skolsam.organisations.access import organisation_policy
 from skolsam.people import access as people_access
+from skolsam.people.access import child_policy
+from skolsam.testing.story import ON
 
 ACTIONS = {"S": "see", "L": "location", "C": "class_list", "E": "edit", "G": "grant"}
 
@@ -48,9 +50,12 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "school_admin_at_scheeleskolan": ("SLCE.", "SLCE.", ".....", ".....", ".....", ".....", "SL.E.", "SL.E."),
     "kurator_at_scheeleskolan":      ("SLC..", "SLC..", ".....", ".....", ".....", ".....", "SL...", "SL..."),
     "teacher_of_7b":                 ("SLC..", ".....", ".....", ".....", ".....", ".....", "SL...", "SL..."),
+    "teacher_of_7a":                 (".....", "SLC..", ".....", ".....", ".....", ".....", ".....", "SL..."),
+    "teacher_at_ullviskolan":        (".....", ".....", "SLC..", ".....", ".....", ".....", ".....", "....."),
     "mentor_of_7b":                  ("SLC..", ".....", ".....", ".....", ".....", ".....", "SL...", "SL..."),
     "guardian_of_pupil_in_7b":       ("SL...", ".....", ".....", ".....", ".....", ".....", "SL...", "....."),
     "guardian_whose_custody_ended":  (".....", ".....", ".....", ".....", ".....", ".....", ".....", "....."),
+    "other_responsible_of_pupil_in_7b": ("SL...", ".....", ".....", ".....", ".....", ".....", ".....", "....."),
     "pupil_in_7b":                   ("SL...", ".....", ".....", ".....", ".....", ".....", ".....", "....."),
     "pupil_of_another_class":        (".....", ".....", ".....", ".....", ".....", ".....", ".....", "....."),
     "teacher_in_arboga":             (".....", ".....", ".....", "SLC..", "SLC..", ".....", ".....", "....."),
@@ -70,9 +75,12 @@ ORGANISATION_MATRIX: dict[str, tuple[str, ...]] = {
     "school_admin_at_scheeleskolan": ("..", "VM", "..", ".."),
     "kurator_at_scheeleskolan":      ("..", "V.", "..", ".."),
     "teacher_of_7b":                 ("..", "V.", "..", ".."),
+    "teacher_of_7a":                 ("..", "V.", "..", ".."),
+    "teacher_at_ullviskolan":        ("..", "..", "V.", ".."),
     "mentor_of_7b":                  ("..", "V.", "..", ".."),
     "guardian_of_pupil_in_7b":       ("..", "..", "..", ".."),
     "guardian_whose_custody_ended":  ("..", "..", "..", ".."),
+    "other_responsible_of_pupil_in_7b": ("..", "..", "..", ".."),
     "pupil_in_7b":                   ("..", "..", "..", ".."),
     "pupil_of_another_class":        ("..", "..", "..", ".."),
     "teacher_in_arboga":             ("..", "..", "..", "V."),
@@ -160,9 +168,45 @@ def test_organisation_access(story, role, org, letter):
     assert outcome == expected
 
 
+# What each adult around Alva (pupil_in_7b) may do for her, per "Who acts for a child" in
+# docs/architecture.md: Karin holds custody; Erik, her annan ansvarig, shares her day-to-day
+# care, so he sees her and reports her absent but decides nothing about her schooling and
+# receives no notices; Johan's custody ended; Maria, her teacher, acts for no child.
+CHILD_ACTIONS = (
+    Action.SEE_CHILD,
+    Action.REPORT_ABSENCE,
+    Action.APPLY_FOR_LEAVE,
+    Action.CONSENT,
+    Action.SUBMIT_SCHEDULE,
+    Action.RECEIVE_NOTICES,
+    Action.SEE_RECORDS,
+)
+CHILD_MATRIX: dict[str, frozenset[Action]] = {
+    "guardian_of_pupil_in_7b": frozenset(CHILD_ACTIONS),
+    "other_responsible_of_pupil_in_7b": frozenset({Action.SEE_CHILD, Action.REPORT_ABSENCE}),
+    "guardian_whose_custody_ended": frozenset(),
+    "teacher_of_7b": frozenset(),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", CHILD_MATRIX)
+@pytest.mark.parametrize("action", CHILD_ACTIONS, ids=str)
+def test_acting_for_the_child(story, role, action):
+    actor = _actor(story, role)
+    expected = action in CHILD_MATRIX[role]
+    verb = "may" if expected else "may not"
+    assert child_policy.can(actor, action, story.pupil_in_7b) == expected, (
+        f"{role} {verb} {action} for pupil_in_7b"
+    )
+    children = child_policy.objects(actor, action)
+    assert children.filter(pk=story.pupil_in_7b.pk).exists() == expected
+
+
 def test_matrix_rows_cover_every_role_and_cell():
     # The matrix itself must be well formed, or a typo would silently test nothing.
     assert set(MATRIX) == set(ORGANISATION_MATRIX)
+    assert set(CHILD_ACTIONS) == set(child_policy.actions)
     for row in MATRIX.values():
         assert all(len(cell) == 5 and set(cell) <= set("SLCEG.") for cell in row)
         for cell in row:

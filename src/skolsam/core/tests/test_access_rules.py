@@ -12,12 +12,12 @@ from skolsam.accounts import actor as actor_builder
 from skolsam.core import access
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.core.policy import Action
-from skolsam.core.tests.story import ARBOGA, KOPING, ON
 from skolsam.enrolment import access as enrolment_access
 from skolsam.groups import access as groups_access
 from skolsam.organisations import access as organisations_access
 from skolsam.people import access as people_access
 from skolsam.testing import factories as f
+from skolsam.testing.story import ARBOGA, KOPING, ON
 
 pytestmark = pytest.mark.django_db
 

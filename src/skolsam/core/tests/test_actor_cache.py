@@ -16,9 +16,9 @@ from django.urls import reverse
 from skolsam.accounts.actor import actor_for_user
 from skolsam.accounts.models import RegisterVersion
 from skolsam.activities.models import ActivityTeacher
-from skolsam.attendance.tests.story import build_day, login
 from skolsam.core.dates import today
 from skolsam.duties.models import Duty
+from skolsam.testing.story import build_day, login
 
 pytestmark = pytest.mark.django_db
 

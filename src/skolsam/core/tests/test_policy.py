@@ -15,9 +15,9 @@ from skolsam.core.policy import Action
 from skolsam.groups.access import group_policy
 from skolsam.organisations.access import organisation_policy
 from skolsam.testing import factories as f
+from skolsam.testing.story import ON
 
 pytestmark = pytest.mark.django_db
-ON = date(2026, 10, 15)
 
 
 def test_the_system_actor_passes_every_check_and_sees_every_row():

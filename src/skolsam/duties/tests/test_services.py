@@ -15,15 +15,14 @@ from skolsam.duties import services
 from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.people import access as people_access
 from skolsam.testing import factories as f
+from skolsam.testing.story import ON, build_school
 
 pytestmark = pytest.mark.django_db
-
-ON = date(2026, 10, 15)
 
 
 @pytest.fixture
 def scheeleskolan():
-    return f.SchoolUnitFactory(display_name="Scheeleskolan")
+    return build_school()
 
 
 @pytest.fixture

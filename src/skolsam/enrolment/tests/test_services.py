@@ -13,16 +13,16 @@ from skolsam.core.errors import DomainError
 from skolsam.enrolment import services
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.testing import factories as f
+from skolsam.testing.story import ON, build_school
 
 pytestmark = pytest.mark.django_db
 
 TERM_START = date(2026, 8, 17)
-ON = date(2026, 10, 15)
 
 
 @pytest.fixture
 def scheeleskolan():
-    return f.SchoolUnitFactory(display_name="Scheeleskolan", school_types=["GR", "FKLASS", "FTH"])
+    return build_school()
 
 
 @pytest.fixture

@@ -17,16 +17,16 @@ from skolsam.groups import services
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.people import access as people_access
 from skolsam.testing import factories as f
+from skolsam.testing.story import ON, build_school
 
 pytestmark = pytest.mark.django_db
 
 TERM_START = date(2026, 8, 17)
-ON = date(2026, 10, 15)
 
 
 @pytest.fixture
 def scheeleskolan():
-    return f.SchoolUnitFactory(display_name="Scheeleskolan")
+    return build_school()
 
 
 @pytest.fixture

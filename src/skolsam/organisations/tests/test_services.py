@@ -14,10 +14,10 @@ from skolsam.core.errors import DomainError
 from skolsam.organisations import services
 from skolsam.organisations.models import Organisation
 from skolsam.testing import factories as f
+from skolsam.testing.story import ON
 
 pytestmark = pytest.mark.django_db
 
-ON = date(2026, 10, 15)
 SYSTEM = access.system_actor("installation")
 
 

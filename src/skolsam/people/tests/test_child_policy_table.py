@@ -19,8 +19,8 @@ from skolsam.core.choices import RelationType
 from skolsam.core.policy import Action
 from skolsam.people.access import child_policy, relations_acting_for
 from skolsam.testing import factories as f
+from skolsam.testing.story import ON
 
-ON = date(2026, 10, 15)
 ARCHITECTURE = Path(__file__).resolve().parents[4] / "docs" / "architecture.md"
 MARKER = "<!-- child-policy-table -->"
 ADULT_COLUMN = "Pupil 18 or older"

@@ -15,18 +15,14 @@ from skolsam.people import access as people_access
 from skolsam.people import services
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 from skolsam.testing import factories as f
+from skolsam.testing.story import ON, build_school
 
 pytestmark = pytest.mark.django_db
-
-ON = date(2026, 10, 15)
 
 
 @pytest.fixture
 def scheeleskolan():
-    koping = f.HuvudmanFactory(
-        display_name="Köpings kommun", municipality_code="1983", home_municipality_code="1983"
-    )
-    return f.SchoolUnitFactory(display_name="Scheeleskolan", parent=koping)
+    return build_school()
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from skolsam.accounts.actor import actor_for_person
-from skolsam.attendance.tests.story import build_day, lesson, login, login_with_two_factor
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.curriculum.models import Syllabus
 from skolsam.schedule import services
 from skolsam.schedule.models import TimetableEntry
 from skolsam.testing import factories as f
+from skolsam.testing.story import build_day, lesson, login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 

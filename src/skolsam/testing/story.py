@@ -1,0 +1,367 @@
+"""Build the one story the tests tell: Skolsam's whole cast, in two chapters and a prologue.
+
+**The register** (`build_story`, read by the access tests through the module-scoped `story`
+fixture in core/tests/conftest.py, and by the start page tests). Köping runs Scheeleskolan (classes 7A and 7B) and
+Ullviskolan (6C) through its förvaltning; Arboga runs Gäddgårdsskolan (8A). Every person is
+named for what they are in the story, so a failing test reads like a sentence: the kurator
+at Scheeleskolan may see the pupil in 7A, the guardian whose custody ended may not see the
+child. Dates are as of `ON`, 15 October 2026 (the SCB count date). The cast, by key
+(`story.<key>`) and name:
+
+| key | name | who they are |
+|---|---|---|
+| pupil_in_7b | Alva | a pupil in 7B at Scheeleskolan |
+| protected_pupil_in_7b | Elsa | a pupil in 7B with skyddad folkbokföring (and a photo) |
+| pupil_in_7a, pupil_of_another_class | Theo, Selma | pupils in 7A at the same school |
+| pupil_at_ullviskolan | Noah | a pupil at another school of the same huvudman (6C) |
+| pupil_in_arboga | Maja | a pupil of another huvudman (8A, Gäddgårdsskolan) |
+| koping_resident_at_arboga | Liam | lives in Köping (hemkommun), goes to school in Arboga |
+| guardian_of_pupil_in_7b | Karin | Alva's vårdnadshavare: a guardian |
+| guardian_whose_custody_ended | Johan | Alva's vårdnadshavare until 30 June 2026 |
+| other_responsible_of_pupil_in_7b | Mats | Alva's annan ansvarig (a foster parent): sees her and reports her absent, decides nothing |
+| guardian_of_protected_pupil | Lena | Elsa's vårdnadshavare |
+| teacher_of_7b | Maria | teaches Matematik 7B: a teacher at the pupil's school |
+| mentor_of_7b | Lars | mentor of 7B |
+| authorised_teacher_of_7b | Stina | teaches Svenska 7B, named to see Elsa's protected identity |
+| teacher_of_7a | Ingrid | teaches 7A, nothing to do with 7B |
+| teacher_at_ullviskolan | Karl | teaches 6C: a teacher at another school of the same huvudman |
+| colleague_at_scheeleskolan | Ola | fritidspedagog at Scheeleskolan, with no class |
+| kurator_at_scheeleskolan | Sofia | kurator (pupil health) |
+| school_admin_at_scheeleskolan | Eva | skoladministratör |
+| rektor_at_scheeleskolan | Anders | rektor |
+| central_admin_koping | Birgitta | central administrator at Köping's förvaltning |
+| central_admin_arboga | Per | central administrator in Arboga |
+| teacher_in_arboga | Nils | teaches Engelska 8A: a teacher at another school (and huvudman) |
+| users["user_without_person"] | utan.person | a login with no person behind it |
+
+**A school day** (`build_day`, read by the attendance, schedule and audit tests): the same
+Scheeleskolan and 7B, today, with only the people a register needs. Alva, Hugo and Saga are
+in 7B (`pupils=` adds classmates: Astrid, Freja, Otto, Iris, then more of the same names);
+Maria teaches them mathematics today 08:30–09:30 and Lars mentors 7B. Alva's guardians are
+Karin (with an e-mail address and a mobile) and Johan, whose custody ended last summer.
+Anders is rektor. Ingrid teaches 7A at the same school and has nothing to do with 7B. The
+day starts on 1 January 2026 for every enrolment, membership and activity, so it holds on
+any date the suite runs. `lesson` adds a lesson, `login` and `login_with_two_factor` log a
+person in, `cells` reads a table row.
+
+**The prologue** (`build_school`): the same Scheeleskolan under Köping's förvaltning with
+nobody in it yet, for the service tests that watch one service's writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from typing import Any
+
+from skolsam.accounts.actor import actor_for_person
+from skolsam.core.choices import AssignmentRoleType, DutyRole, RelationType, SecurityMarking
+from skolsam.core.dates import today
+from skolsam.schedule import calendar
+from skolsam.schedule.models import CalendarEvent
+from skolsam.testing import factories as f
+
+# The SCB count date: "who was in class 7B on 15 October".
+ON = date(2026, 10, 15)
+KOPING = "1983"
+ARBOGA = "1984"
+
+
+@dataclass
+class Story:
+    orgs: dict[str, Any] = field(default_factory=dict)
+    groups: dict[str, Any] = field(default_factory=dict)
+    people: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
+    actors: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        for bag in (self.people, self.orgs, self.groups, self.users):
+            if name in bag:
+                return bag[name]
+        raise AttributeError(name)
+
+
+def _address(municipality_code: str) -> list[dict[str, Any]]:
+    locality = "Köping" if municipality_code == KOPING else "Arboga"
+    return [
+        {
+            "type": "Folkbokföring",
+            "streetAddress": "Skolgatan 3",
+            "postalCode": "73130",
+            "locality": locality,
+            "country": "Sverige",
+            "municipalityCode": int(municipality_code),
+        }
+    ]
+
+
+def build_school() -> Any:
+    """Create the story's Scheeleskolan, under Köping's förvaltning, with nobody in it yet.
+
+    For tests that watch one service's writes: the rektor, administrator or pupil they need
+    they add themselves, named as in the cast.
+    """
+    koping = f.HuvudmanFactory(
+        display_name="Köpings kommun", municipality_code=KOPING, home_municipality_code=KOPING
+    )
+    forvaltning = f.ForvaltningFactory(
+        display_name="Barn- och utbildningsförvaltningen", parent=koping
+    )
+    return f.SchoolUnitFactory(display_name="Scheeleskolan", parent=forvaltning)
+
+
+def build_story() -> Story:
+    """Create the two municipalities, their schools, staff, pupils and guardians."""
+    s = Story()
+    o, g, p = s.orgs, s.groups, s.people
+
+    o["koping"] = f.HuvudmanFactory(
+        display_name="Köpings kommun", municipality_code=KOPING, home_municipality_code=KOPING
+    )
+    o["koping_forvaltning"] = f.ForvaltningFactory(
+        display_name="Barn- och utbildningsförvaltningen", parent=o["koping"]
+    )
+    o["scheeleskolan"] = f.SchoolUnitFactory(
+        display_name="Scheeleskolan", parent=o["koping_forvaltning"]
+    )
+    o["ullviskolan"] = f.SchoolUnitFactory(
+        display_name="Ullviskolan", parent=o["koping_forvaltning"]
+    )
+    o["arboga"] = f.HuvudmanFactory(
+        display_name="Arboga kommun", municipality_code=ARBOGA, home_municipality_code=ARBOGA
+    )
+    o["gaddgardsskolan"] = f.SchoolUnitFactory(display_name="Gäddgårdsskolan", parent=o["arboga"])
+
+    g["7A"] = f.GroupFactory(display_name="7A", organisation=o["scheeleskolan"])
+    g["7B"] = f.GroupFactory(display_name="7B", organisation=o["scheeleskolan"])
+    g["6C"] = f.GroupFactory(display_name="6C", organisation=o["ullviskolan"])
+    g["8A"] = f.GroupFactory(display_name="8A", organisation=o["gaddgardsskolan"])
+
+    def pupil(name: str, school: str, group: str, home: str = KOPING, **kw: Any) -> Any:
+        person = f.PupilFactory(
+            given_name=name, home_municipality_code=home, addresses=_address(home), **kw
+        )
+        f.EnrolmentFactory(person=person, enroled_at=o[school], school_year=int(group[0]))
+        f.MembershipFactory(person=person, group=g[group])
+        return person
+
+    p["pupil_in_7b"] = pupil("Alva", "scheeleskolan", "7B")
+    p["protected_pupil_in_7b"] = pupil(
+        "Elsa",
+        "scheeleskolan",
+        "7B",
+        security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING,
+        photo="https://bilder.example/elsa.jpg",
+    )
+    p["pupil_in_7a"] = pupil("Theo", "scheeleskolan", "7A")
+    p["pupil_of_another_class"] = pupil("Selma", "scheeleskolan", "7A")
+    p["pupil_at_ullviskolan"] = pupil("Noah", "ullviskolan", "6C")
+    p["pupil_in_arboga"] = pupil("Maja", "gaddgardsskolan", "8A", home=ARBOGA)
+    p["koping_resident_at_arboga"] = pupil("Liam", "gaddgardsskolan", "8A", home=KOPING)
+
+    p["guardian_of_pupil_in_7b"] = f.PersonFactory(given_name="Karin")
+    f.ResponsibleFactory(person=p["pupil_in_7b"], responsible=p["guardian_of_pupil_in_7b"])
+    p["guardian_whose_custody_ended"] = f.PersonFactory(given_name="Johan")
+    f.ResponsibleFactory(
+        person=p["pupil_in_7b"],
+        responsible=p["guardian_whose_custody_ended"],
+        end_date=date(2026, 6, 30),
+    )
+    p["other_responsible_of_pupil_in_7b"] = f.PersonFactory(given_name="Mats")
+    f.ResponsibleFactory(
+        person=p["pupil_in_7b"],
+        responsible=p["other_responsible_of_pupil_in_7b"],
+        relation_type=RelationType.ANNAN_ANSVARIG,
+    )
+    p["guardian_of_protected_pupil"] = f.PersonFactory(given_name="Lena")
+    f.ResponsibleFactory(
+        person=p["protected_pupil_in_7b"], responsible=p["guardian_of_protected_pupil"]
+    )
+
+    def staff(key: str, name: str, at: str, role: str) -> Any:
+        p[key] = f.PersonFactory(given_name=name)
+        return f.DutyFactory(person=p[key], duty_at=o[at], duty_role=role)
+
+    staff("central_admin_koping", "Birgitta", "koping_forvaltning", DutyRole.OVRIG_ARBETSLEDNING)
+    staff("central_admin_arboga", "Per", "arboga", DutyRole.OVRIG_ARBETSLEDNING)
+    staff("rektor_at_scheeleskolan", "Anders", "scheeleskolan", DutyRole.REKTOR)
+    staff("school_admin_at_scheeleskolan", "Eva", "scheeleskolan", DutyRole.SKOLADMINISTRATOR)
+    staff("kurator_at_scheeleskolan", "Sofia", "scheeleskolan", DutyRole.KURATOR)
+    staff("colleague_at_scheeleskolan", "Ola", "scheeleskolan", DutyRole.FRITIDSPEDAGOG)
+
+    teaches_7b = staff("teacher_of_7b", "Maria", "scheeleskolan", DutyRole.LARARE)
+    f.ActivityTeacherFactory(
+        duty=teaches_7b,
+        activity=f.ActivityFactory(
+            display_name="Matematik 7B", organisation=o["scheeleskolan"], groups=[g["7B"]]
+        ),
+    )
+    mentors_7b = staff("mentor_of_7b", "Lars", "scheeleskolan", DutyRole.LARARE)
+    f.AssignmentRoleFactory(
+        duty=mentors_7b, group=g["7B"], assignment_role_type=AssignmentRoleType.MENTOR
+    )
+    authorised = staff("authorised_teacher_of_7b", "Stina", "scheeleskolan", DutyRole.LARARE)
+    f.ActivityTeacherFactory(
+        duty=authorised,
+        activity=f.ActivityFactory(
+            display_name="Svenska 7B", organisation=o["scheeleskolan"], groups=[g["7B"]]
+        ),
+    )
+    f.AuthorisationFactory(
+        person=p["protected_pupil_in_7b"],
+        staff=p["authorised_teacher_of_7b"],
+        reason="Elevens svensklärare",
+    )
+    teaches_7a = staff("teacher_of_7a", "Ingrid", "scheeleskolan", DutyRole.LARARE)
+    f.ActivityTeacherFactory(
+        duty=teaches_7a,
+        activity=f.ActivityFactory(
+            display_name="Matematik 7A", organisation=o["scheeleskolan"], groups=[g["7A"]]
+        ),
+    )
+    teaches_6c = staff("teacher_at_ullviskolan", "Karl", "ullviskolan", DutyRole.LARARE)
+    f.ActivityTeacherFactory(
+        duty=teaches_6c,
+        activity=f.ActivityFactory(
+            display_name="Matematik 6C", organisation=o["ullviskolan"], groups=[g["6C"]]
+        ),
+    )
+    teaches_8a = staff("teacher_in_arboga", "Nils", "gaddgardsskolan", DutyRole.LARARE)
+    f.ActivityTeacherFactory(
+        duty=teaches_8a,
+        activity=f.ActivityFactory(
+            display_name="Engelska 8A", organisation=o["gaddgardsskolan"], groups=[g["8A"]]
+        ),
+    )
+
+    s.users["user_without_person"] = f.UserFactory(person=None, username="utan.person")
+    return s
+
+
+# --- A school day -------------------------------------------------------------------------
+
+
+def lesson(activity: Any, day: date, start: time = time(8, 30), minutes: int = 60) -> CalendarEvent:
+    """Schedule a lesson of `activity` on `day`, 08:30 and an hour long unless told."""
+    begin = calendar.at(day, start)
+    return CalendarEvent.objects.create(
+        activity=activity,
+        organisation_id=activity.organisation_id,
+        planned_date=day,
+        date=day,
+        start_time=begin,
+        end_time=begin + timedelta(minutes=minutes),
+        duration_minutes=minutes,
+    )
+
+
+@dataclass
+class Day:
+    school: Any
+    group: Any
+    pupils: list[Any]
+    teacher: Any
+    mentor: Any
+    rektor: Any
+    other_teacher: Any
+    guardian: Any
+    former_guardian: Any
+    activity: Any
+    lesson: Any
+
+    def actor(self, person: Any, on: date | None = None) -> Any:
+        return actor_for_person(person.pk, on=on or today())
+
+
+def build_day(*, pupils: int = 3, day: date | None = None) -> Day:
+    """Create Scheeleskolan's 7B on `day` (today) with a mathematics lesson at 08:30."""
+    day = day or today()
+    school = f.SchoolUnitFactory(display_name="Scheeleskolan", school_types=["GR", "GY"])
+    group = f.GroupFactory(display_name="7B", organisation=school, start_date=date(2026, 1, 1))
+    names = ["Alva", "Hugo", "Saga", "Astrid", "Freja", "Otto", "Iris"]
+    members = []
+    for i in range(pupils):
+        pupil = f.PupilFactory(given_name=names[i % len(names)], family_name=f"Elev{i:02d}")
+        f.EnrolmentFactory(person=pupil, enroled_at=school, start_date=date(2026, 1, 1))
+        f.MembershipFactory(person=pupil, group=group, start_date=date(2026, 1, 1))
+        members.append(pupil)
+    guardian = f.PersonFactory(
+        given_name="Karin",
+        emails=[{"type": "Privat", "value": "karin@example.se"}],
+        phone_numbers=[{"type": "Hem", "value": "070-1234567", "mobile": True}],
+    )
+    f.ResponsibleFactory(person=members[0], responsible=guardian)
+    former = f.PersonFactory(
+        given_name="Johan", emails=[{"type": "Privat", "value": "johan@example.se"}]
+    )
+    f.ResponsibleFactory(person=members[0], responsible=former, end_date=date(2026, 6, 30))
+    teacher = f.DutyFactory(
+        duty_at=school, person=f.PersonFactory(given_name="Maria"), signature="MARI"
+    )
+    activity = f.ActivityFactory(
+        display_name="7B Matematik",
+        organisation=school,
+        groups=[group],
+        start_date=date(2026, 1, 1),
+    )
+    f.ActivityTeacherFactory(activity=activity, duty=teacher)
+    mentor = f.DutyFactory(duty_at=school, person=f.PersonFactory(given_name="Lars"))
+    f.AssignmentRoleFactory(
+        duty=mentor,
+        group=group,
+        assignment_role_type=AssignmentRoleType.MENTOR,
+        start_date=date(2026, 1, 1),
+    )
+    rektor = f.DutyFactory(
+        duty_at=school, duty_role=DutyRole.REKTOR, person=f.PersonFactory(given_name="Anders")
+    )
+    other = f.DutyFactory(duty_at=school, person=f.PersonFactory(given_name="Ingrid"))
+    other_group = f.GroupFactory(
+        display_name="7A", organisation=school, start_date=date(2026, 1, 1)
+    )
+    f.ActivityTeacherFactory(
+        activity=f.ActivityFactory(
+            organisation=school, groups=[other_group], start_date=date(2026, 1, 1)
+        ),
+        duty=other,
+    )
+    return Day(
+        school=school,
+        group=group,
+        pupils=members,
+        teacher=teacher.person,
+        mentor=mentor.person,
+        rektor=rektor.person,
+        other_teacher=other.person,
+        guardian=guardian,
+        former_guardian=former,
+        activity=activity,
+        lesson=lesson(activity, day),
+    )
+
+
+def login(client: Any, person: Any) -> Any:
+    user = f.UserFactory(person=person)
+    client.force_login(user)
+    return user
+
+
+def login_with_two_factor(person: Any) -> Any:
+    """Return a test client logged in as `person` with a verified second factor, as staff
+    with a role that requires it (rektor, administrators) must be."""
+    from skolsam.testing.auth import verified_client
+
+    return verified_client(f.UserFactory(person=person))
+
+
+def cells(html: str, text: str) -> list[str]:
+    """Return the text of each cell in the first table row that mentions `text`."""
+    import re
+    from html import unescape
+
+    for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S):
+        if text in row:
+            found = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+            return [" ".join(unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in found]
+    raise AssertionError(f"No table row mentions {text!r}")
