@@ -9,11 +9,13 @@ import pytest
 pytest_plugins = ["skolsam.testing.clock"]
 
 # Tests in these files load the whole demo, drive a browser or fuzz the API from its spec:
-# they are the `slow` lane. `make test-fast` runs everything else (pytest -m "not slow").
+# they are the `slow` lane, with every hypothesis test and the few marked `slow` in place
+# (a sweep of every role × page × bad date). `make test-fast` runs everything else.
 SLOW_FILES = (
     "src/skolsam/browser_tests/",
     "src/skolsam/api/ss12000/tests/test_schemathesis.py",
     "src/skolsam/demo/tests/test_demo_load.py",
+    "src/skolsam/imports/tests/test_demo_example.py",
 )
 ROOT = Path(__file__).resolve().parent
 

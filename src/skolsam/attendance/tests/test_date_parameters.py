@@ -245,6 +245,7 @@ def test_an_impossible_or_out_of_range_date_answers_400_with_a_swedish_reason(
         assert any(reason in html for reason in REASONS), (bad, html[-2000:])
 
 
+@pytest.mark.slow  # every role × every dated page × every bad date: half a minute
 def test_no_role_gets_a_server_error_from_a_date_on_any_page():
     w = World()
     for who in ("teacher", "mentor", "rektor", "guardian", "central", "auditor"):
