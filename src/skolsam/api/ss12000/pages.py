@@ -99,7 +99,7 @@ def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
     action = Action.CHANGE if request.method == "POST" else Action.VIEW
     client = selectors.api_client_get(client_id)
     # Forbidden answers like missing.
-    if not api_client_policy.can(actor, action, client):
+    if client is None or not api_client_policy.can(actor, action, client):
         raise Http404
     new_secret = None
     error = None
