@@ -29,6 +29,7 @@ from skolsam.core.policy import Action
 from skolsam.enrolment.models import Placement
 from skolsam.groups.access import group_policy
 from skolsam.groups.models import Group
+from skolsam.organisations.access import organisation_policy
 from skolsam.people.models import Person
 from skolsam.schedule import calendar
 from skolsam.schedule.access import lessons_taught_by
@@ -334,7 +335,7 @@ def schedules_to_approve(*, actor: Actor) -> list[AttendanceSchedule]:
     return list(
         AttendanceSchedule.objects.filter(
             state=ScheduleState.BEGART,
-            placement__placed_at_id__in=actor.staff_org_ids,
+            placement__placed_at__in=organisation_policy.objects(actor, Action.VIEW),
             placement__child__in=attendance_access.pupils_located_by(actor),
         )
         .select_related("placement__child", "placement__group")

@@ -53,6 +53,7 @@ from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.groups.access import group_for_actor
 from skolsam.organisations.access import organisation_policy
+from skolsam.people.access import child_policy
 from skolsam.schedule import calendar
 from skolsam.schedule.access import (
     get_or_404,
@@ -230,7 +231,7 @@ def _guardian_context(request: HttpRequest, **extra: object) -> dict:
 def guardian_home(request: HttpRequest) -> HttpResponse:
     """Show a guardian's children: report absence, apply for leave, read notices."""
     actor = request_actor(request)
-    if not actor.responsible_for_ids:
+    if not child_policy.any(actor, Action.SEE_CHILD):
         raise Http404("Sidan finns inte.")
     return render(request, "attendance/guardian.html", _guardian_context(request))
 
@@ -337,7 +338,7 @@ def notices_read(request: HttpRequest) -> HttpResponse:
 def staff_absence_report(request: HttpRequest, person_id: UUID) -> HttpResponse:
     """Register a guardian's report received by phone (staff at the pupil's school)."""
     actor = request_actor(request)
-    if not actor.is_staff_member:
+    if not organisation_policy.any(actor, Action.VIEW):
         raise Http404("Sidan finns inte.")
     # The report is registered at the pupil's school: a protected pupil's page is missing
     # for anyone who may not know it.
@@ -537,7 +538,7 @@ def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
 @login_required
 def schedules_to_approve(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    if not actor.is_staff_member:
+    if not organisation_policy.any(actor, Action.VIEW):
         raise Http404("Sidan finns inte.")
     if request.method == "POST":
         pending = {str(s.pk): s for s in selectors.schedules_to_approve(actor=actor)}

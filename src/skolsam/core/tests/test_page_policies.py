@@ -24,6 +24,7 @@ from skolsam.core.choices import DutyRole, GroupType
 from skolsam.core.policy import Action
 from skolsam.groups.access import group_policy
 from skolsam.organisations.access import organisation_policy
+from skolsam.people.access import child_policy
 from skolsam.schedule.access import calendar_policy
 from skolsam.testing.auth import login_verified
 from skolsam.testing.factories import (
@@ -32,6 +33,8 @@ from skolsam.testing.factories import (
     GroupFactory,
     HuvudmanFactory,
     PersonFactory,
+    PupilFactory,
+    ResponsibleFactory,
     SchoolUnitFactory,
     UserFactory,
 )
@@ -172,3 +175,28 @@ def test_the_session_s_json_keeps_every_field_of_the_actor(nyby):
     kept = set(_actor_to_json(actor))
     # A system actor is never kept in a session.
     assert {f.name for f in dataclasses.fields(Actor)} - kept == {"is_system"}
+
+
+def test_the_guardian_page_is_for_those_who_act_for_a_child(nyby, client):
+    mother = UserFactory(person=PersonFactory(given_name="Sara"))
+    ResponsibleFactory(responsible=mother.person, person=PupilFactory(birth_date=date(2014, 3, 1)))
+    sara = actor_for_user(mother)
+    assert child_policy.any(sara, Action.SEE_CHILD)
+    assert child_policy.any(sara, Action.CONSENT)
+    assert not child_policy.any(nyby["lars"], Action.SEE_CHILD)
+    url = reverse("attendance:guardian")
+    client.force_login(nyby["users"]["lars"])
+    assert client.get(url).status_code == 404
+    client.force_login(mother)
+    assert client.get(url).status_code == 200
+
+
+def test_the_staff_pages_are_for_those_who_hold_a_duty(nyby, client):
+    mother = UserFactory(person=PersonFactory(given_name="Sara"))
+    assert organisation_policy.any(nyby["lars"], Action.VIEW)
+    assert not organisation_policy.any(actor_for_user(mother), Action.VIEW)
+    url = reverse("attendance:schedules")
+    client.force_login(mother)
+    assert client.get(url).status_code == 404
+    client.force_login(nyby["users"]["lars"])
+    assert client.get(url).status_code == 200
