@@ -19,6 +19,7 @@ from skolsam.accounts.actor import _actor_from_json, _actor_to_json, actor_for_u
 from skolsam.api.ss12000.access import api_client_policy
 from skolsam.attendance.access import csn_report_policy, leave_policy
 from skolsam.attendance.models import CsnReport
+from skolsam.audit.access import audit_policy
 from skolsam.core.access import Actor, system_actor
 from skolsam.core.choices import DutyRole, GroupType
 from skolsam.core.policy import Action
@@ -200,3 +201,10 @@ def test_the_staff_pages_are_for_those_who_hold_a_duty(nyby, client):
     assert client.get(url).status_code == 404
     client.force_login(nyby["users"]["lars"])
     assert client.get(url).status_code == 200
+
+
+def test_the_audit_log_is_for_its_auditors_only(nyby):
+    auditor = dataclasses.replace(nyby["lars"], can_search_audit=True)
+    assert audit_policy.any(auditor, Action.VIEW) and audit_policy.any(auditor, Action.EXPORT)
+    assert not audit_policy.any(nyby["karin"], Action.VIEW)
+    assert not audit_policy.objects(nyby["karin"], Action.EXPORT).exists()
