@@ -40,7 +40,8 @@ class Action(StrEnum):
     DECIDE = "decide"
     # Follow a pupil up: open an absence investigation, record its steps.
     FOLLOW_UP = "follow_up"
-    # Save a lesson's register (mark attendance): its teachers, substitute, the school's admins.
+    # Save a lesson's register (mark attendance): its teachers, substitute, the school's admins;
+    # for a group (group_policy), run a preschool department's day: its staff and admins.
     TAKE_REGISTER = "take_register"
     # Name staff who may see a protected person's location data.
     AUTHORISE = "authorise"
