@@ -68,7 +68,9 @@ class Policy(Generic[M]):
 
     `allows` defaults to "the object is in `scope`", so a policy that can say which rows
     an actor may act on gets the single-object answer for free; one whose rule is cheaper
-    per object overrides `allows` too.
+    per object overrides `allows` too. Likewise `allows_any` (behind `any`, a page's gate)
+    defaults to "`scope` is not empty"; a policy that can answer it from the Actor alone
+    overrides it, so that a gate costs no query.
     """
 
     model: type[M]
