@@ -47,12 +47,23 @@ def actor_for_user(user: Any, on: date | None = None) -> Actor:
     ):
         return Actor(user_id=None, person_id=None, on=day)
     can_audit = user.has_perm("audit.search_auditentry")
+    can_api = user.has_perm("ss12000.change_apiclient")
     if user.person_id is None:
         return Actor(
-            user_id=user.pk, person_id=None, on=day, can_search_audit=can_audit, label=user.username
+            user_id=user.pk,
+            person_id=None,
+            on=day,
+            can_search_audit=can_audit,
+            can_manage_api_clients=can_api,
+            label=user.username,
         )
     return actor_for_person(
-        user.person_id, on=day, user_id=user.pk, can_search_audit=can_audit, label=user.username
+        user.person_id,
+        on=day,
+        user_id=user.pk,
+        can_search_audit=can_audit,
+        can_manage_api_clients=can_api,
+        label=user.username,
     )
 
 
@@ -62,6 +73,7 @@ def actor_for_person(
     on: date | None = None,
     user_id: int | None = None,
     can_search_audit: bool = False,
+    can_manage_api_clients: bool = False,
     label: str = "",
 ) -> Actor:
     """Build the Actor for a person: their duties, groups and relations on day `on`."""
@@ -161,6 +173,7 @@ def actor_for_person(
         responsible_for_ids=frozenset(responsible_for),
         authorised_protected_ids=frozenset(authorised),
         can_search_audit=can_search_audit,
+        can_manage_api_clients=can_manage_api_clients,
         roles=frozenset(roles),
         label=label or str(person_id),
     )
@@ -195,6 +208,9 @@ def _subtree(tree: dict, root: UUID) -> set[UUID]:
 # --- the Actor kept per session --------------------------------------------------------------
 
 _SESSION_ACTOR = "skolsam_actor"
+# Raised whenever the Actor's JSON gains or loses a field: a session kept in the old shape
+# is then rebuilt rather than read (2: can_manage_api_clients).
+_SESSION_FORMAT = 2
 _ID_SETS = (
     "central_org_ids",
     "admin_org_ids",
@@ -218,7 +234,13 @@ def actor_for_session(user: Any, session: Any) -> Actor:
     if not getattr(user, "is_authenticated", False) or not user.is_active or session is None:
         return actor_for_user(user)
     day = today()
-    key = [RegisterVersion.current(), day.isoformat(), user.pk, str(user.person_id)]
+    key = [
+        _SESSION_FORMAT,
+        RegisterVersion.current(),
+        day.isoformat(),
+        user.pk,
+        str(user.person_id),
+    ]
     kept = session.get(_SESSION_ACTOR)
     if kept and kept.get("key") == key:
         # Django's ModelBackend keeps a user's permissions in `_perm_cache`; the tables
@@ -260,6 +282,7 @@ def _actor_to_json(actor: Actor) -> dict[str, Any]:
         "home_municipality_codes": sorted(actor.home_municipality_codes),
         "roles": sorted(actor.roles),
         "can_search_audit": actor.can_search_audit,
+        "can_manage_api_clients": actor.can_manage_api_clients,
         "label": actor.label,
     }
 
@@ -282,5 +305,6 @@ def _actor_from_json(data: dict[str, Any]) -> Actor:
         home_municipality_codes=frozenset(data["home_municipality_codes"]),
         roles=frozenset(data["roles"]),
         can_search_audit=data["can_search_audit"],
+        can_manage_api_clients=data["can_manage_api_clients"],
         label=data["label"],
     )

@@ -8,7 +8,10 @@ from typing import Any
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from skolsam.audit.access import audit_policy
 from skolsam.core.access import ADMIN_ROLES, SCHOOL_WIDE_ROLES, Actor
+from skolsam.core.policy import Action
+from skolsam.organisations.access import organisation_policy
 
 # Roles whose holders reach sensitive data about many pupils: administrators and rektorer
 # (ADMIN_ROLES) and pupil health and guidance (the rest of SCHOOL_WIDE_ROLES).
@@ -27,9 +30,10 @@ def two_factor_required(*, user: Any, actor: Actor) -> bool:
     """
     if not user.is_authenticated:
         return False
-    if user.is_superuser or actor.can_search_audit:
+    if user.is_superuser or audit_policy.any(actor, Action.VIEW):
         return True
-    if actor.admin_org_ids or actor.school_wide_org_ids or actor.authorised_protected_ids:
+    # Administrators are school-wide staff too (core.access.SCHOOL_WIDE_ROLES).
+    if organisation_policy.any(actor, Action.VIEW_PUPILS) or actor.authorised_protected_ids:
         return True
     if actor.roles & SENSITIVE_ROLES:
         return True

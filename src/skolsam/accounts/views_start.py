@@ -16,10 +16,12 @@ from django.views.decorators.http import require_GET
 from skolsam.core.access import Actor, located
 from skolsam.core.choices import OrganisationType
 from skolsam.core.models import valid_on
+from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.access import groups_visible_to
 from skolsam.groups.models import Group, GroupMembership
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people.selectors import person_list_children
 
@@ -31,6 +33,8 @@ def start(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     context = {
         "actor": actor,
+        # The register pages' own gate (pupil_register, staff_register, group_create).
+        "may_register": organisation_policy.any(actor, Action.CREATE),
         "school_units": _school_units_with_counts(actor),
         "groups": _own_groups_with_counts(actor),
         "children": list(person_list_children(actor=actor)),
@@ -46,8 +50,8 @@ def start(request: HttpRequest) -> HttpResponse:
 
 def _school_units_with_counts(actor: Actor) -> list[Organisation]:
     """Return the school units the actor leads or serves school-wide, with today's counts."""
-    org_ids = actor.admin_org_ids | actor.school_wide_org_ids
-    if not org_ids:
+    # Administrators are school-wide staff too (core.access.SCHOOL_WIDE_ROLES).
+    if not organisation_policy.any(actor, Action.VIEW_PUPILS):
         return []
     day = actor.on
     pupils = (
@@ -66,7 +70,8 @@ def _school_units_with_counts(actor: Actor) -> list[Organisation]:
         .values("n")
     )
     return list(
-        Organisation.objects.filter(pk__in=org_ids, organisation_type=OrganisationType.SKOLENHET)
+        organisation_policy.objects(actor, Action.VIEW_PUPILS)
+        .filter(organisation_type=OrganisationType.SKOLENHET)
         .annotate(
             pupil_count=Coalesce(Subquery(pupils, output_field=IntegerField()), 0),
             group_count=Coalesce(Subquery(groups, output_field=IntegerField()), 0),

@@ -7,7 +7,13 @@
   gives them; a rektor or administrator sees their school units;
 - what a responsible adult may do for a child is `people.access.child_policy`;
 - an absence investigation (SL 7:19a) is `investigation_policy`: the pupil's mentor and
-  school-wide staff at the unit follow it up, only the rektor closes it (DECIDE).
+  school-wide staff at the unit follow it up, only the rektor closes it (DECIDE);
+- a leave request on the staff side is `leave_policy`: VIEW lists a unit's requests to its
+  administrators (the rektor's list; the service lets only the rektor decide);
+- a CSN file is `csn_report_policy`: VIEW for those who may locate every pupil in it,
+  EXPORT (download) for the administrators of its unit as well;
+- a class's attendance week is for its mentor and the unit's school-wide staff
+  (`may_follow_up_group`).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.activities.models import Activity
-from skolsam.attendance.models import AbsenceInvestigation, LeaveRequest
+from skolsam.attendance.models import AbsenceInvestigation, CsnReport, LeaveRequest
 from skolsam.core.access import Actor, may_see_location
 from skolsam.core.choices import AssignmentRoleType, SecurityMarking
 from skolsam.core.models import valid_on
@@ -166,7 +172,7 @@ def may_decide_for_unit(actor: Actor, organisation_id: UUID) -> bool:
 
 def may_follow_up(actor: Actor, person: Person, organisation_id: UUID) -> bool:
     """Mentor of the pupil or school-wide staff at the unit: statistics and investigations."""
-    if organisation_id in actor.school_wide_org_ids:
+    if organisation_policy.can(actor, Action.VIEW_PUPILS, organisation_id):
         return True
     groups = mentor_group_ids(actor)
     return (
@@ -174,6 +180,13 @@ def may_follow_up(actor: Actor, person: Person, organisation_id: UUID) -> bool:
         and GroupMembership.objects.filter(
             valid_on(actor.on), person=person, group_id__in=groups
         ).exists()
+    )
+
+
+def may_follow_up_group(actor: Actor, group: Any) -> bool:
+    """Mentor of the group or school-wide staff at its unit: the class's attendance week."""
+    return group.pk in mentor_group_ids(actor) or organisation_policy.can(
+        actor, Action.VIEW_PUPILS, group.organisation_id
     )
 
 
@@ -204,6 +217,45 @@ class InvestigationPolicy(Policy[AbsenceInvestigation]):
 
 
 investigation_policy = InvestigationPolicy()
+
+
+class LeavePolicy(Policy[LeaveRequest]):
+    """VIEW (staff side): the requests at the units the actor administers, for pupils whose
+    school the actor may know. Guardians reach their children's requests through
+    `child_policy` (`leave_requests_for_guardian`); the decision itself is the
+    organisation's DECIDE, checked by the service."""
+
+    model = LeaveRequest
+    actions = frozenset({Action.VIEW})
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[LeaveRequest]:
+        return LeaveRequest.objects.filter(
+            organisation__in=organisation_policy.objects(actor, Action.CHANGE),
+            student__in=pupils_located_by(actor),
+        )
+
+
+leave_policy = LeavePolicy()
+
+
+class CsnReportPolicy(Policy[CsnReport]):
+    """VIEW: the CSN files whose every pupil the actor may locate (`csn_reports_located_by`;
+    the page that lists them is for the unit's school-wide staff). EXPORT (download the
+    file): those of them made at a unit the actor administers."""
+
+    model = CsnReport
+    actions = frozenset({Action.VIEW, Action.EXPORT})
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[CsnReport]:
+        reports = csn_reports_located_by(actor)
+        if action == Action.EXPORT:
+            reports = reports.filter(
+                organisation__in=organisation_policy.objects(actor, Action.CHANGE)
+            )
+        return reports
+
+
+csn_report_policy = CsnReportPolicy()
 
 
 def csn_reports_located_by(actor: Actor) -> QuerySet:

@@ -25,8 +25,11 @@ from skolsam.attendance.models import (
 )
 from skolsam.core.access import Actor
 from skolsam.core.models import valid_on
+from skolsam.core.policy import Action
 from skolsam.enrolment.models import Placement
+from skolsam.groups.access import group_policy
 from skolsam.groups.models import Group
+from skolsam.organisations.access import organisation_policy
 from skolsam.people.models import Person
 from skolsam.schedule import calendar
 from skolsam.schedule.access import lessons_taught_by
@@ -208,9 +211,8 @@ def leave_requests_of(*, student_ids: list[UUID]) -> list[LeaveRequest]:
 
 def leave_requests_to_decide(*, actor: Actor) -> list[LeaveRequest]:
     """Return the leave requests waiting for a decision at the units the actor leads."""
-    visible = attendance_access.pupils_located_by(actor)
     return list(
-        LeaveRequest.objects.filter(organisation_id__in=actor.admin_org_ids, student__in=visible)
+        attendance_access.leave_policy.objects(actor, Action.VIEW)
         .filter(status__in=[LeaveStatus.REQUESTED, LeaveStatus.AWAITING_GUARDIANS])
         .select_related("student", "organisation", "requested_by")
         .order_by("start_date", "created")
@@ -218,9 +220,8 @@ def leave_requests_to_decide(*, actor: Actor) -> list[LeaveRequest]:
 
 
 def recent_decisions(*, actor: Actor) -> list[LeaveRequest]:
-    visible = attendance_access.pupils_located_by(actor)
     return list(
-        LeaveRequest.objects.filter(organisation_id__in=actor.admin_org_ids, student__in=visible)
+        attendance_access.leave_policy.objects(actor, Action.VIEW)
         .filter(status__in=[LeaveStatus.GRANTED, LeaveStatus.REJECTED])
         .select_related("student", "decided_by")
         .order_by("-decided_at")[:20]
@@ -322,10 +323,8 @@ def department_day(*, actor: Actor, group: Group, day: date) -> list[ChildDay]:
 def departments_for(*, actor: Actor) -> list[Group]:
     """Return the preschool and fritidshem groups the actor works with."""
     return list(
-        Group.objects.filter(
-            Q(pk__in=actor.group_ids) | Q(organisation_id__in=actor.admin_org_ids),
-            group_type="Avdelning",
-        )
+        group_policy.objects(actor, Action.TAKE_REGISTER)
+        .filter(group_type="Avdelning")
         .filter(valid_on(actor.on))
         .select_related("organisation")
         .order_by("organisation__display_name", "display_name")[:100]
@@ -336,7 +335,7 @@ def schedules_to_approve(*, actor: Actor) -> list[AttendanceSchedule]:
     return list(
         AttendanceSchedule.objects.filter(
             state=ScheduleState.BEGART,
-            placement__placed_at_id__in=actor.staff_org_ids,
+            placement__placed_at__in=organisation_policy.objects(actor, Action.VIEW),
             placement__child__in=attendance_access.pupils_located_by(actor),
         )
         .select_related("placement__child", "placement__group")

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.attendance import access as attendance_access
-from skolsam.attendance.access import investigation_policy
+from skolsam.attendance.access import csn_report_policy, investigation_policy
 from skolsam.attendance.csn import csn_candidates, csn_reported, month_bounds
 from skolsam.attendance.forms import (
     CloseForm,
@@ -35,7 +35,7 @@ from skolsam.audit.services import audit_export, audit_record
 from skolsam.core.dates import month_param
 from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
-from skolsam.organisations.access import organisation_for_actor
+from skolsam.organisations.access import organisation_for_actor, organisation_policy
 from skolsam.schedule.access import may_manage_settings
 from skolsam.schedule.models import Term
 
@@ -62,7 +62,7 @@ def _default_period(org_id: UUID, today: date) -> tuple[date, date]:
 def _school_wide_unit(request: HttpRequest, org_id: UUID) -> tuple[Any, Any]:
     actor = request_actor(request)
     unit = organisation_for_actor(actor, org_id)
-    if unit.pk not in actor.school_wide_org_ids:
+    if not organisation_policy.can(actor, Action.VIEW_PUPILS, unit):
         raise Http404("Organisationen finns inte.")
     return actor, unit
 
@@ -162,7 +162,8 @@ def pupil(request: HttpRequest, org_id: UUID, person_id: UUID) -> HttpResponse:
             "absences": absences,
             "investigations": investigations,
             "form": form,
-            "is_admin": unit.pk in actor.admin_org_ids,
+            # The exemption page's gate, for this unit (the service lets only the rektor decide).
+            "may_exempt": organisation_policy.can(actor, Action.CHANGE, unit),
         },
     )
 
@@ -294,6 +295,11 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
         return redirect(f"{request.path}?manad={month:%Y-%m}")
     candidates = csn_candidates(organisation=unit, month=month, visible=visible)
     first, last = month_bounds(month)
+    reports = list(
+        csn_report_policy.objects(actor, Action.VIEW)
+        .filter(organisation=unit)
+        .order_by("-created_at")[:24]
+    )
     audit_record(
         actor=actor,
         action="csn.view",
@@ -310,13 +316,13 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
             "first": first,
             "last": last,
             "candidates": candidates,
-            "reports": list(
-                attendance_access.csn_reports_located_by(actor)
-                .filter(organisation=unit)
-                .order_by("-created_at")[:24]
+            "reports": reports,
+            "downloadable": set(
+                csn_report_policy.objects(actor, Action.EXPORT)
+                .filter(pk__in=[r.pk for r in reports])
+                .values_list("pk", flat=True)
             ),
             "reported": csn_reported(organisation=unit, visible=visible),
-            "is_admin": unit.pk in actor.admin_org_ids,
             # Only the rektor decides, records returns and makes the file: others get no forms.
             "may_decide": attendance_access.may_decide_for_unit(actor, unit.pk),
             "form": CsnDecisionForm(),
@@ -329,13 +335,7 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
 @login_required
 def csn_download(request: HttpRequest, report_id: int) -> HttpResponse:
     actor = request_actor(request)
-    report = (
-        attendance_access.csn_reports_located_by(actor)
-        .filter(pk=report_id, organisation_id__in=actor.admin_org_ids)
-        .first()
-    )
-    if report is None:
-        raise Http404("Rapporten finns inte.")
+    report = csn_report_policy.get(actor, Action.EXPORT, report_id, "Rapporten finns inte.")
     audit_export(actor=actor, what="CsnReportDownload", rows=report.row_count, report=report.pk)
     response = HttpResponse(report.content, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.filename}"'

@@ -8,10 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from skolsam.audit.access import audit_policy
 from skolsam.audit.selectors import audit_entry_list
 from skolsam.audit.services import audit_record
 from skolsam.audit_search.forms import AuditSearchForm
 from skolsam.audit_search.selectors import audit_rows
+from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 
 PAGE_SIZE = 50
@@ -22,7 +24,7 @@ PAGE_SIZE = 50
 def audit_search(request: HttpRequest) -> HttpResponse:
     """Search the log by person, actor, action and dates; the search itself is logged."""
     actor = request_actor(request)
-    if not actor.can_search_audit:
+    if not audit_policy.any(actor, Action.VIEW):
         # Like a missing page: the log's existence is nobody else's business.
         raise Http404("Sidan finns inte.")
     form = AuditSearchForm(request.GET, today=actor.on)

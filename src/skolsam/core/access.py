@@ -95,6 +95,9 @@ class Actor:
     responsible_for_ids: frozenset[UUID] = frozenset()
     authorised_protected_ids: frozenset[UUID] = frozenset()
     can_search_audit: bool = False
+    # The Django permission ss12000.change_apiclient: issue and manage SS 12000 API clients
+    # (api.ss12000.access.api_client_policy); not a register grant.
+    can_manage_api_clients: bool = False
     roles: frozenset[str] = field(default_factory=frozenset)
     # A system actor (a management command, an import, the demo loader) passes the
     # permission checks in services; it is still written to the audit log under `label`.

@@ -10,6 +10,7 @@ and services ask that object, never the actor's fields:
     group_policy.objects(actor, Action.VIEW)           # -> QuerySet scoped to the actor
     group_policy.require(actor, Action.CHANGE, group, "Du kan inte ändra gruppen.")
     group_policy.get(actor, Action.VIEW, group_id, "Gruppen finns inte.")  # forbidden = missing
+    organisation_policy.any(actor, Action.CREATE)      # a page's gate, a menu's link
 
 The system actor (management commands, imports, the demo loader) passes every check here,
 and only here: no domain module tests `actor.is_system` to grant something.
@@ -39,11 +40,15 @@ class Action(StrEnum):
     DECIDE = "decide"
     # Follow a pupil up: open an absence investigation, record its steps.
     FOLLOW_UP = "follow_up"
-    # Save a lesson's register (mark attendance): its teachers, substitute, the school's admins.
+    # Save a lesson's register (mark attendance): its teachers, substitute, the school's admins;
+    # for a group (group_policy), run a preschool department's day: its staff and admins.
     TAKE_REGISTER = "take_register"
     # Name staff who may see a protected person's location data.
     AUTHORISE = "authorise"
     IMPORT = "import"
+    # See a unit's pupils as a whole (its pupil list by school year, its absence statistics
+    # and CSN page, a class's attendance): the unit's school-wide staff, not its teachers.
+    VIEW_PUPILS = "view_pupils"
     EXPORT = "export"
     # Acting for a child (people.access.children): the relation table in docs/architecture.md.
     SEE_CHILD = "see_child"
@@ -63,7 +68,9 @@ class Policy(Generic[M]):
 
     `allows` defaults to "the object is in `scope`", so a policy that can say which rows
     an actor may act on gets the single-object answer for free; one whose rule is cheaper
-    per object overrides `allows` too.
+    per object overrides `allows` too. Likewise `allows_any` (behind `any`, a page's gate)
+    defaults to "`scope` is not empty"; a policy that can answer it from the Actor alone
+    overrides it, so that a gate costs no query.
     """
 
     model: type[M]
@@ -84,6 +91,13 @@ class Policy(Generic[M]):
         if actor.is_system:
             return self.model._default_manager.all()
         return self.scope(actor, action)
+
+    def any(self, actor: Actor, action: Action) -> bool:
+        """Tell whether `actor` may take `action` on anything at all: a page's gate, a link."""
+        self._known(action)
+        if actor.is_system:
+            return True
+        return self.allows_any(actor, action)
 
     def require(self, actor: Actor, action: Action, obj: Any, message: str | dict) -> None:
         """Raise DomainError(message) unless `actor` may take `action` on `obj`."""
@@ -107,6 +121,9 @@ class Policy(Generic[M]):
 
     def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
         return self.scope(actor, action).filter(pk=obj.pk).exists()
+
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        return self.scope(actor, action).exists()
 
     def scope(self, actor: Actor, action: Action) -> QuerySet[M]:
         raise NotImplementedError(f"{type(self).__name__} has no scope for {action}")

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from skolsam.core.access import Actor
 from skolsam.core.choices import AssignmentRoleType, DutyRole
 from skolsam.core.forms import DateField, RegisterForm
+from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.forms import UnitChoiceField
 from skolsam.organisations.models import Organisation
 from skolsam.people.forms import CivicNoField, clean_phone
@@ -20,7 +22,7 @@ from skolsam.people.services import PersonDetails
 
 def managed_organisations(actor: Actor) -> QuerySet[Organisation]:
     """Return every organisation (not only school units) where `actor` may add staff."""
-    return Organisation.objects.filter(pk__in=actor.admin_org_ids).order_by("display_name", "id")
+    return organisation_policy.objects(actor, Action.CREATE).order_by("display_name", "id")
 
 
 class DutyFieldsForm(RegisterForm):

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from skolsam.audit.access import audit_policy
 from skolsam.audit_search.forms import AuditSearchForm
 from skolsam.core.dates import date_param
 from skolsam.core.errors import DomainError
@@ -98,7 +99,7 @@ def school_unit_pupils_download(
 def audit_log_download(request: HttpRequest) -> HttpResponse:
     """Download the auditors' search result (same parameters as /audit/) as CSV."""
     actor = request_actor(request)
-    if not actor.can_search_audit:
+    if not audit_policy.any(actor, Action.EXPORT):
         raise Http404("Sidan finns inte.")
     form = AuditSearchForm(request.GET, today=actor.on)
     if not form.is_valid():

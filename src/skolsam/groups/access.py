@@ -3,6 +3,9 @@
 VIEW: groups of organisations where the actor sees every pupil, plus their own groups.
 CHANGE (the group, its members, its assignment roles) and EXPORT (its class list):
 administrators of the group's organisation, as `organisations.access` says.
+TAKE_REGISTER (a preschool or fritidshem department's day: children in and out): the
+group's own staff (who teach it or hold an assignment role in it) and the administrators
+of its organisation; these are the departments offered on the staff's preschool page.
 """
 
 from __future__ import annotations
@@ -58,16 +61,22 @@ def memberships_visible_to(actor: Actor, *, on: date | None = None) -> QuerySet:
 
 class GroupPolicy(Policy[Group]):
     model = Group
-    actions = frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT})
+    actions = frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT, Action.TAKE_REGISTER})
 
     def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
         if action == Action.VIEW:
             return obj.organisation_id in actor.school_wide_org_ids or obj.pk in actor.group_ids
+        if action == Action.TAKE_REGISTER:
+            return obj.pk in actor.group_ids or obj.organisation_id in actor.admin_org_ids
         return obj.organisation_id in actor.admin_org_ids
 
     def scope(self, actor: Actor, action: Action) -> QuerySet[Group]:
         if action == Action.VIEW:
             return groups_visible_to(actor)
+        if action == Action.TAKE_REGISTER:
+            return Group.objects.filter(
+                Q(pk__in=actor.group_ids) | Q(organisation_id__in=actor.admin_org_ids)
+            )
         return Group.objects.filter(organisation_id__in=actor.admin_org_ids)
 
 

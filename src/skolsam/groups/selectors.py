@@ -7,14 +7,14 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from skolsam.core.access import Actor, may_see_location
-from skolsam.core.choices import GroupType, SecurityMarking
+from skolsam.core.access import Actor, located, may_see_location
+from skolsam.core.choices import GroupType
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
 from skolsam.duties.access import assignment_role_policy
 from skolsam.duties.models import AssignmentRole
 from skolsam.enrolment.models import Placement
-from skolsam.groups.access import group_members_visible_to, memberships_visible_to
+from skolsam.groups.access import group_members_visible_to, group_policy, memberships_visible_to
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.people.access import persons_visible_to, responsibles_visible_to
 from skolsam.people.models import Person, Responsible
@@ -129,13 +129,10 @@ def _placed_rows(
     The same rules as the memberships: children the actor may see, a protected child only
     for staff named for her. One query; the rows are added to `by_person` too.
     """
-    known = set(actor.authorised_protected_ids)
-    if actor.person_id is not None:
-        known.add(actor.person_id)
     placements = (
         Placement.objects.filter(valid_on(on), group=group)
         .filter(child__in=persons_visible_to(replace(actor, on=on)))
-        .filter(Q(child__security_marking=SecurityMarking.INGEN) | Q(child_id__in=known))
+        .filter(located(actor, "child__"))
         .select_related("child")
         .order_by("child__family_name", "child__given_name", "child_id", "start_date", "id")
     )
@@ -152,7 +149,7 @@ def _placed_rows(
 def group_list_for_management(*, actor: Actor, on: date) -> QuerySet[Group]:
     """Return groups at the organisations `actor` manages that are valid on `on` or later."""
     return (
-        Group.objects.filter(organisation_id__in=actor.admin_org_ids)
+        group_policy.objects(actor, Action.CHANGE)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
         .select_related("organisation")
         .order_by("organisation__display_name", "display_name", "id")

@@ -29,6 +29,7 @@ from skolsam.groups.forms import (
     MembershipEndForm,
 )
 from skolsam.groups.selectors import group_class_list, group_list_for_management
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.forms import managed_school_units
 from skolsam.people import civicno
 from skolsam.people.access import may_edit_person, person_for_actor, persons_visible_to
@@ -83,7 +84,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
     """Create a group at a school unit the actor manages."""
     actor = request_actor(request)
     units = managed_school_units(actor)
-    if not actor.admin_org_ids:
+    if not organisation_policy.any(actor, Action.CREATE):
         raise Http404(_GROUP_NOT_FOUND)
     initial = {}
     unit_id = _uuid_or_none(request.GET.get("skolenhet"))

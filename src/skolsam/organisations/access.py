@@ -6,7 +6,10 @@ under it): administrators of that subtree. IMPORT and EXPORT: administrators of 
 unit; a file of pupils leaves the system's access control once it is downloaded.
 DECIDE (a rektor's decisions: leave, CSN, closing an absence investigation, exemptions
 from notices): a rektor or förskolechef of that subtree, not any administrator (SL 7:18,
-7:19a).
+7:19a). VIEW_PUPILS (the unit's pupils as a whole: its pupil list by school year, its
+absence statistics and CSN page, a class's attendance week): the unit's school-wide staff
+(administrators, pupil health and guidance), not a teacher who sees only their groups.
+`any(actor, action)` answers a page's gate or a menu's link from the actor alone.
 """
 
 from __future__ import annotations
@@ -32,22 +35,44 @@ class OrganisationPolicy(Policy[Organisation]):
 
     model = Organisation
     actions = frozenset(
-        {Action.VIEW, Action.CHANGE, Action.CREATE, Action.DECIDE, Action.IMPORT, Action.EXPORT}
+        {
+            Action.VIEW,
+            Action.VIEW_PUPILS,
+            Action.CHANGE,
+            Action.CREATE,
+            Action.DECIDE,
+            Action.IMPORT,
+            Action.EXPORT,
+        }
     )
 
     def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
         pk = pk_of(obj)
         if action == Action.VIEW:
             return pk in actor.staff_org_ids
+        if action == Action.VIEW_PUPILS:
+            return pk in actor.school_wide_org_ids
         if action in (Action.IMPORT, Action.EXPORT):
             return _is_school_unit(obj) and pk in actor.admin_org_ids
         if action == Action.DECIDE:
             return pk in _deciding_org_ids(actor)
         return pk in actor.admin_org_ids
 
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        # Without a query where the actor's own sets answer.
+        if action == Action.VIEW:
+            return bool(actor.staff_org_ids)
+        if action == Action.VIEW_PUPILS:
+            return bool(actor.school_wide_org_ids)
+        if action in (Action.CHANGE, Action.CREATE):
+            return bool(actor.admin_org_ids)
+        return super().allows_any(actor, action)
+
     def scope(self, actor: Actor, action: Action) -> QuerySet[Organisation]:
         if action == Action.VIEW:
             return Organisation.objects.filter(pk__in=actor.staff_org_ids)
+        if action == Action.VIEW_PUPILS:
+            return Organisation.objects.filter(pk__in=actor.school_wide_org_ids)
         if action == Action.DECIDE:
             return Organisation.objects.filter(pk__in=_deciding_org_ids(actor))
         where = Q(pk__in=actor.admin_org_ids)

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.access import Actor
 from skolsam.core.choices import OrganisationType, SchoolType
+from skolsam.core.policy import Action
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 
 
@@ -32,9 +34,11 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 def managed_school_units(actor: Actor) -> QuerySet[Organisation]:
     """Return the school units where `actor` may enrol pupils, create groups and add staff."""
-    return Organisation.objects.filter(
-        pk__in=actor.admin_org_ids, organisation_type=OrganisationType.SKOLENHET
-    ).order_by("display_name", "id")
+    return (
+        organisation_policy.objects(actor, Action.CREATE)
+        .filter(organisation_type=OrganisationType.SKOLENHET)
+        .order_by("display_name", "id")
+    )
 
 
 def school_type_choices(units: Iterable[Organisation]) -> list[tuple[str, str]]:

@@ -136,7 +136,7 @@ def school_unit_overview(*, actor: Actor, unit: Organisation) -> SchoolUnitOverv
         else:
             staff.append(StaffRow(duty.person, [duty]))
 
-    shows_pupils = unit.pk in actor.school_wide_org_ids
+    shows_pupils = organisation_policy.can(actor, Action.VIEW_PUPILS, unit)
     years: list[YearCount] = []
     if shows_pupils:
         rows = (
@@ -180,7 +180,7 @@ def school_unit_pupils(
     Empty unless the actor sees every pupil of the unit. Protected pupils appear only to
     the staff named for them (`access.enrolments_visible_to`). Two queries.
     """
-    if unit.pk not in actor.school_wide_org_ids:
+    if not organisation_policy.can(actor, Action.VIEW_PUPILS, unit):
         return []
     day = actor.on
     enrolments = list(

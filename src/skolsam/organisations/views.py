@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from skolsam.audit.services import audit_person_read, audit_record
 from skolsam.core.access import Actor
 from skolsam.core.choices import SchoolType
+from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
-from skolsam.organisations.access import organisation_for_actor
+from skolsam.organisations.access import organisation_for_actor, organisation_policy
 from skolsam.organisations.selectors import school_unit_overview, school_unit_pupils
 
 _NOT_FOUND = "Organisationen finns inte."
@@ -43,7 +44,7 @@ def school_unit_detail(request: HttpRequest, organisation_id: UUID) -> HttpRespo
 def school_unit_pupils_view(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
     """List one school year's pupils at the unit; htmx gets the list alone."""
     actor, unit = _school_unit(request, organisation_id)
-    if unit.pk not in actor.school_wide_org_ids:
+    if not organisation_policy.can(actor, Action.VIEW_PUPILS, unit):
         raise Http404(_NOT_FOUND)
     school_type = request.GET.get("skolform", "")
     if school_type not in SchoolType.values:

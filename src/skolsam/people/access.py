@@ -351,6 +351,11 @@ class ChildPolicy(Policy[Person]):
             return True
         return super().allows(actor, action, obj)
 
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        if ACTING_FOR_CHILD[action] >= CUSTODY | OTHER_RESPONSIBLE:
+            return actor.person_id is not None and bool(actor.responsible_for_ids)
+        return super().allows_any(actor, action)
+
     def scope(self, actor: Actor, action: Action) -> QuerySet[Person]:
         if actor.person_id is None:
             return Person.objects.none()

@@ -17,7 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.audit.services import audit_person_read
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
+from skolsam.duties.access import duty_policy
+from skolsam.enrolment.access import enrolment_policy
+from skolsam.groups.access import group_policy
 from skolsam.people.access import may_edit_person, person_for_actor
 from skolsam.people.forms import (
     AddressFormSet,
@@ -151,5 +155,18 @@ def person_manage(request: HttpRequest, person_id: UUID) -> HttpResponse:
     return render(
         request,
         "people/person_manage.html",
-        {"card": card, "today": actor.on, "managed": actor.admin_org_ids},
+        {
+            "card": card,
+            "today": actor.on,
+            # What the administrator may end or move here: each row's own policy decides.
+            "changeable_enrolments": {
+                e.pk for e in card.enrolments if enrolment_policy.can(actor, Action.CHANGE, e)
+            },
+            "changeable_memberships": {
+                m.pk for m in card.memberships if group_policy.can(actor, Action.CHANGE, m.group)
+            },
+            "changeable_duties": {
+                d.pk for d in card.duties if duty_policy.can(actor, Action.CHANGE, d)
+            },
+        },
     )

@@ -27,6 +27,7 @@ from skolsam.core.views import is_htmx, request_actor
 from skolsam.duties.forms import StaffRegisterForm, managed_organisations
 from skolsam.enrolment.access import enrolment_policy, enrolments_visible_to
 from skolsam.enrolment.forms import EnrolmentEndForm, MoveSchoolForm, PlacementFieldsForm
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.forms import managed_school_units
 from skolsam.people.access import may_edit_person, person_for_actor, persons_visible_to
 from skolsam.people.forms import GuardianForm, PupilForm
@@ -45,7 +46,7 @@ def _uuid_or_none(text: str | None) -> UUID | None:
 def pupil_register(request: HttpRequest) -> HttpResponse:
     """Register a new pupil with one or two guardians, enrolled at a unit, in one step."""
     actor = request_actor(request)
-    if not actor.admin_org_ids:
+    if not organisation_policy.any(actor, Action.CREATE):
         raise Http404("Personen finns inte.")
     units = managed_school_units(actor)
     if request.method == "GET" and is_htmx(request):
@@ -138,7 +139,7 @@ def _registered_message(request: HttpRequest, result: services.PupilRegistration
 def staff_register(request: HttpRequest) -> HttpResponse:
     """Register a staff member and their duty at an organisation the actor manages."""
     actor = request_actor(request)
-    if not actor.admin_org_ids:
+    if not organisation_policy.any(actor, Action.CREATE):
         raise Http404("Tjänsten finns inte.")
     preselected = None
     unit_id = request.GET.get("skolenhet")

@@ -202,9 +202,11 @@ def settings_organisations_for(actor: Actor) -> list[Organisation]:
 
 
 def school_units_managed_by(actor: Actor) -> QuerySet:
-    return Organisation.objects.filter(
-        pk__in=actor.admin_org_ids, organisation_type="Skolenhet"
-    ).order_by("display_name")
+    return (
+        organisation_policy.objects(actor, Action.CHANGE)
+        .filter(organisation_type=OrganisationType.SKOLENHET)
+        .order_by("display_name")
+    )
 
 
 class LessonPolicy(Policy[CalendarEvent]):
@@ -248,6 +250,13 @@ class CalendarPolicy(Policy[Organisation]):
                 or _central_huvudman_ids(actor).filter(huvudman_id=obj.pk).exists()
             )
         return organisation_policy.can(actor, Action.CHANGE, obj)
+
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        # A central administrator is an administrator too: no query for anyone else.
+        # Only a huvudman or a school unit has settings (`may_manage_settings`).
+        return organisation_policy.any(actor, Action.CHANGE) and (
+            self.scope(actor, action).filter(organisation_type__in=_WITH_SETTINGS).exists()
+        )
 
     def scope(self, actor: Actor, action: Action) -> QuerySet[Organisation]:
         return Organisation.objects.filter(

@@ -24,6 +24,7 @@ from skolsam.organisations.access import organisation_for_actor, organisation_po
 from skolsam.people.access import child_policy, children_of, person_for_actor
 from skolsam.schedule import calendar, selectors, services
 from skolsam.schedule.access import (
+    calendar_policy,
     lesson_for_actor,
     school_units_managed_by,
     settings_organisation_for_actor,
@@ -70,7 +71,8 @@ def week(request: HttpRequest) -> HttpResponse:
             "whose": whose,
             "children": list(children_of(actor)),
             "units": list(school_units_managed_by(actor)),
-            "manages_settings": bool(actor.admin_org_ids),
+            # The settings pages' own gate (attendance.views.settings_index).
+            "manages_settings": calendar_policy.any(actor, Action.CHANGE),
         },
     )
 

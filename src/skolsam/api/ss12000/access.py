@@ -20,21 +20,27 @@ here are the API's equivalent, built on the same register facts and the same rul
 
 Every view calls these functions; a view never starts from `Model.objects` itself.
 Anything outside the scope answers like something missing (404).
+
+Who manages the clients themselves, in the web UI, is `api_client_policy`: a person's
+side of the API, answered from the Actor like every other policy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.api.ss12000.models import ApiClient
 from skolsam.attendance.models import Absence, Attendance, AttendanceEvent, AttendanceSchedule
 from skolsam.core.access import Actor
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.dates import today
+from skolsam.core.policy import Action, Policy
 from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
 from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment, Placement
@@ -368,3 +374,28 @@ def schedules_visible_to_client(scope: ApiScope) -> QuerySet:
     return AttendanceSchedule.objects.filter(
         not_protected(scope, "placement__child__"), placement__placed_at_id__in=scope.org_ids
     )
+
+
+class ApiClientPolicy(Policy[ApiClient]):
+    """VIEW, CREATE and CHANGE (issue a client, set its scopes, rotate or revoke its secret,
+    read what it reports): holders of the Django permission ss12000.change_apiclient
+    (`Actor.can_manage_api_clients`). A client is bound to organisations, not to the person
+    who issued it, so the permission covers every client; for anyone else the pages are
+    missing (404)."""
+
+    model = ApiClient
+    actions = frozenset({Action.VIEW, Action.CREATE, Action.CHANGE})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        return actor.can_manage_api_clients
+
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        return actor.can_manage_api_clients
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[ApiClient]:
+        if not actor.can_manage_api_clients:
+            return ApiClient.objects.none()
+        return ApiClient.objects.all()
+
+
+api_client_policy = ApiClientPolicy()

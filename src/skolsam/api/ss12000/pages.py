@@ -7,13 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from skolsam.accounts.actor import actor_for_user
 from skolsam.api.ss12000 import scopes, selectors, services
+from skolsam.api.ss12000.access import api_client_policy
 from skolsam.api.ss12000.models import ConsumerProfile
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
+from skolsam.core.views import request_actor
 from skolsam.organisations.selectors import organisation_get_by_code
-
-PERMISSION = "ss12000.change_apiclient"
 
 
 class ScopesForm(forms.Form):
@@ -57,16 +57,13 @@ class ClientForm(forms.Form):
         return found
 
 
-def _require_manager(request: HttpRequest) -> None:
-    # Forbidden answers like missing: the page's existence is not advertised.
-    if not request.user.has_perm(PERMISSION):
-        raise Http404
-
-
 @login_required
 def client_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    actor = actor_for_user(request.user)
+    actor = request_actor(request)
+    action = Action.CREATE if request.method == "POST" else Action.VIEW
+    # Forbidden answers like missing: the page's existence is not advertised.
+    if not api_client_policy.any(actor, action):
+        raise Http404
     form = ClientForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
@@ -98,11 +95,12 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def client_detail(request: HttpRequest, client_id: str) -> HttpResponse:
-    _require_manager(request)
+    actor = request_actor(request)
+    action = Action.CHANGE if request.method == "POST" else Action.VIEW
     client = selectors.api_client_get(client_id)
-    if client is None:
+    # Forbidden answers like missing.
+    if client is None or not api_client_policy.can(actor, action, client):
         raise Http404
-    actor = actor_for_user(request.user)
     new_secret = None
     error = None
     saved = False

@@ -38,11 +38,6 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
         "one pupil's absence at a unit, after investigation_policy's FOLLOW_UP check on that "
         "pupil and unit; belongs in an attendance policy's objects()"
     ),
-    ("attendance/views.py", "LeaveRequest"): (
-        "leave_decide scopes to the actor's units and visible pupils, and the service checks "
-        "DECIDE; a leave policy would answer a non-rektor administrator 404 instead of the "
-        "service's message, a behaviour change left for the attendance pages' rework"
-    ),
     ("api/ss12000/resources/attendances.py", "Attendance"): (
         "re-reads the row the client has just written, by primary key, to serialise it; "
         "the API's client scope (api/ss12000/access.py) is not an Actor policy"

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import template
 
+from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
-from skolsam.people.access import may_edit_person
+from skolsam.people.access import person_policy
 
 register = template.Library()
 
@@ -19,4 +20,4 @@ def may_administer(context: Any, person: Any) -> bool:
     if request is None or not request.user.is_authenticated:
         return False
     actor = request_actor(request)
-    return bool(actor.admin_org_ids) and may_edit_person(actor, person)
+    return person_policy.can(actor, Action.CHANGE, person)
