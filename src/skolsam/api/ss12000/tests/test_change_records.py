@@ -16,6 +16,10 @@ import pytest
 from django.db import transaction
 
 from skolsam.activities.services import activity_create
+from skolsam.api.ss12000 import tasks
+from skolsam.api.ss12000.models import WebhookDelivery
+from skolsam.api.ss12000.tests.conftest import Api
+from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.attendance.models import Attendance, AttendanceKind
 from skolsam.attendance.services.other_systems import attendance_delete
 from skolsam.core.access import system_actor
@@ -199,3 +203,28 @@ def test_a_deletion_is_a_tombstone_at_once_and_a_rollback_leaves_nothing(world: 
 def test_a_deletion_names_what_it_deleted() -> None:
     with pytest.raises(ValueError):
         change_record(entity_type="Person", organisation_ids=[], deleted=True)
+
+
+def test_the_dispatcher_claims_each_outbox_row_once(world: Any, settings: Any) -> None:
+    settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
+    client, _ = make_client([world.koping])
+    Api(token_for(client)).post(
+        "/subscriptions",
+        {"name": "synk", "target": "http://127.0.0.1:9/", "resourceTypes": [{"resource": "Group"}]},
+        status=201,
+    )
+    person_update(actor=SYSTEM, person=world.alva, given_name="Alvah")  # not subscribed
+    group_create(
+        actor=SYSTEM,
+        organisation=world.karlberg,
+        display_name="7B",
+        group_type=GroupType.KLASS,
+        start_date=DAY,
+    )
+    assert tasks.dispatch_changes.call() == 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.modified_entities == ["Group"] and not delivery.deleted_entities
+    assert not ChangeRecord.objects.filter(dispatched_at__isnull=True).exists()
+    # Run again (a retry, a second worker): nothing left to claim, nothing sent twice.
+    assert tasks.dispatch_changes.call() == 0
+    assert WebhookDelivery.objects.count() == 1
