@@ -15,7 +15,9 @@ Only writes made by product code count: the first `skolsam` module on the stack 
 and helpers skipped) decides. Tests, factories and stories build their world directly;
 the demo loader and the scale generator (`skolsam.demo`) write in bulk and record nothing,
 as their docstrings say; migrations are not services. Updates that touch only columns the
-API does not publish (a lesson's register claim) need no record.
+API does not publish (a lesson's register claim) need no record, and neither does a
+statement that writes its own outbox row (`change_record_sql`, under its own condition:
+a refused register save on PostgreSQL writes neither).
 
 A test that must write unrecorded on purpose says so with `@pytest.mark.unrecorded_writes`.
 """
@@ -75,6 +77,8 @@ UNPUBLISHED = {
 WRITE = re.compile(r'\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 SET_COLUMN = re.compile(r'"?(\w+)"?\s*=(?!=)')
 SAVEPOINT = re.compile(r'^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\s+"?(\w+)"?', re.I)
+
+OUTBOX_TABLE = "core_changerecord"
 
 # Modules that are not the caller: the first skolsam frame outside these decides.
 PASS_THROUGH = ("skolsam.core.db", "skolsam.core.changes", __name__)
@@ -149,7 +153,12 @@ class Ledger:
             return
         if rowcount == 0:
             return  # e.g. a cascade that found nothing to delete
-        for match in WRITE.finditer(sql):
+        matches = list(WRITE.finditer(sql))
+        if any(m.group(2) == OUTBOX_TABLE for m in matches):
+            # One statement that writes its own outbox row (`change_record_sql`, embedded
+            # under the statement's own condition): recorded whenever it writes.
+            return
+        for match in matches:
             table = match.group(2)
             types = self.tables.get(table)
             if types is None:
