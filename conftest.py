@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 # Shared fixtures any test may ask for by name: `at_noon` fixes the time of day.
-pytest_plugins = ["skolsam.testing.clock"]
+pytest_plugins = ["skolsam.testing.clock", "skolsam.testing.changes_guard"]
 
 # Tests in these files load the whole demo, drive a browser or fuzz the API from its spec:
 # they are the `slow` lane, with every hypothesis test and the few marked `slow` in place

@@ -9,6 +9,7 @@ from django.db import transaction
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.choices import ActivityType
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
@@ -67,6 +68,7 @@ def activity_create(
     ActivityTeacher.objects.bulk_create(
         ActivityTeacher(activity=activity, duty=duty, grader=True) for duty in teachers
     )
+    change_record(entity_type="Activity", ids=[activity.pk], organisation_ids=[organisation.pk])
     audit_record(
         actor=actor,
         action="activity.create",

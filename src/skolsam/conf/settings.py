@@ -230,6 +230,9 @@ TASKS = {
         "BACKEND": env.str("SKOLSAM_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+# Called once per committed transaction that recorded register changes (core/changes.py):
+# the SS 12000 API wakes its webhook dispatcher, which reads the outbox.
+SKOLSAM_CHANGES_COMMITTED = "skolsam.api.ss12000.changes.changes_committed"
 
 # SS 12000 API (src/skolsam/api/ss12000). Tokens Skolsam issues are signed with this key
 # (HS256); empty means a key derived from DJANGO_SECRET_KEY.

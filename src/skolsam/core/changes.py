@@ -1,38 +1,151 @@
-"""Announce register changes that bypass a model's save() and delete().
+"""Record register changes for the SS 12000 API: an outbox written in the service's transaction.
 
-The SS 12000 API tells its subscribers what changed. It notices single-row writes through
-Django's model signals, the one place every save, delete and cascade passes. Bulk inserts
-(a register import, a timetable's lessons) and single-statement writes (the teacher's
-register, one upsert) do not send those signals, so the service that makes such a write
-announces it here: which SS 12000 entity types changed, in which organisations.
+Every service that creates, changes or deletes an entity the API publishes (or a row that
+is part of one, such as an enrolment of a Person) calls `change_record` inside its
+transaction: which entity type, which ids, in which organisations, whether they were
+deleted. There are no model signals: a change no service records is not published, and
+the test guard (`skolsam.testing.changes_guard`) fails any test in which product code
+writes a watched table without recording it.
 
-The domains do not know about the API; the API listens to `changed` (see
-`skolsam.api.ss12000.changes`). An announcement inside a transaction is delivered to
-subscribers only if the transaction commits.
+The row (`ChangeRecord`) is written in the same transaction as the change, so a rolled-back
+change leaves none behind; a deletion also writes its tombstones, visible to
+/deletedEntities as soon as the transaction commits. After commit, the hook named by the
+setting SKOLSAM_CHANGES_COMMITTED is called once per transaction with the entity types
+recorded; the API's hook enqueues the dispatcher, which reads the outbox. Core imports no
+domain app and not the API: the hook is a dotted path, like a backend.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
-from django.dispatch import Signal
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
-# Sent with entity_types (SS 12000 type names, e.g. "Person"), organisation_ids and
-# deleted ({entity type: ids of the rows that went}).
-changed = Signal()
+from skolsam.core.models import ChangeRecord, Tombstone, TombstoneOrganisation
 
 
-def announce(
+def change_record(
     *,
-    entity_types: Iterable[str],
-    organisation_ids: Iterable[UUID | None],
-    deleted: Mapping[str, Iterable[UUID]] | None = None,
-) -> None:
-    """Say that rows of these entity types changed (or went) in these organisations."""
-    gone = {kind: list(ids) for kind, ids in (deleted or {}).items()}
-    gone = {kind: ids for kind, ids in gone.items() if ids}
-    types = sorted(set(entity_types) | set(gone))
-    orgs = {o for o in organisation_ids if o is not None}
-    if types and orgs:
-        changed.send(sender=None, entity_types=types, organisation_ids=orgs, deleted=gone)
+    entity_type: str,
+    ids: Iterable[UUID | str] = (),
+    organisation_ids: Iterable[UUID | str | None],
+    deleted: bool = False,
+    public: bool = False,
+) -> ChangeRecord:
+    """Record that entities of `entity_type` changed (or were deleted) in these organisations.
+
+    Call it inside the writing service's transaction. `ids` may be empty for a bulk write
+    that records "some rows of this type"; a deletion must name its ids, since each
+    becomes a tombstone. `public` is for reference data that concerns every client.
+    """
+    entity_ids = [str(pk) for pk in dict.fromkeys(ids)]
+    orgs = sorted({str(o) for o in organisation_ids if o is not None})
+    if deleted and not entity_ids:
+        raise ValueError("A deletion names the ids it deleted.")
+    now = timezone.now()
+    record = ChangeRecord.objects.create(
+        entity_type=entity_type,
+        entity_ids=entity_ids,
+        organisation_ids=orgs,
+        deleted=deleted,
+        public=public,
+        created_at=now,
+    )
+    if deleted:
+        Tombstone.objects.bulk_create(
+            Tombstone(
+                record=record,
+                entity_type=entity_type,
+                entity_id=pk,
+                deleted_at=now,
+                is_public=public,
+            )
+            for pk in entity_ids
+        )
+        TombstoneOrganisation.objects.bulk_create(
+            TombstoneOrganisation(record=record, organisation_id=org) for org in orgs
+        )
+    change_recorded(entity_type)
+    return record
+
+
+def change_record_sql(
+    *,
+    entity_type: str,
+    organisation_ids: Iterable[UUID | str | None],
+    ids: Iterable[UUID | str] = (),
+    public: bool = False,
+) -> tuple[str, list[Any]]:
+    """Return `INSERT INTO <outbox> (...) SELECT ...` and its parameters, for one statement.
+
+    For a service that writes in one hand-written statement (the teacher's register on
+    PostgreSQL, a data-modifying CTE): it embeds this, adding its own WHERE, so the outbox
+    row is written by the same statement, then calls `change_recorded(entity_type)` if
+    the statement changed anything. Changes only: a deletion writes tombstones, so it
+    goes through `change_record`.
+    """
+    qn = connection.ops.quote_name
+    values: dict[str, Any] = {
+        "entity_type": entity_type,
+        "entity_ids": [str(pk) for pk in dict.fromkeys(ids)],
+        "organisation_ids": sorted({str(o) for o in organisation_ids if o is not None}),
+        "deleted": False,
+        "public": public,
+        "created_at": timezone.now(),
+    }
+    fields = [f for f in ChangeRecord._meta.concrete_fields if f.name in values]
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    selected = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    sql = f"INSERT INTO {qn(ChangeRecord._meta.db_table)} ({columns}) SELECT {selected}"
+    return sql, params
+
+
+@dataclass
+class _Batch:
+    """The entity types recorded by one transaction, handed to the hook once it commits."""
+
+    types: set[str] = field(default_factory=set)
+    done: bool = False
+
+    def committed(self) -> None:
+        # Every record of the transaction registered this; the first to run does the work.
+        if self.done:
+            return
+        self.done = True
+        hook = getattr(settings, "SKOLSAM_CHANGES_COMMITTED", "")
+        if hook:
+            import_string(hook)(frozenset(self.types))
+
+
+# Connections are per thread, and so is the transaction being recorded.
+_local = threading.local()
+
+
+def change_recorded(entity_type: str) -> None:
+    """Have the hook called once when the current transaction commits.
+
+    `change_record` calls it; a service that wrote its outbox row with `change_record_sql`
+    calls it itself.
+
+    Each call registers `committed` again, because Django's public API cannot say whether
+    a savepoint that registered it earlier was rolled back (which drops the callback); the
+    batch makes sure only the first callback to run calls the hook. A transaction that
+    rolls back runs none; its batch is then reused by the next transaction, which at worst
+    wakes the dispatcher for a type that did not change.
+    """
+    batch: _Batch | None = getattr(_local, "batch", None)
+    if batch is None or batch.done:
+        batch = _Batch()
+        _local.batch = batch
+    batch.types.add(entity_type)
+    # robust: a failing hook is logged, not raised after the commit; the rows wait in the
+    # outbox for the next dispatch.
+    transaction.on_commit(batch.committed, robust=True)

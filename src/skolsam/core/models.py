@@ -36,3 +36,65 @@ def valid_on(day: date, prefix: str = "") -> Q:
 def periods_overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
     """Tell whether two inclusive periods share a day; None is an open end."""
     return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
+
+
+class ChangeRecord(models.Model):
+    """An outbox row: a service changed (or deleted) entities of one SS 12000 type.
+
+    Written by `skolsam.core.changes.change_record` in the service's own transaction, so
+    it exists exactly when the change does. The SS 12000 API's dispatcher reads the rows
+    not yet dispatched and calls the subscriptions they concern; deleted rows also carry
+    tombstones, which /deletedEntities lists.
+    """
+
+    entity_type = models.CharField(max_length=32)
+    # The ids (as strings) of the entities; empty when a bulk write records "some rows".
+    entity_ids = models.JSONField(default=list)
+    organisation_ids = models.JSONField(default=list)
+    deleted = models.BooleanField(default=False)
+    # Reference data (syllabuses, programmes) belongs to nobody and concerns every client.
+    public = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=Q(dispatched_at__isnull=True),
+                name="core_change_undispatched",
+            ),
+            models.Index(fields=["dispatched_at"], name="core_change_dispatched"),
+        ]
+
+    def __str__(self) -> str:
+        verb = "borttagen" if self.deleted else "ändrad"
+        return f"{self.entity_type} {verb} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Tombstone(models.Model):
+    """One deleted entity, from a deleted ChangeRecord: what /deletedEntities lists."""
+
+    record = models.ForeignKey(ChangeRecord, on_delete=models.CASCADE, related_name="tombstones")
+    entity_type = models.CharField(max_length=32)
+    entity_id = models.UUIDField()
+    deleted_at = models.DateTimeField(default=timezone.now)
+    is_public = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["deleted_at", "id"], name="core_tombstone_page")]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type} {self.entity_id} (borttagen {self.deleted_at:%Y-%m-%d})"
+
+
+class TombstoneOrganisation(models.Model):
+    """An organisation a deletion concerns, kept as a plain id: it may be gone too."""
+
+    record = models.ForeignKey(
+        ChangeRecord, on_delete=models.CASCADE, related_name="tombstone_organisations"
+    )
+    organisation_id = models.UUIDField(db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)

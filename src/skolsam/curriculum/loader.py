@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.choices import ProgrammeType, SchoolType
 from skolsam.curriculum.models import Programme, Syllabus
 
@@ -201,6 +202,14 @@ def syllabus_load_official(*, actor: Actor, audit: bool = True) -> LoadResult:
             unchanged += 1
     Syllabus.objects.bulk_create(created, batch_size=500)
     Syllabus.objects.bulk_update(updated, [*_SYLLABUS_FIELDS, "modified"], batch_size=500)
+    if created or updated:
+        # Reference data: it belongs to no organisation and concerns every client.
+        change_record(
+            entity_type="Syllabus",
+            ids=[s.pk for s in [*created, *updated]],
+            organisation_ids=[],
+            public=True,
+        )
     result = LoadResult(len(created), len(updated), unchanged)
     if audit and (created or updated):
         audit_record(
@@ -260,6 +269,13 @@ def programme_load_national(*, actor: Actor, audit: bool = True) -> LoadResult:
     # Parents first: the inriktningar point at them.
     Programme.objects.bulk_create(created)
     Programme.objects.bulk_update(updated, [*_PROGRAMME_FIELDS, "modified"])
+    if created or updated:
+        change_record(
+            entity_type="Programme",
+            ids=[p.pk for p in [*created, *updated]],
+            organisation_ids=[],
+            public=True,
+        )
     result = LoadResult(len(created), len(updated), len(wanted) - len(created) - len(updated))
     if audit and (created or updated):
         audit_record(

@@ -65,6 +65,11 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
     Returns None, having done nothing, when the demo is already loaded and `reset` is
     not set. With `reset`, all register data and the accounts of register persons go
     first. Writes one audit entry for the whole load.
+
+    Records no change for the SS 12000 API (`core.changes`) for the generated register or
+    the rows it wipes: a demo database has no subscribers yet, and tombstones of a wiped
+    demo would mean nothing. What it loads through services (reference data, attendance)
+    is recorded by those services as usual.
     """
     actor = system_actor("demo_load")
     if not reset and demo_is_loaded():
@@ -179,6 +184,8 @@ def register_generate(
 
     Uses COPY on PostgreSQL and bulk_create elsewhere, in batches, so memory stays
     bounded. Refuses a register that already has persons unless `reset` empties it.
+    Records no change for the SS 12000 API, like `demo_data_load`: it fills an empty
+    register for measurement, before any client subscribes.
     """
     actor = system_actor("generate_register")
     if reset:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.choices import AssignmentRoleType, DutyRole
 from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.policy import Action
@@ -19,6 +20,12 @@ from skolsam.groups.models import Group
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person
+
+
+def _duty_changed(duty: Duty) -> None:
+    # A duty is also part of its person's Person (the staff member's duties).
+    change_record(entity_type="Duty", ids=[duty.pk], organisation_ids=[duty.duty_at_id])
+    change_record(entity_type="Person", ids=[duty.person_id], organisation_ids=[duty.duty_at_id])
 
 
 @transaction.atomic
@@ -56,6 +63,7 @@ def duty_create(
         signature=signature,
         description=description,
     )
+    _duty_changed(duty)
     audit_record(
         actor=actor,
         action="duty.create",
@@ -81,6 +89,7 @@ def duty_end(*, actor: Actor, duty: Duty, end_date: date) -> Duty:
     duty.end_date = end_date
     duty.modified = timezone.now()
     duty.save(update_fields=["end_date", "modified"])
+    _duty_changed(duty)
     audit_record(
         actor=actor,
         action="duty.end",
@@ -116,6 +125,9 @@ def assignment_role_add(
         start_date=start_date,
         end_date=end_date,
     )
+    # A role is part of both the Duty and the Group in SS 12000.
+    for entity_type, pk in (("Duty", duty.pk), ("Group", group.pk)):
+        change_record(entity_type=entity_type, ids=[pk], organisation_ids=[group.organisation_id])
     audit_record(
         actor=actor,
         action="assignment_role.add",

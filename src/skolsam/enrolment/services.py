@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.choices import OrganisationType, PlacementSchoolType
 from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
@@ -34,6 +35,13 @@ def school_unit_offers_validate(unit: Organisation, school_type: str) -> None:
                 f"(erbjuder: {offered})."
             }
         )
+
+
+def _enrolment_changed(enrolment: Enrolment) -> None:
+    # An enrolment is part of the pupil's Person in SS 12000.
+    change_record(
+        entity_type="Person", ids=[enrolment.person_id], organisation_ids=[enrolment.enroled_at_id]
+    )
 
 
 @transaction.atomic
@@ -83,6 +91,7 @@ def enrolment_create(
         start_date=start_date,
         end_date=end_date,
     )
+    _enrolment_changed(enrolment)
     audit_record(
         actor=actor,
         action="enrolment.create",
@@ -114,6 +123,7 @@ def enrolment_end(*, actor: Actor, enrolment: Enrolment, end_date: date) -> Enro
     enrolment.end_date = end_date
     enrolment.modified = timezone.now()
     enrolment.save(update_fields=["end_date", "modified"])
+    _enrolment_changed(enrolment)
     audit_record(
         actor=actor,
         action="enrolment.end",
@@ -137,6 +147,7 @@ def enrolment_cancel(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
     enrolment.cancelled = True
     enrolment.modified = timezone.now()
     enrolment.save(update_fields=["cancelled", "modified"])
+    _enrolment_changed(enrolment)
     audit_record(
         actor=actor,
         action="enrolment.cancel",
@@ -194,6 +205,12 @@ def placement_create(
     )
     if owners:
         placement.owners.set(owners)
+    change_record(entity_type="Placement", ids=[placement.pk], organisation_ids=[placed_at.pk])
+    change_record(
+        entity_type="Person",
+        ids=[child.pk, *(o.pk for o in owners or [])],
+        organisation_ids=[placed_at.pk],
+    )
     audit_record(
         actor=actor,
         action="placement.create",

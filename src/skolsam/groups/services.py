@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.choices import GroupType, SchoolType
 from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
@@ -53,6 +55,7 @@ def group_create(
         start_date=start_date,
         end_date=end_date,
     )
+    change_record(entity_type="Group", ids=[group.pk], organisation_ids=[organisation.pk])
     audit_record(
         actor=actor,
         action="group.create",
@@ -84,6 +87,16 @@ def _check_single_class(
             )
 
 
+def _membership_changed(membership: GroupMembership, organisation_id: UUID) -> None:
+    # A membership is part of both its Group and its member's Person in SS 12000.
+    change_record(
+        entity_type="Group", ids=[membership.group_id], organisation_ids=[organisation_id]
+    )
+    change_record(
+        entity_type="Person", ids=[membership.person_id], organisation_ids=[organisation_id]
+    )
+
+
 @transaction.atomic
 def group_membership_add(
     *,
@@ -106,6 +119,7 @@ def group_membership_add(
     membership = GroupMembership.objects.create(
         group=group, person=person, start_date=start_date, end_date=end_date
     )
+    _membership_changed(membership, group.organisation_id)
     audit_record(
         actor=actor,
         action="membership.add",
@@ -138,6 +152,7 @@ def group_membership_end(
     membership.end_date = end_date
     membership.modified = timezone.now()
     membership.save(update_fields=["end_date", "modified"])
+    _membership_changed(membership, membership.group.organisation_id)
     audit_record(
         actor=actor,
         action="membership.end",

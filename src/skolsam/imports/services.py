@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from skolsam.audit.services import AuditBatch, audit_record, snapshot
 from skolsam.core.access import Actor
-from skolsam.core.changes import announce
+from skolsam.core.changes import change_record
 from skolsam.core.choices import (
     GroupType,
     PlacementSchoolType,
@@ -1138,8 +1138,16 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
         for line, guardian in plan.relations
     ]
     Responsible.objects.bulk_create(relations)
-    # Bulk inserts send no model signals: tell the API's subscribers what changed.
-    announce(entity_types=["Person", "Group"], organisation_ids=[unit.pk])
+    # The pupils, their guardians (through the relations) and the classes they joined.
+    touched = {e.person_id for e in enrolments} | {m.person_id for m in memberships}
+    touched |= {r.person_id for r in relations} | {r.responsible_id for r in relations}
+    touched |= {p.pk for p in created.values()}
+    change_record(entity_type="Person", ids=sorted(touched), organisation_ids=[unit.pk])
+    change_record(
+        entity_type="Group",
+        ids=sorted({m.group_id for m in memberships}),
+        organisation_ids=[unit.pk],
+    )
 
     # The entries each service writes, in the same shape, marked with the import.
     entries = AuditBatch(actor)

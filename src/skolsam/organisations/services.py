@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from skolsam.audit.services import audit_record, snapshot
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.choices import OrganisationType, SchoolType
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
@@ -93,6 +94,7 @@ def organisation_create(
     if org.huvudman_id is None:
         org.huvudman = org
         org.save(update_fields=["huvudman"])
+    change_record(entity_type="Organisation", ids=[org.pk], organisation_ids=[org.pk])
     audit_record(
         actor=actor,
         action="organisation.create",
@@ -134,6 +136,9 @@ def organisation_update(
     if before != after:
         organisation.modified = timezone.now()
         organisation.save()
+        change_record(
+            entity_type="Organisation", ids=[organisation.pk], organisation_ids=[organisation.pk]
+        )
         from skolsam.audit.services import diff
 
         audit_record(

@@ -6,6 +6,7 @@ Every function starts from `access.persons_visible_to(actor)` or from a person t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -330,3 +331,31 @@ def person_labels_for_audit(*, person_ids: set[UUID]) -> dict[UUID, PersonLabel]
         )
         for pk, given, middle, family, civic, marking in rows
     }
+
+
+def person_organisation_ids(person_ids: Iterable[UUID]) -> set[UUID]:
+    """Return the organisations people belong to: enrolled, placed, employed, or their children's.
+
+    What a change of a Person concerns, for the SS 12000 API's subscribers and tombstones
+    (`skolsam.core.changes.change_record`).
+    """
+    people = set(person_ids)
+    if not people:
+        return set()
+    children = set(
+        Responsible.objects.filter(responsible_id__in=people).values_list("person_id", flat=True)
+    )
+    with_children = people | children
+    return (
+        set(
+            Enrolment.objects.filter(person_id__in=with_children).values_list(
+                "enroled_at_id", flat=True
+            )
+        )
+        | set(
+            Placement.objects.filter(child_id__in=with_children).values_list(
+                "placed_at_id", flat=True
+            )
+        )
+        | set(Duty.objects.filter(person_id__in=people).values_list("duty_at_id", flat=True))
+    )

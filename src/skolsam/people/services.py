@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from skolsam.audit.services import audit_record, diff, snapshot
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.choices import PersonStatus, RelationType, SecurityMarking, Sex
 from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
@@ -21,6 +22,7 @@ from skolsam.duties.models import Duty
 from skolsam.people import civicno
 from skolsam.people.access import person_policy
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
+from skolsam.people.selectors import person_organisation_ids
 
 EMAIL_TYPES = ("Privat", "Skola elev", "Skola personal", "Arbete övrigt")
 PHONE_TYPES = ("Hem", "Arbete")
@@ -212,6 +214,8 @@ def person_create(
             person.save()
     except IntegrityError:
         raise DomainError({"civic_no": "Det finns redan en person med det personnumret."}) from None
+    # A new person belongs to no organisation yet: recorded, but no client is told.
+    change_record(entity_type="Person", ids=[person.pk], organisation_ids=[])
     audit_record(
         actor=actor,
         action="person.create",
@@ -264,6 +268,11 @@ def person_update(
         locked.version += 1
         locked.modified = timezone.now()
         locked.save()
+        change_record(
+            entity_type="Person",
+            ids=[locked.pk],
+            organisation_ids=person_organisation_ids([locked.pk]),
+        )
         audit_record(
             actor=actor,
             action="person.update",
@@ -273,6 +282,15 @@ def person_update(
             changes=changed,
         )
     return locked
+
+
+def _responsible_changed(relation: Responsible) -> None:
+    # Both people's `responsibles`/children change; the child's organisations may know.
+    change_record(
+        entity_type="Person",
+        ids=[relation.person_id, relation.responsible_id],
+        organisation_ids=person_organisation_ids([relation.person_id]),
+    )
 
 
 @transaction.atomic
@@ -308,6 +326,7 @@ def responsible_add(
         start_date=start_date,
         end_date=end_date,
     )
+    _responsible_changed(relation)
     audit_record(
         actor=actor,
         action="responsible.add",
@@ -337,6 +356,7 @@ def responsible_end(*, actor: Actor, relation: Responsible, end_date: date) -> R
     relation.end_date = end_date
     relation.modified = timezone.now()
     relation.save(update_fields=["end_date", "modified"])
+    _responsible_changed(relation)
     audit_record(
         actor=actor,
         action="responsible.end",

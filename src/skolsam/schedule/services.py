@@ -14,7 +14,7 @@ from django.utils import timezone
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
-from skolsam.core.changes import announce
+from skolsam.core.changes import change_record
 from skolsam.core.db import AnyOf
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
@@ -121,14 +121,20 @@ def non_teaching_day_create(
     # Lessons already generated on those days (in this subtree) are called off.
     from skolsam.schedule.access import subtree_ids
 
-    cancelled = CalendarEvent.objects.filter(
+    called_off = CalendarEvent.objects.filter(
         organisation_id__in=subtree_ids(organisation.pk),
         date__range=(start_date, end_date),
         cancelled=False,
         reported_at__isnull=True,
-    ).update(cancelled=True, comment=name[:300], modified=timezone.now())
-    if cancelled:
-        announce(entity_types=["CalendarEvent"], organisation_ids=subtree_ids(organisation.pk))
+    )
+    lessons = list(called_off.values_list("pk", "organisation_id"))
+    cancelled = called_off.update(cancelled=True, comment=name[:300], modified=timezone.now())
+    if lessons:
+        change_record(
+            entity_type="CalendarEvent",
+            ids=[pk for pk, _ in lessons],
+            organisation_ids={org for _, org in lessons},
+        )
     audit_record(
         actor=actor,
         action="calendar.non_teaching_day",
@@ -192,7 +198,11 @@ def generate_lessons(school_unit_id: UUID, term: Term, start: date, end: date) -
     fresh = [e for e in events if (e.timetable_entry.pk, e.planned_date) not in existing]  # type: ignore[union-attr]
     CalendarEvent.objects.bulk_create(fresh, batch_size=2000)
     if fresh:
-        announce(entity_types=["CalendarEvent"], organisation_ids=[school_unit_id])
+        change_record(
+            entity_type="CalendarEvent",
+            ids=[e.pk for e in fresh],
+            organisation_ids=[school_unit_id],
+        )
     return len(fresh)
 
 
@@ -305,11 +315,19 @@ def timetable_import(
         for r in rows
     )
     created = generate_lessons(school_unit.pk, term, first, term.end_date)
-    announce(
-        entity_types=["Activity", "CalendarEvent"],
+    # The activities of the timetable gained rows, teachers or groups; removed lessons go.
+    change_record(
+        entity_type="Activity",
+        ids=sorted({r.activity.pk for r in rows if r.activity is not None}),
         organisation_ids=[school_unit.pk],
-        deleted={"CalendarEvent": removed_ids},
     )
+    if removed_ids:
+        change_record(
+            entity_type="CalendarEvent",
+            ids=removed_ids,
+            organisation_ids=[school_unit.pk],
+            deleted=True,
+        )
     audit_record(
         actor=actor,
         action="timetable.import",
@@ -332,7 +350,9 @@ def timetable_import(
 
 
 def _lesson_changed(actor: Actor, lesson: CalendarEvent, action: str, changes: dict) -> None:
-    announce(entity_types=["CalendarEvent"], organisation_ids=[lesson.organisation_id])
+    change_record(
+        entity_type="CalendarEvent", ids=[lesson.pk], organisation_ids=[lesson.organisation_id]
+    )
     audit_record(
         actor=actor,
         action=action,

@@ -6,8 +6,3 @@ class SS12000Config(AppConfig):
     label = "ss12000"
     verbose_name = "SS 12000 API"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from skolsam.api.ss12000 import changes
-
-        changes.connect()

@@ -91,34 +91,6 @@ class ApiClient(models.Model):
         return scopes_summary(self.scopes)
 
 
-class DeletedEntity(models.Model):
-    """A tombstone: an entity that was deleted, and the organisations it belonged to."""
-
-    entity_type = models.CharField(max_length=32, choices=[(t, t) for t in ENTITY_TYPES])
-    entity_id = models.UUIDField()
-    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # Reference data (syllabuses, programmes) belongs to nobody and is shown to every client.
-    is_public = models.BooleanField(default=False)
-
-    class Meta:
-        indexes = [models.Index(fields=["deleted_at", "id"])]
-
-    def __str__(self) -> str:
-        return f"{self.entity_type} {self.entity_id} (borttagen {self.deleted_at:%Y-%m-%d})"
-
-
-class DeletedEntityOrganisation(models.Model):
-    """An organisation a deleted entity belonged to, kept as a plain id: it may be gone too."""
-
-    deleted_entity = models.ForeignKey(
-        DeletedEntity, on_delete=models.CASCADE, related_name="organisations"
-    )
-    organisation_id = models.UUIDField(db_index=True)
-
-    def __str__(self) -> str:
-        return str(self.organisation_id)
-
-
 class Subscription(models.Model):
     """A client's webhook: Skolsam POSTs to `target` when entities of `resource_types` change."""
 

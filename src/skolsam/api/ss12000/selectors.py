@@ -1,4 +1,4 @@
-"""Read what the API owns: tombstones, subscriptions, clients and their reports."""
+"""Read what the API owns (subscriptions, clients, their reports) and the tombstones."""
 
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.models import (
     ENTITY_TYPES,
     ApiClient,
-    DeletedEntity,
-    DeletedEntityOrganisation,
     Subscription,
 )
 from skolsam.api.ss12000.paging import ListQuery, SortKey, as_datetime, as_enum, fetch_page
+from skolsam.core.models import Tombstone, TombstoneOrganisation
 
 # DeletedEntities.data keys, spelt as the spec spells them (`activitites` included).
 DELETED_KEYS = {
@@ -45,11 +44,11 @@ DELETED_KEYS = {
 
 def deleted_entities_visible_to_client(scope: ApiScope) -> QuerySet:
     """Tombstones of public reference data and of entities in the client's organisations."""
-    return DeletedEntity.objects.filter(
+    return Tombstone.objects.filter(
         Q(is_public=True)
         | Exists(
-            DeletedEntityOrganisation.objects.filter(
-                deleted_entity_id=OuterRef("pk"), organisation_id__in=scope.org_ids
+            TombstoneOrganisation.objects.filter(
+                record_id=OuterRef("record_id"), organisation_id__in=scope.org_ids
             )
         )
     )

@@ -13,11 +13,10 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from uuid import UUID
 
 import orjson
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -29,8 +28,6 @@ from skolsam.api.ss12000.models import (
     ClientLogEntry,
     ClientStatisticsEntry,
     ConsumerProfile,
-    DeletedEntity,
-    DeletedEntityOrganisation,
     Subscription,
 )
 from skolsam.api.ss12000.paging import BadRequest, as_datetime, as_uuid
@@ -467,34 +464,3 @@ def statistics_entry_create(*, scope: ApiScope, data: dict[str, Any]) -> ClientS
         detail={"client": scope.client_id, "resource": entry.resource_type},
     )
     return entry
-
-
-# --- tombstones ----------------------------------------------------------------------------
-
-
-def deleted_entities_record(
-    *,
-    entity_type: str,
-    entity_ids: Sequence[UUID],
-    organisation_ids: Iterable[UUID],
-    public: bool = False,
-) -> None:
-    """Record that entities were deleted, with the organisations whose clients may know.
-
-    One row or many at once (a timetable's removed lessons); reference data (`public`)
-    belongs to nobody and is listed to every client.
-    """
-    orgs = set(organisation_ids)
-    tombstones = [
-        DeletedEntity(entity_type=entity_type, entity_id=pk, is_public=public) for pk in entity_ids
-    ]
-    if connection.features.can_return_rows_from_bulk_insert:
-        DeletedEntity.objects.bulk_create(tombstones)
-    else:
-        for tombstone in tombstones:
-            tombstone.save()
-    DeletedEntityOrganisation.objects.bulk_create(
-        DeletedEntityOrganisation(deleted_entity=t, organisation_id=org)
-        for t in tombstones
-        for org in orgs
-    )

@@ -1,6 +1,7 @@
 """Run the API's background work: find the subscriptions a change concerns and call them.
 
-Both tasks are safe to run twice and on many workers at once: a change is merged into the
+Both tasks are safe to run twice and on many workers at once: outbox rows are claimed
+with SKIP LOCKED and marked dispatched in the transaction that merges them into the
 subscription's one pending delivery (row-locked), and a delivery is claimed with a
 conditional update before it is sent, so two workers never send the same one together.
 A failed call is retried with exponential back-off; each callback carries the delivery's
@@ -19,7 +20,7 @@ from uuid import UUID
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
@@ -27,6 +28,7 @@ from django_tasks import task
 from skolsam.api.ss12000.access import scope_for_client
 from skolsam.api.ss12000.models import DeliveryStatus, Subscription, WebhookDelivery
 from skolsam.api.ss12000.selectors import live_subscriptions
+from skolsam.core.models import ChangeRecord
 
 log = logging.getLogger(__name__)
 
@@ -42,37 +44,62 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BASE_DELAY_SECONDS * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS))
 
 
-@task()
-def dispatch_changes(
-    *,
-    types: list[str],
-    saved: list[list[str]],
-    organisation_ids: list[str],
-    public: bool,
-    deleted: bool,
-) -> int:
-    """Queue a callback for every live subscription in whose scope the change falls."""
-    from skolsam.api.ss12000.changes import organisations_of
+# Outbox rows claimed per transaction, and how long dispatched rows that are not deletions
+# are kept (deletions stay: they are the tombstones /deletedEntities lists).
+DISPATCH_BATCH = 500
+KEEP_DISPATCHED = timedelta(days=7)
 
-    changed_orgs = {UUID(o) for o in organisation_ids}
-    for label, pk in saved:
-        orgs, is_public = organisations_of(label, pk)
-        changed_orgs |= orgs
-        public = public or is_public
-    subscriptions = live_subscriptions().select_related("client")
+
+@task()
+def dispatch_changes(**_queued_before_the_outbox: object) -> int:
+    """Queue a callback for every live subscription in whose scope an outbox change falls.
+
+    Claims undispatched rows in batches, each in one transaction: on PostgreSQL with
+    SELECT ... FOR UPDATE SKIP LOCKED, so several workers share the outbox and never take
+    the same row; a worker that fails rolls back its claim and the rows wait for the next.
+    Running it again, or with nothing to do, is harmless.
+    """
+    queued = 0
+    while True:
+        with transaction.atomic():
+            pending = ChangeRecord.objects.filter(dispatched_at__isnull=True).order_by("id")
+            if connection.features.has_select_for_update_skip_locked:
+                pending = pending.select_for_update(skip_locked=True)
+            batch = list(pending[:DISPATCH_BATCH])
+            if not batch:
+                break
+            queued += _dispatch(batch)
+            ChangeRecord.objects.filter(pk__in=[r.pk for r in batch]).update(
+                dispatched_at=timezone.now()
+            )
+    ChangeRecord.objects.filter(
+        deleted=False, dispatched_at__lt=timezone.now() - KEEP_DISPATCHED
+    ).delete()
+    return queued
+
+
+def _dispatch(records: list[ChangeRecord]) -> int:
+    """Merge the records' types into each concerned subscription's pending delivery."""
+    subscriptions = list(live_subscriptions().select_related("client"))
     scopes: dict[UUID, frozenset[UUID]] = {}
     queued = 0
     for subscription in subscriptions:
-        wanted = [t for t in types if t in subscription.resource_types]
+        client = subscription.client
+        wanted: set[str] = set()
+        deleted = False
+        for record in records:
+            if record.entity_type not in subscription.resource_types:
+                continue
+            if not record.public:
+                if client.pk not in scopes:
+                    scopes[client.pk] = scope_for_client(client).org_ids
+                if not scopes[client.pk] & {UUID(o) for o in record.organisation_ids}:
+                    continue
+            wanted.add(record.entity_type)
+            deleted = deleted or record.deleted
         if not wanted:
             continue
-        if not public:
-            client = subscription.client
-            if client.pk not in scopes:
-                scopes[client.pk] = scope_for_client(client).org_ids
-            if not scopes[client.pk] & changed_orgs:
-                continue
-        delivery_id = _merge(subscription, wanted, deleted)
+        delivery_id = _merge(subscription, sorted(wanted), deleted)
         if delivery_id is not None:
             transaction.on_commit(functools.partial(deliver_webhook.enqueue, str(delivery_id)))
         queued += 1

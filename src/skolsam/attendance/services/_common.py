@@ -16,7 +16,7 @@ from skolsam.attendance.models import (
     AttendanceKind,
     AttendanceSource,
 )
-from skolsam.core.changes import announce
+from skolsam.core.changes import change_record
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
@@ -139,5 +139,10 @@ def _apply_absence(absence: Absence) -> int:
         unique_fields=["calendar_event", "student"],
         update_fields=[f"{f}_id" if f in ("absence", "reporter") else f for f in _ROW_FIELDS],
     )
-    announce(entity_types=["Attendance"], organisation_ids={r.organisation_id for r in rows})
+    if rows:
+        change_record(
+            entity_type="Attendance",
+            ids=[r.pk for r in rows],
+            organisation_ids={r.organisation_id for r in rows},
+        )
     return len(rows)

@@ -11,6 +11,7 @@ from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType
 from skolsam.attendance.services._common import _apply_absence, _guardians_of, _school_unit_of
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.organisations.models import Organisation
@@ -74,6 +75,7 @@ def absence_report(
         registered_by_id=actor.person_id,
         reported_for=reported_for,
     )
+    change_record(entity_type="Absence", ids=[absence.pk], organisation_ids=[unit.pk])
     lessons = _apply_absence(absence)
     audit_record(
         actor=actor,

@@ -20,6 +20,7 @@ from skolsam.attendance.services._common import _apply_absence, _guardians_of, _
 from skolsam.attendance.services.absence import day_span
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.organisations.access import organisation_policy
@@ -128,6 +129,9 @@ def leave_request_decide(
             channel=AbsenceChannel.LEAVE,
             registered_by_id=actor.person_id,
             leave_request=leave,
+        )
+        change_record(
+            entity_type="Absence", ids=[absence.pk], organisation_ids=[leave.organisation_id]
         )
         lessons = _apply_absence(absence)
     audit_record(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from skolsam.attendance.models import Attendance, AttendanceKind, AttendanceSource
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.people.models import Person
@@ -83,6 +84,7 @@ def attendance_set_minutes(
             "modified": now,
         },
     )
+    change_record(entity_type="Attendance", ids=[row.pk], organisation_ids=[lesson.organisation_id])
     audit_record(
         actor=actor,
         action="attendance.api_set",
@@ -112,5 +114,11 @@ def attendance_delete(*, actor: Actor, attendance: Attendance) -> None:
         object_id=attendance.pk,
         person_id=attendance.student_id,
         detail={"lesson": attendance.calendar_event_id},
+    )
+    change_record(
+        entity_type="Attendance",
+        ids=[attendance.pk],
+        organisation_ids=[attendance.organisation_id],
+        deleted=True,
     )
     attendance.delete()

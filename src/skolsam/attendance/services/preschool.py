@@ -17,6 +17,7 @@ from skolsam.attendance.models import (
 )
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.enrolment.models import Placement
@@ -117,6 +118,11 @@ def attendance_schedule_submit(
         schedule_entries=clean,
         registered_by_id=actor.person_id,
     )
+    change_record(
+        entity_type="AttendanceSchedule",
+        ids=[schedule.pk],
+        organisation_ids=[placement.placed_at_id],
+    )
     AttendanceScheduleStateChange.objects.create(
         schedule=schedule,
         state=ScheduleState.BEGART,
@@ -155,6 +161,11 @@ def attendance_schedule_decide(
     schedule.state = ScheduleState.GODKANT if approve else ScheduleState.NEKAT
     schedule.modified = timezone.now()
     schedule.save(update_fields=["state", "modified"])
+    change_record(
+        entity_type="AttendanceSchedule",
+        ids=[schedule.pk],
+        organisation_ids=[schedule.placement.placed_at_id],
+    )
     AttendanceScheduleStateChange.objects.create(
         schedule=schedule,
         state=schedule.state,
@@ -205,6 +216,9 @@ def attendance_event_register(
         time=moment,
         date=day,
         registered_by_id=actor.person_id,
+    )
+    change_record(
+        entity_type="AttendanceEvent", ids=[event.pk], organisation_ids=[group.organisation_id]
     )
     audit_record(
         actor=actor,

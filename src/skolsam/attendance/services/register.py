@@ -21,7 +21,7 @@ from skolsam.attendance.services._common import _ROW_FIELDS
 from skolsam.audit.models import AuditEntry
 from skolsam.core import context
 from skolsam.core.access import Actor
-from skolsam.core.changes import announce
+from skolsam.core.changes import change_record, change_record_sql, change_recorded
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.people.models import Person
@@ -193,7 +193,7 @@ class _Claim:
 
 
 def _write_in_one_statement(claim: _Claim, rows: list[_Row], entries: list[AuditEntry]) -> bool:
-    """Claim the version, upsert every row and log, in one PostgreSQL statement.
+    """Claim the version, upsert every row, log and record the change in one PG statement.
 
     A data-modifying CTE is one statement, so it is one transaction: either the version
     moved and everything is written, or (stale form, not the teacher) nothing is. The
@@ -216,6 +216,10 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entries: list[Audit
     log_row = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in log_fields)
     log_values = ", ".join(f"({log_row})" for _ in entries)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATE_COLUMNS)
+    # The outbox row for the API (the rows get their ids in SQL: "this lesson's attendances").
+    record_sql, record_params = change_record_sql(
+        entity_type="Attendance", organisation_ids=[lesson.organisation_id]
+    )
     # Identifiers come from model metadata or are written out here; values are parameters.
     sql = (
         "WITH claim AS ("  # noqa: S608
@@ -236,7 +240,8 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entries: list[Audit
         "WHERE EXISTS (SELECT 1 FROM claim) "
         f"ON CONFLICT (calendar_event_id, student_id) DO UPDATE SET {updates}), "
         f"logged AS (INSERT INTO {qn(AuditEntry._meta.db_table)} ({log_columns}) "
-        f"SELECT * FROM (VALUES {log_values}) AS entry WHERE EXISTS (SELECT 1 FROM claim)) "
+        f"SELECT * FROM (VALUES {log_values}) AS entry WHERE EXISTS (SELECT 1 FROM claim)), "
+        f"recorded AS ({record_sql} WHERE EXISTS (SELECT 1 FROM claim)) "
         "SELECT COUNT(*) FROM claim"
     )
     payload = json.dumps(
@@ -260,10 +265,14 @@ def _write_in_one_statement(claim: _Claim, rows: list[_Row], entries: list[Audit
             for entry in entries
             for f in log_fields
         ),
+        *record_params,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return bool(cursor.fetchone()[0])
+        claimed = bool(cursor.fetchone()[0])
+    if claimed:
+        change_recorded("Attendance")
+    return claimed
 
 
 def _upsert_sqlite(claim: _Claim, rows: list[_Row]) -> None:
@@ -331,6 +340,8 @@ def _write_portable(claim: _Claim, rows: list[_Row], entries: list[AuditEntry]) 
             return False
         if rows:
             _upsert_sqlite(claim, rows)
+        # The rows get their ids in SQL: recorded as "this lesson's attendances".
+        change_record(entity_type="Attendance", organisation_ids=[claim.lesson.organisation_id])
         AuditEntry.objects.bulk_create(entries)
     return True
 
@@ -354,8 +365,9 @@ def register_save(
 
     Two round trips on PostgreSQL: the roster with its saved rows, then one statement
     that claims the version (checking, in the same WHERE, that the actor teaches the
-    lesson), upserts every row and writes the audit entry (see `_write_in_one_statement`).
-    Elsewhere the last three are separate statements in one transaction.
+    lesson), upserts every row, writes the audit entry and the API's outbox row (see
+    `_write_in_one_statement`). Elsewhere the last four are separate statements in one
+    transaction.
     """
     if lesson.cancelled:
         raise DomainError("Lektionen är inställd.")
@@ -463,7 +475,6 @@ def register_save(
             "Någon annan har sparat närvaron på lektionen efter att du öppnade den. "
             "Se vad som sparades och gör dina ändringar igen."
         )
-    announce(entity_types=["Attendance"], organisation_ids=[lesson.organisation_id])
     if newly_invalid and lesson.date >= actor.on - timedelta(days=1):
         from skolsam.attendance.notices import schedule_absence_notices
 

@@ -76,14 +76,18 @@ def test_an_htmx_save_is_one_request_and_at_most_10_statements_with_one_write(cl
     assert 'id="register-status" hx-swap-oob="innerHTML">Närvaron är sparad: ' in text
     assert f"{size} elever, 1 med ogiltig frånvaro" in text
     assert 'name="version" value="1"' in text
-    assert len(ctx.captured_queries) <= 10, "\n".join(q["sql"][:150] for q in ctx.captured_queries)
+    # SQLite writes the API's outbox row in a statement of its own.
+    budget = 10 if connection.vendor == "postgresql" else 11
+    assert len(ctx.captured_queries) <= budget, "\n".join(
+        q["sql"][:150] for q in ctx.captured_queries
+    )
     writes = _writes(ctx)
     if connection.vendor == "postgresql":
-        # The claim, the upsert and the audit entry: one statement, so one commit.
+        # The claim, the upsert, the audit entry and the outbox row: one statement, one commit.
         assert len(writes) == 1 and writes[0].startswith("WITH claim AS")
     else:
-        # Claim, upsert and audit entry in one transaction.
-        assert len(writes) == 3
+        # Claim, upsert, outbox row and audit entry in one transaction.
+        assert len(writes) == 4
         assert sum(1 for q in ctx.captured_queries if q["sql"].startswith("BEGIN")) <= 1
     rows = {a.student_id: a for a in Attendance.objects.filter(calendar_event=day.lesson)}
     assert len(rows) == size

@@ -23,13 +23,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from skolsam.api.ss12000 import scopes, services
 from skolsam.api.ss12000.auth import signing_key
-from skolsam.api.ss12000.models import ApiClient, DeletedEntity, DeletedEntityOrganisation
+from skolsam.api.ss12000.models import ApiClient
 from skolsam.api.ss12000.tests.conftest import BASE, Api
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.attendance.models import Attendance
 from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.audit.models import AuditEntry
 from skolsam.core.access import system_actor
+from skolsam.core.changes import change_record
 from skolsam.schedule import calendar
 from skolsam.schedule.models import CalendarEvent
 from skolsam.testing.factories import UserFactory
@@ -299,9 +300,11 @@ def test_webhooks_and_tombstones_only_cover_readable_types(world: Any, settings:
     )
     assert "groups:read" in refused["message"]
     for entity_type in ("Person", "Group"):
-        tombstone = DeletedEntity.objects.create(entity_type=entity_type, entity_id=uuid.uuid4())
-        DeletedEntityOrganisation.objects.create(
-            deleted_entity=tombstone, organisation_id=world.karlberg.pk
+        change_record(
+            entity_type=entity_type,
+            ids=[uuid.uuid4()],
+            organisation_ids=[world.karlberg.pk],
+            deleted=True,
         )
     data = api.get("/deletedEntities")["data"]
     assert set(data) == {"persons"}

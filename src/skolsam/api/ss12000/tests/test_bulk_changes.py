@@ -1,7 +1,7 @@
-"""Writes that bypass model signals still reach subscribers and deletedEntities.
+"""Bulk and single-statement writes reach subscribers and deletedEntities too.
 
 A register import and a timetable write rows in bulk, and the teacher's register saves in
-one statement; their services announce the change (`skolsam.core.changes`). A change no
+one statement; their services record the change (`skolsam.core.changes`). A change no
 one subscribes to costs no task.
 """
 
@@ -93,7 +93,7 @@ def test_a_register_import_is_told_to_subscribers_in_scope_only(
 def test_a_teachers_register_is_told_to_attendance_subscribers(
     api: Api, world, hooks, settings
 ) -> None:
-    # As in a request: autocommit, so the save is announced as soon as it is written.
+    # As in a request: autocommit, so the save is dispatched as soon as it commits.
     settings.TASKS = IMMEDIATE
     _subscribers(api, world, hooks, "Attendance")
     lesson = _mathematics_lesson(world)
@@ -175,7 +175,7 @@ def test_a_change_nobody_subscribes_to_enqueues_no_task(world, settings) -> None
     teacher = actor_for_person(world.erik.pk, on=day)
     register_save(actor=teacher, lesson=lesson, version=lesson.register_version, marks=[mark])
     assert not DBTaskResult.objects.filter(task_path__endswith="dispatch_changes").exists()
-    # Once someone subscribes to attendances, the same kind of save is announced.
+    # Once someone subscribes to attendances, the same kind of save wakes the dispatcher.
     client, _ = make_client([world.koping])
     _subscribe(Api(token_for(client)), "http://127.0.0.1:9/skolsam", "Attendance")
     lesson.refresh_from_db()

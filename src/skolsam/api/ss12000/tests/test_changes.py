@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from skolsam.activities.models import Activity
 from skolsam.api.ss12000 import tasks
 from skolsam.api.ss12000.models import (
     ClientLogEntry,
@@ -23,20 +24,37 @@ from skolsam.api.ss12000.models import (
 from skolsam.api.ss12000.tests.conftest import Api
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.core.access import system_actor
+from skolsam.core.changes import change_record
 from skolsam.groups.models import Group
 from skolsam.people import services as people_services
+from skolsam.people.models import Person
+from skolsam.people.selectors import person_organisation_ids
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+def _deleted(*rows: Group | Person | Activity) -> None:
+    """Delete rows as a deleting service would: record the deletion, then delete.
+
+    No service deletes people, groups or activities today; the tests play that service.
+    """
+    for row in rows:
+        entity_type = type(row).__name__
+        if isinstance(row, Person):
+            orgs = person_organisation_ids([row.pk])
+        else:
+            orgs = {row.organisation_id}
+        change_record(entity_type=entity_type, ids=[row.pk], organisation_ids=orgs, deleted=True)
+        row.delete()
+
+
 def test_deleted_entities_are_listed_in_scope_only(api: Api, world) -> None:
     start = timezone.now() - timedelta(seconds=1)
     arboga_group, koping_group = world.klass_8b.pk, world.klass_7a.pk
-    Group.objects.filter(pk__in=[arboga_group, koping_group]).delete()
+    _deleted(world.klass_8b, world.klass_7a)
     hugo, saga = world.hugo.pk, world.saga.pk
-    world.hugo.delete()
-    world.saga.delete()
+    _deleted(world.hugo, world.saga)
     body = api.get("/deletedEntities", {"after": start.isoformat()})
     assert body["data"]["groups"] == [str(koping_group)]
     assert str(saga) in body["data"]["persons"]
@@ -50,7 +68,7 @@ def test_deleted_entities_are_listed_in_scope_only(api: Api, world) -> None:
 
 def test_deleted_activities_use_the_spec_spelling(api: Api, world) -> None:
     pk = world.activity.pk
-    world.activity.delete()
+    _deleted(world.activity)
     body = api.get("/deletedEntities", {"limit": 1})
     pages = [body]
     while body["pageToken"]:
@@ -183,7 +201,11 @@ def test_webhooks_reach_only_subscribers_in_scope(
     assert [c[0]["modifiedEntites"] for c in arboga_hook.calls] == [["Person"]]
 
     with django_capture_on_commit_callbacks(execute=True):
-        world.klass_7a.delete()
+        members = list(world.klass_7a.memberships.values_list("person_id", flat=True))
+        change_record(
+            entity_type="Person", ids=members, organisation_ids=[world.klass_7a.organisation_id]
+        )
+        _deleted(world.klass_7a)
     # The class goes, and with it its memberships (which are the pupils' data too).
     assert koping_hook.calls[-1][0] == {
         "modifiedEntites": ["Group", "Person"],
@@ -199,7 +221,7 @@ def test_database_task_backend_delivers_with_retry(world, receivers, settings) -
     hook.statuses = [503]  # the subscriber is down the first time
     client, _ = make_client([world.koping])
     _subscribe(Api(token_for(client)), hook.url, "Person")
-    DBTaskResult.objects.all().delete()  # the story's own set-up was announced too
+    DBTaskResult.objects.all().delete()
     people_services.person_update(actor=system_actor("test"), person=world.alva, given_name="Alvah")
     assert DBTaskResult.objects.filter(task_path__endswith="dispatch_changes").count() == 1
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
