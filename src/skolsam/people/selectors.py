@@ -337,7 +337,11 @@ def person_organisation_ids(person_ids: Iterable[UUID]) -> set[UUID]:
     """Return the organisations people belong to: enrolled, placed, employed, or their children's.
 
     What a change of a Person concerns, for the SS 12000 API's subscribers and tombstones
-    (`skolsam.core.changes.change_record`).
+    (`skolsam.core.changes.change_record`). A protected person's school, class or
+    workplace must not follow from a tombstone or a webhook either: where the person (or
+    the child through whom a guardian belongs) is protected, the change concerns the
+    huvudman only, which a client bound to the whole huvudman may know and a school's
+    client may not (docs/architecture.md, SS 12000 API).
     """
     people = set(person_ids)
     if not people:
@@ -346,16 +350,24 @@ def person_organisation_ids(person_ids: Iterable[UUID]) -> set[UUID]:
         Responsible.objects.filter(responsible_id__in=people).values_list("person_id", flat=True)
     )
     with_children = people | children
-    return (
-        set(
-            Enrolment.objects.filter(person_id__in=with_children).values_list(
-                "enroled_at_id", flat=True
-            )
-        )
-        | set(
-            Placement.objects.filter(child_id__in=with_children).values_list(
-                "placed_at_id", flat=True
-            )
-        )
-        | set(Duty.objects.filter(person_id__in=people).values_list("duty_at_id", flat=True))
+    # A protected guardian's children's schools would place the guardian too.
+    any_protected = (
+        Person.objects.filter(pk__in=people)
+        .exclude(security_marking=SecurityMarking.INGEN)
+        .exists()
     )
+    rows = [
+        *Enrolment.objects.filter(person_id__in=with_children).values_list(
+            "enroled_at_id", "enroled_at__huvudman_id", "person__security_marking"
+        ),
+        *Placement.objects.filter(child_id__in=with_children).values_list(
+            "placed_at_id", "placed_at__huvudman_id", "child__security_marking"
+        ),
+        *Duty.objects.filter(person_id__in=people).values_list(
+            "duty_at_id", "duty_at__huvudman_id", "person__security_marking"
+        ),
+    ]
+    return {
+        org if marking == SecurityMarking.INGEN and not any_protected else (huvudman or org)
+        for org, huvudman, marking in rows
+    }

@@ -73,6 +73,17 @@ CASES: dict[str, tuple[Callable[[Any], Any], list[tuple[str, str, bool]]]] = {
         lambda w: person_update(actor=SYSTEM, person=w.alva, given_name="Alvah"),
         [("Person", "karlberg", False)],
     ),
+    # Saga has skyddad folkbokföring: a change of hers concerns Köping, never her school,
+    # so a school's client learns nothing of where she goes from a webhook or tombstone.
+    "person_update of a protected pupil": (
+        lambda w: person_update(actor=SYSTEM, person=w.saga, given_name="Sagah"),
+        [("Person", "koping", False)],
+    ),
+    # Erik becomes responsible for Saga: a change about Saga, so it concerns Köping only.
+    "responsible_add for a protected child": (
+        lambda w: responsible_add(actor=SYSTEM, person=w.saga, responsible=w.erik, start_date=DAY),
+        [("Person", "koping", False)],
+    ),
     "responsible_add": (
         lambda w: responsible_add(actor=SYSTEM, person=w.hugo, responsible=w.maria, start_date=DAY),
         [("Person", "gaddgard", False)],
