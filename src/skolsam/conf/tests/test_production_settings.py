@@ -106,7 +106,10 @@ def test_the_demo_and_the_tests_run_on_the_development_defaults(monkeypatch):
 
 
 def _manage(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # A production server's environment: not the test database, and not the async-safety
+    # switch the browser tests set in this worker's process (check --deploy refuses it).
+    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(environment)
     return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
         [sys.executable, str(MANAGE), *args],
