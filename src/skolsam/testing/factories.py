@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
@@ -119,6 +120,37 @@ class PupilFactory(PersonFactory):
     civic_no = factory.LazyFunction(lambda: next(_children))
 
 
+PASSWORD = "correct horse battery staple"  # noqa: S105 - the test users' password
+
+
+@lru_cache(maxsize=4)
+def _password_hash(hashers: tuple[str, ...]) -> str:
+    """Hash the factories' password once per process and hasher setting (Argon2 unless a
+    test, like the browser tests, switches to a cheaper one: a hash must be one the
+    current setting can check)."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
+class _Password(factory.PostGenerationMethodCall):
+    """Set the user's password: by default the shared hash of PASSWORD, computed once.
+
+    Argon2 costs tens of milliseconds per hash on purpose; hashing the same password for
+    every user a test makes cost the fast lane more than any single test. A login with
+    PASSWORD still checks a real Argon2 hash; `UserFactory(password=...)` (None included:
+    an unusable password) still calls `set_password`.
+    """
+
+    def call(self, instance: Any, step: Any, context: Any) -> Any:
+        if not context.value_provided:
+            from django.conf import settings
+
+            instance.password = _password_hash(tuple(settings.PASSWORD_HASHERS))
+            return None
+        return super().call(instance, step, context)
+
+
 class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
@@ -126,7 +158,7 @@ class UserFactory(ModelFactory[User]):
 
     username = factory.Sequence(lambda n: f"user{n}")
     person = factory.SubFactory(PersonFactory)
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+    password = _Password("set_password")
 
     @factory.post_generation
     def _save(obj: User, create, extracted, **kwargs):
