@@ -11,11 +11,13 @@ from uuid import UUID
 
 from django.utils import timezone
 
+from skolsam.audit.access import audit_policy
 from skolsam.audit.selectors import audit_entry_list
 from skolsam.audit.services import audit_export
 from skolsam.audit_search.selectors import audit_rows
 from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
+from skolsam.core.policy import Action
 from skolsam.exports.selectors import ExportTable, Sheet, class_list, school_unit_pupils
 from skolsam.exports.writers import CSV_TYPE, XLSX_TYPE, write_csv, write_xlsx
 from skolsam.groups.models import Group
@@ -130,7 +132,7 @@ def audit_log_export(*, actor: Actor, filters: dict[str, Any]) -> ExportFile:
     `filters` are `AuditSearchForm.filters()`. Names come from `audit_rows`, a thousand
     entries at a time, so the queries grow with the file's thousands, not its rows.
     """
-    if not actor.can_search_audit:
+    if not audit_policy.any(actor, Action.EXPORT):
         raise DomainError("Du har inte behörighet att söka i granskningsloggen.")
     entries = list(audit_entry_list(**filters)[: AUDIT_EXPORT_LIMIT + 1])
     if len(entries) > AUDIT_EXPORT_LIMIT:
