@@ -28,11 +28,16 @@ def attendance_set_minutes(
     invalid_absence_minutes: int,
     other_attendance_minutes: int = 0,
     absence_reason: str = "",
+    lesson_reported: bool = False,
 ) -> Attendance:
     """Record one pupil's minutes at one lesson as another system sends them (SS 12000 POST).
 
     The pupil must be a member of one of the lesson's groups that day, and the minutes
-    must not add up to more than the lesson.
+    must not add up to more than the lesson. `lesson_reported` (SS 12000 `isReported`:
+    "the lesson is reported") marks the lesson reported if it is not yet; every row of the
+    lesson then shows `isReported: true` and is modified now, so an incremental sync sees
+    it. False leaves the lesson as it is: one system's row does not un-report a lesson
+    that its teacher has reported.
     """
     from skolsam.groups.models import GroupMembership
 
@@ -84,14 +89,29 @@ def attendance_set_minutes(
             "modified": now,
         },
     )
-    change_record(entity_type="Attendance", ids=[row.pk], organisation_ids=[lesson.organisation_id])
+    changed = [row.pk]
+    if lesson_reported and lesson.reported_at is None:
+        marked = CalendarEvent.objects.filter(pk=lesson.pk, reported_at__isnull=True).update(
+            reported_at=now
+        )
+        if marked:
+            lesson.reported_at = now
+            others = Attendance.objects.filter(calendar_event=lesson).exclude(pk=row.pk)
+            changed += list(others.values_list("pk", flat=True))
+            others.update(modified=now)
+    change_record(entity_type="Attendance", ids=changed, organisation_ids=[lesson.organisation_id])
     audit_record(
         actor=actor,
         action="attendance.api_set",
         object_type="Attendance",
         object_id=row.pk,
         person_id=student.pk,
-        detail={"lesson": lesson.pk, "minutes": list(minutes), "created": created},
+        detail={
+            "lesson": lesson.pk,
+            "minutes": list(minutes),
+            "created": created,
+            "lesson_reported": lesson.reported_at is not None,
+        },
     )
     if invalid_absence_minutes and lesson.date >= actor.on - timedelta(days=1):
         from skolsam.attendance.notices import schedule_absence_notices

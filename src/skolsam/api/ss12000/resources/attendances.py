@@ -122,6 +122,13 @@ def _int(body: dict, name: str) -> int:
     return value
 
 
+def _required_bool(body: dict, name: str) -> bool:
+    value = body.get(name)
+    if not isinstance(value, bool):
+        raise BadRequest(f"{name}: krävs och ska vara true eller false.")
+    return value
+
+
 def _ref_id(body: dict, name: str) -> Any:
     value = body.get(name)
     if not isinstance(value, dict) or "id" not in value:
@@ -158,6 +165,8 @@ def attendances(request: HttpRequest, scope: ApiScope) -> HttpResponse:
             invalid_absence_minutes=_int(body, "invalidAbsenceMinutes"),
             other_attendance_minutes=_int(body, "otherAttendanceMinutes"),
             absence_reason=str(body.get("absenceReason") or ""),
+            # Required by the spec; true marks the lesson reported (see the service).
+            lesson_reported=_required_bool(body, "isReported"),
         )
     except DomainError as exc:
         raise BadRequest(" ".join(exc.messages)) from None

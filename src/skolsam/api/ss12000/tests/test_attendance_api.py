@@ -76,6 +76,43 @@ def test_attendance_is_posted_read_aggregated_and_deleted(
     assert not Attendance.objects.exists()
 
 
+def test_is_reported_is_required_and_true_reports_the_lesson(
+    api: Any, world: Any, lesson: Any
+) -> None:
+    """The spec requires isReported ("the lesson is reported"); true marks the lesson."""
+    from skolsam.core.models import ChangeRecord
+
+    body = {
+        "calendarEvent": {"id": str(lesson.pk)},
+        "student": {"id": str(world.alva.pk)},
+        "attendanceMinutes": 60,
+        "validAbsenceMinutes": 0,
+        "invalidAbsenceMinutes": 0,
+    }
+    missing = api.post("/attendances", body, status=400, check=False)
+    assert "isReported" in missing["message"]
+    assert not Attendance.objects.exists()
+    assert api.post("/attendances", {**body, "isReported": "ja"}, status=400, check=False)
+    # false: stored, the lesson stays unreported.
+    first = api.post("/attendances", {**body, "isReported": False})
+    assert first["isReported"] is False
+    lesson.refresh_from_db()
+    assert lesson.reported_at is None
+    # true: the lesson is reported, and its rows say so and count as changed.
+    before = ChangeRecord.objects.count()
+    again = api.post("/attendances", {**body, "isReported": True})
+    assert again["id"] == first["id"] and again["isReported"] is True
+    lesson.refresh_from_db()
+    assert lesson.reported_at is not None
+    assert ChangeRecord.objects.count() == before + 1
+    listed = api.get("/attendances", {"calendarEvent": str(lesson.pk)})["data"]
+    assert [a["isReported"] for a in listed] == [True]
+    # A later false does not un-report the lesson.
+    api.post("/attendances", {**body, "isReported": False})
+    lesson.refresh_from_db()
+    assert lesson.reported_at is not None
+
+
 def test_a_protected_pupils_attendance_is_not_handed_out(api: Any, world: Any, lesson: Any) -> None:
     attendance_set_minutes(
         actor=system_actor("test"),
