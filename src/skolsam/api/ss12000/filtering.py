@@ -88,10 +88,5 @@ def time_filter(q: ListQuery, name: str, column: str) -> Q:
     return cond
 
 
-def duty_name(given: str | None, family: str | None) -> str:
-    """Name a duty in a reference (expandReferenceNames) the same way on every endpoint."""
-    return person_name(given, family)
-
-
 def person_name(given: str | None, family: str | None) -> str:
     return " ".join(p for p in (given, family) if p)

@@ -12,7 +12,7 @@ from skolsam.activities.models import Activity
 from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.describe import ID, MODIFIED_DESC, Resource
-from skolsam.api.ss12000.filtering import duty_name, one_uuid, subtree_in_scope
+from skolsam.api.ss12000.filtering import one_uuid, person_name, subtree_in_scope
 from skolsam.api.ss12000.paging import ListQuery, SortKey, as_uuid, period_filters
 from skolsam.api.ss12000.resources import curriculum as curriculum_resources
 from skolsam.api.ss12000.resources import duties as duty_resources
@@ -85,7 +85,7 @@ def activity_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
         assignments = []
         for t in teachers.get(r["id"], ()):
             ctx.persons.add(t["duty__person_id"])
-            name = duty_name(t["duty__person__given_name"], t["duty__person__family_name"])
+            name = person_name(t["duty__person__given_name"], t["duty__person__family_name"])
             item: dict[str, Any] = {"duty": ref(t["duty_id"], name, ctx)}
             put(item, "startDate", t["start_date"])
             put(item, "endDate", t["end_date"])

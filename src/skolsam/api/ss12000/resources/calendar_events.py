@@ -19,7 +19,7 @@ from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope, may_see_location
 from skolsam.api.ss12000.describe import ID, ID_DESC, MODIFIED_DESC, Resource
 from skolsam.api.ss12000.filtering import (
-    duty_name,
+    person_name,
     subtree_in_scope,
     time_filter,
     uuids,
@@ -65,7 +65,7 @@ def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             ctx.scope, r["substitute__person__security_marking"]
         ):
             ctx.persons.add(r["substitute__person_id"])
-            name = duty_name(
+            name = person_name(
                 r["substitute__person__given_name"], r["substitute__person__family_name"]
             )
             e["teacherExceptions"] = [

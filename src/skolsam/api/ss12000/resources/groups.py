@@ -19,7 +19,7 @@ from skolsam.api.ss12000.describe import (
     Resource,
     with_end,
 )
-from skolsam.api.ss12000.filtering import duty_name, enums, uuids
+from skolsam.api.ss12000.filtering import enums, person_name, uuids
 from skolsam.api.ss12000.paging import ListQuery, SortKey, period_filters
 from skolsam.api.ss12000.serializers import Ctx, full_name, group_by, meta, person_ref, put, ref
 from skolsam.core.choices import GroupType, SchoolType
@@ -108,7 +108,7 @@ def group_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             embedded = []
             for a in roles.get(r["id"], ()):
                 ctx.persons.add(a["duty__person_id"])
-                name = duty_name(a["duty__person__given_name"], a["duty__person__family_name"])
+                name = person_name(a["duty__person__given_name"], a["duty__person__family_name"])
                 item = {
                     "duty": ref(a["duty_id"], name, ctx),
                     "assignmentRoleType": a["assignment_role_type"],
