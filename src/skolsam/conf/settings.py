@@ -233,6 +233,27 @@ TASKS = {
 # Called once per committed transaction that recorded register changes (core/changes.py):
 # the SS 12000 API wakes its webhook dispatcher, which reads the outbox.
 SKOLSAM_CHANGES_COMMITTED = "skolsam.api.ss12000.changes.changes_committed"
+# The model behind each SS 12000 entity type: a recorded change moves its rows' `modified`.
+SKOLSAM_CHANGE_MODELS = {
+    "Organisation": "organisations.Organisation",
+    "Person": "people.Person",
+    "Placement": "enrolment.Placement",
+    "Duty": "duties.Duty",
+    "Group": "groups.Group",
+    "Programme": "curriculum.Programme",
+    "Syllabus": "curriculum.Syllabus",
+    "SchoolUnitOffering": "curriculum.SchoolUnitOffering",
+    "Activity": "activities.Activity",
+    "CalendarEvent": "schedule.CalendarEvent",
+    "Attendance": "attendance.Attendance",
+    "AttendanceEvent": "attendance.AttendanceEvent",
+    "AttendanceSchedule": "attendance.AttendanceSchedule",
+    "Absence": "attendance.Absence",
+}
+# Entity types whose rows drop out of an API client's view without being deleted (a
+# relation ends, protected identity is set): each recorded change of one leaves a
+# tombstone candidate, listed in /deletedEntities while the row is out of the client's view.
+SKOLSAM_CHANGE_LEAVING = ("Person", "Duty", "Placement")
 
 # SS 12000 API (src/skolsam/api/ss12000). Tokens Skolsam issues are signed with this key
 # (HS256); empty means a key derived from DJANGO_SECRET_KEY.

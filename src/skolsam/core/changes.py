@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -38,12 +39,21 @@ def change_record(
     organisation_ids: Iterable[UUID | str | None],
     deleted: bool = False,
     public: bool = False,
+    left: bool = False,
 ) -> ChangeRecord:
     """Record that entities of `entity_type` changed (or were deleted) in these organisations.
 
     Call it inside the writing service's transaction. `ids` may be empty for a bulk write
     that records "some rows of this type"; a deletion must name its ids, since each
     becomes a tombstone. `public` is for reference data that concerns every client.
+
+    A change that names its ids also moves their `modified` (SS 12000's meta.modified) to
+    now, so that what a webhook announces and what `meta.modified.after` finds always
+    agree, including for changes of what an entity embeds (the enrolments of a Person,
+    the members of a Group). Entity types in SKOLSAM_CHANGE_LEAVING (rows that can drop
+    out of a client's view without being deleted) also get a `left` tombstone candidate
+    in each organisation; `left=True` asks for that for any other type, where a service
+    knows its rows drop out of view (protected identity hides a pupil's attendance).
     """
     entity_ids = [str(pk) for pk in dict.fromkeys(ids)]
     orgs = sorted({str(o) for o in organisation_ids if o is not None})
@@ -58,7 +68,10 @@ def change_record(
         public=public,
         created_at=now,
     )
-    if deleted:
+    leaving = left or entity_type in getattr(settings, "SKOLSAM_CHANGE_LEAVING", ())
+    if not deleted and entity_ids:
+        _touch(entity_type, entity_ids, now)
+    if entity_ids and (deleted or (leaving and orgs)):
         Tombstone.objects.bulk_create(
             Tombstone(
                 record=record,
@@ -66,6 +79,7 @@ def change_record(
                 entity_id=pk,
                 deleted_at=now,
                 is_public=public,
+                left=not deleted,
             )
             for pk in entity_ids
         )
@@ -74,6 +88,13 @@ def change_record(
         )
     change_recorded(entity_type)
     return record
+
+
+def _touch(entity_type: str, entity_ids: list[str], now: Any) -> None:
+    """Move the entities' `modified` to now (SKOLSAM_CHANGE_MODELS names their models)."""
+    label = getattr(settings, "SKOLSAM_CHANGE_MODELS", {}).get(entity_type)
+    if label:
+        apps.get_model(label).objects.filter(pk__in=entity_ids).update(modified=now)
 
 
 def change_record_sql(

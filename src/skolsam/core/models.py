@@ -73,13 +73,20 @@ class ChangeRecord(models.Model):
 
 
 class Tombstone(models.Model):
-    """One deleted entity, from a deleted ChangeRecord: what /deletedEntities lists."""
+    """One entity gone from a ChangeRecord's organisations: what /deletedEntities lists.
+
+    Either deleted (`left` false), or a candidate for having left some clients' view
+    without being deleted (`left` true): a pupil whose only enrolment there ended, a duty
+    that ended. A candidate is listed to a client only while the entity is not visible
+    to it (`api/ss12000/selectors.py`), so a rename of a person still in view lists nothing.
+    """
 
     record = models.ForeignKey(ChangeRecord, on_delete=models.CASCADE, related_name="tombstones")
     entity_type = models.CharField(max_length=32)
     entity_id = models.UUIDField()
     deleted_at = models.DateTimeField(default=timezone.now)
     is_public = models.BooleanField(default=False)
+    left = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["deleted_at", "id"], name="core_tombstone_page")]
@@ -98,3 +105,19 @@ class TombstoneOrganisation(models.Model):
 
     def __str__(self) -> str:
         return str(self.organisation_id)
+
+
+class EndedRelationsRecorded(models.Model):
+    """How far relations that ended by the calendar have been recorded as changes.
+
+    A relation with an end date (an enrolment, a membership, a duty) drops out of the SS
+    12000 API's answers the day after it ends, with no write to record it. The first API
+    request of a day records those that ended since `through` (and moves `modified`), so
+    incremental syncs see them (`api/ss12000/services.py`, `ended_relations_record`).
+    One row.
+    """
+
+    through = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Avslutade relationer registrerade t.o.m. {self.through}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.changes import change_record
-from skolsam.core.choices import AssignmentRoleType, DutyRole
+from skolsam.core.choices import AssignmentRoleType, DutyRole, SecurityMarking
 from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.policy import Action
 from skolsam.duties.access import duty_policy
@@ -20,12 +20,18 @@ from skolsam.groups.models import Group
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person
+from skolsam.people.services import person_change_record
 
 
 def _duty_changed(duty: Duty) -> None:
     # A duty is also part of its person's Person (the staff member's duties).
-    change_record(entity_type="Duty", ids=[duty.pk], organisation_ids=[duty.duty_at_id])
-    change_record(entity_type="Person", ids=[duty.person_id], organisation_ids=[duty.duty_at_id])
+    # A protected person's duty concerns the huvudman only (where she works, is secret).
+    at = duty.duty_at_id
+    if duty.person.security_marking != SecurityMarking.INGEN:
+        at = duty.duty_at.huvudman_id or at
+    change_record(entity_type="Duty", ids=[duty.pk], organisation_ids=[at])
+    # A duty brings its person into (or out of) the organisation's view.
+    person_change_record([duty.person_id])
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.utils import timezone
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.changes import change_record
-from skolsam.core.choices import OrganisationType, PlacementSchoolType
+from skolsam.core.choices import OrganisationType, PlacementSchoolType, SecurityMarking
 from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
 from skolsam.core.policy import Action
@@ -21,6 +21,7 @@ from skolsam.groups.models import Group
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person
+from skolsam.people.services import person_change_record
 
 
 def school_unit_offers_validate(unit: Organisation, school_type: str) -> None:
@@ -38,10 +39,9 @@ def school_unit_offers_validate(unit: Organisation, school_type: str) -> None:
 
 
 def _enrolment_changed(enrolment: Enrolment) -> None:
-    # An enrolment is part of the pupil's Person in SS 12000.
-    change_record(
-        entity_type="Person", ids=[enrolment.person_id], organisation_ids=[enrolment.enroled_at_id]
-    )
+    # An enrolment is part of the pupil's Person in SS 12000, and brings her guardians
+    # into (or out of) the school's view.
+    person_change_record([enrolment.person_id], with_guardians=True)
 
 
 @transaction.atomic
@@ -205,12 +205,12 @@ def placement_create(
     )
     if owners:
         placement.owners.set(owners)
-    change_record(entity_type="Placement", ids=[placement.pk], organisation_ids=[placed_at.pk])
-    change_record(
-        entity_type="Person",
-        ids=[child.pk, *(o.pk for o in owners or [])],
-        organisation_ids=[placed_at.pk],
+    # A protected child's placement concerns the huvudman only (where she is, is secret).
+    place = (
+        placed_at.pk if child.security_marking == SecurityMarking.INGEN else placed_at.huvudman_id
     )
+    change_record(entity_type="Placement", ids=[placement.pk], organisation_ids=[place])
+    person_change_record([child.pk, *(o.pk for o in owners or [])], with_guardians=True)
     audit_record(
         actor=actor,
         action="placement.create",

@@ -88,12 +88,10 @@ def _check_single_class(
 
 
 def _membership_changed(membership: GroupMembership, organisation_id: UUID) -> None:
-    # A membership is part of both its Group and its member's Person in SS 12000.
+    # A membership is part of its Group in SS 12000 (groupMemberships); on a Person it
+    # is only an expansion, which does not move the person's meta.modified.
     change_record(
         entity_type="Group", ids=[membership.group_id], organisation_ids=[organisation_id]
-    )
-    change_record(
-        entity_type="Person", ids=[membership.person_id], organisation_ids=[organisation_id]
     )
 
 

@@ -72,6 +72,7 @@ from skolsam.people.services import (
     PERSON_FIELDS,
     contacts_validate,
     home_municipality_code_of,
+    person_change_record,
     person_validate,
 )
 
@@ -1142,7 +1143,7 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
     touched = {e.person_id for e in enrolments} | {m.person_id for m in memberships}
     touched |= {r.person_id for r in relations} | {r.responsible_id for r in relations}
     touched |= {p.pk for p in created.values()}
-    change_record(entity_type="Person", ids=sorted(touched), organisation_ids=[unit.pk])
+    person_change_record(sorted(touched), with_guardians=True)
     change_record(
         entity_type="Group",
         ids=sorted({m.group_id for m in memberships}),

@@ -343,31 +343,57 @@ def person_organisation_ids(person_ids: Iterable[UUID]) -> set[UUID]:
     huvudman only, which a client bound to the whole huvudman may know and a school's
     client may not (docs/architecture.md, SS 12000 API).
     """
+    return {org for orgs in organisation_ids_by_person(person_ids).values() for org in orgs}
+
+
+def organisation_ids_by_person(person_ids: Iterable[UUID]) -> dict[UUID, set[UUID]]:
+    """Return each person's organisations, as `person_organisation_ids` names them.
+
+    Enrolled, placed, employed, owner of a placement, or guardian of a child enrolled or
+    placed there; the huvudman instead of the school where the person, or the child, is
+    protected. In six queries, however many people.
+    """
     people = set(person_ids)
+    out: dict[UUID, set[UUID]] = {pk: set() for pk in people}
     if not people:
-        return set()
-    children = set(
-        Responsible.objects.filter(responsible_id__in=people).values_list("person_id", flat=True)
-    )
-    with_children = people | children
-    # A protected guardian's children's schools would place the guardian too.
-    any_protected = (
+        return out
+    protected = set(
         Person.objects.filter(pk__in=people)
         .exclude(security_marking=SecurityMarking.INGEN)
-        .exists()
+        .values_list("pk", flat=True)
     )
-    rows = [
-        *Enrolment.objects.filter(person_id__in=with_children).values_list(
-            "enroled_at_id", "enroled_at__huvudman_id", "person__security_marking"
-        ),
-        *Placement.objects.filter(child_id__in=with_children).values_list(
-            "placed_at_id", "placed_at__huvudman_id", "child__security_marking"
-        ),
-        *Duty.objects.filter(person_id__in=people).values_list(
-            "duty_at_id", "duty_at__huvudman_id", "person__security_marking"
-        ),
-    ]
-    return {
-        org if marking == SecurityMarking.INGEN and not any_protected else (huvudman or org)
-        for org, huvudman, marking in rows
-    }
+    guardians: dict[UUID, set[UUID]] = {}
+    for child, guardian in Responsible.objects.filter(responsible_id__in=people).values_list(
+        "person_id", "responsible_id"
+    ):
+        guardians.setdefault(child, set()).add(guardian)
+
+    def add(whom: set[UUID], org: UUID, huvudman: UUID | None, marking: str) -> None:
+        for pk in whom:
+            hidden = marking != SecurityMarking.INGEN or pk in protected
+            out[pk].add((huvudman or org) if hidden else org)
+
+    for pk, org, huvudman, marking in Enrolment.objects.filter(
+        person_id__in=people | set(guardians)
+    ).values_list(
+        "person_id", "enroled_at_id", "enroled_at__huvudman_id", "person__security_marking"
+    ):
+        add(({pk} & people) | guardians.get(pk, set()), org, huvudman, marking)
+    for pk, org, huvudman, marking in Placement.objects.filter(
+        child_id__in=people | set(guardians)
+    ).values_list("child_id", "placed_at_id", "placed_at__huvudman_id", "child__security_marking"):
+        add(({pk} & people) | guardians.get(pk, set()), org, huvudman, marking)
+    for pk, org, huvudman, marking in Placement.owners.through.objects.filter(
+        person_id__in=people
+    ).values_list(
+        "person_id",
+        "placement__placed_at_id",
+        "placement__placed_at__huvudman_id",
+        "placement__child__security_marking",
+    ):
+        add({pk}, org, huvudman, marking)
+    for pk, org, huvudman, marking in Duty.objects.filter(person_id__in=people).values_list(
+        "person_id", "duty_at_id", "duty_at__huvudman_id", "person__security_marking"
+    ):
+        add({pk}, org, huvudman, marking)
+    return out

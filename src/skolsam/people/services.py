@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,10 +21,11 @@ from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
 from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
+from skolsam.groups.models import GroupMembership
 from skolsam.people import civicno
 from skolsam.people.access import person_policy
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
-from skolsam.people.selectors import person_organisation_ids
+from skolsam.people.selectors import organisation_ids_by_person, person_organisation_ids
 
 EMAIL_TYPES = ("Privat", "Skola elev", "Skola personal", "Arbete övrigt")
 PHONE_TYPES = ("Hem", "Arbete")
@@ -246,6 +249,23 @@ def person_update(
             "Ladda om sidan och gör ändringen igen."
         )
     before = snapshot(locked, PERSON_FIELDS)
+    protecting = (
+        locked.security_marking == SecurityMarking.INGEN
+        and changes.get("security_marking", SecurityMarking.INGEN) != SecurityMarking.INGEN
+    )
+    # Where she (and her guardians, through her) could be seen until now.
+    before_orgs = (
+        person_organisation_ids(
+            [
+                locked.pk,
+                *Responsible.objects.filter(person_id=locked.pk).values_list(
+                    "responsible_id", flat=True
+                ),
+            ]
+        )
+        if protecting
+        else set()
+    )
     for key, value in changes.items():
         if key == "civic_no":
             _apply_civic_no(locked, value, actor.on)
@@ -268,11 +288,18 @@ def person_update(
         locked.version += 1
         locked.modified = timezone.now()
         locked.save()
-        change_record(
-            entity_type="Person",
-            ids=[locked.pk],
-            organisation_ids=person_organisation_ids([locked.pk]),
-        )
+        # Protected identity set now: she (and her guardians, through her) leave the
+        # views of the schools that could see her until now.
+        person_change_record([locked.pk], with_guardians=protecting, also_at=before_orgs)
+        if protecting:
+            # Her memberships leave the groups' served members.
+            memberships = GroupMembership.objects.filter(person_id=locked.pk)
+            for group_id, organisation_id in memberships.values_list(
+                "group_id", "group__organisation_id"
+            ).distinct():
+                change_record(
+                    entity_type="Group", ids=[group_id], organisation_ids=[organisation_id]
+                )
         audit_record(
             actor=actor,
             action="person.update",
@@ -284,8 +311,40 @@ def person_update(
     return locked
 
 
+def person_change_record(
+    person_ids: Iterable[UUID], *, with_guardians: bool = False, also_at: Iterable[UUID] = ()
+) -> None:
+    """Record that persons changed (SS 12000 Person), each in their own organisations.
+
+    Call it in the writing service's transaction whenever what the API serves of a person
+    changes (their attributes, enrolments, guardian links) or whether a client sees them
+    at all (an enrolment, placement or duty begins or ends). Each person is recorded in
+    `person_organisation_ids`, so a protected person's change names the huvudman only.
+    `with_guardians`: the change also brings the persons' guardians into or out of a
+    school's view (an enrolment or placement of the child). `also_at`: organisations the
+    persons were in before this change (protected identity just set), where they now
+    leave the clients' view.
+    """
+    ids = list(dict.fromkeys(person_ids))
+    if with_guardians:
+        ids += [
+            pk
+            for pk in Responsible.objects.filter(person_id__in=ids).values_list(
+                "responsible_id", flat=True
+            )
+            if pk not in ids
+        ]
+    extra = set(also_at)
+    by_organisations: dict[frozenset[UUID], list[UUID]] = {}
+    for pk, orgs in organisation_ids_by_person(ids).items():
+        by_organisations.setdefault(frozenset(orgs | extra), []).append(pk)
+    for named, pks in by_organisations.items():
+        change_record(entity_type="Person", ids=pks, organisation_ids=named)
+
+
 def _responsible_changed(relation: Responsible) -> None:
-    # Both people's `responsibles`/children change; the child's organisations may know.
+    # Both people's `responsibles`/children change, and the guardian comes into (or goes
+    # out of) view through the child: the child's organisations may know, no others.
     change_record(
         entity_type="Person",
         ids=[relation.person_id, relation.responsible_id],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.models import (
     ENTITY_TYPES,
@@ -42,8 +43,33 @@ DELETED_KEYS = {
 }
 
 
+# What a client sees now of the entity types whose rows can leave its view undeleted.
+_VISIBLE: dict[str, Callable[[ApiScope], QuerySet]] = {
+    "Person": access.persons_visible_to_client,
+    "Duty": access.duties_visible_to_client,
+    "Placement": access.placements_visible_to_client,
+    "Group": access.groups_visible_to_client,
+    "Activity": access.activities_visible_to_client,
+    "CalendarEvent": access.calendar_events_visible_to_client,
+    "Attendance": access.attendances_visible_to_client,
+    "Absence": access.absences_visible_to_client,
+    "AttendanceEvent": access.attendance_events_visible_to_client,
+    "AttendanceSchedule": access.schedules_visible_to_client,
+}
+
+
 def deleted_entities_visible_to_client(scope: ApiScope) -> QuerySet:
-    """Tombstones of public reference data and of entities in the client's organisations."""
+    """Tombstones of public reference data and of entities in the client's organisations.
+
+    A deletion is listed as it is. A `left` tombstone (an entity that may have dropped out
+    of view, core/changes.py) is listed only while the entity is out of this client's
+    view: then a client that mirrors what it was served drops it, as a full crawl would.
+    """
+    gone = Q(left=False)
+    for entity_type, visible in _VISIBLE.items():
+        gone |= Q(left=True, entity_type=entity_type) & ~Q(
+            entity_id__in=visible(scope).values("pk")
+        )
     return Tombstone.objects.filter(
         Q(is_public=True)
         | Exists(
@@ -51,7 +77,7 @@ def deleted_entities_visible_to_client(scope: ApiScope) -> QuerySet:
                 record_id=OuterRef("record_id"), organisation_id__in=scope.org_ids
             )
         )
-    )
+    ).filter(gone)
 
 
 def deleted_entities_page(

@@ -9,8 +9,9 @@ import base64
 import binascii
 import ipaddress
 import socket
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -39,7 +40,15 @@ from skolsam.api.ss12000.scopes import (
 )
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.changes import change_record
+from skolsam.core.choices import SecurityMarking
 from skolsam.core.errors import DomainError
+from skolsam.core.models import EndedRelationsRecorded
+from skolsam.duties.models import AssignmentRole, Duty
+from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.groups.models import GroupMembership
+from skolsam.people.models import Responsible
+from skolsam.people.services import person_change_record
 
 LOOKUP_MAX = 1000
 SUBSCRIPTION_DAYS = 30
@@ -464,3 +473,82 @@ def statistics_entry_create(*, scope: ApiScope, data: dict[str, Any]) -> ClientS
         detail={"client": scope.client_id, "resource": entry.resource_type},
     )
     return entry
+
+
+# --- relations that ended by the calendar ---------------------------------------------------
+
+# Recorded through this day, as this process last saw it: the check costs nothing after the
+# first request of a day.
+_ended_recorded_through: list[date] = []
+
+
+def ended_relations_record(today: date) -> None:
+    """Record the relations that ended since the last time, as changes, before serving.
+
+    The API hands out current and planned relations only (access.py), so an enrolment
+    ending on day D drops out of a pupil's Person on D + 1, and may take the pupil (and
+    her guardians) out of a school's view, with no write that day to record it. Called
+    before every request is served; the first request of a day records every relation
+    whose last day lies between the last recorded day and yesterday, as its service
+    would have: the Person, Group, Duty or Placement changes (meta.modified moves) and
+    the `left` tombstones in their organisations. One row
+    (`core.EndedRelationsRecorded`), locked, keeps two processes from doing it twice.
+    """
+    yesterday = today - timedelta(days=1)
+    if _ended_recorded_through and _ended_recorded_through[0] >= yesterday:
+        return
+    with transaction.atomic():
+        mark = EndedRelationsRecorded.objects.select_for_update().first()
+        if mark is None:
+            # The first day: nothing before yesterday is known to be unrecorded.
+            mark = EndedRelationsRecorded.objects.create(through=yesterday - timedelta(days=1))
+        if mark.through < yesterday:
+            _ended_record(after=mark.through, through=yesterday)
+            mark.through = yesterday
+            mark.save(update_fields=["through"])
+    _ended_recorded_through[:] = [yesterday]
+
+
+def _ended_record(*, after: date, through: date) -> None:
+    window = {"end_date__gt": after, "end_date__lte": through}
+    persons: set[Any] = set()
+    with_guardians: set[Any] = set()
+    by_org: dict[tuple[str, Any], set[Any]] = defaultdict(set)
+    for person_id in Enrolment.objects.filter(cancelled=False, **window).values_list(
+        "person_id", flat=True
+    ):
+        with_guardians.add(person_id)
+    for pk, child, marking, org, huvudman in Placement.objects.filter(**window).values_list(
+        "pk", "child_id", "child__security_marking", "placed_at_id", "placed_at__huvudman_id"
+    ):
+        with_guardians.add(child)
+        by_org["Placement", org if marking == SecurityMarking.INGEN else huvudman or org].add(pk)
+    with_guardians.update(
+        Placement.owners.through.objects.filter(
+            **{f"placement__{k}": v for k, v in window.items()}
+        ).values_list("person_id", flat=True)
+    )
+    for pk, person, marking, org, huvudman in Duty.objects.filter(**window).values_list(
+        "pk", "person_id", "person__security_marking", "duty_at_id", "duty_at__huvudman_id"
+    ):
+        persons.add(person)
+        by_org["Duty", org if marking == SecurityMarking.INGEN else huvudman or org].add(pk)
+    for duty, group, org in AssignmentRole.objects.filter(**window).values_list(
+        "duty_id", "group_id", "group__organisation_id"
+    ):
+        by_org["Duty", org].add(duty)
+        by_org["Group", org].add(group)
+    for group, org in GroupMembership.objects.filter(**window).values_list(
+        "group_id", "group__organisation_id"
+    ):
+        by_org["Group", org].add(group)
+    for child, guardian in Responsible.objects.filter(**window).values_list(
+        "person_id", "responsible_id"
+    ):
+        persons.update((child, guardian))
+    for (entity_type, org), ids in by_org.items():
+        change_record(entity_type=entity_type, ids=sorted(ids), organisation_ids=[org])
+    if with_guardians:
+        person_change_record(sorted(with_guardians), with_guardians=True)
+    if persons - with_guardians:
+        person_change_record(sorted(persons - with_guardians))

@@ -21,14 +21,14 @@ from uuid import UUID
 import orjson
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_tasks import task
 
 from skolsam.api.ss12000.access import scope_for_client
 from skolsam.api.ss12000.models import DeliveryStatus, Subscription, WebhookDelivery
 from skolsam.api.ss12000.selectors import live_subscriptions
-from skolsam.core.models import ChangeRecord
+from skolsam.core.models import ChangeRecord, Tombstone
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,10 @@ def backoff(attempts: int) -> timedelta:
 # are kept (deletions stay: they are the tombstones /deletedEntities lists).
 DISPATCH_BATCH = 500
 KEEP_DISPATCHED = timedelta(days=7)
+# Rows with `left` tombstones (entities that dropped out of some clients' view) are kept
+# this long, so /deletedEntities can tell a client that syncs rarely; a client that has
+# not synced for longer crawls everything again.
+KEEP_LEFT = timedelta(days=400)
 
 
 @task()
@@ -72,8 +76,10 @@ def dispatch_changes(**_queued_before_the_outbox: object) -> int:
             ChangeRecord.objects.filter(pk__in=[r.pk for r in batch]).update(
                 dispatched_at=timezone.now()
             )
-    ChangeRecord.objects.filter(
-        deleted=False, dispatched_at__lt=timezone.now() - KEEP_DISPATCHED
+    now = timezone.now()
+    ChangeRecord.objects.filter(deleted=False, dispatched_at__lt=now - KEEP_DISPATCHED).filter(
+        ~Exists(Tombstone.objects.filter(record_id=OuterRef("pk")))
+        | Q(created_at__lt=now - KEEP_LEFT)
     ).delete()
     return queued
 

@@ -121,6 +121,8 @@ def api_view(
                 return insufficient_scope(request, needed)
             request.ss12000_client = authenticated.client  # type: ignore[attr-defined]
             request.ss12000_scopes = authenticated.scopes  # type: ignore[attr-defined]
+            # What ended by the calendar is recorded before anything is served.
+            services.ended_relations_record(scope.on)
             try:
                 return view(request, scope, *args, **kwargs)
             except BadRequest as exc:
