@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from skolsam.audit.services import audit_record, diff, snapshot
+from skolsam.core import events
 from skolsam.core.access import Actor
 from skolsam.core.changes import change_record
 from skolsam.core.choices import PersonStatus, RelationType, SecurityMarking, Sex
@@ -21,6 +22,7 @@ from skolsam.core.errors import DomainError, period_validate
 from skolsam.core.models import periods_overlap
 from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
+from skolsam.enrolment.models import Placement
 from skolsam.groups.models import GroupMembership
 from skolsam.people import civicno
 from skolsam.people.access import person_policy
@@ -288,18 +290,12 @@ def person_update(
         locked.version += 1
         locked.modified = timezone.now()
         locked.save()
+        marking_changed = "security_marking" in changed
         # Protected identity set now: she (and her guardians, through her) leave the
-        # views of the schools that could see her until now.
-        person_change_record([locked.pk], with_guardians=protecting, also_at=before_orgs)
-        if protecting:
-            # Her memberships leave the groups' served members.
-            memberships = GroupMembership.objects.filter(person_id=locked.pk)
-            for group_id, organisation_id in memberships.values_list(
-                "group_id", "group__organisation_id"
-            ).distinct():
-                change_record(
-                    entity_type="Group", ids=[group_id], organisation_ids=[organisation_id]
-                )
+        # views of the schools that could see her until now; lifted, they come back.
+        person_change_record([locked.pk], with_guardians=marking_changed, also_at=before_orgs)
+        if marking_changed:
+            _located_data_changed(locked.pk)
         audit_record(
             actor=actor,
             action="person.update",
@@ -309,6 +305,27 @@ def person_update(
             changes=changed,
         )
     return locked
+
+
+def _located_data_changed(person_id: UUID) -> None:
+    """Record what says where a person is, after her protected identity changed.
+
+    Her memberships (in the groups' served members), placements and duties leave the
+    view of clients without the right to protected data, or come back to it; what
+    higher apps keep about where she is does the same (core/events.py).
+    """
+    rows: dict[tuple[str, UUID], set[UUID]] = {}
+    for group_id, org in GroupMembership.objects.filter(person_id=person_id).values_list(
+        "group_id", "group__organisation_id"
+    ):
+        rows.setdefault(("Group", org), set()).add(group_id)
+    for pk, org in Placement.objects.filter(child_id=person_id).values_list("pk", "placed_at_id"):
+        rows.setdefault(("Placement", org), set()).add(pk)
+    for pk, org in Duty.objects.filter(person_id=person_id).values_list("pk", "duty_at_id"):
+        rows.setdefault(("Duty", org), set()).add(pk)
+    for (entity_type, org), ids in rows.items():
+        change_record(entity_type=entity_type, ids=sorted(ids), organisation_ids=[org])
+    events.security_marking_changed.send(sender=Person, person_id=person_id)
 
 
 def person_change_record(

@@ -9,9 +9,10 @@ returns, for a client bound to the whole municipality and for one bound to one s
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -21,10 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skolsam.api.ss12000 import services as api_services
-from skolsam.api.ss12000.tests.conftest import Api, World
+from skolsam.api.ss12000.tests.conftest import Api, World, make_lesson
 from skolsam.api.ss12000.tests.factories import make_client, token_for
+from skolsam.attendance.services.absence import absence_report
+from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.core.access import system_actor
 from skolsam.core.choices import DutyRole, SecurityMarking
+from skolsam.core.errors import DomainError
 from skolsam.duties.models import Duty
 from skolsam.duties.services import duty_create, duty_end
 from skolsam.enrolment.models import Enrolment
@@ -38,6 +42,8 @@ from skolsam.people.services import (
     responsible_add,
     responsible_end,
 )
+from skolsam.schedule import calendar
+from skolsam.schedule.models import CalendarEvent
 
 SYSTEM = system_actor("test")
 
@@ -49,6 +55,8 @@ ENDPOINTS = {
     "/placements": "placements",
     "/activities": "activitites",
     "/organisations": "organisations",
+    "/attendances": "attendances",
+    "/absences": "absences",
 }
 
 Mirror = dict[str, dict[str, dict]]
@@ -256,6 +264,39 @@ def end_duty(w: World, clock: Clock, n: int) -> None:
         duty_end(actor=SYSTEM, duty=duty, end_date=_last_day(clock, duty.start_date, n))
 
 
+def mark_minutes(w: World, clock: Clock, n: int) -> None:
+    lesson = CalendarEvent.objects.filter(activity=w.activity).order_by("start_time").last()
+    today = clock.today()
+    members = list(
+        Person.objects.filter(group_memberships__group=w.klass_7a)
+        .filter(group_memberships__start_date__lte=lesson.date)
+        .exclude(group_memberships__end_date__lt=lesson.date)
+        .distinct()
+        .order_by("created", "pk")
+    )
+    pupil = _pick(members, n)
+    if pupil is not None and lesson.date <= today:
+        attendance_set_minutes(
+            actor=SYSTEM,
+            lesson=lesson,
+            student=pupil,
+            attendance_minutes=60 - 5 * (n % 3),
+            valid_absence_minutes=5 * (n % 3),
+            invalid_absence_minutes=0,
+        )
+
+
+def report_absence(w: World, clock: Clock, n: int) -> None:
+    pupils = Person.objects.filter(enrolments__enroled_at=w.karlberg, enrolments__cancelled=False)
+    pupil = _pick(list(pupils.distinct().order_by("created", "pk")), n)
+    if pupil is None:
+        return
+    start = calendar.at(clock.today() + timedelta(days=1 + n % 3), time(8, 0))
+    # Refused when she has no school that day (her enrolment ends first): nothing written.
+    with contextlib.suppress(DomainError):
+        absence_report(actor=SYSTEM, student=pupil, start=start, end=start + timedelta(hours=8))
+
+
 def next_day(w: World, clock: Clock, n: int) -> None:
     clock.next_day()
 
@@ -274,6 +315,8 @@ WRITES: dict[str, Write] = {
         end_guardian,
         hire,
         end_duty,
+        mark_minutes,
+        report_absence,
         next_day,
     )
 }
@@ -295,6 +338,7 @@ def _run(world: World, clock: Clock, plan: list[list[tuple[str, int]]]) -> None:
     # Every run starts the day unrecorded, as a fresh process on a fresh database would.
     api_services._ended_recorded_through.clear()
     clients = _clients(world)
+    make_lesson(world.activity, clock.today(), time(8, 30))
     since = {name: clock.now() for name in clients}
     mirrors = {name: crawl(api) for name, api in clients.items()}
     for round_ in plan:
@@ -337,6 +381,11 @@ def _run(world: World, clock: Clock, plan: list[list[tuple[str, int]]]) -> None:
         pytest.param([[("end_guardian", 7)]], id="a guardian link ended"),
         pytest.param([[("cancel_enrolment", 0)]], id="a cancelled enrolment"),
         pytest.param([[("rename", 0)]], id="a rename"),
+        pytest.param([[("mark_minutes", 0), ("report_absence", 0)]], id="attendance"),
+        pytest.param(
+            [[("mark_minutes", 0), ("report_absence", 0)], [("protect", 0)]],
+            id="a pupil with attendance is protected",
+        ),
         pytest.param(
             [[("hire", 1)], [("end_duty", 1), ("next_day", 0)]], id="a new teacher leaves"
         ),
