@@ -21,11 +21,14 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.api.ss12000 import services as api_services
 from skolsam.api.ss12000.tests.conftest import Api, World, make_lesson
 from skolsam.api.ss12000.tests.factories import make_client, token_for
+from skolsam.attendance.models import AttendanceKind
 from skolsam.attendance.services.absence import absence_report
 from skolsam.attendance.services.other_systems import attendance_set_minutes
+from skolsam.attendance.services.register import Mark, register_save
 from skolsam.core.access import system_actor
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.core.errors import DomainError
@@ -286,6 +289,25 @@ def mark_minutes(w: World, clock: Clock, n: int) -> None:
         )
 
 
+def take_register(w: World, clock: Clock, n: int) -> None:
+    lesson = CalendarEvent.objects.filter(activity=w.activity).order_by("start_time").last()
+    if lesson.date != clock.today():
+        return  # the register of a past day needs a reason; today's is what teachers take
+    teacher = actor_for_person(w.erik.pk, on=clock.today())
+    roster = list(
+        Person.objects.filter(group_memberships__group=w.klass_7a)
+        .filter(group_memberships__start_date__lte=lesson.date)
+        .exclude(group_memberships__end_date__lt=lesson.date)
+        .distinct()
+        .order_by("created", "pk")
+    )
+    absent = _pick(roster, n)
+    marks = [Mark(absent.pk, AttendanceKind.ABSENT, valid=bool(n % 2))] if absent else []
+    lesson.refresh_from_db()
+    with contextlib.suppress(DomainError):  # the roster changed since: a stale register
+        register_save(actor=teacher, lesson=lesson, version=lesson.register_version, marks=marks)
+
+
 def report_absence(w: World, clock: Clock, n: int) -> None:
     pupils = Person.objects.filter(enrolments__enroled_at=w.karlberg, enrolments__cancelled=False)
     pupil = _pick(list(pupils.distinct().order_by("created", "pk")), n)
@@ -316,6 +338,7 @@ WRITES: dict[str, Write] = {
         hire,
         end_duty,
         mark_minutes,
+        take_register,
         report_absence,
         next_day,
     )
@@ -382,6 +405,10 @@ def _run(world: World, clock: Clock, plan: list[list[tuple[str, int]]]) -> None:
         pytest.param([[("cancel_enrolment", 0)]], id="a cancelled enrolment"),
         pytest.param([[("rename", 0)]], id="a rename"),
         pytest.param([[("mark_minutes", 0), ("report_absence", 0)]], id="attendance"),
+        pytest.param(
+            [[("take_register", 0)], [("join_class", 0), ("take_register", 1)]],
+            id="the teacher's register",
+        ),
         pytest.param(
             [[("mark_minutes", 0), ("report_absence", 0)], [("protect", 0)]],
             id="a pupil with attendance is protected",
