@@ -61,9 +61,14 @@ def test_a_second_worker_skips_the_rows_a_first_worker_holds(
     first.start()
     assert holding.wait(10)
     done: list[int] = []
-    second = threading.Thread(
-        target=lambda: (done.append(tasks.dispatch_changes.call()), connection.close())
-    )
+
+    def second_worker() -> None:
+        try:
+            done.append(tasks.dispatch_changes.call())
+        finally:
+            connection.close()
+
+    second = threading.Thread(target=second_worker)
     second.start()
     second.join(20)
     assert not second.is_alive(), "the second worker waited for the first's rows"

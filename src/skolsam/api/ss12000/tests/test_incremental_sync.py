@@ -242,8 +242,13 @@ def end_duty(w: World, clock: Clock, n: int) -> None:
         duty_end(actor=SYSTEM, duty=duty, end_date=_last_day(clock, duty.start_date, n))
 
 
+def _todays_lesson(w: World) -> CalendarEvent:
+    # The lesson `_run` puts on the first day (the clock may have moved on since).
+    return CalendarEvent.objects.filter(activity=w.activity).order_by("start_time").get()
+
+
 def mark_minutes(w: World, clock: Clock, n: int) -> None:
-    lesson = CalendarEvent.objects.filter(activity=w.activity).order_by("start_time").last()
+    lesson = _todays_lesson(w)
     today = clock.today()
     members = list(
         Person.objects.filter(group_memberships__group=w.klass_7a)
@@ -265,7 +270,7 @@ def mark_minutes(w: World, clock: Clock, n: int) -> None:
 
 
 def take_register(w: World, clock: Clock, n: int) -> None:
-    lesson = CalendarEvent.objects.filter(activity=w.activity).order_by("start_time").last()
+    lesson = _todays_lesson(w)
     if lesson.date != clock.today():
         return  # the register of a past day needs a reason; today's is what teachers take
     teacher = actor_for_person(w.erik.pk, on=clock.today())
