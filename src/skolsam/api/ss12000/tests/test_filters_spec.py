@@ -81,3 +81,43 @@ def test_organisation_filters_that_the_spec_says_include_the_subtree(
     arboga = {"organisation": str(world.arboga.pk)}
     assert _ids(api.get("/activities", arboga)) == set()
     assert _ids(api.get("/attendances", arboga)) == set()
+
+
+# --- 3. unknown query parameters are a 400 ---------------------------------------------------
+
+
+def test_a_typo_in_a_filter_is_a_400_naming_it_and_the_allowed_ones(api: Api, world: World) -> None:
+    answer = api.get("/persons", {"nameContain": "Alva"}, status=400)
+    assert answer["code"] == "UnknownParameter"
+    assert "nameContain" in answer["message"]
+    assert "nameContains" in answer["message"]
+    assert "relationship.entity.type" in answer["message"]
+    assert api.get("/persons", {"nameContains": "Alva"})["data"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/organisations", {"parentOrganisation": "x"}),
+        ("/duties", {"organization": "x"}),
+        ("/groups", {"expand": "assignmentRoles", "groupTyp": "Klass"}),
+        ("/activities/{activity}", {"expandReferenceName": "true"}),
+        ("/persons/{alva}", {"nameContains": "Alva"}),
+        ("/aggregatedAttendance", {"startDate": "2026-01-01", "endDate": "2026-02-01", "x": "1"}),
+        ("/deletedEntities", {"entity": "Person"}),
+        ("/subscriptions", {"expand": "x"}),
+        ("/attendances/{alva}", {"expandReferenceNames": "true"}),
+    ],
+)
+def test_every_get_refuses_parameters_its_operation_lacks(
+    api: Api, world: World, path: str, query: dict
+) -> None:
+    path = path.format(activity=world.activity.pk, alva=world.alva.pk)
+    answer = api.get(path, query, status=400)
+    assert answer["code"] == "UnknownParameter"
+
+
+def test_every_parameter_the_spec_names_is_accepted(api: Api, world: World) -> None:
+    # limit is one of the spec's; the list page answers as usual.
+    assert api.get("/syllabuses", {"limit": "1", "expandReferenceNames": "true"}) is not None
+
