@@ -121,3 +121,57 @@ def test_every_parameter_the_spec_names_is_accepted(api: Api, world: World) -> N
     # limit is one of the spec's; the list page answers as usual.
     assert api.get("/syllabuses", {"limit": "1", "expandReferenceNames": "true"}) is not None
 
+
+# --- 4. expands ---------------------------------------------------------------------------------
+
+
+def test_a_lesson_embeds_its_activity_and_its_attendance(api: Api, world: World) -> None:
+    lesson = make_lesson(world.activity, today())
+    alva_row = _minutes(lesson, world.alva, attended=45)
+    _minutes(lesson, world.saga)  # skyddad folkbokföring: never in the client's answer
+    query = {**day_window(today()), "expand": ["activity", "attendance"]}
+    [event] = api.get("/calendarEvents", query)["data"]
+    embedded = event["_embedded"]
+    assert embedded["activity"]["id"] == str(world.activity.pk)
+    assert embedded["activity"]["displayName"] == "Matematik 7A"
+    assert [a["id"] for a in embedded["attendance"]] == [str(alva_row.pk)]
+    assert embedded["attendance"][0]["attendanceMinutes"] == 45
+    one = api.get(f"/calendarEvents/{lesson.pk}", {"expand": "attendance"})
+    assert [a["student"]["id"] for a in one["_embedded"]["attendance"]] == [str(world.alva.pk)]
+    assert "activity" not in one["_embedded"]
+
+
+def test_aggregated_attendance_embeds_the_pupil_and_the_activity(api: Api, world: World) -> None:
+    lesson = make_lesson(world.activity, today())
+    _minutes(lesson, world.alva, attended=30)
+    query = {
+        "startDate": today().isoformat(),
+        "endDate": today().isoformat(),
+        "expand": ["student", "activity"],
+    }
+    [row] = api.get("/aggregatedAttendance", query)["data"]
+    assert row["attendanceSum"] == 30
+    assert row["_embedded"]["student"]["givenName"] == "Alva"
+    assert row["_embedded"]["activity"]["id"] == str(world.activity.pk)
+    api.get("/aggregatedAttendance", {**query, "expand": "teacher"}, status=400)
+    by_student = {**query, "student": [str(world.alva.pk), str(world.hugo.pk)]}
+    assert len(api.get("/aggregatedAttendance", by_student)["data"]) == 1
+    assert api.get("/aggregatedAttendance", {**query, "schoolType": "GY"})["data"] == []
+
+
+def test_every_endpoint_expands_exactly_what_the_spec_lists() -> None:
+    from skolsam.api.ss12000 import spec
+    from skolsam.api.ss12000.resources import RESOURCES
+    from skolsam.api.ss12000.resources.aggregated_attendance import EXPAND
+
+    for path, resource in RESOURCES.items():
+        assert resource.expand == spec.expand_values(f"/{path}"), path
+    assert set(EXPAND) == set(spec.expand_values("/aggregatedAttendance") or ())
+
+
+def test_every_lookup_takes_exactly_the_keys_of_the_spec(api: Api) -> None:
+    from skolsam.api.ss12000 import spec
+    from skolsam.api.ss12000.resources import RESOURCES
+
+    for path, resource in RESOURCES.items():
+        assert set(resource.lookup_keys) == set(spec.lookup_keys(f"/{path}/lookup") or ()), path
