@@ -6,6 +6,7 @@ Alva and Saga (skyddad folkbokföring) are pupils; Arboga runs Gäddgårdsskolan
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,16 @@ from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.core.access import system_actor
 from skolsam.core.dates import today
-from skolsam.testing.factories import DutyFactory, SchoolUnitFactory
+from skolsam.testing.factories import (
+    DutyFactory,
+    EnrolmentFactory,
+    GroupFactory,
+    MembershipFactory,
+    PlacementFactory,
+    PupilFactory,
+    ResponsibleFactory,
+    SchoolUnitFactory,
+)
 
 SYSTEM = system_actor("test")
 
@@ -81,6 +91,53 @@ def test_organisation_filters_that_the_spec_says_include_the_subtree(
     arboga = {"organisation": str(world.arboga.pk)}
     assert _ids(api.get("/activities", arboga)) == set()
     assert _ids(api.get("/attendances", arboga)) == set()
+
+
+# --- 2. relationship.* filters match only what the client may see ---------------------------
+
+
+def test_relationship_filters_do_not_reveal_ended_history(api: Api, world: World) -> None:
+    """Ullviskolan is in Köping's scope; everything that tied our people to it ended
+    yesterday, so no relationship filter may name them there, as no listing does."""
+    yesterday = today() - timedelta(days=1)
+    long_ago = date(2020, 8, 17)
+    ullvi = SchoolUnitFactory(
+        parent=world.koping, display_name="Ullviskolan", school_types=["GR", "FS"]
+    )
+    EnrolmentFactory(person=world.alva, enroled_at=ullvi, start_date=long_ago, end_date=yesterday)
+    DutyFactory(person=world.erik, duty_at=ullvi, start_date=long_ago, end_date=yesterday)
+    ullvi_group = GroupFactory(organisation=ullvi, start_date=long_ago)
+    MembershipFactory(person=world.alva, group=ullvi_group, start_date=long_ago, end_date=yesterday)
+    # A preschool placement of Alva's little brother, owned by Maria, ended too.
+    brother = PupilFactory(given_name="Olle")
+    placement = PlacementFactory(
+        child=brother, placed_at=ullvi, start_date=long_ago, end_date=yesterday
+    )
+    placement.owners.add(world.maria)
+    ResponsibleFactory(person=brother, responsible=world.maria)
+    # Erik was once Alva's god man; that ended as well.
+    ResponsibleFactory(
+        person=world.alva, responsible=world.erik, start_date=long_ago, end_date=yesterday
+    )
+    for kind in (
+        "enrolment",
+        "duty",
+        "placement.child",
+        "placement.owner",
+        "responsibleFor.enrolment",
+        "responsibleFor.placement",
+        "groupMembership",
+    ):
+        at_ullvi = {"relationship.entity.type": kind, "relationship.organisation": str(ullvi.pk)}
+        assert _ids(api.get("/persons", at_ullvi)) == set(), kind
+        since = {**at_ullvi, "relationship.startDate.onOrBefore": long_ago.isoformat()}
+        assert _ids(api.get("/persons", since)) == set(), kind
+    assert _ids(api.get("/persons", {"relationship.organisation": str(ullvi.pk)})) == set()
+    guardians = api.get("/persons", {"relationship.entity.type": "responsibleFor.enrolment"})
+    assert _ids(guardians) == {str(world.maria.pk)}
+    # What the client does see still matches: Alva at Karlberg, Erik's duty there.
+    at_karlberg = {"relationship.organisation": str(world.karlberg.pk)}
+    assert {str(world.alva.pk), str(world.erik.pk)} <= _ids(api.get("/persons", at_karlberg))
 
 
 # --- 3. unknown query parameters are a 400 ---------------------------------------------------
@@ -175,3 +232,4 @@ def test_every_lookup_takes_exactly_the_keys_of_the_spec(api: Api) -> None:
 
     for path, resource in RESOURCES.items():
         assert set(resource.lookup_keys) == set(spec.lookup_keys(f"/{path}/lookup") or ()), path
+
