@@ -233,3 +233,48 @@ def test_every_lookup_takes_exactly_the_keys_of_the_spec(api: Api) -> None:
     for path, resource in RESOURCES.items():
         assert set(resource.lookup_keys) == set(spec.lookup_keys(f"/{path}/lookup") or ()), path
 
+
+# --- 5. lookups ---------------------------------------------------------------------------------
+
+
+def test_attendance_lookup_takes_the_spec_keys(api: Api, world: World) -> None:
+    lesson = make_lesson(world.activity, today())
+    row = _minutes(lesson, world.alva)
+    for key, value in (
+        ("ids", row.pk),
+        ("students", world.alva.pk),
+        ("activities", world.activity.pk),
+        ("calendareEvents", lesson.pk),
+    ):
+        assert _ids(api.post("/attendances/lookup", {key: [str(value)]})) == {str(row.pk)}, key
+    # Nothing of Saga's (protected) nor Hugo's (Arboga) by asking for them.
+    assert api.post("/attendances/lookup", {"students": [str(world.saga.pk)]}) == []
+    assert api.post("/attendances/lookup", {"students": [str(world.hugo.pk)]}) == []
+
+
+def test_a_misspelt_lookup_key_is_a_400_not_an_empty_answer(api: Api, world: World) -> None:
+    answer = api.post("/attendances/lookup", {"student": [str(world.alva.pk)]}, status=400)
+    assert answer["code"] == "UnknownParameter"
+    assert "students" in answer["message"]
+
+
+def test_too_many_values_is_a_400_naming_the_limit(api: Api, world: World) -> None:
+    many = [str(world.alva.pk)] * 1001
+    answer = api.post("/attendances/lookup", {"students": many}, status=400)
+    assert answer["code"] == "TooManyValues"
+    assert "1000" in answer["message"] and "1001" in answer["message"]
+
+
+def test_an_answer_too_large_to_serve_is_the_spec_503(
+    api: Api, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skolsam.api.ss12000 import services
+
+    lesson = make_lesson(world.activity, today())
+    _minutes(lesson, world.alva)
+    other = make_lesson(world.activity, today() + timedelta(days=1))
+    _minutes(other, world.alva)
+    monkeypatch.setattr(services, "LOOKUP_MAX", 1)
+    # One value asked, two rows found: the answer, not the question, is too large.
+    answer = api.post("/attendances/lookup", {"activities": [str(world.activity.pk)]}, status=503)
+    assert answer["code"] == "TooLarge"
