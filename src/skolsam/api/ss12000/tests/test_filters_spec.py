@@ -6,16 +6,18 @@ Alva and Saga (skyddad folkbokföring) are pupils; Arboga runs Gäddgårdsskolan
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
 
 from skolsam.api.ss12000.tests.conftest import Api, World, day_window, make_lesson
 from skolsam.api.ss12000.tests.factories import make_client, token_for
+from skolsam.attendance.models import AttendanceEvent, AttendanceEventType
 from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.core.access import system_actor
 from skolsam.core.dates import today
+from skolsam.schedule import calendar
 from skolsam.testing.factories import (
     DutyFactory,
     EnrolmentFactory,
@@ -278,3 +280,30 @@ def test_an_answer_too_large_to_serve_is_the_spec_503(
     # One value asked, two rows found: the answer, not the question, is too large.
     answer = api.post("/attendances/lookup", {"activities": [str(world.activity.pk)]}, status=503)
     assert answer["code"] == "TooLarge"
+
+
+def test_check_ins_embed_the_child_the_group_and_the_registrar(api: Api, world: World) -> None:
+    now = calendar.at(today(), time(7, 45))
+    for person, registrar in (
+        (world.alva, world.erik),
+        (world.saga, world.erik),
+        (world.alva, world.saga),
+    ):
+        AttendanceEvent.objects.create(
+            person=person,
+            group=world.klass_7a,
+            event_type=AttendanceEventType.IN,
+            time=now,
+            date=today(),
+            registered_by=registrar,
+        )
+    query = {"expand": ["person", "group", "registeredBy"]}
+    events = api.get("/attendanceEvents", query)["data"]
+    # Saga's own check-in is left out, and as a registrar she is neither named nor embedded.
+    assert len(events) == 2
+    for event in events:
+        assert event["_embedded"]["person"]["id"] == str(world.alva.pk)
+        assert event["_embedded"]["group"]["id"] == str(world.klass_7a.pk)
+    registrars = [e["_embedded"].get("registeredBy", {}).get("id") for e in events]
+    assert sorted(registrars, key=str) == sorted([str(world.erik.pk), None], key=str)
+    api.get("/attendanceEvents", {"expand": "teacher"}, status=400)
