@@ -85,7 +85,7 @@ def spec_path(request: HttpRequest) -> str:
 
 
 def check_parameters(request: HttpRequest) -> None:
-    """Refuse a query parameter the spec does not name for this operation (400).
+    """Refuse a query parameter the spec does not name for this read (400).
 
     A typo (`nameContain`) would otherwise be ignored and answered with unfiltered data,
     which the client would take for a filtered answer. The allowed names are read from the
@@ -155,7 +155,7 @@ def api_view(
             # What ended by the calendar is recorded before anything is served.
             services.ended_relations_record(scope.on)
             try:
-                if request.method == "GET":
+                if request.method == "GET" or request.method in reads:
                     check_parameters(request)
                 return view(request, scope, *args, **kwargs)
             except BadRequest as exc:

@@ -307,3 +307,11 @@ def test_check_ins_embed_the_child_the_group_and_the_registrar(api: Api, world: 
     registrars = [e["_embedded"].get("registeredBy", {}).get("id") for e in events]
     assert sorted(registrars, key=str) == sorted([str(world.erik.pk), None], key=str)
     api.get("/attendanceEvents", {"expand": "teacher"}, status=400)
+
+
+def test_a_lookup_takes_only_the_query_parameters_of_its_operation(api: Api, world: World) -> None:
+    ids = {"ids": [str(world.alva.pk)]}
+    assert _ids(api.post("/persons/lookup", ids, {"expand": "duties"})) == {str(world.alva.pk)}
+    # The spec gives POST /calendarEvents/lookup expandReferenceNames alone.
+    answer = api.post("/calendarEvents/lookup", ids, {"expand": "attendance"}, status=400)
+    assert answer["code"] == "UnknownParameter"
