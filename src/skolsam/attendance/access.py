@@ -25,7 +25,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.activities.models import Activity
-from skolsam.attendance.models import AbsenceInvestigation, CsnReport, LeaveRequest
+from skolsam.attendance.models import AbsenceChannel, AbsenceInvestigation, CsnReport, LeaveRequest
 from skolsam.core.access import Actor, may_see_location
 from skolsam.core.choices import AssignmentRoleType, SecurityMarking
 from skolsam.core.models import valid_on
@@ -290,3 +290,19 @@ def callers_for_phone_report(actor: Actor, pupil: Person) -> list[Person]:
     return list(
         persons_visible_to(actor).filter(pk__in=custody).order_by("family_name", "given_name", "id")
     )
+
+
+def absence_report_channel(actor: Actor, student: Person, unit_id: UUID) -> str | None:
+    """Say how the actor may report the pupil absent at her school unit, or None.
+
+    The system (another system through the API) reports as API; a guardian acting for
+    the child on the web (`child_policy`, REPORT_ABSENCE); staff of the pupil's school
+    who may see her register a report received by phone.
+    """
+    if actor.is_system:
+        return AbsenceChannel.API
+    if child_policy.can(actor, Action.REPORT_ABSENCE, student):
+        return AbsenceChannel.WEB
+    if unit_id in actor.staff_org_ids and pupils_visible_to(actor).filter(pk=student.pk).exists():
+        return AbsenceChannel.PHONE
+    return None

@@ -22,8 +22,9 @@ from skolsam.api.ss12000.paging import BadRequest, ListQuery, SortKey, as_uuid
 from skolsam.api.ss12000.scopes import READ
 
 END_OF_TIME = date(9999, 12, 31)
-ID = SortKey("id", kind="uuid")
-ID_DESC = SortKey("id", desc=True, kind="uuid")
+# Only the id never changes; every other sort key pages through a snapshot (paging.py).
+ID = SortKey("id", kind="uuid", immutable=True)
+ID_DESC = SortKey("id", desc=True, kind="uuid", immutable=True)
 MODIFIED_DESC = (SortKey("modified", desc=True, kind="datetime"), ID_DESC)
 START_ASC = (SortKey("start_date", kind="date"), ID)
 START_DESC = (SortKey("start_date", desc=True, kind="date"), ID_DESC)

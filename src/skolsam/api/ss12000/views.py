@@ -249,7 +249,9 @@ def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpR
         sortkeys=tuple(res.sortkeys),
     )
     ctx = _ctx(scope, res, q.params)
-    qs = res.filters(res.queryset(scope).filter(meta_filters(q)), q, scope)
+    visible = res.queryset(scope)
+    # A snapshot's later pages read the client's scope as it is now, not the filters.
+    qs = visible if q.snapshot else res.filters(visible.filter(meta_filters(q)), q, scope)
     keys = res.sortkeys[q.sortkey] if q.sortkey else res.default_sort
     page = fetch_page(
         q=q,
@@ -258,6 +260,8 @@ def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpR
         fields=res.fields,
         client_id=scope.client_id,
         annotate=res.annotate,
+        visible=visible,
+        client_pk=scope.client_pk,
     )
     data = res.serialize(page.rows, ctx)
     _audit(scope, request, res.entity, data, ctx)

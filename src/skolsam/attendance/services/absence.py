@@ -15,23 +15,16 @@ from skolsam.core.changes import change_record
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.organisations.models import Organisation
-from skolsam.people.access import child_policy
 from skolsam.people.models import Person
 from skolsam.schedule import calendar
 
 
 def _may_report_for(actor: Actor, student: Person, unit: Organisation) -> str:
     """Return the channel the actor reports through, or refuse."""
-    if actor.is_system:
-        return AbsenceChannel.API
-    if child_policy.can(actor, Action.REPORT_ABSENCE, student):
-        return AbsenceChannel.WEB
-    if (
-        unit.pk in actor.staff_org_ids
-        and attendance_access.pupils_visible_to(actor).filter(pk=student.pk).exists()
-    ):
-        return AbsenceChannel.PHONE
-    raise DomainError("Du kan bara anmäla frånvaro för dina egna barn.")
+    channel = attendance_access.absence_report_channel(actor, student, unit.pk)
+    if channel is None:
+        raise DomainError("Du kan bara anmäla frånvaro för dina egna barn.")
+    return channel
 
 
 @transaction.atomic

@@ -239,7 +239,7 @@ RESOURCES = (
         serialize=activity_rows,
         sortkeys={
             "ModifiedDesc": MODIFIED_DESC,
-            "DisplayNameAsc": (SortKey("display_name"), ID),
+            "DisplayNameAsc": (SortKey("display_name", swedish=True), ID),
         },
         filters=_activity_filters,
         expand=("groups", "teachers", "syllabus"),

@@ -155,7 +155,7 @@ RESOURCES = (
         serialize=group_rows,
         sortkeys={
             "ModifiedDesc": MODIFIED_DESC,
-            "DisplayNameAsc": (SortKey("display_name"), ID),
+            "DisplayNameAsc": (SortKey("display_name", swedish=True), ID),
             "StartDateAsc": START_ASC,
             "StartDateDesc": START_DESC,
             "EndDateAsc": END_ASC,
