@@ -307,6 +307,12 @@ def test_check_ins_embed_the_child_the_group_and_the_registrar(api: Api, world: 
     registrars = [e["_embedded"].get("registeredBy", {}).get("id") for e in events]
     assert sorted(registrars, key=str) == sorted([str(world.erik.pk), None], key=str)
     api.get("/attendanceEvents", {"expand": "teacher"}, status=400)
+    one = api.get(f"/attendanceEvents/{events[0]['id']}", {"expand": "group"})
+    assert set(one["_embedded"]) == {"group"}
+    looked_up = api.post(
+        "/attendanceEvents/lookup", {"person": [str(world.alva.pk)]}, {"expand": "person"}
+    )
+    assert {e["_embedded"]["person"]["givenName"] for e in looked_up} == {"Alva"}
 
 
 def test_a_lookup_takes_only_the_query_parameters_of_its_operation(api: Api, world: World) -> None:
