@@ -82,9 +82,11 @@ def lookup_queryset(resource: Resource, qs: QuerySet, body: dict, scope: ApiScop
     return apply(qs, body, scope)
 
 
-def check_expand(resource: Resource, values: Sequence[str]) -> frozenset[str]:
+def check_expand(resource: Resource | Sequence[str], values: Sequence[str]) -> frozenset[str]:
+    """Return the asked `expand` values; one the resource does not offer is a 400."""
+    offered = resource.expand if isinstance(resource, Resource) else tuple(resource)
     for value in values:
-        if value not in resource.expand:
-            allowed = ", ".join(resource.expand) or "inget"
+        if value not in offered:
+            allowed = ", ".join(offered) or "inget"
             raise BadRequest(f"expand: {value!r} går inte att expandera här (tillåtet: {allowed}).")
     return frozenset(values)

@@ -394,7 +394,9 @@ def test_attendance_event_filters(api: Api, world: Any, more: Preschool) -> None
     assert ids(api, "/attendanceEvents", {"person": str(world.alva.pk)}) == []
     named = api.get("/attendanceEvents", {"expandReferenceNames": "true"})["data"]
     assert {e["person"]["displayName"] for e in named} == {"Nils Karlsson"}
-    refused = api.get("/attendanceEvents", {"expand": "person"}, status=400)
+    expanded = api.get("/attendanceEvents", {"expand": "person"})["data"]
+    assert {e["_embedded"]["person"]["givenName"] for e in expanded} == {"Nils"}
+    refused = api.get("/attendanceEvents", {"expand": "teacher"}, status=400)
     assert refused["code"] == "BadRequest"
 
 
