@@ -21,4 +21,4 @@ def test_every_registered_type_is_a_resource_of_the_spec() -> None:
 
 def test_the_scopes_are_the_registered_types_and_their_access() -> None:
     assert list(scopes.RESOURCE_TYPES) == list(resources.TYPES)
-    assert views.not_held() == {"grades", "studyplans", "resources", "rooms"}
+    assert views.not_held() == {"grades", "studyplans"}
