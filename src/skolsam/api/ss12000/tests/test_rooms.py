@@ -105,14 +105,15 @@ def test_a_lesson_refers_to_its_room(api: Api, world: World, rooms: dict[str, An
 
 def test_room_services_refuse_what_is_not_a_room(world: World, rooms: dict[str, Any]) -> None:
     actor = system_actor("test")
-    for kwargs, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"display_name": "A11"}, "display_name"),
         ({"display_name": "  "}, "display_name"),
         ({"display_name": "Sal\x07"}, "display_name"),
         ({"display_name": "x" * 41}, "display_name"),
         ({"display_name": "C1", "seats": 0}, "seats"),
         ({"display_name": "C1", "seats": 10**9}, "seats"),
-    ]:
+    ]
+    for kwargs, field in cases:
         with pytest.raises(DomainError) as refused:
             room_create(actor=actor, owner=world.karlberg, **kwargs)
         assert field in refused.value.message_dict
