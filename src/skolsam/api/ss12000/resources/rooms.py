@@ -32,7 +32,7 @@ ROOM_FIELDS = (
 RESOURCE_FIELDS = ("id", "created", "modified", "display_name", "owner_id", "owner__display_name")
 SORTKEYS: dict[str, tuple[SortKey, ...]] = {
     "ModifiedDesc": MODIFIED_DESC,
-    "DisplayNameAsc": (SortKey("display_name"), ID),
+    "DisplayNameAsc": (SortKey("display_name", swedish=True), ID),
 }
 
 
