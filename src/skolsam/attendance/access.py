@@ -292,15 +292,33 @@ def callers_for_phone_report(actor: Actor, pupil: Person) -> list[Person]:
     )
 
 
+def is_api_client(actor: Actor) -> bool:
+    """Tell whether the actor is an SS 12000 client: neither a login nor a person.
+
+    A client's Actor (`api.ss12000.access.scope_for_client`) reaches the subtrees of its
+    organisations as `central_org_ids`; the API has already decided which persons and
+    groups it may name, so the services check only that the unit is one of its own.
+    """
+    return actor.user_id is None and actor.person_id is None and not actor.is_system
+
+
+def api_client_reaches(actor: Actor, organisation_id: Any) -> bool:
+    """Tell whether the actor is an SS 12000 client bound to (a subtree with) this unit."""
+    return is_api_client(actor) and organisation_id in actor.central_org_ids
+
+
 def absence_report_channel(actor: Actor, student: Person, unit_id: UUID) -> str | None:
     """Say how the actor may report the pupil absent at her school unit, or None.
 
-    The system (another system through the API) reports as API; a guardian acting for
-    the child on the web (`child_policy`, REPORT_ABSENCE); staff of the pupil's school
-    who may see her register a report received by phone.
+    The system reports as API, and so does an SS 12000 client (a guardian app) for the
+    pupils of its own school units; a guardian acting for the child on the web
+    (`child_policy`, REPORT_ABSENCE); staff of the pupil's school who may see her
+    register a report received by phone.
     """
     if actor.is_system:
         return AbsenceChannel.API
+    if is_api_client(actor):
+        return AbsenceChannel.API if api_client_reaches(actor, unit_id) else None
     if child_policy.can(actor, Action.REPORT_ABSENCE, student):
         return AbsenceChannel.WEB
     if unit_id in actor.staff_org_ids and pupils_visible_to(actor).filter(pk=student.pk).exists():

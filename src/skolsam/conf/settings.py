@@ -249,6 +249,8 @@ SKOLSAM_CHANGE_MODELS = {
     "AttendanceEvent": "attendance.AttendanceEvent",
     "AttendanceSchedule": "attendance.AttendanceSchedule",
     "Absence": "attendance.Absence",
+    "Room": "schedule.Room",
+    "Resource": "schedule.Resource",
 }
 # Entity types whose rows drop out of an API client's view without being deleted (a
 # relation ends, protected identity is set): each recorded change of one leaves a

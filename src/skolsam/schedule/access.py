@@ -32,7 +32,7 @@ from skolsam.groups.models import GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.organisations.selectors import organisation_subtree_ids
-from skolsam.schedule.models import CalendarEvent
+from skolsam.schedule.models import CalendarEvent, Resource, Room
 
 
 def get_or_404(queryset: QuerySet, pk: UUID | str, message: str) -> Any:
@@ -193,6 +193,29 @@ def school_units_managed_by(actor: Actor) -> QuerySet:
         .filter(organisation_type=OrganisationType.SKOLENHET)
         .order_by("display_name")
     )
+
+
+def room_unit_for_actor(actor: Actor, organisation_id: UUID | str) -> Organisation:
+    """Return the school unit whose rooms (lokaler) the actor manages; anything else is 404.
+
+    A unit's rooms and resources are kept by whoever may change the unit: its
+    administrators and the central administrators above it.
+    """
+    return get_or_404(school_units_managed_by(actor), organisation_id, "Enheten finns inte.")
+
+
+def rooms_of_unit(actor: Actor, unit: Organisation) -> QuerySet[Room]:
+    """Return the unit's rooms, if the actor manages them (else none)."""
+    if not organisation_policy.can(actor, Action.CHANGE, unit):
+        return Room.objects.none()
+    return Room.objects.filter(owner=unit).order_by("display_name", "id")
+
+
+def resources_of_unit(actor: Actor, unit: Organisation) -> QuerySet[Resource]:
+    """Return the unit's resources, if the actor manages them (else none)."""
+    if not organisation_policy.can(actor, Action.CHANGE, unit):
+        return Resource.objects.none()
+    return Resource.objects.filter(owner=unit).order_by("display_name", "id")
 
 
 class LessonPolicy(Policy[CalendarEvent]):

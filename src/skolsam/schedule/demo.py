@@ -21,6 +21,8 @@ from skolsam.schedule.models import (
     CalendarEvent,
     NonTeachingDay,
     NonTeachingKind,
+    Resource,
+    Room,
     Term,
     TimetableEntry,
 )
@@ -127,6 +129,34 @@ def _timetable(unit: Organisation, term: Term) -> int:
     return len(entries)
 
 
+# What a school books besides its rooms (resurser), the same at every demo school.
+DEMO_RESOURCES = ("Projektor 1", "Projektor 2", "Datorvagn (30 datorer)", "Minibuss")
+
+
+def _rooms(unit: Organisation) -> int:
+    """Give the unit a room for every room name its timetable uses, and a few resources.
+
+    Written in bulk, like the rest of the demo register (nothing is recorded: a demo
+    database has no subscribers). Safe to run again.
+    """
+    names = set(
+        TimetableEntry.objects.filter(activity__organisation=unit)
+        .exclude(room="")
+        .values_list("room", flat=True)
+    )
+    rooms = [
+        # The demo's A and B rooms are classrooms; the later letters are smaller group rooms.
+        Room(owner=unit, display_name=name, seats=30 if name[0] in "AB" else 16)
+        for name in sorted(names)
+    ]
+    Room.objects.bulk_create(rooms, ignore_conflicts=True)
+    Resource.objects.bulk_create(
+        [Resource(owner=unit, display_name=name) for name in DEMO_RESOURCES],
+        ignore_conflicts=True,
+    )
+    return len(rooms)
+
+
 @transaction.atomic
 def demo_schedule_load(*, year: int = 2026) -> DemoScheduleResult:
     """Create terms and days off per huvudman, a timetable per school, and the autumn's lessons."""
@@ -144,6 +174,7 @@ def demo_schedule_load(*, year: int = 2026) -> DemoScheduleResult:
         )
         for unit in units:
             entries += _timetable(unit, autumn)
+            _rooms(unit)
             lessons += generate_lessons(unit.pk, autumn, autumn.start_date, autumn.end_date)
     audit_record(
         actor=actor,

@@ -143,3 +143,48 @@ class CalendarEvent(SS12000Entity):
                 condition=Q(end_time__gt=F("start_time")), name="calendarevent_end_after_start"
             ),
         ]
+
+
+class Room(SS12000Entity):
+    """A room or place where lessons are held (SS 12000 Room, lokal), owned by a school unit.
+
+    Schedule slots and lessons name their room by its `display_name` at their unit (the
+    `room` text a timetable file gives); the services that write such a name make sure
+    the unit has a Room of that name, so every named room is one the API can serve.
+    """
+
+    owner = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="rooms"
+    )
+    display_name = models.CharField(max_length=40)
+    seats = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "display_name"], name="room_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Resource(SS12000Entity):
+    """A bookable resource that is not a room (SS 12000 Resource, resurs): a projector,
+    a set of laptops, a minibus; owned by a school unit."""
+
+    owner = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="resources"
+    )
+    display_name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "display_name"], name="resource_name_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -26,12 +26,16 @@ from skolsam.schedule import calendar, selectors, services
 from skolsam.schedule.access import (
     calendar_policy,
     lesson_for_actor,
+    resources_of_unit,
+    room_unit_for_actor,
+    rooms_of_unit,
     school_units_managed_by,
     settings_organisation_for_actor,
 )
 from skolsam.schedule.forms import NonTeachingDayForm, TermForm
 from skolsam.schedule.models import Term
 from skolsam.schedule.selectors import week_lessons
+from skolsam.schedule.services import rooms as room_services
 
 
 @require_GET
@@ -240,4 +244,43 @@ def calendar_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
             "day_form": day_form,
         },
         status=400 if bound is not None and bound.errors else 200,
+    )
+
+
+class RoomForm(forms.Form):
+    display_name = forms.CharField(label="Namn", max_length=40)
+    seats = forms.IntegerField(label="Antal platser", required=False, min_value=1)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def rooms(request: HttpRequest, org_id: UUID) -> HttpResponse:
+    """List a school unit's rooms and resources, and add a room (its administrators)."""
+    actor = request_actor(request)
+    unit = room_unit_for_actor(actor, org_id)
+    form = RoomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            room = room_services.room_create(
+                actor=actor,
+                owner=unit,
+                display_name=form.cleaned_data["display_name"],
+                seats=form.cleaned_data["seats"],
+            )
+        except DomainError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Lokalen {room.display_name} är tillagd.")
+            return redirect("schedule:rooms", org_id=unit.pk)
+    return render(
+        request,
+        "schedule/rooms.html",
+        {
+            "unit": unit,
+            "form": form,
+            "rooms": rooms_of_unit(actor, unit),
+            "resources": resources_of_unit(actor, unit),
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )

@@ -52,6 +52,8 @@ WATCHED_TYPES: dict[str, tuple[str, ...]] = {
     "curriculum.Syllabus": ("Syllabus",),
     "curriculum.Programme": ("Programme",),
     "schedule.CalendarEvent": ("CalendarEvent",),
+    "schedule.Room": ("Room",),
+    "schedule.Resource": ("Resource",),
     "attendance.Attendance": ("Attendance",),
     "attendance.Absence": ("Absence",),
     "attendance.AttendanceEvent": ("AttendanceEvent",),

@@ -47,7 +47,7 @@ from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, Responsible
-from skolsam.schedule.models import CalendarEvent
+from skolsam.schedule.models import CalendarEvent, Resource, Room
 
 
 class ProbeExists(Exists):
@@ -374,6 +374,14 @@ def schedules_visible_to_client(scope: ApiScope) -> QuerySet:
     return AttendanceSchedule.objects.filter(
         not_protected(scope, "placement__child__"), placement__placed_at_id__in=scope.org_ids
     )
+
+
+def rooms_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Room.objects.filter(owner_id__in=scope.org_ids)
+
+
+def resources_visible_to_client(scope: ApiScope) -> QuerySet:
+    return Resource.objects.filter(owner_id__in=scope.org_ids)
 
 
 class ApiClientPolicy(Policy[ApiClient]):

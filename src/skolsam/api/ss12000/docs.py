@@ -7,26 +7,48 @@ The page is rendered on the server from the spec itself: no JavaScript, nothing 
 from __future__ import annotations
 
 import copy
+import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
-from skolsam.api.ss12000.resources import TYPES
 from skolsam.api.ss12000.spec import load_spec
-from skolsam.api.ss12000.views import error, json_response
+from skolsam.api.ss12000.views import error, json_response, not_held
 
+# The API's base path, as urls.py routes it.
+BASE = "ss12000/v2.0/"
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def spec_for(base_url: str) -> dict[str, Any] | None:
-    """Return the spec with its `servers` pointing at this Skolsam."""
+    """Return the spec with its `servers` pointing at this Skolsam, and its one type mended."""
     spec = load_spec()
     if spec is None:
         return None
     served = copy.deepcopy(spec)
     served["servers"] = [{"url": base_url, "description": "Skolsam"}]
+    _mend_schedule_entry(served)
     return served
+
+
+def _mend_schedule_entry(spec: dict[str, Any]) -> None:
+    """Declare `AttendanceScheduleEntry.endTime` as the HH:MM string it plainly is.
+
+    2.1.0 declares it `type: integer` with an HH:MM pattern in `format`, beside a
+    `startTime` that is a string with the same pattern: a slip in the spec. Skolsam reads
+    and writes both as "HH:MM" strings, and says so in the spec it serves, so a client's
+    generator and Skolsam's own response checks agree with what is sent.
+    """
+    entry = spec.get("components", {}).get("schemas", {}).get("AttendanceScheduleEntry")
+    if not entry:
+        return
+    for name in ("startTime", "endTime"):
+        field = entry.get("properties", {}).get(name)
+        if field is not None:
+            field.update(type="string", pattern="^[0-9]{2}:[0-9]{2}$")
+            field.pop("format", None)
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -38,6 +60,22 @@ def spec_json(request: HttpRequest) -> HttpResponse:
     if spec is None:
         return error(404, "NotFound", "Specifikationen finns inte på servern.")
     return json_response(spec)
+
+
+def is_served(method: str, spec_path: str) -> bool:
+    """Tell whether Skolsam answers this operation of the spec (not 405, not 501).
+
+    Read from the URL configuration itself: the path (with a made-up id) must resolve to
+    an API view whose `api_view` methods include this one.
+    """
+    url = "/" + BASE + spec_path.strip("/").replace("{id}", str(uuid.UUID(int=0)))
+    if spec_path.endswith("/"):
+        url += "/"
+    try:
+        match = resolve(url)
+    except Resolver404:
+        return False
+    return method.upper() in getattr(match.func, "ss12000_methods", ())
 
 
 def _schema_name(node: dict[str, Any]) -> str:
@@ -55,7 +93,6 @@ def documentation(request: HttpRequest) -> HttpResponse:
     spec = load_spec()
     operations = []
     for path_name, item in (spec or {}).get("paths", {}).items():
-        first = path_name.strip("/").split("/")[0]
         for method in METHODS:
             op = item.get(method)
             if op is None:
@@ -67,7 +104,9 @@ def documentation(request: HttpRequest) -> HttpResponse:
                     "path": path_name,
                     "summary": op.get("summary", ""),
                     "description": op.get("description", ""),
-                    "served": first in TYPES,
+                    "served": is_served(method, path_name),
+                    # What an operation Skolsam does not serve answers.
+                    "unserved": 501 if path_name.strip("/").split("/")[0] in not_held() else 405,
                     "parameters": [
                         {
                             "name": p["name"],

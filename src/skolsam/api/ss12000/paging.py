@@ -336,9 +336,12 @@ def fetch_page(
             raise BadRequest(EXPIRED, code="InvalidPageToken")
         return _snapshot_page(q, client_id, client_pk, current, wanted)
     qs = annotate(queryset) if annotate else queryset
-    rows = list(qs.order_by(*order_by(keys)).values(*wanted)[: q.limit + 1])
-    if len(rows) <= q.limit:
-        # The whole answer fits in one page: nothing to keep.
+    # Does the answer fit in one page? Asked without ORDER BY, so the database stops at
+    # limit + 1 rows instead of sorting them all (which the snapshot then does once).
+    probe = list(qs.order_by().values_list("pk", flat=True)[: q.limit + 1])
+    if len(probe) <= q.limit:
+        # It fits: read and sort those rows, nothing to keep.
+        rows = list(qs.filter(AnyOf("pk", probe)).order_by(*order_by(keys)).values(*wanted))
         return Page(rows=rows, next_token=None)
     snapshot_id, size = snapshot_take(
         queryset=qs, keys=keys, client_pk=client_pk, endpoint=q.endpoint

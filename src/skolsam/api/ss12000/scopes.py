@@ -3,11 +3,12 @@
 A scope is `<resource>:<access>`, for example `persons:read` or `attendances:write`. The
 resource is the path the SS 12000 2.1.0 spec serves it under (so `attendanceSchedule`,
 singular, as in the spec), and the list is what Skolsam serves today: a resource the
-register does not hold yet (grades, studyplans, resources, rooms) has no scope until its
+register does not hold yet (grades, studyplans) has no scope until its
 module arrives, so no client is ever granted a resource nobody has looked at.
 
 - Write exists only where the spec lets a client write and Skolsam serves the write:
-  attendances (POST, DELETE), subscriptions (POST, PATCH, DELETE), log and statistics (POST).
+  attendances, attendanceEvents and attendanceSchedule (POST, DELETE), absences (POST),
+  subscriptions (POST, PATCH, DELETE), log and statistics (POST).
 - Write requires read: every write answers with the entity or acts on one the client
   must find first, so `attendances:write` without `attendances:read` is refused, not
   quietly completed.

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from uuid import UUID
 
 from django.db import transaction
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType
-from skolsam.attendance.services._common import _apply_absence, _guardians_of, _school_unit_of
+from skolsam.attendance.services._common import (
+    _apply_absence,
+    _guardians_of,
+    _school_unit_of,
+)
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.changes import change_record
@@ -22,6 +27,10 @@ from skolsam.schedule import calendar
 def _may_report_for(actor: Actor, student: Person, unit: Organisation) -> str:
     """Return the channel the actor reports through, or refuse."""
     channel = attendance_access.absence_report_channel(actor, student, unit.pk)
+    if channel is None and attendance_access.is_api_client(actor):
+        raise DomainError(
+            {"student": "Eleven är inte inskriven vid någon av klientens enheter den dagen."}
+        )
     if channel is None:
         raise DomainError("Du kan bara anmäla frånvaro för dina egna barn.")
     return channel
@@ -36,11 +45,16 @@ def absence_report(
     end: datetime,
     reported_for: Person | None = None,
     absence_type: str = AbsenceType.ANMALD,
+    organisation_id: UUID | None = None,
 ) -> Absence:
     """Report a pupil absent from `start` to `end`; it becomes valid absence in every lesson.
 
     A guardian reports their own child; staff at the pupil's school register a report
-    received by phone, naming the guardian who called (`reported_for`).
+    received by phone, naming the guardian who called (`reported_for`); an SS 12000
+    client (a guardian app) reports for the pupils of its organisations, optionally
+    naming the guardian who reported in it (`reported_for`, then also its registrar).
+    A guardian's report, on the web or through a client, is never for days gone by.
+    `organisation_id`, when given, must be the school unit the pupil is at that day.
     """
     if end <= start:
         raise DomainError({"end": "Frånvaron måste sluta efter att den börjar."})
@@ -48,14 +62,31 @@ def absence_report(
         raise DomainError({"end": "En anmälan kan gälla högst en månad; gör en ny för resten."})
     local_start = calendar.local(start)
     unit = _school_unit_of(student, local_start.date())
+    if organisation_id is not None and organisation_id != unit.pk:
+        raise DomainError({"organisation": "Eleven är inte inskriven vid den enheten den dagen."})
     channel = _may_report_for(actor, student, unit)
-    if local_start.date() < actor.on and channel == AbsenceChannel.WEB:
+    if (
+        local_start.date() < actor.on
+        and (
+            channel == AbsenceChannel.WEB
+            or (channel == AbsenceChannel.API and attendance_access.is_api_client(actor))
+        )
+        and absence_type == AbsenceType.ANMALD
+    ):
         raise DomainError({"start": "Frånvaro kan inte anmälas i efterhand; kontakta skolan."})
     if channel == AbsenceChannel.PHONE and (
         reported_for is None
         or reported_for not in _guardians_of(student, local_start.date(), Action.REPORT_ABSENCE)
     ):
         raise DomainError({"reported_for": "Ange vilken vårdnadshavare som ringde."})
+    if (
+        channel == AbsenceChannel.API
+        and reported_for is not None
+        and reported_for not in _guardians_of(student, local_start.date(), Action.REPORT_ABSENCE)
+    ):
+        raise DomainError(
+            {"reported_for": "Den som anmäler måste vara vårdnadshavare eller ansvarig för eleven."}
+        )
     if absence_type not in AbsenceType.values:
         raise DomainError({"type": "Okänd frånvarotyp."})
     absence = Absence.objects.create(
@@ -65,7 +96,9 @@ def absence_report(
         end_time=end,
         type=absence_type,
         channel=channel,
-        registered_by_id=actor.person_id,
+        # Through a client, the guardian who reported in it registered the report.
+        registered_by_id=actor.person_id
+        or (reported_for.pk if channel == AbsenceChannel.API and reported_for else None),
         reported_for=reported_for,
     )
     change_record(entity_type="Absence", ids=[absence.pk], organisation_ids=[unit.pk])

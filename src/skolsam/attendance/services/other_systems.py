@@ -11,7 +11,7 @@ from skolsam.attendance.models import Attendance, AttendanceKind, AttendanceSour
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.changes import change_record
-from skolsam.core.errors import DomainError
+from skolsam.core.errors import DomainError, text_problem
 from skolsam.core.models import valid_on
 from skolsam.people.models import Person
 from skolsam.schedule.models import CalendarEvent
@@ -47,6 +47,8 @@ def attendance_set_minutes(
         invalid_absence_minutes,
         other_attendance_minutes,
     )
+    if problem := text_problem(absence_reason, max_length=100):
+        raise DomainError({"absence_reason": problem})
     if any(m < 0 for m in minutes):
         raise DomainError({"minutes": "Minuter kan inte vara negativa."})
     if sum(minutes) > lesson.duration_minutes:
@@ -83,7 +85,7 @@ def attendance_set_minutes(
             "valid_absence_minutes": valid_absence_minutes,
             "invalid_absence_minutes": invalid_absence_minutes,
             "other_attendance_minutes": other_attendance_minutes,
-            "absence_reason": absence_reason[:100],
+            "absence_reason": absence_reason,
             "source": AttendanceSource.API,
             "reported_timestamp": now,
             "modified": now,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import (
     AttendanceEvent,
     AttendanceEventType,
@@ -18,10 +19,11 @@ from skolsam.attendance.models import (
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.changes import change_record
-from skolsam.core.errors import DomainError
+from skolsam.core.errors import DomainError, period_validate
+from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
 from skolsam.enrolment.models import Placement
-from skolsam.groups.models import Group
+from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.people.access import child_policy
 from skolsam.people.models import Person
@@ -30,9 +32,17 @@ from skolsam.schedule import calendar
 DAY_NAMES = calendar.WEEKDAYS
 
 
+# More entries than a four-week schedule of every day, twice a day, is no schedule.
+MAX_ENTRIES = 56
+
+
 def _clean_entries(entries: list[dict[str, Any]], weeks: int) -> list[dict[str, Any]]:
     clean = []
+    if len(entries) > MAX_ENTRIES:
+        raise DomainError({"schedule_entries": f"Schemat får ha högst {MAX_ENTRIES} tider."})
     for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise DomainError({"schedule_entries": f"Rad {i}: ska vara ett objekt."})
         day = entry.get("dayOfWeek")
         if day not in DAY_NAMES:
             raise DomainError({"schedule_entries": f"Rad {i}: okänd veckodag {day!r}."})
@@ -45,8 +55,8 @@ def _clean_entries(entries: list[dict[str, Any]], weeks: int) -> list[dict[str, 
             raise DomainError(
                 {"schedule_entries": f"Rad {i} ({day}): sluttiden måste vara efter starttiden."}
             )
-        offset = int(entry.get("weekOffset") or 0)
-        if not 0 <= offset < weeks:
+        offset = entry.get("weekOffset") or 0
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < weeks:
             raise DomainError(
                 {
                     "schedule_entries": f"Rad {i}: vecka {offset} finns inte i ett {weeks}-veckorsschema."
@@ -77,10 +87,13 @@ def attendance_schedule_submit(
     temporary: bool = False,
 ) -> AttendanceSchedule:
     """Submit a child's vistelseschema; a guardian's is requested (Begärt) until staff approve."""
-    if not child_policy.can(actor, Action.SUBMIT_SCHEDULE, placement.child) and not (
-        organisation_policy.can(actor, Action.VIEW, placement.placed_at_id)
+    if not (
+        child_policy.can(actor, Action.SUBMIT_SCHEDULE, placement.child)
+        or organisation_policy.can(actor, Action.VIEW, placement.placed_at_id)
+        or attendance_access.api_client_reaches(actor, placement.placed_at_id)
     ):
         raise DomainError("Du kan bara lämna schema för dina egna barn.")
+    period_validate(start_date, end_date)
     if not 1 <= number_of_weeks <= 4:
         raise DomainError({"number_of_weeks": "Ett schema kan gälla 1–4 veckor i följd."})
     if temporary and end_date is None:
@@ -191,11 +204,20 @@ def attendance_event_register(
     """Check a child in or out of a department; the same state twice in a row is refused."""
     if event_type not in AttendanceEventType.values:
         raise DomainError({"event_type": "Välj In eller Ut."})
-    organisation_policy.require(
-        actor, Action.VIEW, group.organisation_id, "Du arbetar inte vid avdelningens enhet."
-    )
-    moment = at or timezone.now()
+    if not attendance_access.api_client_reaches(actor, group.organisation_id):
+        organisation_policy.require(
+            actor, Action.VIEW, group.organisation_id, "Du arbetar inte vid avdelningens enhet."
+        )
+    now = timezone.now()
+    if at is not None and at > now + timedelta(minutes=5):
+        raise DomainError({"time": "En in- eller utcheckning kan inte ligga i framtiden."})
+    moment = at or now
     day = calendar.local(moment).date()
+    if not (
+        Placement.objects.filter(valid_on(day), child=person, group=group).exists()
+        or GroupMembership.objects.filter(valid_on(day), person=person, group=group).exists()
+    ):
+        raise DomainError({"person": "Barnet hör inte till avdelningen den dagen."})
     last = (
         AttendanceEvent.objects.select_for_update()
         .filter(person=person, date=day)
@@ -228,3 +250,59 @@ def attendance_event_register(
         person_id=person.pk,
     )
     return event
+
+
+@transaction.atomic
+def attendance_event_delete(*, actor: Actor, event: AttendanceEvent) -> None:
+    """Remove a check-in or check-out registered by mistake; the deletion is audit-logged."""
+    organisation_id = event.group.organisation_id
+    if not attendance_access.api_client_reaches(actor, organisation_id):
+        organisation_policy.require(
+            actor, Action.VIEW, organisation_id, "Du arbetar inte vid avdelningens enhet."
+        )
+    audit_record(
+        actor=actor,
+        action="attendance.event_delete",
+        object_type="AttendanceEvent",
+        object_id=event.pk,
+        person_id=event.person_id,
+        detail={"time": event.time, "event_type": event.event_type, "group": event.group_id},
+    )
+    change_record(
+        entity_type="AttendanceEvent",
+        ids=[event.pk],
+        organisation_ids=[organisation_id],
+        deleted=True,
+    )
+    event.delete()
+
+
+@transaction.atomic
+def attendance_schedule_delete(*, actor: Actor, schedule: AttendanceSchedule) -> None:
+    """Remove a child's vistelseschema, with its history of states; audit-logged."""
+    placement = schedule.placement
+    if not (
+        organisation_policy.can(actor, Action.VIEW, placement.placed_at_id)
+        or attendance_access.api_client_reaches(actor, placement.placed_at_id)
+    ):
+        raise DomainError("Du arbetar inte vid barnets enhet.")
+    audit_record(
+        actor=actor,
+        action="schedule.delete",
+        object_type="AttendanceSchedule",
+        object_id=schedule.pk,
+        person_id=placement.child_id,
+        detail={
+            "start": schedule.start_date,
+            "end": schedule.end_date,
+            "state": schedule.state,
+            "entries": len(schedule.schedule_entries),
+        },
+    )
+    change_record(
+        entity_type="AttendanceSchedule",
+        ids=[schedule.pk],
+        organisation_ids=[placement.placed_at_id],
+        deleted=True,
+    )
+    schedule.delete()

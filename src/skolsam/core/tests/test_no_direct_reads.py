@@ -38,10 +38,6 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
         "one pupil's absence at a unit, after investigation_policy's FOLLOW_UP check on that "
         "pupil and unit; belongs in an attendance policy's objects()"
     ),
-    ("api/ss12000/resources/attendances.py", "Attendance"): (
-        "re-reads the row the client has just written, by primary key, to serialise it; "
-        "the API's client scope (api/ss12000/access.py) is not an Actor policy"
-    ),
     ("audit/selectors.py", "AuditEntry"): (
         "the audit search is granted by the audit.search_auditentry permission "
         "(Actor.can_search_audit), not by register scope"

@@ -289,3 +289,14 @@ def test_demo_logins_prints_every_account(demo: Any) -> None:
         assert login.username in out.getvalue()
     call_command("demo_logins", "--markdown", stdout=(md := StringIO()))
     assert md.getvalue().count("\n| `") == len(DEMO_LOGINS)
+
+
+def test_every_room_a_lesson_names_is_a_room_of_its_school(demo: Any) -> None:
+    from skolsam.schedule.models import CalendarEvent, Resource, Room
+
+    named = set(
+        CalendarEvent.objects.exclude(room="").values_list("organisation_id", "room").distinct()
+    )
+    rooms = set(Room.objects.values_list("owner_id", "display_name"))
+    assert named and named <= rooms
+    assert Resource.objects.filter(owner__in={owner for owner, _ in rooms}).exists()

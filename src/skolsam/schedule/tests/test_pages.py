@@ -158,3 +158,28 @@ def test_teacher_pupil_and_guardian_see_the_week_and_a_stranger_does_not(school)
     assert "Schema för Alva" in child_week.content.decode()
     stranger = verified_client(f.UserFactory())
     assert stranger.get(week, {"person": school.alva.person.pk}).status_code == 404
+
+
+def test_the_rektor_lists_and_adds_rooms_and_a_teacher_gets_404(school):
+    from skolsam.audit.models import AuditEntry
+    from skolsam.schedule.models import Room
+
+    _import(school.rektor, school, (HEADER + EVERY_WEEKDAY).encode())
+    url = reverse("schedule:rooms", args=[school.unit.pk])
+    client = verified_client(school.rektor)
+    page = client.get(url).content.decode()
+    # The room the timetable named is there already.
+    assert "A12" in page
+    added = client.post(url, {"display_name": "Aulan", "seats": "200"}, follow=True)
+    assert "Lokalen Aulan är tillagd." in added.content.decode()
+    assert Room.objects.get(owner=school.unit, display_name="Aulan").seats == 200
+    assert AuditEntry.objects.filter(action="room.create").exists()
+    twice = client.post(url, {"display_name": "Aulan"})
+    assert twice.status_code == 400 and "redan en lokal som heter Aulan" in twice.content.decode()
+    bad = client.post(url, {"display_name": "Sal\x07"})
+    assert bad.status_code == 400
+    assert Room.objects.filter(owner=school.unit).count() == 2
+    teacher = verified_client(school.other_teacher)
+    assert teacher.get(url).status_code == 404
+    assert teacher.post(url, {"display_name": "Smyg"}).status_code == 404
+    assert not Room.objects.filter(display_name="Smyg").exists()

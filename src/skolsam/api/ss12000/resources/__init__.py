@@ -29,6 +29,7 @@ MODULES = (
     "attendance_schedules",
     "absences",
     "aggregated_attendance",
+    "rooms",
     "subscriptions",
     "client_reports",
     "deleted_entities",

@@ -9,18 +9,25 @@ listings hide.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
 
-from skolsam.api.ss12000 import access
+from skolsam.api.ss12000 import access, views, writes
+from skolsam.api.ss12000 import services as api_services
 from skolsam.api.ss12000.access import ApiScope, may_see_location, not_protected
 from skolsam.api.ss12000.describe import ID, ID_DESC, MODIFIED_DESC, Resource
 from skolsam.api.ss12000.filtering import person_name, subtree_in_scope, time_filter
 from skolsam.api.ss12000.paging import ListQuery, SortKey, as_enum, as_uuid
+from skolsam.api.ss12000.scopes import READ, WRITE
 from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, ref
 from skolsam.attendance.models import AbsenceType
+from skolsam.attendance.services.absence import absence_report
+from skolsam.core.errors import DomainError
 
 ABSENCE_FIELDS = (
     "id",
@@ -89,11 +96,89 @@ def _absence_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     )
 
 
+# --- writes ---------------------------------------------------------------------------------
+
+# The service's field names as the spec names them, for a refusal's message.
+_FIELDS = {
+    "start": "startTime",
+    "end": "endTime",
+    "type": "type",
+    "student": "student",
+    "reported_for": "registeredBy",
+    "organisation": "organisation",
+}
+
+
+@views.api_view(("GET", "POST"), resource="absences")
+def absences(request: HttpRequest, scope: ApiScope) -> HttpResponse:
+    """Report a pupil absent (or granted leave) as a client sends it, e.g. a guardian app."""
+    if request.method == "GET":
+        return inspect.unwrap(views.resource_list)(request, scope, resource="absences")
+    body = api_services.parse_json_object(request.body)
+    student_id = writes.ref_id(body, "student")
+    organisation_id = writes.ref_id(body, "organisation", required=False)
+    reporter_id = writes.ref_id(body, "registeredBy", required=False)
+    start = writes.moment(body, "startTime")
+    end = writes.moment(body, "endTime")
+    kind = writes.choice(body, "type", AbsenceType.values)
+    # A protected pupil the client may not see is as unknown as a missing one.
+    student = writes.referenced(
+        access.persons_visible_to_client(scope).filter(not_protected(scope)),
+        student_id,
+        "student",
+        "Eleven",
+    )
+    reporter = (
+        writes.referenced(
+            access.persons_visible_to_client(scope).filter(not_protected(scope)),
+            reporter_id,
+            "registeredBy",
+            "Personen",
+        )
+        if reporter_id is not None
+        else None
+    )
+    try:
+        absence = absence_report(
+            actor=scope.actor,
+            student=student,
+            start=start,
+            end=end,
+            reported_for=reporter,
+            absence_type=kind,
+            organisation_id=organisation_id,
+        )
+    except DomainError as exc:
+        raise writes.refused(exc, _FIELDS) from None
+    data = absence_rows(
+        list(
+            access.absences_visible_to_client(scope).filter(pk=absence.pk).values(*ABSENCE_FIELDS)
+        ),
+        Ctx(scope=scope),
+    )
+    # The spec answers a created absence with 200 and names no Location.
+    return views.json_response(data[0])
+
+
+def _routes(base: str) -> list:
+    """Routes that must come before the generic resource routes."""
+    return [
+        path(
+            f"{base}absences/lookup",
+            views.resource_lookup,
+            {"resource": "absences"},
+            name="absences-lookup-first",
+        ),
+        path(f"{base}absences", absences, name="absences-collection"),
+    ]
+
+
 RESOURCES = (
     Resource(
         path="absences",
         entity="Absence",
         label="Frånvaroanmälningar och ledighet",
+        access=(READ, WRITE),
         queryset=access.absences_visible_to_client,
         fields=ABSENCE_FIELDS,
         serialize=absence_rows,
@@ -103,5 +188,6 @@ RESOURCES = (
             "StartTimeDesc": (SortKey("start_time", desc=True, kind="datetime"), ID_DESC),
         },
         filters=_absence_filters,
+        routes=_routes,
     ),
 )

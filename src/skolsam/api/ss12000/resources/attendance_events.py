@@ -9,19 +9,30 @@ listings hide.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
 
-from skolsam.api.ss12000 import access
-from skolsam.api.ss12000.access import ApiScope, may_see_location
+from skolsam.api.ss12000 import access, views, writes
+from skolsam.api.ss12000 import services as api_services
+from skolsam.api.ss12000.access import ApiScope, may_see_location, not_protected
 from skolsam.api.ss12000.describe import Resource
 from skolsam.api.ss12000.filtering import person_name, uuids
 from skolsam.api.ss12000.paging import ListQuery, as_uuid
 from skolsam.api.ss12000.resources import groups as group_resources
 from skolsam.api.ss12000.resources import persons as person_resources
+from skolsam.api.ss12000.scopes import READ, WRITE
 from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, ref
+from skolsam.attendance.models import AttendanceEventType
+from skolsam.attendance.services.preschool import (
+    attendance_event_delete,
+    attendance_event_register,
+)
+from skolsam.core.errors import DomainError
 
 EVENT_FIELDS = (
     "id",
@@ -124,11 +135,93 @@ def _event_lookup(qs: QuerySet, body: dict[str, list[str]], scope: ApiScope) -> 
     return qs.filter(cond)
 
 
+# --- writes ---------------------------------------------------------------------------------
+
+# The service's field names as the spec names them, for a refusal's message.
+_FIELDS = {"event_type": "eventType", "time": "time", "person": "person"}
+
+
+@views.api_view(("GET", "POST"), resource="attendanceEvents")
+def attendance_events(request: HttpRequest, scope: ApiScope) -> HttpResponse:
+    """Check a child in or out, as a department's app sends it."""
+    if request.method == "GET":
+        return inspect.unwrap(views.resource_list)(request, scope, resource="attendanceEvents")
+    body = api_services.parse_json_object(request.body)
+    person_id = writes.ref_id(body, "person")
+    group_id = writes.ref_id(body, "group")
+    at = writes.moment(body, "time")
+    kind = writes.choice(body, "eventType", AttendanceEventType.values)
+    # A protected child the client may not see is as unknown as a missing one.
+    person = writes.referenced(
+        access.persons_visible_to_client(scope).filter(not_protected(scope)),
+        person_id,
+        "person",
+        "Barnet",
+    )
+    group = writes.referenced(access.groups_visible_to_client(scope), group_id, "group", "Gruppen")
+    try:
+        event = attendance_event_register(
+            actor=scope.actor, person=person, group=group, event_type=kind, at=at
+        )
+    except DomainError as exc:
+        raise writes.refused(exc, _FIELDS) from None
+    data = attendance_event_rows(
+        list(
+            access.attendance_events_visible_to_client(scope)
+            .filter(pk=event.pk)
+            .values(*EVENT_FIELDS)
+        ),
+        Ctx(scope=scope),
+    )
+    # The spec answers a created event with 200 and names no Location.
+    return views.json_response(data[0])
+
+
+@views.api_view(("GET", "DELETE"), resource="attendanceEvents")
+def attendance_event_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpResponse:
+    if request.method == "GET":
+        return inspect.unwrap(views.resource_detail)(
+            request, scope, resource="attendanceEvents", pk=pk
+        )
+    event = (
+        access.attendance_events_visible_to_client(scope)
+        .select_related("group")
+        .filter(pk=as_uuid(pk, "id"))
+        .first()
+    )
+    if event is None:
+        raise Http404
+    try:
+        attendance_event_delete(actor=scope.actor, event=event)
+    except DomainError as exc:
+        raise writes.refused(exc, _FIELDS) from None
+    return HttpResponse(status=204)
+
+
+def _routes(base: str) -> list:
+    """Routes that must come before the generic resource routes."""
+    return [
+        path(
+            f"{base}attendanceEvents/lookup",
+            views.resource_lookup,
+            {"resource": "attendanceEvents"},
+            name="attendance-events-lookup-first",
+        ),
+        path(f"{base}attendanceEvents", attendance_events, name="attendance-events-collection"),
+        path(
+            f"{base}attendanceEvents/<str:pk>",
+            attendance_event_detail,
+            name="attendance-event-item",
+        ),
+    ]
+
+
 RESOURCES = (
     Resource(
         path="attendanceEvents",
         entity="AttendanceEvent",
         label="In- och utcheckning",
+        access=(READ, WRITE),
         queryset=access.attendance_events_visible_to_client,
         fields=EVENT_FIELDS,
         serialize=attendance_event_rows_expanded,
@@ -137,5 +230,6 @@ RESOURCES = (
         expand=("person", "group", "registeredBy"),
         lookup_keys=("ids", "person", "group"),
         lookup=_event_lookup,
+        routes=_routes,
     ),
 )

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
-from skolsam.api.ss12000 import access, views
+from skolsam.api.ss12000 import access, views, writes
 from skolsam.api.ss12000 import services as api_services
 from skolsam.api.ss12000.access import (
     ApiScope,
@@ -27,13 +27,11 @@ from skolsam.api.ss12000.access import (
 )
 from skolsam.api.ss12000.describe import Resource
 from skolsam.api.ss12000.filtering import person_name, subtree_in_scope
-from skolsam.api.ss12000.paging import BadRequest, ListQuery, as_uuid
+from skolsam.api.ss12000.paging import ListQuery, as_uuid
 from skolsam.api.ss12000.scopes import READ, WRITE
 from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, put, ref
-from skolsam.attendance.models import Attendance
 from skolsam.attendance.services.other_systems import attendance_delete, attendance_set_minutes
 from skolsam.core.errors import DomainError
-from skolsam.schedule.models import CalendarEvent
 
 ATTENDANCE_FIELDS = (
     "id",
@@ -114,26 +112,13 @@ def _attendance_lookup(qs: QuerySet, body: dict[str, list[str]], scope: ApiScope
 
 # --- writes ---------------------------------------------------------------------------------
 
-
-def _int(body: dict, name: str) -> int:
-    value = body.get(name, 0)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise BadRequest(f"{name}: måste vara ett heltal.")
-    return value
-
-
-def _required_bool(body: dict, name: str) -> bool:
-    value = body.get(name)
-    if not isinstance(value, bool):
-        raise BadRequest(f"{name}: krävs och ska vara true eller false.")
-    return value
-
-
-def _ref_id(body: dict, name: str) -> Any:
-    value = body.get(name)
-    if not isinstance(value, dict) or "id" not in value:
-        raise BadRequest(f"{name}: en referens med id krävs.")
-    return as_uuid(str(value["id"]), f"{name}.id")
+# The service's field names as the spec names them, for a refusal's message.
+_FIELDS = {
+    "minutes": "attendanceMinutes + validAbsenceMinutes + invalidAbsenceMinutes"
+    " + otherAttendanceMinutes",
+    "student": "student",
+    "absence_reason": "absenceReason",
+}
 
 
 @views.api_view(("GET", "POST"), resource="attendances")
@@ -141,39 +126,54 @@ def attendances(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     if request.method == "GET":
         return inspect.unwrap(views.resource_list)(request, scope, resource="attendances")
     body = api_services.parse_json_object(request.body)
-    lesson = (
-        CalendarEvent.objects.filter(
-            pk=_ref_id(body, "calendarEvent"), organisation_id__in=scope.org_ids
+    lesson_id = writes.ref_id(body, "calendarEvent")
+    student_id = writes.ref_id(body, "student")
+    minutes = {
+        name: writes.integer(body, name, default=0)
+        for name in (
+            "attendanceMinutes",
+            "validAbsenceMinutes",
+            "invalidAbsenceMinutes",
+            "otherAttendanceMinutes",
         )
-        .select_related("activity")
-        .first()
+    }
+    reason = writes.text(body, "absenceReason", max_length=100)
+    # Required by the spec; true marks the lesson reported (see the service).
+    reported = writes.boolean(body, "isReported")
+    lesson = writes.referenced(
+        access.calendar_events_visible_to_client(scope).select_related("activity"),
+        lesson_id,
+        "calendarEvent",
+        "Lektionen",
     )
-    student = (
-        persons_visible_to_client(scope)
-        .filter(not_protected(scope), pk=_ref_id(body, "student"))
-        .first()
+    # A protected pupil the client may not see is as unknown as a missing one.
+    student = writes.referenced(
+        persons_visible_to_client(scope).filter(not_protected(scope)),
+        student_id,
+        "student",
+        "Eleven",
     )
-    if lesson is None or student is None:
-        raise Http404
     try:
         row = attendance_set_minutes(
             actor=scope.actor,
             lesson=lesson,
             student=student,
-            attendance_minutes=_int(body, "attendanceMinutes"),
-            valid_absence_minutes=_int(body, "validAbsenceMinutes"),
-            invalid_absence_minutes=_int(body, "invalidAbsenceMinutes"),
-            other_attendance_minutes=_int(body, "otherAttendanceMinutes"),
-            absence_reason=str(body.get("absenceReason") or ""),
-            # Required by the spec; true marks the lesson reported (see the service).
-            lesson_reported=_required_bool(body, "isReported"),
+            attendance_minutes=minutes["attendanceMinutes"],
+            valid_absence_minutes=minutes["validAbsenceMinutes"],
+            invalid_absence_minutes=minutes["invalidAbsenceMinutes"],
+            other_attendance_minutes=minutes["otherAttendanceMinutes"],
+            absence_reason=reason,
+            lesson_reported=reported,
         )
     except DomainError as exc:
-        raise BadRequest(" ".join(exc.messages)) from None
+        raise writes.refused(exc, _FIELDS) from None
     data = attendance_rows(
-        list(Attendance.objects.filter(pk=row.pk).values(*ATTENDANCE_FIELDS)), Ctx(scope=scope)
+        list(
+            access.attendances_visible_to_client(scope).filter(pk=row.pk).values(*ATTENDANCE_FIELDS)
+        ),
+        Ctx(scope=scope),
     )
-    # The spec answers a created attendance with 200, not 201.
+    # The spec answers a created attendance with 200, not 201, and names no Location.
     return views.json_response(data[0])
 
 

@@ -47,10 +47,27 @@ CALENDAR_FIELDS = (
     "substitute__person__security_marking",
     "substitute__person__given_name",
     "substitute__person__family_name",
+    "organisation_id",
+    "room",
 )
 
 
+def _rooms(rows: Sequence[dict], ctx: Ctx) -> dict[tuple[Any, str], dict]:
+    """Return the page's rooms by (school unit, name), read in one query."""
+    named = {(r["organisation_id"], r["room"]) for r in rows if r["room"]}
+    if not named:
+        return {}
+    found = access.rooms_visible_to_client(ctx.scope).filter(
+        owner_id__in={o for o, _ in named}, display_name__in={n for _, n in named}
+    )
+    return {
+        (room["owner_id"], room["display_name"]): ref(room["id"], room["display_name"], ctx)
+        for room in found.values("id", "owner_id", "display_name")
+    }
+
+
 def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
+    rooms = _rooms(rows, ctx)
     out = []
     for r in rows:
         e: dict[str, Any] = {
@@ -63,6 +80,9 @@ def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
             "teachingLengthStudent": r["duration_minutes"],
         }
         put(e, "comment", r["comment"])
+        # The lesson names its room by its name at the school unit (services.rooms_ensure).
+        if room := rooms.get((r["organisation_id"], r["room"])):
+            e["rooms"] = [room]
         # A protected substitute is left out: the exception would place her at the lesson.
         if r["substitute_id"] and may_see_location(
             ctx.scope, r["substitute__person__security_marking"]

@@ -545,12 +545,6 @@ def test_subscriptions_page(api: Api, world: Any, settings: Any) -> None:
         ("GET", "/grades/00000000-0000-0000-0000-000000000001"),
         ("GET", "/studyplans"),
         ("GET", "/studyplans/00000000-0000-0000-0000-000000000001"),
-        ("GET", "/resources"),
-        ("POST", "/resources/lookup"),
-        ("GET", "/resources/00000000-0000-0000-0000-000000000001"),
-        ("GET", "/rooms"),
-        ("POST", "/rooms/lookup"),
-        ("GET", "/rooms/00000000-0000-0000-0000-000000000001"),
     ],
 )
 def test_unregistered_resources_answer_501(api: Api, world: Any, method: str, path: str) -> None:

@@ -37,6 +37,7 @@ from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType
 from skolsam.core.choices import SecurityMarking
 from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
 from skolsam.people.models import Person
+from skolsam.schedule.models import Resource, Room
 from skolsam.testing.factories import (
     ActivityFactory,
     DutyFactory,
@@ -108,6 +109,12 @@ def _make(path: str, w: World) -> Callable[[], Any]:
         "syllabuses": syllabus,
         "schoolUnitOfferings": lambda: SchoolUnitOffering.objects.create(
             offered_at=karlberg, start_date=date(2026, 8, 1) + timedelta(random.randint(0, 99))
+        ),
+        "rooms": lambda: Room.objects.create(
+            owner=karlberg, display_name=f"{random.choice(NAMES)} {random.randint(0, 10**6)}"
+        ),
+        "resources": lambda: Resource.objects.create(
+            owner=karlberg, display_name=f"{random.choice(NAMES)} {random.randint(0, 10**6)}"
         ),
     }[path]
 
@@ -276,4 +283,6 @@ def test_the_property_covers_every_sortkey_of_every_endpoint() -> None:
         "programmes",
         "syllabuses",
         "schoolUnitOfferings",
+        "rooms",
+        "resources",
     }

@@ -21,4 +21,36 @@ def test_every_registered_type_is_a_resource_of_the_spec() -> None:
 
 def test_the_scopes_are_the_registered_types_and_their_access() -> None:
     assert list(scopes.RESOURCE_TYPES) == list(resources.TYPES)
-    assert views.not_held() == {"grades", "studyplans", "resources", "rooms"}
+    assert views.not_held() == {"grades", "studyplans"}
+
+
+def test_the_documentation_marks_exactly_the_operations_served() -> None:
+    from skolsam.api.ss12000 import docs
+
+    spec = docs.load_spec()
+    assert spec is not None
+    served = {
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in docs.METHODS
+        if method in item and docs.is_served(method, path)
+    }
+    for operation in [
+        ("POST", "/absences"),
+        ("POST", "/attendanceEvents"),
+        ("DELETE", "/attendanceEvents/{id}"),
+        ("POST", "/attendanceSchedule"),
+        ("DELETE", "/attendanceSchedule/{id}"),
+        ("GET", "/rooms"),
+        ("POST", "/rooms/lookup"),
+        ("GET", "/resources/{id}"),
+        ("POST", "/log/"),
+    ]:
+        assert operation in served
+    unserved = {
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in docs.METHODS
+        if method in item
+    } - served
+    assert {path.strip("/").split("/")[0] for _, path in unserved} == {"grades", "studyplans"}

@@ -25,7 +25,9 @@ from skolsam.api.ss12000.tests.factories import make_client, token_for
 
 SERVED = (
     "organisations|persons|placements|duties|groups|programmes|syllabuses|"
-    "schoolUnitOfferings|activities|deletedEntities|subscriptions|log|statistics"
+    "schoolUnitOfferings|activities|attendances|attendanceEvents|attendanceSchedule|absences|"
+    "rooms|resources|"
+    "deletedEntities|subscriptions|log|statistics"
 )
 CHECKS = ",".join(
     (

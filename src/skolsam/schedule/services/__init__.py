@@ -31,6 +31,7 @@ from skolsam.schedule.models import (
     Term,
     TimetableEntry,
 )
+from skolsam.schedule.services.rooms import rooms_ensure
 from skolsam.schedule.timetable_csv import parse_timetable, timetable_conflicts
 
 
@@ -314,6 +315,7 @@ def timetable_import(
         )
         for r in rows
     )
+    rooms_ensure(owner_id=school_unit.pk, names={r.room for r in rows})
     created = generate_lessons(school_unit.pk, term, first, term.end_date)
     # The activities of the timetable gained rows, teachers or groups; removed lessons go.
     change_record(
@@ -404,6 +406,7 @@ def lesson_move(
     lesson.duration_minutes = int((lesson.end_time - lesson.start_time).total_seconds() // 60)
     if room is not None:
         lesson.room = room.strip()[:40]
+        rooms_ensure(owner_id=lesson.organisation_id, names=[lesson.room])
     lesson.modified = timezone.now()
     lesson.save()
     after = {
