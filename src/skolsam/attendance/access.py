@@ -25,7 +25,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.activities.models import Activity
-from skolsam.attendance.models import AbsenceInvestigation, CsnReport, LeaveRequest
+from skolsam.attendance.models import AbsenceChannel, AbsenceInvestigation, CsnReport, LeaveRequest
 from skolsam.core.access import Actor, may_see_location
 from skolsam.core.choices import AssignmentRoleType, SecurityMarking
 from skolsam.core.models import valid_on
@@ -290,3 +290,37 @@ def callers_for_phone_report(actor: Actor, pupil: Person) -> list[Person]:
     return list(
         persons_visible_to(actor).filter(pk__in=custody).order_by("family_name", "given_name", "id")
     )
+
+
+def is_api_client(actor: Actor) -> bool:
+    """Tell whether the actor is an SS 12000 client: neither a login nor a person.
+
+    A client's Actor (`api.ss12000.access.scope_for_client`) reaches the subtrees of its
+    organisations as `central_org_ids`; the API has already decided which persons and
+    groups it may name, so the services ask only whether the unit is one of its own.
+    """
+    return actor.user_id is None and actor.person_id is None and not actor.is_system
+
+
+def client_reaches(actor: Actor, organisation_id: Any) -> bool:
+    """Tell whether the actor is an SS 12000 client whose organisations hold this one."""
+    return is_api_client(actor) and organisation_id in actor.central_org_ids
+
+
+def absence_report_channel(actor: Actor, student: Person, unit_id: UUID) -> str | None:
+    """Say how the actor may report the pupil absent at her school unit, or None.
+
+    The system reports as API, and so does an SS 12000 client (a guardian app) for the
+    pupils of its own school units; a guardian acting for the child on the web
+    (`child_policy`, REPORT_ABSENCE); staff of the pupil's school who may see her
+    register a report received by phone.
+    """
+    if actor.is_system:
+        return AbsenceChannel.API
+    if is_api_client(actor):
+        return AbsenceChannel.API if client_reaches(actor, unit_id) else None
+    if child_policy.can(actor, Action.REPORT_ABSENCE, student):
+        return AbsenceChannel.WEB
+    if unit_id in actor.staff_org_ids and pupils_visible_to(actor).filter(pk=student.pk).exists():
+        return AbsenceChannel.PHONE
+    return None

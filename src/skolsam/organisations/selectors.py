@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -25,6 +26,33 @@ from skolsam.groups.access import groups_visible_to, memberships_visible_to
 from skolsam.groups.models import Group
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
+
+
+def organisation_subtree_ids(*, organisation_id: UUID) -> set[UUID]:
+    """Return the organisation and every organisation below it (empty when it is missing).
+
+    One query: the organisation's whole tree (every organisation of its huvudman), walked
+    in Python, since the tree is small and SQLite has no cheaper recursive walk to offer.
+    """
+    pairs = list(
+        Organisation.objects.filter(
+            huvudman_id=Organisation.objects.filter(pk=organisation_id).values("huvudman_id")[:1]
+        ).values_list("id", "parent_id")
+    )
+    children: dict[UUID, list[UUID]] = {}
+    known = set()
+    for pk, parent in pairs:
+        known.add(pk)
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    found: set[UUID] = set()
+    stack = [organisation_id] if organisation_id in known else []
+    while stack:
+        node = stack.pop()
+        if node not in found:
+            found.add(node)
+            stack.extend(children.get(node, ()))
+    return found
 
 
 def organisation_get_by_code(code: str) -> Organisation | None:

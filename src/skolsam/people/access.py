@@ -24,7 +24,7 @@ from django.db.models.expressions import RawSQL
 from skolsam.core.access import Actor, get_or_404
 from skolsam.core.choices import RelationType, SecurityMarking
 from skolsam.core.db import AmongMany, AnyOf
-from skolsam.core.models import valid_on
+from skolsam.core.models import periods_overlap, valid_on
 from skolsam.core.policy import Action, Policy
 from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Enrolment, Placement
@@ -385,3 +385,20 @@ def children_of(actor: Actor, action: Action = Action.SEE_CHILD) -> QuerySet[Per
     if not actor.responsible_for_ids:
         return Person.objects.none()
     return persons_visible_to(actor).filter(pk__in=child_policy.objects(actor, action))
+
+
+def may_name_for_protected_access(
+    actor: Actor, staff: Person, start_date: date, end_date: date | None
+) -> bool:
+    """Tell whether `staff` may be named to see a protected person, by this actor.
+
+    Only staff of the granting huvudman (a duty in the actor's central organisations for
+    some of the period): the access layer would otherwise be the only thing keeping a
+    guardian or another huvudman's teacher out. The system may name anyone.
+    """
+    if actor.is_system:
+        return True
+    return any(
+        periods_overlap(start_date, end_date, d.start_date, d.end_date)
+        for d in Duty.objects.filter(person=staff, duty_at_id__in=actor.central_org_ids)
+    )

@@ -25,7 +25,7 @@ from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Placement
 from skolsam.groups.models import GroupMembership
 from skolsam.people import civicno
-from skolsam.people.access import person_policy
+from skolsam.people.access import may_name_for_protected_access, person_policy
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
 from skolsam.people.selectors import organisation_ids_by_person, person_organisation_ids
 
@@ -463,12 +463,7 @@ def protected_identity_authorise(
     if not reason.strip():
         raise DomainError({"reason": "Ange skälet till att personalen behöver uppgifterna."})
     period_validate(start_date, end_date)
-    # Only staff of the granting huvudman may be named; the access layer would otherwise
-    # be the only thing keeping a guardian or another huvudman's teacher out.
-    if not actor.is_system and not any(
-        periods_overlap(start_date, end_date, d.start_date, d.end_date)
-        for d in Duty.objects.filter(person=staff, duty_at_id__in=actor.central_org_ids)
-    ):
+    if not may_name_for_protected_access(actor, staff, start_date, end_date):
         raise DomainError(
             {"staff": f"{staff.full_name} har ingen tjänst inom din organisation för perioden."}
         )

@@ -31,6 +31,7 @@ from skolsam.core.policy import Action, Policy
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
+from skolsam.organisations.selectors import organisation_subtree_ids
 from skolsam.schedule.models import CalendarEvent, Resource, Room
 
 
@@ -48,22 +49,7 @@ def get_or_404(queryset: QuerySet, pk: UUID | str, message: str) -> Any:
 
 def subtree_ids(organisation_id: UUID) -> set[UUID]:
     """Return the organisation and every organisation under it."""
-    pairs = list(
-        Organisation.objects.filter(
-            huvudman_id=Organisation.objects.filter(pk=organisation_id).values("huvudman_id")[:1]
-        ).values_list("id", "parent_id")
-    )
-    children: dict[UUID, list[UUID]] = {}
-    for pk, parent in pairs:
-        if parent is not None:
-            children.setdefault(parent, []).append(pk)
-    found, stack = set(), [organisation_id]
-    while stack:
-        node = stack.pop()
-        if node not in found:
-            found.add(node)
-            stack.extend(children.get(node, ()))
-    return found
+    return organisation_subtree_ids(organisation_id=organisation_id)
 
 
 def _teaches(person_id: UUID | None) -> Q:

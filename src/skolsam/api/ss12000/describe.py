@@ -22,8 +22,9 @@ from skolsam.api.ss12000.paging import BadRequest, ListQuery, SortKey, as_uuid
 from skolsam.api.ss12000.scopes import READ
 
 END_OF_TIME = date(9999, 12, 31)
-ID = SortKey("id", kind="uuid")
-ID_DESC = SortKey("id", desc=True, kind="uuid")
+# Only the id never changes; every other sort key pages through a snapshot (paging.py).
+ID = SortKey("id", kind="uuid", immutable=True)
+ID_DESC = SortKey("id", desc=True, kind="uuid", immutable=True)
 MODIFIED_DESC = (SortKey("modified", desc=True, kind="datetime"), ID_DESC)
 START_ASC = (SortKey("start_date", kind="date"), ID)
 START_DESC = (SortKey("start_date", desc=True, kind="date"), ID_DESC)
@@ -81,9 +82,11 @@ def lookup_queryset(resource: Resource, qs: QuerySet, body: dict, scope: ApiScop
     return apply(qs, body, scope)
 
 
-def check_expand(resource: Resource, values: Sequence[str]) -> frozenset[str]:
+def check_expand(resource: Resource | Sequence[str], values: Sequence[str]) -> frozenset[str]:
+    """Return the asked `expand` values; one the resource does not offer is a 400."""
+    offered = resource.expand if isinstance(resource, Resource) else tuple(resource)
     for value in values:
-        if value not in resource.expand:
-            allowed = ", ".join(resource.expand) or "inget"
+        if value not in offered:
+            allowed = ", ".join(offered) or "inget"
             raise BadRequest(f"expand: {value!r} går inte att expandera här (tillåtet: {allowed}).")
     return frozenset(values)

@@ -1,39 +1,25 @@
 """Serve the SS 12000 2.1.0 specification and a readable page of it.
 
-The YAML is SIS's (TK450) and is read from `SKOLSAM_SS12000_SPEC_PATH` (by default the
-copy in ../shared/specs/ss12000/), not copied into this repository. The page is rendered
-on the server from the spec itself: no JavaScript, nothing from a CDN.
+The YAML is read by `spec.load_spec` (it is SIS's and not copied into this repository).
+The page is rendered on the server from the spec itself: no JavaScript, nothing from a CDN.
 """
 
 from __future__ import annotations
 
 import copy
 import uuid
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
+from skolsam.api.ss12000.spec import load_spec
 from skolsam.api.ss12000.views import error, json_response, not_held
 
 # The API's base path, as urls.py routes it.
 BASE = "ss12000/v2.0/"
 METHODS = ("get", "post", "put", "patch", "delete")
-
-
-@lru_cache(maxsize=1)
-def load_spec() -> dict[str, Any] | None:
-    """Read the official spec once; None when the file is not there."""
-    path = Path(settings.SKOLSAM_SS12000_SPEC_PATH)
-    if not path.is_file():
-        return None
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 def spec_for(base_url: str) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.paging import ListQuery, as_datetime, as_enum, as_uuid
-from skolsam.organisations.models import Organisation
+from skolsam.organisations.selectors import organisation_subtree_ids
 
 
 def json_list_has(qs: QuerySet, column: str, value: Any) -> QuerySet:
@@ -62,20 +62,13 @@ def enums(q: ListQuery, name: str, allowed: Sequence[str]) -> list[str]:
 
 
 def subtree_in_scope(scope: ApiScope, root: UUID) -> set[UUID]:
-    """Return `root` and the organisations under it, within the client's scope."""
-    pairs = list(Organisation.objects.filter(pk__in=scope.org_ids).values_list("id", "parent_id"))
-    children: dict[UUID, list[UUID]] = {}
-    for pk, parent in pairs:
-        if parent is not None:
-            children.setdefault(parent, []).append(pk)
-    found: set[UUID] = set()
-    stack = [root] if root in scope.org_ids else []
-    while stack:
-        node = stack.pop()
-        if node not in found:
-            found.add(node)
-            stack.extend(children.get(node, ()))
-    return found
+    """Return `root` and the organisations under it, within the client's scope.
+
+    For the spec's organisation filters that include "underliggande element". A root above
+    the client's organisations (its huvudman, for a client bound to school units) gives
+    the client's organisations under it; a root outside the scope gives nothing.
+    """
+    return organisation_subtree_ids(organisation_id=root) & scope.org_ids
 
 
 def time_filter(q: ListQuery, name: str, column: str) -> Q:

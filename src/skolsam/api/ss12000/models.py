@@ -185,3 +185,37 @@ class ClientStatisticsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_type} +{self.new_count} ~{self.updated_count} -{self.deleted_count}"
+
+
+class PageSnapshot(models.Model):
+    """The order of a crawl under a sort key that can change, taken on its first page.
+
+    `paging.py` pages through its rows by position, so a record renamed or modified while
+    a client pages is served exactly once. Kept until `expires` (paging.SNAPSHOT_LIFETIME),
+    then pruned by `tasks.prune_page_snapshots`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=32)
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.created:%Y-%m-%d %H:%M}"
+
+
+class PageSnapshotRow(models.Model):
+    """One entity of a snapshot at its position (1, 2, ...) in the crawl's order."""
+
+    # The key is the order: a page reads a range of positions of one snapshot.
+    pk = models.CompositePrimaryKey("snapshot", "position")
+    # The primary key's index serves every read by snapshot; no second one.
+    snapshot = models.ForeignKey(
+        PageSnapshot, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    position = models.PositiveIntegerField()
+    entity_id = models.UUIDField()
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} #{self.position}"

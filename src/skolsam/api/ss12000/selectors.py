@@ -92,7 +92,10 @@ def deleted_entities_page(
     page = fetch_page(
         q=q,
         queryset=qs,
-        keys=(SortKey("deleted_at", kind="datetime"), SortKey("id", kind="int")),
+        keys=(
+            SortKey("deleted_at", kind="datetime", immutable=True),
+            SortKey("id", kind="int", immutable=True),
+        ),
         fields=("entity_type", "entity_id"),
         client_id=scope.client_id,
     )
@@ -121,7 +124,10 @@ def subscriptions_page(*, scope: ApiScope, q: ListQuery) -> tuple[list[dict], st
     page = fetch_page(
         q=q,
         queryset=Subscription.objects.filter(client_id=scope.client_pk),
-        keys=(SortKey("created", kind="datetime"), SortKey("id", kind="uuid")),
+        keys=(
+            SortKey("created", kind="datetime", immutable=True),
+            SortKey("id", kind="uuid", immutable=True),
+        ),
         fields=("id",),
         client_id=scope.client_id,
     )

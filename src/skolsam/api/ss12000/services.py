@@ -80,13 +80,19 @@ def parse_json_object(raw: bytes, *, allow_empty: bool = False) -> dict[str, Any
 def parse_lookup_body(raw: bytes, keys: Sequence[str]) -> dict[str, list[str]]:
     """Read `{ids: [...], ...}`: every key a list of strings, at most LOOKUP_MAX in all.
 
-    More values than that is a 400 with code `TooManyValues`.
+    More values than that is a 400 with code `TooManyValues`; a key the spec does not
+    define for this lookup is a 400 `UnknownParameter`.
     """
     body = parse_json_object(raw)
+    if unknown := sorted(key for key in body if key not in keys):
+        # A misspelt key (`student` for `students`) would otherwise look up nothing and
+        # answer an empty list, which the client would take for "none found".
+        raise BadRequest(
+            f"Okänd nyckel i uppslagningen: {', '.join(unknown)}. Tillåtna: {', '.join(keys)}.",
+            code="UnknownParameter",
+        )
     out: dict[str, list[str]] = {}
     for key, value in body.items():
-        if key not in keys:
-            continue
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise BadRequest(f"{key} ska vara en lista med strängar.")
         out[key] = value

@@ -26,7 +26,13 @@ from django.utils import timezone
 from django_tasks import task
 
 from skolsam.api.ss12000.access import scope_for_client
-from skolsam.api.ss12000.models import DeliveryStatus, Subscription, WebhookDelivery
+from skolsam.api.ss12000.models import (
+    DeliveryStatus,
+    PageSnapshot,
+    PageSnapshotRow,
+    Subscription,
+    WebhookDelivery,
+)
 from skolsam.api.ss12000.selectors import live_subscriptions
 from skolsam.core.models import ChangeRecord, Tombstone
 
@@ -199,3 +205,12 @@ def deliver_webhook(delivery_id: str) -> str:
             lambda: deliver_webhook.using(run_after=retry_at).enqueue(delivery_id)
         )
     return "retry"
+
+
+@task()
+def prune_page_snapshots() -> int:
+    """Delete the page snapshots of crawls whose time is up (paging.SNAPSHOT_LIFETIME)."""
+    expired = PageSnapshot.objects.filter(expires__lt=timezone.now())
+    PageSnapshotRow.objects.filter(snapshot__in=expired.values("pk")).delete()
+    deleted, _ = expired.delete()
+    return deleted

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -20,7 +21,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from skolsam.api.ss12000 import auth, services
+from skolsam.api.ss12000 import auth, services, spec
 from skolsam.api.ss12000.access import ApiScope, scope_for_client
 from skolsam.api.ss12000.describe import Resource, check_expand, lookup_queryset
 from skolsam.api.ss12000.paging import (
@@ -71,6 +72,36 @@ def insufficient_scope(request: HttpRequest, needed: str) -> HttpResponse:
 def granted_scopes(request: HttpRequest) -> frozenset[str]:
     """Return the scopes `api_view` found this request may use."""
     return frozenset(getattr(request, "ss12000_scopes", ()))
+
+
+_ROUTE_ARG = re.compile(r"<[^>]+>")
+
+
+def spec_path(request: HttpRequest) -> str:
+    """Return the spec's path for the request's route: `/persons/{id}` for a person."""
+    match = request.resolver_match
+    route = match.route if match is not None else ""
+    return "/" + _ROUTE_ARG.sub("{id}", route.split("v2.0/", 1)[-1])
+
+
+def check_parameters(request: HttpRequest) -> None:
+    """Refuse a query parameter the spec does not name for this read (400).
+
+    A typo (`nameContain`) would otherwise be ignored and answered with unfiltered data,
+    which the client would take for a filtered answer. The allowed names are read from the
+    spec itself (`spec.query_parameters`), so they cannot drift from it.
+    """
+    path = spec_path(request)
+    allowed = spec.query_parameters(path, str(request.method))
+    if allowed is None:
+        return
+    unknown = [name for name in request.GET if name not in allowed]
+    if unknown:
+        raise BadRequest(
+            f"Okänd parameter för {request.method} {path}: {', '.join(sorted(unknown))}. "
+            f"Tillåtna: {', '.join(allowed) or 'inga'}.",
+            code="UnknownParameter",
+        )
 
 
 # `api_view(resource=FROM_URL)`: the resource type is the view's `resource` URL argument.
@@ -124,6 +155,8 @@ def api_view(
             # What ended by the calendar is recorded before anything is served.
             services.ended_relations_record(scope.on)
             try:
+                if request.method == "GET" or request.method in reads:
+                    check_parameters(request)
                 return view(request, scope, *args, **kwargs)
             except BadRequest as exc:
                 return error(400, exc.code, exc.message)
@@ -216,7 +249,9 @@ def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpR
         sortkeys=tuple(res.sortkeys),
     )
     ctx = _ctx(scope, res, q.params)
-    qs = res.filters(res.queryset(scope).filter(meta_filters(q)), q, scope)
+    visible = res.queryset(scope)
+    # A snapshot's later pages read the client's scope as it is now, not the filters.
+    qs = visible if q.snapshot else res.filters(visible.filter(meta_filters(q)), q, scope)
     keys = res.sortkeys[q.sortkey] if q.sortkey else res.default_sort
     page = fetch_page(
         q=q,
@@ -225,6 +260,8 @@ def resource_list(request: HttpRequest, scope: ApiScope, resource: str) -> HttpR
         fields=res.fields,
         client_id=scope.client_id,
         annotate=res.annotate,
+        visible=visible,
+        client_pk=scope.client_pk,
     )
     data = res.serialize(page.rows, ctx)
     _audit(scope, request, res.entity, data, ctx)

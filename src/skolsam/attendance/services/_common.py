@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 from django.utils import timezone
 
@@ -17,7 +16,6 @@ from skolsam.attendance.models import (
     AttendanceKind,
     AttendanceSource,
 )
-from skolsam.core.access import Actor
 from skolsam.core.changes import change_record
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
@@ -42,20 +40,6 @@ _ROW_FIELDS = (
     "reported_timestamp",
     "modified",
 )
-
-
-def _is_api_client(actor: Actor) -> bool:
-    """Tell whether the actor is an SS 12000 client: neither a login nor a person.
-
-    A client's Actor (`api.ss12000.access.scope_for_client`) reaches the subtrees of its
-    organisations as `central_org_ids`; the API has already decided which persons and
-    groups it may name, so the services check only that the unit is one of its own.
-    """
-    return actor.user_id is None and actor.person_id is None and not actor.is_system
-
-
-def _client_reaches(actor: Actor, organisation_id: Any) -> bool:
-    return _is_api_client(actor) and organisation_id in actor.central_org_ids
 
 
 def _school_unit_of(student: Person, day: date) -> Organisation:

@@ -9,44 +9,27 @@ from django.db import transaction
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType
-from skolsam.attendance.services._common import (
-    _apply_absence,
-    _client_reaches,
-    _guardians_of,
-    _is_api_client,
-    _school_unit_of,
-)
+from skolsam.attendance.services._common import _apply_absence, _guardians_of, _school_unit_of
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.changes import change_record
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.organisations.models import Organisation
-from skolsam.people.access import child_policy
 from skolsam.people.models import Person
 from skolsam.schedule import calendar
 
 
 def _may_report_for(actor: Actor, student: Person, unit: Organisation) -> str:
     """Return the channel the actor reports through, or refuse."""
-    if actor.is_system:
-        return AbsenceChannel.API
-    if _is_api_client(actor):
-        # An SS 12000 client, e.g. a guardian app: it reports for the pupils of its own
-        # school units. The API decides which pupils it may name at all.
-        if _client_reaches(actor, unit.pk):
-            return AbsenceChannel.API
+    channel = attendance_access.absence_report_channel(actor, student, unit.pk)
+    if channel is None and attendance_access.is_api_client(actor):
         raise DomainError(
             {"student": "Eleven är inte inskriven vid någon av klientens enheter den dagen."}
         )
-    if child_policy.can(actor, Action.REPORT_ABSENCE, student):
-        return AbsenceChannel.WEB
-    if (
-        unit.pk in actor.staff_org_ids
-        and attendance_access.pupils_visible_to(actor).filter(pk=student.pk).exists()
-    ):
-        return AbsenceChannel.PHONE
-    raise DomainError("Du kan bara anmäla frånvaro för dina egna barn.")
+    if channel is None:
+        raise DomainError("Du kan bara anmäla frånvaro för dina egna barn.")
+    return channel
 
 
 @transaction.atomic
@@ -82,7 +65,7 @@ def absence_report(
         local_start.date() < actor.on
         and (
             channel == AbsenceChannel.WEB
-            or (channel == AbsenceChannel.API and _is_api_client(actor))
+            or (channel == AbsenceChannel.API and attendance_access.is_api_client(actor))
         )
         and absence_type == AbsenceType.ANMALD
     ):

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from skolsam.attendance.access import client_reaches as _client_reaches
 from skolsam.attendance.models import (
     AttendanceEvent,
     AttendanceEventType,
@@ -15,7 +16,6 @@ from skolsam.attendance.models import (
     AttendanceScheduleStateChange,
     ScheduleState,
 )
-from skolsam.attendance.services._common import _client_reaches
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.changes import change_record

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -165,6 +166,21 @@ def _expand_activities(
         a["_embedded"] = embedded
 
 
+def activities_by_id(ids: Iterable[UUID], ctx: Ctx) -> dict[UUID, dict]:
+    """Serialise the visible activities among `ids` (for `_embedded`), without expansions."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = list(
+        access.activities_visible_to_client(ctx.scope)
+        .filter(AnyOf("pk", wanted))
+        .values(*ACTIVITY_FIELDS)
+    )
+    # The embedding resource's expand values are not the activity's own.
+    plain = replace(ctx, expand=frozenset())
+    return {r["id"]: a for r, a in zip(rows, activity_rows(rows, plain), strict=True)}
+
+
 def members_of(scope: ApiScope, person_ids: list[UUID], activity: str = "pk") -> Q:
     """Activities (through `activity`) of groups these persons belong to.
 
@@ -223,7 +239,7 @@ RESOURCES = (
         serialize=activity_rows,
         sortkeys={
             "ModifiedDesc": MODIFIED_DESC,
-            "DisplayNameAsc": (SortKey("display_name"), ID),
+            "DisplayNameAsc": (SortKey("display_name", swedish=True), ID),
         },
         filters=_activity_filters,
         expand=("groups", "teachers", "syllabus"),

@@ -9,16 +9,22 @@ listings hide.
 
 from __future__ import annotations
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from skolsam.activities.models import Activity
 from skolsam.api.ss12000 import access, views
 from skolsam.api.ss12000.access import ApiScope
-from skolsam.api.ss12000.describe import Endpoint
-from skolsam.api.ss12000.paging import BadRequest, as_bool, as_date, as_uuid
+from skolsam.api.ss12000.describe import Endpoint, check_expand
+from skolsam.api.ss12000.paging import BadRequest, as_bool, as_date, as_enum, as_uuid
+from skolsam.api.ss12000.resources import activities as activity_resources
+from skolsam.api.ss12000.resources import persons as person_resources
 from skolsam.api.ss12000.serializers import Ctx, person_ref, ref
 from skolsam.audit.services import audit_record
+from skolsam.core.choices import SchoolType
+
+EXPAND = ("activity", "student")
 
 
 @views.api_view(("GET",), resource="aggregatedAttendance")
@@ -36,12 +42,24 @@ def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse
     rows = access.attendances_visible_to_client(scope).filter(date__range=(start, end))
     cond = Q()
     if q.get("organisation"):
-        cond &= Q(organisation_id=as_uuid(q["organisation"], "organisation"))
-    if q.get("student"):
-        cond &= Q(student_id=as_uuid(q["student"], "student"))
-    if q.get("activity"):
-        cond &= Q(calendar_event__activity_id=as_uuid(q["activity"], "activity"))
-    sums = (
+        # The spec: attendance "från aktiviteter vilka ägs av angivet organisationselement".
+        cond &= Q(
+            calendar_event__activity__organisation_id=as_uuid(q["organisation"], "organisation")
+        )
+    if students := [as_uuid(v, "student") for v in q.getlist("student")]:
+        cond &= Q(student_id__in=students)
+    if types := [as_enum(v, "schoolType", SchoolType.values) for v in q.getlist("schoolType")]:
+        # An activity's school type is that of its groups.
+        cond &= Q(
+            Exists(
+                Activity.groups.through.objects.filter(
+                    activity_id=OuterRef("calendar_event__activity_id"),
+                    group__school_type__in=types,
+                )
+            )
+        )
+    expand = check_expand(EXPAND, q.getlist("expand"))
+    sums = list(
         rows.filter(cond)
         .values(
             "student_id",
@@ -64,7 +82,7 @@ def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse
         )
         .order_by("student_id", "calendar_event__activity_id")[:10000]
     )
-    ctx = Ctx(scope=scope, names=names)
+    ctx = Ctx(scope=scope, names=names, expand=expand)
     data = [
         {
             "activity": ref(
@@ -87,6 +105,8 @@ def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse
         }
         for r in sums
     ]
+    if expand:
+        _embed(sums, data, ctx)
     audit_record(
         actor=scope.actor,
         action="ss12000.read",
@@ -95,6 +115,27 @@ def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse
         detail={"client": scope.client_id, "rows": len(data), "start": start, "end": end},
     )
     return views.json_response({"data": data})
+
+
+def _embed(sums: list[dict], data: list[dict], ctx: Ctx) -> None:
+    """Put the activity and the pupil under `_embedded`, as their own endpoints serve them."""
+    activities = (
+        activity_resources.activities_by_id((r["calendar_event__activity_id"] for r in sums), ctx)
+        if "activity" in ctx.expand
+        else {}
+    )
+    students = (
+        person_resources.persons_by_id((r["student_id"] for r in sums), ctx)
+        if "student" in ctx.expand
+        else {}
+    )
+    for r, item in zip(sums, data, strict=True):
+        embedded: dict = {}
+        if r["calendar_event__activity_id"] in activities:
+            embedded["activity"] = activities[r["calendar_event__activity_id"]]
+        if r["student_id"] in students:
+            embedded["student"] = students[r["student_id"]]
+        item["_embedded"] = embedded
 
 
 RESOURCES = (

@@ -23,6 +23,8 @@ from skolsam.api.ss12000.access import ApiScope, may_see_location, not_protected
 from skolsam.api.ss12000.describe import Resource
 from skolsam.api.ss12000.filtering import person_name, uuids
 from skolsam.api.ss12000.paging import ListQuery, as_uuid
+from skolsam.api.ss12000.resources import groups as group_resources
+from skolsam.api.ss12000.resources import persons as person_resources
 from skolsam.api.ss12000.scopes import READ, WRITE
 from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, ref
 from skolsam.attendance.models import AttendanceEventType
@@ -77,6 +79,42 @@ def attendance_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
                 ctx,
             )
         out.append(e)
+    return out
+
+
+def attendance_event_rows_expanded(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
+    """Serialise check-ins with the person, group and registrar under `_embedded` when asked.
+
+    Only what the reference itself shows is embedded: a protected registrar, left out
+    of `registeredBy`, is not embedded either.
+    """
+    out = attendance_event_rows(rows, ctx)
+    if not ctx.expand:
+        return out
+    wanted = {
+        *(r["person_id"] for r in rows if "person" in ctx.expand),
+        *(
+            e["registeredBy"]["id"]
+            for e in out
+            if "registeredBy" in ctx.expand and "registeredBy" in e
+        ),
+    }
+    persons = person_resources.persons_by_id(wanted, ctx)
+    groups = (
+        group_resources.groups_by_id((r["group_id"] for r in rows), ctx)
+        if "group" in ctx.expand
+        else {}
+    )
+    for r, e in zip(rows, out, strict=True):
+        embedded: dict[str, Any] = {}
+        if "person" in ctx.expand and r["person_id"] in persons:
+            embedded["person"] = persons[r["person_id"]]
+        if r["group_id"] in groups:
+            embedded["group"] = groups[r["group_id"]]
+        registrar = e.get("registeredBy", {}).get("id")
+        if "registeredBy" in ctx.expand and registrar in persons:
+            embedded["registeredBy"] = persons[registrar]
+        e["_embedded"] = embedded
     return out
 
 
@@ -186,9 +224,10 @@ RESOURCES = (
         access=(READ, WRITE),
         queryset=access.attendance_events_visible_to_client,
         fields=EVENT_FIELDS,
-        serialize=attendance_event_rows,
+        serialize=attendance_event_rows_expanded,
         sortkeys={},
         filters=_event_filters,
+        expand=("person", "group", "registeredBy"),
         lookup_keys=("ids", "person", "group"),
         lookup=_event_lookup,
         routes=_routes,

@@ -25,8 +25,11 @@ from skolsam.api.ss12000.filtering import (
     uuids,
 )
 from skolsam.api.ss12000.paging import BadRequest, ListQuery, SortKey, as_uuid
+from skolsam.api.ss12000.resources import activities as activity_resources
+from skolsam.api.ss12000.resources import attendances as attendance_resources
 from skolsam.api.ss12000.resources.activities import teaching
-from skolsam.api.ss12000.serializers import Ctx, meta, put, ref
+from skolsam.api.ss12000.serializers import Ctx, group_by_output, meta, put, ref
+from skolsam.core.db import AnyOf
 
 CALENDAR_FIELDS = (
     "id",
@@ -92,6 +95,44 @@ def calendar_event_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
                 {"duty": ref(r["substitute_id"], name, ctx), "participates": True}
             ]
         out.append(e)
+    return out
+
+
+def calendar_event_rows_expanded(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
+    """Serialise lessons with `_embedded.activity` and `_embedded.attendance` when asked.
+
+    The attendance is the lesson's rows as /attendances serves them to this client:
+    scoped, a protected pupil's rows left out and a protected reporter not named, and
+    every pupil in them recorded for the audit log like any other read.
+    """
+    out = calendar_event_rows(rows, ctx)
+    if not ctx.expand:
+        return out
+    activities = (
+        activity_resources.activities_by_id((r["activity_id"] for r in rows), ctx)
+        if "activity" in ctx.expand
+        else {}
+    )
+    attendance: dict[Any, list[dict]] = {}
+    if "attendance" in ctx.expand and rows:
+        attendance_rows = list(
+            access.attendances_visible_to_client(ctx.scope)
+            .filter(AnyOf("calendar_event_id", [r["id"] for r in rows]))
+            .order_by("id")
+            .values(*attendance_resources.ATTENDANCE_FIELDS)
+        )
+        attendance = group_by_output(
+            attendance_rows,
+            attendance_resources.attendance_rows(attendance_rows, ctx),
+            "calendar_event_id",
+        )
+    for r, e in zip(rows, out, strict=True):
+        embedded: dict[str, Any] = {}
+        if r["activity_id"] in activities:
+            embedded["activity"] = activities[r["activity_id"]]
+        if "attendance" in ctx.expand:
+            embedded["attendance"] = attendance.get(r["id"], [])
+        e["_embedded"] = embedded
     return out
 
 
@@ -172,13 +213,14 @@ RESOURCES = (
         label="Lektioner",
         queryset=access.calendar_events_visible_to_client,
         fields=CALENDAR_FIELDS,
-        serialize=calendar_event_rows,
+        serialize=calendar_event_rows_expanded,
         sortkeys={
             "ModifiedDesc": MODIFIED_DESC,
             "StartTimeAsc": (SortKey("start_time", kind="datetime"), ID),
             "StartTimeDesc": (SortKey("start_time", desc=True, kind="datetime"), ID_DESC),
         },
         filters=_calendar_filters,
+        expand=("activity", "attendance"),
         lookup_keys=("ids", "activities", "student", "teacher"),
         lookup=_calendar_lookup,
     ),

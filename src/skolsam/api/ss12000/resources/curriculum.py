@@ -208,7 +208,7 @@ RESOURCES = (
         fields=PROGRAMME_FIELDS,
         serialize=programme_rows,
         sortkeys={
-            "NameAsc": (SortKey("name"), ID),
+            "NameAsc": (SortKey("name", swedish=True), ID),
             "CodeAsc": (SortKey("code"), ID),
             "ModifiedDesc": MODIFIED_DESC,
         },
@@ -225,7 +225,7 @@ RESOURCES = (
             "ModifiedDesc": MODIFIED_DESC,
             **{
                 f"{name}{direction}": (
-                    SortKey(column, desc=direction == "Desc"),
+                    SortKey(column, desc=direction == "Desc", swedish=column.endswith("_name")),
                     ID_DESC if direction == "Desc" else ID,
                 )
                 for name, column in (

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from skolsam.api.ss12000 import access
 from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.describe import MODIFIED_DESC, START_ASC, START_DESC, Resource
-from skolsam.api.ss12000.filtering import one_uuid
+from skolsam.api.ss12000.filtering import one_uuid, subtree_in_scope
 from skolsam.api.ss12000.paging import ListQuery, as_enum, period_filters
 from skolsam.api.ss12000.resources import persons as person_resources
 from skolsam.api.ss12000.serializers import Ctx, full_name, group_by, meta, person_ref, put, ref
@@ -101,7 +101,8 @@ def duty_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
 
 def _duty_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     if (org := one_uuid(q, "organisation")) is not None:
-        qs = qs.filter(duty_at_id=org)
+        # The spec: duties "kopplade till ett organisationselement eller underliggande element".
+        qs = qs.filter(duty_at_id__in=subtree_in_scope(scope, org))
     if (role := q.get("dutyRole")) is not None:
         qs = qs.filter(duty_role=as_enum(role, "dutyRole", DutyRole.values))
     if (person := one_uuid(q, "person")) is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
+from uuid import UUID
 
 from django.db.models import QuerySet
 
@@ -121,6 +123,18 @@ def group_rows(rows: Sequence[dict], ctx: Ctx) -> list[dict]:
     return out
 
 
+def groups_by_id(ids: Iterable[UUID], ctx: Ctx) -> dict[UUID, dict]:
+    """Serialise the visible groups among `ids` (for `_embedded`), without expansions."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = list(
+        access.groups_visible_to_client(ctx.scope).filter(AnyOf("pk", wanted)).values(*GROUP_FIELDS)
+    )
+    plain = replace(ctx, expand=frozenset())
+    return {r["id"]: g for r, g in zip(rows, group_rows(rows, plain), strict=True)}
+
+
 def _group_filters(qs: QuerySet, q: ListQuery, scope: ApiScope) -> QuerySet:
     if types := enums(q, "groupType", GroupType.values):
         qs = qs.filter(group_type__in=types)
@@ -141,7 +155,7 @@ RESOURCES = (
         serialize=group_rows,
         sortkeys={
             "ModifiedDesc": MODIFIED_DESC,
-            "DisplayNameAsc": (SortKey("display_name"), ID),
+            "DisplayNameAsc": (SortKey("display_name", swedish=True), ID),
             "StartDateAsc": START_ASC,
             "StartDateDesc": START_DESC,
             "EndDateAsc": END_ASC,

@@ -99,7 +99,7 @@ RESOURCES = (
         serialize=organisation_rows,
         sortkeys={
             "ModifiedDesc": MODIFIED_DESC,
-            "DisplayNameAsc": (SortKey("display_name"), ID),
+            "DisplayNameAsc": (SortKey("display_name", swedish=True), ID),
         },
         filters=_organisation_filters,
         lookup_keys=("ids", "schoolUnitCodes", "organisationCodes"),

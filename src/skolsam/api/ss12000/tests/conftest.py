@@ -8,8 +8,9 @@ Köping's learning platform must never see anything of Arboga.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +18,7 @@ import orjson
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
@@ -246,3 +248,37 @@ def koping_client(world: World) -> Any:
 def api(koping_client: Any) -> Api:
     """Köping's learning platform, speaking to the API with a valid token."""
     return Api(token_for(koping_client))
+
+
+class Clock:
+    """`timezone.now` for the test: it moves forward a millisecond at every reading."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def now(self) -> datetime:
+        self.moment += timedelta(milliseconds=1)
+        return self.moment
+
+    def next_day(self) -> None:
+        self.moment += timedelta(days=1)
+
+    def today(self) -> date:
+        return timezone.localtime(self.moment).date()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+    """A ticking clock from now; the day's ended relations count as unrecorded.
+
+    It starts at the real time, since the tokens it sees issued are checked against the
+    real time (PyJWT), and it only moves forward.
+    """
+    from skolsam.api.ss12000 import services
+
+    start = timezone.now().replace(microsecond=0)
+    ticking = Clock(start)
+    monkeypatch.setattr(timezone, "now", ticking.now)
+    # This process's memory of the recorded day; the database's row is the test's own.
+    monkeypatch.setattr(services, "_ended_recorded_through", [])
+    yield ticking

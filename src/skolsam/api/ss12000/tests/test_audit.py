@@ -66,6 +66,22 @@ def test_every_kind_of_read_is_found_by_the_persons_it_names(api: Api, world) ->
         "sums": lambda: api.get(
             "/aggregatedAttendance", {"startDate": "2026-09-01", "endDate": "2026-09-30"}
         ),
+        "a lesson's attendance": lambda: api.get(
+            f"/calendarEvents/{lesson.pk}", {"expand": ["attendance"]}
+        ),
+        "attendance by pupil": lambda: api.post(
+            "/attendances/lookup", {"students": [str(world.alva.pk)]}
+        ),
+        "attendance by lesson": lambda: api.post(
+            "/attendances/lookup", {"calendareEvents": [str(lesson.pk)]}
+        ),
+        "attendance by activity": lambda: api.post(
+            "/attendances/lookup", {"activities": [str(world.activity.pk)]}
+        ),
+        "sums with the pupil": lambda: api.get(
+            "/aggregatedAttendance",
+            {"startDate": "2026-09-01", "endDate": "2026-09-30", "expand": ["student"]},
+        ),
     }
     named = {
         "class list": world.alva,
@@ -77,6 +93,11 @@ def test_every_kind_of_read_is_found_by_the_persons_it_names(api: Api, world) ->
         "lessons": world.erik,
         "attendance": world.alva,
         "sums": world.alva,
+        "a lesson's attendance": world.alva,
+        "attendance by pupil": world.alva,
+        "attendance by lesson": world.alva,
+        "attendance by activity": world.alva,
+        "sums with the pupil": world.alva,
     }
     for name, read in reads.items():
         read()

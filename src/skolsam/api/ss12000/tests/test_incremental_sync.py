@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from skolsam.accounts.actor import actor_for_person
 from skolsam.api.ss12000 import services as api_services
-from skolsam.api.ss12000.tests.conftest import Api, World, make_lesson
+from skolsam.api.ss12000.tests.conftest import Api, Clock, World, make_lesson
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.attendance.models import AttendanceKind
 from skolsam.attendance.services.absence import absence_report
@@ -63,31 +63,6 @@ ENDPOINTS = {
 }
 
 Mirror = dict[str, dict[str, dict]]
-
-
-class Clock:
-    """`timezone.now` for the test: it moves forward a millisecond at every reading."""
-
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def now(self) -> datetime:
-        self.moment += timedelta(milliseconds=1)
-        return self.moment
-
-    def next_day(self) -> None:
-        self.moment += timedelta(days=1)
-
-    def today(self) -> date:
-        return timezone.localtime(self.moment).date()
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
-    start = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
-    ticking = Clock(start)
-    monkeypatch.setattr(timezone, "now", ticking.now)
-    yield ticking
 
 
 def crawl(api: Api) -> Mirror:
@@ -267,8 +242,13 @@ def end_duty(w: World, clock: Clock, n: int) -> None:
         duty_end(actor=SYSTEM, duty=duty, end_date=_last_day(clock, duty.start_date, n))
 
 
+def _todays_lesson(w: World) -> CalendarEvent:
+    # The lesson `_run` puts on the first day (the clock may have moved on since).
+    return CalendarEvent.objects.filter(activity=w.activity).order_by("start_time").get()
+
+
 def mark_minutes(w: World, clock: Clock, n: int) -> None:
-    lesson = CalendarEvent.objects.filter(activity=w.activity).order_by("start_time").last()
+    lesson = _todays_lesson(w)
     today = clock.today()
     members = list(
         Person.objects.filter(group_memberships__group=w.klass_7a)
@@ -290,7 +270,7 @@ def mark_minutes(w: World, clock: Clock, n: int) -> None:
 
 
 def take_register(w: World, clock: Clock, n: int) -> None:
-    lesson = CalendarEvent.objects.filter(activity=w.activity).order_by("start_time").last()
+    lesson = _todays_lesson(w)
     if lesson.date != clock.today():
         return  # the register of a past day needs a reason; today's is what teachers take
     teacher = actor_for_person(w.erik.pk, on=clock.today())
@@ -361,7 +341,10 @@ def _run(world: World, clock: Clock, plan: list[list[tuple[str, int]]]) -> None:
     # Every run starts the day unrecorded, as a fresh process on a fresh database would.
     api_services._ended_recorded_through.clear()
     clients = _clients(world)
-    make_lesson(world.activity, clock.today(), time(8, 30))
+    # A lesson that began an hour ago (or at midnight, just after it), so its register is open.
+    began = timezone.localtime(clock.moment) - timedelta(hours=1)
+    at = time(began.hour, began.minute) if began.date() == clock.today() else time(0, 0)
+    make_lesson(world.activity, clock.today(), at)
     since = {name: clock.now() for name in clients}
     mirrors = {name: crawl(api) for name, api in clients.items()}
     for round_ in plan:

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.api.ss12000.tests.conftest import BASE
 from skolsam.api.ss12000.tests.factories import make_client, token_for
+from skolsam.attendance.models import AttendanceEvent, AttendanceEventType
 from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.core.access import system_actor
 from skolsam.core.choices import SecurityMarking
@@ -151,6 +152,15 @@ def materialise(r: Register) -> dict[str, Any]:
                 valid_absence_minutes=0,
                 invalid_absence_minutes=0,
             )
+            # A check-in too, registered by Tove: read as /attendanceEvents and expanded.
+            AttendanceEvent.objects.create(
+                person=pupils[p],
+                group=groups[g],
+                event_type=AttendanceEventType.IN,
+                time=calendar.at(DAY, time(7, 45)),
+                date=DAY,
+                registered_by=tove,
+            )
     client, _ = make_client([units[0] if r.bound_to_school else koping])
     return {
         "units": units,
@@ -236,6 +246,31 @@ def test_no_answer_places_a_protected_person(register: Register) -> None:
             ),
             ("GET", "/absences", {}, False),
             ("GET", "/attendanceEvents", {}, False),
+            # Expansions embed whole entities: a protected pupil's attendance or check-ins,
+            # or her person record behind a sum, would place her.
+            ("GET", "/calendarEvents", {**window, "expand": ["activity", "attendance"]}, False),
+            (
+                "GET",
+                "/aggregatedAttendance",
+                {
+                    "startDate": "2026-09-01",
+                    "endDate": "2026-09-30",
+                    "expand": ["student", "activity"],
+                },
+                False,
+            ),
+            (
+                "GET",
+                "/aggregatedAttendance",
+                {"startDate": "2026-09-01", "endDate": "2026-09-30", "student": saga},
+                True,
+            ),
+            ("GET", "/attendanceEvents", {"expand": ["person", "group", "registeredBy"]}, False),
+            ("GET", "/attendanceEvents", {"person": saga}, True),
+        ]
+        asks += [
+            ("POST", "/attendances/lookup", {"activities": [str(a.pk)]}, False)
+            for a in w["activities"]
         ]
         asks += [("GET", f"/groups/{g.pk}", {}, False) for g in w["groups"]]
         for kind in (None, *TYPES):
@@ -247,6 +282,12 @@ def test_no_answer_places_a_protected_person(register: Register) -> None:
                     query["relationship.organisation"] = str(unit.pk)
                 # Her being among the persons related to a school says where she is.
                 asks.append(("GET", "/persons", query, False))
+                # Also within a period: the filter reads the same visible relations.
+                period = {"relationship.startDate.onOrBefore": DAY.isoformat()}
+                asks.append(("GET", "/persons", {**query, **period}, False))
+        for unit in w["units"]:
+            # Duties of a unit and of everything below it: Tove's would place her.
+            asks.append(("GET", "/duties", {"organisation": str(unit.pk)}, False))
 
         for method, path, params, about in asks:
             if method == "GET":
