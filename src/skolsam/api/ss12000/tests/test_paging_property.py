@@ -103,18 +103,18 @@ def _make(path: str, w: World) -> Callable[[], Any]:
         ),
         "calendarEvents": lambda: make_lesson(w.activity, LESSON_DAY),
         "absences": absence,
+        "rooms": lambda: Room.objects.create(
+            owner=karlberg, display_name=f"{random.choice(NAMES)} {random.randint(0, 10**6)}"
+        ),
+        "resources": lambda: Resource.objects.create(
+            owner=karlberg, display_name=f"{random.choice(NAMES)} {random.randint(0, 10**6)}"
+        ),
         "programmes": lambda: Programme.objects.create(
             name=random.choice(NAMES), type="Yrkesprogram", school_type="GY"
         ),
         "syllabuses": syllabus,
         "schoolUnitOfferings": lambda: SchoolUnitOffering.objects.create(
             offered_at=karlberg, start_date=date(2026, 8, 1) + timedelta(random.randint(0, 99))
-        ),
-        "rooms": lambda: Room.objects.create(
-            owner=karlberg, display_name=f"{random.choice(NAMES)} {random.randint(0, 10**6)}"
-        ),
-        "resources": lambda: Resource.objects.create(
-            owner=karlberg, display_name=f"{random.choice(NAMES)} {random.randint(0, 10**6)}"
         ),
     }[path]
 
@@ -282,9 +282,9 @@ def test_the_property_covers_every_sortkey_of_every_endpoint() -> None:
         "placements",
         "calendarEvents",
         "absences",
+        "rooms",
+        "resources",
         "programmes",
         "syllabuses",
         "schoolUnitOfferings",
-        "rooms",
-        "resources",
     }
