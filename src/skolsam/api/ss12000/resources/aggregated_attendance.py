@@ -9,7 +9,8 @@ listings hide.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
@@ -17,7 +18,16 @@ from skolsam.activities.models import Activity
 from skolsam.api.ss12000 import access, views
 from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.describe import Endpoint, check_expand
-from skolsam.api.ss12000.paging import BadRequest, as_bool, as_date, as_enum, as_uuid
+from skolsam.api.ss12000.paging import (
+    BadRequest,
+    SortKey,
+    as_bool,
+    as_date,
+    as_enum,
+    as_uuid,
+    fetch_page,
+    parse_list_query,
+)
 from skolsam.api.ss12000.resources import activities as activity_resources
 from skolsam.api.ss12000.resources import persons as person_resources
 from skolsam.api.ss12000.serializers import Ctx, person_ref, ref
@@ -25,27 +35,64 @@ from skolsam.audit.services import audit_record
 from skolsam.core.choices import SchoolType
 
 EXPAND = ("activity", "student")
+KEYS = (
+    SortKey("student_id", kind="uuid", immutable=True),
+    SortKey("calendar_event__activity_id", kind="uuid", immutable=True),
+)
+SUM_FIELDS = (
+    "student_id",
+    "student__security_marking",
+    "student__given_name",
+    "student__family_name",
+    "calendar_event__activity_id",
+    "calendar_event__activity__display_name",
+    "attendance",
+    "valid",
+    "invalid",
+    "other",
+    "reported",
+    "offered",
+)
+
+
+def _sums(rows: QuerySet) -> QuerySet:
+    """One row per pupil and activity, with the period's minutes summed."""
+    return rows.values(*SUM_FIELDS[:6]).annotate(
+        attendance=Sum("attendance_minutes"),
+        valid=Sum("valid_absence_minutes"),
+        invalid=Sum("invalid_absence_minutes"),
+        other=Sum("other_attendance_minutes"),
+        reported=Sum(
+            "calendar_event__duration_minutes",
+            filter=Q(calendar_event__reported_at__isnull=False),
+        ),
+        offered=Sum("calendar_event__duration_minutes"),
+    )
 
 
 @views.api_view(("GET",), resource="aggregatedAttendance")
 def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse:
     """Sum each pupil's minutes per activity between startDate and endDate (both required)."""
-    q = request.GET
-    if not q.get("startDate") or not q.get("endDate"):
-        raise BadRequest("startDate och endDate krävs.")
-    start, end = as_date(q["startDate"], "startDate"), as_date(q["endDate"], "endDate")
-    names = (
-        as_bool(q["expandReferenceNames"], "expandReferenceNames")
-        if "expandReferenceNames" in q
-        else False
+    # Paged like every list: limit, and a pageToken that carries the query (so it stands
+    # alone, startDate and endDate included), keyed on (student, activity), which a sum
+    # never changes.
+    q = parse_list_query(
+        endpoint="aggregatedAttendance",
+        query=views.request_query(request),
+        client_id=scope.client_id,
+        max_limit=settings.SKOLSAM_SS12000_MAX_PAGE_SIZE,
     )
+    start_text, end_text = q.get("startDate"), q.get("endDate")
+    if not start_text or not end_text:
+        raise BadRequest("startDate och endDate krävs.")
+    start, end = as_date(start_text, "startDate"), as_date(end_text, "endDate")
+    names_text = q.get("expandReferenceNames")
+    names = as_bool(names_text, "expandReferenceNames") if names_text is not None else False
     rows = access.attendances_visible_to_client(scope).filter(date__range=(start, end))
     cond = Q()
-    if q.get("organisation"):
+    if organisation := q.get("organisation"):
         # The spec: attendance "från aktiviteter vilka ägs av angivet organisationselement".
-        cond &= Q(
-            calendar_event__activity__organisation_id=as_uuid(q["organisation"], "organisation")
-        )
+        cond &= Q(calendar_event__activity__organisation_id=as_uuid(organisation, "organisation"))
     if students := [as_uuid(v, "student") for v in q.getlist("student")]:
         cond &= Q(student_id__in=students)
     if types := [as_enum(v, "schoolType", SchoolType.values) for v in q.getlist("schoolType")]:
@@ -59,29 +106,15 @@ def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse
             )
         )
     expand = check_expand(EXPAND, q.getlist("expand"))
-    sums = list(
-        rows.filter(cond)
-        .values(
-            "student_id",
-            "student__security_marking",
-            "student__given_name",
-            "student__family_name",
-            "calendar_event__activity_id",
-            "calendar_event__activity__display_name",
-        )
-        .annotate(
-            attendance=Sum("attendance_minutes"),
-            valid=Sum("valid_absence_minutes"),
-            invalid=Sum("invalid_absence_minutes"),
-            other=Sum("other_attendance_minutes"),
-            reported=Sum(
-                "calendar_event__duration_minutes",
-                filter=Q(calendar_event__reported_at__isnull=False),
-            ),
-            offered=Sum("calendar_event__duration_minutes"),
-        )
-        .order_by("student_id", "calendar_event__activity_id")[:10000]
+    page = fetch_page(
+        q=q,
+        queryset=rows.filter(cond),
+        keys=KEYS,
+        fields=SUM_FIELDS,
+        client_id=scope.client_id,
+        annotate=_sums,
     )
+    sums = page.rows
     ctx = Ctx(scope=scope, names=names, expand=expand)
     data = [
         {
@@ -114,7 +147,7 @@ def aggregated_attendance(request: HttpRequest, scope: ApiScope) -> HttpResponse
         person_ids=ctx.persons,
         detail={"client": scope.client_id, "rows": len(data), "start": start, "end": end},
     )
-    return views.json_response({"data": data})
+    return views.json_response({"data": data, "pageToken": page.next_token})
 
 
 def _embed(sums: list[dict], data: list[dict], ctx: Ctx) -> None:

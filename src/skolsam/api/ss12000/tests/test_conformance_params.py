@@ -551,3 +551,44 @@ def test_unregistered_resources_answer_501(api: Api, world: Any, method: str, pa
     # Validated against the spec's `default` response: its Error body.
     body = api.request(method, path, body={"ids": []}, status=501)
     assert body["code"] == "NotImplemented" and body["message"]
+
+
+def test_aggregated_attendance_pages_with_limit_and_page_token(api: Api, world: Any) -> None:
+    """Sums page like every list: limit, then a pageToken that stands alone."""
+    from skolsam.attendance.services.other_systems import attendance_set_minutes
+    from skolsam.core.access import system_actor
+    from skolsam.testing.factories import EnrolmentFactory, MembershipFactory, PupilFactory
+
+    day = date(2026, 9, 15)
+    pupils = [world.alva]
+    for name in ("Bo", "Cecilia"):
+        pupil = PupilFactory(given_name=name)
+        EnrolmentFactory(person=pupil, enroled_at=world.karlberg, school_year=7)
+        MembershipFactory(person=pupil, group=world.klass_7a)
+        pupils.append(pupil)
+    for at in (time(8, 30), time(10, 0)):
+        lesson = make_lesson(world.activity, day, at)
+        for i, pupil in enumerate(pupils):
+            attendance_set_minutes(
+                actor=system_actor("test"),
+                lesson=lesson,
+                student=pupil,
+                attendance_minutes=60 - 10 * i,
+                valid_absence_minutes=10 * i,
+                invalid_absence_minutes=0,
+            )
+    window = {"startDate": "2026-09-01", "endDate": "2026-09-30"}
+    whole = api.get("/aggregatedAttendance", window)
+    assert whole["pageToken"] is None and len(whole["data"]) == 3
+    page = api.get("/aggregatedAttendance", {**window, "limit": 1})
+    served = list(page["data"])
+    while page["pageToken"]:
+        page = api.get("/aggregatedAttendance", {"pageToken": page["pageToken"], "limit": 1})
+        served += page["data"]
+    assert served == whole["data"]
+    assert sorted(r["validAbsenceSum"] for r in served) == [0, 20, 40]
+    token = api.get("/aggregatedAttendance", {**window, "limit": 1})["pageToken"]
+    refused = api.get(
+        "/aggregatedAttendance", {"pageToken": token, "startDate": "2026-09-01"}, status=400
+    )
+    assert refused["code"] == "PageTokenWithFilter"
