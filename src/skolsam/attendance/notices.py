@@ -39,10 +39,10 @@ from skolsam.attendance.models import (
     NoticeStatus,
 )
 from skolsam.attendance.policy import policy_for
-from skolsam.attendance.sms import sms_provider
 from skolsam.attendance.stats import absence_minutes
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.policy import Action
+from skolsam.core.sms import sms_provider
 from skolsam.people.access import relations_acting_for
 from skolsam.people.models import Person
 from skolsam.schedule import calendar

@@ -281,7 +281,7 @@ SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = env.bool(
 # Attendance (src/skolsam/attendance): how SMS notices leave Skolsam. The default prints
 # them to the console (demo); a real provider is a class with `send(*, to, text)`.
 SKOLSAM_SMS_PROVIDER = env.str(
-    "SKOLSAM_SMS_PROVIDER", default="skolsam.attendance.sms.ConsoleSmsProvider"
+    "SKOLSAM_SMS_PROVIDER", default="skolsam.core.sms.ConsoleSmsProvider"
 )
 
 
