@@ -37,6 +37,7 @@ from skolsam.organisations.access import organisation_policy
 from skolsam.people.access import (  # noqa: F401  (children_of: moved, kept for callers)
     child_policy,
     children_of,
+    is_adult_on,
     person_for_actor,
     persons_visible_to,
 )
@@ -321,6 +322,22 @@ def absence_report_channel(actor: Actor, student: Person, unit_id: UUID) -> str 
         return AbsenceChannel.API if api_client_reaches(actor, unit_id) else None
     if child_policy.can(actor, Action.REPORT_ABSENCE, student):
         return AbsenceChannel.WEB
+    # An adult pupil (18 or over) reports their own absence.
+    if student.pk == actor.person_id and is_adult_on(student, actor.on):
+        return AbsenceChannel.WEB
     if unit_id in actor.staff_org_ids and pupils_visible_to(actor).filter(pk=student.pk).exists():
         return AbsenceChannel.PHONE
     return None
+
+
+def family_person_ids(actor: Actor, person_ids: Any) -> list[UUID]:
+    """Keep of `person_ids` those the actor reads as family: their own children
+    (`child_policy` SEE_CHILD, minors only, from the Actor) and themself.
+
+    The portal's reads (`attendance.family`) ask here first, so a guardian or pupil
+    cannot ask about anyone else whatever ids a page passes. No query.
+    """
+    own = set(actor.responsible_for_ids)
+    if actor.person_id is not None:
+        own.add(actor.person_id)
+    return [pid for pid in dict.fromkeys(person_ids) if pid in own]

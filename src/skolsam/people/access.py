@@ -325,6 +325,18 @@ def minor_on(day: date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}birth_date__isnull": True}) | Q(**{f"{prefix}birth_date__gt": born_after})
 
 
+def is_adult_on(person: Any, day: date) -> bool:
+    """Tell whether the person is 18 or over on `day` (an unknown birth date: a minor)."""
+    born = person.birth_date
+    if born is None:
+        return False
+    try:
+        eighteenth = born.replace(year=born.year + ADULT_AGE)
+    except ValueError:  # born 29 February: of age on 1 March
+        eighteenth = date(born.year + ADULT_AGE, 3, 1)
+    return eighteenth <= day
+
+
 def relations_acting_for(action: Action, day: date) -> QuerySet[Responsible]:
     """Return the responsible relations that may take `action` for their child on `day`.
 

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from skolsam.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("barn/<uuid:child_id>/", views.child, name="child"),
+    path("franvaro/", views.absence_report, name="absence_report"),
+    path(
+        "franvaro/<uuid:absence_id>/aterkalla/",
+        views.absence_withdraw_view,
+        name="absence_withdraw",
+    ),
+    path("franvaro/<uuid:absence_id>/avsluta/", views.absence_end_view, name="absence_end"),
+    path("ledighet/", views.leave, name="leave"),
+    path("ledighet/<uuid:leave_id>/godkann/", views.leave_consent, name="leave_consent"),
+    path("meddelanden/", views.notices_page, name="notices"),
+    path("vistelseschema/<uuid:placement_id>/", views.schedule_submit, name="schedule_submit"),
+]
