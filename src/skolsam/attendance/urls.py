@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
 from skolsam.attendance import stats_views, views
@@ -23,7 +23,7 @@ urlpatterns = [
     ),
     path(
         "vardnadshavare/ledighet/<uuid:leave_id>/godkann/",
-        RedirectView.as_view(pattern_name="portal:leave"),
+        RedirectView.as_view(url=reverse_lazy("portal:leave")),
         name="guardian_consent",
     ),
     path(

@@ -133,7 +133,14 @@ def start(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     members = _family(actor)
     if not members:
-        return render(request, "portal/start.html", {"cards": [], "audience": audience_of(actor)})
+        if not getattr(request, "portal_only", False):
+            # Staff with no children of their own: not their page.
+            raise Http404("Sidan finns inte.")
+        return render(
+            request,
+            "portal/start.html",
+            {"cards": [], "audience": audience_of(actor), "no_person": actor.person_id is None},
+        )
     ids = [m.pk for m in members]
     overviews = family.overviews_of(actor=actor, person_ids=ids, day=actor.on)
     placements = family.placements_of(actor=actor, person_ids=ids, day=actor.on)

@@ -228,7 +228,7 @@ def absence_end_early(*, actor: Actor, absence: Absence, end: datetime | None = 
         object_type="Absence",
         object_id=absence.pk,
         person_id=absence.student_id,
-        changes={"end_time": [old, end]},
+        changes={"end_time": [old.isoformat(), end.isoformat()]},
         detail={"lessons_freed": removed},
     )
     return absence

@@ -77,4 +77,8 @@ def test_the_guardian_of_a_pupil_who_has_turned_18_no_longer_sees_or_acts_for_th
         absence_report(actor=actor, student=alva, start=start, end=end)
     client = Client()
     login(client, day.guardian)
-    assert client.get(reverse("attendance:guardian")).status_code == 404
+    # Her guardian still logs in to the portal, where Alva is no longer to be seen.
+    page = client.get(reverse("portal:start"))
+    assert page.status_code == 200
+    assert "Alva" not in page.content.decode()
+    assert client.get(reverse("portal:child", args=[alva.pk])).status_code == 404

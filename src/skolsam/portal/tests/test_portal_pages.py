@@ -1,0 +1,293 @@
+"""The guardian and pupil portal, through HTTP, with the school day's cast.
+
+Karin is Alva's guardian; Johan's custody ended last summer; Maria teaches 7B mathematics
+today at 08:30; Lars mentors 7B. Hugo is Alva's classmate, and in these tests also
+Karin's son where the story needs two children. Every page is reached as the guardian or
+pupil would reach it, and nobody else gets further than a missing page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from skolsam.attendance.models import Absence, Attendance
+from skolsam.attendance.services.absence import absence_report, day_span
+from skolsam.audit.models import AuditEntry
+from skolsam.core.choices import SecurityMarking
+from skolsam.core.dates import today
+from skolsam.schedule import calendar
+from skolsam.testing import factories as f
+from skolsam.testing.story import build_day, lesson, login
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(person) -> Client:
+    client = Client()
+    login(client, person)
+    return client
+
+
+def test_a_guardian_lands_in_the_portal_with_one_card_per_child_and_only_portal_navigation():
+    day = build_day()
+    alva, hugo = day.pupils[0], day.pupils[1]
+    f.ResponsibleFactory(person=hugo, responsible=day.guardian)
+    karin = _client(day.guardian)
+    response = karin.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("portal:start")
+    body = response.content.decode()
+    assert f'id="card-{alva.pk}"' in body and f'id="card-{hugo.pk}"' in body
+    assert "7B Matematik" in body  # today's lesson on each card
+    assert "Anmäl frånvaro för flera" in body
+    # Staff navigation is gone, and staff pages answer like missing ones.
+    assert "Personer" not in body and "Mina lektioner" not in body
+    for url in ("/personer/", reverse("attendance:my_lessons"), reverse("schedule:week")):
+        assert karin.get(url).status_code == 404, url
+
+
+def test_a_child_page_shows_the_week_with_teacher_substitute_and_cancellation():
+    day = build_day()
+    alva = day.pupils[0]
+    cancelled = lesson(day.activity, today(), start=time(10, 0))
+    cancelled.cancelled = True
+    cancelled.save()
+    covered = lesson(day.activity, today(), start=time(13, 0))
+    covered.substitute = f.DutyFactory(
+        duty_at=day.school, person=f.PersonFactory(given_name="Vera", family_name="Vikarie")
+    )
+    covered.save()
+    body = _client(day.guardian).get(reverse("portal:child", args=[alva.pk])).content.decode()
+    assert "Maria" in body  # the teacher by name
+    assert "Inställd" in body
+    assert "Vikarie: Vera Vikarie" in body
+    assert "Lars" in body  # the mentor's contact
+
+
+def test_a_pupil_sees_her_own_lessons_today_not_none():
+    day = build_day()
+    alva = day.pupils[0]
+    for hour in (10, 11, 13, 14, 15):
+        lesson(day.activity, today(), start=time(hour, 0), minutes=50)
+    alva_client = _client(alva)
+    body = alva_client.get("/", follow=True).content.decode()
+    assert "Min dag" in body
+    assert body.count("7B Matematik") >= 6
+    assert "inga lektioner i dag" not in body.lower()
+    own = alva_client.get(reverse("portal:child", args=[alva.pk]))
+    assert own.status_code == 200 and "Mitt schema och min närvaro" in own.content.decode()
+    # A minor pupil does not report her own absence.
+    assert alva_client.get(reverse("portal:absence_report")).status_code == 404
+    # Nor does she see a classmate.
+    assert alva_client.get(reverse("portal:child", args=[day.pupils[1].pk])).status_code == 404
+
+
+def test_a_guardian_reports_two_children_sick_today_in_one_go():
+    day = build_day()
+    alva, hugo = day.pupils[0], day.pupils[1]
+    f.ResponsibleFactory(person=hugo, responsible=day.guardian)
+    karin = _client(day.guardian)
+    form = karin.get(reverse("portal:absence_report")).content.decode()
+    assert "Vem är borta?" in form
+    response = karin.post(
+        reverse("portal:absence_report"),
+        {
+            "children": [str(alva.pk), str(hugo.pk)],
+            "scope": "day",
+            "first_day": today().isoformat(),
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("portal:start")
+    assert "i dag, hela dagen" in response.content.decode()
+    assert set(Absence.objects.values_list("student_id", flat=True)) == {alva.pk, hugo.pk}
+    # The lesson of the day is valid absence for both.
+    assert Attendance.objects.filter(valid=True, calendar_event=day.lesson).count() == 2
+    body = karin.get(reverse("portal:child", args=[alva.pk])).content.decode()
+    assert "Anmäld frånvaro:</strong> i dag, hela dagen" in body
+    assert "00:00" not in body
+
+
+def test_a_report_for_a_child_who_is_not_hers_changes_nothing():
+    day = build_day()
+    karin = _client(day.guardian)
+    response = karin.post(
+        reverse("portal:absence_report"),
+        {"children": [str(day.pupils[1].pk)], "scope": "day", "first_day": today().isoformat()},
+    )
+    assert response.status_code == 400
+    assert "Välj ett giltigt alternativ" in response.content.decode()
+    assert not Absence.objects.exists()
+
+
+def test_a_part_day_report_needs_both_times_and_says_which_is_missing():
+    day = build_day()
+    response = _client(day.guardian).post(
+        reverse("portal:absence_report"),
+        {
+            "children": [str(day.pupils[0].pk)],
+            "scope": "part",
+            "first_day": today().isoformat(),
+            "start": "10:00",
+        },
+    )
+    assert response.status_code == 400
+    assert "Ange till vilken tid barnet är borta." in response.content.decode()
+    assert not Absence.objects.exists()
+
+
+def test_a_guardian_withdraws_a_report_before_it_starts_and_the_register_is_clean_again():
+    day = build_day()
+    alva = day.pupils[0]
+    tomorrow = today() + timedelta(days=1)
+    lesson_tomorrow = lesson(day.activity, tomorrow)
+    start, end = day_span(tomorrow, tomorrow)
+    absence = absence_report(actor=day.actor(day.guardian), student=alva, start=start, end=end)
+    assert Attendance.objects.filter(calendar_event=lesson_tomorrow, absence=absence).exists()
+    karin = _client(day.guardian)
+    page = karin.get(reverse("portal:child", args=[alva.pk])).content.decode()
+    assert "I morgon, hela dagen" in page or "i morgon, hela dagen" in page
+    url = reverse("portal:absence_withdraw", args=[absence.pk])
+    assert url in page
+    response = karin.post(url, follow=True)
+    assert "Frånvaroanmälan är återkallad." in response.content.decode()
+    assert not Absence.objects.exists()
+    assert not Attendance.objects.filter(calendar_event=lesson_tomorrow).exists()
+    assert AuditEntry.objects.filter(action="absence.withdraw", person_id=alva.pk).exists()
+
+
+def test_an_ongoing_absence_cannot_be_withdrawn_but_can_be_ended_early():
+    day = build_day()
+    alva = day.pupils[0]
+    now = calendar.local(calendar.at(today(), time(0, 0)))
+    # From the start of today to the end of tomorrow: under way.
+    absence = absence_report(
+        actor=day.actor(day.guardian),
+        student=alva,
+        start=now,
+        end=calendar.at(today() + timedelta(days=2), time(0, 0)),
+    )
+    later = lesson(day.activity, today() + timedelta(days=1))
+    from skolsam.attendance.services._common import _apply_absence
+
+    _apply_absence(absence)
+    assert Attendance.objects.filter(calendar_event=later).exists()
+    karin = _client(day.guardian)
+    refused = karin.post(reverse("portal:absence_withdraw", args=[absence.pk]), follow=True)
+    assert "Frånvaron har redan börjat" in refused.content.decode()
+    assert Absence.objects.filter(pk=absence.pk).exists()
+    ended = karin.post(reverse("portal:absence_end", args=[absence.pk]), follow=True)
+    assert "Frånvaron är avslutad" in ended.content.decode()
+    absence.refresh_from_db()
+    assert absence.end_time < calendar.at(today() + timedelta(days=1), time(0, 0))
+    # Tomorrow's lesson is no longer covered.
+    assert not Attendance.objects.filter(calendar_event=later).exists()
+    assert AuditEntry.objects.filter(action="absence.end_early", person_id=alva.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["former_guardian", "teacher", "stranger"])
+def test_nobody_else_withdraws_or_ends_a_report(who):
+    day = build_day()
+    tomorrow = today() + timedelta(days=1)
+    start, end = day_span(tomorrow, tomorrow)
+    absence = absence_report(
+        actor=day.actor(day.guardian), student=day.pupils[0], start=start, end=end
+    )
+    person = f.PersonFactory() if who == "stranger" else getattr(day, who)
+    client = _client(person)
+    for name in ("portal:absence_withdraw", "portal:absence_end"):
+        assert client.post(reverse(name, args=[absence.pk])).status_code == 404
+    assert Absence.objects.filter(pk=absence.pk).exists()
+
+
+def test_attendance_history_counts_minutes_and_percent_with_the_lessons_behind():
+    day = build_day(day=today() - timedelta(days=7))
+    alva = day.pupils[0]
+    Attendance.objects.create(
+        calendar_event=day.lesson,
+        student=alva,
+        date=day.lesson.date,
+        organisation=day.school,
+        kind="Frånvarande",
+        valid=False,
+        invalid_absence_minutes=60,
+    )
+    body = _client(day.guardian).get(reverse("portal:child", args=[alva.pk])).content.decode()
+    assert "Lektioner med frånvaro vecka" in body
+    assert "60 min ogiltig" in body
+    assert "100,0 %" in body
+
+
+def test_a_protected_childs_guardian_sees_her_day_but_not_her_school_or_mentor():
+    day = build_day()
+    elsa = day.pupils[1]
+    elsa.security_marking = SecurityMarking.SKYDDAD_FOLKBOKFORING
+    elsa.save(update_fields=["security_marking"])
+    lena = f.PersonFactory(given_name="Lena")
+    f.ResponsibleFactory(person=elsa, responsible=lena)
+    body = _client(lena).get(reverse("portal:child", args=[elsa.pk])).content.decode()
+    assert "7B Matematik" in body
+    assert "Scheeleskolan" not in body
+    assert "Lars" not in body
+    assert "skyddade personuppgifter" in body
+    # Karin, another class parent, gets nothing about her.
+    karin = _client(day.guardian)
+    assert karin.get(reverse("portal:child", args=[elsa.pk])).status_code == 404
+    assert str(elsa.pk) not in karin.get(reverse("portal:start")).content.decode()
+
+
+def test_the_other_responsible_adult_reports_absence_but_applies_for_no_leave():
+    day = build_day()
+    alva = day.pupils[0]
+    mats = f.PersonFactory(given_name="Mats")
+    f.ResponsibleFactory(person=alva, responsible=mats, relation_type="Annan ansvarig")
+    client = _client(mats)
+    body = client.get(reverse("portal:child", args=[alva.pk])).content.decode()
+    assert reverse("portal:absence_report") in body
+    assert "Ansök om ledighet" not in body
+    leave = client.get(reverse("portal:leave")).content.decode()
+    assert "Skicka ansökan" not in leave
+
+
+def _cost(client, url):
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def test_the_start_and_child_pages_cost_the_same_for_one_child_as_for_three():
+    day = build_day(pupils=4)
+    alva = day.pupils[0]
+    karin = _client(day.guardian)
+    start_one = _cost(karin, reverse("portal:start"))
+    child_one = _cost(karin, reverse("portal:child", args=[alva.pk]))
+    for pupil in day.pupils[1:]:
+        f.ResponsibleFactory(person=pupil, responsible=day.guardian)
+    for hour in (10, 11, 13):
+        lesson(day.activity, today(), start=time(hour, 0))
+        lesson(day.activity, today() + timedelta(days=1), start=time(hour, 0))
+    karin.get(reverse("portal:start"))  # the register changed: the Actor is built anew once
+    assert _cost(karin, reverse("portal:start")) == start_one
+    assert _cost(karin, reverse("portal:child", args=[alva.pk])) == child_one
+
+
+def test_human_dates_read_like_people_write_them():
+    from skolsam.core.humandates import human_period
+
+    tuesday = date(2026, 12, 1)
+    start, end = day_span(tuesday, tuesday)
+    assert human_period(start, end, today=date(2026, 11, 20)) == "tisdag 1 december, hela dagen"
+    assert human_period(start, end, today=tuesday) == "i dag, hela dagen"
+    start, end = day_span(tuesday, tuesday, time(8, 30), time(9, 30))
+    assert human_period(start, end, today=tuesday) == "i dag 08:30–09:30"
+    start, end = day_span(tuesday, date(2026, 12, 4))
+    assert (
+        human_period(start, end, today=date(2026, 11, 20))
+        == "tisdag 1 december – fredag 4 december, hela dagarna"
+    )
