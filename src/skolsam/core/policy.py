@@ -58,6 +58,7 @@ class Action(StrEnum):
     SUBMIT_SCHEDULE = "submit_schedule"
     RECEIVE_NOTICES = "receive_notices"
     SEE_RECORDS = "see_records"
+    UPDATE_CONTACT = "update_contact"
 
 
 M = TypeVar("M", bound=Model)

@@ -312,6 +312,7 @@ ACTING_FOR_CHILD: dict[Action, frozenset[str]] = {
     Action.SUBMIT_SCHEDULE: CUSTODY,
     Action.RECEIVE_NOTICES: CUSTODY,
     Action.SEE_RECORDS: CUSTODY,
+    Action.UPDATE_CONTACT: CUSTODY,
 }
 
 
@@ -413,4 +414,20 @@ def may_name_for_protected_access(
     return any(
         periods_overlap(start_date, end_date, d.start_date, d.end_date)
         for d in Duty.objects.filter(person=staff, duty_at_id__in=actor.central_org_ids)
+    )
+
+
+def responsibles_of_child(actor: Actor, child: Any) -> list[Responsible]:
+    """Return who acts for the child today (every relation type), for its custody holders.
+
+    A custody holder sees who else has rights for the child; anyone else gets an empty
+    list. One query.
+    """
+    if not child_policy.can(actor, Action.CONSENT, child):
+        return []
+    return list(
+        relations_acting_for(Action.SEE_CHILD, actor.on)
+        .filter(person=child)
+        .select_related("responsible")
+        .order_by("relation_type", "responsible__family_name", "responsible__given_name")
     )

@@ -81,3 +81,10 @@ class LeaveForm(forms.Form):
         ):
             self.add_error("end_date", _("Sista dagen kan inte vara före första dagen."))
         return data
+
+
+class ContactForm(forms.Form):
+    """One's own or a child's e-mail and mobile; the address is the population register's."""
+
+    email = forms.CharField(label=_("E-post"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Mobilnummer"), required=False, max_length=32)

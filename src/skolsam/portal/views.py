@@ -40,8 +40,15 @@ from skolsam.core.humandates import human_day
 from skolsam.core.policy import Action
 from skolsam.core.portal import Audience, sections_for
 from skolsam.core.views import request_actor
-from skolsam.people.access import child_policy, children_of, is_adult_on, person_for_actor
-from skolsam.portal.forms import AbsenceForm, LeaveForm
+from skolsam.people.access import (
+    child_policy,
+    children_of,
+    is_adult_on,
+    person_for_actor,
+    responsibles_of_child,
+)
+from skolsam.people.services import person_contact_update
+from skolsam.portal.forms import AbsenceForm, ContactForm, LeaveForm
 from skolsam.schedule import calendar
 from skolsam.schedule.access import get_or_404
 from skolsam.schedule.selectors import calendar_of
@@ -256,6 +263,8 @@ def child(request: HttpRequest, child_id: UUID) -> HttpResponse:
             else [],
             "protected": not located,
             "sections": [s for s in sections_for(audience_of(actor)) if s.child_url_name],
+            # Custody holders see who else acts for the child (other responsible adults).
+            "responsibles": [] if is_self else responsibles_of_child(actor, person),
         },
     )
 
@@ -475,3 +484,65 @@ def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
 
 def human_when(moment: datetime) -> str:
     return f"{human_day(timezone.localtime(moment).date())} {timezone.localtime(moment):%H:%M}"
+
+
+def _contact_people(actor: Actor) -> list[Any]:
+    """The actor and the children whose contact details they may change."""
+    people = []
+    if actor.person_id is not None:
+        people.append(person_for_actor(actor, actor.person_id))
+    people.extend(children_of(actor, Action.UPDATE_CONTACT))
+    return people
+
+
+def _first(entries: list[dict[str, Any]] | None) -> str:
+    return str(entries[0].get("value", "")) if entries else ""
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contact(request: HttpRequest) -> HttpResponse:
+    """Show and change one's own and one's children's e-mail and phone; addresses read-only."""
+    actor = request_actor(request)
+    people = _contact_people(actor)
+    if not people:
+        raise Http404("Sidan finns inte.")
+    target = request.POST.get("person", "") if request.method == "POST" else ""
+    forms_by_person = []
+    status = 200
+    for person in people:
+        bound = str(person.pk) == target
+        form = ContactForm(
+            request.POST if bound else None,
+            initial={"email": _first(person.emails), "phone": _first(person.phone_numbers)},
+            prefix=str(person.pk),
+        )
+        if bound and form.is_valid():
+            try:
+                person_contact_update(
+                    actor=actor,
+                    person=person,
+                    email=form.cleaned_data["email"],
+                    phone=form.cleaned_data["phone"],
+                )
+            except ValidationError as exc:
+                route_domain_error(form, exc)
+            else:
+                messages.success(request, _("Kontaktuppgifterna är sparade."))
+                return redirect("portal:contact")
+        if bound and form.errors:
+            status = 400
+        addresses = (
+            person.addresses if may_see_location(actor, person) else None
+        )  # a protected child's address is not shown, not even to a guardian
+        forms_by_person.append((person, form, addresses, person.pk == actor.person_id))
+    return render(request, "portal/contact.html", {"entries": forms_by_person}, status=status)
+
+
+def route_domain_error(form: Any, exc: ValidationError) -> None:
+    """Put a service's field errors on the form's fields, the rest above them."""
+    if hasattr(exc, "error_dict"):
+        for key, messages_ in exc.message_dict.items():
+            form.add_error(key if key in form.fields else None, messages_)
+    else:
+        form.add_error(None, exc.messages)

@@ -291,3 +291,97 @@ def test_human_dates_read_like_people_write_them():
         human_period(start, end, today=date(2026, 11, 20))
         == "tisdag 1 december – fredag 4 december, hela dagarna"
     )
+
+
+def test_a_guardian_changes_her_phone_and_her_childs_email_and_it_is_audited():
+    day = build_day()
+    alva = day.pupils[0]
+    karin = _client(day.guardian)
+    page = karin.get(reverse("portal:contact")).content.decode()
+    assert "karin@example.se" in page and "070-1234567" in page
+    response = karin.post(
+        reverse("portal:contact"),
+        {
+            "person": str(day.guardian.pk),
+            f"{day.guardian.pk}-email": "karin@example.se",
+            f"{day.guardian.pk}-phone": "073-111 22 33",
+        },
+    )
+    assert response.status_code == 302
+    day.guardian.refresh_from_db()
+    assert day.guardian.phone_numbers[0]["value"] == "073-111 22 33"
+    entry = AuditEntry.objects.get(action="person.contact_update", person_id=day.guardian.pk)
+    assert entry.changes["phone_numbers"][0][0]["value"] == "070-1234567"
+    karin.post(
+        reverse("portal:contact"),
+        {"person": str(alva.pk), f"{alva.pk}-email": "alva@example.se", f"{alva.pk}-phone": ""},
+    )
+    alva.refresh_from_db()
+    assert alva.emails[0]["value"] == "alva@example.se"
+    assert AuditEntry.objects.filter(action="person.contact_update", person_id=alva.pk).exists()
+
+
+def test_a_wrong_email_is_refused_with_the_field_named_and_nothing_changes():
+    day = build_day()
+    karin = _client(day.guardian)
+    response = karin.post(
+        reverse("portal:contact"),
+        {
+            "person": str(day.guardian.pk),
+            f"{day.guardian.pk}-email": "karin(at)example",
+            f"{day.guardian.pk}-phone": "070-1234567",
+        },
+    )
+    assert response.status_code == 400
+    assert "är ingen e-postadress" in response.content.decode()
+    day.guardian.refresh_from_db()
+    assert day.guardian.emails[0]["value"] == "karin@example.se"
+
+
+def test_the_other_responsible_adult_changes_only_his_own_contact_details():
+    day = build_day()
+    alva = day.pupils[0]
+    mats = f.PersonFactory(given_name="Mats")
+    f.ResponsibleFactory(person=alva, responsible=mats, relation_type="Annan ansvarig")
+    client = _client(mats)
+    assert str(alva.pk) not in client.get(reverse("portal:contact")).content.decode()
+    client.post(
+        reverse("portal:contact"),
+        {"person": str(alva.pk), f"{alva.pk}-email": "x@example.se", f"{alva.pk}-phone": ""},
+    )
+    alva.refresh_from_db()
+    assert not any(e.get("value") == "x@example.se" for e in alva.emails)
+
+
+def test_custodians_see_who_else_acts_for_the_child_and_the_other_adult_does_not():
+    day = build_day()
+    alva = day.pupils[0]
+    mats = f.PersonFactory(given_name="Mats", family_name="Fosterson")
+    f.ResponsibleFactory(person=alva, responsible=mats, relation_type="Annan ansvarig")
+    karin_page = _client(day.guardian).get(reverse("portal:child", args=[alva.pk]))
+    body = karin_page.content.decode()
+    assert "Mats Fosterson: annan ansvarig" in body
+    assert "Johan" not in body  # custody ended
+    mats_page = _client(mats).get(reverse("portal:child", args=[alva.pk])).content.decode()
+    assert "Vilka har rätt att agera" not in mats_page
+
+
+def test_a_protected_childs_address_is_not_shown_on_the_contact_page():
+    day = build_day()
+    elsa = day.pupils[1]
+    elsa.security_marking = SecurityMarking.SKYDDAD_FOLKBOKFORING
+    elsa.addresses = [
+        {
+            "type": "Folkbokföring",
+            "streetAddress": "Hemliga vägen 1",
+            "postalCode": "73130",
+            "locality": "Köping",
+            "country": "Sverige",
+        }
+    ]
+    elsa.save(update_fields=["security_marking", "addresses"])
+    lena = f.PersonFactory(given_name="Lena")
+    f.ResponsibleFactory(person=elsa, responsible=lena)
+    body = _client(lena).get(reverse("portal:contact")).content.decode()
+    assert "Hemliga vägen" not in body
+    assert elsa.full_name in body
