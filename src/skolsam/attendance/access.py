@@ -107,7 +107,6 @@ def pupils_located_by(actor: Actor) -> QuerySet:
 
 def pupil_located_for_actor(actor: Actor, person_id: UUID | str) -> Person:
     """Return a pupil whose school the actor may know; Http404 like a missing one if not."""
-    from django.http import Http404
 
     person = person_for_actor(actor, person_id)
     if not may_see_location(actor, person):
@@ -116,11 +115,13 @@ def pupil_located_for_actor(actor: Actor, person_id: UUID | str) -> Person:
 
 
 def child_for_guardian(actor: Actor, person_id: UUID | str) -> Person:
-    """Return one of the actor's own children; Http404 for anyone else."""
-    child = person_for_actor(actor, person_id)
-    if not child_policy.can(actor, Action.SEE_CHILD, child):
-        raise Http404("Personen finns inte.")
-    return child
+    """Return one of the actor's own children (or an adult pupil who consented to be
+    seen); Http404 for anyone else."""
+    from skolsam.core.access import get_or_404
+
+    return get_or_404(
+        child_policy.objects(actor, Action.SEE_CHILD), person_id, "Personen finns inte."
+    )
 
 
 def leave_requests_for_guardian(actor: Actor, action: Action = Action.CONSENT) -> QuerySet:
@@ -335,9 +336,19 @@ def family_person_ids(actor: Actor, person_ids: Any) -> list[UUID]:
     (`child_policy` SEE_CHILD, minors only, from the Actor) and themself.
 
     The portal's reads (`attendance.family`) ask here first, so a guardian or pupil
-    cannot ask about anyone else whatever ids a page passes. No query.
+    cannot ask about anyone else whatever ids a page passes. No query for minors.
     """
     own = set(actor.responsible_for_ids)
     if actor.person_id is not None:
         own.add(actor.person_id)
-    return [pid for pid in dict.fromkeys(person_ids) if pid in own]
+    wanted = list(dict.fromkeys(person_ids))
+    rest = [pid for pid in wanted if pid not in own]
+    if rest:
+        # An adult pupil who consented that this adult keeps seeing them: one query, and
+        # only when such an id is asked for.
+        own |= set(
+            child_policy.objects(actor, Action.SEE_CHILD)
+            .filter(pk__in=rest)
+            .values_list("pk", flat=True)
+        )
+    return [pid for pid in wanted if pid in own]

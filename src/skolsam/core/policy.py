@@ -147,6 +147,7 @@ PERSONAL_DATA_MODELS = frozenset(
         "people.Person",
         "people.Responsible",
         "people.ProtectedIdentityAuthorisation",
+        "people.AdultConsent",
         "enrolment.Enrolment",
         "enrolment.Placement",
         "groups.GroupMembership",

@@ -26,7 +26,12 @@ from skolsam.enrolment.models import Placement
 from skolsam.groups.models import GroupMembership
 from skolsam.people import civicno
 from skolsam.people.access import may_name_for_protected_access, person_policy
-from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
+from skolsam.people.models import (
+    AdultConsent,
+    Person,
+    ProtectedIdentityAuthorisation,
+    Responsible,
+)
 from skolsam.people.selectors import organisation_ids_by_person, person_organisation_ids
 
 EMAIL_TYPES = ("Privat", "Skola elev", "Skola personal", "Arbete övrigt")
@@ -547,3 +552,47 @@ def person_contact_update(*, actor: Actor, person: Person, email: str, phone: st
             changes=changed,
         )
     return locked
+
+
+@transaction.atomic
+def adult_consent_set(*, actor: Actor, responsible: Person, category: str, given: bool) -> None:
+    """Give or withdraw an adult pupil's consent that a former guardian keeps `category`.
+
+    Only the pupil themself, from their 18th birthday, and only for an adult whose
+    responsible relation to them is valid today; the categories are
+    `people.access.CONSENTABLE`. Audited under the pupil.
+    """
+    from skolsam.people.access import CONSENTABLE, consents_of_adult_pupil
+
+    if category not in {a.value for a in CONSENTABLE}:
+        raise DomainError({"category": "Okänd kategori för samtycke."})
+    relations, active = consents_of_adult_pupil(actor)
+    if not relations or responsible.pk not in {r.responsible_id for r in relations}:
+        raise DomainError(
+            {"responsible": "Du kan bara ge samtycke till dina egna vårdnadshavare, från 18 år."}
+        )
+    pupil_id = actor.person_id
+    now = timezone.now()
+    if given and (responsible.pk, category) not in active:
+        AdultConsent.objects.create(
+            pupil_id=pupil_id, responsible=responsible, category=category, given_at=now
+        )
+        action = "consent.give"
+    elif not given and (responsible.pk, category) in active:
+        AdultConsent.objects.filter(
+            pupil_id=pupil_id,
+            responsible=responsible,
+            category=category,
+            withdrawn_at__isnull=True,
+        ).update(withdrawn_at=now)
+        action = "consent.withdraw"
+    else:
+        return
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="Person",
+        object_id=responsible.pk,
+        person_id=pupil_id,
+        detail={"category": category, "responsible": responsible.pk},
+    )

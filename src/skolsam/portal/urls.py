@@ -18,5 +18,6 @@ urlpatterns = [
     path("ledighet/<uuid:leave_id>/godkann/", views.leave_consent, name="leave_consent"),
     path("meddelanden/", views.notices_page, name="notices"),
     path("kontakt/", views.contact, name="contact"),
+    path("samtycke/", views.consent, name="consent"),
     path("vistelseschema/<uuid:placement_id>/", views.schedule_submit, name="schedule_submit"),
 ]

@@ -43,11 +43,12 @@ from skolsam.core.views import request_actor
 from skolsam.people.access import (
     child_policy,
     children_of,
+    consents_of_adult_pupil,
     is_adult_on,
     person_for_actor,
     responsibles_of_child,
 )
-from skolsam.people.services import person_contact_update
+from skolsam.people.services import adult_consent_set, person_contact_update
 from skolsam.portal.forms import AbsenceForm, ContactForm, LeaveForm
 from skolsam.schedule import calendar
 from skolsam.schedule.access import get_or_404
@@ -546,3 +547,49 @@ def route_domain_error(form: Any, exc: ValidationError) -> None:
             form.add_error(key if key in form.fields else None, messages_)
     else:
         form.add_error(None, exc.messages)
+
+
+CONSENT_LABELS = {
+    "see_child": _("se mitt schema och min närvaro"),
+    "receive_notices": _("få meddelanden om min frånvaro och beslut om ledighet"),
+    "see_records": _("se betyg och dokumentation"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consent(request: HttpRequest) -> HttpResponse:
+    """Let an adult pupil choose, per adult and category, what former guardians keep."""
+    actor = request_actor(request)
+    relations, active = consents_of_adult_pupil(actor)
+    if not relations:
+        raise Http404("Sidan finns inte.")
+    if request.method == "POST":
+        by_id = {str(r.responsible_id): r.responsible for r in relations}
+        responsible = by_id.get(request.POST.get("responsible", ""))
+        category = request.POST.get("category", "")
+        if responsible is None:
+            raise Http404("Personen finns inte.")
+        try:
+            adult_consent_set(
+                actor=actor,
+                responsible=responsible,
+                category=category,
+                given=request.POST.get("given") == "1",
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+            return redirect("portal:consent")
+        messages.success(request, _("Ditt val är sparat."))
+        return redirect("portal:consent")
+    rows = [
+        (
+            r.responsible,
+            [
+                (code, CONSENT_LABELS[code], (r.responsible_id, code) in active)
+                for code in CONSENT_LABELS
+            ],
+        )
+        for r in relations
+    ]
+    return render(request, "portal/consent.html", {"rows": rows})

@@ -361,7 +361,7 @@ def test_custodians_see_who_else_acts_for_the_child_and_the_other_adult_does_not
     karin_page = _client(day.guardian).get(reverse("portal:child", args=[alva.pk]))
     body = karin_page.content.decode()
     assert "Mats Fosterson: annan ansvarig" in body
-    assert "Johan" not in body  # custody ended
+    assert day.former_guardian.full_name not in body  # custody ended
     mats_page = _client(mats).get(reverse("portal:child", args=[alva.pk])).content.decode()
     assert "Vilka har rätt att agera" not in mats_page
 
@@ -385,3 +385,68 @@ def test_a_protected_childs_address_is_not_shown_on_the_contact_page():
     body = _client(lena).get(reverse("portal:contact")).content.decode()
     assert "Hemliga vägen" not in body
     assert elsa.full_name in body
+
+
+def _adult(day):
+    alva = day.pupils[0]
+    alva.birth_date = date(today().year - 19, 1, 1)
+    alva.save(update_fields=["birth_date"])
+    return alva
+
+
+def test_an_adult_pupil_reports_her_own_absence_and_her_guardian_no_longer_sees_her():
+    day = build_day()
+    alva = _adult(day)
+    alva_client = _client(alva)
+    body = alva_client.get(reverse("portal:start")).content.decode()
+    assert "Vad mina vårdnadshavare får se" in body
+    response = alva_client.post(
+        reverse("portal:absence_report"),
+        {"children": [str(alva.pk)], "scope": "day", "first_day": today().isoformat()},
+    )
+    assert response.status_code == 302
+    assert Absence.objects.get().channel == "Webb"
+    karin = _client(day.guardian)
+    assert karin.get(reverse("portal:child", args=[alva.pk])).status_code == 404
+
+
+def test_an_adult_pupil_consents_per_category_and_withdraws():
+    day = build_day()
+    alva = _adult(day)
+    alva_client = _client(alva)
+    page = alva_client.get(reverse("portal:consent")).content.decode()
+    assert day.guardian.full_name in page
+    assert day.former_guardian.full_name not in page  # custody ended before she turned 18
+    alva_client.post(
+        reverse("portal:consent"),
+        {"responsible": str(day.guardian.pk), "category": "see_child", "given": "1"},
+    )
+    karin = _client(day.guardian)
+    assert karin.get(reverse("portal:child", args=[alva.pk])).status_code == 200
+    assert f'id="card-{alva.pk}"' in karin.get(reverse("portal:start")).content.decode()
+    # Seeing her is not deciding for her.
+    assert karin.get(reverse("portal:absence_report")).status_code == 404
+    assert AuditEntry.objects.filter(action="consent.give", person_id=alva.pk).exists()
+    alva_client.post(
+        reverse("portal:consent"),
+        {"responsible": str(day.guardian.pk), "category": "see_child", "given": "0"},
+    )
+    assert karin.get(reverse("portal:child", args=[alva.pk])).status_code == 404
+    assert AuditEntry.objects.filter(action="consent.withdraw", person_id=alva.pk).exists()
+
+
+def test_a_minor_pupil_and_a_guardian_have_no_consent_page():
+    day = build_day()
+    assert _client(day.pupils[0]).get(reverse("portal:consent")).status_code == 404
+    assert _client(day.guardian).get(reverse("portal:consent")).status_code == 404
+
+
+def test_a_stranger_cannot_be_given_consent():
+    day = build_day()
+    alva = _adult(day)
+    stranger = f.PersonFactory()
+    response = _client(alva).post(
+        reverse("portal:consent"),
+        {"responsible": str(stranger.pk), "category": "see_child", "given": "1"},
+    )
+    assert response.status_code == 404
