@@ -53,6 +53,7 @@ from skolsam.portal.forms import AbsenceForm, ContactForm, LeaveForm
 from skolsam.schedule import calendar
 from skolsam.schedule.access import get_or_404
 from skolsam.schedule.selectors import calendar_of
+from skolsam.schedule.services import feeds
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -266,6 +267,7 @@ def child(request: HttpRequest, child_id: UUID) -> HttpResponse:
             "sections": [s for s in sections_for(audience_of(actor)) if s.child_url_name],
             # Custody holders see who else acts for the child (other responsible adults).
             "responsibles": [] if is_self else responsibles_of_child(actor, person),
+            "feed_active": feeds.calendar_feed_active(actor=actor, person=person),
         },
     )
 
@@ -593,3 +595,81 @@ def consent(request: HttpRequest) -> HttpResponse:
         for r in relations
     ]
     return render(request, "portal/consent.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+def calendar_feed(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """Make (or stop) the private calendar address of a child's (or one's own) lessons."""
+    actor = request_actor(request)
+    person = _member(actor, child_id)
+    if request.POST.get("action") == "revoke":
+        feeds.calendar_feed_revoke(actor=actor, person=person)
+        messages.success(request, _("Kalenderlänken är avstängd."))
+    else:
+        token = feeds.calendar_feed_create(actor=actor, person=person)
+        url = request.build_absolute_uri(reverse("portal:ical", args=[token]))
+        messages.success(
+            request,
+            _(
+                "Din privata kalenderlänk (visas bara nu, dela den inte): %(url)s – "
+                "lägg till den som prenumeration i din kalenderapp."
+            )
+            % {"url": url},
+        )
+    return redirect("portal:child", child_id=person.pk)
+
+
+@require_GET
+def ical(request: HttpRequest, token: str) -> HttpResponse:
+    """Serve a person's lessons (four weeks back, twelve ahead) as text/calendar.
+
+    No login: the address is the secret. What is served is what the address's owner may
+    see today; a revoked address, or an owner who no longer acts for the child, is 404.
+    """
+    import icalendar
+
+    from skolsam.accounts.actor import actor_for_person
+    from skolsam.core.dates import today
+
+    feed = feeds.calendar_feed_find(token)
+    if feed is None:
+        raise Http404("Kalendern finns inte.")
+    owner = actor_for_person(feed.owner_id, on=today())
+    if not attendance_access.family_person_ids(owner, [feed.person_id]):
+        raise Http404("Kalendern finns inte.")
+    person = feed.person
+    located = may_see_location(owner, person)
+    start = owner.on - timedelta(weeks=4)
+    lessons = family.lessons_of(
+        actor=owner, person_ids=[person.pk], start=start, end=owner.on + timedelta(weeks=12)
+    ).get(person.pk, [])
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Skolsam//Schema//SV")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Schema {person.given_name}")
+    for view in lessons:
+        lesson = view.lesson
+        event = icalendar.Event()
+        event.add("uid", f"{lesson.pk}@skolsam")
+        event.add("dtstamp", lesson.modified)
+        event.add("dtstart", lesson.start_time)
+        event.add("dtend", lesson.end_time)
+        summary = lesson.activity.display_name
+        if lesson.cancelled:
+            summary = _("%(name)s (inställd)") % {"name": summary}
+            event.add("status", "CANCELLED")
+        event.add("summary", summary)
+        lines = []
+        if view.teachers:
+            lines.append(", ".join(view.teachers))
+        if view.substitute:
+            lines.append(_("Vikarie: %(name)s") % {"name": view.substitute})
+        if lines:
+            event.add("description", "\n".join(lines))
+        if located and lesson.room:
+            event.add("location", lesson.room)
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response

@@ -450,3 +450,55 @@ def test_a_stranger_cannot_be_given_consent():
         {"responsible": str(stranger.pk), "category": "see_child", "given": "1"},
     )
     assert response.status_code == 404
+
+
+def test_a_guardian_subscribes_to_her_childs_lessons_and_revokes_the_address():
+    import re
+
+    import icalendar
+
+    day = build_day()
+    alva = day.pupils[0]
+    cancelled = lesson(day.activity, today() + timedelta(days=1), start=time(10, 0))
+    cancelled.cancelled = True
+    cancelled.save()
+    karin = _client(day.guardian)
+    made = karin.post(
+        reverse("portal:calendar_feed", args=[alva.pk]), {"action": "create"}, follow=True
+    )
+    url = re.search(r"http://testserver(/portal/kalender/[^ <]+\.ics)", made.content.decode())
+    assert url is not None
+    feed = Client().get(url.group(1))  # a calendar app: no login
+    assert feed["Content-Type"].startswith("text/calendar")
+    events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    assert {str(e["summary"]) for e in events} == {"7B Matematik", "7B Matematik (inställd)"}
+    assert any(str(e.get("status", "")) == "CANCELLED" for e in events)
+    from skolsam.schedule.models import CalendarFeed
+
+    stored = CalendarFeed.objects.get()
+    assert url.group(1).split("/")[-1].removesuffix(".ics") not in stored.token_hash
+    assert AuditEntry.objects.filter(action="portal.ical_token", person_id=alva.pk).exists()
+    karin.post(reverse("portal:calendar_feed", args=[alva.pk]), {"action": "revoke"})
+    assert Client().get(url.group(1)).status_code == 404
+    assert AuditEntry.objects.filter(action="portal.ical_revoke", person_id=alva.pk).exists()
+
+
+def test_a_feed_stops_when_its_owner_no_longer_acts_for_the_child():
+    from skolsam.people.models import Responsible
+    from skolsam.schedule.services.feeds import calendar_feed_create
+
+    day = build_day()
+    alva = day.pupils[0]
+    token = calendar_feed_create(actor=day.actor(day.guardian), person=alva)
+    assert Client().get(reverse("portal:ical", args=[token])).status_code == 200
+    Responsible.objects.filter(responsible=day.guardian).update(
+        end_date=today() - timedelta(days=1), start_date=date(2026, 1, 1)
+    )
+    assert Client().get(reverse("portal:ical", args=[token])).status_code == 404
+    assert Client().get(reverse("portal:ical", args=["gissat"])).status_code == 404
+
+
+def test_nobody_makes_a_feed_for_a_child_who_is_not_theirs():
+    day = build_day()
+    client = _client(day.teacher)
+    assert client.post(reverse("portal:calendar_feed", args=[day.pupils[0].pk])).status_code == 404
