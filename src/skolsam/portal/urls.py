@@ -20,6 +20,12 @@ urlpatterns = [
     path("barn/<uuid:child_id>/kalender/", views.calendar_feed, name="calendar_feed"),
     path("kalender/<str:token>.ics", views.ical, name="ical"),
     path("kontakt/", views.contact, name="contact"),
+    path("visa-som/<uuid:guardian_id>/", views.preview_start, name="preview"),
+    path(
+        "visa-som/<uuid:guardian_id>/barn/<uuid:child_id>/",
+        views.preview_child,
+        name="preview_child",
+    ),
     path("samtycke/", views.consent, name="consent"),
     path("vistelseschema/<uuid:placement_id>/", views.schedule_submit, name="schedule_submit"),
 ]

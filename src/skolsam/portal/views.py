@@ -46,6 +46,7 @@ from skolsam.people.access import (
     consents_of_adult_pupil,
     is_adult_on,
     person_for_actor,
+    person_policy,
     responsibles_of_child,
 )
 from skolsam.people.services import adult_consent_set, person_contact_update
@@ -140,15 +141,24 @@ class Card:
 def start(request: HttpRequest) -> HttpResponse:
     """Show one card per child (and the pupil's own): today, check-ins, counts, next days."""
     actor = request_actor(request)
+    return _start_page(request, actor)
+
+
+def _start_page(request: HttpRequest, actor: Actor, preview: Any = None) -> HttpResponse:
     members = _family(actor)
     if not members:
-        if not getattr(request, "portal_only", False):
+        if not getattr(request, "portal_only", False) and preview is None:
             # Staff with no children of their own: not their page.
             raise Http404("Sidan finns inte.")
         return render(
             request,
             "portal/start.html",
-            {"cards": [], "audience": audience_of(actor), "no_person": actor.person_id is None},
+            {
+                "cards": [],
+                "audience": audience_of(actor),
+                "no_person": actor.person_id is None,
+                "preview": preview,
+            },
         )
     ids = [m.pk for m in members]
     overviews = family.overviews_of(actor=actor, person_ids=ids, day=actor.on)
@@ -158,7 +168,7 @@ def start(request: HttpRequest) -> HttpResponse:
             person=m,
             overview=overviews[m.pk],
             is_self=m.pk == actor.person_id,
-            may_report=_may_report(actor, m),
+            may_report=_may_report(actor, m) and preview is None,
             placements=placements.get(m.pk, []),
         )
         for m in members
@@ -168,7 +178,7 @@ def start(request: HttpRequest) -> HttpResponse:
         if section.summary is None:
             continue
         counts = section.summary(actor, actor.on)
-        url = reverse(section.url_name) if section.url_name else ""
+        url = reverse(section.url_name) if section.url_name and preview is None else ""
         for card in cards:
             if counts.get(card.person.pk):
                 card.counts.append((str(section.title), counts[card.person.pk], url))
@@ -180,8 +190,9 @@ def start(request: HttpRequest) -> HttpResponse:
         {
             "cards": cards,
             "own_counts": own_counts,
-            "may_report_any": any(c.may_report for c in cards),
+            "may_report_any": preview is None and any(c.may_report for c in cards),
             "audience": audience_of(actor),
+            "preview": preview,
         },
     )
 
@@ -200,7 +211,12 @@ def _term(unit: Any, day: date) -> tuple[date, date, str]:
 def child(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Show one child (or the pupil): the week, attendance history, absence, leave, contacts."""
     actor = request_actor(request)
-    person = _member(actor, child_id)
+    return _child_page(request, actor, _member(actor, child_id))
+
+
+def _child_page(
+    request: HttpRequest, actor: Actor, person: Any, preview: Any = None
+) -> HttpResponse:
     from skolsam.core.dates import date_param
 
     monday = calendar.week_start(
@@ -240,14 +256,18 @@ def child(request: HttpRequest, child_id: UUID) -> HttpResponse:
             "term_name": term_name,
             "absences": absences,
             "now": now,
-            "may_report": _may_report(actor, person),
+            "may_report": _may_report(actor, person) and preview is None,
+            "preview": preview,
             "leave_requests": family.leave_requests_of(actor=actor, person_ids=[person.pk])
             if not is_self
             else [],
-            "may_apply": not is_self and child_policy.can(actor, Action.APPLY_FOR_LEAVE, person),
+            "may_apply": preview is None
+            and not is_self
+            and child_policy.can(actor, Action.APPLY_FOR_LEAVE, person),
             "may_consent": not is_self and child_policy.can(actor, Action.CONSENT, person),
             "placements": placements,
-            "may_submit_schedule": not is_self
+            "may_submit_schedule": preview is None
+            and not is_self
             and child_policy.can(actor, Action.SUBMIT_SCHEDULE, person),
             "schedules": family.schedules_of(actor=actor, person_id=person.pk)
             if placements
@@ -268,6 +288,11 @@ def child(request: HttpRequest, child_id: UUID) -> HttpResponse:
             # Custody holders see who else acts for the child (other responsible adults).
             "responsibles": [] if is_self else responsibles_of_child(actor, person),
             "feed_active": feeds.calendar_feed_active(actor=actor, person=person),
+            "child_url": (
+                reverse("portal:preview_child", args=[preview.pk, person.pk])
+                if preview is not None
+                else reverse("portal:child", args=[person.pk])
+            ),
         },
     )
 
@@ -673,3 +698,60 @@ def ical(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
+
+
+def _preview_actor(request: HttpRequest, guardian_id: UUID) -> tuple[Actor, Any, list[Any]]:
+    """Return the guardian's Actor, the guardian and their children, as staff may preview.
+
+    The staff member must see the guardian and locate every child the guardian's portal
+    would show: a staff member not named for a protected pupil cannot preview her
+    guardian's portal (404, like a missing guardian). Audited under each child.
+    """
+    from skolsam.accounts.actor import actor_for_person
+    from skolsam.audit.services import audit_record
+    from skolsam.core.portal import is_portal_only
+
+    staff = request_actor(request)
+    if is_portal_only(staff):
+        raise Http404("Sidan finns inte.")
+    guardian = person_for_actor(staff, guardian_id)
+    as_guardian = actor_for_person(guardian.pk, on=staff.on)
+    children = list(children_of(as_guardian))
+    if not children or any(not may_see_location(staff, c) for c in children):
+        raise Http404("Personen finns inte.")
+    visible = set(
+        person_policy.objects(staff, Action.VIEW)
+        .filter(pk__in=[c.pk for c in children])
+        .values_list("pk", flat=True)
+    )
+    if len(visible) != len(children):
+        raise Http404("Personen finns inte.")
+    audit_record(
+        actor=staff,
+        action="portal.preview",
+        object_type="Person",
+        object_id=guardian.pk,
+        person_id=guardian.pk,
+        person_ids=[c.pk for c in children],
+        detail={"path": request.path},
+    )
+    return as_guardian, guardian, children
+
+
+@require_GET
+@login_required
+def preview_start(request: HttpRequest, guardian_id: UUID) -> HttpResponse:
+    """Show staff the guardian's start page as the guardian sees it ("visa som vårdnadshavare")."""
+    as_guardian, guardian, _children = _preview_actor(request, guardian_id)
+    return _start_page(request, as_guardian, preview=guardian)
+
+
+@require_GET
+@login_required
+def preview_child(request: HttpRequest, guardian_id: UUID, child_id: UUID) -> HttpResponse:
+    """Show staff a child's page as the guardian sees it."""
+    as_guardian, guardian, children = _preview_actor(request, guardian_id)
+    person = next((c for c in children if c.pk == child_id), None)
+    if person is None:
+        raise Http404("Personen finns inte.")
+    return _child_page(request, as_guardian, person, preview=guardian)

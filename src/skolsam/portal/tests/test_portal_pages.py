@@ -502,3 +502,41 @@ def test_nobody_makes_a_feed_for_a_child_who_is_not_theirs():
     day = build_day()
     client = _client(day.teacher)
     assert client.post(reverse("portal:calendar_feed", args=[day.pupils[0].pk])).status_code == 404
+
+
+def test_the_mentor_previews_the_portal_as_the_guardian_sees_it_and_it_is_audited():
+    day = build_day()
+    alva = day.pupils[0]
+    lars = _client(day.mentor)
+    response = lars.get(reverse("portal:preview", args=[day.guardian.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Förhandsvisning" in body and f'id="card-{alva.pk}"' in body
+    assert reverse("portal:absence_report") not in body  # nothing to act on
+    child = lars.get(reverse("portal:preview_child", args=[day.guardian.pk, alva.pk]))
+    assert child.status_code == 200 and "7B Matematik" in child.content.decode()
+    entries = AuditEntry.objects.filter(action="portal.preview", person_id=day.guardian.pk)
+    assert entries.count() == 2
+    from skolsam.audit.models import AuditEntryPerson
+
+    assert AuditEntryPerson.objects.filter(person_id=alva.pk).count() == 2
+
+
+def test_a_teacher_of_another_class_and_a_guardian_cannot_preview():
+    day = build_day()
+    url = reverse("portal:preview", args=[day.guardian.pk])
+    assert _client(day.other_teacher).get(url).status_code == 404
+    assert _client(day.guardian).get(url).status_code == 404
+
+
+def test_staff_not_named_for_a_protected_pupil_cannot_preview_her_guardians_portal():
+    day = build_day()
+    elsa = day.pupils[1]
+    elsa.security_marking = SecurityMarking.SKYDDAD_FOLKBOKFORING
+    elsa.save(update_fields=["security_marking"])
+    lena = f.PersonFactory(given_name="Lena")
+    f.ResponsibleFactory(person=elsa, responsible=lena)
+    lars = _client(day.mentor)
+    assert lars.get(reverse("portal:preview", args=[lena.pk])).status_code == 404
+    assert lars.get(reverse("portal:preview_child", args=[lena.pk, elsa.pk])).status_code == 404
+    assert not AuditEntry.objects.filter(action="portal.preview").exists()
