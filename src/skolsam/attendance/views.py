@@ -421,6 +421,7 @@ def _in_force(policy: Policy) -> dict[str, str]:
         "alert_absence_percent": f"{policy.alert_absence_percent} %",
         "alert_invalid_occasions": f"{policy.alert_invalid_occasions} tillfällen",
         "register_margin_minutes": f"{policy.register_margin_minutes} minuter",
+        "absence_report_days_ahead": f"{policy.absence_report_days_ahead} dagar",
         "csn_threshold_hours": f"{policy.csn_threshold_minutes / 60:g} timmar".replace(".", ","),
         "leave_requires_all_guardians": "alla vårdnadshavare måste godkänna"
         if policy.leave_requires_all_guardians
@@ -449,6 +450,7 @@ def attendance_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
             "alert_absence_percent": own.alert_absence_percent,
             "alert_invalid_occasions": own.alert_invalid_occasions,
             "register_margin_minutes": own.register_margin_minutes,
+            "absence_report_days_ahead": own.absence_report_days_ahead,
             "csn_threshold_hours": None
             if own.csn_threshold_minutes is None
             else own.csn_threshold_minutes / 60,

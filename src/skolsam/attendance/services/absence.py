@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType, Attendance
+from skolsam.attendance.policy import policy_for
 from skolsam.attendance.services._common import (
     _apply_absence,
     _guardians_of,
@@ -75,6 +76,15 @@ def absence_report(
         and absence_type == AbsenceType.ANMALD
     ):
         raise DomainError({"start": "Frånvaro kan inte anmälas i efterhand; kontakta skolan."})
+    if channel == AbsenceChannel.WEB:
+        ahead = policy_for(unit.pk).absence_report_days_ahead
+        if local_start.date() > actor.on + timedelta(days=ahead):
+            raise DomainError(
+                {
+                    "start": f"Frånvaro kan anmälas högst {ahead} dagar i förväg här; "
+                    "kontakta skolan för en längre frånvaro."
+                }
+            )
     if channel == AbsenceChannel.PHONE and (
         reported_for is None
         or reported_for not in _guardians_of(student, local_start.date(), Action.REPORT_ABSENCE)

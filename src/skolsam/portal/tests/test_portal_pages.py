@@ -540,3 +540,31 @@ def test_staff_not_named_for_a_protected_pupil_cannot_preview_her_guardians_port
     assert lars.get(reverse("portal:preview", args=[lena.pk])).status_code == 404
     assert lars.get(reverse("portal:preview_child", args=[lena.pk, elsa.pk])).status_code == 404
     assert not AuditEntry.objects.filter(action="portal.preview").exists()
+
+
+def test_the_school_sets_how_far_ahead_absence_may_be_reported():
+    from skolsam.attendance.models import AttendancePolicy
+
+    day = build_day()
+    AttendancePolicy.objects.create(organisation=day.school, absence_report_days_ahead=7)
+    from skolsam.attendance import policy
+
+    policy.forget()
+    karin = _client(day.guardian)
+
+    def report(days: int):
+        return karin.post(
+            reverse("portal:absence_report"),
+            {
+                "children": [str(day.pupils[0].pk)],
+                "scope": "day",
+                "first_day": (today() + timedelta(days=days)).isoformat(),
+            },
+        )
+
+    refused = report(10)
+    assert refused.status_code == 400
+    assert "högst 7 dagar i förväg" in refused.content.decode()
+    assert not Absence.objects.exists()
+    assert report(5).status_code == 302
+    assert Absence.objects.count() == 1
