@@ -178,7 +178,12 @@ def lessons_of(
     for views in out.values():
         # A person in two of a lesson's groups sees it once.
         seen: set[UUID] = set()
-        views[:] = [v for v in views if not (v.lesson.pk in seen or seen.add(v.lesson.pk))]
+        unique = []
+        for view in views:
+            if view.lesson.pk not in seen:
+                seen.add(view.lesson.pk)
+                unique.append(view)
+        views[:] = unique
     return out
 
 
@@ -350,7 +355,7 @@ def overviews_of(
             finish = calendar.at(d + timedelta(days=1), MIDNIGHT)
             return [a for a in absences[pid] if a.start_time < finish and a.end_time > begin]
 
-        upcoming = []
+        upcoming: list[tuple[date, list[LessonView], list[Absence]]] = []
         d = day + timedelta(days=1)
         while len(upcoming) < days_ahead and d <= last:
             if d.weekday() < 5:
@@ -429,3 +434,51 @@ def is_enrolled(*, actor: Actor, day: date) -> bool:
     if actor.person_id is None:
         return False
     return unit_of(actor=actor, person_id=actor.person_id, day=day) is not None
+
+
+@dataclass
+class Holiday:
+    """A lov at the child's unit, with its weekdays and what the guardians answered."""
+
+    name: str
+    start: date
+    end: date
+    days: list[date]
+    answered: bool
+
+
+def holidays_of(*, actor: Actor, placement: Any, day: date, horizon: int = 180) -> list[Holiday]:
+    """Return the lov periods (NonTeachingDay Lov) at the placement's unit in the next
+    `horizon` days, each with its weekdays and whether a temporary schedule covers it."""
+    from skolsam.schedule.models import NonTeachingKind
+    from skolsam.schedule.selectors import calendar_of
+
+    if not family_person_ids(actor, [placement.child_id]):
+        return []
+    days_off = [
+        d
+        for d in calendar_of(organisation_id=placement.placed_at_id, today=day).days_off
+        if d.kind == NonTeachingKind.LOV
+        and d.end_date >= day
+        and d.start_date <= day + timedelta(days=horizon)
+    ]
+    answered = list(
+        AttendanceSchedule.objects.filter(placement=placement, temporary=True).values_list(
+            "start_date", "end_date"
+        )
+    )
+    out = []
+    for lov in days_off:
+        first = max(lov.start_date, day)
+        days = [
+            first + timedelta(days=i)
+            for i in range((lov.end_date - first).days + 1)
+            if (first + timedelta(days=i)).weekday() < 5
+        ]
+        if not days:
+            continue
+        covered = any(s <= days[0] and (e is None or e >= days[-1]) for s, e in answered) or any(
+            days[0] <= s <= days[-1] for s, _e in answered
+        )
+        out.append(Holiday(lov.name, lov.start_date, lov.end_date, days, covered))
+    return out

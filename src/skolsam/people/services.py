@@ -572,6 +572,7 @@ def adult_consent_set(*, actor: Actor, responsible: Person, category: str, given
             {"responsible": "Du kan bara ge samtycke till dina egna vårdnadshavare, från 18 år."}
         )
     pupil_id = actor.person_id
+    assert pupil_id is not None  # consents_of_adult_pupil found the pupil's own relations
     now = timezone.now()
     if given and (responsible.pk, category) not in active:
         AdultConsent.objects.create(

@@ -27,5 +27,6 @@ urlpatterns = [
         name="preview_child",
     ),
     path("samtycke/", views.consent, name="consent"),
+    path("lovschema/<uuid:placement_id>/", views.holiday_schedule, name="holiday_schedule"),
     path("vistelseschema/<uuid:placement_id>/", views.schedule_submit, name="schedule_submit"),
 ]

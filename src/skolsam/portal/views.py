@@ -34,7 +34,10 @@ from skolsam.attendance.services.absence import (
     day_span,
 )
 from skolsam.attendance.services.leave import leave_request_consent, leave_request_create
-from skolsam.attendance.services.preschool import attendance_schedule_submit
+from skolsam.attendance.services.preschool import (
+    attendance_schedule_submit,
+    holiday_schedule_submit,
+)
 from skolsam.core.access import Actor, may_see_location
 from skolsam.core.humandates import human_day
 from skolsam.core.policy import Action
@@ -225,7 +228,7 @@ def _child_page(
     week = family.lessons_of(
         actor=actor, person_ids=[person.pk], start=monday, end=monday + timedelta(days=6)
     )[person.pk]
-    days = [(monday + timedelta(days=i), []) for i in range(5)]
+    days: list[tuple[date, list[Any]]] = [(monday + timedelta(days=i), []) for i in range(5)]
     by_day: dict[date, list[Any]] = {d: lst for d, lst in days}
     for view in week:
         by_day.setdefault(view.lesson.date, []).append(view)
@@ -312,10 +315,12 @@ def absence_report(request: HttpRequest) -> HttpResponse:
     if not members:
         raise Http404("Sidan finns inte.")
     if request.method == "GET":
-        chosen = request.GET.getlist("barn") or ([str(members[0].pk)] if len(members) == 1 else [])
+        preselected = request.GET.getlist("barn") or (
+            [str(members[0].pk)] if len(members) == 1 else []
+        )
         form = AbsenceForm(
             children=members,
-            initial={"children": chosen, "first_day": actor.on, "scope": "day"},
+            initial={"children": preselected, "first_day": actor.on, "scope": "day"},
         )
         return _absence_form_page(request, actor, members, form)
     form = AbsenceForm(request.POST, children=members)
@@ -755,3 +760,62 @@ def preview_child(request: HttpRequest, guardian_id: UUID, child_id: UUID) -> Ht
     if person is None:
         raise Http404("Personen finns inte.")
     return _child_page(request, as_guardian, person, preview=guardian)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def holiday_schedule(request: HttpRequest, placement_id: UUID) -> HttpResponse:
+    """Answer every coming lov of a fritidshem or preschool placement on one screen."""
+    from datetime import time as clock
+
+    actor = request_actor(request)
+    placement = get_or_404(
+        attendance_access.placements_for_guardian(actor, Action.SUBMIT_SCHEDULE).select_related(
+            "child", "placed_at"
+        ),
+        placement_id,
+        "Placeringen finns inte.",
+    )
+    holidays = family.holidays_of(actor=actor, placement=placement, day=actor.on)
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        answers: dict[date, tuple[clock, clock] | None] = {}
+        for holiday in holidays:
+            for day in holiday.days:
+                key = day.isoformat()
+                start = request.POST.get(f"{key}-start", "").strip()
+                end = request.POST.get(f"{key}-end", "").strip()
+                values[f"{key}-start"], values[f"{key}-end"] = start, end
+                if not start and not end:
+                    answers[day] = None
+                    continue
+                try:
+                    begins = clock.fromisoformat(start)
+                    ends = clock.fromisoformat(end)
+                except ValueError:
+                    errors[key] = _("Skriv både från och till som TT:MM, eller lämna båda tomma.")
+                    continue
+                if ends <= begins:
+                    errors[key] = _("Sluttiden måste vara efter starttiden.")
+                    continue
+                answers[day] = (begins, ends)
+        if not errors:
+            try:
+                holiday_schedule_submit(actor=actor, placement=placement, days=answers)
+            except ValidationError as exc:
+                errors["form"] = " ".join(_errors(exc))
+            else:
+                messages.success(request, _("Lovschemat är skickat för godkännande."))
+                return redirect("portal:child", child_id=placement.child_id)
+    return render(
+        request,
+        "portal/holiday_schedule.html",
+        {
+            "placement": placement,
+            "holidays": holidays,
+            "errors": errors,
+            "values": values,
+        },
+        status=400 if errors else 200,
+    )

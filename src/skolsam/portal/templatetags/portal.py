@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from skolsam.core.portal import sections_for
+from skolsam.core.portal import Audience, sections_for
 from skolsam.core.views import request_actor
 
 register = template.Library()
@@ -18,8 +18,8 @@ def portal_nav(context: Any) -> dict[str, Any]:
     """List the start page and every section with a page of its own; no query."""
     request = context["request"]
     actor = request_actor(request)
-    audience = "guardian" if actor.responsible_for_ids else "pupil"
-    links = [(reverse("portal:start"), "Översikt", True)]
+    audience: Audience = "guardian" if actor.responsible_for_ids else "pupil"
+    links: list[tuple[str, Any, bool]] = [(reverse("portal:start"), "Översikt", True)]
     for section in sections_for(audience):
         if section.url_name:
             links.append((reverse(section.url_name), section.title, False))

@@ -568,3 +568,79 @@ def test_the_school_sets_how_far_ahead_absence_may_be_reported():
     assert not Absence.objects.exists()
     assert report(5).status_code == 302
     assert Absence.objects.count() == 1
+
+
+def _fritids_with_a_lov():
+    """Alva goes to fritidshem at Scheeleskolan; the jullov is in the coming weeks."""
+    from skolsam.schedule.models import NonTeachingDay
+
+    day = build_day()
+    alva = day.pupils[0]
+    fritids = f.GroupFactory(
+        display_name="Fritids", group_type="Avdelning", school_type="FTH", organisation=day.school
+    )
+    placement = f.PlacementFactory(
+        child=alva,
+        placed_at=day.school,
+        group=fritids,
+        school_type="FTH",
+        start_date=date(2026, 1, 1),
+    )
+    start = today() + timedelta(days=7 - today().weekday())  # next Monday
+    NonTeachingDay.objects.create(
+        organisation=day.school,
+        kind="Lov",
+        name="Jullov",
+        start_date=start,
+        end_date=start + timedelta(days=11),  # two weeks: ten weekdays
+    )
+    return day, placement, start
+
+
+def test_a_guardian_answers_the_lov_in_one_screen():
+    from skolsam.attendance.models import AttendanceSchedule
+
+    day, placement, monday = _fritids_with_a_lov()
+    karin = _client(day.guardian)
+    child_page = karin.get(reverse("portal:child", args=[day.pupils[0].pk])).content.decode()
+    url = reverse("portal:holiday_schedule", args=[placement.pk])
+    assert url in child_page
+    page = karin.get(url).content.decode()
+    assert "Jullov" in page and page.count('type="time"') == 20
+    data = {
+        f"{monday.isoformat()}-start": "08:00",
+        f"{monday.isoformat()}-end": "16:00",
+        f"{(monday + timedelta(days=8)).isoformat()}-start": "09:00",
+        f"{(monday + timedelta(days=8)).isoformat()}-end": "15:00",
+    }
+    response = karin.post(url, data)
+    assert response.status_code == 302
+    schedule = AttendanceSchedule.objects.get()
+    assert schedule.temporary and schedule.number_of_weeks == 2
+    assert (schedule.start_date, schedule.end_date) == (monday, monday + timedelta(days=11))
+    assert sorted((e["weekOffset"], e["dayOfWeek"]) for e in schedule.schedule_entries) == [
+        (0, "Måndag"),
+        (1, "Tisdag"),
+    ]
+    assert "redan besvarat" in karin.get(url).content.decode()
+
+
+def test_a_half_filled_lov_day_is_refused_and_nothing_is_sent():
+    from skolsam.attendance.models import AttendanceSchedule
+
+    day, placement, monday = _fritids_with_a_lov()
+    response = _client(day.guardian).post(
+        reverse("portal:holiday_schedule", args=[placement.pk]),
+        {f"{monday.isoformat()}-start": "08:00"},
+    )
+    assert response.status_code == 400
+    assert "Skriv både från och till" in response.content.decode()
+    assert not AttendanceSchedule.objects.exists()
+
+
+def test_the_other_responsible_adult_does_not_answer_the_lov():
+    day, placement, _monday = _fritids_with_a_lov()
+    mats = f.PersonFactory(given_name="Mats")
+    f.ResponsibleFactory(person=day.pupils[0], responsible=mats, relation_type="Annan ansvarig")
+    url = reverse("portal:holiday_schedule", args=[placement.pk])
+    assert _client(mats).get(url).status_code == 404

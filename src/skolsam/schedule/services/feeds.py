@@ -34,6 +34,8 @@ def calendar_feed_create(*, actor: Actor, person: Person) -> str:
     The actor's earlier address for the same person stops working.
     """
     _may_follow(actor, person)
+    if actor.person_id is None:
+        raise DomainError("Kalenderlänkar görs av en person, inte av systemet.")
     now = timezone.now()
     CalendarFeed.objects.filter(
         owner_id=actor.person_id, person=person, revoked_at__isnull=True
