@@ -88,3 +88,49 @@ def test_the_portal_pages_pass_axe_at_phone_and_desktop_width(
     _both_widths(page, "portal-leave")
     page.goto("/portal/meddelanden/")
     _both_widths(page, "portal-notices")
+    page.goto("/portal/kontakt/")
+    page.get_by_label("E-post").first.fill("inte-en-adress")
+    page.get_by_role("button", name="Spara").first.click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    _both_widths(page, "portal-contact-errors")
+
+
+def test_the_lovschema_and_the_adult_pupils_consent_pass_axe(
+    page: Page, log_in: Any, db: Any
+) -> None:
+    from datetime import date
+
+    from skolsam.schedule.models import NonTeachingDay
+
+    day = build_day()
+    alva = day.pupils[0]
+    fritids = f.GroupFactory(
+        display_name="Fritids", group_type="Avdelning", school_type="FTH", organisation=day.school
+    )
+    placement = f.PlacementFactory(
+        child=alva,
+        placed_at=day.school,
+        group=fritids,
+        school_type="FTH",
+        start_date=date(2026, 1, 1),
+    )
+    monday = today() + timedelta(days=7 - today().weekday())
+    NonTeachingDay.objects.create(
+        organisation=day.school,
+        kind="Lov",
+        name="Jullov",
+        start_date=monday,
+        end_date=monday + timedelta(days=4),
+    )
+    log_in(f.UserFactory(person=day.guardian))
+    page.goto(f"/portal/lovschema/{placement.pk}/")
+    expect(page.get_by_role("group", name="Jullov")).to_be_visible()
+    _both_widths(page, "portal-lovschema")
+
+    alva.birth_date = date(today().year - 19, 1, 1)
+    alva.save(update_fields=["birth_date"])
+    page.context.clear_cookies()
+    log_in(f.UserFactory(person=alva))
+    page.goto("/portal/samtycke/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vad dina vårdnadshavare får se")
+    _both_widths(page, "portal-consent")
