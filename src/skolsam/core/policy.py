@@ -60,6 +60,7 @@ class Action(StrEnum):
     SUBMIT_SCHEDULE = "submit_schedule"
     RECEIVE_NOTICES = "receive_notices"
     SEE_RECORDS = "see_records"
+    UPDATE_CONTACT = "update_contact"
 
 
 M = TypeVar("M", bound=Model)
@@ -163,6 +164,7 @@ PERSONAL_DATA_MODELS = frozenset(
         "people.Person",
         "people.Responsible",
         "people.ProtectedIdentityAuthorisation",
+        "people.AdultConsent",
         "enrolment.Enrolment",
         "enrolment.Placement",
         "groups.GroupMembership",
