@@ -105,6 +105,10 @@ ACTION_LABELS: dict[str, str] = {
     "ss12000.subscription.delete": "Webhookprenumeration borttagen",
     "ss12000.log": "Logg från API-klient mottagen",
     "ss12000.statistics": "Statistik från API-klient mottagen",
+    # Messages
+    "message.send": "Meddelande skickat",
+    "message.view": "Annans meddelande och mottagare visade",
+    "message.search": "Sökning i meddelanden",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",
@@ -140,6 +144,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "GroupMembership": "Gruppmedlemskap",
     "Klasslista": "Klasslista",
     "LeaveRequest": "Ledighetsansökan",
+    "Message": "Meddelande",
     "NonTeachingDay": "Lovdag",
     "NoticeExemption": "Undantag från meddelanden",
     "Organisation": "Organisation",

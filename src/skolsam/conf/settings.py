@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "skolsam.activities",
     "skolsam.schedule",
     "skolsam.attendance",
+    "skolsam.messaging",
     "skolsam.imports",
     "skolsam.exports",
     "skolsam.audit",
@@ -283,6 +284,9 @@ SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = env.bool(
 SKOLSAM_SMS_PROVIDER = env.str(
     "SKOLSAM_SMS_PROVIDER", default="skolsam.core.sms.ConsoleSmsProvider"
 )
+
+# Messages (src/skolsam/messaging): the address links in e-mails lead to.
+SKOLSAM_PUBLIC_URL = env.str("SKOLSAM_PUBLIC_URL", default="http://127.0.0.1:8000")
 
 
 def _refuse_a_public_key(name: str, value: str, *, other: str = "") -> None:

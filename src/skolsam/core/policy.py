@@ -164,5 +164,11 @@ PERSONAL_DATA_MODELS = frozenset(
         "attendance.CsnDecision",
         "attendance.CsnReturn",
         "audit.AuditEntry",
+        "messaging.Message",
+        "messaging.Recipient",
+        "messaging.RecipientChild",
+        "messaging.Thread",
+        "messaging.ThreadParticipant",
+        "messaging.Delivery",
     }
 )

@@ -1,0 +1,138 @@
+"""Deliver messages outside Skolsam: e-mail now (push and SMS are channels of the same row).
+
+In-app delivery is the recipient row itself: the message is in the inbox the moment the
+sender's transaction commits. For each recipient who can be reached outside Skolsam,
+`message_send` writes one `Delivery` per channel, unique per (message, person, channel).
+The background task then claims each row with a conditional update (Väntar or
+Misslyckad → Skickas, counting the attempt) and only the run whose update touched the row
+sends it. A retried task, or two workers running at once, therefore send nothing twice;
+a row left in Skickas by a worker that died is not sent again automatically (better a
+missed e-mail than a double one; the message is in the inbox either way).
+
+Protected identity: automatic mail must not carry a protected person's data, nor go to a
+protected person's address. A recipient with a security marking, or reached for a child
+with one, gets the message only inside Skolsam.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from skolsam.core.choices import SecurityMarking
+from skolsam.messaging.models import Channel, Delivery, DeliveryStatus, Message
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def email_of(person: Any) -> str | None:
+    return next((e.get("value") for e in person.emails or [] if e.get("value")), None)
+
+
+def _outside_allowed(person: Any, children: list[Any]) -> bool:
+    return all(p.security_marking == SecurityMarking.INGEN for p in [person, *children])
+
+
+def deliveries_create(message: Message, recipients: list[Any]) -> int:
+    """Write the e-mail deliveries of freshly written recipient rows (see `recipients_create`)."""
+    rows = []
+    for row in recipients:
+        reached = row.reached
+        if not _outside_allowed(reached.person, reached.children):
+            continue
+        address = email_of(reached.person)
+        if address:
+            rows.append(
+                Delivery(
+                    message=message,
+                    recipient=row,
+                    person=reached.person,
+                    channel=Channel.EMAIL,
+                    address=address,
+                )
+            )
+    Delivery.objects.bulk_create(rows)
+    return len(rows)
+
+
+def schedule_delivery(message_id: UUID) -> None:
+    """Queue the message's deliveries once the sender's transaction has committed."""
+
+    def enqueue() -> None:
+        from skolsam.messaging.tasks import deliver_message_task
+
+        deliver_message_task.enqueue(message_id=str(message_id))
+
+    transaction.on_commit(enqueue)
+
+
+def _email(delivery: Delivery) -> EmailMessage:
+    message = delivery.message
+    children = [c.child.given_name for c in delivery.recipient.children.all()]
+    about = _("Gäller: %(names)s\n\n") % {"names": ", ".join(children)} if children else ""
+    link = settings.SKOLSAM_PUBLIC_URL.rstrip("/") + reverse(
+        "messaging:read", args=[delivery.recipient_id]
+    )
+    body = (
+        f"{message.subject}\n{message.audience_label}\n\n{about}{message.body}\n\n"
+        + _("Läs meddelandet i Skolsam: %(link)s") % {"link": link}
+    )
+    # One address per e-mail: recipients never see each other.
+    return EmailMessage(subject=message.subject, body=body, to=[delivery.address])
+
+
+def _send(delivery: Delivery) -> None:
+    if delivery.channel == Channel.EMAIL:
+        _email(delivery).send()
+    else:  # pragma: no cover - push and SMS are not written yet
+        raise RuntimeError(f"Unknown channel {delivery.channel}")
+
+
+def delivery_claim(delivery_id: int) -> bool:
+    """Claim one delivery for this run; True only for the one run that wins it."""
+    return bool(
+        Delivery.objects.filter(
+            pk=delivery_id,
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
+            attempts__lt=MAX_ATTEMPTS,
+        ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1)
+    )
+
+
+def deliver_message(*, message_id: UUID) -> int:
+    """Send every pending delivery of a message that this run claims; return how many."""
+    sent = 0
+    pending = list(
+        Delivery.objects.filter(
+            message_id=message_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+        )
+        .select_related("message")
+        .order_by("pk")
+    )
+    for delivery in pending:
+        if not delivery_claim(delivery.pk):
+            continue
+        try:
+            _send(delivery)
+        except Exception as exc:  # a mail server may fail in any way; record, retry later
+            log.warning("Delivery %s could not be sent: %s", delivery.pk, exc)
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.FAILED, error=str(exc)[:300]
+            )
+            continue
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.SENT, sent_at=timezone.now()
+        )
+        sent += 1
+    return sent

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from skolsam.messaging import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("barn/<str:child_id>/", views.child_inbox, name="child_inbox"),
+    path("las/<str:recipient_id>/", views.read, name="read"),
+    path("las/<str:recipient_id>/svara/", views.reply, name="reply"),
+    path("skriv/", views.compose, name="compose"),
+    path("skickade/", views.sent, name="sent"),
+    path("skickade/<str:message_id>/", views.sent_detail, name="sent_detail"),
+    path("elever/", views.pupils, name="pupils"),
+    path("konversation/ny/<str:child_id>/", views.thread_new, name="thread_new"),
+    path("konversation/<str:thread_id>/", views.thread, name="thread"),
+    path("sok/", views.search, name="search"),
+]
