@@ -109,6 +109,7 @@ ACTION_LABELS: dict[str, str] = {
     "message.send": "Meddelande skickat",
     "message.view": "Annans meddelande och mottagare visade",
     "message.search": "Sökning i meddelanden",
+    "message.preferences": "Val för meddelanden ändrade",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",

@@ -170,5 +170,6 @@ PERSONAL_DATA_MODELS = frozenset(
         "messaging.Thread",
         "messaging.ThreadParticipant",
         "messaging.Delivery",
+        "messaging.Preference",
     }
 )

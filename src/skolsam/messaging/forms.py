@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.forms import RegisterForm
-from skolsam.messaging.models import Category
+from skolsam.messaging.models import Category, Frequency
 
 
 class ComposeForm(RegisterForm):
@@ -64,3 +64,13 @@ class StaffPostForm(PostForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Sök i meddelanden"), max_length=200, required=False)
+
+
+class PreferenceForm(RegisterForm):
+    """One choice per category; statutory notices are not offered (they always go at once)."""
+
+    nyhet = forms.ChoiceField(label=_("Nyheter"), choices=Frequency.choices, required=False)
+    veckobrev = forms.ChoiceField(label=_("Veckobrev"), choices=Frequency.choices, required=False)
+    konversation = forms.ChoiceField(
+        label=_("Konversationer"), choices=Frequency.choices, required=False
+    )

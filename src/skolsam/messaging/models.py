@@ -132,6 +132,28 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "misslyckad", _("Misslyckad")
 
 
+class Frequency(models.TextChoices):
+    IMMEDIATE = "", _("Direkt")
+    DAILY = "dagligen", _("En sammanfattning per dag")
+    WEEKLY = "veckovis", _("En sammanfattning per vecka")
+
+
+class Preference(models.Model):
+    """How a person wants one category of messages outside Skolsam; immediate by default.
+
+    Statutory messages (same-day absence) always go at once, whatever is stored here.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=16, choices=Category.choices)
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "category"], name="messaging_preference_once")
+        ]
+
+
 class Delivery(models.Model):
     """One message to one person by one channel; its unique key makes it go at most once."""
 
@@ -144,6 +166,11 @@ class Delivery(models.Model):
         max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A delivery in a digest waits until `due_at` and goes in one e-mail with the person's
+    # others; `claim` names the run that took it, so that run sends exactly what it took.
+    digest = models.CharField(max_length=12, choices=Frequency.choices, blank=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    claim = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 
@@ -153,3 +180,4 @@ class Delivery(models.Model):
                 fields=["message", "person", "channel"], name="messaging_delivery_once"
             )
         ]
+        indexes = [models.Index(fields=["status", "digest", "due_at"])]

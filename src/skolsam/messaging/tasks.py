@@ -17,3 +17,11 @@ def deliver_message_task(*, message_id: str) -> int:
     from skolsam.messaging.services.delivery import deliver_message
 
     return deliver_message(message_id=UUID(message_id))
+
+
+@task()
+def send_digests_task() -> int:
+    """Send the daily and weekly digests that are due (queued by `send_message_digests`)."""
+    from skolsam.messaging.services.delivery import send_digests
+
+    return send_digests()

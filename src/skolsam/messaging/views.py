@@ -28,7 +28,15 @@ from skolsam.messaging.access import (
     may_send_anything,
     organisation_audience_policy,
 )
-from skolsam.messaging.forms import ComposeForm, PostForm, SearchForm, StaffPostForm, ThreadForm
+from skolsam.messaging.forms import (
+    ComposeForm,
+    PostForm,
+    PreferenceForm,
+    SearchForm,
+    StaffPostForm,
+    ThreadForm,
+)
+from skolsam.messaging.services.preferences import message_preferences_set, preferences_of
 from skolsam.messaging.services.compose import audience_build, message_preview, message_send
 from skolsam.messaging.services.read import (
     message_search_record,
@@ -280,3 +288,24 @@ def search(request: HttpRequest) -> HttpResponse:
         concerned = [m.thread.child for m in hits if m.thread_id]
         message_search_record(actor=actor, query=query, hits=len(hits), persons=concerned)
     return render(request, "messaging/search.html", {"form": form, "hits": hits})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    if actor.person_id is None:
+        raise Http404(_("Sidan finns inte."))
+    form = PreferenceForm(request.POST or None, initial=preferences_of(actor=actor))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                message_preferences_set(actor=actor, choices=form.cleaned_data)
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(request, _("Dina val är sparade."))
+                return redirect("messaging:preferences")
+    return render(request, "messaging/preferences.html", {"form": form}, status=status)

@@ -17,19 +17,30 @@ with one, gets the message only inside Skolsam.
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from skolsam.core.choices import SecurityMarking
-from skolsam.messaging.models import Channel, Delivery, DeliveryStatus, Message
+from skolsam.messaging.models import (
+    Category,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Frequency,
+    Message,
+    Preference,
+)
+from skolsam.schedule import calendar
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +55,39 @@ def _outside_allowed(person: Any, children: list[Any]) -> bool:
     return all(p.security_marking == SecurityMarking.INGEN for p in [person, *children])
 
 
+DIGEST_TIME = time(17, 0)
+# Weekly digests go on Fridays (Monday is 0).
+DIGEST_WEEKDAY = 4
+
+
+def digest_due(frequency: str, moment: datetime) -> datetime:
+    """Return when a digest of `frequency` holding a message sent at `moment` goes."""
+    day = calendar.local(moment).date()
+    if frequency == Frequency.WEEKLY:
+        day += timedelta(days=(DIGEST_WEEKDAY - day.weekday()) % 7)
+    due = calendar.at(day, DIGEST_TIME)
+    if due <= moment:
+        due = calendar.at(day + timedelta(days=7 if frequency == Frequency.WEEKLY else 1), DIGEST_TIME)
+    return due
+
+
+def _frequencies(person_ids: list[UUID], category: str) -> dict[UUID, str]:
+    if category == Category.STATUTORY:
+        return {}  # always at once
+    return dict(
+        Preference.objects.filter(person_id__in=person_ids, category=category).values_list(
+            "person_id", "frequency"
+        )
+    )
+
+
 def deliveries_create(message: Message, recipients: list[Any]) -> int:
-    """Write the e-mail deliveries of freshly written recipient rows (see `recipients_create`)."""
+    """Write the e-mail deliveries of freshly written recipient rows (see `recipients_create`).
+
+    Each goes at once, or waits for the person's daily or weekly digest if they chose one
+    for the message's category.
+    """
+    chosen = _frequencies([r.person_id for r in recipients], message.category)
     rows = []
     for row in recipients:
         reached = row.reached
@@ -60,6 +102,12 @@ def deliveries_create(message: Message, recipients: list[Any]) -> int:
                     person=reached.person,
                     channel=Channel.EMAIL,
                     address=address,
+                    digest=chosen.get(row.person_id, ""),
+                    due_at=(
+                        digest_due(chosen[row.person_id], message.created)
+                        if chosen.get(row.person_id)
+                        else message.created
+                    ),
                 )
             )
     Delivery.objects.bulk_create(rows)
@@ -115,7 +163,9 @@ def deliver_message(*, message_id: UUID) -> int:
     sent = 0
     pending = list(
         Delivery.objects.filter(
-            message_id=message_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+            message_id=message_id,
+            digest="",
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
         )
         .select_related("message")
         .order_by("pk")
@@ -132,6 +182,67 @@ def deliver_message(*, message_id: UUID) -> int:
             )
             continue
         Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.SENT, sent_at=timezone.now()
+        )
+        sent += 1
+    return sent
+
+
+def _digest_email(person_id: UUID, rows: list[Delivery]) -> EmailMessage:
+    base = settings.SKOLSAM_PUBLIC_URL.rstrip("/")
+    parts = []
+    for d in rows:
+        link = base + reverse("messaging:read", args=[d.recipient_id])
+        parts.append(f"{d.message.subject}\n{d.message.audience_label}\n{link}")
+    body = (
+        _("Nya meddelanden i Skolsam:")
+        + "\n\n"
+        + "\n\n".join(parts)
+        + "\n\n"
+        + _("Du får en sammanfattning eftersom du valt det. Du ändrar det under Meddelanden.")
+    )
+    subject = _("Sammanfattning: %(n)d nya meddelanden i Skolsam") % {"n": len(rows)}
+    return EmailMessage(subject=subject, body=body, to=[rows[0].address])
+
+
+def send_digests(*, now: datetime | None = None) -> int:
+    """Send every digest that is due: one e-mail per person and address; return how many.
+
+    Each person's due rows are claimed by one UPDATE that stamps them with this run's
+    token; the run then sends exactly the rows carrying its token. A second run at the same
+    moment finds them taken (on PostgreSQL its UPDATE waits for the first and then matches
+    nothing), so no message is in two digests.
+    """
+    moment = now or timezone.now()
+    due = Delivery.objects.filter(
+        ~Q(digest=""),
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
+        attempts__lt=MAX_ATTEMPTS,
+        due_at__lte=moment,
+    )
+    people = list(due.values_list("person_id", "address").distinct())
+    sent = 0
+    for person_id, address in people:
+        token = uuid.uuid4()
+        taken = due.filter(person_id=person_id, address=address).update(
+            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claim=token
+        )
+        if not taken:
+            continue
+        rows = list(
+            Delivery.objects.filter(claim=token, status=DeliveryStatus.SENDING)
+            .select_related("message")
+            .order_by("message__created", "pk")
+        )
+        try:
+            _digest_email(person_id, rows).send()
+        except Exception as exc:  # a mail server may fail in any way; record, retry later
+            log.warning("Digest for %s could not be sent: %s", person_id, exc)
+            Delivery.objects.filter(claim=token).update(
+                status=DeliveryStatus.FAILED, error=str(exc)[:300]
+            )
+            continue
+        Delivery.objects.filter(claim=token).update(
             status=DeliveryStatus.SENT, sent_at=timezone.now()
         )
         sent += 1
