@@ -14,6 +14,7 @@ from skolsam.accounts.models import User
 from skolsam.accounts.selectors import two_factor_required
 from skolsam.accounts.services import totp_device_create
 from skolsam.attendance.demo import demo_attendance_load
+from skolsam.messaging.demo import demo_messages_load
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, system_actor
 from skolsam.curriculum.loader import programme_load_national, syllabus_load_official
@@ -99,6 +100,8 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
     # hang on the register just loaded; the attendance module owns how they look.
     schedule = demo_schedule_load()
     attendance = demo_attendance_load(named=generation.named)
+    # A weekly letter to a class and a conversation with a family (messaging/demo.py).
+    messages = demo_messages_load(named=generation.named)
     audit_record(
         actor=actor,
         action="demo.load",
@@ -113,6 +116,7 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
             "reference_data": reference,
             "schedule": str(schedule),
             "attendance": str(attendance),
+            "messages": str(messages),
             "removed": removed,
         },
     )
