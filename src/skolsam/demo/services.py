@@ -14,7 +14,6 @@ from skolsam.accounts.models import User
 from skolsam.accounts.selectors import two_factor_required
 from skolsam.accounts.services import totp_device_create
 from skolsam.attendance.demo import demo_attendance_load
-from skolsam.messaging.demo import demo_messages_load
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, system_actor
 from skolsam.curriculum.loader import programme_load_national, syllabus_load_official
@@ -31,6 +30,7 @@ from skolsam.demo.generator import (
 )
 from skolsam.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from skolsam.demo.scenario import SCHOOL_YEAR, SEED, demo_plan
+from skolsam.messaging.demo import demo_messages_load
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation
 from skolsam.schedule.demo import demo_schedule_load

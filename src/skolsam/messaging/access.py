@@ -133,10 +133,7 @@ class ThreadPolicy(Policy[Thread]):
         # they may locate the child.
         as_family = Q(participants__person_id=me, participants__is_staff=False)
         as_staff = Q(participants__person_id=me) | Q(organisation_id__in=actor.admin_org_ids)
-        return (
-            Thread.objects.filter(as_family | (as_staff & located(actor, "child__")))
-            .distinct()
-        )
+        return Thread.objects.filter(as_family | (as_staff & located(actor, "child__"))).distinct()
 
 
 group_audience_policy = GroupAudiencePolicy()

@@ -49,7 +49,8 @@ def demo_messages_load(*, named: dict[str, UUID]) -> DemoMessagesResult:
     """Send the weekly letter and start the conversation, if the named people are there."""
     result = DemoMessagesResult(0, 0)
     mentor_id = named.get(f"mentor:{CENTRAL}/8A/1")
-    alice = Person.objects.filter(pk=named.get("special:elev")).first()
+    alice_id = named.get("special:elev")
+    alice = Person.objects.filter(pk=alice_id).first() if alice_id else None
     guardian_id = named.get("special:vh")
     if mentor_id is None or alice is None:
         return result

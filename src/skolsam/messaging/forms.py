@@ -29,10 +29,10 @@ class ComposeForm(RegisterForm):
         super().__init__(*args, **kw)
         self.groups = {str(g.pk): g for g in groups}
         self.organisations = {str(o.pk): o for o in organisations}
-        choices: list[tuple[str, str]] = [("", _("Välj grupp eller enhet"))]
+        choices: list[tuple[str, Any]] = [("", _("Välj grupp eller enhet"))]
         choices += [(f"g:{g.pk}", str(g.display_name)) for g in groups]
         choices += [(f"o:{o.pk}", str(o.display_name)) for o in organisations]
-        self.fields["audience"].choices = choices
+        self.fields["audience"].choices = choices  # type: ignore[attr-defined]
         self.fields["audience"].error_messages["invalid_choice"] = _(
             "Välj en grupp eller enhet i listan."
         )

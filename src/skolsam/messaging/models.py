@@ -46,6 +46,9 @@ class Thread(models.Model):
     class Meta:
         ordering = ["-created"]
 
+    def __str__(self) -> str:
+        return self.subject
+
 
 class ThreadParticipant(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="participants")
@@ -56,6 +59,9 @@ class ThreadParticipant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["thread", "person"], name="messaging_participant_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} i {self.thread_id}"
 
 
 class Message(models.Model):
@@ -89,6 +95,9 @@ class Message(models.Model):
         ordering = ["-created"]
         indexes = [models.Index(fields=["sender", "created"])]
 
+    def __str__(self) -> str:
+        return self.subject
+
 
 class Recipient(models.Model):
     """One person a message reached: once per message, however many of their children."""
@@ -106,6 +115,9 @@ class Recipient(models.Model):
         ]
         indexes = [models.Index(fields=["person", "created"])]
 
+    def __str__(self) -> str:
+        return f"{self.message_id} till {self.person_id}"
+
 
 class RecipientChild(models.Model):
     """A child a message concerns for one recipient: the inbox's label."""
@@ -117,6 +129,9 @@ class RecipientChild(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "child"], name="messaging_child_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} om {self.child_id}"
 
 
 class Channel(models.TextChoices):
@@ -153,6 +168,9 @@ class Preference(models.Model):
             models.UniqueConstraint(fields=["person", "category"], name="messaging_preference_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.category}: {self.frequency or 'direkt'}"
+
 
 class Delivery(models.Model):
     """One message to one person by one channel; its unique key makes it go at most once."""
@@ -181,3 +199,6 @@ class Delivery(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "digest", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} till {self.person_id} via {self.channel}"

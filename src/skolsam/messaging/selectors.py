@@ -109,17 +109,16 @@ def recipients_for_staff(actor: Actor, message: Message) -> list[Shown]:
         "person__family_name", "person__given_name", "pk"
     )
     items = [
-        Shown(r.person, r.as_guardian, [c.child for c in r.children.all()], r.read_at)
-        for r in rows
+        Shown(r.person, r.as_guardian, [c.child for c in r.children.all()], r.read_at) for r in rows
     ]
     return recipients_shown_to(actor, items)
 
 
 def threads_for_actor(actor: Actor) -> list[Thread]:
     return list(
-        thread_policy.objects(actor, Action.VIEW).select_related("child").order_by("-created")[
-            :INBOX_LIMIT
-        ]
+        thread_policy.objects(actor, Action.VIEW)
+        .select_related("child")
+        .order_by("-created")[:INBOX_LIMIT]
     )
 
 
@@ -131,10 +130,13 @@ def thread_messages(actor: Actor, thread: Thread) -> list[Message]:
     """Return the messages of a thread the actor may read: staff all, a guardian the staff's
     messages and their own (guardians never see each other's replies)."""
     qs = thread.messages.select_related("sender").order_by("created", "pk")
-    staff = thread.participants.filter(person_id=actor.person_id, is_staff=True).exists()
-    if staff or actor.person_id is None or thread.organisation_id in actor.admin_org_ids:
+    me = actor.person_id
+    if me is None:
+        return []
+    staff = thread.participants.filter(person_id=me, is_staff=True).exists()
+    if staff or thread.organisation_id in actor.admin_org_ids:
         return list(qs)
-    return list(qs.filter(Q(sender_id=actor.person_id) | Q(recipients__person_id=actor.person_id)).distinct())
+    return list(qs.filter(Q(sender_id=me) | Q(recipients__person_id=me)).distinct())
 
 
 def message_search(actor: Actor, query: str) -> list[Message]:

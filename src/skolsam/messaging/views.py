@@ -20,7 +20,6 @@ from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.groups.access import memberships_visible_to
-from skolsam.people.access import child_policy
 from skolsam.messaging import selectors
 from skolsam.messaging.access import (
     child_thread_policy,
@@ -36,8 +35,8 @@ from skolsam.messaging.forms import (
     StaffPostForm,
     ThreadForm,
 )
-from skolsam.messaging.services.preferences import message_preferences_set, preferences_of
 from skolsam.messaging.services.compose import audience_build, message_preview, message_send
+from skolsam.messaging.services.preferences import message_preferences_set, preferences_of
 from skolsam.messaging.services.read import (
     message_search_record,
     message_view_record,
@@ -50,6 +49,7 @@ from skolsam.messaging.services.threads import (
     thread_post,
     thread_start,
 )
+from skolsam.people.access import child_policy
 
 
 def _staff_gate(request: HttpRequest) -> Any:
@@ -244,7 +244,11 @@ def pupils(request: HttpRequest) -> HttpResponse:
 def thread(request: HttpRequest, thread_id: str) -> HttpResponse:
     actor = request_actor(request)
     item = selectors.thread_for_actor(actor, thread_id)
-    me = item.participants.filter(person_id=actor.person_id).first()
+    me = (
+        item.participants.filter(person_id=actor.person_id).first()
+        if actor.person_id is not None
+        else None
+    )
     form_class = StaffPostForm if me is not None and me.is_staff else PostForm
     form = form_class(request.POST or None) if me is not None else None
     status = 200
@@ -285,7 +289,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"].strip()
         hits = selectors.message_search(actor, query)
-        concerned = [m.thread.child for m in hits if m.thread_id]
+        concerned = [m.thread.child for m in hits if m.thread is not None]
         message_search_record(actor=actor, query=query, hits=len(hits), persons=concerned)
     return render(request, "messaging/search.html", {"form": form, "hits": hits})
 

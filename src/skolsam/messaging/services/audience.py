@@ -42,14 +42,10 @@ def pupils_of_organisation(organisation_id: UUID, day: date) -> list[Any]:
     enrolled = Enrolment.objects.filter(
         valid_on(day), enroled_at_id__in=units, cancelled=False
     ).values("person_id")
-    return list(
-        Person.objects.filter(pk__in=enrolled).order_by("given_name", "family_name", "pk")
-    )
+    return list(Person.objects.filter(pk__in=enrolled).order_by("given_name", "family_name", "pk"))
 
 
-def reach(
-    pupils: list[Any], *, day: date, to_guardians: bool, to_pupils: bool
-) -> list[Reached]:
+def reach(pupils: list[Any], *, day: date, to_guardians: bool, to_pupils: bool) -> list[Reached]:
     """Return each person reached once: a guardian of two pupils is one recipient with two
     children; a pupil who is also reached as someone's child stays one recipient."""
     out: dict[UUID, Reached] = {}

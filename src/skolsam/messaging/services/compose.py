@@ -68,7 +68,12 @@ class Preview:
 
 
 def audience_build(
-    *, actor: Actor, group: Any | None, organisation: Any | None, to_guardians: bool, to_pupils: bool
+    *,
+    actor: Actor,
+    group: Any | None,
+    organisation: Any | None,
+    to_guardians: bool,
+    to_pupils: bool,
 ) -> Audience:
     """Check the sender's right to the audience; refuse with the field that is wrong."""
     if not to_guardians and not to_pupils:

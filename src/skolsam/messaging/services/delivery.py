@@ -67,7 +67,9 @@ def digest_due(frequency: str, moment: datetime) -> datetime:
         day += timedelta(days=(DIGEST_WEEKDAY - day.weekday()) % 7)
     due = calendar.at(day, DIGEST_TIME)
     if due <= moment:
-        due = calendar.at(day + timedelta(days=7 if frequency == Frequency.WEEKLY else 1), DIGEST_TIME)
+        due = calendar.at(
+            day + timedelta(days=7 if frequency == Frequency.WEEKLY else 1), DIGEST_TIME
+        )
     return due
 
 
@@ -132,10 +134,9 @@ def _email(delivery: Delivery) -> EmailMessage:
     link = settings.SKOLSAM_PUBLIC_URL.rstrip("/") + reverse(
         "messaging:read", args=[delivery.recipient_id]
     )
-    body = (
-        f"{message.subject}\n{message.audience_label}\n\n{about}{message.body}\n\n"
-        + _("Läs meddelandet i Skolsam: %(link)s") % {"link": link}
-    )
+    body = f"{message.subject}\n{message.audience_label}\n\n{about}{message.body}\n\n" + _(
+        "Läs meddelandet i Skolsam: %(link)s"
+    ) % {"link": link}
     # One address per e-mail: recipients never see each other.
     return EmailMessage(subject=message.subject, body=body, to=[delivery.address])
 

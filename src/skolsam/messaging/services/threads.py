@@ -11,6 +11,7 @@ staff message allows it.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,15 +19,21 @@ from django.utils.translation import gettext as _
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
+from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
 from skolsam.enrolment.models import Enrolment
-from skolsam.core.models import valid_on
 from skolsam.messaging.access import child_thread_policy, thread_policy
 from skolsam.messaging.models import AudienceKind, Category, Message, Thread, ThreadParticipant
 from skolsam.messaging.services.audience import Reached, guardians_of
 from skolsam.messaging.services.compose import _validate_text, recipients_create
 from skolsam.messaging.services.delivery import deliveries_create, schedule_delivery
 from skolsam.people.access import child_policy
+
+
+def _me(actor: Actor) -> UUID:
+    if actor.person_id is None:
+        raise DomainError(_("Bara en person kan skriva meddelanden."))
+    return actor.person_id
 
 
 def _school_of(child: Any, actor: Actor) -> Any:
@@ -52,7 +59,7 @@ def _post(
     reply_to: Message | None = None,
 ) -> Message:
     message = Message.objects.create(
-        sender_id=actor.person_id,
+        sender_id=_me(actor),
         category=Category.CONVERSATION,
         subject=subject,
         body=body,
@@ -91,10 +98,10 @@ def thread_start(
         if not guardians:
             raise DomainError({"child": _("Eleven har ingen vårdnadshavare att skriva till.")})
         thread = Thread.objects.create(
-            child=child, organisation=organisation, subject=subject, created_by_id=actor.person_id
+            child=child, organisation=organisation, subject=subject, created_by_id=_me(actor)
         )
         ThreadParticipant.objects.bulk_create(
-            [ThreadParticipant(thread=thread, person_id=actor.person_id, is_staff=True)]
+            [ThreadParticipant(thread=thread, person_id=_me(actor), is_staff=True)]
             + [ThreadParticipant(thread=thread, person=g, is_staff=False) for g in guardians]
         )
         _post(
@@ -133,7 +140,7 @@ def thread_post(
 ) -> Message:
     """Write in a thread: staff to the guardians, or a guardian to the staff."""
     thread_policy.require(actor, Action.VIEW, thread, _("Konversationen finns inte."))
-    me = thread.participants.filter(person_id=actor.person_id).first()
+    me = thread.participants.filter(person_id=_me(actor)).first()
     if me is None:
         raise DomainError(_("Du deltar inte i konversationen."))
     _subject, body = _validate_text(thread.subject, body)
@@ -180,7 +187,9 @@ def message_reply(*, actor: Actor, recipient: Any, body: str) -> Thread:
     _subject, body = _validate_text(message.subject, body)
     if recipient.as_guardian:
         children = [c.child for c in recipient.children.select_related("child")]
-        child = next((c for c in children if child_policy.can(actor, Action.RECEIVE_NOTICES, c)), None)
+        child = next(
+            (c for c in children if child_policy.can(actor, Action.RECEIVE_NOTICES, c)), None
+        )
     else:
         child = recipient.person
     if child is None:
@@ -191,12 +200,12 @@ def message_reply(*, actor: Actor, recipient: Any, body: str) -> Thread:
             child=child,
             organisation=message.organisation,
             subject=subject[:200],
-            created_by_id=actor.person_id,
+            created_by_id=_me(actor),
         )
         ThreadParticipant.objects.bulk_create(
             [
                 ThreadParticipant(thread=thread, person_id=message.sender_id, is_staff=True),
-                ThreadParticipant(thread=thread, person_id=actor.person_id, is_staff=False),
+                ThreadParticipant(thread=thread, person_id=_me(actor), is_staff=False),
             ]
         )
         _post(

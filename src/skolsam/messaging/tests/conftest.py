@@ -35,10 +35,10 @@ class Mailbox:
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
-            self.received.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+            self.received.append((list(envelope.rcpt_tos), parsed))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -25,7 +25,9 @@ def _send(day, category: str, subject: str):
     audience = audience_build(
         actor=actor, group=day.group, organisation=None, to_guardians=True, to_pupils=False
     )
-    return message_send(actor=actor, audience=audience, category=category, subject=subject, body="Text.")
+    return message_send(
+        actor=actor, audience=audience, category=category, subject=subject, body="Text."
+    )
 
 
 def test_a_daily_digest_gathers_the_days_letters_into_one_email_sent_once(smtp):

@@ -22,9 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _persons(entry: AuditEntry) -> set:
-    return set(
-        AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True)
-    )
+    return set(AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True))
 
 
 def _queued() -> list:
@@ -223,7 +221,9 @@ def test_nobody_sends_to_an_audience_they_do_not_serve(story):
     assert "Välj en grupp eller enhet i listan." in refused.content.decode()
     assert not Message.objects.exists()
     # A guardian has no compose page at all; a missing audience is named.
-    assert _client(story.guardian_of_pupil_in_7b).get(reverse("messaging:compose")).status_code == 404
+    assert (
+        _client(story.guardian_of_pupil_in_7b).get(reverse("messaging:compose")).status_code == 404
+    )
     lars = _client(story.mentor_of_7b)
     empty = lars.post(reverse("messaging:compose"), {**LETTER, "audience": "", "send": "1"})
     assert empty.status_code == 400 and "Detta fält måste fyllas i." in empty.content.decode()
