@@ -287,6 +287,11 @@ SKOLSAM_SMS_PROVIDER = env.str(
 
 # Messages (src/skolsam/messaging): the address links in e-mails lead to.
 SKOLSAM_PUBLIC_URL = env.str("SKOLSAM_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Uploaded files (message attachments). Never served as static files: only through the
+# access-checked views of the app that owns them. No MEDIA_URL is routed.
+MEDIA_ROOT = Path(env.str("SKOLSAM_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# The largest attachment, in bytes (10 MB unless set).
+SKOLSAM_ATTACHMENT_MAX_BYTES = env.int("SKOLSAM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 
 def _refuse_a_public_key(name: str, value: str, *, other: str = "") -> None:

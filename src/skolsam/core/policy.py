@@ -171,5 +171,6 @@ PERSONAL_DATA_MODELS = frozenset(
         "messaging.ThreadParticipant",
         "messaging.Delivery",
         "messaging.Preference",
+        "messaging.Attachment",
     }
 )

@@ -29,7 +29,7 @@ from django.db.models import Q, QuerySet
 from skolsam.core.access import Actor, located, may_see_location
 from skolsam.core.policy import Action, Policy
 from skolsam.groups.models import Group
-from skolsam.messaging.models import Message, Recipient, Thread
+from skolsam.messaging.models import Attachment, Message, Recipient, Thread
 from skolsam.organisations.models import Organisation
 from skolsam.people.access import persons_visible_to
 
@@ -136,12 +136,32 @@ class ThreadPolicy(Policy[Thread]):
         return Thread.objects.filter(as_family | (as_staff & located(actor, "child__"))).distinct()
 
 
+class AttachmentPolicy(Policy[Attachment]):
+    """Files the actor may download (VIEW): of messages that reached them, of messages they
+    may read as staff, and their own uploads not sent yet."""
+
+    model = Attachment
+    actions = frozenset({Action.VIEW})
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[Attachment]:
+        if actor.person_id is None:
+            return Attachment.objects.none()
+        received = RecipientPolicy().scope(actor, action).values("message_id")
+        readable = MessagePolicy().scope(actor, action).values("pk")
+        return Attachment.objects.filter(
+            Q(message_id__in=received)
+            | Q(message_id__in=readable)
+            | Q(owner_id=actor.person_id, message__isnull=True)
+        )
+
+
 group_audience_policy = GroupAudiencePolicy()
 organisation_audience_policy = OrganisationAudiencePolicy()
 child_thread_policy = ChildThreadPolicy()
 message_policy = MessagePolicy()
 recipient_policy = RecipientPolicy()
 thread_policy = ThreadPolicy()
+attachment_policy = AttachmentPolicy()
 
 
 def may_send_anything(actor: Actor) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -9,6 +10,23 @@ from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.forms import RegisterForm
 from skolsam.messaging.models import Category, Frequency
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the service (type by content, size)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
 
 
 class ComposeForm(RegisterForm):
@@ -24,6 +42,11 @@ class ComposeForm(RegisterForm):
     subject = forms.CharField(label=_("Rubrik"), max_length=200)
     body = forms.CharField(label=_("Meddelande"), widget=forms.Textarea(attrs={"rows": 8}))
     replies_allowed = forms.BooleanField(label=_("Mottagarna kan svara"), required=False)
+    attachments = MultipleFileField(
+        label=_("Bifoga filer (valfritt)"),
+        required=False,
+        help_text=_("PDF, bilder (PNG, JPEG), Word- eller Excel-filer, högst 10 MB var."),
+    )
 
     def __init__(self, *args: Any, groups: list[Any], organisations: list[Any], **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -74,3 +97,14 @@ class PreferenceForm(RegisterForm):
     konversation = forms.ChoiceField(
         label=_("Konversationer"), choices=Frequency.choices, required=False
     )
+
+
+def uuid_list(text: str) -> list[uuid.UUID]:
+    """Read a comma-separated list of ids (the files of the preview step); skip anything else."""
+    found = []
+    for part in text.split(","):
+        try:
+            found.append(uuid.UUID(part.strip()))
+        except ValueError:
+            continue
+    return found

@@ -134,6 +134,28 @@ class RecipientChild(models.Model):
         return f"{self.recipient_id} om {self.child_id}"
 
 
+class Attachment(models.Model):
+    """A file sent with a message; stored under MEDIA_ROOT, served only by an access-checked view.
+
+    Uploaded with the compose form before the preview, it waits (no message, `owner` set)
+    until the message is sent; `content_type` is what its bytes are, not what its name says.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    owner = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="meddelanden/%Y/%m/")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Channel(models.TextChoices):
     EMAIL = "epost", _("E-post")
     PUSH = "push", _("Pushnotis")

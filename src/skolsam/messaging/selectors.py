@@ -17,12 +17,13 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from skolsam.core.access import Actor
 from skolsam.core.policy import Action
 from skolsam.messaging.access import (
+    attachment_policy,
     message_policy,
     recipient_policy,
     recipients_shown_to,
     thread_policy,
 )
-from skolsam.messaging.models import Message, Recipient, RecipientChild, Thread
+from skolsam.messaging.models import Attachment, Message, Recipient, RecipientChild, Thread
 
 INBOX_LIMIT = 100
 
@@ -145,3 +146,20 @@ def message_search(actor: Actor, query: str) -> list[Message]:
     for word in query.split()[:8]:
         qs = qs.filter(Q(subject__icontains=word) | Q(body__icontains=word))
     return list(qs.select_related("sender", "thread__child").order_by("-created")[:INBOX_LIMIT])
+
+
+def pending_attachments(actor: Actor, ids: list[UUID]) -> list[Attachment]:
+    """Return the actor's own uploaded files not yet sent, of those ids."""
+    if not ids or actor.person_id is None:
+        return []
+    return list(
+        attachment_policy.objects(actor, Action.VIEW).filter(
+            pk__in=ids, owner_id=actor.person_id, message__isnull=True
+        )
+    )
+
+
+def attachment_for_actor(actor: Actor, attachment_id: Any) -> Attachment:
+    """Return a file of a message the actor received or may read as staff, or their own
+    unsent upload; 404 for every other, as for a missing one."""
+    return attachment_policy.get(actor, Action.VIEW, attachment_id, "Filen finns inte.")

@@ -16,5 +16,6 @@ urlpatterns = [
     path("konversation/ny/<str:child_id>/", views.thread_new, name="thread_new"),
     path("konversation/<str:thread_id>/", views.thread, name="thread"),
     path("sok/", views.search, name="search"),
+    path("bilaga/<str:attachment_id>/", views.attachment, name="attachment"),
     path("installningar/", views.preferences, name="preferences"),
 ]

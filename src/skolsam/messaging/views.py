@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -34,7 +34,9 @@ from skolsam.messaging.forms import (
     SearchForm,
     StaffPostForm,
     ThreadForm,
+    uuid_list,
 )
+from skolsam.messaging.services.attachments import attachments_upload
 from skolsam.messaging.services.compose import audience_build, message_preview, message_send
 from skolsam.messaging.services.preferences import message_preferences_set, preferences_of
 from skolsam.messaging.services.read import (
@@ -135,14 +137,26 @@ def compose(request: HttpRequest) -> HttpResponse:
     organisations = list(
         organisation_audience_policy.objects(actor, Action.CREATE).order_by("display_name")
     )
-    form = ComposeForm(request.POST or None, groups=groups, organisations=organisations)
+    form = ComposeForm(
+        request.POST or None,
+        request.FILES or None,
+        groups=groups,
+        organisations=organisations,
+    )
     preview = None
+    pending: list[Any] = []
     status = 200
     if request.method == "POST":
         if form.is_valid():
             group, organisation = form.audience_objects()
             data = form.cleaned_data
             try:
+                pending = selectors.pending_attachments(
+                    actor, uuid_list(request.POST.get("attachment_ids", ""))
+                )
+                if data["attachments"]:
+                    pending += attachments_upload(actor=actor, files=data["attachments"])
+                ids = [a.pk for a in pending]
                 audience = audience_build(
                     actor=actor,
                     group=group,
@@ -158,6 +172,7 @@ def compose(request: HttpRequest) -> HttpResponse:
                         subject=data["subject"],
                         body=data["body"],
                         replies_allowed=data["replies_allowed"],
+                        attachment_ids=ids,
                     )
                     messages.success(
                         request, _("Meddelandet är skickat till %(who)s.") % {"who": audience.label}
@@ -170,8 +185,29 @@ def compose(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(
-        request, "messaging/compose.html", {"form": form, "preview": preview}, status=status
+        request,
+        "messaging/compose.html",
+        {
+            "form": form,
+            "preview": preview,
+            "pending": pending,
+            "pending_ids": ",".join(str(a.pk) for a in pending),
+        },
+        status=status,
     )
+
+
+@login_required
+def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
+    """Send a file to someone who may read its message (or who is still writing it)."""
+    actor = request_actor(request)
+    item = selectors.attachment_for_actor(actor, attachment_id)
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -10,8 +10,10 @@ the deliveries go after commit, in a background task (`tasks.deliver_message_tas
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +28,7 @@ from skolsam.messaging.access import (
     organisation_audience_policy,
     recipients_shown_to,
 )
-from skolsam.messaging.models import AudienceKind, Category, Message, Recipient
+from skolsam.messaging.models import Attachment, AudienceKind, Category, Message, Recipient
 from skolsam.messaging.services.audience import (
     Reached,
     pupils_of_group,
@@ -156,8 +158,13 @@ def message_send(
     subject: str,
     body: str,
     replies_allowed: bool = False,
+    attachment_ids: Sequence[UUID] = (),
 ) -> Message:
-    """Send a news item or weekly letter to an audience; deliveries follow after commit."""
+    """Send a news item or weekly letter to an audience; deliveries follow after commit.
+
+    `attachment_ids` are files the sender uploaded for it (`attachments_upload`) and not yet
+    sent with another message; anyone else's are refused like missing ones.
+    """
     if actor.person_id is None:
         raise DomainError(_("Bara en person kan skicka meddelanden."))
     if category not in (Category.NEWS, Category.WEEKLY_LETTER):
@@ -188,6 +195,12 @@ def message_send(
             audience_label=audience.label,
             replies_allowed=replies_allowed,
         )
+        if attachment_ids:
+            taken = Attachment.objects.filter(
+                pk__in=list(attachment_ids), owner_id=actor.person_id, message__isnull=True
+            ).update(message=message)
+            if taken != len(set(attachment_ids)):
+                raise DomainError({"attachments": _("En bifogad fil finns inte längre.")})
         rows = recipients_create(message, reached)
         deliveries_create(message, rows)
         concerned = {r.person.pk for r in reached} | {c.pk for r in reached for c in r.children}
