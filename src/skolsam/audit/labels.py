@@ -110,6 +110,7 @@ ACTION_LABELS: dict[str, str] = {
     "message.view": "Annans meddelande och mottagare visade",
     "message.search": "Sökning i meddelanden",
     "message.preferences": "Val för meddelanden ändrade",
+    "message.push_subscribe": "Pushnotiser påslagna på en enhet",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",
@@ -146,6 +147,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "Klasslista": "Klasslista",
     "LeaveRequest": "Ledighetsansökan",
     "Message": "Meddelande",
+    "PushSubscription": "Pushprenumeration",
     "NonTeachingDay": "Lovdag",
     "NoticeExemption": "Undantag från meddelanden",
     "Organisation": "Organisation",

@@ -287,6 +287,11 @@ SKOLSAM_SMS_PROVIDER = env.str(
 
 # Messages (src/skolsam/messaging): the address links in e-mails lead to.
 SKOLSAM_PUBLIC_URL = env.str("SKOLSAM_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Web push (messages to the installed app): the VAPID private key, 32 bytes base64url
+# (`manage.py messaging_vapid_key` makes one), and the contact the push services may use.
+# Without a key, no push is offered or sent.
+SKOLSAM_VAPID_PRIVATE_KEY = env.str("SKOLSAM_VAPID_PRIVATE_KEY", default="")
+SKOLSAM_VAPID_SUBJECT = env.str("SKOLSAM_VAPID_SUBJECT", default="mailto:skolsam@example.se")
 # Uploaded files (message attachments). Never served as static files: only through the
 # access-checked views of the app that owns them. No MEDIA_URL is routed.
 MEDIA_ROOT = Path(env.str("SKOLSAM_MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -172,5 +172,6 @@ PERSONAL_DATA_MODELS = frozenset(
         "messaging.Delivery",
         "messaging.Preference",
         "messaging.Attachment",
+        "messaging.PushSubscription",
     }
 )

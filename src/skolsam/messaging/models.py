@@ -156,6 +156,21 @@ class Attachment(models.Model):
         return self.name
 
 
+class PushSubscription(models.Model):
+    """A browser or installed app (PWA) where a person receives web push (RFC 8030/8291)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    # The browser's ECDH public key (P-256, uncompressed, base64url) and auth secret.
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.endpoint[:40]}"
+
+
 class Channel(models.TextChoices):
     EMAIL = "epost", _("E-post")
     PUSH = "push", _("Pushnotis")

@@ -16,6 +16,9 @@ urlpatterns = [
     path("konversation/ny/<str:child_id>/", views.thread_new, name="thread_new"),
     path("konversation/<str:thread_id>/", views.thread, name="thread"),
     path("sok/", views.search, name="search"),
+    path("push/", views.push_subscribe, name="push_subscribe"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("bilaga/<str:attachment_id>/", views.attachment, name="attachment"),
     path("installningar/", views.preferences, name="preferences"),
 ]

@@ -7,12 +7,15 @@ layout once it exists; their strings are marked for translation already.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -39,6 +42,7 @@ from skolsam.messaging.forms import (
 from skolsam.messaging.services.attachments import attachments_upload
 from skolsam.messaging.services.compose import audience_build, message_preview, message_send
 from skolsam.messaging.services.preferences import message_preferences_set, preferences_of
+from skolsam.messaging.services.push import push_subscription_save, vapid_public_key
 from skolsam.messaging.services.read import (
     message_search_record,
     message_view_record,
@@ -71,6 +75,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "received": selectors.inbox(actor),
             "threads": selectors.threads_for_actor(actor),
             "may_send": may_send_anything(actor),
+            "vapid_key": vapid_public_key(),
         },
     )
 
@@ -349,3 +354,58 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Dina val är sparade."))
                 return redirect("messaging:preferences")
     return render(request, "messaging/preferences.html", {"form": form}, status=status)
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Serve the service worker (push notices), allowed to control the whole site."""
+    response = render(
+        request,
+        "messaging/sw.js",
+        {"icon": static("messaging/icon.svg"), "inbox": reverse("messaging:inbox")},
+        content_type="text/javascript",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def manifest(request: HttpRequest) -> JsonResponse:
+    """Serve the web app manifest, so guardians can install Skolsam on a phone (PWA)."""
+    return JsonResponse(
+        {
+            "name": "Skolsam",
+            "short_name": "Skolsam",
+            "lang": "sv",
+            "start_url": reverse("messaging:inbox"),
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#1d4f91",
+            "icons": [
+                {"src": static("messaging/icon.svg"), "sizes": "any", "type": "image/svg+xml"}
+            ],
+        },
+        content_type="application/manifest+json",
+    )
+
+
+@login_required
+@require_POST
+def push_subscribe(request: HttpRequest) -> JsonResponse:
+    """Store this browser's push subscription (JSON from PushSubscription.toJSON())."""
+    actor = request_actor(request)
+    try:
+        data = json.loads(request.body or b"{}")
+        keys = data.get("keys") or {}
+        push_subscription_save(
+            actor=actor,
+            endpoint=str(data.get("endpoint") or ""),
+            p256dh=str(keys.get("p256dh") or ""),
+            auth=str(keys.get("auth") or ""),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except (ValueError, AttributeError):
+        return JsonResponse({"fel": _("Prenumerationen kunde inte läsas.")}, status=400)
+    except DomainError as error:
+        return JsonResponse({"fel": error.messages}, status=400)
+    return JsonResponse({"ok": True}, status=201)

@@ -1,4 +1,4 @@
-"""Deliver messages outside Skolsam: e-mail now (push and SMS are channels of the same row).
+"""Deliver messages outside Skolsam: by e-mail, web push, and SMS for guardians without the app.
 
 In-app delivery is the recipient row itself: the message is in the inbox the moment the
 sender's transaction commits. For each recipient who can be reached outside Skolsam,
@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from skolsam.core.choices import SecurityMarking
+from skolsam.core.sms import sms_provider
 from skolsam.messaging.models import (
     Category,
     Channel,
@@ -40,6 +41,7 @@ from skolsam.messaging.models import (
     Message,
     Preference,
 )
+from skolsam.messaging.services.push import has_push, push_send
 from skolsam.schedule import calendar
 
 log = logging.getLogger(__name__)
@@ -83,35 +85,57 @@ def _frequencies(person_ids: list[UUID], category: str) -> dict[UUID, str]:
     )
 
 
-def deliveries_create(message: Message, recipients: list[Any]) -> int:
-    """Write the e-mail deliveries of freshly written recipient rows (see `recipients_create`).
+def mobile_of(person: Any) -> str | None:
+    return next(
+        (
+            p.get("value")
+            for p in person.phone_numbers or []
+            if p.get("value") and p.get("mobile", True)
+        ),
+        None,
+    )
 
-    Each goes at once, or waits for the person's daily or weekly digest if they chose one
-    for the message's category.
+
+def _delivery(message: Message, row: Any, channel: str, address: str, digest: str) -> Delivery:
+    return Delivery(
+        message=message,
+        recipient=row,
+        person_id=row.person_id,
+        channel=channel,
+        address=address,
+        digest=digest,
+        due_at=digest_due(digest, message.created) if digest else message.created,
+    )
+
+
+def deliveries_create(message: Message, recipients: list[Any]) -> int:
+    """Write the deliveries outside Skolsam of freshly written recipient rows.
+
+    Per person: e-mail to their address; web push to their browsers and installed app;
+    and, for a guardian without the app (no push subscription), SMS to their mobile. E-mail
+    goes at once, or waits for the person's daily or weekly digest if they chose one for
+    the message's category; push and SMS go at once, and not at all for a person who
+    chose a digest (the digest is what they asked for).
     """
-    chosen = _frequencies([r.person_id for r in recipients], message.category)
+    person_ids = [r.person_id for r in recipients]
+    chosen = _frequencies(person_ids, message.category)
+    with_app = has_push(person_ids)
     rows = []
     for row in recipients:
         reached = row.reached
         if not _outside_allowed(reached.person, reached.children):
             continue
+        frequency = chosen.get(row.person_id, "")
+
         address = email_of(reached.person)
         if address:
-            rows.append(
-                Delivery(
-                    message=message,
-                    recipient=row,
-                    person=reached.person,
-                    channel=Channel.EMAIL,
-                    address=address,
-                    digest=chosen.get(row.person_id, ""),
-                    due_at=(
-                        digest_due(chosen[row.person_id], message.created)
-                        if chosen.get(row.person_id)
-                        else message.created
-                    ),
-                )
-            )
+            rows.append(_delivery(message, row, Channel.EMAIL, address, frequency))
+        if frequency:
+            continue
+        if row.person_id in with_app:
+            rows.append(_delivery(message, row, Channel.PUSH, "", ""))
+        elif reached.as_guardian and (mobile := mobile_of(reached.person)):
+            rows.append(_delivery(message, row, Channel.SMS, mobile, ""))
     Delivery.objects.bulk_create(rows)
     return len(rows)
 
@@ -141,10 +165,38 @@ def _email(delivery: Delivery) -> EmailMessage:
     return EmailMessage(subject=message.subject, body=body, to=[delivery.address])
 
 
+def _link(delivery: Delivery) -> str:
+    return settings.SKOLSAM_PUBLIC_URL.rstrip("/") + reverse(
+        "messaging:read", args=[delivery.recipient_id]
+    )
+
+
+def _notice_text(delivery: Delivery) -> str:
+    """The short text of a push or SMS: who wrote, the subject and the link; never the body."""
+    message = delivery.message
+    return _("Nytt meddelande från %(sender)s: %(subject)s") % {
+        "sender": message.sender.full_name,
+        "subject": message.subject,
+    }
+
+
 def _send(delivery: Delivery) -> None:
     if delivery.channel == Channel.EMAIL:
         _email(delivery).send()
-    else:  # pragma: no cover - push and SMS are not written yet
+    elif delivery.channel == Channel.PUSH:
+        push_send(
+            person_id=delivery.person_id,
+            payload={
+                "title": delivery.message.subject,
+                "body": _notice_text(delivery),
+                "url": reverse("messaging:read", args=[delivery.recipient_id]),
+            },
+        )
+    elif delivery.channel == Channel.SMS:
+        sms_provider().send(
+            to=delivery.address, text=f"{_notice_text(delivery)}\n{_link(delivery)}"
+        )
+    else:
         raise RuntimeError(f"Unknown channel {delivery.channel}")
 
 
@@ -168,7 +220,7 @@ def deliver_message(*, message_id: UUID) -> int:
             digest="",
             status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
         )
-        .select_related("message")
+        .select_related("message__sender")
         .order_by("pk")
     )
     for delivery in pending:

@@ -60,3 +60,57 @@ def smtp(settings: Any) -> Iterator[Mailbox]:
         yield mailbox
     finally:
         controller.stop()
+
+
+@dataclass
+class PushService:
+    """A push service on 127.0.0.1: keeps every request's headers and encrypted body."""
+
+    url: str
+    received: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+    status: int = 201
+
+
+@pytest.fixture
+def push_service() -> Iterator[PushService]:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    port = free_port()
+    service = PushService(url=f"http://127.0.0.1:{port}")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            service.received.append((self.path, dict(self.headers), body))
+            self.send_response(service.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield service
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class RecordingSmsProvider:
+    """An SMS provider that keeps what it is asked to send (the operator's side of the wire)."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, *, to: str, text: str) -> None:
+        RecordingSmsProvider.sent.append((to, text))
+
+
+@pytest.fixture(autouse=True)
+def sms(settings: Any) -> Iterator[list[tuple[str, str]]]:
+    settings.SKOLSAM_SMS_PROVIDER = "skolsam.messaging.tests.conftest.RecordingSmsProvider"
+    RecordingSmsProvider.sent = []
+    yield RecordingSmsProvider.sent

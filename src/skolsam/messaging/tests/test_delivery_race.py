@@ -38,11 +38,13 @@ def _send(day: Any, actor: Actor) -> Any:
 
 
 @pytest.mark.django_db
-def test_a_retried_delivery_sends_nothing_twice(smtp):
+def test_a_retried_delivery_sends_nothing_twice(smtp, sms):
     day, actor = _class_with_guardians(4)
     message = _send(day, actor)
-    assert deliver_message(message_id=message.pk) == 4
+    # Four e-mails, and an SMS to Karin, who has a mobile and no app.
+    assert deliver_message(message_id=message.pk) == 5
     assert deliver_message(message_id=message.pk) == 0
+    assert [to for to, _text in sms] == ["070-1234567"]
     assert sorted(r[0][0] for r in smtp.received) == sorted(
         ["karin@example.se", "vh1@example.se", "vh2@example.se", "vh3@example.se"]
     )
@@ -54,17 +56,18 @@ def test_a_failed_delivery_is_tried_again_and_then_sent_once(smtp, settings):
     message = _send(day, actor)
     port = settings.EMAIL_PORT
     settings.EMAIL_PORT = 1  # nobody listens there: the send fails and is recorded
-    assert deliver_message(message_id=message.pk) == 0
-    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+    assert deliver_message(message_id=message.pk) == 1  # only Karin's SMS got through
+    emails = Delivery.objects.filter(channel="epost")
+    assert set(emails.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
     settings.EMAIL_PORT = port
     assert deliver_message(message_id=message.pk) == 2
     assert len(smtp.received) == 2
-    assert set(Delivery.objects.values_list("attempts", flat=True)) == {2}
+    assert set(emails.values_list("attempts", flat=True)) == {2}
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_on_two_connections_send_each_email_once(smtp):
+def test_two_workers_on_two_connections_send_each_email_once(smtp, sms):
     if connection.vendor != "postgresql":
         pytest.skip("two connections to one database: PostgreSQL")
     day, actor = _class_with_guardians(6)
@@ -84,7 +87,8 @@ def test_two_workers_on_two_connections_send_each_email_once(smtp):
         t.start()
     for t in threads:
         t.join()
-    assert sum(sent) == 6
+    assert sum(sent) == 7  # six e-mails and Karin's SMS
+    assert len(sms) == 1
     addresses = [r[0][0] for r in smtp.received]
     assert len(addresses) == 6 and len(set(addresses)) == 6
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
