@@ -36,6 +36,7 @@ from skolsam.accounts.forms import (
     RecoveryCodeForm,
     TotpCodeForm,
 )
+from skolsam.accounts.federation.views import login_methods
 from skolsam.accounts.middleware import two_factor_exempt
 from skolsam.accounts.qr import qr_svg
 from skolsam.accounts.selectors import (
@@ -71,6 +72,11 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["login_methods"] = login_methods()
+        return context
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
