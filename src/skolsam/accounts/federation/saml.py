@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -122,7 +123,9 @@ def _metadata_config(feds: tuple[Federation, ...]) -> dict[str, list[Any]]:
     local: list[str] = []
     for fed in feds:
         if fed.metadata.startswith(("http://", "https://")):
-            if not fed.metadata_cert and not settings.DEBUG:
+            # Only a local IdP (the demo's, the tests') may go without a signed metadata.
+            local_idp = urlsplit(fed.metadata).hostname in ("127.0.0.1", "localhost", "::1")
+            if not fed.metadata_cert and not local_idp:
                 raise ImproperlyConfigured(
                     f"Metadata for {fed.label} is fetched from {fed.metadata}: set the "
                     "certificate that signs it (SKOLSAM_*_METADATA_CERT)."

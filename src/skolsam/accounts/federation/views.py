@@ -6,6 +6,7 @@ and answered with `accounts/federation/refused.html` (status 403): nobody is log
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
@@ -41,6 +42,7 @@ from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.people.access import person_policy
 
+logger = logging.getLogger(__name__)
 LOGIN_METHOD_SESSION_KEY = "skolsam_login_method"
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -115,6 +117,7 @@ def saml_login(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         location = saml.saml_login_start(fed=fed, next_url=next_url)
     except (saml.SamlUnavailable, ImproperlyConfigured):
+        logger.warning("SAML login with %s could not start", fed.slug, exc_info=True)
         return _unavailable(request, fed.label)
     return HttpResponseRedirect(location)
 
@@ -139,6 +142,7 @@ def saml_acs(request: HttpRequest) -> HttpResponse:
         )
         return _refused(request, "invalid_identity", method)
     except (saml.SamlUnavailable, ImproperlyConfigured):
+        logger.warning("SAML response could not be checked", exc_info=True)
         return _unavailable(request, "SAML")
     return _complete(request, identity, next_url)
 
