@@ -171,13 +171,14 @@ def xmlsec_sign(xml: bytes, *, key: Path, cert: Path, node_id: str, workdir: Pat
     source = workdir / "unsigned.xml"
     source.write_bytes(xml)
     out = workdir / "signed.xml"
-    subprocess.run(  # noqa: S603
+    done = subprocess.run(  # noqa: S603
         [
             "xmlsec1", "--sign", "--privkey-pem", f"{key},{cert}",
             "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
             "--output", str(out), str(source),
         ],
-        check=True,
+        check=False,
         capture_output=True,
     )
+    assert done.returncode == 0, done.stderr.decode()
     return out.read_bytes()

@@ -226,16 +226,37 @@ def test_an_assertion_changed_after_signing_is_refused(school: Day) -> None:
     assert not User.objects.filter(person=school.guardian).exists()
 
 
-def test_an_assertion_signed_with_another_key_is_refused(school: Day, tmp_path: Path) -> None:
+def _resigned(posted: dict[str, str], *, key: Path, cert: Path, workdir: Path) -> bytes:
+    """Give the assertion Karin's personnummer and sign it again with `key`.
+
+    SimpleSAMLphp signs the response and the assertion; the forger drops the outer
+    signature (an unsigned response with a signed assertion is valid) and signs the
+    assertion again.
+    """
+    xml = _xml(posted).replace(b"196001189114", KARIN_PNR.encode())
+    outer = re.search(rb"<ds:Signature.*?</ds:Signature>", xml, flags=re.S)
+    assert outer and xml.index(outer.group(0)) < xml.index(b"<saml:Assertion")
+    xml = xml.replace(outer.group(0), b"", 1)
+    return xmlsec_sign(xml, key=key, cert=cert, node_id="", workdir=workdir)
+
+
+def test_an_assertion_signed_with_another_key_is_refused(
+    school: Day, tmp_path: Path, saml_idp: Any
+) -> None:
     key, cert = tmp_path / "evil.key", tmp_path / "evil.crt"
     self_signed_pair(key, cert, common_name="Skolsam local IdP")
     client = Client()
     posted = saml_login(client, "e-legitimation", username="okand")
-    xml = _xml(posted).replace(b"196001189114", KARIN_PNR.encode())
-    forged = xmlsec_sign(xml, key=key, cert=cert, node_id="", workdir=tmp_path)
-    assert forged != xml
-    _assert_refused(client, _post(client, posted, forged))
+    _assert_refused(client, _post(client, posted, _resigned(posted, key=key, cert=cert, workdir=tmp_path)))
     assert not User.objects.filter(person=school.guardian).exists()
+
+    # The control: the same change signed with the IdP's own key is accepted, so what
+    # refused the forgery above was the key.
+    genuine = Client()
+    posted = saml_login(genuine, "e-legitimation", username="okand")
+    resigned = _resigned(posted, key=saml_idp.key_file, cert=saml_idp.cert_file, workdir=tmp_path)
+    assert _post(genuine, posted, resigned).status_code == 302
+    assert int(genuine.session[SESSION_KEY]) == User.objects.get(person=school.guardian).pk
 
 
 def test_a_response_is_accepted_once(school: Day) -> None:
