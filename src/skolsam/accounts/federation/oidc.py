@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import jwt
+import requests
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
@@ -34,6 +35,28 @@ def oidc_enabled() -> bool:
 
 class SwedishOidcBackend(OIDCAuthenticationBackend):
     """Verify the ID token strictly; never create or update users from claims."""
+
+    def retrieve_matching_jwk(self, token: Any) -> Any:
+        """Pick the provider's key by the token's `kid`; without one, the only signing key.
+
+        (mozilla-django-oidc insists on a `kid`, which the OIDC core spec does not require
+        when the provider publishes a single key.)
+        """
+        response = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT
+        )
+        response.raise_for_status()
+        header = jwt.get_unverified_header(token)
+        keys = [
+            k
+            for k in response.json().get("keys", [])
+            if k.get("use", "sig") == "sig" and k.get("alg", header.get("alg")) == header.get("alg")
+        ]
+        if "kid" in header:
+            keys = [k for k in keys if k.get("kid") == header["kid"]]
+        if len(keys) != 1:
+            raise SuspiciousOperation("id_token:no_matching_key")
+        return jwt.PyJWK(keys[0])
 
     def get_payload_data(self, token: Any, key: Any) -> dict[str, Any]:
         header = jwt.get_unverified_header(token)
