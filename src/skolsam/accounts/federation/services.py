@@ -21,6 +21,7 @@ from skolsam.accounts.models import LoginMethods, StrongLoginDevice, User
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, system_actor
 from skolsam.core.dates import today
+from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
 from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Enrolment, Placement
@@ -263,3 +264,24 @@ def strong_login_device(*, user: User) -> StrongLoginDevice:
         user=user, defaults={"name": "E-legitimation", "confirmed": True}
     )
     return device
+
+
+def user_eppn_set(*, actor: Actor, user: User, eppn: str) -> None:
+    """Record the eduPersonPrincipalName a Skolfederation login of `user` is matched to."""
+    if not actor.is_system:
+        raise DomainError("Bara en systemåtgärd eller Django-admin sätter ePPN.")
+    eppn = eppn.strip()
+    if eppn and User.objects.filter(edu_person_principal_name=eppn).exclude(pk=user.pk).exists():
+        raise DomainError({"edu_person_principal_name": "ePPN:et hör redan till ett annat konto."})
+    with transaction.atomic():
+        before = user.edu_person_principal_name
+        user.edu_person_principal_name = eppn or None
+        user.save(update_fields=["edu_person_principal_name"])
+        audit_record(
+            actor=actor,
+            action="auth.eppn_set",
+            object_type="User",
+            object_id=user.pk,
+            person_id=user.person_id,
+            changes={"edu_person_principal_name": [before, user.edu_person_principal_name]},
+        )
