@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from skolsam.accounts.federation.localidp import IdpUser
 from skolsam.accounts.federation.services import user_eppn_set
 from skolsam.accounts.models import User
@@ -68,7 +70,10 @@ def demo_identities(*, set_eppn: bool = False) -> list[DemoIdentity]:
     without_login = (
         persons.filter(
             pk__in=Responsible.objects.filter(valid_on(today())).values("responsible_id"),
-            user__isnull=True,
+        )
+        # Stays the same person after their first login has made them an account.
+        .filter(Q(user__isnull=True) | Q(user__username__startswith="e-"))
+        .filter(
             security_marking=SecurityMarking.INGEN,
             civic_no__isnull=False,
         )

@@ -22,7 +22,8 @@ from skolsam.testing.story import Day, build_day
 
 from .conftest import IDP_USERS, KARIN_PNR, oidc_authorize
 
-pytestmark = pytest.mark.usefixtures("oidc_settings")
+# They start real IdPs (once a run) and go through them: the slow lane.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("oidc_settings")]
 
 
 @pytest.fixture

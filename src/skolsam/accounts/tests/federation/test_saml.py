@@ -34,7 +34,8 @@ from .conftest import (
     xmlsec_sign,
 )
 
-pytestmark = pytest.mark.usefixtures("federation_settings")
+# They start real IdPs (once a run) and go through them: the slow lane.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("federation_settings")]
 ACS = reverse("saml_acs")
 
 

@@ -7,6 +7,7 @@ until Ctrl-C. Only with DJANGO_DEBUG=true.
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ class Command(BaseCommand):
         directory = Path(settings.VAR_DIR) / "demo-idp"
         saml = SimpleSamlPhp(directory=directory / "simplesamlphp", port=options["saml_port"], users=users)
         oidc = OidcProvider(port=options["oidc_port"], users=users)
+        # Stopped by a signal (make, a terminal closing) as by Ctrl-C: the IdPs stop too.
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
         try:
             saml.start()
             acs = acs_url()
@@ -54,7 +58,7 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(demo_identities_table(identities))
             self.stdout.write("")
-            self.stdout.write("Logga in på http://127.0.0.1:8000/login/ med ”Logga in med e-legitimation”. Ctrl-C avslutar.")
+            self.stdout.write(f"Logga in på {settings.SKOLSAM_BASE_URL}/login/ med ”Logga in med e-legitimation”. Ctrl-C avslutar.")
             while True:
                 time.sleep(1)
                 for process in (saml.process, oidc.process):
@@ -65,3 +69,7 @@ class Command(BaseCommand):
         finally:
             oidc.stop()
             saml.stop()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
