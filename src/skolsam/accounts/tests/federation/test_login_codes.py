@@ -17,7 +17,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from skolsam.accounts.models import LoginCode, LoginMethods, User
 from skolsam.audit.models import AuditEntry
-from skolsam.core.choices import DutyRole
+from skolsam.core.choices import DutyRole, SecurityMarking
+from skolsam.accounts.federation.login_codes import login_code_issue
+from skolsam.core.access import system_actor
+from skolsam.core.errors import DomainError
 from skolsam.people.models import Person
 from skolsam.testing.auth import verified_client
 from skolsam.testing.story import Day, build_day
@@ -156,4 +159,20 @@ def test_a_guardian_without_a_mobile_number_gets_no_code(
     assert response.status_code == 400
     assert "inget mobilnummer i registret" in response.content.decode()
     assert sms == ""
+    assert not LoginCode.objects.exists()
+
+
+def test_a_protected_guardian_gets_no_sms(
+    school: Day, capsys: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    Person.objects.filter(pk=school.guardian.pk).update(
+        security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING
+    )
+    school.guardian.refresh_from_db()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(DomainError, match="skyddade personuppgifter"),
+    ):
+        login_code_issue(actor=system_actor("test"), person=school.guardian)
+    assert capsys.readouterr().out == ""
     assert not LoginCode.objects.exists()
