@@ -285,3 +285,38 @@ def user_eppn_set(*, actor: Actor, user: User, eppn: str) -> None:
             person_id=user.person_id,
             changes={"edu_person_principal_name": [before, user.edu_person_principal_name]},
         )
+
+
+def login_methods_set(
+    *,
+    actor: Actor,
+    huvudman: Any,
+    e_legitimation: bool | None = None,
+    skolfederation: bool | None = None,
+    one_time_code: bool | None = None,
+) -> LoginMethods:
+    """Choose which ways of logging in a huvudman offers; a central administrator's decision."""
+    if not (actor.is_system or huvudman.pk in actor.central_org_ids):
+        raise DomainError("Bara huvudmannens centrala administratörer ändrar inloggningssätten.")
+    if huvudman.huvudman_id not in (None, huvudman.pk):
+        raise DomainError({"huvudman": "Inloggningssätt väljs för en huvudman, inte för en skola."})
+    with transaction.atomic():
+        row, _ = LoginMethods.objects.select_for_update().get_or_create(huvudman=huvudman)
+        before = {f: getattr(row, f) for f in ("e_legitimation", "skolfederation", "one_time_code")}
+        for name, value in (
+            ("e_legitimation", e_legitimation),
+            ("skolfederation", skolfederation),
+            ("one_time_code", one_time_code),
+        ):
+            if value is not None:
+                setattr(row, name, value)
+        row.save()
+        after = {f: getattr(row, f) for f in before}
+        audit_record(
+            actor=actor,
+            action="auth.login_methods_set",
+            object_type="Organisation",
+            object_id=huvudman.pk,
+            changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
+        )
+    return row
