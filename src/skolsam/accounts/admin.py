@@ -41,7 +41,10 @@ admin.site.site_header = "Skolsam – teknisk administration"
 
 @admin.register(User)
 class SkolsamUserAdmin(UserAdmin):
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Skolsam", {"fields": ("person", "edu_person_principal_name")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Skolsam", {"fields": ("person", "edu_person_principal_name")}),
+    )
     raw_id_fields = ("person",)
 
 

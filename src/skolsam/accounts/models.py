@@ -11,7 +11,8 @@ from django_otp.models import Device
 _SESSION_HASH_SALT = "skolsam.accounts.User.get_session_auth_hash"
 
 
-class User(AbstractUser):
+# django-stubs cannot resolve the reverse manager of a django-otp Device subclass.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A login. What it may see follows from `person`'s duties and relations, not from flags.
 
     Kept apart from Person so federated login (Skolfederation SAML, BankID via OIDC) can
@@ -123,6 +124,9 @@ class LoginCode(models.Model):
     class Meta:
         indexes = [models.Index(fields=["person", "used_at"])]
 
+    def __str__(self) -> str:
+        return f"Engångskod {self.pk} (utfärdad {self.issued_at:%Y-%m-%d %H:%M})"
+
 
 class SamlRequest(models.Model):
     """An outstanding SAML authentication request: its response is accepted once.
@@ -138,3 +142,6 @@ class SamlRequest(models.Model):
     next_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     consumed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"SAML-begäran {self.request_id}"

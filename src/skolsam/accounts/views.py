@@ -28,6 +28,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from skolsam.accounts.federation.views import login_methods
 from skolsam.accounts.forms import (
     CurrentPasswordChangeForm,
     LoginForm,
@@ -36,7 +37,6 @@ from skolsam.accounts.forms import (
     RecoveryCodeForm,
     TotpCodeForm,
 )
-from skolsam.accounts.federation.views import login_methods
 from skolsam.accounts.middleware import two_factor_exempt
 from skolsam.accounts.qr import qr_svg
 from skolsam.accounts.selectors import (

@@ -53,8 +53,13 @@ def demo_identities(*, set_eppn: bool = False) -> list[DemoIdentity]:
         return []
     found.append(
         DemoIdentity(
-            IdpUser("vh.lindqvist", DEMO_PASSWORD, guardian.given_name, guardian.family_name,
-                    civic_no=guardian.civic_no),
+            IdpUser(
+                "vh.lindqvist",
+                DEMO_PASSWORD,
+                guardian.given_name,
+                guardian.family_name,
+                civic_no=guardian.civic_no,
+            ),
             "Vårdnadshavare med konto: loggas in på sitt konto (vh.lindqvist).",
         )
     )
@@ -62,8 +67,13 @@ def demo_identities(*, set_eppn: bool = False) -> list[DemoIdentity]:
     if pupil and pupil.civic_no:
         found.append(
             DemoIdentity(
-                IdpUser("elev.alice", DEMO_PASSWORD, pupil.given_name, pupil.family_name,
-                        civic_no=pupil.civic_no),
+                IdpUser(
+                    "elev.alice",
+                    DEMO_PASSWORD,
+                    pupil.given_name,
+                    pupil.family_name,
+                    civic_no=pupil.civic_no,
+                ),
                 "Elev: loggas in på sitt konto (elev.alice).",
             )
         )
@@ -83,8 +93,13 @@ def demo_identities(*, set_eppn: bool = False) -> list[DemoIdentity]:
     if without_login:
         found.append(
             DemoIdentity(
-                IdpUser("vh.utan.konto", DEMO_PASSWORD, without_login.given_name,
-                        without_login.family_name, civic_no=without_login.civic_no or ""),
+                IdpUser(
+                    "vh.utan.konto",
+                    DEMO_PASSWORD,
+                    without_login.given_name,
+                    without_login.family_name,
+                    civic_no=without_login.civic_no or "",
+                ),
                 f"Vårdnadshavare utan konto ({without_login.given_name} "
                 f"{without_login.family_name}): får ett konto vid första inloggningen.",
             )
@@ -104,8 +119,9 @@ def demo_identities(*, set_eppn: bool = False) -> list[DemoIdentity]:
             user_eppn_set(actor=actor, user=teacher, eppn=eppn)
         found.append(
             DemoIdentity(
-                IdpUser("larare.centralskolan", DEMO_PASSWORD, "Lärare", "Centralskolan",
-                        eppn=eppn),
+                IdpUser(
+                    "larare.centralskolan", DEMO_PASSWORD, "Lärare", "Centralskolan", eppn=eppn
+                ),
                 "Personal via Skolfederation (eduPersonPrincipalName): larare.centralskolan.",
             )
         )

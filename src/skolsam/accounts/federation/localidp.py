@@ -187,13 +187,9 @@ class SimpleSamlPhp:
             "<?php\n$config = " + _php(config) + ";\n"
             "$config['logging.level'] = SimpleSAML\\Logger::NOTICE;\n"
         )
-        users = {
-            f"{u.username}:{u.password}": u.saml_attributes() for u in self.users
-        }
-        sources = {
-            "admin": ["core:AdminPassword"],
-            "demo-users": {0: "exampleauth:UserPass", **users},
-        }
+        users = {f"{u.username}:{u.password}": u.saml_attributes() for u in self.users}
+        demo_users: dict[Any, Any] = {0: "exampleauth:UserPass", **users}
+        sources = {"admin": ["core:AdminPassword"], "demo-users": demo_users}
         (d / "authsources.php").write_text("<?php\n$config = " + _php(sources) + ";\n")
         # A user with a personnummer logs in as with an e-ID: the assertion says LoA3.
         set_loa = (
@@ -234,7 +230,13 @@ class SimpleSamlPhp:
         env = {**os.environ, "SIMPLESAMLPHP_CONFIG_DIR": str(self.directory)}
         log = (self.directory / "log" / "php-server.log").open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(SIMPLESAMLPHP_DIR / "www")],
+            [
+                shutil.which("php") or "php",
+                "-S",
+                f"127.0.0.1:{self.port}",
+                "-t",
+                str(SIMPLESAMLPHP_DIR / "www"),
+            ],
             cwd=SIMPLESAMLPHP_DIR / "www",
             env=env,
             stdout=log,

@@ -85,8 +85,10 @@ def login_code_issue(*, actor: Actor, person: Any) -> LoginCode:
     mobile = _mobile(person)
     if not mobile:
         raise DomainError(
-            {"phone_numbers": "Vårdnadshavaren har inget mobilnummer i registret. "
-             "Lägg in numret först."}
+            {
+                "phone_numbers": "Vårdnadshavaren har inget mobilnummer i registret. "
+                "Lägg in numret först."
+            }
         )
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
     minutes = settings.SKOLSAM_LOGIN_CODE_MINUTES
@@ -128,9 +130,7 @@ def login_code_redeem(*, civic_no: str, code: str) -> User:
     cleaned = "".join(c for c in code if c.isdigit())
     if len(cleaned) != CODE_DIGITS:
         raise DomainError({"code": f"Koden är {CODE_DIGITS} siffror."})
-    wrong = DomainError(
-        {"code": "Koden stämmer inte eller har gått ut. Be skolan om en ny kod."}
-    )
+    wrong = DomainError({"code": "Koden stämmer inte eller har gått ut. Be skolan om en ny kod."})
     system = system_actor("inloggning:engångskod")
     person = person_policy.objects(system, Action.VIEW).filter(civic_no=number).first()
     if person is None:

@@ -42,9 +42,7 @@ class SwedishOidcBackend(OIDCAuthenticationBackend):
         (mozilla-django-oidc insists on a `kid`, which the OIDC core spec does not require
         when the provider publishes a single key.)
         """
-        response = requests.get(
-            self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT
-        )
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
         response.raise_for_status()
         header = jwt.get_unverified_header(token)
         keys = [

@@ -23,11 +23,11 @@ from skolsam.core.access import Actor, system_actor
 from skolsam.core.dates import today
 from skolsam.core.errors import DomainError
 from skolsam.core.models import valid_on
+from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.people import civicno
 from skolsam.people.access import person_policy
-from skolsam.core.policy import Action
 
 
 class Method(StrEnum):

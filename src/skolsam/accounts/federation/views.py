@@ -53,18 +53,27 @@ def login_methods() -> list[dict[str, str]]:
     feds = saml.federations()
     if "e-legitimation" in feds:
         methods.append(
-            {"url": reverse("saml_login", args=["e-legitimation"]),
-             "label": "Logga in med e-legitimation", "hint": "BankID, Freja eID+ m.fl."}
+            {
+                "url": reverse("saml_login", args=["e-legitimation"]),
+                "label": "Logga in med e-legitimation",
+                "hint": "BankID, Freja eID+ m.fl.",
+            }
         )
     if oidc_enabled():
         methods.append(
-            {"url": reverse("oidc_login"), "label": "Logga in med e-legitimation (OpenID Connect)",
-             "hint": "Via Sveriges OIDC-profil"}
+            {
+                "url": reverse("oidc_login"),
+                "label": "Logga in med e-legitimation (OpenID Connect)",
+                "hint": "Via Sveriges OIDC-profil",
+            }
         )
     if "skolfederation" in feds:
         methods.append(
-            {"url": reverse("saml_login", args=["skolfederation"]),
-             "label": "Logga in med Skolfederation", "hint": "För personal och elever"}
+            {
+                "url": reverse("saml_login", args=["skolfederation"]),
+                "label": "Logga in med Skolfederation",
+                "hint": "För personal och elever",
+            }
         )
     return methods
 
@@ -83,14 +92,10 @@ def _refused(request: HttpRequest, reason: str, method: Method | None) -> HttpRe
 
 
 def _unavailable(request: HttpRequest, label: str) -> HttpResponse:
-    return render(
-        request, "accounts/federation/unavailable.html", {"label": label}, status=503
-    )
+    return render(request, "accounts/federation/unavailable.html", {"label": label}, status=503)
 
 
-def _complete(
-    request: HttpRequest, identity: FederatedIdentity, next_url: str
-) -> HttpResponse:
+def _complete(request: HttpRequest, identity: FederatedIdentity, next_url: str) -> HttpResponse:
     """Match the identity, log the user in (strong logins count as two-factor), go on."""
     try:
         user = federated_login_resolve(identity=identity)
@@ -290,5 +295,3 @@ def session_ended(request: HttpRequest) -> HttpResponse:
             "idle": request.GET.get("orsak") != "maxtid",
         },
     )
-
-

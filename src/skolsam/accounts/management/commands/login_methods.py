@@ -24,7 +24,9 @@ _SWITCH = {"on": True, "off": False, "på": True, "av": False}
 
 
 class Command(BaseCommand):
-    help = "Visa eller välj inloggningssätt per huvudman (e-legitimation, Skolfederation, engångskod)."
+    help = (
+        "Visa eller välj inloggningssätt per huvudman (e-legitimation, Skolfederation, engångskod)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("huvudman", nargs="?", help="Huvudmannens namn eller organisationskod.")

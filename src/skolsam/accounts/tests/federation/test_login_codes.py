@@ -15,11 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from skolsam.accounts.federation.login_codes import login_code_issue
 from skolsam.accounts.models import LoginCode, LoginMethods, User
 from skolsam.audit.models import AuditEntry
-from skolsam.core.choices import DutyRole, SecurityMarking
-from skolsam.accounts.federation.login_codes import login_code_issue
 from skolsam.core.access import system_actor
+from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.core.errors import DomainError
 from skolsam.people.models import Person
 from skolsam.testing.auth import verified_client
@@ -102,9 +102,12 @@ def test_five_wrong_codes_void_it(
     late = client.post(reverse("login_code"), {"civic_no": school.guardian.civic_no, "code": code})
     assert late.status_code == 200
     assert SESSION_KEY not in client.session
-    assert AuditEntry.objects.filter(
-        action="auth.federated_refused", person_id=school.guardian.pk
-    ).count() == 6
+    assert (
+        AuditEntry.objects.filter(
+            action="auth.federated_refused", person_id=school.guardian.pk
+        ).count()
+        == 6
+    )
 
 
 def test_bad_input_says_which_field_and_why(school: Day) -> None:

@@ -49,11 +49,9 @@ def school(db: Any) -> Day:
     return day
 
 
-def _refusals(**detail: Any) -> Any:
-    entries = AuditEntry.objects.filter(action="auth.federated_refused")
-    for key, value in detail.items():
-        entries = [e for e in entries if e.detail.get(key) == value]
-    return entries
+def _refusals(**detail: Any) -> list[AuditEntry]:
+    entries = list(AuditEntry.objects.filter(action="auth.federated_refused").order_by("pk"))
+    return [e for e in entries if all(e.detail.get(k) == v for k, v in detail.items())]
 
 
 def test_a_guardian_logs_in_with_e_id_and_gets_a_login_at_the_first_time(school: Day) -> None:
@@ -248,7 +246,9 @@ def test_an_assertion_signed_with_another_key_is_refused(
     self_signed_pair(key, cert, common_name="Skolsam local IdP")
     client = Client()
     posted = saml_login(client, "e-legitimation", username="okand")
-    _assert_refused(client, _post(client, posted, _resigned(posted, key=key, cert=cert, workdir=tmp_path)))
+    _assert_refused(
+        client, _post(client, posted, _resigned(posted, key=key, cert=cert, workdir=tmp_path))
+    )
     assert not User.objects.filter(person=school.guardian).exists()
 
     # The control: the same change signed with the IdP's own key is accepted, so what

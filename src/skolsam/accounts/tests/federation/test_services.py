@@ -15,7 +15,7 @@ from skolsam.accounts.federation.services import (
     federated_login_resolve,
     login_methods_set,
 )
-from skolsam.accounts.models import LoginMethods, User
+from skolsam.accounts.models import LoginMethods
 from skolsam.audit.models import AuditEntry
 from skolsam.core.errors import DomainError
 from skolsam.testing import factories as f
@@ -28,7 +28,9 @@ def school(db: Any) -> Day:
 
 
 def _e_id(person: Any) -> FederatedIdentity:
-    return FederatedIdentity(method=Method.OIDC, issuer="test", civic_no=person.civic_no, strong=True)
+    return FederatedIdentity(
+        method=Method.OIDC, issuer="test", civic_no=person.civic_no, strong=True
+    )
 
 
 def test_a_pupil_gets_a_login_at_the_first_e_id_login(school: Day) -> None:

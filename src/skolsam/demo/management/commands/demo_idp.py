@@ -40,10 +40,14 @@ class Command(BaseCommand):
             raise CommandError(f"Saknade Debian-paket ({', '.join(missing)}). Kör: {INSTALL_HINT}")
         identities = demo_identities(set_eppn=True)
         if not identities:
-            raise CommandError("Demodatan är inte inläst än: kör make demo (eller demo_load) först.")
+            raise CommandError(
+                "Demodatan är inte inläst än: kör make demo (eller demo_load) först."
+            )
         users = [i.user for i in identities]
         directory = Path(settings.VAR_DIR) / "demo-idp"
-        saml = SimpleSamlPhp(directory=directory / "simplesamlphp", port=options["saml_port"], users=users)
+        saml = SimpleSamlPhp(
+            directory=directory / "simplesamlphp", port=options["saml_port"], users=users
+        )
         oidc = OidcProvider(port=options["oidc_port"], users=users)
         # Stopped by a signal (make, a terminal closing) as by Ctrl-C: the IdPs stop too.
         signal.signal(signal.SIGTERM, _interrupt)
@@ -51,14 +55,20 @@ class Command(BaseCommand):
         try:
             saml.start()
             acs = acs_url()
-            saml.add_service_provider(settings.SKOLSAM_SAML_ENTITY_ID, [acs, acs.replace("127.0.0.1", "localhost")])
+            saml.add_service_provider(
+                settings.SKOLSAM_SAML_ENTITY_ID, [acs, acs.replace("127.0.0.1", "localhost")]
+            )
             oidc.start(log_file=directory / "oidc.log")
-            self.stdout.write(f"SAML-IdP (SimpleSAMLphp): {saml.base_url}/  metadata {saml.metadata_url}")
+            self.stdout.write(
+                f"SAML-IdP (SimpleSAMLphp): {saml.base_url}/  metadata {saml.metadata_url}"
+            )
             self.stdout.write(f"OIDC-leverantör (oidc-provider-mock): {oidc.issuer}/")
             self.stdout.write("")
             self.stdout.write(demo_identities_table(identities))
             self.stdout.write("")
-            self.stdout.write(f"Logga in på {settings.SKOLSAM_BASE_URL}/login/ med ”Logga in med e-legitimation”. Ctrl-C avslutar.")
+            self.stdout.write(
+                f"Logga in på {settings.SKOLSAM_BASE_URL}/login/ med ”Logga in med e-legitimation”. Ctrl-C avslutar."
+            )
             while True:
                 time.sleep(1)
                 for process in (saml.process, oidc.process):
