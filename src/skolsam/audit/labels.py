@@ -98,6 +98,12 @@ ACTION_LABELS: dict[str, str] = {
     "auth.2fa_recovery_codes": "Nya reservkoder skapade",
     "auth.2fa_recovery_code_used": "Reservkod använd",
     "auth.2fa_reset": "Tvåstegsinloggning återställd",
+    "auth.federated_login": "Inloggning med e-legitimation, Skolfederation eller engångskod",
+    "auth.federated_refused": "Nekad inloggning med e-legitimation, Skolfederation eller engångskod",
+    "auth.federated_account_created": "Konto skapat vid första inloggningen med e-legitimation",
+    "auth.login_code_issued": "Engångskod för inloggning skickad",
+    "auth.eppn_set": "Konto kopplat till ePPN (Skolfederation)",
+    "auth.login_methods_set": "Inloggningssätt för huvudman ändrade",
     # The audit log itself
     "audit.search": "Sökning i granskningsloggen",
     # SS 12000 API
