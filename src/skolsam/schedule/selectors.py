@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from skolsam.core.access import Actor
 from skolsam.schedule import calendar
@@ -55,3 +55,53 @@ def week_lessons(
         .select_related("activity", "substitute__person")
         .order_by("start_time", "id")
     )
+
+
+@dataclass
+class TeacherDay:
+    """A teacher's way into the registers: today's lessons and the ones left unregistered."""
+
+    today: list[CalendarEvent]
+    not_registered: list[CalendarEvent]
+
+
+def teacher_day(*, actor: Actor, now: datetime, weeks: int = 2) -> TeacherDay:
+    """Return the actor's lessons today and their past lessons with no saved register.
+
+    Lessons the actor teaches or substitutes (`schedule.access.lessons_taught_by`); a lesson
+    is unregistered when it has ended, is not cancelled and has no `reported_at`, looked for
+    over the last `weeks` weeks. Today's lessons carry `now_on` (it is going on). One query,
+    none for someone who works nowhere.
+    """
+    if actor.person_id is None or not actor.is_staff_member:
+        return TeacherDay([], [])
+    day = actor.on
+    lessons = list(
+        lessons_taught_by(actor)
+        .filter(date__range=(day - timedelta(weeks=weeks), day))
+        .filter(Q(date=day) | Q(reported_at__isnull=True, cancelled=False, end_time__lte=now))
+        .select_related("activity")
+        .only(
+            "id",
+            "date",
+            "start_time",
+            "end_time",
+            "room",
+            "cancelled",
+            "reported_at",
+            "activity",
+            "activity__display_name",
+        )
+        .order_by("date", "start_time", "id")
+    )
+    today = []
+    for lesson in lessons:
+        if lesson.date == day:
+            lesson.now_on = lesson.start_time <= now < lesson.end_time  # type: ignore[attr-defined]
+            today.append(lesson)
+    not_registered = [
+        lesson
+        for lesson in reversed(lessons)
+        if lesson.reported_at is None and not lesson.cancelled and lesson.end_time <= now
+    ]
+    return TeacherDay(today, not_registered)
