@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from skolsam.core.access import Actor
 from skolsam.schedule import calendar
-from skolsam.schedule.access import lessons_of_person, lessons_taught_by
+from skolsam.schedule.access import lessons_of_person, lessons_taught_by, teaching_arms
 from skolsam.schedule.calendar import ancestors_and_self
 from skolsam.schedule.models import CalendarEvent, NonTeachingDay, Term
 
@@ -76,10 +76,21 @@ def teacher_day(*, actor: Actor, now: datetime, weeks: int = 2) -> TeacherDay:
     if actor.person_id is None or not actor.is_staff_member:
         return TeacherDay([], [])
     day = actor.on
+    wanted = Q(date__range=(day - timedelta(weeks=weeks), day)) & (
+        Q(date=day) | Q(reported_at__isnull=True, cancelled=False, end_time__lte=now)
+    )
+    # The lessons taught and the lessons substituted as two arms of a UNION: each is a
+    # plain semi-join that reads the (activity, date) or the substitute index, where one OR
+    # of both would read every lesson of the period at every school.
+    taught, substituted = teaching_arms(actor)
+    ids = (
+        CalendarEvent.objects.filter(wanted, taught)
+        .order_by()
+        .values("pk")
+        .union(CalendarEvent.objects.filter(wanted, substituted).order_by().values("pk"))
+    )
     lessons = list(
-        lessons_taught_by(actor)
-        .filter(date__range=(day - timedelta(weeks=weeks), day))
-        .filter(Q(date=day) | Q(reported_at__isnull=True, cancelled=False, end_time__lte=now))
+        CalendarEvent.objects.filter(pk__in=ids)
         .select_related("activity")
         .only(
             "id",
