@@ -62,16 +62,19 @@ class TeacherDay:
     """A teacher's way into the registers: today's lessons and the ones left unregistered."""
 
     today: list[CalendarEvent]
+    # The newest unregistered lessons (at most `shown`), and how many there are in all.
     not_registered: list[CalendarEvent]
+    not_registered_count: int = 0
 
 
-def teacher_day(*, actor: Actor, now: datetime, weeks: int = 2) -> TeacherDay:
+def teacher_day(*, actor: Actor, now: datetime, weeks: int = 2, shown: int = 10) -> TeacherDay:
     """Return the actor's lessons today and their past lessons with no saved register.
 
     Lessons the actor teaches or substitutes (`schedule.access.lessons_taught_by`); a lesson
     is unregistered when it has ended, is not cancelled and has no `reported_at`, looked for
-    over the last `weeks` weeks. Today's lessons carry `now_on` (it is going on). One query,
-    none for someone who works nowhere.
+    over the last `weeks` weeks; the newest `shown` are listed, with the count of all.
+    Today's lessons carry `now_on` (it is going on). One query, none for someone who works
+    nowhere.
     """
     if actor.person_id is None or not actor.is_staff_member:
         return TeacherDay([], [])
@@ -115,4 +118,4 @@ def teacher_day(*, actor: Actor, now: datetime, weeks: int = 2) -> TeacherDay:
         for lesson in reversed(lessons)
         if lesson.reported_at is None and not lesson.cancelled and lesson.end_time <= now
     ]
-    return TeacherDay(today, not_registered)
+    return TeacherDay(today, not_registered[:shown], len(not_registered))
