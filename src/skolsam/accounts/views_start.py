@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -31,7 +31,12 @@ from skolsam.schedule.selectors import teacher_day
 @require_GET
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
-    """Show each role its way in: school units, own groups, own children, and the search."""
+    """Show each role its way in: school units, own groups, own children, and the search.
+
+    Guardians and pupils (and nothing more) land in the portal instead.
+    """
+    if getattr(request, "portal_only", False):
+        return redirect("portal:start")
     actor = request_actor(request)
     context = {
         "actor": actor,

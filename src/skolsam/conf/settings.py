@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "skolsam.audit",
     "skolsam.audit_search",
     "skolsam.demo",
+    "skolsam.portal",
     "django_tasks",
     "django_tasks_db",
     "skolsam.api.ss12000",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "skolsam.accounts.middleware.ActorMiddleware",
     "skolsam.accounts.middleware.SessionTimeoutMiddleware",
     "skolsam.accounts.middleware.TwoFactorMiddleware",
+    # Guardians and pupils reach the portal and their account, nothing else (404).
+    "skolsam.portal.middleware.PortalOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The product's 404 page with DEBUG on too (the demo); inside the others, so its page
     # gets their headers and cookies.

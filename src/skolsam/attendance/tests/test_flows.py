@@ -152,9 +152,9 @@ def test_a_guardians_report_for_part_of_the_day_shows_in_that_days_register():
     guardian = Client()
     login(guardian, day.guardian)
     reported = guardian.post(
-        reverse("attendance:guardian_report"),
+        reverse("portal:absence_report"),
         {
-            "child": str(alva.pk),
+            "children": str(alva.pk),
             "scope": "part",
             "first_day": today().isoformat(),
             "start": "08:30",
@@ -217,7 +217,7 @@ def test_invalid_absence_gives_exactly_one_notice_per_guardian_after_the_task_ru
     assert capsys.readouterr().out.count("--- SMS till 070-1234567 ---") == 1
     guardian = Client()
     login(guardian, day.guardian)
-    page = guardian.get(reverse("attendance:guardian")).content.decode()
+    page = guardian.get(reverse("portal:notices")).content.decode()
     assert f"Ogiltig frånvaro {today():%Y-%m-%d}: {alva.given_name}" in page
     assert Notice.objects.filter(guardian=day.former_guardian).count() == 0
 
