@@ -1,10 +1,11 @@
 """Decide which persons an actor may see and change, and who may act for a child.
 
 Moved here from `core/access.py` so that `core` knows no domain model: the rules are the
-same (see the module docstring of `core.access` for the roles). Two policies sit on top:
+same (see the module docstring of `core.access` for the roles). Three policies sit on top:
 
 - `person_policy` (Person): VIEW is `persons_visible_to`, CHANGE `may_edit_person`, AUTHORISE
   (naming staff for a protected person) `may_grant_protected_access`;
+- `staff_naming_policy` (Duty): whom such a grant may name (staff of the granting huvudman);
 - `child_policy` (Person, asked about a child): what a responsible adult may do for the child,
   by relation type and by the child's age, exactly as the table "Who acts for a child" in
   docs/architecture.md says (a test parses that table and runs every cell through here).
@@ -12,6 +13,7 @@ same (see the module docstring of `core.access` for the roles). Two policies sit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -422,21 +424,42 @@ def children_of(actor: Actor, action: Action = Action.SEE_CHILD) -> QuerySet[Per
     )
 
 
-def may_name_for_protected_access(
-    actor: Actor, staff: Person, start_date: date, end_date: date | None
-) -> bool:
-    """Tell whether `staff` may be named to see a protected person, by this actor.
+@dataclass(frozen=True)
+class StaffNaming:
+    """A staff member to be named, for a period, to see a protected person's location."""
+
+    staff: Person
+    start_date: date
+    end_date: date | None
+
+    @property
+    def pk(self) -> Any:
+        return self.staff.pk
+
+
+class StaffNamingPolicy(Policy[Duty]):
+    """AUTHORISE: whom the actor may name to see a protected person (obj: a StaffNaming).
 
     Only staff of the granting huvudman (a duty in the actor's central organisations for
     some of the period): the access layer would otherwise be the only thing keeping a
-    guardian or another huvudman's teacher out. The system may name anyone.
+    guardian or another huvudman's teacher out. The system may name anyone (`Policy.can`).
+    `objects` gives the duties that make their holders nameable.
     """
-    if actor.is_system:
-        return True
-    return any(
-        periods_overlap(start_date, end_date, d.start_date, d.end_date)
-        for d in Duty.objects.filter(person=staff, duty_at_id__in=actor.central_org_ids)
-    )
+
+    model = Duty
+    actions = frozenset({Action.AUTHORISE})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        return any(
+            periods_overlap(obj.start_date, obj.end_date, d.start_date, d.end_date)
+            for d in self.scope(actor, action).filter(person=obj.staff)
+        )
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[Duty]:
+        return Duty.objects.filter(duty_at_id__in=actor.central_org_ids)
+
+
+staff_naming_policy = StaffNamingPolicy()
 
 
 def responsibles_of_child(actor: Actor, child: Any) -> list[Responsible]:

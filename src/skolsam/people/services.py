@@ -25,7 +25,7 @@ from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Placement
 from skolsam.groups.models import GroupMembership
 from skolsam.people import civicno
-from skolsam.people.access import may_name_for_protected_access, person_policy
+from skolsam.people.access import StaffNaming, person_policy, staff_naming_policy
 from skolsam.people.models import (
     AdultConsent,
     Person,
@@ -468,7 +468,8 @@ def protected_identity_authorise(
     if not reason.strip():
         raise DomainError({"reason": "Ange skälet till att personalen behöver uppgifterna."})
     period_validate(start_date, end_date)
-    if not may_name_for_protected_access(actor, staff, start_date, end_date):
+    naming = StaffNaming(staff=staff, start_date=start_date, end_date=end_date)
+    if not staff_naming_policy.can(actor, Action.AUTHORISE, naming):
         raise DomainError(
             {"staff": f"{staff.full_name} har ingen tjänst inom din organisation för perioden."}
         )

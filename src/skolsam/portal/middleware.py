@@ -32,6 +32,13 @@ ALLOWED_NAMES = frozenset(
         "password_reset_done",
         "password_reset_confirm",
         "password_reset_complete",
+        # Federated login (accounts.federation): logging in again, or as someone else.
+        "session_ended",
+        "saml_login",
+        "saml_acs",
+        "oidc_login",
+        "oidc_callback",
+        "login_code",
     }
 )
 # The guardian pages that lived in attendance, kept as redirects to the portal.
