@@ -9,11 +9,12 @@ the portal); anything else is a 404, the same page as for a missing one. It also
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from skolsam.core.portal import is_portal_only
+from skolsam.core.portal import is_portal_only, portal_sections
 from skolsam.core.views import request_actor
 
 # The account's own pages: login, logout, password, two-factor, recovery codes.
@@ -54,6 +55,21 @@ ALLOWED_OLD = frozenset(
 )
 
 
+@cache
+def section_namespaces() -> frozenset[str]:
+    """Return the portal's own URL namespace and those of every declared section's pages.
+
+    A domain that declares a portal section (messaging's inbox, later grades) serves its
+    pages to guardians and pupils under its own namespace; its views check who may see what.
+    """
+    found = {"portal"}
+    for section in portal_sections():
+        for name in (section.url_name, section.child_url_name):
+            if name and ":" in name:
+                found.add(name.split(":", 1)[0])
+    return frozenset(found)
+
+
 class PortalOnlyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -71,7 +87,7 @@ class PortalOnlyMiddleware:
         if match is None:
             return None
         if (
-            match.namespace == "portal"
+            match.namespace in section_namespaces()
             or match.view_name in ALLOWED_NAMES
             or match.view_name in ALLOWED_OLD
         ):
