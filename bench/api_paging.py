@@ -27,14 +27,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import secrets
-import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from generated_db import huvudman_client, own_database, start
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -53,31 +51,13 @@ def main() -> int:
     parser.add_argument("--no-record", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args()
 
-    server_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    bench_url = urlunsplit(urlsplit(server_url)._replace(path=f"/{args.database}"))
-    if not args.reuse:
-        _sql(server_url, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        _sql(server_url, f'CREATE DATABASE "{args.database}"')
-    try:
+    with own_database(args.database, reuse=args.reuse, keep=args.keep) as bench_url:
         figures = _run(bench_url, pupils=args.pupils, generate=not args.reuse)
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            _sql(server_url, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     _print(figures)
     if not args.no_record:
         _record(figures)
         print(f"\nUpdated the SS 12000 API section of {RESULTS.relative_to(ROOT)}.")
     return 0 if min(f["ratio"] for f in figures["endpoints"]) >= 0.5 else 1
-
-
-def _sql(server_url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def _rss_mb() -> float:
@@ -88,49 +68,10 @@ def _rss_mb() -> float:
 
 
 def _run(bench_url: str, *, pupils: int, generate: bool) -> dict[str, Any]:
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skolsam.conf.settings")
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    # As in production: no query log kept in memory, no debug pages.
-    os.environ["DJANGO_DEBUG"] = "false"
-    # Production settings refuse to start on the published development keys.
-    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("SKOLSAM_SS12000_SIGNING_KEY", secrets.token_urlsafe(50))
-    sys.path.insert(0, str(ROOT / "src"))
-    if generate:
-        # In processes of their own, as a register is loaded before a server starts: the
-        # measuring process then holds what a server holds, not the generator's leftovers.
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "--verbosity", "0"], check=True)  # noqa: S603
-        started = time.perf_counter()
-        subprocess.run(  # noqa: S603
-            [*manage, "generate_register", "--pupils", str(pupils), "--seed", "1"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        print(f"Generated {pupils:,} pupils in {time.perf_counter() - started:.0f} s.")
-        # As autovacuum does after a bulk load, before anyone reads: statistics, and the
-        # visibility map and hint bits, which the first reader would otherwise have to set
-        # (the side measured first, the API, paid that: 0.47 instead of 0.52 in one run).
-        _sql(bench_url, "VACUUM ANALYZE")
-
-    import django
-
-    django.setup()
-
-    import skolsam.conf.wsgi  # noqa: F401 - the server's start-up, garbage collector tuning included
-    from skolsam.api.ss12000 import auth, services
+    start(bench_url, pupils=pupils, generate=generate, api=True)
     from skolsam.api.ss12000.access import scope_for_client
-    from skolsam.core.access import system_actor
-    from skolsam.core.choices import OrganisationType
-    from skolsam.organisations.models import Organisation
 
-    huvudman = Organisation.objects.filter(organisation_type=OrganisationType.HUVUDMAN).first()
-    assert huvudman is not None, "the register is empty"
-    client, _secret = services.api_client_create(
-        actor=system_actor("bench"), name="Bench", organisations=[huvudman], scopes=["*:read"]
-    )
-    token = auth.issue_token(client)[0]
+    client, token = huvudman_client()
     scope = scope_for_client(client)
     endpoints = [
         _measure("/persons", {}, token, _raw_persons, scope),

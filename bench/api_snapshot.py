@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from generated_db import huvudman_client, own_database, start
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
@@ -39,67 +37,16 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="use a database kept earlier")
     args = parser.parse_args()
 
-    server_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    bench_url = urlunsplit(urlsplit(server_url)._replace(path=f"/{args.database}"))
-    if not args.reuse:
-        _sql(server_url, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        _sql(server_url, f'CREATE DATABASE "{args.database}"')
-    try:
+    with own_database(args.database, reuse=args.reuse, keep=args.keep) as bench_url:
         _run(bench_url, pupils=args.pupils, generate=not args.reuse)
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            _sql(server_url, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     return 0
 
 
-def _sql(server_url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(statement)
-
-
 def _run(bench_url: str, *, pupils: int, generate: bool) -> None:
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skolsam.conf.settings")
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("SKOLSAM_SS12000_SIGNING_KEY", secrets.token_urlsafe(50))
     # The prune task is enqueued on the first snapshot; run it in the process.
     os.environ["SKOLSAM_TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
-    sys.path.insert(0, str(ROOT / "src"))
-    if generate:
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "--verbosity", "0"], check=True)  # noqa: S603
-        started = time.perf_counter()
-        subprocess.run(  # noqa: S603
-            [*manage, "generate_register", "--pupils", str(pupils), "--seed", "1"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        print(f"Generated {pupils:,} pupils in {time.perf_counter() - started:.0f} s.")
-        _sql(bench_url, "VACUUM ANALYZE")
-
-    import django
-
-    django.setup()
-
-    import skolsam.conf.wsgi  # noqa: F401 - the server's start-up
-    from skolsam.api.ss12000 import auth, services
-    from skolsam.core.access import system_actor
-    from skolsam.core.choices import OrganisationType
-    from skolsam.organisations.models import Organisation
-
-    huvudman = Organisation.objects.filter(organisation_type=OrganisationType.HUVUDMAN).first()
-    assert huvudman is not None, "the register is empty"
-    client, _secret = services.api_client_create(
-        actor=system_actor("bench"), name="Bench", organisations=[huvudman], scopes=["*:read"]
-    )
-    token = auth.issue_token(client)[0]
+    start(bench_url, pupils=pupils, generate=generate, api=True)
+    _client, token = huvudman_client()
     served: dict[str, list[str]] = {}
     print(f"\n/persons, limit={PAGE}, {pupils:,} pupils")
     print(

@@ -25,13 +25,12 @@ import argparse
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from generated_db import own_database, start
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -52,19 +51,8 @@ def main() -> int:
     parser.add_argument("--note", default="", help="a remark for the RESULTS.md row")
     args = parser.parse_args()
 
-    server_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    bench_url = urlunsplit(urlsplit(server_url)._replace(path=f"/{args.database}"))
-    if not args.reuse:
-        _sql(server_url, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        _sql(server_url, f'CREATE DATABASE "{args.database}"')
-    try:
+    with own_database(args.database, reuse=args.reuse, keep=args.keep) as bench_url:
         figures = _run(bench_url, pupils=args.pupils, runs=args.runs, generate=not args.reuse)
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            _sql(server_url, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     figures["note"] = args.note
     _print(figures)
     if not args.no_record:
@@ -73,40 +61,11 @@ def main() -> int:
     return 0 if max(q["ratio"] for q in figures["queries"]) <= GOAL else 1
 
 
-def _sql(server_url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(statement)
-
-
 def _run(bench_url: str, *, pupils: int, runs: int, generate: bool) -> dict[str, Any]:
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skolsam.conf.settings")
-    # As in production: no query log kept in memory, no debug pages.
-    os.environ["DJANGO_DEBUG"] = "false"
-    sys.path.insert(0, str(ROOT / "src"))
-    if generate:
-        # In processes of their own, as a register is loaded before a server starts.
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "--verbosity", "0"], check=True)  # noqa: S603
-        started = time.perf_counter()
-        subprocess.run(  # noqa: S603
-            [*manage, "generate_register", "--pupils", str(pupils), "--seed", "1"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        print(f"Generated {pupils:,} pupils in {time.perf_counter() - started:.0f} s.")
-        # As autovacuum does after a bulk load: statistics, visibility map, hint bits.
-        _sql(bench_url, "VACUUM ANALYZE")
-
-    import django
-
-    django.setup()
+    start(bench_url, pupils=pupils, generate=generate)
 
     from django.db import connection
 
-    import skolsam.conf.wsgi  # noqa: F401 - the server's start-up, garbage collector tuning included
     from skolsam.accounts.actor import actor_for_person
     from skolsam.core.choices import DutyRole, OrganisationType, SecurityMarking
     from skolsam.duties.models import Duty

@@ -46,6 +46,12 @@ person in, `cells` reads a table row.
 
 **The prologue** (`build_school`): the same Scheeleskolan under Köping's förvaltning with
 nobody in it yet, for the service tests that watch one service's writes.
+
+**The timetable** (`build_timetable`, read by the schedule tests): the prologue's
+Scheeleskolan with classes 7A and 7B, Anders its rektor, Maria (signature MARI, who will
+teach 7B mathematics) and Ingrid (INGR), the mathematics syllabus GRGRMAT01 and a term the
+rektor created; Alva in 7B with Karin her guardian, and Elsa, with skyddad folkbokföring,
+in 7B too. No activity or lesson yet: the timetable import makes them.
 """
 
 from __future__ import annotations
@@ -237,6 +243,77 @@ def build_story() -> Story:
 
     s.users["user_without_person"] = f.UserFactory(person=None, username="utan.person")
     return s
+
+
+# --- The timetable ---------------------------------------------------------------------------
+
+
+@dataclass
+class Timetable:
+    school: Any
+    term: Any
+    rektor: Any  # Anders's duty
+    teacher: Any  # Maria's duty, signature MARI
+    other_teacher: Any  # Ingrid's duty, signature INGR
+    groups: dict[str, Any]
+    pupil: Any  # Alva, 7B
+    protected_pupil: Any  # Elsa, 7B, skyddad folkbokföring
+    guardian: Any  # Karin, Alva's
+    actor: Any  # Anders, as of the day the term was made
+
+
+def build_timetable(
+    *, term_start: date, term_end: date, on: date, term_name: str = "Höstterminen 2026"
+) -> Timetable:
+    """Create Scheeleskolan ready for a timetable: staff with signatures, 7A, 7B and a term."""
+    from skolsam.curriculum.models import Syllabus
+    from skolsam.schedule.services import term_create
+
+    school = build_school()
+    rektor = f.DutyFactory(
+        duty_at=school, duty_role=DutyRole.REKTOR, person=f.PersonFactory(given_name="Anders")
+    )
+    teacher = f.DutyFactory(
+        duty_at=school, signature="MARI", person=f.PersonFactory(given_name="Maria")
+    )
+    other = f.DutyFactory(
+        duty_at=school, signature="INGR", person=f.PersonFactory(given_name="Ingrid")
+    )
+    groups = {name: f.GroupFactory(display_name=name, organisation=school) for name in ("7B", "7A")}
+    alva = f.PupilFactory(given_name="Alva")
+    elsa = f.PupilFactory(given_name="Elsa", security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING)
+    for pupil in (alva, elsa):
+        f.EnrolmentFactory(person=pupil, enroled_at=school, school_year=7)
+        f.MembershipFactory(person=pupil, group=groups["7B"])
+    karin = f.PersonFactory(given_name="Karin")
+    f.ResponsibleFactory(person=alva, responsible=karin)
+    Syllabus.objects.get_or_create(
+        school_type="GR",
+        subject_code="GRGRMAT01",
+        course_code="",
+        defaults={"subject_name": "Matematik"},
+    )
+    actor = actor_for_person(rektor.person_id, on=on)
+    term = term_create(
+        actor=actor,
+        organisation=school,
+        school_year=term_start.year,
+        name=term_name,
+        start_date=term_start,
+        end_date=term_end,
+    )
+    return Timetable(
+        school=school,
+        term=term,
+        rektor=rektor,
+        teacher=teacher,
+        other_teacher=other,
+        groups=groups,
+        pupil=alva,
+        protected_pupil=elsa,
+        guardian=karin,
+        actor=actor,
+    )
 
 
 # --- A school day -------------------------------------------------------------------------

@@ -50,14 +50,16 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BASE_DELAY_SECONDS * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS))
 
 
-# Outbox rows claimed per transaction, and how long dispatched rows that are not deletions
-# are kept (deletions stay: they are the tombstones /deletedEntities lists).
+# Outbox rows claimed per transaction, and how long dispatched rows without tombstones
+# are kept.
 DISPATCH_BATCH = 500
 KEEP_DISPATCHED = timedelta(days=7)
-# Rows with `left` tombstones (entities that dropped out of some clients' view) are kept
-# this long, so /deletedEntities can tell a client that syncs rarely; a client that has
-# not synced for longer crawls everything again.
-KEEP_LEFT = timedelta(days=400)
+# Rows with tombstones (deletions, and `left` candidates: entities that dropped out of
+# some clients' view) are kept this long, so /deletedEntities can tell a client that syncs
+# rarely; a client that has not synced for longer crawls everything again. Deleting the
+# row deletes its tombstones and their organisations with it.
+KEEP_TOMBSTONES = timedelta(days=400)
+KEEP_LEFT = KEEP_TOMBSTONES  # the name the `left` candidates' window had first
 
 
 @task()
@@ -83,9 +85,9 @@ def dispatch_changes(**_queued_before_the_outbox: object) -> int:
                 dispatched_at=timezone.now()
             )
     now = timezone.now()
-    ChangeRecord.objects.filter(deleted=False, dispatched_at__lt=now - KEEP_DISPATCHED).filter(
-        ~Exists(Tombstone.objects.filter(record_id=OuterRef("pk")))
-        | Q(created_at__lt=now - KEEP_LEFT)
+    ChangeRecord.objects.filter(dispatched_at__lt=now - KEEP_DISPATCHED).filter(
+        Q(deleted=False) & ~Exists(Tombstone.objects.filter(record_id=OuterRef("pk")))
+        | Q(created_at__lt=now - KEEP_TOMBSTONES)
     ).delete()
     return queued
 

@@ -9,14 +9,19 @@ unknown, with the same words, so the answer tells nothing about what exists.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db.models import Model, QuerySet
+from django.http import Http404, HttpResponse
 
+from skolsam.api.ss12000.access import ApiScope
 from skolsam.api.ss12000.paging import BadRequest, as_date, as_datetime, as_uuid
+from skolsam.api.ss12000.serializers import Ctx
+from skolsam.api.ss12000.views import json_response
 from skolsam.core.dates import EARLIEST, LATEST
 from skolsam.core.errors import DomainError, text_problem
 
@@ -121,3 +126,37 @@ def refused(exc: DomainError, names: Mapping[str, str]) -> BadRequest:
         ]
         return BadRequest(" ".join(parts))
     return BadRequest(" ".join(exc.messages))
+
+
+@contextmanager
+def refusing(names: Mapping[str, str]) -> Iterator[None]:
+    """Answer a service's refusal inside the block as a 400 (`refused`), nothing stored."""
+    try:
+        yield
+    except DomainError as exc:
+        raise refused(exc, names) from None
+
+
+def served(
+    visible: QuerySet,
+    pk: Any,
+    *,
+    fields: Sequence[str],
+    serialize: Callable[[list[dict[str, Any]], Ctx], list[dict[str, Any]]],
+    scope: ApiScope,
+) -> HttpResponse:
+    """Answer a write with the row it created, as this client reads it through `visible`.
+
+    The spec answers a created entity with 200 and names no Location.
+    """
+    return json_response(
+        serialize(list(visible.filter(pk=pk).values(*fields)), Ctx(scope=scope))[0]
+    )
+
+
+def visible_or_404(visible: QuerySet[M], pk: str) -> M:
+    """Return the row of `pk` the client may see: a missing, malformed or hidden id is 404."""
+    row = visible.filter(pk=as_uuid(pk, "id")).first()
+    if row is None:
+        raise Http404
+    return row

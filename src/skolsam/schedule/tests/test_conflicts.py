@@ -13,55 +13,36 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from skolsam.accounts.actor import actor_for_person
-from skolsam.core.choices import DutyRole, SecurityMarking
-from skolsam.curriculum.models import Syllabus
 from skolsam.schedule import services
 from skolsam.schedule.models import TimetableEntry
 from skolsam.testing import factories as f
-from skolsam.testing.story import build_day, lesson, login, login_with_two_factor
+from skolsam.testing.story import build_day, build_timetable, lesson, login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "dag;start;slut;grupp;ämneskod;lärare;sal\n"
 FILE = HEADER + (
-    "Måndag;08:30;09:30;7B;GRGRMAT01;ANKA;A12\n"
-    "Måndag;09:00;10:00;7A;GRGRMAT01;BOLE;B1\n"
-    "Tisdag;08:30;09:30;7A;GRGRMAT01;BOLE;B1\n"
+    "Måndag;08:30;09:30;7B;GRGRMAT01;MARI;A12\n"
+    "Måndag;09:00;10:00;7A;GRGRMAT01;INGR;B1\n"
+    "Tisdag;08:30;09:30;7A;GRGRMAT01;INGR;B1\n"
 )
 
 
 @pytest.fixture
 def school():
-    unit = f.SchoolUnitFactory(display_name="Scheeleskolan")
-    rektor = f.DutyFactory(duty_at=unit, duty_role=DutyRole.REKTOR)
-    anka = f.DutyFactory(duty_at=unit, signature="ANKA")
-    f.DutyFactory(duty_at=unit, signature="BOLE")
-    b = f.GroupFactory(display_name="7B", organisation=unit)
-    a = f.GroupFactory(display_name="7A", organisation=unit)
-    alva = f.PupilFactory(given_name="Alva")
-    hidden = f.PupilFactory(
-        given_name="Vera", security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING
+    story = build_timetable(
+        term_start=date(2026, 8, 17), term_end=date(2026, 12, 18), on=date(2026, 8, 1)
     )
-    for pupil in (alva, hidden):
-        f.MembershipFactory(person=pupil, group=b)
-        f.MembershipFactory(person=pupil, group=a)
-    Syllabus.objects.get_or_create(
-        school_type="GR",
-        subject_code="GRGRMAT01",
-        course_code="",
-        defaults={"subject_name": "Matematik"},
-    )
-    actor = actor_for_person(rektor.person_id, on=date(2026, 8, 1))
-    term = services.term_create(
-        actor=actor,
-        organisation=unit,
-        school_year=2026,
-        name="Höstterminen 2026",
-        start_date=date(2026, 8, 17),
-        end_date=date(2026, 12, 18),
-    )
-    return {"unit": unit, "actor": actor, "term": term, "rektor": rektor, "anka": anka}
+    # Alva and Elsa are in 7A as well as 7B: lessons of both at once are a conflict.
+    for pupil in (story.pupil, story.protected_pupil):
+        f.MembershipFactory(person=pupil, group=story.groups["7A"])
+    return {
+        "unit": story.school,
+        "actor": story.actor,
+        "term": story.term,
+        "rektor": story.rektor,
+        "maria": story.teacher,
+    }
 
 
 def test_pupils_in_two_groups_at_once_are_a_warning_with_the_rows_and_the_import_goes_through(
@@ -70,7 +51,7 @@ def test_pupils_in_two_groups_at_once_are_a_warning_with_the_rows_and_the_import
     result = services.timetable_import(
         actor=school["actor"], school_unit=school["unit"], term=school["term"], text=FILE
     )
-    # Vera has protected identity: she is not counted, so the warning says one pupil.
+    # Elsa has protected identity: she is not counted, so the warning says one pupil.
     assert result.warnings == [
         "Rad 3 och rad 2: 1 elev i både 7B och 7A har lektion samtidigt (måndag 09:00–10:00)."
     ]
@@ -79,7 +60,7 @@ def test_pupils_in_two_groups_at_once_are_a_warning_with_the_rows_and_the_import
 
 def test_a_teacher_booked_at_the_same_time_in_another_school_is_a_warning(school):
     other = f.SchoolUnitFactory(display_name="Kungsskolan", parent=school["unit"].parent)
-    there = f.DutyFactory(duty_at=other, person=school["anka"].person, signature="ANKA")
+    there = f.DutyFactory(duty_at=other, person=school["maria"].person, signature="MARI")
     group = f.GroupFactory(display_name="8C", organisation=other)
     activity = f.ActivityFactory(organisation=other, groups=[group])
     f.ActivityTeacherFactory(activity=activity, duty=there)
@@ -95,7 +76,7 @@ def test_a_teacher_booked_at_the_same_time_in_another_school_is_a_warning(school
         actor=school["actor"], school_unit=school["unit"], term=school["term"], text=FILE
     )
     assert (
-        "Rad 2, lärare: ANKA undervisar samtidigt på Kungsskolan (måndag 09:00–09:45)."
+        "Rad 2, lärare: MARI undervisar samtidigt på Kungsskolan (måndag 09:00–09:45)."
         in result.warnings
     )
 

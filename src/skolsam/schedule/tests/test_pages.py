@@ -1,7 +1,7 @@
 """The timetable pages through HTTP: the week, the timetable import and one lesson's changes.
 
 At Scheeleskolan the rektor reads in the term's timetable from a CSV file and cancels a
-lesson; Anna (signature ANKA) teaches 7B mathematics every weekday; Alva in 7B and her
+lesson; Maria (signature MARI) teaches 7B mathematics every weekday; Alva in 7B and her
 guardian Karin look at Alva's week; a teacher at the school may do neither import nor change.
 """
 
@@ -15,21 +15,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from skolsam.accounts.actor import actor_for_person
 from skolsam.activities.models import Activity
-from skolsam.core.choices import DutyRole
 from skolsam.core.dates import today
-from skolsam.curriculum.models import Syllabus
-from skolsam.schedule import calendar, services
+from skolsam.schedule import calendar
 from skolsam.schedule.models import CalendarEvent
 from skolsam.testing import factories as f
 from skolsam.testing.auth import verified_client
+from skolsam.testing.story import build_timetable
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "dag;start;slut;grupp;ämneskod;lärare;sal\n"
 EVERY_WEEKDAY = "".join(
-    f"{day};08:30;09:30;7B;GRGRMAT01;ANKA;A12\n"
+    f"{day};08:30;09:30;7B;GRGRMAT01;MARI;A12\n"
     for day in ("Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag")
 )
 
@@ -39,7 +37,7 @@ class School:
     unit: Any
     term: Any
     rektor: Any
-    anna: Any
+    maria: Any
     other_teacher: Any
     alva: Any
     karin: Any
@@ -47,39 +45,21 @@ class School:
 
 @pytest.fixture
 def school() -> School:
-    unit = f.SchoolUnitFactory(display_name="Scheeleskolan")
-    rektor = f.DutyFactory(duty_at=unit, duty_role=DutyRole.REKTOR)
-    anna = f.DutyFactory(duty_at=unit, signature="ANKA", person=f.PersonFactory(given_name="Anna"))
-    other = f.DutyFactory(duty_at=unit, signature="BOLE")
-    group = f.GroupFactory(display_name="7B", organisation=unit)
-    alva = f.PupilFactory(given_name="Alva")
-    f.EnrolmentFactory(person=alva, enroled_at=unit)
-    f.MembershipFactory(person=alva, group=group)
-    karin = f.PersonFactory(given_name="Karin")
-    f.ResponsibleFactory(person=alva, responsible=karin)
-    Syllabus.objects.get_or_create(
-        school_type="GR",
-        subject_code="GRGRMAT01",
-        course_code="",
-        defaults={"subject_name": "Matematik"},
-    )
     day = today()
-    term = services.term_create(
-        actor=actor_for_person(rektor.person_id, on=day),
-        organisation=unit,
-        school_year=day.year,
-        name="Terminen",
-        start_date=day - timedelta(days=40),
-        end_date=day + timedelta(days=60),
+    story = build_timetable(
+        term_start=day - timedelta(days=40),
+        term_end=day + timedelta(days=60),
+        on=day,
+        term_name="Terminen",
     )
     return School(
-        unit,
-        term,
-        f.UserFactory(person=rektor.person),
-        f.UserFactory(person=anna.person),
-        f.UserFactory(person=other.person),
-        f.UserFactory(person=alva),
-        f.UserFactory(person=karin),
+        story.school,
+        story.term,
+        f.UserFactory(person=story.rektor.person),
+        f.UserFactory(person=story.teacher.person),
+        f.UserFactory(person=story.other_teacher.person),
+        f.UserFactory(person=story.pupil),
+        f.UserFactory(person=story.guardian),
     )
 
 
@@ -106,7 +86,7 @@ def test_a_file_that_is_not_utf8_or_has_bad_rows_is_refused_and_nothing_is_saved
     assert latin1.status_code == 400
     assert "Filen är inte UTF-8" in latin1.content.decode()
     bad = _import(
-        school.rektor, school, (HEADER + "Måndag;08:30;09:30;9Z;GRGRMAT01;ANKA;\n").encode()
+        school.rektor, school, (HEADER + "Måndag;08:30;09:30;9Z;GRGRMAT01;MARI;\n").encode()
     )
     assert bad.status_code == 400
     assert (
@@ -135,7 +115,7 @@ def test_the_rektor_cancels_a_lesson_and_is_told_what_a_move_needs(school):
     client = verified_client(school.rektor)
     url = reverse("schedule:lesson", args=[lesson.pk])
     page = client.get(url).content.decode()
-    assert "Anna" in page  # offered as a substitute
+    assert "Maria" in page  # offered as a substitute
     incomplete = client.post(url, {"action": "move", "date": lesson.date.isoformat()}, follow=True)
     assert "Ange datum, starttid och sluttid." in incomplete.content.decode()
     cancelled = client.post(url, {"action": "cancel", "comment": "Studiedag"}, follow=True)
@@ -148,7 +128,7 @@ def test_teacher_pupil_and_guardian_see_the_week_and_a_stranger_does_not(school)
     _import(school.rektor, school, (HEADER + EVERY_WEEKDAY).encode())
     monday = calendar.week_start(today()).isoformat()
     week = reverse("schedule:week")
-    for user in (school.anna, school.alva):
+    for user in (school.maria, school.alva):
         page = verified_client(user).get(week, {"vecka": monday}).content.decode()
         assert "7B Matematik" in page
     guardian = verified_client(school.karin)

@@ -27,7 +27,6 @@ from skolsam.api.ss12000.scopes import READ, WRITE
 from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, ref
 from skolsam.attendance.models import AbsenceType
 from skolsam.attendance.services.absence import absence_report
-from skolsam.core.errors import DomainError
 
 ABSENCE_FIELDS = (
     "id",
@@ -138,7 +137,7 @@ def absences(request: HttpRequest, scope: ApiScope) -> HttpResponse:
         if reporter_id is not None
         else None
     )
-    try:
+    with writes.refusing(_FIELDS):
         absence = absence_report(
             actor=scope.actor,
             student=student,
@@ -148,16 +147,13 @@ def absences(request: HttpRequest, scope: ApiScope) -> HttpResponse:
             absence_type=kind,
             organisation_id=organisation_id,
         )
-    except DomainError as exc:
-        raise writes.refused(exc, _FIELDS) from None
-    data = absence_rows(
-        list(
-            access.absences_visible_to_client(scope).filter(pk=absence.pk).values(*ABSENCE_FIELDS)
-        ),
-        Ctx(scope=scope),
+    return writes.served(
+        access.absences_visible_to_client(scope),
+        absence.pk,
+        fields=ABSENCE_FIELDS,
+        serialize=absence_rows,
+        scope=scope,
     )
-    # The spec answers a created absence with 200 and names no Location.
-    return views.json_response(data[0])
 
 
 def _routes(base: str) -> list:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from skolsam.api.ss12000 import access, views, writes
@@ -32,7 +32,6 @@ from skolsam.attendance.services.preschool import (
     attendance_event_delete,
     attendance_event_register,
 )
-from skolsam.core.errors import DomainError
 
 EVENT_FIELDS = (
     "id",
@@ -159,22 +158,17 @@ def attendance_events(request: HttpRequest, scope: ApiScope) -> HttpResponse:
         "Barnet",
     )
     group = writes.referenced(access.groups_visible_to_client(scope), group_id, "group", "Gruppen")
-    try:
+    with writes.refusing(_FIELDS):
         event = attendance_event_register(
             actor=scope.actor, person=person, group=group, event_type=kind, at=at
         )
-    except DomainError as exc:
-        raise writes.refused(exc, _FIELDS) from None
-    data = attendance_event_rows(
-        list(
-            access.attendance_events_visible_to_client(scope)
-            .filter(pk=event.pk)
-            .values(*EVENT_FIELDS)
-        ),
-        Ctx(scope=scope),
+    return writes.served(
+        access.attendance_events_visible_to_client(scope),
+        event.pk,
+        fields=EVENT_FIELDS,
+        serialize=attendance_event_rows,
+        scope=scope,
     )
-    # The spec answers a created event with 200 and names no Location.
-    return views.json_response(data[0])
 
 
 @views.api_view(("GET", "DELETE"), resource="attendanceEvents")
@@ -183,18 +177,11 @@ def attendance_event_detail(request: HttpRequest, scope: ApiScope, pk: str) -> H
         return inspect.unwrap(views.resource_detail)(
             request, scope, resource="attendanceEvents", pk=pk
         )
-    event = (
-        access.attendance_events_visible_to_client(scope)
-        .select_related("group")
-        .filter(pk=as_uuid(pk, "id"))
-        .first()
+    event = writes.visible_or_404(
+        access.attendance_events_visible_to_client(scope).select_related("group"), pk
     )
-    if event is None:
-        raise Http404
-    try:
+    with writes.refusing(_FIELDS):
         attendance_event_delete(actor=scope.actor, event=event)
-    except DomainError as exc:
-        raise writes.refused(exc, _FIELDS) from None
     return HttpResponse(status=204)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from skolsam.api.ss12000 import access, views, writes
@@ -28,7 +28,6 @@ from skolsam.attendance.services.preschool import (
     attendance_schedule_delete,
     attendance_schedule_submit,
 )
-from skolsam.core.errors import DomainError
 
 SCHEDULE_FIELDS = (
     "id",
@@ -154,7 +153,7 @@ def schedules(request: HttpRequest, scope: ApiScope) -> HttpResponse:
         "Placeringen",
     )
     assert start is not None
-    try:
+    with writes.refusing(_FIELDS):
         schedule = attendance_schedule_submit(
             actor=scope.actor,
             placement=placement,
@@ -164,18 +163,13 @@ def schedules(request: HttpRequest, scope: ApiScope) -> HttpResponse:
             number_of_weeks=weeks,
             temporary=temporary,
         )
-    except DomainError as exc:
-        raise writes.refused(exc, _FIELDS) from None
-    data = schedule_rows(
-        list(
-            access.schedules_visible_to_client(scope)
-            .filter(pk=schedule.pk)
-            .values(*SCHEDULE_FIELDS)
-        ),
-        Ctx(scope=scope),
+    return writes.served(
+        access.schedules_visible_to_client(scope),
+        schedule.pk,
+        fields=SCHEDULE_FIELDS,
+        serialize=schedule_rows,
+        scope=scope,
     )
-    # The spec answers a created schedule with 200 and names no Location.
-    return views.json_response(data[0])
 
 
 @views.api_view(("GET", "DELETE"), resource="attendanceSchedule")
@@ -184,18 +178,11 @@ def schedule_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpRespo
         return inspect.unwrap(views.resource_detail)(
             request, scope, resource="attendanceSchedule", pk=pk
         )
-    schedule = (
-        access.schedules_visible_to_client(scope)
-        .select_related("placement")
-        .filter(pk=as_uuid(pk, "id"))
-        .first()
+    schedule = writes.visible_or_404(
+        access.schedules_visible_to_client(scope).select_related("placement"), pk
     )
-    if schedule is None:
-        raise Http404
-    try:
+    with writes.refusing(_FIELDS):
         attendance_schedule_delete(actor=scope.actor, schedule=schedule)
-    except DomainError as exc:
-        raise writes.refused(exc, _FIELDS) from None
     return HttpResponse(status=204)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from skolsam.api.ss12000 import access, views, writes
@@ -31,7 +31,6 @@ from skolsam.api.ss12000.paging import ListQuery, as_uuid
 from skolsam.api.ss12000.scopes import READ, WRITE
 from skolsam.api.ss12000.serializers import Ctx, meta, person_ref, put, ref
 from skolsam.attendance.services.other_systems import attendance_delete, attendance_set_minutes
-from skolsam.core.errors import DomainError
 
 ATTENDANCE_FIELDS = (
     "id",
@@ -153,7 +152,7 @@ def attendances(request: HttpRequest, scope: ApiScope) -> HttpResponse:
         "student",
         "Eleven",
     )
-    try:
+    with writes.refusing(_FIELDS):
         row = attendance_set_minutes(
             actor=scope.actor,
             lesson=lesson,
@@ -165,25 +164,20 @@ def attendances(request: HttpRequest, scope: ApiScope) -> HttpResponse:
             absence_reason=reason,
             lesson_reported=reported,
         )
-    except DomainError as exc:
-        raise writes.refused(exc, _FIELDS) from None
-    data = attendance_rows(
-        list(
-            access.attendances_visible_to_client(scope).filter(pk=row.pk).values(*ATTENDANCE_FIELDS)
-        ),
-        Ctx(scope=scope),
+    return writes.served(
+        access.attendances_visible_to_client(scope),
+        row.pk,
+        fields=ATTENDANCE_FIELDS,
+        serialize=attendance_rows,
+        scope=scope,
     )
-    # The spec answers a created attendance with 200, not 201, and names no Location.
-    return views.json_response(data[0])
 
 
 @views.api_view(("GET", "DELETE"), resource="attendances")
 def attendance_detail(request: HttpRequest, scope: ApiScope, pk: str) -> HttpResponse:
     if request.method == "GET":
         return inspect.unwrap(views.resource_detail)(request, scope, resource="attendances", pk=pk)
-    row = access.attendances_visible_to_client(scope).filter(pk=as_uuid(pk, "id")).first()
-    if row is None:
-        raise Http404
+    row = writes.visible_or_404(access.attendances_visible_to_client(scope), pk)
     attendance_delete(actor=scope.actor, attendance=row)
     return HttpResponse(status=204)
 

@@ -25,10 +25,12 @@ from skolsam.api.ss12000.tests.conftest import Api
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.core.access import system_actor
 from skolsam.core.changes import change_record
+from skolsam.core.models import ChangeRecord, Tombstone, TombstoneOrganisation
 from skolsam.groups.models import Group
 from skolsam.people import services as people_services
 from skolsam.people.models import Person
 from skolsam.people.selectors import person_organisation_ids
+from skolsam.testing.factories import GroupFactory
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -64,6 +66,49 @@ def test_deleted_entities_are_listed_in_scope_only(api: Api, world) -> None:
     assert set(only_groups["data"]) == {"groups"}
     later = api.get("/deletedEntities", {"after": timezone.now().isoformat()})
     assert later["data"] == {}
+
+
+def test_tombstones_are_pruned_after_the_window_deletedentities_answers_for(
+    api: Api, world, settings
+) -> None:
+    """Deletions and `left` candidates alike are kept 400 days, then go with their record.
+
+    Within the window /deletedEntities still names them; a client that has not synced for
+    longer crawls everything again (docs/architecture.md, incremental sync).
+    """
+    settings.TASKS = IMMEDIATE
+    now = timezone.now()
+    old_group = GroupFactory(organisation=world.karlberg, display_name="7C")
+    recent_group = world.klass_7a
+    ids = {"old": old_group.pk, "recent": recent_group.pk, "left": world.alva.pk}
+    _deleted(old_group, recent_group)
+    change_record(
+        entity_type="Person", ids=[world.alva.pk], organisation_ids=[world.karlberg.pk], left=True
+    )
+    tasks.dispatch_changes.call()  # dispatched: only the window keeps them now
+    ages = {
+        "old": tasks.KEEP_TOMBSTONES + timedelta(days=1),
+        "recent": tasks.KEEP_TOMBSTONES - timedelta(days=1),
+        "left": tasks.KEEP_TOMBSTONES + timedelta(days=1),
+    }
+    for key, age in ages.items():
+        record = Tombstone.objects.get(entity_id=ids[key]).record_id
+        ChangeRecord.objects.filter(pk=record).update(created_at=now - age, dispatched_at=now - age)
+        Tombstone.objects.filter(record_id=record).update(deleted_at=now - age)
+    # Until the task runs, Köping's client is told of both groups.
+    assert set(api.get("/deletedEntities")["data"]["groups"]) == {
+        str(ids["old"]),
+        str(ids["recent"]),
+    }
+    tasks.dispatch_changes.call()
+    kept = set(Tombstone.objects.values_list("entity_id", flat=True))
+    assert ids["recent"] in kept
+    assert ids["old"] not in kept and ids["left"] not in kept
+    assert not ChangeRecord.objects.filter(created_at__lt=now - tasks.KEEP_TOMBSTONES).exists()
+    assert not TombstoneOrganisation.objects.exclude(
+        record_id__in=ChangeRecord.objects.values("pk")
+    ).exists()
+    assert api.get("/deletedEntities")["data"]["groups"] == [str(ids["recent"])]
 
 
 def test_deleted_activities_use_the_spec_spelling(api: Api, world) -> None:

@@ -12,8 +12,13 @@ from skolsam.attendance.services.absence import absence_report, day_span
 from skolsam.attendance.services.other_systems import attendance_set_minutes
 from skolsam.audit.models import AuditEntry
 from skolsam.core.access import system_actor
+from skolsam.core.changes import change_record
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.dates import today
+from skolsam.enrolment.models import Enrolment
+from skolsam.enrolment.services import enrolment_cancel
+from skolsam.people.models import Person
+from skolsam.people.selectors import person_organisation_ids
 from skolsam.testing.factories import (
     DutyFactory,
     PersonFactory,
@@ -199,3 +204,30 @@ def test_every_read_is_audit_logged_with_rows(api: Api, world) -> None:
     entry = AuditEntry.objects.filter(action="ss12000.read").latest("id")
     assert entry.person_id == world.saga.pk
     assert entry.detail["protected"] == 1
+
+
+def test_a_school_bound_client_is_never_told_she_is_gone(api: Api, world) -> None:
+    """/deletedEntities names no protected pupil the school's client never saw.
+
+    Alva and Saga both leave Karlbergsskolan (their enrolments are cancelled), then both
+    are deleted. The school's client learns that Alva is gone, twice over, and nothing of
+    Saga: a tombstone for her under the school would say where she went. Köping's client,
+    which knew she existed, learns that she is gone.
+    """
+    school_client, _ = make_client([world.karlberg], name="Karlbergs schemaläggning")
+    school_api = Api(token_for(school_client))
+    assert str(world.saga.pk) not in {p["id"] for p in school_api.all_pages("/persons")}
+    for pupil in (world.alva, world.saga):
+        enrolment_cancel(actor=system_actor("test"), enrolment=Enrolment.objects.get(person=pupil))
+    left = school_api.get("/deletedEntities", {"entities": ["Person"]})["data"]
+    assert str(world.alva.pk) in left["persons"]
+    assert str(world.saga.pk) not in str(left)
+    for pupil in (world.alva, world.saga):
+        orgs = person_organisation_ids([pupil.pk])
+        # No service deletes a person today; the test plays one: record, then delete.
+        change_record(entity_type="Person", ids=[pupil.pk], organisation_ids=orgs, deleted=True)
+        Person.objects.filter(pk=pupil.pk).delete()
+    gone = school_api.get("/deletedEntities")["data"]
+    assert str(world.alva.pk) in gone["persons"]
+    assert str(world.saga.pk) not in str(gone)
+    assert str(world.saga.pk) in api.get("/deletedEntities")["data"]["persons"]
