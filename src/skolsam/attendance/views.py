@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
 from skolsam.attendance import access as attendance_access
@@ -63,6 +64,20 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 # --- the teacher ------------------------------------------------------------------------------
+
+# Each register row's <option>s, one string per mark, made once: the same four options with
+# one selected, which the template would otherwise loop over and test for every pupil.
+_MARK_OPTIONS = {
+    selected: format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, " selected" if value == selected else "", label)
+            for value, label in AttendanceKind.choices
+        ),
+    )
+    for selected in AttendanceKind.values
+}
 
 
 @require_http_methods(["GET"])
@@ -146,6 +161,8 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             object_id=lesson.pk,
             detail={"pupils": len(register.rows)},
         )
+    for row in register.rows:
+        row.options = _MARK_OPTIONS.get(row.kind, _MARK_OPTIONS[AttendanceKind.PRESENT])
     now = timezone.now()
     opens = register_opens_at(lesson) if now < lesson.start_time else None
     return render(
@@ -156,7 +173,6 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             "register": register,
             "form": form,
             "errors": errors,
-            "kinds": AttendanceKind.choices,
             "opens": opens if opens is not None and now < opens else None,
             "saved_message": saved_message,
         },

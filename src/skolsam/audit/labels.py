@@ -119,6 +119,12 @@ ACTION_LABELS: dict[str, str] = {
     "ss12000.subscription.delete": "Webhookprenumeration borttagen",
     "ss12000.log": "Logg från API-klient mottagen",
     "ss12000.statistics": "Statistik från API-klient mottagen",
+    # Messages
+    "message.send": "Meddelande skickat",
+    "message.view": "Annans meddelande och mottagare visade",
+    "message.search": "Sökning i meddelanden",
+    "message.preferences": "Val för meddelanden ändrade",
+    "message.push_subscribe": "Pushnotiser påslagna på en enhet",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",
@@ -154,6 +160,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "GroupMembership": "Gruppmedlemskap",
     "Klasslista": "Klasslista",
     "LeaveRequest": "Ledighetsansökan",
+    "Message": "Meddelande",
+    "PushSubscription": "Pushprenumeration",
     "NonTeachingDay": "Lovdag",
     "NoticeExemption": "Undantag från meddelanden",
     "Organisation": "Organisation",

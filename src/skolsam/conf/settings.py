@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "skolsam.activities",
     "skolsam.schedule",
     "skolsam.attendance",
+    "skolsam.messaging",
     "skolsam.imports",
     "skolsam.exports",
     "skolsam.audit",
@@ -286,6 +287,19 @@ SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = env.bool(
 SKOLSAM_SMS_PROVIDER = env.str(
     "SKOLSAM_SMS_PROVIDER", default="skolsam.core.sms.ConsoleSmsProvider"
 )
+
+# Messages (src/skolsam/messaging): the address links in e-mails lead to.
+SKOLSAM_PUBLIC_URL = env.str("SKOLSAM_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Web push (messages to the installed app): the VAPID private key, 32 bytes base64url
+# (`manage.py messaging_vapid_key` makes one), and the contact the push services may use.
+# Without a key, no push is offered or sent.
+SKOLSAM_VAPID_PRIVATE_KEY = env.str("SKOLSAM_VAPID_PRIVATE_KEY", default="")
+SKOLSAM_VAPID_SUBJECT = env.str("SKOLSAM_VAPID_SUBJECT", default="mailto:skolsam@example.se")
+# Uploaded files (message attachments). Never served as static files: only through the
+# access-checked views of the app that owns them. No MEDIA_URL is routed.
+MEDIA_ROOT = Path(env.str("SKOLSAM_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# The largest attachment, in bytes (10 MB unless set).
+SKOLSAM_ATTACHMENT_MAX_BYTES = env.int("SKOLSAM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 
 # Federated login (src/skolsam/accounts/federation; README "Logga in med e-legitimation och
