@@ -73,17 +73,16 @@ ALLOWED_OLD = frozenset(
 
 
 @cache
-def section_namespaces() -> frozenset[str]:
-    """Return the portal's own URL namespace and those of every declared section's pages.
-
-    A domain that declares a portal section (messaging's inbox, later grades) serves its
-    pages to guardians and pupils under its own namespace; its views check who may see what.
+def section_pages() -> frozenset[str]:
+    """Return the pages every declared portal section names (its family page and its tab
+    on a child's page), so a new domain's section is reachable without editing this list;
+    the domain's other pages for guardians are listed above, and each view checks its policy.
     """
-    found = {"portal"}
+    found = set()
     for section in portal_sections():
         for name in (section.url_name, section.child_url_name):
-            if name and ":" in name:
-                found.add(name.split(":", 1)[0])
+            if name:
+                found.add(name)
     return frozenset(found)
 
 
@@ -104,7 +103,8 @@ class PortalOnlyMiddleware:
         if match is None:
             return None
         if (
-            match.namespace in section_namespaces()
+            match.namespace == "portal"
+            or match.view_name in section_pages()
             or match.view_name in ALLOWED_NAMES
             or match.view_name in ALLOWED_OLD
             or match.view_name in ALLOWED_DOMAIN_PAGES
