@@ -1,9 +1,10 @@
 from django.urls import path
 
-from skolsam.accounts import views
+from skolsam.accounts import views, views_language
 
 urlpatterns = [
     path("login/", views.login, name="login"),
+    path("sprak/", views_language.language_choose, name="language_choose"),
     path("logout/", views.logout, name="logout"),
     path("konto/", views.account, name="account"),
     path("konto/logga-ut-overallt/", views.logout_everywhere, name="logout_everywhere"),

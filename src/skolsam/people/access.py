@@ -402,3 +402,11 @@ def may_name_for_protected_access(
         periods_overlap(start_date, end_date, d.start_date, d.end_date)
         for d in Duty.objects.filter(person=staff, duty_at_id__in=actor.central_org_ids)
     )
+
+
+def own_language(person_id: UUID) -> str:
+    """Return the language a person chose for themselves ("" for the default).
+
+    A person's own setting, read for their own session: no scope applies.
+    """
+    return Person.objects.filter(pk=person_id).values_list("language", flat=True).first() or ""
