@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.core import mail
-
 import pytest
+from django.core import mail
 
 from skolsam.attendance.models import Notice
 from skolsam.attendance.notices import send_absence_notices
