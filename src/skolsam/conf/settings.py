@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "skolsam.exports",
     "skolsam.audit",
     "skolsam.audit_search",
+    "skolsam.accessibility",
     "skolsam.demo",
     "django_tasks",
     "django_tasks_db",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("schema/", include("skolsam.schedule.urls")),
     path("narvaro/", include("skolsam.attendance.urls")),
     path("", include("skolsam.api.ss12000.urls")),
+    path("tillganglighet/", include("skolsam.accessibility.urls")),
 ]
 
 if settings.SKOLSAM_SERVER_TIMING:
