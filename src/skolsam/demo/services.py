@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 
+from skolsam.accessibility.demo import demo_accessibility_load
 from skolsam.accounts.actor import actor_for_user
 from skolsam.accounts.models import User
 from skolsam.accounts.selectors import two_factor_required
@@ -99,6 +100,7 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
     # hang on the register just loaded; the attendance module owns how they look.
     schedule = demo_schedule_load()
     attendance = demo_attendance_load(named=generation.named)
+    accessibility_reports = demo_accessibility_load()
     audit_record(
         actor=actor,
         action="demo.load",
@@ -113,6 +115,7 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
             "reference_data": reference,
             "schedule": str(schedule),
             "attendance": str(attendance),
+            "accessibility_reports": accessibility_reports,
             "removed": removed,
         },
     )
