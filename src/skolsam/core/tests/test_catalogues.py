@@ -52,6 +52,17 @@ GUARDIAN_SURFACES = [
     "src/skolsam/portal/**/*.py",
     "src/skolsam/portal/templates/**/*.html",
     "src/skolsam/attendance/notices.py",
+    "src/skolsam/accounts/templates/accounts/federation/*.html",
+    "src/skolsam/accounts/templates/accounts/account.html",
+    "src/skolsam/accounts/templates/accounts/two_factor_verify.html",
+    "src/skolsam/messaging/templates/messaging/inbox.html",
+    "src/skolsam/messaging/templates/messaging/read.html",
+    "src/skolsam/messaging/templates/messaging/thread.html",
+    "src/skolsam/messaging/templates/messaging/preferences.html",
+    "src/skolsam/messaging/templates/messaging/_children.html",
+    "src/skolsam/accessibility/templates/accessibility/statement.html",
+    "src/skolsam/accessibility/templates/accessibility/report.html",
+    "src/skolsam/accessibility/templates/accessibility/report_sent.html",
 ]
 Message = tuple[str | None, str]  # (context, msgid); the singular for plural forms
 
