@@ -39,8 +39,12 @@ ALLOWED_NAMES = frozenset(
         "oidc_login",
         "oidc_callback",
         "login_code",
+        # The language chooser in every page's footer.
+        "language_choose",
     }
 )
+# Apps every page links to for everyone: the accessibility statement and its reports.
+ALLOWED_NAMESPACES = frozenset({"portal", "accessibility"})
 # The guardian pages that lived in attendance, kept as redirects to the portal.
 ALLOWED_OLD = frozenset(
     {
@@ -71,7 +75,7 @@ class PortalOnlyMiddleware:
         if match is None:
             return None
         if (
-            match.namespace == "portal"
+            match.namespace in ALLOWED_NAMESPACES
             or match.view_name in ALLOWED_NAMES
             or match.view_name in ALLOWED_OLD
         ):
