@@ -40,6 +40,8 @@ ALLOWED_NAMES = frozenset(
         "oidc_login",
         "oidc_callback",
         "login_code",
+        # The language chooser in every page's footer.
+        "language_choose",
     }
 )
 # Domain pages that guardians and pupils use, served by their own app (messaging's inbox,
@@ -59,6 +61,8 @@ ALLOWED_DOMAIN_PAGES = frozenset(
         "messaging:manifest",
     }
 )
+# Apps every page links to for everyone: the accessibility statement and its reports.
+ALLOWED_NAMESPACES = frozenset({"portal", "accessibility"})
 # The guardian pages that lived in attendance, kept as redirects to the portal.
 ALLOWED_OLD = frozenset(
     {
@@ -103,7 +107,7 @@ class PortalOnlyMiddleware:
         if match is None:
             return None
         if (
-            match.namespace == "portal"
+            match.namespace in ALLOWED_NAMESPACES
             or match.view_name in section_pages()
             or match.view_name in ALLOWED_NAMES
             or match.view_name in ALLOWED_OLD
