@@ -28,7 +28,7 @@ from skolsam.testing.story import build_day, lesson
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-PASSWORD = "ett långt lösenord för Maria"
+PASSWORD = "ett långt lösenord för Maria"  # noqa: S105 - a test user's
 COUNT_TAPS = """
 document.addEventListener("click", (event) => {
   if (event.isTrusted) {
