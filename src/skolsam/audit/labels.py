@@ -98,6 +98,12 @@ ACTION_LABELS: dict[str, str] = {
     "auth.2fa_recovery_codes": "Nya reservkoder skapade",
     "auth.2fa_recovery_code_used": "Reservkod använd",
     "auth.2fa_reset": "Tvåstegsinloggning återställd",
+    "auth.federated_login": "Inloggning med e-legitimation, Skolfederation eller engångskod",
+    "auth.federated_refused": "Nekad inloggning med e-legitimation, Skolfederation eller engångskod",
+    "auth.federated_account_created": "Konto skapat vid första inloggningen med e-legitimation",
+    "auth.login_code_issued": "Engångskod för inloggning skickad",
+    "auth.eppn_set": "Konto kopplat till ePPN (Skolfederation)",
+    "auth.login_methods_set": "Inloggningssätt för huvudman ändrade",
     # The audit log itself
     "audit.search": "Sökning i granskningsloggen",
     # SS 12000 API
@@ -113,6 +119,12 @@ ACTION_LABELS: dict[str, str] = {
     "ss12000.subscription.delete": "Webhookprenumeration borttagen",
     "ss12000.log": "Logg från API-klient mottagen",
     "ss12000.statistics": "Statistik från API-klient mottagen",
+    # Messages
+    "message.send": "Meddelande skickat",
+    "message.view": "Annans meddelande och mottagare visade",
+    "message.search": "Sökning i meddelanden",
+    "message.preferences": "Val för meddelanden ändrade",
+    "message.push_subscribe": "Pushnotiser påslagna på en enhet",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",
@@ -148,6 +160,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "GroupMembership": "Gruppmedlemskap",
     "Klasslista": "Klasslista",
     "LeaveRequest": "Ledighetsansökan",
+    "Message": "Meddelande",
+    "PushSubscription": "Pushprenumeration",
     "NonTeachingDay": "Lovdag",
     "NoticeExemption": "Undantag från meddelanden",
     "Organisation": "Organisation",

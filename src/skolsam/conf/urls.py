@@ -22,6 +22,7 @@ urlpatterns = [
     path("schema/", include("skolsam.schedule.urls")),
     path("narvaro/", include("skolsam.attendance.urls")),
     path("portal/", include("skolsam.portal.urls")),
+    path("meddelanden/", include("skolsam.messaging.urls")),
     path("", include("skolsam.api.ss12000.urls")),
 ]
 

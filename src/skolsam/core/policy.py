@@ -183,5 +183,14 @@ PERSONAL_DATA_MODELS = frozenset(
         "attendance.CsnDecision",
         "attendance.CsnReturn",
         "audit.AuditEntry",
+        "messaging.Message",
+        "messaging.Recipient",
+        "messaging.RecipientChild",
+        "messaging.Thread",
+        "messaging.ThreadParticipant",
+        "messaging.Delivery",
+        "messaging.Preference",
+        "messaging.Attachment",
+        "messaging.PushSubscription",
     }
 )

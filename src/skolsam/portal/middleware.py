@@ -32,6 +32,30 @@ ALLOWED_NAMES = frozenset(
         "password_reset_done",
         "password_reset_confirm",
         "password_reset_complete",
+        # Federated login (accounts.federation): logging in again, or as someone else.
+        "session_ended",
+        "saml_login",
+        "saml_acs",
+        "oidc_login",
+        "oidc_callback",
+        "login_code",
+    }
+)
+# Domain pages that guardians and pupils use, served by their own app (messaging's inbox,
+# threads, attachments, preferences and web push). Each still asks its own policy: a
+# guardian reaches only what reached them.
+ALLOWED_DOMAIN_PAGES = frozenset(
+    {
+        "messaging:inbox",
+        "messaging:child_inbox",
+        "messaging:read",
+        "messaging:reply",
+        "messaging:thread",
+        "messaging:attachment",
+        "messaging:preferences",
+        "messaging:push_subscribe",
+        "messaging:service_worker",
+        "messaging:manifest",
     }
 )
 # The guardian pages that lived in attendance, kept as redirects to the portal.
@@ -67,6 +91,7 @@ class PortalOnlyMiddleware:
             match.namespace == "portal"
             or match.view_name in ALLOWED_NAMES
             or match.view_name in ALLOWED_OLD
+            or match.view_name in ALLOWED_DOMAIN_PAGES
         ):
             return None
         raise Http404("Sidan finns inte.")
