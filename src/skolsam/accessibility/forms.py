@@ -34,9 +34,9 @@ class ReportForm(RegisterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["huvudman"].choices = [("", "Välj …")] + [
-            (str(o.pk), o.display_name) for o in huvudman_choices()
-        ]
+        field = self.fields["huvudman"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Välj …")] + [(str(o.pk), o.display_name) for o in huvudman_choices()]
 
 
 class HandleForm(RegisterForm):

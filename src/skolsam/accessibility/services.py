@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,7 +30,7 @@ def _text(
 def accessibility_report_create(
     *,
     actor: Actor | None,
-    huvudman_id: object,
+    huvudman_id: str | UUID | None,
     description: str,
     page_url: str = "",
     contact_name: str = "",
@@ -49,7 +51,7 @@ def accessibility_report_create(
     page_url = _text(errors, "page_url", page_url, max_length=500)
     contact_name = _text(errors, "contact_name", contact_name, max_length=200)
     contact_email = _text(errors, "contact_email", contact_email, max_length=254)
-    if errors:
+    if errors or huvudman is None:
         raise DomainError(errors)
     with transaction.atomic():
         report = AccessibilityReport.objects.create(

@@ -42,7 +42,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
