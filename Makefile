@@ -9,7 +9,8 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install migrate demo-data serve test test-sqlite test-postgres test-fast lint format check bench clean screenshots system-packages
+# demo-idp: the local identity providers beside `make demo` (README, e-legitimation)
+.PHONY: demo-idp demo install migrate demo-data serve test test-sqlite test-postgres test-fast lint format check bench clean screenshots system-packages
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,12 +34,19 @@ demo: demo-data
 	@# stopped (and waited for) when the server stops, however it stops.
 	bash -c '$(PY) manage.py db_worker --no-reload & trap "kill $$! 2>/dev/null; wait" EXIT; $(PY) manage.py runserver --noreload $(HOST):$(PORT)'
 
+## demo-idp: SimpleSAMLphp on 127.0.0.1:8480 and the OIDC mock on 127.0.0.1:9400, with the
+## demo's guardians, pupil and a teacher as users; run it beside `make demo` (Ctrl-C stops)
+demo-idp: system-packages install
+	$(PY) manage.py demo_idp
+
 ## test: lint and type checks, then the whole suite on SQLite and on PostgreSQL
 test: system-packages install check test-sqlite test-postgres
 
 # Debian packages the tests drive (the browser tests need Chromium). As root they are
 # installed here; otherwise make stops and prints the one command to run.
-SYSTEM_PACKAGES := chromium
+# Chromium for the browser tests; xmlsec1 for SAML signatures; PHP and SimpleSAMLphp for
+# the local SAML IdP the federated-login tests (and `make demo-idp`) start.
+SYSTEM_PACKAGES := chromium xmlsec1 php-cli php-xml php-mbstring simplesamlphp
 system-packages:
 	@missing=""; for pkg in $(SYSTEM_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \

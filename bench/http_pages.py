@@ -19,6 +19,7 @@
    the statement count, and add the run to the "HTTP pages" section of bench/RESULTS.md.
 
 Usage: python bench/http_pages.py [--rounds 200] [--keep] [--reuse] [--no-record]
+(gunicorn listens on port 8390, or $SKOLSAM_BENCH_PORT)
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
-HOST, PORT = "127.0.0.1", 8390
+HOST = "127.0.0.1"
+PORT = int(os.environ.get("SKOLSAM_BENCH_PORT", "8390"))
 MARKER = "<!-- http_pages:rows -->"
 TIMING = re.compile(r'app;dur=([0-9.]+), db;dur=([0-9.]+);desc="(\d+)"')
 PAGES = ("floor", "start", "register", "register save", "person card")

@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
-from skolsam.accounts.models import User
+from skolsam.accounts.models import LoginMethods, User
 
 
 def _verified_superusers_only(request: HttpRequest) -> bool:
@@ -41,5 +41,16 @@ admin.site.site_header = "Skolsam – teknisk administration"
 
 @admin.register(User)
 class SkolsamUserAdmin(UserAdmin):
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Skolsam", {"fields": ("person",)}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Skolsam", {"fields": ("person", "edu_person_principal_name")}),
+    )
     raw_id_fields = ("person",)
+
+
+@admin.register(LoginMethods)
+class LoginMethodsAdmin(admin.ModelAdmin):
+    """Which ways of logging in each huvudman offers (a central administrator's setting)."""
+
+    list_display = ("huvudman", "e_legitimation", "skolfederation", "one_time_code")
+    raw_id_fields = ("huvudman",)

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -81,9 +80,13 @@ class SessionTimeoutMiddleware:
                 now - seen > settings.SKOLSAM_SESSION_IDLE_SECONDS
                 or now - started > settings.SESSION_COOKIE_AGE
             ):
+                idle = now - seen > settings.SKOLSAM_SESSION_IDLE_SECONDS
                 logout(request)
-                messages.info(request, "Du har loggats ut eftersom sessionen har gått ut.")
-                return _redirect(request, _with_next(reverse(settings.LOGIN_URL), request))
+                # A page of its own says why, and offers to log in again to the same page.
+                url = _with_next(reverse("session_ended"), request)
+                if not idle:
+                    url += ("&" if "?" in url else "?") + "orsak=maxtid"
+                return _redirect(request, url)
             elif now - seen >= _SEEN_RESOLUTION:
                 session[SESSION_SEEN] = now
         return self.get_response(request)

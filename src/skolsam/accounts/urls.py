@@ -1,10 +1,23 @@
 from django.urls import path
 
 from skolsam.accounts import views
+from skolsam.accounts.federation import views as federation_views
 
 urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
+    path("utloggad/", federation_views.session_ended, name="session_ended"),
+    path("saml/<slug:slug>/login/", federation_views.saml_login, name="saml_login"),
+    path("saml/acs/", federation_views.saml_acs, name="saml_acs"),
+    path("saml/metadata/", federation_views.saml_metadata, name="saml_metadata"),
+    path("oidc/login/", federation_views.oidc_login, name="oidc_login"),
+    path("oidc/callback/", federation_views.oidc_callback, name="oidc_callback"),
+    path("login/engangskod/", federation_views.login_code, name="login_code"),
+    path(
+        "inloggningskod/<uuid:person_id>/",
+        federation_views.login_code_send,
+        name="login_code_send",
+    ),
     path("konto/", views.account, name="account"),
     path("konto/logga-ut-overallt/", views.logout_everywhere, name="logout_everywhere"),
     path("konto/losenord/", views.password_change, name="password_change"),

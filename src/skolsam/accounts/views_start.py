@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from skolsam.core.access import Actor, located
@@ -24,12 +25,18 @@ from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people.selectors import person_list_children
+from skolsam.schedule.selectors import teacher_day
 
 
 @require_GET
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
-    """Show each role its way in: school units, own groups, own children, and the search."""
+    """Show each role its way in: school units, own groups, own children, and the search.
+
+    Guardians and pupils (and nothing more) land in the portal instead.
+    """
+    if getattr(request, "portal_only", False):
+        return redirect("portal:start")
     actor = request_actor(request)
     context = {
         "actor": actor,
@@ -38,6 +45,8 @@ def start(request: HttpRequest) -> HttpResponse:
         "school_units": _school_units_with_counts(actor),
         "groups": _own_groups_with_counts(actor),
         "children": list(person_list_children(actor=actor)),
+        # Staff: today's lessons straight to their registers, and those left unregistered.
+        "teacher_day": teacher_day(actor=actor, now=timezone.now()),
     }
     return render(request, "core/start.html", context)
 

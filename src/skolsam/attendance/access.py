@@ -37,6 +37,7 @@ from skolsam.organisations.access import organisation_policy
 from skolsam.people.access import (  # noqa: F401  (children_of: moved, kept for callers)
     child_policy,
     children_of,
+    is_adult_on,
     person_for_actor,
     persons_visible_to,
 )
@@ -106,7 +107,6 @@ def pupils_located_by(actor: Actor) -> QuerySet:
 
 def pupil_located_for_actor(actor: Actor, person_id: UUID | str) -> Person:
     """Return a pupil whose school the actor may know; Http404 like a missing one if not."""
-    from django.http import Http404
 
     person = person_for_actor(actor, person_id)
     if not may_see_location(actor, person):
@@ -115,11 +115,13 @@ def pupil_located_for_actor(actor: Actor, person_id: UUID | str) -> Person:
 
 
 def child_for_guardian(actor: Actor, person_id: UUID | str) -> Person:
-    """Return one of the actor's own children; Http404 for anyone else."""
-    child = person_for_actor(actor, person_id)
-    if not child_policy.can(actor, Action.SEE_CHILD, child):
-        raise Http404("Personen finns inte.")
-    return child
+    """Return one of the actor's own children (or an adult pupil who consented to be
+    seen); Http404 for anyone else."""
+    from skolsam.core.access import get_or_404
+
+    return get_or_404(
+        child_policy.objects(actor, Action.SEE_CHILD), person_id, "Personen finns inte."
+    )
 
 
 def leave_requests_for_guardian(actor: Actor, action: Action = Action.CONSENT) -> QuerySet:
@@ -321,6 +323,32 @@ def absence_report_channel(actor: Actor, student: Person, unit_id: UUID) -> str 
         return AbsenceChannel.API if api_client_reaches(actor, unit_id) else None
     if child_policy.can(actor, Action.REPORT_ABSENCE, student):
         return AbsenceChannel.WEB
+    # An adult pupil (18 or over) reports their own absence.
+    if student.pk == actor.person_id and is_adult_on(student, actor.on):
+        return AbsenceChannel.WEB
     if unit_id in actor.staff_org_ids and pupils_visible_to(actor).filter(pk=student.pk).exists():
         return AbsenceChannel.PHONE
     return None
+
+
+def family_person_ids(actor: Actor, person_ids: Any) -> list[UUID]:
+    """Keep of `person_ids` those the actor reads as family: their own children
+    (`child_policy` SEE_CHILD, minors only, from the Actor) and themself.
+
+    The portal's reads (`attendance.family`) ask here first, so a guardian or pupil
+    cannot ask about anyone else whatever ids a page passes. No query for minors.
+    """
+    own = set(actor.responsible_for_ids)
+    if actor.person_id is not None:
+        own.add(actor.person_id)
+    wanted = list(dict.fromkeys(person_ids))
+    rest = [pid for pid in wanted if pid not in own]
+    if rest:
+        # An adult pupil who consented that this adult keeps seeing them: one query, and
+        # only when such an id is asked for.
+        own |= set(
+            child_policy.objects(actor, Action.SEE_CHILD)
+            .filter(pk__in=rest)
+            .values_list("pk", flat=True)
+        )
+    return [pid for pid in wanted if pid in own]

@@ -279,6 +279,12 @@ class PolicyForm(ServiceErrorsForm):
         min_value=0,
         max_value=120,
     )
+    absence_report_days_ahead = forms.IntegerField(
+        label="Frånvaro kan anmälas i förväg (dagar)",
+        required=False,
+        min_value=0,
+        max_value=365,
+    )
     csn_threshold_hours = forms.DecimalField(
         label="CSN-gräns: ogiltig frånvaro per månad (timmar)",
         required=False,
@@ -341,6 +347,7 @@ class PolicyForm(ServiceErrorsForm):
             "csn_threshold_minutes": None if hours is None else int(hours * 60),
             "leave_requires_all_guardians": d.get("leave_requires_all_guardians"),
             "register_margin_minutes": d.get("register_margin_minutes"),
+            "absence_report_days_ahead": d.get("absence_report_days_ahead"),
         }
 
     def add_domain_error(self, error: ValidationError) -> None:

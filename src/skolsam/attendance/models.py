@@ -35,6 +35,8 @@ class AttendancePolicy(models.Model):
     # A register may be saved from this many minutes before the lesson starts, not earlier:
     # marks before the pupils are there would be guesses.
     register_margin_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How many days ahead a guardian (or adult pupil) may report absence on the web.
+    absence_report_days_ahead = models.PositiveSmallIntegerField(null=True, blank=True)
 
     DEFAULTS: ClassVar[dict[str, Any]] = {
         "leave_requires_all_guardians": False,
@@ -44,6 +46,7 @@ class AttendancePolicy(models.Model):
         "alert_absence_percent": 10,
         "alert_invalid_occasions": 3,
         "register_margin_minutes": 10,
+        "absence_report_days_ahead": 30,
     }
 
     def __str__(self) -> str:

@@ -43,7 +43,7 @@ from skolsam.attendance.stats import absence_minutes
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.policy import Action
 from skolsam.core.sms import sms_provider
-from skolsam.people.access import relations_acting_for
+from skolsam.people.access import minor_on, relations_acting_for
 from skolsam.people.models import Person
 from skolsam.schedule import calendar
 
@@ -92,6 +92,10 @@ def _guardians(student_ids: set[UUID], day: date) -> dict[UUID, list[Person]]:
         .order_by("responsible__family_name", "responsible__given_name", "responsible_id")
     ):
         out[relation.person_id].append(relation.responsible)
+    # An adult pupil (18 or over) gets the notice themself; former guardians only with
+    # the pupil's consent (relations_acting_for asks it).
+    for pupil in Person.objects.filter(pk__in=student_ids).exclude(minor_on(day)):
+        out[pupil.pk].insert(0, pupil)
     return out
 
 

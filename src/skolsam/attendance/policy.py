@@ -31,6 +31,7 @@ class Policy:
     alert_absence_percent: int
     alert_invalid_occasions: int
     register_margin_minutes: int
+    absence_report_days_ahead: int
 
 
 _cache: dict[UUID, tuple[float, Policy]] = {}

@@ -63,6 +63,8 @@ class RegisterRow:
     # Why the row is pre-filled: a guardian's report or granted leave.
     prefilled_by: str = ""
     saved: bool = False
+    # The row's <option>s with its mark selected, set by the page (attendance.views).
+    options: str = ""
 
 
 @dataclass

@@ -1,4 +1,5 @@
-from django.urls import path
+from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from skolsam.attendance import stats_views, views
 
@@ -8,17 +9,32 @@ urlpatterns = [
     path("", views.my_lessons, name="my_lessons"),
     path("lektion/<uuid:lesson_id>/", views.lesson_register, name="register"),
     path("mentor/<uuid:group_id>/", views.mentor_group, name="mentor"),
-    path("vardnadshavare/", views.guardian_home, name="guardian"),
-    path("vardnadshavare/franvaro/", views.guardian_absence_report, name="guardian_report"),
-    path("vardnadshavare/ledighet/", views.guardian_leave_request, name="guardian_leave"),
+    # The guardian pages moved to the portal (skolsam.portal); the old addresses redirect.
+    path("vardnadshavare/", RedirectView.as_view(pattern_name="portal:start"), name="guardian"),
+    path(
+        "vardnadshavare/franvaro/",
+        RedirectView.as_view(pattern_name="portal:absence_report"),
+        name="guardian_report",
+    ),
+    path(
+        "vardnadshavare/ledighet/",
+        RedirectView.as_view(pattern_name="portal:leave"),
+        name="guardian_leave",
+    ),
     path(
         "vardnadshavare/ledighet/<uuid:leave_id>/godkann/",
-        views.guardian_leave_consent,
+        RedirectView.as_view(url=reverse_lazy("portal:leave")),
         name="guardian_consent",
     ),
-    path("vardnadshavare/meddelanden/last/", views.notices_read, name="notices_read"),
     path(
-        "vardnadshavare/schema/<uuid:placement_id>/", views.schedule_submit, name="schedule_submit"
+        "vardnadshavare/meddelanden/last/",
+        RedirectView.as_view(pattern_name="portal:notices"),
+        name="notices_read",
+    ),
+    path(
+        "vardnadshavare/schema/<uuid:placement_id>/",
+        RedirectView.as_view(pattern_name="portal:schedule_submit"),
+        name="schedule_submit",
     ),
     path("elev/<uuid:person_id>/anmalan/", views.staff_absence_report, name="staff_report"),
     path("elev/<uuid:person_id>/sarskilda-skal/", views.exemption_create, name="exemption"),

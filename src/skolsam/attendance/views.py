@@ -16,25 +16,22 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
 from skolsam.attendance import access as attendance_access
-from skolsam.attendance import notices, selectors
+from skolsam.attendance import selectors
 from skolsam.attendance.forms import (
     AbsenceReportForm,
     ExemptionForm,
     LeaveDecisionForm,
-    LeaveRequestForm,
     PolicyForm,
     RegisterForm,
-    ScheduleForm,
 )
-from skolsam.attendance.models import AttendanceKind, AttendancePolicy, LeaveStatus
+from skolsam.attendance.models import AttendanceKind, AttendancePolicy
 from skolsam.attendance.policy import Policy, merge, policy_for
 from skolsam.attendance.services.absence import absence_report, day_span
 from skolsam.attendance.services.leave import (
-    leave_request_consent,
-    leave_request_create,
     leave_request_decide,
 )
 from skolsam.attendance.services.notice_exemptions import notice_exemption_create
@@ -42,7 +39,6 @@ from skolsam.attendance.services.policy_settings import attendance_policy_set
 from skolsam.attendance.services.preschool import (
     attendance_event_register,
     attendance_schedule_decide,
-    attendance_schedule_submit,
 )
 from skolsam.attendance.services.register import StaleRegister, register_opens_at, register_save
 from skolsam.audit.services import audit_record
@@ -53,10 +49,8 @@ from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.groups.access import group_for_actor
 from skolsam.organisations.access import organisation_policy
-from skolsam.people.access import child_policy
 from skolsam.schedule import calendar
 from skolsam.schedule.access import (
-    get_or_404,
     register_lesson_for_actor,
     settings_organisation_for_actor,
     settings_organisations_for,
@@ -70,6 +64,20 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 # --- the teacher ------------------------------------------------------------------------------
+
+# Each register row's <option>s, one string per mark, made once: the same four options with
+# one selected, which the template would otherwise loop over and test for every pupil.
+_MARK_OPTIONS = {
+    selected: format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, " selected" if value == selected else "", label)
+            for value, label in AttendanceKind.choices
+        ),
+    )
+    for selected in AttendanceKind.values
+}
 
 
 @require_http_methods(["GET"])
@@ -153,6 +161,8 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             object_id=lesson.pk,
             detail={"pupils": len(register.rows)},
         )
+    for row in register.rows:
+        row.options = _MARK_OPTIONS.get(row.kind, _MARK_OPTIONS[AttendanceKind.PRESENT])
     now = timezone.now()
     opens = register_opens_at(lesson) if now < lesson.start_time else None
     return render(
@@ -163,7 +173,6 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             "register": register,
             "form": form,
             "errors": errors,
-            "kinds": AttendanceKind.choices,
             "opens": opens if opens is not None and now < opens else None,
             "saved_message": saved_message,
         },
@@ -202,132 +211,6 @@ def mentor_group(request: HttpRequest, group_id: UUID) -> HttpResponse:
             "next": monday + timedelta(days=7),
         },
     )
-
-
-# --- guardians --------------------------------------------------------------------------------
-
-
-def _guardian_context(request: HttpRequest, **extra: object) -> dict:
-    actor = request_actor(request)
-    children = list(attendance_access.children_of(actor))
-    ids = [c.pk for c in children]
-    return {
-        "children": children,
-        "report_form": extra.pop("report_form", None)
-        or AbsenceReportForm(children=children, initial={"first_day": actor.on}),
-        "leave_form": extra.pop("leave_form", None) or LeaveRequestForm(children=children),
-        "absences": selectors.absences_of(student_ids=ids, since=actor.on - timedelta(days=7)),
-        "leave_requests": selectors.leave_requests_of(student_ids=ids),
-        "notices": notices.notices_for_guardian(guardian_id=actor.person_id)
-        if actor.person_id
-        else [],
-        "actor": actor,
-        **extra,
-    }
-
-
-@require_http_methods(["GET"])
-@login_required
-def guardian_home(request: HttpRequest) -> HttpResponse:
-    """Show a guardian's children: report absence, apply for leave, read notices."""
-    actor = request_actor(request)
-    if not child_policy.any(actor, Action.SEE_CHILD):
-        raise Http404("Sidan finns inte.")
-    return render(request, "attendance/guardian.html", _guardian_context(request))
-
-
-@require_POST
-@login_required
-def guardian_absence_report(request: HttpRequest) -> HttpResponse:
-    actor = request_actor(request)
-    children = list(attendance_access.children_of(actor))
-    if not children:
-        raise Http404("Sidan finns inte.")
-    form = AbsenceReportForm(request.POST, children=children)
-    if form.is_valid():
-        child = attendance_access.child_for_guardian(actor, form.cleaned_data["child"])
-        d = form.cleaned_data
-        last = d["last_day"] if d["scope"] == "days" else d["first_day"]
-        start, end = day_span(
-            d["first_day"], last, *(d["start"], d["end"]) if d["scope"] == "part" else (None, None)
-        )
-        try:
-            absence_report(actor=actor, student=child, start=start, end=end)
-        except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
-        else:
-            messages.success(request, f"Frånvaron för {child.given_name} är anmäld till skolan.")
-            return redirect("attendance:guardian")
-    return render(
-        request,
-        "attendance/guardian.html",
-        _guardian_context(request, report_form=form),
-        status=400,
-    )
-
-
-@require_POST
-@login_required
-def guardian_leave_request(request: HttpRequest) -> HttpResponse:
-    actor = request_actor(request)
-    children = list(attendance_access.children_of(actor))
-    if not children:
-        raise Http404("Sidan finns inte.")
-    form = LeaveRequestForm(request.POST, children=children)
-    if form.is_valid():
-        child = attendance_access.child_for_guardian(actor, form.cleaned_data["child"])
-        try:
-            leave = leave_request_create(
-                actor=actor,
-                student=child,
-                start_date=form.cleaned_data["start_date"],
-                end_date=form.cleaned_data["end_date"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
-        else:
-            messages.success(
-                request,
-                "Ansökan är skickad till rektor."
-                if leave.status == LeaveStatus.REQUESTED
-                else "Ansökan väntar på att den andra vårdnadshavaren godkänner den.",
-            )
-            return redirect("attendance:guardian")
-    return render(
-        request, "attendance/guardian.html", _guardian_context(request, leave_form=form), status=400
-    )
-
-
-@require_POST
-@login_required
-def guardian_leave_consent(request: HttpRequest, leave_id: UUID) -> HttpResponse:
-    actor = request_actor(request)
-    leave = get_or_404(
-        attendance_access.leave_requests_for_guardian(actor, Action.CONSENT),
-        leave_id,
-        "Ansökan finns inte.",
-    )
-    try:
-        leave_request_consent(actor=actor, leave=leave)
-    except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
-    else:
-        messages.success(request, "Du har godkänt ansökan.")
-    return redirect("attendance:guardian")
-
-
-@require_POST
-@login_required
-def notices_read(request: HttpRequest) -> HttpResponse:
-    actor = request_actor(request)
-    if actor.person_id is None:
-        raise Http404
-    ids = [int(i) for i in request.POST.getlist("notice") if i.isdigit()]
-    notices.notice_mark_read(guardian_id=actor.person_id, notice_ids=ids)
-    return redirect("attendance:guardian")
 
 
 # --- school staff: reports by phone, leave decisions, exemptions ---------------------------
@@ -500,42 +383,6 @@ def department(request: HttpRequest, group_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
-    """Let a guardian submit a child's vistelseschema."""
-    actor = request_actor(request)
-    placement = get_or_404(
-        attendance_access.placements_for_guardian(actor, Action.SUBMIT_SCHEDULE).select_related(
-            "child", "placed_at"
-        ),
-        placement_id,
-        "Placeringen finns inte.",
-    )
-    form = ScheduleForm(request.POST or None, initial={"start_date": actor.on + timedelta(days=1)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            attendance_schedule_submit(
-                actor=actor,
-                placement=placement,
-                entries=form.entries(),
-                start_date=form.cleaned_data["start_date"],
-                end_date=form.cleaned_data.get("end_date"),
-            )
-        except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
-        else:
-            messages.success(request, "Schemat är skickat till förskolan för godkännande.")
-            return redirect("attendance:guardian")
-    return render(
-        request,
-        "attendance/schedule_form.html",
-        {"placement": placement, "form": form},
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
 def schedules_to_approve(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     if not organisation_policy.any(actor, Action.VIEW):
@@ -590,6 +437,7 @@ def _in_force(policy: Policy) -> dict[str, str]:
         "alert_absence_percent": f"{policy.alert_absence_percent} %",
         "alert_invalid_occasions": f"{policy.alert_invalid_occasions} tillfällen",
         "register_margin_minutes": f"{policy.register_margin_minutes} minuter",
+        "absence_report_days_ahead": f"{policy.absence_report_days_ahead} dagar",
         "csn_threshold_hours": f"{policy.csn_threshold_minutes / 60:g} timmar".replace(".", ","),
         "leave_requires_all_guardians": "alla vårdnadshavare måste godkänna"
         if policy.leave_requires_all_guardians
@@ -618,6 +466,7 @@ def attendance_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
             "alert_absence_percent": own.alert_absence_percent,
             "alert_invalid_occasions": own.alert_invalid_occasions,
             "register_margin_minutes": own.register_margin_minutes,
+            "absence_report_days_ahead": own.absence_report_days_ahead,
             "csn_threshold_hours": None
             if own.csn_threshold_minutes is None
             else own.csn_threshold_minutes / 60,

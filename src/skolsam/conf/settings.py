@@ -47,11 +47,13 @@ INSTALLED_APPS = [
     "skolsam.activities",
     "skolsam.schedule",
     "skolsam.attendance",
+    "skolsam.messaging",
     "skolsam.imports",
     "skolsam.exports",
     "skolsam.audit",
     "skolsam.audit_search",
     "skolsam.demo",
+    "skolsam.portal",
     "django_tasks",
     "django_tasks_db",
     "skolsam.api.ss12000",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "skolsam.accounts.middleware.ActorMiddleware",
     "skolsam.accounts.middleware.SessionTimeoutMiddleware",
     "skolsam.accounts.middleware.TwoFactorMiddleware",
+    # Guardians and pupils reach the portal and their account, nothing else (404).
+    "skolsam.portal.middleware.PortalOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The product's 404 page with DEBUG on too (the demo); inside the others, so its page
     # gets their headers and cookies.
@@ -283,6 +287,89 @@ SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = env.bool(
 SKOLSAM_SMS_PROVIDER = env.str(
     "SKOLSAM_SMS_PROVIDER", default="skolsam.core.sms.ConsoleSmsProvider"
 )
+
+# Messages (src/skolsam/messaging): the address links in e-mails lead to.
+SKOLSAM_PUBLIC_URL = env.str("SKOLSAM_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Web push (messages to the installed app): the VAPID private key, 32 bytes base64url
+# (`manage.py messaging_vapid_key` makes one), and the contact the push services may use.
+# Without a key, no push is offered or sent.
+SKOLSAM_VAPID_PRIVATE_KEY = env.str("SKOLSAM_VAPID_PRIVATE_KEY", default="")
+SKOLSAM_VAPID_SUBJECT = env.str("SKOLSAM_VAPID_SUBJECT", default="mailto:skolsam@example.se")
+# Uploaded files (message attachments). Never served as static files: only through the
+# access-checked views of the app that owns them. No MEDIA_URL is routed.
+MEDIA_ROOT = Path(env.str("SKOLSAM_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# The largest attachment, in bytes (10 MB unless set).
+SKOLSAM_ATTACHMENT_MAX_BYTES = env.int("SKOLSAM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+
+# Federated login (src/skolsam/accounts/federation; README "Logga in med e-legitimation och
+# Skolfederation"). Skolsam is one SAML service provider for Sweden Connect (e-legitimation,
+# matched on personalIdentityNumber) and Skolfederation (matched on eduPersonPrincipalName),
+# and an OpenID Connect client of the Swedish OIDC profile. A federation is offered when its
+# metadata (SAML) or issuer (OIDC) is set. With DJANGO_DEBUG=true they default to the local
+# demo identity providers (`make demo-idp`: SimpleSAMLphp on 127.0.0.1:8480, the OIDC mock on
+# 127.0.0.1:9400); in production they are off until configured.
+SKOLSAM_BASE_URL = env.str("SKOLSAM_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_DEMO_SAML_METADATA = "http://127.0.0.1:8480/saml2/idp/metadata.php" if DEBUG else ""
+SKOLSAM_SAML_ENTITY_ID = env.str(
+    "SKOLSAM_SAML_ENTITY_ID", default=f"{SKOLSAM_BASE_URL}/saml/metadata/"
+)
+# The service provider's signing key and certificate (PEM files). Empty: a self-signed pair
+# is made under var/saml/ on first use, which only the demo may do.
+SKOLSAM_SAML_KEY_FILE = env.str("SKOLSAM_SAML_KEY_FILE", default="")
+SKOLSAM_SAML_CERT_FILE = env.str("SKOLSAM_SAML_CERT_FILE", default="")
+SKOLSAM_XMLSEC_BINARY = env.str("SKOLSAM_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
+# Per federation: metadata (an https URL or a file path), the certificate that signs remote
+# metadata (a file; required for a URL in production), and the entity id of the IdP to send
+# users to (empty: the only IdP in the metadata).
+SKOLSAM_SWEDENCONNECT_METADATA = env.str(
+    "SKOLSAM_SWEDENCONNECT_METADATA", default=_DEMO_SAML_METADATA
+)
+SKOLSAM_SWEDENCONNECT_METADATA_CERT = env.str("SKOLSAM_SWEDENCONNECT_METADATA_CERT", default="")
+SKOLSAM_SWEDENCONNECT_IDP = env.str("SKOLSAM_SWEDENCONNECT_IDP", default="")
+SKOLSAM_SWEDENCONNECT_LOA = env.str(
+    "SKOLSAM_SWEDENCONNECT_LOA", default="http://id.elegnamnden.se/loa/1.0/loa3"
+)
+SKOLSAM_SKOLFEDERATION_METADATA = env.str(
+    "SKOLSAM_SKOLFEDERATION_METADATA", default=_DEMO_SAML_METADATA
+)
+SKOLSAM_SKOLFEDERATION_METADATA_CERT = env.str("SKOLSAM_SKOLFEDERATION_METADATA_CERT", default="")
+SKOLSAM_SKOLFEDERATION_IDP = env.str("SKOLSAM_SKOLFEDERATION_IDP", default="")
+# A Skolfederation login counts as two-factor only when its assertion names one of these
+# authentication contexts; otherwise the user's own app is asked for as after a password.
+SKOLSAM_SKOLFEDERATION_MFA_CONTEXTS = env.list(
+    "SKOLSAM_SKOLFEDERATION_MFA_CONTEXTS",
+    default=["https://refeds.org/profile/mfa", "http://id.elegnamnden.se/loa/1.0/loa3"],
+)
+# The Swedish OIDC profile (mozilla-django-oidc): the OP's issuer, this client's registration
+# and the OP's endpoints (defaults: oidc-provider-mock's layout under the issuer).
+SKOLSAM_OIDC_ISSUER = env.str(
+    "SKOLSAM_OIDC_ISSUER", default="http://127.0.0.1:9400" if DEBUG else ""
+).rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("SKOLSAM_OIDC_CLIENT_ID", default="skolsam-demo")
+OIDC_RP_CLIENT_SECRET = env.str("SKOLSAM_OIDC_CLIENT_SECRET", default="skolsam-demo-secret")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str(
+    "SKOLSAM_OIDC_AUTHORIZATION_ENDPOINT", default=f"{SKOLSAM_OIDC_ISSUER}/oauth2/authorize"
+)
+OIDC_OP_TOKEN_ENDPOINT = env.str(
+    "SKOLSAM_OIDC_TOKEN_ENDPOINT", default=f"{SKOLSAM_OIDC_ISSUER}/oauth2/token"
+)
+OIDC_OP_USER_ENDPOINT = env.str(
+    "SKOLSAM_OIDC_USERINFO_ENDPOINT", default=f"{SKOLSAM_OIDC_ISSUER}/userinfo"
+)
+OIDC_OP_JWKS_ENDPOINT = env.str("SKOLSAM_OIDC_JWKS_ENDPOINT", default=f"{SKOLSAM_OIDC_ISSUER}/jwks")
+OIDC_RP_SIGN_ALGO = env.str("SKOLSAM_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str(
+    "SKOLSAM_OIDC_SCOPES",
+    default="openid https://id.oidc.se/scope/naturalPersonNumber",
+)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_TIMEOUT = env.int("SKOLSAM_OIDC_TIMEOUT", default=10)
+# One-time login codes for guardians without e-ID (accounts.federation.login_codes).
+SKOLSAM_LOGIN_CODE_MINUTES = env.int("SKOLSAM_LOGIN_CODE_MINUTES", default=15)
 
 
 def _refuse_a_public_key(name: str, value: str, *, other: str = "") -> None:

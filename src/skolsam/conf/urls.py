@@ -21,6 +21,8 @@ urlpatterns = [
     path("audit/", include("skolsam.audit_search.urls")),
     path("schema/", include("skolsam.schedule.urls")),
     path("narvaro/", include("skolsam.attendance.urls")),
+    path("portal/", include("skolsam.portal.urls")),
+    path("meddelanden/", include("skolsam.messaging.urls")),
     path("", include("skolsam.api.ss12000.urls")),
 ]
 

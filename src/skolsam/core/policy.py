@@ -60,6 +60,7 @@ class Action(StrEnum):
     SUBMIT_SCHEDULE = "submit_schedule"
     RECEIVE_NOTICES = "receive_notices"
     SEE_RECORDS = "see_records"
+    UPDATE_CONTACT = "update_contact"
 
 
 M = TypeVar("M", bound=Model)
@@ -163,6 +164,7 @@ PERSONAL_DATA_MODELS = frozenset(
         "people.Person",
         "people.Responsible",
         "people.ProtectedIdentityAuthorisation",
+        "people.AdultConsent",
         "enrolment.Enrolment",
         "enrolment.Placement",
         "groups.GroupMembership",
@@ -181,5 +183,14 @@ PERSONAL_DATA_MODELS = frozenset(
         "attendance.CsnDecision",
         "attendance.CsnReturn",
         "audit.AuditEntry",
+        "messaging.Message",
+        "messaging.Recipient",
+        "messaging.RecipientChild",
+        "messaging.Thread",
+        "messaging.ThreadParticipant",
+        "messaging.Delivery",
+        "messaging.Preference",
+        "messaging.Attachment",
+        "messaging.PushSubscription",
     }
 )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from django.apps import apps
+from django.utils.functional import Promise
 from django.utils.module_loading import module_has_submodule
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ class PortalSection:
     """One entry of the portal's navigation, declared by the domain that serves it."""
 
     key: str
-    title: str
+    # Marked for translation (gettext_lazy): the portal's languages will differ.
+    title: str | Promise
     audiences: frozenset[Audience]
     # A URL name taking no arguments: the section's page for the whole family.
     url_name: str | None = None
@@ -64,3 +66,18 @@ def portal_sections() -> tuple[PortalSection, ...]:
 def sections_for(audience: Audience) -> list[PortalSection]:
     """Return the sections shown to guardians or to pupils."""
     return [s for s in portal_sections() if audience in s.audiences]
+
+
+def is_portal_only(actor: Actor) -> bool:
+    """Tell whether the actor is a guardian or pupil and nothing more: no staff pages.
+
+    Staff (any duty), central administrators, auditors and API-client managers keep the
+    staff pages; a teacher who is also a parent reaches the portal too, from a link.
+    """
+    return not (
+        actor.is_system
+        or actor.staff_org_ids
+        or actor.central_org_ids
+        or actor.can_search_audit
+        or actor.can_manage_api_clients
+    )

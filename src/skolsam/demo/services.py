@@ -30,6 +30,7 @@ from skolsam.demo.generator import (
 )
 from skolsam.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from skolsam.demo.scenario import SCHOOL_YEAR, SEED, demo_plan
+from skolsam.messaging.demo import demo_messages_load
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation
 from skolsam.schedule.demo import demo_schedule_load
@@ -99,6 +100,8 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
     # hang on the register just loaded; the attendance module owns how they look.
     schedule = demo_schedule_load()
     attendance = demo_attendance_load(named=generation.named)
+    # A weekly letter to a class and a conversation with a family (messaging/demo.py).
+    messages = demo_messages_load(named=generation.named)
     audit_record(
         actor=actor,
         action="demo.load",
@@ -113,6 +116,7 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
             "reference_data": reference,
             "schedule": str(schedule),
             "attendance": str(attendance),
+            "messages": str(messages),
             "removed": removed,
         },
     )

@@ -31,7 +31,7 @@ from skolsam.core.policy import Action, Policy
 from skolsam.duties.models import Duty
 from skolsam.enrolment.models import Enrolment, Placement
 from skolsam.groups.models import GroupMembership
-from skolsam.people.models import Person, Responsible
+from skolsam.people.models import AdultConsent, Person, Responsible
 
 # --- persons -------------------------------------------------------------------------
 #
@@ -304,7 +304,8 @@ ADULT_AGE = 18
 
 # The table "Who acts for a child" in docs/architecture.md, as data: which relation types
 # may take each action for a child under 18. A child of 18 or more has no one acting for
-# them: custody ends, and Skolsam has no consent of the adult pupil to keep anything by.
+# them: custody ends, except where the adult pupil consents (AdultConsent), per adult and
+# per category, for the actions in CONSENTABLE.
 # people/tests/test_child_policy_table.py parses the table and checks every cell here.
 ACTING_FOR_CHILD: dict[Action, frozenset[str]] = {
     Action.SEE_CHILD: CUSTODY | OTHER_RESPONSIBLE,
@@ -314,7 +315,12 @@ ACTING_FOR_CHILD: dict[Action, frozenset[str]] = {
     Action.SUBMIT_SCHEDULE: CUSTODY,
     Action.RECEIVE_NOTICES: CUSTODY,
     Action.SEE_RECORDS: CUSTODY,
+    Action.UPDATE_CONTACT: CUSTODY,
 }
+# What an adult pupil may let a former guardian keep (the table's "consented" column).
+CONSENTABLE: frozenset[Action] = frozenset(
+    {Action.SEE_CHILD, Action.RECEIVE_NOTICES, Action.SEE_RECORDS}
+)
 
 
 def minor_on(day: date, prefix: str = "") -> Q:
@@ -327,14 +333,38 @@ def minor_on(day: date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}birth_date__isnull": True}) | Q(**{f"{prefix}birth_date__gt": born_after})
 
 
+def is_adult_on(person: Any, day: date) -> bool:
+    """Tell whether the person is 18 or over on `day` (an unknown birth date: a minor)."""
+    born = person.birth_date
+    if born is None:
+        return False
+    try:
+        eighteenth = born.replace(year=born.year + ADULT_AGE)
+    except ValueError:  # born 29 February: of age on 1 March
+        eighteenth = date(born.year + ADULT_AGE, 3, 1)
+    return eighteenth <= day
+
+
 def relations_acting_for(action: Action, day: date) -> QuerySet[Responsible]:
     """Return the responsible relations that may take `action` for their child on `day`.
 
     The one answer to "who acts for a child": notices, leave, consent and absence reports
     all ask here, and `Actor.responsible_for_ids` is the SEE_CHILD answer for one adult.
     """
+    age = minor_on(day, "person__")
+    if action in CONSENTABLE:
+        age |= Q(
+            Exists(
+                AdultConsent.objects.filter(
+                    pupil_id=OuterRef("person_id"),
+                    responsible_id=OuterRef("responsible_id"),
+                    category=action.value,
+                    withdrawn_at__isnull=True,
+                )
+            )
+        )
     return Responsible.objects.filter(
-        valid_on(day), minor_on(day, "person__"), relation_type__in=ACTING_FOR_CHILD[action]
+        age, valid_on(day), relation_type__in=ACTING_FOR_CHILD[action]
     )
 
 
@@ -346,22 +376,24 @@ class ChildPolicy(Policy[Person]):
 
     def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
         # responsible_for_ids already holds every relation type, minors only: most
-        # answers need no query at all.
+        # answers need no query at all. An adult pupil's consent is asked of the database.
         if obj.pk not in actor.responsible_for_ids:
-            return False
+            return action in CONSENTABLE and super().allows(actor, action, obj)
         if ACTING_FOR_CHILD[action] >= CUSTODY | OTHER_RESPONSIBLE:
             return True
         return super().allows(actor, action, obj)
 
     def allows_any(self, actor: Actor, action: Action) -> bool:
-        if ACTING_FOR_CHILD[action] >= CUSTODY | OTHER_RESPONSIBLE:
+        if ACTING_FOR_CHILD[action] >= CUSTODY | OTHER_RESPONSIBLE and (
+            actor.responsible_for_ids or action not in CONSENTABLE
+        ):
             return actor.person_id is not None and bool(actor.responsible_for_ids)
         return super().allows_any(actor, action)
 
     def scope(self, actor: Actor, action: Action) -> QuerySet[Person]:
         if actor.person_id is None:
             return Person.objects.none()
-        if ACTING_FOR_CHILD[action] >= CUSTODY | OTHER_RESPONSIBLE:
+        if ACTING_FOR_CHILD[action] >= CUSTODY | OTHER_RESPONSIBLE and action not in CONSENTABLE:
             # The Actor already holds this answer: every relation type, minors only.
             return Person.objects.filter(pk__in=actor.responsible_for_ids)
         return Person.objects.filter(
@@ -383,10 +415,13 @@ def responsibles_visible_to(actor: Actor) -> QuerySet[Responsible]:
 
 
 def children_of(actor: Actor, action: Action = Action.SEE_CHILD) -> QuerySet[Person]:
-    """Return the children the actor may take `action` for, as they may see them."""
-    if not actor.responsible_for_ids:
+    """Return the children the actor may take `action` for: minors they are responsible
+    for, and adult pupils who consented to it (`child_policy` decides both)."""
+    if not actor.responsible_for_ids and action not in CONSENTABLE:
         return Person.objects.none()
-    return persons_visible_to(actor).filter(pk__in=child_policy.objects(actor, action))
+    return Person.objects.filter(pk__in=child_policy.objects(actor, action)).order_by(
+        "family_name", "given_name", "id"
+    )
 
 
 @dataclass(frozen=True)
@@ -425,3 +460,40 @@ class StaffNamingPolicy(Policy[Duty]):
 
 
 staff_naming_policy = StaffNamingPolicy()
+
+
+def responsibles_of_child(actor: Actor, child: Any) -> list[Responsible]:
+    """Return who acts for the child today (every relation type), for its custody holders.
+
+    A custody holder sees who else has rights for the child; anyone else gets an empty
+    list. One query.
+    """
+    if not child_policy.can(actor, Action.CONSENT, child):
+        return []
+    return list(
+        relations_acting_for(Action.SEE_CHILD, actor.on)
+        .filter(person=child)
+        .select_related("responsible")
+        .order_by("relation_type", "responsible__family_name", "responsible__given_name")
+    )
+
+
+def consents_of_adult_pupil(actor: Actor) -> tuple[list[Responsible], set[tuple[UUID, str]]]:
+    """Return the adult pupil's own responsible relations valid today, and the active
+    consents as (adult, category) pairs. Only the pupil themself, and only from 18."""
+    if actor.person_id is None:
+        return [], set()
+    me = Person.objects.filter(pk=actor.person_id).first()
+    if me is None or not is_adult_on(me, actor.on):
+        return [], set()
+    relations = list(
+        Responsible.objects.filter(valid_on(actor.on), person_id=actor.person_id)
+        .select_related("responsible")
+        .order_by("responsible__family_name", "responsible__given_name", "id")
+    )
+    active = set(
+        AdultConsent.objects.filter(
+            pupil_id=actor.person_id, withdrawn_at__isnull=True
+        ).values_list("responsible_id", "category")
+    )
+    return relations, active

@@ -105,3 +105,32 @@ class ProtectedIdentityAuthorisation(SS12000Entity):
 
     class Meta:
         indexes = [models.Index(fields=["staff", "start_date"])]
+
+
+class AdultConsent(models.Model):
+    """An adult pupil's consent that a former guardian keeps one category of access.
+
+    At 18 custody ends and every responsible relation stops acting for the pupil
+    (`people.access.child_policy`); the pupil may consent, per adult and per category
+    (an action of the table "Who acts for a child": see the child, receive notices, see
+    records), that one of them keeps it. Withdrawn consents stay as history.
+    """
+
+    pupil = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    responsible = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=20)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["responsible", "category"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "responsible", "category"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="adult_consent_active_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} ({'återkallat' if self.withdrawn_at else 'gällande'})"

@@ -26,7 +26,12 @@ from skolsam.enrolment.models import Placement
 from skolsam.groups.models import GroupMembership
 from skolsam.people import civicno
 from skolsam.people.access import StaffNaming, person_policy, staff_naming_policy
-from skolsam.people.models import Person, ProtectedIdentityAuthorisation, Responsible
+from skolsam.people.models import (
+    AdultConsent,
+    Person,
+    ProtectedIdentityAuthorisation,
+    Responsible,
+)
 from skolsam.people.selectors import organisation_ids_by_person, person_organisation_ids
 
 EMAIL_TYPES = ("Privat", "Skola elev", "Skola personal", "Arbete övrigt")
@@ -489,3 +494,107 @@ def protected_identity_authorise(
         },
     )
     return grant
+
+
+def _replace_first(entries: list[dict[str, Any]], value: str, new: dict[str, Any]) -> list:
+    """Put `value` in the first entry (or remove it when empty); keep the others as they are."""
+    rest = [dict(e) for e in entries[1:]]
+    if not value:
+        return rest
+    first = dict(entries[0]) if entries else dict(new)
+    first["value"] = value
+    return [first, *rest]
+
+
+@transaction.atomic
+def person_contact_update(*, actor: Actor, person: Person, email: str, phone: str) -> Person:
+    """Change one's own (or one's child's) e-mail and phone from the portal.
+
+    The person themself, or a custody holder of the child (`child_policy`,
+    UPDATE_CONTACT). The address comes from the population register and is not changed
+    here. Audited under the person, with old and new values.
+    """
+    from skolsam.people.access import child_policy
+
+    if person.pk != actor.person_id and not child_policy.can(actor, Action.UPDATE_CONTACT, person):
+        raise DomainError("Du kan bara ändra dina egna eller dina barns kontaktuppgifter.")
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(locked, ("emails", "phone_numbers"))
+    email, phone = email.strip(), phone.strip()
+    locked.emails = _replace_first(locked.emails or [], email, {"type": "Privat"})
+    locked.phone_numbers = _replace_first(
+        locked.phone_numbers or [], phone, {"type": "Hem", "mobile": True}
+    )
+    errors: dict[str, str] = {}
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = f"{email!r} är ingen e-postadress (till exempel namn@exempel.se)."
+    if phone and not (
+        all(c.isdigit() or c in "+- ()" for c in phone) and sum(c.isdigit() for c in phone) >= 6
+    ):
+        errors["phone"] = f"{phone!r} är inget telefonnummer (siffror, mellanslag, + och -)."
+    if errors:
+        raise DomainError(errors)
+    contacts_validate({"emails": locked.emails, "phone_numbers": locked.phone_numbers})
+    changed = diff(before, snapshot(locked, ("emails", "phone_numbers")))
+    if changed:
+        locked.version += 1
+        locked.modified = timezone.now()
+        locked.save(update_fields=["emails", "phone_numbers", "version", "modified"])
+        person_change_record([locked.pk])
+        audit_record(
+            actor=actor,
+            action="person.contact_update",
+            object_type="Person",
+            object_id=locked.pk,
+            person_id=locked.pk,
+            changes=changed,
+        )
+    return locked
+
+
+@transaction.atomic
+def adult_consent_set(*, actor: Actor, responsible: Person, category: str, given: bool) -> None:
+    """Give or withdraw an adult pupil's consent that a former guardian keeps `category`.
+
+    Only the pupil themself, from their 18th birthday, and only for an adult whose
+    responsible relation to them is valid today; the categories are
+    `people.access.CONSENTABLE`. Audited under the pupil.
+    """
+    from skolsam.people.access import CONSENTABLE, consents_of_adult_pupil
+
+    if category not in {a.value for a in CONSENTABLE}:
+        raise DomainError({"category": "Okänd kategori för samtycke."})
+    relations, active = consents_of_adult_pupil(actor)
+    if not relations or responsible.pk not in {r.responsible_id for r in relations}:
+        raise DomainError(
+            {"responsible": "Du kan bara ge samtycke till dina egna vårdnadshavare, från 18 år."}
+        )
+    pupil_id = actor.person_id
+    assert pupil_id is not None  # consents_of_adult_pupil found the pupil's own relations
+    now = timezone.now()
+    if given and (responsible.pk, category) not in active:
+        AdultConsent.objects.create(
+            pupil_id=pupil_id, responsible=responsible, category=category, given_at=now
+        )
+        action = "consent.give"
+    elif not given and (responsible.pk, category) in active:
+        AdultConsent.objects.filter(
+            pupil_id=pupil_id,
+            responsible=responsible,
+            category=category,
+            withdrawn_at__isnull=True,
+        ).update(withdrawn_at=now)
+        action = "consent.withdraw"
+    else:
+        return
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="Person",
+        object_id=responsible.pk,
+        person_id=pupil_id,
+        detail={"category": category, "responsible": responsible.pk},
+    )

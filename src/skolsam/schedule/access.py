@@ -25,6 +25,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404
 
 from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.duties.models import Duty
 from skolsam.core.access import Actor
 from skolsam.core.choices import OrganisationType
 from skolsam.core.policy import Action, Policy
@@ -56,10 +57,20 @@ def _teaches(person_id: UUID | None) -> Q:
     """Lessons the person teaches: as a teacher of the activity or as the substitute."""
     if person_id is None:
         return Q(pk__in=[])
-    teacher = ActivityTeacher.objects.filter(
-        activity_id=OuterRef("activity_id"), duty__person_id=person_id
-    )
-    return Q(Exists(teacher)) | Q(substitute__person_id=person_id)
+    # Two uncorrelated subqueries (the person's activities, the person's duties) rather than
+    # EXISTS per lesson and a join to the substitute's duty: PostgreSQL hashes each once and
+    # filters the lessons as it reads them, instead of joining every lesson of the period
+    # to its activity first. A list over a period uses the two arms apart
+    # (`teaching_arms`), so that each reads its own index.
+    taught, substituted = _teaching_arms(person_id)
+    return taught | substituted
+
+
+def _teaching_arms(person_id: UUID) -> tuple[Q, Q]:
+    """Return the filters for the lessons the person teaches and those they substitute."""
+    activities = ActivityTeacher.objects.filter(duty__person_id=person_id).values("activity_id")
+    duties = Duty.objects.filter(person_id=person_id).values("pk")
+    return Q(activity_id__in=activities), Q(substitute_id__in=duties)
 
 
 def _of_groups(group_ids: frozenset[UUID] | set[UUID]) -> Q:
@@ -104,6 +115,17 @@ def lessons_visible_to(actor: Actor) -> QuerySet:
 def taught_by(person_id: UUID | None) -> Q:
     """Return the filter for lessons the person teaches or substitutes (for CalendarEvent)."""
     return _teaches(person_id)
+
+
+def teaching_arms(actor: Actor) -> tuple[Q, Q]:
+    """Return the filters for the lessons the actor teaches and those they substitute.
+
+    Their OR is `lessons_taught_by`; a selector may UNION them instead, so that each arm
+    is a semi-join on its own index (`schedule.selectors.teacher_day`).
+    """
+    if actor.person_id is None:
+        return Q(pk__in=[]), Q(pk__in=[])
+    return _teaching_arms(actor.person_id)
 
 
 def lessons_taught_by(actor: Actor) -> QuerySet:

@@ -188,3 +188,24 @@ class Resource(SS12000Entity):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class CalendarFeed(models.Model):
+    """A private, revocable address from which a calendar app reads one person's lessons.
+
+    Made by a guardian for a child (or a pupil for themself); only the token's SHA-256 is
+    stored, so the address cannot be read back from the database. A new address for the
+    same child revokes the old one.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "person"])]
+
+    def __str__(self) -> str:
+        return f"Kalenderlänk ({'återkallad' if self.revoked_at else 'gällande'})"

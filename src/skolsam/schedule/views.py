@@ -46,6 +46,7 @@ def week(request: HttpRequest) -> HttpResponse:
     monday = calendar.week_start(date_param(request.GET, "vecka", default=actor.on, label="Veckan"))
     person_id = request.GET.get("person")
     whose = None
+    registers = False
     if person_id:
         whose = person_for_actor(actor, person_id)
         if whose.pk != actor.person_id and not child_policy.can(actor, Action.SEE_CHILD, whose):
@@ -53,6 +54,8 @@ def week(request: HttpRequest) -> HttpResponse:
         lessons = week_lessons(person_id=whose.pk, actor=actor, week=monday, teacher=False)
     else:
         lessons = week_lessons(person_id=None, actor=actor, week=monday, teacher=True)
+        # The actor teaches or substitutes each of these: each links to its register.
+        registers = bool(lessons)
         if not lessons and actor.person_id:
             lessons = week_lessons(
                 person_id=actor.person_id, actor=actor, week=monday, teacher=False
@@ -73,6 +76,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "whose": whose,
+            "registers": registers,
             "children": list(children_of(actor)),
             "units": list(school_units_managed_by(actor)),
             # The settings pages' own gate (attendance.views.settings_index).

@@ -122,10 +122,12 @@ def test_a_session_ends_after_half_an_hour_without_requests(teacher):
     assert client.get(START).status_code == 200  # still inside the limit; now seen again
     _age_session(client, idle=31 * 60, since_login=60 * 60)
     response = client.get(START)
-    assert response["Location"] == f"{reverse('login')}?next=%2F"
+    assert response["Location"] == f"{reverse('session_ended')}?next=%2F"
     assert SESSION_KEY not in client.session
-    login_page = client.get(response["Location"])
-    assert "sessionen har gått ut" in login_page.content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "Du har loggats ut eftersom du inte har varit aktiv på 30 minuter" in page
+    # Logging in again leads back to the page the user was on.
+    assert f'href="{reverse("login")}?next=/"' in page
 
 
 def test_a_session_ends_eight_hours_after_login_however_busy(teacher):
@@ -133,8 +135,11 @@ def test_a_session_ends_eight_hours_after_login_however_busy(teacher):
     log_in(client, "maria.larare")
     client.get(START)
     _age_session(client, idle=10, since_login=8 * 3600 + 1)
-    assert client.get(START).status_code == 302
+    response = client.get(START)
+    assert response.status_code == 302
     assert SESSION_KEY not in client.session
+    page = client.get(response["Location"]).content.decode()
+    assert "längsta tiden för en inloggning, 8 timmar" in page
 
 
 def test_an_htmx_request_in_an_expired_session_reloads_the_whole_page(teacher):
@@ -144,4 +149,4 @@ def test_an_htmx_request_in_an_expired_session_reloads_the_whole_page(teacher):
     _age_session(client, idle=31 * 60, since_login=31 * 60)
     response = client.get(reverse("person_search"), HTTP_HX_REQUEST="true")
     assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert response["HX-Redirect"].startswith(reverse("session_ended"))

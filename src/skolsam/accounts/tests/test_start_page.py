@@ -88,25 +88,26 @@ def test_a_teacher_sees_her_class_with_its_members_but_no_school_unit(story):
     assert "Mina grupper" in response.content.decode()
 
 
-def test_a_guardian_sees_the_child(story):
-    response = _start(story.guardian_of_pupil_in_7b)
-    assert response.context["children"] == [story.pupil_in_7b]
-    assert reverse("person_detail", args=[story.pupil_in_7b.pk]) in response.content.decode()
+def test_a_guardian_lands_in_the_portal_and_sees_the_child(story):
+    client = _as(f.UserFactory(person=story.guardian_of_pupil_in_7b))
+    assert client.get(reverse("start"))["Location"] == reverse("portal:start")
+    body = client.get(reverse("portal:start")).content.decode()
+    assert reverse("portal:child", args=[story.pupil_in_7b.pk]) in body
 
 
 def test_a_guardian_whose_custody_ended_sees_no_child(story):
-    response = _start(story.guardian_whose_custody_ended)
-    assert response.context["children"] == []
-    assert "Alva" not in response.content.decode()
+    client = _as(f.UserFactory(person=story.guardian_whose_custody_ended))
+    assert client.get(reverse("start"))["Location"] == reverse("portal:start")
+    assert "Alva" not in client.get(reverse("portal:start")).content.decode()
 
 
 def test_an_account_without_a_person_is_told_why_it_sees_nothing(story):
-    response = _as(story.users["user_without_person"]).get(reverse("start"))
+    response = _as(story.users["user_without_person"]).get(reverse("start"), follow=True)
     assert "inte kopplat till någon person" in response.content.decode()
 
 
-def test_every_start_page_has_the_person_search(story):
-    body = _start(story.guardian_of_pupil_in_7b).content.decode()
+def test_every_staff_start_page_has_the_person_search(story):
+    body = _start(story.teacher_of_7b).content.decode()
     assert f'action="{reverse("person_search")}"' in body
     assert 'role="search"' in body
 

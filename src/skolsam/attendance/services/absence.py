@@ -6,9 +6,11 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.db import transaction
+from django.utils import timezone
 
 from skolsam.attendance import access as attendance_access
-from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType
+from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType, Attendance
+from skolsam.attendance.policy import policy_for
 from skolsam.attendance.services._common import (
     _apply_absence,
     _guardians_of,
@@ -74,6 +76,15 @@ def absence_report(
         and absence_type == AbsenceType.ANMALD
     ):
         raise DomainError({"start": "Frånvaro kan inte anmälas i efterhand; kontakta skolan."})
+    if channel == AbsenceChannel.WEB:
+        ahead = policy_for(unit.pk).absence_report_days_ahead
+        if local_start.date() > actor.on + timedelta(days=ahead):
+            raise DomainError(
+                {
+                    "start": f"Frånvaro kan anmälas högst {ahead} dagar i förväg här; "
+                    "kontakta skolan för en längre frånvaro."
+                }
+            )
     if channel == AbsenceChannel.PHONE and (
         reported_for is None
         or reported_for not in _guardians_of(student, local_start.date(), Action.REPORT_ABSENCE)
@@ -121,3 +132,113 @@ def day_span(
     begin = calendar.at(first, start or time(0, 0))
     finish = calendar.at(last, end) if end else calendar.at(last + timedelta(days=1), time(0, 0))
     return begin, finish
+
+
+@transaction.atomic
+def absence_report_many(
+    *, actor: Actor, students: list[Person], start: datetime, end: datetime
+) -> list[Absence]:
+    """Report several children absent for the same period (siblings home with a cold).
+
+    One report per child, each checked as `absence_report` checks it; all or nothing.
+    """
+    if not students:
+        raise DomainError({"children": "Välj minst ett barn."})
+    return [absence_report(actor=actor, student=s, start=start, end=end) for s in students]
+
+
+def _may_change_report(actor: Actor, absence: Absence) -> None:
+    """Refuse anyone but those who may report the pupil absent on the web, and any absence
+    that is not a reported one (granted leave is changed by the rektor, not here)."""
+    if absence.type != AbsenceType.ANMALD:
+        raise DomainError("Bara anmäld frånvaro kan ändras här; kontakta skolan.")
+    unit = Organisation(pk=absence.organisation_id)
+    if _may_report_for(actor, absence.student, unit) != AbsenceChannel.WEB:
+        raise DomainError("Du kan bara ändra frånvaro för dina egna barn.")
+
+
+def _unapply_from(absence: Absence, moment: datetime) -> int:
+    """Remove what the absence wrote in the registers of lessons starting at `moment` or later.
+
+    A row the teacher has since saved (`reported_timestamp`) is the teacher's and stays.
+    """
+    rows = list(
+        Attendance.objects.filter(
+            absence=absence,
+            calendar_event__start_time__gte=moment,
+            reported_timestamp__isnull=True,
+        )
+    )
+    if rows:
+        change_record(
+            entity_type="Attendance",
+            ids=[r.pk for r in rows],
+            organisation_ids={r.organisation_id for r in rows},
+            deleted=True,
+        )
+        Attendance.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return len(rows)
+
+
+@transaction.atomic
+def absence_withdraw(*, actor: Actor, absence: Absence) -> None:
+    """Withdraw a reported absence before it starts (the child is well after all)."""
+    _may_change_report(actor, absence)
+    if absence.start_time <= timezone.now():
+        raise DomainError(
+            {"absence": "Frånvaron har redan börjat; avsluta den i stället, eller kontakta skolan."}
+        )
+    removed = _unapply_from(absence, absence.start_time)
+    audit_record(
+        actor=actor,
+        action="absence.withdraw",
+        object_type="Absence",
+        object_id=absence.pk,
+        person_id=absence.student_id,
+        detail={"start": absence.start_time, "end": absence.end_time, "lessons": removed},
+    )
+    change_record(
+        entity_type="Absence",
+        ids=[absence.pk],
+        organisation_ids=[absence.organisation_id],
+        deleted=True,
+    )
+    absence.delete()
+
+
+@transaction.atomic
+def absence_end_early(*, actor: Actor, absence: Absence, end: datetime | None = None) -> Absence:
+    """End an ongoing (or coming) reported absence earlier: at `end`, or now.
+
+    Lessons from the new end on are no longer covered; the registers get them back.
+    """
+    _may_change_report(actor, absence)
+    now = timezone.now()
+    end = end or now
+    if end >= absence.end_time:
+        raise DomainError({"end": "Den nya sluttiden måste vara före den anmälda."})
+    if end <= absence.start_time:
+        raise DomainError(
+            {"end": "Den nya sluttiden är före starten; återkalla anmälan i stället."}
+        )
+    if end < now - timedelta(minutes=5):
+        raise DomainError({"end": "Frånvaro kan inte avslutas i efterhand; kontakta skolan."})
+    old = absence.end_time
+    absence.end_time = end
+    absence.modified = now
+    absence.save(update_fields=["end_time", "modified"])
+    removed = _unapply_from(absence, end)
+    _apply_absence(absence)
+    change_record(
+        entity_type="Absence", ids=[absence.pk], organisation_ids=[absence.organisation_id]
+    )
+    audit_record(
+        actor=actor,
+        action="absence.end_early",
+        object_type="Absence",
+        object_id=absence.pk,
+        person_id=absence.student_id,
+        changes={"end_time": [old.isoformat(), end.isoformat()]},
+        detail={"lessons_freed": removed},
+    )
+    return absence

@@ -32,6 +32,7 @@ def attendance_policy_set(
     csn_threshold_minutes: int | None,
     leave_requires_all_guardians: bool | None = None,
     register_margin_minutes: int | None = None,
+    absence_report_days_ahead: int | None = None,
 ) -> AttendancePolicy:
     """Set a huvudman's or a school unit's attendance settings; None follows the level above.
 
@@ -74,6 +75,13 @@ def attendance_policy_set(
     _check_range(
         "register_margin_minutes", register_margin_minutes, 0, 120, "Minuterna före lektionen"
     )
+    _check_range(
+        "absence_report_days_ahead",
+        absence_report_days_ahead,
+        0,
+        365,
+        "Hur långt i förväg frånvaro kan anmälas",
+    )
     policy, created = AttendancePolicy.objects.select_for_update().get_or_create(
         organisation=organisation
     )
@@ -85,6 +93,7 @@ def attendance_policy_set(
         "csn_threshold_minutes": csn_threshold_minutes,
         "leave_requires_all_guardians": leave_requires_all_guardians,
         "register_margin_minutes": register_margin_minutes,
+        "absence_report_days_ahead": absence_report_days_ahead,
     }
     changes = {
         name: [_plain_value(getattr(policy, name)), _plain_value(value)]

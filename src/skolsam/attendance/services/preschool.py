@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -36,7 +36,9 @@ DAY_NAMES = calendar.WEEKDAYS
 MAX_ENTRIES = 56
 
 
-def _clean_entries(entries: list[dict[str, Any]], weeks: int) -> list[dict[str, Any]]:
+def _clean_entries(
+    entries: list[dict[str, Any]], weeks: int, *, allow_empty: bool = False
+) -> list[dict[str, Any]]:
     clean = []
     if len(entries) > MAX_ENTRIES:
         raise DomainError({"schedule_entries": f"Schemat får ha högst {MAX_ENTRIES} tider."})
@@ -70,7 +72,7 @@ def _clean_entries(entries: list[dict[str, Any]], weeks: int) -> list[dict[str, 
                 "endTime": end.strftime("%H:%M"),
             }
         )
-    if not clean:
+    if not clean and not allow_empty:
         raise DomainError({"schedule_entries": "Schemat har inga tider."})
     return clean
 
@@ -85,6 +87,7 @@ def attendance_schedule_submit(
     end_date: date | None = None,
     number_of_weeks: int = 1,
     temporary: bool = False,
+    allow_empty: bool = False,
 ) -> AttendanceSchedule:
     """Submit a child's vistelseschema; a guardian's is requested (Begärt) until staff approve."""
     if not (
@@ -100,7 +103,7 @@ def attendance_schedule_submit(
         raise DomainError({"end_date": "Ett tillfälligt schema måste ha ett slutdatum."})
     if end_date is not None and end_date < start_date:
         raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
-    clean = _clean_entries(entries, number_of_weeks)
+    clean = _clean_entries(entries, number_of_weeks, allow_empty=allow_empty and temporary)
     if placement.max_weekly_schedule_hours:
         weekly = (
             sum(
@@ -306,3 +309,59 @@ def attendance_schedule_delete(*, actor: Actor, schedule: AttendanceSchedule) ->
         deleted=True,
     )
     schedule.delete()
+
+
+@transaction.atomic
+def holiday_schedule_submit(
+    *,
+    actor: Actor,
+    placement: Placement,
+    days: dict[date, tuple[time, time] | None],
+) -> list[AttendanceSchedule]:
+    """Answer a lov (holiday) in one go: for each day, the times the child needs care, or
+    None for a day off. Stored as temporary schedules of at most four weeks each (requested,
+    for staff to approve); a temporary schedule with no times says the child is away.
+    """
+    if not days:
+        raise DomainError({"days": "Lovet har inga dagar att svara för."})
+    ordered = sorted(days)
+    chunks: list[list[date]] = [[]]
+    for day in ordered:
+        first = chunks[-1][0] if chunks[-1] else day
+        if chunks[-1] and (
+            (calendar.week_start(day) - calendar.week_start(first)).days // 7 >= 4
+            or (day - chunks[-1][-1]).days > 7
+        ):
+            chunks.append([])
+        chunks[-1].append(day)
+    made = []
+    for chunk in chunks:
+        monday = calendar.week_start(chunk[0])
+        weeks = (calendar.week_start(chunk[-1]) - monday).days // 7 + 1
+        entries = []
+        for day in chunk:
+            times = days[day]
+            if times is None:
+                continue
+            start, end = times
+            entries.append(
+                {
+                    "weekOffset": (calendar.week_start(day) - monday).days // 7,
+                    "dayOfWeek": DAY_NAMES[day.weekday()],
+                    "startTime": start.strftime("%H:%M"),
+                    "endTime": end.strftime("%H:%M"),
+                }
+            )
+        made.append(
+            attendance_schedule_submit(
+                actor=actor,
+                placement=placement,
+                entries=entries,
+                start_date=chunk[0],
+                end_date=chunk[-1],
+                number_of_weeks=weeks,
+                temporary=True,
+                allow_empty=True,
+            )
+        )
+    return made

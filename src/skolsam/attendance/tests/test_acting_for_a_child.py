@@ -77,4 +77,36 @@ def test_the_guardian_of_a_pupil_who_has_turned_18_no_longer_sees_or_acts_for_th
         absence_report(actor=actor, student=alva, start=start, end=end)
     client = Client()
     login(client, day.guardian)
-    assert client.get(reverse("attendance:guardian")).status_code == 404
+    # Her guardian still logs in to the portal, where Alva is no longer to be seen.
+    page = client.get(reverse("portal:start"))
+    assert page.status_code == 200
+    assert "Alva" not in page.content.decode()
+    assert client.get(reverse("portal:child", args=[alva.pk])).status_code == 404
+
+
+def test_the_same_day_notice_goes_to_an_adult_pupil_herself_and_a_guardian_only_with_consent():
+    from skolsam.attendance.models import Attendance, Notice
+    from skolsam.attendance.notices import send_absence_notices
+    from skolsam.people.models import AdultConsent
+
+    day = build_day()
+    alva = day.pupils[0]
+    alva.birth_date = date(today().year - 19, 1, 1)
+    alva.save(update_fields=["birth_date"])
+    Attendance.objects.create(
+        calendar_event=day.lesson,
+        student=alva,
+        date=day.lesson.date,
+        organisation=day.school,
+        kind="Frånvarande",
+        invalid_absence_minutes=60,
+    )
+    send_absence_notices(organisation_id=day.school.pk, day=day.lesson.date)
+    assert set(Notice.objects.values_list("guardian_id", flat=True)) == {alva.pk}
+    from django.utils import timezone
+
+    AdultConsent.objects.create(
+        pupil=alva, responsible=day.guardian, category="receive_notices", given_at=timezone.now()
+    )
+    send_absence_notices(organisation_id=day.school.pk, day=day.lesson.date)
+    assert set(Notice.objects.values_list("guardian_id", flat=True)) == {alva.pk, day.guardian.pk}

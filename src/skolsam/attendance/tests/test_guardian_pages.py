@@ -67,11 +67,11 @@ def _awaiting_per(day):
 def test_the_second_guardian_agrees_to_a_leave_request_on_the_guardian_page():
     day = build_day()
     leave, per = _awaiting_per(day)
-    page = _as(per).get(reverse("attendance:guardian")).content.decode()
-    consent = reverse("attendance:guardian_consent", args=[leave.pk])
+    page = _as(per).get(reverse("portal:leave")).content.decode()
+    consent = reverse("portal:leave_consent", args=[leave.pk])
     assert consent in page  # the button is there for Per
     response = _as(per).post(consent, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("attendance:guardian")
+    assert response.redirect_chain[-1][0] == reverse("portal:leave")
     assert "Du har godkänt ansökan." in response.content.decode()
     leave.refresh_from_db()
     assert leave.status == LeaveStatus.REQUESTED  # now it goes to the rektor
@@ -84,10 +84,10 @@ def test_nobody_but_a_guardian_agrees_and_the_answer_is_a_missing_page(who):
     stranger = getattr(day, who)
     # A rektor signs in with a second factor, as staff with that role must.
     browser = login_with_two_factor(stranger) if who == "rektor" else _as(stranger)
-    consent = reverse("attendance:guardian_consent", args=[leave.pk])
+    consent = reverse("portal:leave_consent", args=[leave.pk])
     assert browser.post(consent).status_code == 404
     # The same answer as for a request that does not exist.
-    missing = reverse("attendance:guardian_consent", args=[uuid4()])
+    missing = reverse("portal:leave_consent", args=[uuid4()])
     assert browser.post(missing).status_code == 404
     leave.refresh_from_db()
     assert leave.status == LeaveStatus.AWAITING_GUARDIANS
@@ -96,7 +96,7 @@ def test_nobody_but_a_guardian_agrees_and_the_answer_is_a_missing_page(who):
 def test_agreeing_is_a_post():
     day = build_day()
     leave, per = _awaiting_per(day)
-    consent = reverse("attendance:guardian_consent", args=[leave.pk])
+    consent = reverse("portal:leave_consent", args=[leave.pk])
     assert _as(per).get(consent).status_code == 405
     assert LeaveRequest.objects.get(pk=leave.pk).status == LeaveStatus.AWAITING_GUARDIANS
 
@@ -130,7 +130,7 @@ def test_a_guardian_marks_her_notices_read_and_only_her_own():
     send_absence_notices(organisation_id=day.school.pk, day=day.lesson.date)
     svens = Notice.objects.get(guardian=other, channel=NoticeChannel.INAPP)
 
-    url = reverse("attendance:notices_read")
+    url = reverse("portal:notices")
     # Karin sends her own notice, Sven's and something that is not an id.
     response = _as(day.guardian).post(url, {"notice": [str(notice.pk), str(svens.pk), "x; 1"]})
     assert response.status_code == 302
@@ -157,7 +157,7 @@ def _signe():
 
 def test_a_guardian_sends_a_week_schedule_for_approval():
     placement, olof, _teacher = _signe()
-    url = reverse("attendance:schedule_submit", args=[placement.pk])
+    url = reverse("portal:schedule_submit", args=[placement.pk])
     form = _as(olof).get(url)
     assert form.status_code == 200
     assert "Måndag från" in form.content.decode()
@@ -181,7 +181,7 @@ def test_a_guardian_sends_a_week_schedule_for_approval():
 
 def test_a_schedule_that_ends_before_it_starts_is_refused_and_nothing_is_sent():
     placement, olof, _teacher = _signe()
-    url = reverse("attendance:schedule_submit", args=[placement.pk])
+    url = reverse("portal:schedule_submit", args=[placement.pk])
     start = today() + timedelta(days=1)
     refused = _as(olof).post(
         url,
@@ -202,9 +202,9 @@ def test_a_schedule_that_ends_before_it_starts_is_refused_and_nothing_is_sent():
 def test_nobody_but_the_guardian_reaches_the_schedule_form(who):
     placement, _olof, teacher = _signe()
     person = teacher if who == "teacher" else f.PersonFactory(given_name="Okänd")
-    url = reverse("attendance:schedule_submit", args=[placement.pk])
+    url = reverse("portal:schedule_submit", args=[placement.pk])
     assert _as(person).get(url).status_code == 404
     assert _as(person).post(url, {"start_date": today().isoformat()}).status_code == 404
-    missing = reverse("attendance:schedule_submit", args=[uuid4()])
+    missing = reverse("portal:schedule_submit", args=[uuid4()])
     assert _as(person).get(missing).status_code == 404
     assert not AttendanceSchedule.objects.exists()

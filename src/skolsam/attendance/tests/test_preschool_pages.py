@@ -98,8 +98,8 @@ def test_the_tablet_shows_who_is_reported_sick_and_who_has_leave():
         )
     # Olof reports Signe sick for the whole day on the guardian page.
     reported = _as(olof).post(
-        reverse("attendance:guardian_report"),
-        {"child": str(signe.pk), "scope": "day", "first_day": today().isoformat()},
+        reverse("portal:absence_report"),
+        {"children": str(signe.pk), "scope": "day", "first_day": today().isoformat()},
     )
     assert reported.status_code == 302
     leave = leave_request_create(

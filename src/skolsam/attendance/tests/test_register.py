@@ -180,8 +180,8 @@ def test_a_guardians_report_makes_valid_absence_that_the_teacher_sees(client):
     alva = day.pupils[0]
     login(client, day.guardian)
     response = client.post(
-        reverse("attendance:guardian_report"),
-        {"child": str(alva.pk), "scope": "day", "first_day": today().isoformat()},
+        reverse("portal:absence_report"),
+        {"children": str(alva.pk), "scope": "day", "first_day": today().isoformat()},
     )
     assert response.status_code == 302
     row = Attendance.objects.get(calendar_event=day.lesson, student=alva)
@@ -206,8 +206,8 @@ def test_a_guardian_cannot_report_another_childs_absence(client):
     day = build_day()
     login(client, day.guardian)
     response = client.post(
-        reverse("attendance:guardian_report"),
-        {"child": str(day.pupils[1].pk), "scope": "day", "first_day": today().isoformat()},
+        reverse("portal:absence_report"),
+        {"children": str(day.pupils[1].pk), "scope": "day", "first_day": today().isoformat()},
     )
     assert response.status_code == 400
     assert not Attendance.objects.exists()

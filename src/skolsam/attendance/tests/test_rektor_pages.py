@@ -276,7 +276,7 @@ def test_a_leave_request_through_the_rektors_decision(django_capture_on_commit_c
     guardian = Client()
     login(guardian, day.guardian)
     applied = guardian.post(
-        reverse("attendance:guardian_leave"),
+        reverse("portal:leave"),
         {
             "child": str(alva.pk),
             "start_date": tomorrow.isoformat(),
@@ -322,7 +322,9 @@ def test_a_leave_request_through_the_rektors_decision(django_capture_on_commit_c
     assert [m.to for m in mail.outbox] == [["karin@example.se"]]
     assert "beviljad" in mail.outbox[0].body
     # The guardian reads it in Skolsam.
-    assert "Beslut om ledighet" in guardian.get(reverse("attendance:guardian")).content.decode()
+    assert "Beslut om ledighet" in guardian.get(reverse("portal:notices")).content.decode()
+    # and her start card counts it as new.
+    assert "Meddelanden från skolan: 1 ny" in guardian.get(reverse("portal:start")).content.decode()
     # A teacher cannot open the rektor's list.
     teacher = Client()
     login(teacher, day.teacher)

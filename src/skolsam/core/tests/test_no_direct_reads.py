@@ -76,6 +76,10 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
         "the person card's groups, shown only when may_see_location"
     ),
     ("people/selectors.py", "Duty"): "the person card's duties, shown only when may_see_location",
+    ("messaging/selectors.py", "RecipientChild"): (
+        "the Prefetch queryset of the child labels of recipient rows already scoped by "
+        "recipient_policy or message_policy; what staff are shown passes recipients_shown_to"
+    ),
 }
 
 

@@ -185,7 +185,7 @@ def test_the_guardian_page_is_for_those_who_act_for_a_child(nyby, client):
     assert child_policy.any(sara, Action.SEE_CHILD)
     assert child_policy.any(sara, Action.CONSENT)
     assert not child_policy.any(nyby["lars"], Action.SEE_CHILD)
-    url = reverse("attendance:guardian")
+    url = reverse("portal:start")
     client.force_login(nyby["users"]["lars"])
     assert client.get(url).status_code == 404
     client.force_login(mother)

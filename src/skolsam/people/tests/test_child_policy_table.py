@@ -13,17 +13,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from skolsam.accounts.actor import actor_for_person
 from skolsam.core.choices import RelationType
 from skolsam.core.policy import Action
 from skolsam.people.access import child_policy, relations_acting_for
+from skolsam.people.models import AdultConsent
 from skolsam.testing import factories as f
 from skolsam.testing.story import ON
 
 ARCHITECTURE = Path(__file__).resolve().parents[4] / "docs" / "architecture.md"
 MARKER = "<!-- child-policy-table -->"
 ADULT_COLUMN = "Pupil 18 or older"
+CONSENTED_COLUMN = "Pupil 18 or older who consented"
 
 
 def _table() -> tuple[list[str], list[tuple[Action, dict[str, bool]]]]:
@@ -49,12 +52,12 @@ def _table() -> tuple[list[str], list[tuple[Action, dict[str, bool]]]]:
 
 
 COLUMNS, CELLS = _table()
-RELATIONS = [c for c in COLUMNS if c != ADULT_COLUMN]
+RELATIONS = [c for c in COLUMNS if c not in (ADULT_COLUMN, CONSENTED_COLUMN)]
 
 
 def test_the_table_covers_every_relation_type_and_every_action_for_a_child():
     assert set(RELATIONS) == set(RelationType.values)
-    assert ADULT_COLUMN in COLUMNS
+    assert ADULT_COLUMN in COLUMNS and CONSENTED_COLUMN in COLUMNS
     assert {action for action, _ in CELLS} == set(child_policy.actions)
 
 
@@ -62,7 +65,12 @@ MATRIX = [
     pytest.param(action, relation, age, expected, id=f"{action}-{relation}-{age}")
     for action, row in CELLS
     for relation in RELATIONS
-    for age, expected in ((17, row[relation]), (18, row[relation] and row[ADULT_COLUMN]))
+    for age, expected in (
+        (17, row[relation]),
+        (18, row[relation] and row[ADULT_COLUMN]),
+        # 18, and the pupil consented to this action for this adult.
+        ("18-consented", row[relation] and row[CONSENTED_COLUMN]),
+    )
 ]
 
 
@@ -70,9 +78,14 @@ MATRIX = [
 @pytest.mark.parametrize(("action", "relation", "age", "expected"), MATRIX)
 def test_child_policy_cell(action, relation, age, expected):
     # Born exactly `age` years before ON: on their 18th birthday a pupil is an adult.
-    child = f.PupilFactory(birth_date=ON.replace(year=ON.year - age))
+    years = 18 if age == "18-consented" else age
+    child = f.PupilFactory(birth_date=ON.replace(year=ON.year - years))
     adult = f.PersonFactory()
     f.ResponsibleFactory(person=child, responsible=adult, relation_type=relation)
+    if age == "18-consented":
+        AdultConsent.objects.create(
+            pupil=child, responsible=adult, category=action.value, given_at=timezone.now()
+        )
     actor = actor_for_person(adult.pk, on=ON)
 
     assert child_policy.can(actor, action, child) is expected
@@ -90,3 +103,23 @@ def test_an_adult_with_no_relation_and_an_ended_relation_act_for_no_one():
     for person in (stranger, former):
         actor = actor_for_person(person.pk, on=ON)
         assert not any(child_policy.can(actor, action, child) for action in child_policy.actions)
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_consent_and_one_for_another_action_grant_nothing():
+    child = f.PupilFactory(birth_date=ON.replace(year=ON.year - 19))
+    adult = f.PersonFactory()
+    f.ResponsibleFactory(person=child, responsible=adult)
+    AdultConsent.objects.create(
+        pupil=child,
+        responsible=adult,
+        category=Action.SEE_CHILD.value,
+        given_at=timezone.now(),
+        withdrawn_at=timezone.now(),
+    )
+    AdultConsent.objects.create(
+        pupil=child, responsible=adult, category=Action.SEE_RECORDS.value, given_at=timezone.now()
+    )
+    actor = actor_for_person(adult.pk, on=ON)
+    assert not child_policy.can(actor, Action.SEE_CHILD, child)
+    assert child_policy.can(actor, Action.SEE_RECORDS, child)

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from skolsam.demo.eid import demo_identities, demo_identities_table
 from skolsam.demo.logins import TWO_FACTOR_NOTE, logins_table
 from skolsam.demo.services import demo_is_loaded
 
@@ -20,3 +21,10 @@ class Command(BaseCommand):
         self.stdout.write(logins_table(markdown=bool(options["markdown"])))
         self.stdout.write("")
         self.stdout.write(TWO_FACTOR_NOTE)
+        if not options["markdown"] and demo_is_loaded():
+            self.stdout.write("")
+            self.stdout.write(
+                "E-legitimation och Skolfederation: starta de lokala identitetsleverantörerna "
+                "med `make demo-idp` i ett eget fönster och logga in som:"
+            )
+            self.stdout.write(demo_identities_table(demo_identities()))

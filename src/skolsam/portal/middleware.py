@@ -1,0 +1,88 @@
+"""Keep guardians and pupils to the portal: every staff page answers them like a missing one.
+
+A login whose Actor is a guardian or pupil and nothing more (`core.portal.is_portal_only`)
+reaches the portal, its account pages and the old guardian addresses (which redirect to
+the portal); anything else is a 404, the same page as for a missing one. It also tells
+`base.html` to show the portal's navigation (`request.portal_only`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from skolsam.core.portal import is_portal_only
+from skolsam.core.views import request_actor
+
+# The account's own pages: login, logout, password, two-factor, recovery codes.
+ALLOWED_NAMES = frozenset(
+    {
+        "start",
+        "login",
+        "logout",
+        "account",
+        "logout_everywhere",
+        "password_change",
+        "two_factor_setup",
+        "two_factor_verify",
+        "two_factor_recovery_codes",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        # Federated login (accounts.federation): logging in again, or as someone else.
+        "session_ended",
+        "saml_login",
+        "saml_acs",
+        "oidc_login",
+        "oidc_callback",
+        "login_code",
+    }
+)
+# The guardian pages that lived in attendance, kept as redirects to the portal.
+ALLOWED_OLD = frozenset(
+    {
+        "attendance:guardian",
+        "attendance:guardian_report",
+        "attendance:guardian_leave",
+        "attendance:guardian_consent",
+        "attendance:notices_read",
+        "attendance:schedule_submit",
+    }
+)
+
+
+class PortalOnlyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.portal_only = _portal_only(request)  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if not getattr(request, "portal_only", False):
+            return None
+        match = request.resolver_match
+        if match is None:
+            return None
+        if (
+            match.namespace == "portal"
+            or match.view_name in ALLOWED_NAMES
+            or match.view_name in ALLOWED_OLD
+        ):
+            return None
+        raise Http404("Sidan finns inte.")
+
+
+def _portal_only(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return False
+    if not getattr(request, "skolsam_build_actor", None):
+        return False
+    return is_portal_only(request_actor(request))
