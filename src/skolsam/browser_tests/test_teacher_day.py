@@ -28,7 +28,7 @@ from skolsam.testing.story import build_day, lesson
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-PASSWORD = "ett långt lösenord för Maria"
+PASSWORD = "ett långt lösenord för Maria"  # noqa: S105 - a test login's password
 COUNT_TAPS = """
 document.addEventListener("click", (event) => {
   if (event.isTrusted) {
@@ -40,7 +40,7 @@ document.addEventListener("click", (event) => {
 
 @pytest.fixture
 def day(db: Any) -> Any:
-    day = build_day()
+    day: Any = build_day()  # with the lesson now and Maria's login added below
     now = calendar.local(timezone.now())
     start = max(now - timedelta(minutes=10), now.replace(hour=0, minute=0, second=0))
     day.current = lesson(day.activity, now.date(), start=start.time().replace(microsecond=0))
