@@ -24,6 +24,7 @@ urlpatterns = [
     path("portal/", include("skolsam.portal.urls")),
     path("meddelanden/", include("skolsam.messaging.urls")),
     path("", include("skolsam.api.ss12000.urls")),
+    path("tillganglighet/", include("skolsam.accessibility.urls")),
 ]
 
 if settings.SKOLSAM_SERVER_TIMING:
