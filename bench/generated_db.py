@@ -53,17 +53,17 @@ def own_database(name: str, *, reuse: bool, keep: bool) -> Iterator[str]:
 def start(bench_url: str, *, pupils: int, generate: bool, api: bool = False) -> None:
     """Point Django at `bench_url`, fill it if asked, and start Django as a server does.
 
-    With `api`, the settings a production start of the SS 12000 API refuses to do without
-    (the host the in-process requests name, keys other than the published development ones).
+    With `api`, the host the in-process API requests name is allowed.
     """
     os.environ["DATABASE_URL"] = bench_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skolsam.conf.settings")
-    # As in production: no query log kept in memory, no debug pages.
+    # As in production: no query log kept in memory, no debug pages; and so, keys other
+    # than the published development ones, which production settings refuse to start on.
     os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("SKOLSAM_SS12000_SIGNING_KEY", secrets.token_urlsafe(50))
     if api:
         os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-        os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-        os.environ.setdefault("SKOLSAM_SS12000_SIGNING_KEY", secrets.token_urlsafe(50))
     sys.path.insert(0, str(ROOT / "src"))
     if generate:
         # In processes of their own, as a register is loaded before a server starts: the

@@ -244,7 +244,7 @@ def _touched(sql: str, params: Any, table: Table, verb: str) -> list[dict[str, s
     if connection.vendor == "sqlite":
         select = re.sub(r"(?<!%)%s", "?", select).replace("%%", "%")
     savepoint = connection.vendor == "postgresql" and connection.in_atomic_block
-    cursor = connection.connection.cursor()  # type: ignore[union-attr]
+    cursor = connection.connection.cursor()
     try:
         if savepoint:
             cursor.execute("SAVEPOINT changes_guard")
@@ -358,7 +358,7 @@ class Ledger:
             else:
                 some_rows.add(entity_type)
         seen = some_rows | set(named)
-        missing = []
+        missing: list[tuple[Write, list[dict[str, str | None]]]] = []
         for w in self.writes:
             if w.rows is None or some_rows.intersection(w.types):
                 if not seen.intersection(w.types):

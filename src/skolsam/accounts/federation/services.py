@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django.db import transaction
 
+from skolsam.accounts.access import eppn_policy, login_methods_policy
 from skolsam.accounts.actor import actor_for_person
 from skolsam.accounts.models import LoginMethods, StrongLoginDevice, User
 from skolsam.audit.services import audit_record
@@ -268,7 +269,7 @@ def strong_login_device(*, user: User) -> StrongLoginDevice:
 
 def user_eppn_set(*, actor: Actor, user: User, eppn: str) -> None:
     """Record the eduPersonPrincipalName a Skolfederation login of `user` is matched to."""
-    if not actor.is_system:
+    if not eppn_policy.can(actor, Action.CHANGE, user):
         raise DomainError("Bara en systemåtgärd eller Django-admin sätter ePPN.")
     eppn = eppn.strip()
     if eppn and User.objects.filter(edu_person_principal_name=eppn).exclude(pk=user.pk).exists():
@@ -296,7 +297,7 @@ def login_methods_set(
     one_time_code: bool | None = None,
 ) -> LoginMethods:
     """Choose which ways of logging in a huvudman offers; a central administrator's decision."""
-    if not (actor.is_system or huvudman.pk in actor.central_org_ids):
+    if not login_methods_policy.can(actor, Action.CHANGE, huvudman):
         raise DomainError("Bara huvudmannens centrala administratörer ändrar inloggningssätten.")
     if huvudman.huvudman_id not in (None, huvudman.pk):
         raise DomainError({"huvudman": "Inloggningssätt väljs för en huvudman, inte för en skola."})

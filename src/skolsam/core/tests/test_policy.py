@@ -76,6 +76,7 @@ def test_no_domain_module_grants_by_testing_the_system_actor():
     allowed = {
         "core/access.py": "defines the system actor",
         "core/policy.py": "the one bypass",
+        "core/portal.py": "is_portal_only: the system has no pages, staff or portal",
         "attendance/access.py": (
             "is_api_client tells an SS 12000 client from the system; absence_report_channel "
             "says which channel (API) a system report is recorded under"
