@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from skolsam.help.texts import ERROR_PAGE, GUIDE_ROLES, has_help, page_key
 from skolsam.help.views import render_guide
@@ -74,8 +74,7 @@ def pages() -> list[str]:
 def test_every_page_has_a_help_text():
     missing = [name for name in pages() if not has_help(name)]
     assert not missing, "These pages have no help text; write one file each:\n" + "\n".join(
-        f"  {name}: src/skolsam/help/templates/help/pages/{page_key(name)}.html"
-        for name in missing
+        f"  {name}: src/skolsam/help/templates/help/pages/{page_key(name)}.html" for name in missing
     )
 
 
@@ -84,16 +83,15 @@ def test_the_enumeration_sees_the_pages_it_must():
     assert {"start", "login", "person_detail", "attendance:register", "ss12000:clients"} <= set(
         found
     )
-    assert not {"logout", "export_audit_log", "ss12000:token", "ss12000:Persons-list"} & set(
-        found
-    )
+    assert not {"logout", "export_audit_log", "ss12000:token", "ss12000:Persons-list"} & set(found)
     assert len(found) > 50
 
 
 def test_no_help_text_is_left_without_its_page():
     known = {page_key(name) for name in pages()} | {ERROR_PAGE}
+    role_suffix = re.compile(r"\.(" + "|".join(map(re.escape, GUIDE_ROLES)) + r")$")
     stems = {
-        re.sub(r"\.(%s)$" % "|".join(map(re.escape, GUIDE_ROLES)), "", str(p.relative_to(PAGES_DIR).with_suffix("")))
+        role_suffix.sub("", str(p.relative_to(PAGES_DIR).with_suffix("")))
         for p in PAGES_DIR.rglob("*.html")
     }
     assert stems - known == set(), "help texts for pages that no longer exist (or a misspelt role)"
@@ -119,7 +117,7 @@ def _dummy_args(name: str) -> list[object]:
     for args in ([], [uuid.uuid4()], [1]):
         try:
             reverse(name, args=args)
-        except Exception:  # noqa: BLE001 (trying the shapes of the URL's arguments)
+        except NoReverseMatch:
             continue
         return args
     raise AssertionError(f"no arguments fit {name}")
@@ -140,7 +138,9 @@ def test_the_help_is_on_the_page_for_the_reader_s_role(client: Client):
     assert "Glömt lösenordet" in _help_panel(client.get(reverse("login")).content.decode())
 
     login(client, day.teacher)
-    panel = _help_panel(client.get(reverse("attendance:register", args=[day.lesson.pk])).content.decode())
+    panel = _help_panel(
+        client.get(reverse("attendance:register", args=[day.lesson.pk])).content.decode()
+    )
     assert "Alla är närvarande från början" in panel
     assert reverse("help:guide", args=["teacher"]) in panel
     assert reverse("help:guide", args=["rektor"]) not in panel
@@ -217,9 +217,17 @@ def test_a_guide_s_links_lead_to_the_pages_that_serve_them_and_its_html_is_escap
     assert "<script>" not in html
 
 
-def test_every_role_has_its_guide_with_screenshots_that_exist():
-    docs = Path(settings.BASE_DIR) / "docs"
+def test_every_role_has_its_guide_with_screenshots_that_make_keeps_current():
+    root = Path(settings.BASE_DIR)
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    kept = set(
+        re.search(r"^DOC_SCREENSHOTS := ((?:.*\\\n)*.*)$", makefile, re.M)[1]
+        .replace("\\", " ")
+        .split()
+    )
     for role in GUIDE_ROLES:
-        text = (docs / "guide" / f"{role}.md").read_text(encoding="utf-8")
+        text = (root / "docs" / "guide" / f"{role}.md").read_text(encoding="utf-8")
         for image in re.findall(r"\(\.\./screenshots/([^)]+)\)", text):
-            assert (docs / "screenshots" / image).is_file(), f"{role}.md: {image}"
+            assert (root / "docs" / "screenshots" / image).is_file(), f"{role}.md: {image}"
+            name = re.sub(r"-(phone|desktop)\.png$", "", image)
+            assert name in kept, f"{role}.md: add {name} to DOC_SCREENSHOTS in the Makefile"
