@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -68,7 +68,7 @@ def guide_page(request: HttpRequest, role: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def screenshot(request: HttpRequest, name: str) -> HttpResponse:
+def screenshot(request: HttpRequest, name: str) -> HttpResponseBase:
     """Serve one of the guides' screenshots (docs/screenshots/, demo data only)."""
     if not _SCREENSHOT.match(name):
         raise Http404("Bilden finns inte.")

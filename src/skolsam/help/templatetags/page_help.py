@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.http import HttpRequest
 
 from skolsam.core.views import request_actor
 from skolsam.help.texts import ERROR_PAGE, guide, guide_roles, help_template
@@ -32,7 +33,9 @@ def page_help(context: template.Context, page: str = "") -> dict[str, Any]:
         else:
             page = match.view_name
     user = getattr(request, "user", None)
-    roles = guide_roles(request_actor(request)) if user and user.is_authenticated else []
+    roles: list[str] = []
+    if isinstance(request, HttpRequest) and user is not None and user.is_authenticated:
+        roles = guide_roles(request_actor(request))
     return {
         "help_text": help_template(page, roles),
         "guides": [g for g in (guide(role) for role in roles) if g],

@@ -114,7 +114,8 @@ def test_the_post_only_names_refuse_a_get():
 
 
 def _dummy_args(name: str) -> list[object]:
-    for args in ([], [uuid.uuid4()], [1]):
+    shapes: list[list[object]] = [[], [uuid.uuid4()], [1]]
+    for args in shapes:
         try:
             reverse(name, args=args)
         except NoReverseMatch:
@@ -220,11 +221,9 @@ def test_a_guide_s_links_lead_to_the_pages_that_serve_them_and_its_html_is_escap
 def test_every_role_has_its_guide_with_screenshots_that_make_keeps_current():
     root = Path(settings.BASE_DIR)
     makefile = (root / "Makefile").read_text(encoding="utf-8")
-    kept = set(
-        re.search(r"^DOC_SCREENSHOTS := ((?:.*\\\n)*.*)$", makefile, re.M)[1]
-        .replace("\\", " ")
-        .split()
-    )
+    found = re.search(r"^DOC_SCREENSHOTS := ((?:.*\\\n)*.*)$", makefile, re.M)
+    assert found, "the Makefile has no DOC_SCREENSHOTS"
+    kept = set(found[1].replace("\\", " ").split())
     for role in GUIDE_ROLES:
         text = (root / "docs" / "guide" / f"{role}.md").read_text(encoding="utf-8")
         for image in re.findall(r"\(\.\./screenshots/([^)]+)\)", text):
