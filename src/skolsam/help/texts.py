@@ -3,8 +3,9 @@
 A page's help is a small template named after its URL name, one file per page:
 `help/pages/<name>.html`, or `help/pages/<namespace>/<name>.html` for a namespaced URL
 (`attendance:register` is `help/pages/attendance/register.html`). A text for one role
-only sits beside it as `<name>.<role>.html` and wins for a reader who has that role
-(the first of `GUIDE_ROLES` that matches). The texts are generic: they never name a
+only sits beside it as `<name>.<role>.html` and wins for a reader whose first role (the
+most specific of `GUIDE_ROLES` they have) is that role: a teacher who is also a guardian
+reads the staff text of the start page, which covers her children too. The texts are generic: they never name a
 person, a school or a group, and only speak of what the page itself offers.
 """
 
@@ -53,14 +54,16 @@ def guide(role: str) -> Guide | None:
 def guide_roles(actor: Actor | None) -> list[str]:
     """Name the guides written for what `actor` does, most specific first.
 
-    Read from the Actor alone (no query): the duties' roles, the teaching and mentor
-    groups, and the children one acts for. Pupils have no login in this checkout, so no
+    Read from the Actor alone (no query): the duties' roles, the groups one teaches or
+    mentors (the Actor does not tell them apart, so a teacher with groups is offered the
+    mentor guide too), the children one acts for, and the permissions to search the audit
+    log or manage API clients (the central administrator's guide covers both). Pupils have no login in this checkout, so no
     one gets the pupil guide yet; the pupil portal adds its rule here.
     """
     if actor is None or actor.is_system:
         return []
     roles: list[str] = []
-    if actor.is_central_admin:
+    if actor.is_central_admin or actor.can_search_audit or actor.can_manage_api_clients:
         roles.append("central-administrator")
     if DutyRole.REKTOR in actor.roles or DutyRole.FORSKOLECHEF in actor.roles:
         roles.append("rektor")
@@ -98,6 +101,6 @@ def has_help(view_name: str) -> bool:
 def help_template(view_name: str, roles: list[str]) -> str | None:
     """Return the template of `view_name`'s help for a reader with `roles`, or None."""
     try:
-        return select_template(help_template_names(view_name, roles)).template.name
+        return select_template(help_template_names(view_name, roles[:1])).template.name
     except TemplateDoesNotExist:
         return None

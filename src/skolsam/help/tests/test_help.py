@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from skolsam.help.texts import ERROR_PAGE, GUIDE_ROLES, has_help, page_key
 from skolsam.help.views import render_guide
 from skolsam.testing.auth import verified_client
-from skolsam.testing.factories import UserFactory
+from skolsam.testing.factories import PupilFactory, ResponsibleFactory, UserFactory
 from skolsam.testing.story import build_day, login
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "templates" / "help" / "pages"
@@ -152,6 +152,17 @@ def test_the_help_is_on_the_page_for_the_reader_s_role(client: Client):
     assert "Mina barn" in panel and "Sök person" not in panel
     assert reverse("help:guide", args=["guardian"]) in panel
     assert reverse("help:guide", args=["teacher"]) not in panel
+
+
+@pytest.mark.django_db
+def test_a_teacher_who_is_a_guardian_reads_the_staff_text_and_gets_both_guides(client: Client):
+    day = build_day()
+    ResponsibleFactory(person=PupilFactory(), responsible=day.teacher)
+    login(client, day.teacher)
+    panel = _help_panel(client.get(reverse("start")).content.decode())
+    assert "Sök person" in panel
+    assert reverse("help:guide", args=["teacher"]) in panel
+    assert reverse("help:guide", args=["guardian"]) in panel
 
 
 @pytest.mark.django_db
