@@ -57,8 +57,8 @@ def guide_roles(actor: Actor | None) -> list[str]:
     Read from the Actor alone (no query): the duties' roles, the groups one teaches or
     mentors (the Actor does not tell them apart, so a teacher with groups is offered the
     mentor guide too), the children one acts for, and the permissions to search the audit
-    log or manage API clients (the central administrator's guide covers both). Pupils have no login in this checkout, so no
-    one gets the pupil guide yet; the pupil portal adds its rule here.
+    log or manage API clients (the central administrator's guide covers both). Anyone
+    else with a person is a pupil, as the portal has it.
     """
     if actor is None or actor.is_system:
         return []
@@ -75,6 +75,10 @@ def guide_roles(actor: Actor | None) -> list[str]:
         roles.append("teacher")
     if actor.responsible_for_ids:
         roles.append("guardian")
+    elif not roles and actor.person_id:
+        # As the portal decides (portal.views.audience_of): a person who is neither staff
+        # nor acting for a child uses the portal as a pupil.
+        roles.append("pupil")
     return roles
 
 

@@ -219,6 +219,9 @@ def test_a_guide_is_for_its_role_and_a_login(client: Client):
     login(client, day.guardian)
     assert client.get(reverse("help:guide", args=["guardian"])).status_code == 200
     assert client.get(url).status_code == 404
+    login(client, day.pupils[1])
+    assert client.get(reverse("help:guide", args=["pupil"])).status_code == 200
+    assert client.get(reverse("help:guide", args=["guardian"])).status_code == 404
 
 
 @pytest.mark.django_db
