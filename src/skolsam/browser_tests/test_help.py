@@ -41,13 +41,13 @@ def test_a_teacher_opens_the_page_s_help_and_her_guide(
 
 def test_a_guardian_s_pages_carry_the_guardian_s_help(page: Page, school: Any, log_in: Any) -> None:
     log_in(UserFactory(person=school.erik))
-    page.goto("/")
-    expect(page.get_by_role("heading", name="Mina barn")).to_be_visible()
+    page.goto("/portal/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     check_page(page, "start-guardian")
 
-    page.goto("/narvaro/vardnadshavare/")
+    page.goto("/portal/franvaro/")
     page.locator("summary", has_text="Hjälp").click()
-    expect(page.locator(".page-help__panel")).to_contain_text("Anmäl frånvaro")
+    expect(page.locator(".page-help__panel")).to_contain_text("Anmälan gäller alla lektioner")
     expect(page.locator(".page-help__panel").get_by_role("link")).to_have_text(
         ["Guide för vårdnadshavare"]
     )
