@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # demo-idp: the local identity providers beside `make demo` (README, e-legitimation)
-.PHONY: demo-idp demo install migrate demo-data serve test test-sqlite test-postgres test-fast lint format check bench clean screenshots system-packages
+.PHONY: demo-idp demo install messages migrate demo-data serve test test-sqlite test-postgres test-fast lint format check bench clean screenshots system-packages
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
-install: $(STAMP)
+# The translation catalogues, compiled from the committed .po files (Babel, no system gettext).
+PO_FILES := $(wildcard src/skolsam/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+$(MO_FILES) &: $(PO_FILES) $(STAMP)
+	$(PY) manage.py compile_catalogues
+
+install: $(STAMP) $(MO_FILES)
+
+## messages: gather new marked strings into the catalogues (needs GNU gettext's xgettext)
+messages: install
+	$(PY) manage.py makemessages $(foreach l,en ar so fa,-l $(l)) --no-obsolete \
+		--ignore=.venv --ignore=var --ignore=bench --ignore='*/tests/*' --ignore='*/browser_tests/*'
+	$(PY) manage.py compile_catalogues
 
 migrate: install
 	$(PY) manage.py migrate --noinput

@@ -11,12 +11,16 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 
 from skolsam.accounts.actor import actor_for_session, session_memo
 from skolsam.accounts.selectors import has_totp_device, two_factor_required
 from skolsam.core.views import BUILDER_ATTR, is_htmx, request_actor
+from skolsam.people.access import own_language
 
 SESSION_STARTED = "skolsam_session_started"
+# (user id, language code) of the logged-in person, read once per session.
+SESSION_LANGUAGE = "skolsam_language"
 SESSION_SEEN = "skolsam_session_seen"
 # Write the last-seen time at most this often, so a busy user does not cost a session
 # write on every request; the idle timeout is then exact to within this many seconds.
@@ -135,3 +139,49 @@ def _is_static(request: HttpRequest) -> bool:
     static_url = settings.STATIC_URL or ""
     prefix = static_url if static_url.startswith("/") else f"/{static_url}"
     return request.path.startswith(prefix)
+
+
+def language_codes() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def remember_language(request: HttpRequest, language: str) -> None:
+    """Keep a logged-in person's newly chosen language for the rest of their session."""
+    request.session[SESSION_LANGUAGE] = [str(request.user.pk), language]
+
+
+def request_language(request: HttpRequest) -> str:
+    """Return the language of this request: the person's choice, the chooser's cookie, or Swedish.
+
+    Never the browser's Accept-Language: the pages' own text is Swedish, and a browser that
+    asks for English must not get English month names inside a Swedish page unless the
+    person chose English. A logged-in person's choice is read once per session.
+    """
+    user: Any = request.user
+    if user.is_authenticated and user.person_id is not None:
+        memo = request.session.get(SESSION_LANGUAGE)
+        if not (isinstance(memo, list) and len(memo) == 2 and memo[0] == str(user.pk)):
+            memo = [str(user.pk), own_language(user.person_id)]
+            request.session[SESSION_LANGUAGE] = memo
+        if memo[1] in language_codes():
+            return memo[1]
+        return settings.LANGUAGE_CODE
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie in language_codes():
+        return cookie
+    return settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware:
+    """Activate the request's language (`request_language`) for the view and the templates."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = request_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from skolsam.accounts import views
+from skolsam.accounts import views, views_language
 from skolsam.accounts.federation import views as federation_views
 
 urlpatterns = [
     path("login/", views.login, name="login"),
+    path("sprak/", views_language.language_choose, name="language_choose"),
     path("logout/", views.logout, name="logout"),
     path("utloggad/", federation_views.session_ended, name="session_ended"),
     path("saml/<slug:slug>/login/", federation_views.saml_login, name="saml_login"),

@@ -24,10 +24,13 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from skolsam.attendance.models import (
     Attendance,
@@ -207,14 +210,8 @@ def send_absence_notices(*, organisation_id: UUID, day: date) -> int:
         if not total:
             continue  # every invalid minute was spent in another lesson, or is valid there
         child = students[student_id]
-        lines = "\n".join(f"- {i['name']} {i['start']}–{i['end']}" for i in items)
-        subject = f"Ogiltig frånvaro {day:%Y-%m-%d}: {child.given_name}"
-        body = (
-            f"Hej!\n\n{child.full_name} var frånvarande utan giltigt skäl {day:%Y-%m-%d} på "
-            f"de här lektionerna:\n{lines}\nSammanlagt {total} minuter ogiltig frånvaro.\n\n"
-            "Har ni redan anmält frånvaron, eller är något fel, kontakta skolan.\n\nSkolsam"
-        )
         for guardian in guardians.get(student_id, []):
+            subject, body = _absence_text(guardian, child, day, items, total)
             for channel, address in _channels(guardian):
                 if (student_id, guardian.pk, channel) in already:
                     continue
@@ -236,6 +233,58 @@ def send_absence_notices(*, organisation_id: UUID, day: date) -> int:
     return sent
 
 
+def _absence_text(
+    guardian: Person, child: Person, day: date, items: list[dict], total: int
+) -> tuple[str, str]:
+    """Write the same-day absence notice in the language the guardian chose."""
+    with translation.override(guardian.language or settings.LANGUAGE_CODE):
+        lines = "\n".join(f"- {i['name']} {i['start']}–{i['end']}" for i in items)
+        names = {"child": child.full_name, "given_name": child.given_name, "day": f"{day:%Y-%m-%d}"}
+        subject = _("Ogiltig frånvaro %(day)s: %(given_name)s") % names
+        body = "\n\n".join(
+            [
+                _("Hej!"),
+                _("%(child)s var frånvarande utan giltigt skäl %(day)s på de här lektionerna:")
+                % names
+                + "\n"
+                + lines
+                + "\n"
+                + ngettext(
+                    "Sammanlagt %(total)d minut ogiltig frånvaro.",
+                    "Sammanlagt %(total)d minuter ogiltig frånvaro.",
+                    total,
+                )
+                % {"total": total},
+                _("Har ni redan anmält frånvaron, eller är något fel, kontakta skolan."),
+                "Skolsam",
+            ]
+        )
+    return subject, body
+
+
+def _leave_text(guardian: Person, leave: LeaveRequest) -> tuple[str, str]:
+    """Write the leave decision in the language the guardian chose."""
+    child = leave.student
+    with translation.override(guardian.language or settings.LANGUAGE_CODE):
+        status = str(leave.get_status_display())
+        names = {
+            "child": child.full_name,
+            "given_name": child.given_name,
+            "status": status,
+            "status_lower": status.lower(),
+            "start": f"{leave.start_date:%Y-%m-%d}",
+            "end": f"{leave.end_date:%Y-%m-%d}",
+        }
+        subject = _("Beslut om ledighet för %(given_name)s: %(status)s") % names
+        decision = (
+            _("Ansökan om ledighet för %(child)s %(start)s–%(end)s är %(status_lower)s.") % names
+        )
+        if leave.decision_reason:
+            decision += "\n" + _("Motivering: %(reason)s") % {"reason": leave.decision_reason}
+        body = "\n\n".join([_("Hej!"), decision, "Skolsam"])
+    return subject, body
+
+
 def send_leave_decision_notices(*, leave_id: UUID) -> int:
     """Tell every guardian with custody the decision on a leave request, once per channel."""
     leave = LeaveRequest.objects.select_related("student").filter(pk=leave_id).first()
@@ -243,15 +292,9 @@ def send_leave_decision_notices(*, leave_id: UUID) -> int:
         return 0
     day = calendar.local(leave.decided_at).date()
     child = leave.student
-    subject = f"Beslut om ledighet för {child.given_name}: {leave.get_status_display()}"
-    body = (
-        f"Hej!\n\nAnsökan om ledighet för {child.full_name} {leave.start_date:%Y-%m-%d}–"
-        f"{leave.end_date:%Y-%m-%d} är {leave.get_status_display().lower()}."
-        + (f"\nMotivering: {leave.decision_reason}" if leave.decision_reason else "")
-        + "\n\nSkolsam"
-    )
     sent = 0
     for guardian in _guardians({child.pk}, day).get(child.pk, []):
+        subject, body = _leave_text(guardian, leave)
         for channel, address in _channels(guardian):
             notice = _insert(
                 kind=NoticeKind.LEAVE_DECISION,

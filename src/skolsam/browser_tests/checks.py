@@ -35,14 +35,15 @@ _RUN_AXE = """async (tags) => {
   }));
 }"""
 
-# Elements sticking out to the right of the viewport, unless a scrolling box holds them
+# Elements sticking out to the right (or, right to left, the left) of the viewport, unless a scrolling box holds them
 # (wide tables sit in .table-scroll, which scrolls sideways on purpose).
 _OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const out = [];
   for (const el of document.body.querySelectorAll("*")) {
     const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.right <= width + 1) continue;
+    // Right-to-left pages overflow to the left.
+    if (box.width === 0 || (box.right <= width + 1 && box.left >= -1)) continue;
     // An absolutely positioned element escapes a scrolling box that is not positioned.
     const position = getComputedStyle(el).position;
     const escapes = position === "absolute" || position === "fixed";

@@ -1,8 +1,8 @@
 """A guardian logs in with e-legitimation through the real SimpleSAMLphp, in a browser.
 
 Karin, a guardian in the story's 7B, has no login yet: she clicks "Logga in med
-e-legitimation", logs in at the IdP with her (test) personnummer's account, and lands on
-Skolsam's start page, logged in. Someone the register does not hold gets the clear page.
+e-legitimation", logs in at the IdP with her (test) personnummer's account, and lands in
+the portal, logged in. Someone the register does not hold gets the clear page.
 """
 
 from __future__ import annotations
@@ -63,9 +63,9 @@ def test_a_guardian_logs_in_with_e_legitimation(
     page.goto("/login/")
     check_page(page, "login-with-e-id")
     _log_in_at_the_idp(page, "karin")
-    # SimpleSAMLphp posts the response back to Skolsam; Karin lands on the start page.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Start")
-    assert page.url == f"{live_server.url}/"
+    # SimpleSAMLphp posts the response back to Skolsam; Karin lands in the guardians' portal.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Översikt")
+    assert page.url.startswith(f"{live_server.url}/portal/")
     user = User.objects.get(person=guardian)
     assert not user.has_usable_password()
     expect(page.get_by_role("button", name="Logga ut")).to_be_visible()

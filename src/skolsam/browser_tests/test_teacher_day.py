@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -28,7 +29,7 @@ from skolsam.testing.story import build_day, lesson
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-PASSWORD = "ett långt lösenord för Maria"
+PASSWORD = "ett långt lösenord för Maria"  # noqa: S105 - a test user's
 COUNT_TAPS = """
 document.addEventListener("click", (event) => {
   if (event.isTrusted) {
@@ -40,12 +41,13 @@ document.addEventListener("click", (event) => {
 
 @pytest.fixture
 def day(db: Any) -> Any:
-    day = build_day()
+    """Return the story's school day with Maria's lesson going on now and her login."""
+    school_day = build_day()
     now = calendar.local(timezone.now())
     start = max(now - timedelta(minutes=10), now.replace(hour=0, minute=0, second=0))
-    day.current = lesson(day.activity, now.date(), start=start.time().replace(microsecond=0))
-    day.user = f.UserFactory(username="maria", person=day.teacher, password=PASSWORD)
-    return day
+    current = lesson(school_day.activity, now.date(), start=start.time().replace(microsecond=0))
+    user = f.UserFactory(username="maria", person=school_day.teacher, password=PASSWORD)
+    return SimpleNamespace(pupils=school_day.pupils, current=current, user=user)
 
 
 def _taps(page: Page) -> int:

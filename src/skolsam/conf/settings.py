@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "skolsam.exports",
     "skolsam.audit",
     "skolsam.audit_search",
+    "skolsam.accessibility",
     "skolsam.demo",
     "skolsam.portal",
     "django_tasks",
@@ -64,11 +65,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "skolsam.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The person's chosen language (or the chooser's cookie), Swedish by default.
+    "skolsam.accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Lets views build the request's Actor (core.views.request_actor), kept per session.
     "skolsam.accounts.middleware.ActorMiddleware",
@@ -168,9 +170,26 @@ LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "sv"
-# Swedish only: the pages are written in Swedish, so a browser that asks for English must
-# not get English month and day names ("30 Nov") in the middle of them.
-LANGUAGES = [("sv", "Svenska")]
+# The UI's source text is Swedish. Guardians' pages (the portal) and what is sent to them
+# (notices, messages) are also in English, Arabic, Somali and Persian; staff pages are in
+# English where their strings are marked. The language is a choice per person
+# (Person.language), never the browser's Accept-Language: a browser that asks for English
+# must not get "30 Nov" in the middle of a Swedish page (accounts.middleware.LanguageMiddleware).
+# Names are each language's own, so a reader finds theirs.
+LANGUAGES = [
+    ("sv", "Svenska"),
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("so", "Soomaali"),
+    ("fa", "فارسی"),
+]
+# The languages whose catalogues must cover every string guardians and pupils see
+# (core/tests/test_catalogues.py).
+SKOLSAM_PORTAL_LANGUAGES = ["en", "ar", "so", "fa"]
+LANGUAGE_COOKIE_NAME = "skolsam_sprak"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LOCALE_PATHS = [SRC_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True

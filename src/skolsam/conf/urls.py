@@ -25,6 +25,7 @@ urlpatterns = [
     path("meddelanden/", include("skolsam.messaging.urls")),
     path("hjalp/", include("skolsam.help.urls")),
     path("", include("skolsam.api.ss12000.urls")),
+    path("tillganglighet/", include("skolsam.accessibility.urls")),
 ]
 
 if settings.SKOLSAM_SERVER_TIMING:

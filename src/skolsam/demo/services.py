@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 
+from skolsam.accessibility.demo import demo_accessibility_load
 from skolsam.accounts.actor import actor_for_user
 from skolsam.accounts.models import User
 from skolsam.accounts.selectors import two_factor_required
@@ -102,6 +103,7 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
     attendance = demo_attendance_load(named=generation.named)
     # A weekly letter to a class and a conversation with a family (messaging/demo.py).
     messages = demo_messages_load(named=generation.named)
+    accessibility_reports = demo_accessibility_load()
     audit_record(
         actor=actor,
         action="demo.load",
@@ -117,6 +119,7 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
             "schedule": str(schedule),
             "attendance": str(attendance),
             "messages": str(messages),
+            "accessibility_reports": accessibility_reports,
             "removed": removed,
         },
     )

@@ -23,7 +23,13 @@ from skolsam.messaging.access import (
     recipients_shown_to,
     thread_policy,
 )
-from skolsam.messaging.models import Attachment, Message, Recipient, RecipientChild, Thread
+from skolsam.messaging.models import (
+    Attachment,
+    Message,
+    Recipient,
+    RecipientChild,
+    Thread,
+)
 
 INBOX_LIMIT = 100
 
@@ -116,8 +122,13 @@ def recipients_for_staff(actor: Actor, message: Message) -> list[Shown]:
 
 
 def threads_for_actor(actor: Actor) -> list[Thread]:
+    """Return the threads the actor takes part in (an administrator reaches the others of
+    the school by search, which is logged)."""
+    if actor.person_id is None:
+        return []
     return list(
         thread_policy.objects(actor, Action.VIEW)
+        .filter(participants__person_id=actor.person_id)
         .select_related("child")
         .order_by("-created")[:INBOX_LIMIT]
     )

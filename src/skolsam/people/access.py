@@ -497,3 +497,11 @@ def consents_of_adult_pupil(actor: Actor) -> tuple[list[Responsible], set[tuple[
         ).values_list("responsible_id", "category")
     )
     return relations, active
+
+
+def own_language(person_id: UUID) -> str:
+    """Return the language a person chose for themselves ("" for the default).
+
+    A person's own setting, read for their own session: no scope applies.
+    """
+    return Person.objects.filter(pk=person_id).values_list("language", flat=True).first() or ""

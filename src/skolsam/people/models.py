@@ -40,6 +40,9 @@ class Person(SS12000Entity):
     photo = models.URLField(blank=True)
     external_identifiers = models.JSONField(default=list, blank=True)
     edu_person_principal_names = models.JSONField(default=list, blank=True)
+    # The language the person reads Skolsam in and gets notices and messages in (a code
+    # from settings.LANGUAGES); empty means Swedish, the default. Not part of SS 12000.
+    language = models.CharField(max_length=8, blank=True, default="")
     # Folkbokföringskommun, taken from the Folkbokföring address by the services.
     home_municipality_code = models.CharField(max_length=4, blank=True, db_index=True)
     # Optimistic locking: every service write bumps it; a stale form is refused.

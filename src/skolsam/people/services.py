@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -598,3 +599,35 @@ def adult_consent_set(*, actor: Actor, responsible: Person, category: str, given
         person_id=pupil_id,
         detail={"category": category, "responsible": responsible.pk},
     )
+
+
+def person_language_set(*, actor: Actor, person: Person, language: str) -> Person:
+    """Set the language a person reads Skolsam in and gets notices and messages in.
+
+    The person may set their own; otherwise it takes the right to change the person
+    (a school administrator registering a guardian who reads Arabic, say).
+    """
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language not in codes:
+        raise DomainError({"language": "Välj ett av språken i listan."})
+    if actor.person_id != person.pk:
+        person_policy.require(
+            actor, Action.CHANGE, person, "Du har inte behörighet att ändra personen."
+        )
+    stored = "" if language == settings.LANGUAGE_CODE else language
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        if locked.language == stored:
+            return locked
+        before = locked.language
+        locked.language = stored
+        locked.save(update_fields=["language"])
+        audit_record(
+            actor=actor,
+            action="person.language",
+            object_type="Person",
+            object_id=locked.pk,
+            person_id=locked.pk,
+            changes={"language": [before, stored]},
+        )
+    return locked

@@ -9,11 +9,12 @@ the portal); anything else is a 404, the same page as for a missing one. It also
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from skolsam.core.portal import is_portal_only
+from skolsam.core.portal import is_portal_only, portal_sections
 from skolsam.core.views import request_actor
 
 # The account's own pages: login, logout, password, two-factor, recovery codes.
@@ -39,8 +40,30 @@ ALLOWED_NAMES = frozenset(
         "oidc_login",
         "oidc_callback",
         "login_code",
+        # The language chooser in every page's footer.
+        "language_choose",
     }
 )
+# Domain pages that guardians and pupils use, served by their own app (messaging's inbox,
+# threads, attachments, preferences and web push). Each still asks its own policy: a
+# guardian reaches only what reached them.
+ALLOWED_DOMAIN_PAGES = frozenset(
+    {
+        "messaging:inbox",
+        "messaging:child_inbox",
+        "messaging:read",
+        "messaging:reply",
+        "messaging:thread",
+        "messaging:attachment",
+        "messaging:preferences",
+        "messaging:push_subscribe",
+        "messaging:service_worker",
+        "messaging:manifest",
+    }
+)
+# Apps every page links to for everyone: the accessibility statement and its reports.
+# The help's guides and their pictures (skolsam.help) are for them too.
+ALLOWED_NAMESPACES = frozenset({"portal", "accessibility", "help"})
 # The guardian pages that lived in attendance, kept as redirects to the portal.
 ALLOWED_OLD = frozenset(
     {
@@ -52,6 +75,20 @@ ALLOWED_OLD = frozenset(
         "attendance:schedule_submit",
     }
 )
+
+
+@cache
+def section_pages() -> frozenset[str]:
+    """Return the pages every declared portal section names (its family page and its tab
+    on a child's page), so a new domain's section is reachable without editing this list;
+    the domain's other pages for guardians are listed above, and each view checks its policy.
+    """
+    found = set()
+    for section in portal_sections():
+        for name in (section.url_name, section.child_url_name):
+            if name:
+                found.add(name)
+    return frozenset(found)
 
 
 class PortalOnlyMiddleware:
@@ -71,10 +108,11 @@ class PortalOnlyMiddleware:
         if match is None:
             return None
         if (
-            # The help's guides and their pictures (skolsam.help) are for them too.
-            match.namespace in ("portal", "help")
+            match.namespace in ALLOWED_NAMESPACES
+            or match.view_name in section_pages()
             or match.view_name in ALLOWED_NAMES
             or match.view_name in ALLOWED_OLD
+            or match.view_name in ALLOWED_DOMAIN_PAGES
         ):
             return None
         raise Http404("Sidan finns inte.")

@@ -287,7 +287,14 @@ def _child_page(
             if located
             else [],
             "protected": not located,
-            "sections": [s for s in sections_for(audience_of(actor)) if s.child_url_name],
+            # Other domains' tabs for this child (messages, later grades): declared sections.
+            "section_links": [
+                (str(s.title), reverse(s.child_url_name, args=[person.pk]))
+                for s in sections_for(audience_of(actor))
+                if s.child_url_name and s.child_url_name != "portal:child"
+            ]
+            if preview is None
+            else [],
             # Custody holders see who else acts for the child (other responsible adults).
             "responsibles": [] if is_self else responsibles_of_child(actor, person),
             "feed_active": feeds.calendar_feed_active(actor=actor, person=person),

@@ -25,10 +25,10 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404
 
 from skolsam.activities.models import Activity, ActivityTeacher
-from skolsam.duties.models import Duty
 from skolsam.core.access import Actor
 from skolsam.core.choices import OrganisationType
 from skolsam.core.policy import Action, Policy
+from skolsam.duties.models import Duty
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation

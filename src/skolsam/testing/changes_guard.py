@@ -88,6 +88,8 @@ UNPUBLISHED = {
         "reported_by_id",
         "timetable_entry_id",
     },
+    # The language a person reads Skolsam in is Skolsam's own setting.
+    "people.Person": {"language"},
 }
 
 WRITE = re.compile(r'\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)

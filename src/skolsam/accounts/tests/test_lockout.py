@@ -31,7 +31,7 @@ def test_five_wrong_passwords_lock_the_account_out_even_for_the_right_password(t
     body = right.content.decode()
     assert right.status_code == 429
     assert "Vänta 15 minuter" in body
-    assert '<html lang="sv">' in body
+    assert '<html lang="sv" dir="ltr">' in body
     assert right["Retry-After"] == "900"
     assert SESSION_KEY not in attacker.session
 

@@ -27,7 +27,7 @@ def test_the_login_page_is_swedish_and_labelled(client):
     response = client.get(reverse("login"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert '<html lang="sv">' in body
+    assert '<html lang="sv" dir="ltr">' in body
     assert '<label for="id_username">Användarnamn:</label>' in body
     assert '<label for="id_password">Lösenord:</label>' in body
     assert 'autocomplete="current-password"' in body

@@ -94,7 +94,10 @@ def test_a_refused_save_writes_nothing_and_keeps_or_refreshes_the_marks():
     assert stale.status_code == 409
     html = stale.content.decode()
     assert "Någon annan har sparat närvaron" in html and 'name="version" value="1"' in html
-    assert re.search(rf'name="kind-{alva.pk}"[^>]*>(<option[^>]*>[^<]*</option>)*<option value="Frånvarande" selected>', html)
+    assert re.search(
+        rf'name="kind-{alva.pk}"[^>]*>(<option[^>]*>[^<]*</option>)*<option value="Frånvarande" selected>',
+        html,
+    )
     assert Attendance.objects.get(calendar_event=day.lesson, student=hugo).kind == "Närvarande"
     # Bad minutes: refused with the row named, and the teacher's marks kept on the page.
     bad = first.post(
@@ -109,7 +112,10 @@ def test_a_refused_save_writes_nothing_and_keeps_or_refreshes_the_marks():
     assert bad.status_code == 400
     html = bad.content.decode()
     assert f"{hugo.given_name} {hugo.family_name}: ange minuter mellan 1 och 59" in html
-    assert re.search(rf'name="kind-{hugo.pk}"[^>]*>(<option[^>]*>[^<]*</option>)*<option value="Sen" selected>', html)
+    assert re.search(
+        rf'name="kind-{hugo.pk}"[^>]*>(<option[^>]*>[^<]*</option>)*<option value="Sen" selected>',
+        html,
+    )
     # A pupil who is not on the register.
     stranger = first.post(url, {"version": 1, f"kind-{uuid.uuid4()}": "Frånvarande"})
     assert stranger.status_code == 400
@@ -173,7 +179,10 @@ def test_a_guardians_report_for_part_of_the_day_shows_in_that_days_register():
     teacher = Client()
     login(teacher, day.teacher)
     page = teacher.get(reverse("attendance:register", args=[day.lesson.pk])).content.decode()
-    assert re.search(rf'name="kind-{alva.pk}"[^>]*>(<option[^>]*>[^<]*</option>)*<option value="Sen" selected>', page)
+    assert re.search(
+        rf'name="kind-{alva.pk}"[^>]*>(<option[^>]*>[^<]*</option>)*<option value="Sen" selected>',
+        page,
+    )
     assert f'name="minutes-{alva.pk}" value="20"' in page
 
 

@@ -180,6 +180,7 @@ CHILD_ACTIONS = (
     Action.SUBMIT_SCHEDULE,
     Action.RECEIVE_NOTICES,
     Action.SEE_RECORDS,
+    Action.UPDATE_CONTACT,
 )
 CHILD_MATRIX: dict[str, frozenset[Action]] = {
     "guardian_of_pupil_in_7b": frozenset(CHILD_ACTIONS),

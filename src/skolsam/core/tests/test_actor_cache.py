@@ -85,3 +85,22 @@ def test_a_change_the_actor_does_not_depend_on_keeps_the_cache(client):
         security_marking="Sekretessmarkering"
     )
     assert RegisterVersion.current() > before
+
+
+@pytest.mark.django_db
+def test_every_register_version_trigger_survives_the_migrations():
+    """A migration that rebuilds a watched SQLite table must not leave it without triggers."""
+    from django.db import connection
+
+    from skolsam.accounts.triggers import WATCHED, sqlite_triggers
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            present = {row[0] for row in cursor.fetchall()}
+        assert set(sqlite_triggers()) <= present, set(sqlite_triggers()) - present
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            present = {row[0] for row in cursor.fetchall()}
+        assert {f"{table}_register_version" for table, _ in WATCHED} <= present

@@ -300,3 +300,12 @@ def test_every_room_a_lesson_names_is_a_room_of_its_school(demo: Any) -> None:
     rooms = set(Room.objects.values_list("owner_id", "display_name"))
     assert named and named <= rooms
     assert Resource.objects.filter(owner__in={owner for owner, _ in rooms}).exists()
+
+
+def test_the_central_administrators_find_an_accessibility_report_waiting(demo: Any) -> None:
+    from skolsam.accessibility.access import report_policy
+    from skolsam.core.policy import Action
+
+    waiting = report_policy.objects(actor("central.koping"), Action.VIEW)
+    assert waiting.count() == 1
+    assert waiting.get().huvudman.display_name == "Köpings kommun"

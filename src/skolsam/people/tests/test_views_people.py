@@ -308,9 +308,14 @@ def test_a_teacher_at_another_school_gets_the_same_404_as_for_a_missing_person(s
     assert not AuditEntry.objects.filter(action="person.view").exists()
 
 
-def test_a_guardian_sees_the_child_and_whose_custody_ended_does_not(school):
-    assert _card(_as(_user(school.guardian)), school.alva.pk).status_code == 200
+def test_a_guardian_sees_the_child_in_the_portal_and_whose_custody_ended_does_not(school):
+    guardian = _as(_user(school.guardian))
+    child_page = reverse("portal:child", args=[school.alva.pk])
+    assert guardian.get(child_page).status_code == 200
+    # The person card is a staff page: a guardian gets the portal, never staff pages.
+    assert _card(guardian, school.alva.pk).status_code == 404
     ended = _as(_user(school.guardian_whose_custody_ended))
+    assert ended.get(child_page).status_code == 404
     assert _card(ended, school.alva.pk).status_code == 404
 
 

@@ -67,7 +67,10 @@ def test_a_guardian_logs_in_with_e_id_and_gets_a_login_at_the_first_time(school:
     # An e-ID login at LoA3 counts as two-factor: the session is verified.
     device = StrongLoginDevice.objects.get(user=user)
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
-    assert client.get(reverse("start")).status_code == 200
+    # The start page sends a guardian on to the portal, which answers.
+    landed = client.get(reverse("start"), follow=True)
+    assert landed.status_code == 200
+    assert landed.request["PATH_INFO"].startswith("/portal/")
 
     login = AuditEntry.objects.get(action="auth.federated_login")
     assert login.person_id == school.guardian.pk
