@@ -26,6 +26,8 @@ PAGES_DIR = Path(__file__).resolve().parents[1] / "templates" / "help" / "pages"
 # why; the POST-only ones are checked below.
 POST_ONLY = {
     "logout",
+    "language_choose",
+    "accessibility:case_handle",
     "logout_everywhere",
     "register_import_confirm",
     "attendance:leave_decide",
