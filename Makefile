@@ -105,7 +105,9 @@ format: install
 	$(VENV)/bin/ruff format src bench
 
 ## screenshots: run the browser tests on SQLite and refresh the committed docs/screenshots/
-DOC_SCREENSHOTS := login start search person-card class-list register-pupil import-report
+DOC_SCREENSHOTS := login start search person-card class-list register-pupil import-report \
+	start-teacher two-factor-code attendance-register school-unit class-move csn-rektor \
+	audit-search api-clients help-open mentor-week start-guardian guardian-absence
 screenshots: install
 	rm -rf var/screenshots
 	env -u DATABASE_URL SKOLSAM_SCREENSHOT_DIR=var/screenshots $(VENV)/bin/pytest -q -p no:cacheprovider src/skolsam/browser_tests

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "skolsam.schedule",
     "skolsam.attendance",
     "skolsam.messaging",
+    "skolsam.help",
     "skolsam.imports",
     "skolsam.exports",
     "skolsam.audit",
@@ -88,6 +89,10 @@ MIDDLEWARE = [
 # Server-Timing header with time and SQL statement count per request, and the framework
 # floor page `/_timing/golv/` (core/timing.py): for operators and bench/http_pages.py.
 SKOLSAM_SERVER_TIMING = env.bool("SKOLSAM_SERVER_TIMING", default=False)
+
+# Whom a user who is stuck should contact, as the help on every page says it: "Kontakta
+# <this>." Köping, Arboga and Kungsör name their shared helpdesk here.
+SKOLSAM_HELPDESK = env.str("SKOLSAM_HELPDESK", default="skolans expedition eller administratör")
 if SKOLSAM_SERVER_TIMING:
     MIDDLEWARE.insert(0, "skolsam.core.timing.ServerTimingMiddleware")
 

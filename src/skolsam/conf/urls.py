@@ -23,6 +23,7 @@ urlpatterns = [
     path("narvaro/", include("skolsam.attendance.urls")),
     path("portal/", include("skolsam.portal.urls")),
     path("meddelanden/", include("skolsam.messaging.urls")),
+    path("hjalp/", include("skolsam.help.urls")),
     path("", include("skolsam.api.ss12000.urls")),
     path("tillganglighet/", include("skolsam.accessibility.urls")),
 ]

@@ -62,7 +62,8 @@ ALLOWED_DOMAIN_PAGES = frozenset(
     }
 )
 # Apps every page links to for everyone: the accessibility statement and its reports.
-ALLOWED_NAMESPACES = frozenset({"portal", "accessibility"})
+# The help's guides and their pictures (skolsam.help) are for them too.
+ALLOWED_NAMESPACES = frozenset({"portal", "accessibility", "help"})
 # The guardian pages that lived in attendance, kept as redirects to the portal.
 ALLOWED_OLD = frozenset(
     {
