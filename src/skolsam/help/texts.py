@@ -60,7 +60,8 @@ def guide_roles(actor: Actor | None) -> list[str]:
     log or manage API clients (the central administrator's guide covers both). Anyone
     else with a person is a pupil, as the portal has it.
     """
-    if actor is None or actor.is_system:
+    # A system actor has no person, duties or relations, so it gets no guide either.
+    if actor is None:
         return []
     roles: list[str] = []
     if actor.is_central_admin or actor.can_search_audit or actor.can_manage_api_clients:
