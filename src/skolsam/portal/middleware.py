@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.defaults import page_not_found
 
 from skolsam.core.portal import is_portal_only, portal_sections
 from skolsam.core.views import request_actor
@@ -115,7 +116,10 @@ class PortalOnlyMiddleware:
             or match.view_name in ALLOWED_DOMAIN_PAGES
         ):
             return None
-        raise Http404("Sidan finns inte.")
+        # Answered here, not raised: an exception from process_view skips the inner
+        # middleware's process_exception, so with DEBUG on (the demo) Django would show its
+        # debug page. This is the product's own "Sidan finns inte", as for a missing page.
+        return page_not_found(request, Http404("Sidan finns inte."))
 
 
 def _portal_only(request: HttpRequest) -> bool:

@@ -644,3 +644,17 @@ def test_the_other_responsible_adult_does_not_answer_the_lov():
     f.ResponsibleFactory(person=day.pupils[0], responsible=mats, relation_type="Annan ansvarig")
     url = reverse("portal:holiday_schedule", args=[placement.pk])
     assert _client(mats).get(url).status_code == 404
+
+
+def test_a_staff_page_answers_a_guardian_with_the_products_missing_page_in_the_demo_too(settings):
+    """With DEBUG on (make demo) the refusal is the product's page, identical to a missing one."""
+    from skolsam.testing.auth import without_csrf_tokens
+
+    settings.DEBUG = True
+    day = build_day()
+    karin = _client(day.guardian)
+    refused = karin.get("/personer/")
+    missing = karin.get("/finns-inte/")
+    assert refused.status_code == missing.status_code == 404
+    assert "Sidan finns inte" in refused.content.decode()
+    assert without_csrf_tokens(refused.content) == without_csrf_tokens(missing.content)
