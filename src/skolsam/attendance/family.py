@@ -31,6 +31,7 @@ from skolsam.attendance.models import (
     AttendanceSchedule,
     LeaveRequest,
 )
+from skolsam.attendance.stats import Figures
 from skolsam.core.access import Actor
 from skolsam.core.choices import AssignmentRoleType, SecurityMarking
 from skolsam.duties.models import AssignmentRole
@@ -254,35 +255,13 @@ def check_ins_of(*, actor: Actor, person_id: UUID, since: date) -> list[Attendan
     )
 
 
-@dataclass
-class Week:
-    """One week of attendance: minutes and the lessons behind them."""
+@dataclass(kw_only=True)
+class Week(Figures):
+    """One week of attendance: the statistics' figures, and the lessons behind them."""
 
     monday: date
-    scheduled: int = 0
     present: int = 0
-    valid: int = 0
-    invalid: int = 0
     lessons: list[LessonView] = field(default_factory=list)
-
-    @property
-    def absent(self) -> int:
-        return self.valid + self.invalid
-
-    def percent(self, minutes: int) -> float:
-        return round(100 * minutes / self.scheduled, 1) if self.scheduled else 0.0
-
-    @property
-    def absent_percent(self) -> float:
-        return self.percent(self.absent)
-
-    @property
-    def valid_percent(self) -> float:
-        return self.percent(self.valid)
-
-    @property
-    def invalid_percent(self) -> float:
-        return self.percent(self.invalid)
 
 
 def attendance_weeks(*, actor: Actor, person_id: UUID, start: date, end: date) -> list[Week]:
@@ -301,7 +280,7 @@ def attendance_weeks(*, actor: Actor, person_id: UUID, start: date, end: date) -
         if view.cancelled or view.lesson.start_time > now:
             continue
         monday = calendar.week_start(view.lesson.date)
-        week = weeks.setdefault(monday, Week(monday))
+        week = weeks.setdefault(monday, Week(monday=monday))
         week.lessons.append(view)
         week.scheduled += view.lesson.duration_minutes
         if view.mark is not None:
@@ -314,7 +293,7 @@ def attendance_weeks(*, actor: Actor, person_id: UUID, start: date, end: date) -
 
 def total(weeks: list[Week]) -> Week:
     """Return the sum of the weeks (the term's figures)."""
-    out = Week(weeks[-1].monday if weeks else date.min)
+    out = Week(monday=weeks[-1].monday if weeks else date.min)
     for week in weeks:
         out.scheduled += week.scheduled
         out.present += week.present
