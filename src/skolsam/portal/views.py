@@ -486,18 +486,23 @@ def notices_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
-    """Let a guardian submit a child's vistelseschema (preschool, fritidshem)."""
-    actor = request_actor(request)
-    placement = get_or_404(
+def _placement_for_schedule(actor: Any, placement_id: UUID) -> Any:
+    """Return a placement whose schedule the guardian may submit; 404 like a missing one."""
+    return get_or_404(
         attendance_access.placements_for_guardian(actor, Action.SUBMIT_SCHEDULE).select_related(
             "child", "placed_at"
         ),
         placement_id,
         "Placeringen finns inte.",
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def schedule_submit(request: HttpRequest, placement_id: UUID) -> HttpResponse:
+    """Let a guardian submit a child's vistelseschema (preschool, fritidshem)."""
+    actor = request_actor(request)
+    placement = _placement_for_schedule(actor, placement_id)
     form = ScheduleForm(request.POST or None, initial={"start_date": actor.on + timedelta(days=1)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -776,13 +781,7 @@ def holiday_schedule(request: HttpRequest, placement_id: UUID) -> HttpResponse:
     from datetime import time as clock
 
     actor = request_actor(request)
-    placement = get_or_404(
-        attendance_access.placements_for_guardian(actor, Action.SUBMIT_SCHEDULE).select_related(
-            "child", "placed_at"
-        ),
-        placement_id,
-        "Placeringen finns inte.",
-    )
+    placement = _placement_for_schedule(actor, placement_id)
     holidays = family.holidays_of(actor=actor, placement=placement, day=actor.on)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
