@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.activities.models import Activity, ActivityTeacher
@@ -151,20 +151,33 @@ def register_lesson_for_actor(actor: Actor, lesson_id: UUID | str) -> CalendarEv
     """Return a lesson whose register the actor takes (teacher, substitute, the school's
     administrators); Http404 for any other lesson, visible or not, and for a missing one.
 
-    One query: a lesson whose register someone takes is always one they may see. The
-    lesson carries `taught_by_actor`: true for its teachers and substitute.
+    One query: the lesson by its key, with whether the actor teaches its activity (one
+    indexed EXISTS); the substitute comes with the lesson. The rule is then decided from
+    the row and the Actor, so the query stays small to build (the OR of the
+    administrators' organisations and the teaching subqueries cost more to compile than to
+    run, bench/RESULTS.md). A lesson whose register someone takes is always one they may
+    see. The lesson carries `taught_by_actor`: true for its teachers and substitute.
     """
     if actor.person_id is None:
         raise Http404("Lektionen finns inte.")
-    teaches = _teaches(actor.person_id)
-    return get_or_404(
-        CalendarEvent.objects.filter(Q(organisation_id__in=actor.admin_org_ids) | teaches)
-        # Whether the actor is the lesson's own teacher or substitute, in the same query.
-        .annotate(taught_by_actor=ExpressionWrapper(teaches, output_field=BooleanField()))
-        .select_related("activity", "organisation", "substitute__person"),
+    lesson = get_or_404(
+        CalendarEvent.objects.annotate(
+            teaches_activity=Exists(
+                ActivityTeacher.objects.filter(
+                    activity_id=OuterRef("activity_id"), duty__person_id=actor.person_id
+                )
+            )
+        ).select_related("activity", "organisation", "substitute__person"),
         lesson_id,
         "Lektionen finns inte.",
     )
+    substitute = lesson.substitute
+    lesson.taught_by_actor = lesson.teaches_activity or (
+        substitute is not None and substitute.person_id == actor.person_id
+    )
+    if not (lesson.taught_by_actor or lesson.organisation_id in actor.admin_org_ids):
+        raise Http404("Lektionen finns inte.")
+    return lesson
 
 
 def may_take_register(actor: Actor, lesson: CalendarEvent) -> bool:
