@@ -83,16 +83,16 @@ check: install
 
 test-sqlite: install
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL SKOLSAM_EXPECT_DB=sqlite $(VENV)/bin/pytest -n 2 -q
+	env -u DATABASE_URL SKOLSAM_EXPECT_DB=sqlite $(VENV)/bin/pytest -n 2 --dist worksteal -q
 
 ## test-fast: the quick lane on SQLite for a developer's loop (no browser, demo load, fuzzing)
 test-fast: install
-	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 -q -m "not slow"
+	env -u DATABASE_URL $(VENV)/bin/pytest -n 2 --dist worksteal -q -m "not slow"
 
 test-postgres: install
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== Test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="; \
-		DATABASE_URL='$(TEST_POSTGRES_URL)' SKOLSAM_EXPECT_DB=postgresql $(VENV)/bin/pytest -n 2 -q; \
+		DATABASE_URL='$(TEST_POSTGRES_URL)' SKOLSAM_EXPECT_DB=postgresql $(VENV)/bin/pytest -n 2 --dist worksteal -q; \
 	elif [ -n "$$CI" ]; then \
 		echo "!! PostgreSQL is not reachable at $(TEST_POSTGRES_URL): CI must test on PostgreSQL"; exit 1; \
 	else \
