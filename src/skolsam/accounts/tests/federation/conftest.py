@@ -160,6 +160,12 @@ def saml_login(client: Client, slug: str, *, username: str, next_url: str = "") 
     return saml_idp_login(started["Location"], username=username)
 
 
+def saml_idp_initiated(idp: SimpleSamlPhp, *, username: str) -> dict[str, str]:
+    """Log in at SimpleSAMLphp without a request from Skolsam (IdP-initiated, unsolicited)."""
+    location = f"{idp.base_url}/saml2/idp/SSOService.php?spentityid={SP_ENTITY_ID}"
+    return saml_idp_login(location, username=username)
+
+
 def oidc_authorize(location: str, *, sub: str) -> str:
     """Pick the predefined user at the OIDC mock; return the callback URL it redirects to."""
     answer = requests.post(location, data={"sub": sub}, allow_redirects=False, timeout=20)

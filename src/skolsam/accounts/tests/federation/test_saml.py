@@ -30,6 +30,7 @@ from .conftest import (
     JOHAN_PNR,
     KARIN_PNR,
     STAFF_PNR,
+    saml_idp_initiated,
     saml_login,
     xmlsec_sign,
 )
@@ -281,8 +282,18 @@ def test_a_response_for_another_service_provider_is_refused(
     _assert_refused(client, client.post(ACS, posted))
 
 
-def test_a_response_to_no_request_of_ours_is_refused(school: Day) -> None:
+def test_a_response_to_no_request_of_ours_is_refused(school: Day, saml_idp: Any) -> None:
+    # An IdP-initiated login: genuine and signed, but unsolicited.
     client = Client()
-    posted = saml_login(client, "e-legitimation", username="karin")
-    _assert_refused(client, client.post(ACS, {**posted, "RelayState": "gissad"}), "unknown_request")
+    posted = saml_idp_initiated(saml_idp, username="karin")
+    _assert_refused(client, client.post(ACS, posted), "unknown_request")
+    assert not User.objects.filter(person=school.guardian).exists()
     _assert_refused(client, client.post(ACS, {}), "unknown_request")
+    _assert_refused(client, client.post(ACS, {"SAMLResponse": "inte base64"}), "unknown_request")
+
+
+def test_the_posted_relay_state_does_not_choose_where_the_login_goes_on_to(school: Day) -> None:
+    client = Client()
+    posted = saml_login(client, "e-legitimation", username="karin", next_url="/konto/")
+    answer = client.post(ACS, {**posted, "RelayState": "https://evil.example/"})
+    assert answer["Location"] == "/konto/"
