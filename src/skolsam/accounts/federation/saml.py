@@ -104,7 +104,8 @@ def federations() -> dict[str, Federation]:
     return {f.slug: f for f in found if f.metadata}
 
 
-def _sp_keys() -> tuple[str, str]:
+def sp_keys() -> tuple[str, str]:
+    """Return the service provider's key and certificate files (the demo makes a pair)."""
     key, cert = settings.SKOLSAM_SAML_KEY_FILE, settings.SKOLSAM_SAML_CERT_FILE
     if key and cert:
         return key, cert
@@ -147,7 +148,7 @@ def sp_config_dict() -> dict[str, Any]:
         raise ImproperlyConfigured(
             f"xmlsec1 is not installed ({xmlsec}): apt-get install -y xmlsec1"
         )
-    key, cert = _sp_keys()
+    key, cert = sp_keys()
     return {
         "entityid": settings.SKOLSAM_SAML_ENTITY_ID,
         "xmlsec_binary": xmlsec,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.sessions.backends.base import SessionBase
@@ -349,7 +350,11 @@ class SamlLogoutView(djangosaml2_views.LogoutInitView):
 
 
 class SamlSlsView(djangosaml2_views.LogoutView):
-    """Take the IdP's logout response, or its logout request when the user logs out there."""
+    """Take the IdP's logout response, or its logout request when the user logs out there.
+
+    Whatever the message, the session here ends. When the IdP did not confirm its logout,
+    the login page says so instead of djangosaml2's error page.
+    """
 
     http_method_names = ["get", "post"]
 
@@ -361,11 +366,23 @@ class SamlSlsView(djangosaml2_views.LogoutView):
     ) -> HttpResponse:
         request.saml_session = SamlSession(request.session)  # type: ignore[attr-defined]
         try:
-            return super().do_logout_service(request, data, binding, *args, **kwargs)
-        except Exception:  # a malformed or unsigned message: log out here, say nothing more
+            response: HttpResponse = super().do_logout_service(
+                request, data, binding, *args, **kwargs
+            )
+        except Exception:  # pysaml2 refuses a malformed or wrongly signed message its own way
             logger.warning("SAML logout message refused", exc_info=True)
-            auth_logout(request)
-            return redirect(settings.LOGOUT_REDIRECT_URL)
+            response = HttpResponse(status=400)
+        if response.status_code in (301, 302) or (
+            "SAMLRequest" in data and response.status_code == 200
+        ):
+            return response  # on to the page, or the answer to the IdP's logout request
+        auth_logout(request)
+        messages.warning(
+            request,
+            "Du är utloggad från Skolsam, men inloggningstjänsten bekräftade inte att du "
+            "loggades ut där. Stäng webbläsaren om datorn är delad.",
+        )
+        return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 class SamlMetadataView(djangosaml2_views.MetadataView):

@@ -11,8 +11,10 @@ import base64
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -185,6 +187,39 @@ def test_the_service_provider_publishes_its_metadata(school: Day) -> None:
     xml = response.content.decode()
     assert 'entityID="http://testserver/saml/metadata/"' in xml
     assert "http://testserver/saml/acs/" in xml
+
+
+def test_logging_out_ends_the_session_at_the_idp_too(school: Day, saml_idp: Any) -> None:
+    client, browser = Client(), requests.Session()
+    client.post(ACS, saml_login(client, "e-legitimation", username="karin", browser=browser))
+    user = User.objects.get(person=school.guardian)
+    assert int(client.session[SESSION_KEY]) == user.pk
+
+    # The logout button sends Karin on to the IdP with a signed LogoutRequest ...
+    started = client.post(reverse("logout"))
+    assert started.status_code == 302
+    assert "/saml2/idp/SingleLogoutService.php?SAMLRequest=" in started["Location"]
+    assert "Signature=" in started["Location"]
+    assert SESSION_KEY not in client.session
+    assert AuditEntry.objects.filter(action="auth.logout", object_id=str(user.pk)).exists()
+    # ... which ends its session and answers Skolsam's single logout service.
+    location = started["Location"]
+    while location.startswith(saml_idp.base_url):
+        at_idp = browser.get(location, allow_redirects=False, timeout=20)
+        assert at_idp.status_code in (302, 303), at_idp.text[:2000]
+        location = requests.compat.urljoin(location, at_idp.headers["Location"])
+    answer = urlsplit(location)
+    assert answer.path == reverse("saml_sls")
+    assert "SAMLResponse=" in answer.query
+    finished = client.get(f"{answer.path}?{answer.query}")
+    assert finished.status_code == 302
+    assert finished["Location"] == reverse("login")
+    assert SESSION_KEY not in client.session
+
+    # Back at the IdP, Karin must log in again: the IdP's session is gone.
+    again = Client().get(reverse("saml_login", args=["e-legitimation"]))
+    page = browser.get(again["Location"], timeout=20)
+    assert 'name="password"' in page.text
 
 
 # --- attacks -----------------------------------------------------------------------------
