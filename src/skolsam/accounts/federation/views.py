@@ -340,8 +340,14 @@ class SamlLogoutView(djangosaml2_views.LogoutInitView):
         except (saml.SamlUnavailable, ImproperlyConfigured):
             logger.warning("SAML logout at %s could not start", fed.slug, exc_info=True)
             response = None
-        if response is None or response.status_code != 302:
-            # Logged out here all the same; the IdP did not know the session (or is down).
+        to_idp = (
+            response is not None
+            and response.status_code == 302
+            and response["Location"].startswith(("http://", "https://"))
+        )
+        if response is None or not to_idp:
+            # Logged out here all the same; the IdP did not know the session, has no single
+            # logout, or is down.
             auth_logout(request)
             return redirect(settings.LOGOUT_REDIRECT_URL)
         # djangosaml2 has logged out locally; the IdP's answer needs the federation again.

@@ -222,6 +222,19 @@ def test_logging_out_ends_the_session_at_the_idp_too(school: Day, saml_idp: Any)
     assert 'name="password"' in page.text
 
 
+def test_logging_out_works_when_the_federation_is_gone(
+    school: Day, federation_settings: Any
+) -> None:
+    client = Client()
+    client.post(ACS, saml_login(client, "e-legitimation", username="karin"))
+    assert SESSION_KEY in client.session
+    federation_settings.SKOLSAM_SWEDENCONNECT_METADATA = ""
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert SESSION_KEY not in client.session
+
+
 # --- attacks -----------------------------------------------------------------------------
 
 
@@ -332,3 +345,22 @@ def test_the_posted_relay_state_does_not_choose_where_the_login_goes_on_to(schoo
     posted = saml_login(client, "e-legitimation", username="karin", next_url="/konto/")
     answer = client.post(ACS, {**posted, "RelayState": "https://evil.example/"})
     assert answer["Location"] == "/konto/"
+
+
+def test_an_e_id_login_below_the_requested_level_of_assurance_is_refused(school: Day) -> None:
+    # Eva's account at the IdP has no personnummer: her assertion is not at LoA3.
+    f.UserFactory(person=school.teacher, edu_person_principal_name=EVA_EPPN)
+    client = Client()
+    posted = saml_login(client, "e-legitimation", username="eva")
+    _assert_refused(client, client.post(ACS, posted), "weak_authn_context")
+
+
+def test_a_response_from_another_idp_than_the_federations_is_refused(
+    school: Day, federation_settings: Any
+) -> None:
+    client = Client()
+    posted = saml_login(client, "e-legitimation", username="karin")
+    # The federation now names another IdP; the same signed response no longer fits it.
+    federation_settings.SKOLSAM_SWEDENCONNECT_IDP = "http://annan-idp.example/saml/"
+    _assert_refused(client, client.post(ACS, posted), "wrong_issuer")
+    assert not User.objects.filter(person=school.guardian).exists()
