@@ -131,13 +131,12 @@ class LoginCode(models.Model):
 class SamlRequest(models.Model):
     """An outstanding SAML authentication request: its response is accepted once.
 
-    Kept in the database, not in the session: the IdP posts the response cross-site, and
-    a SameSite=Lax session cookie does not come with that POST.
+    djangosaml2's outstanding queries, kept in the database instead of its cookie session:
+    the IdP posts the response cross-site, and the session cookie does not come with that
+    POST. The response names the request it answers (InResponseTo = `request_id`).
     """
 
     request_id = models.CharField(max_length=100, unique=True)
-    # The RelayState sent with the request and posted back with the response.
-    relay_state = models.CharField(max_length=64, unique=True)
     federation = models.CharField(max_length=32)
     next_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -28,7 +28,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from skolsam.accounts.federation.views import login_methods
+from skolsam.accounts.federation.views import (
+    SAML_FEDERATION_SESSION_KEY,
+    SamlLogoutView,
+    login_methods,
+)
 from skolsam.accounts.forms import (
     CurrentPasswordChangeForm,
     LoginForm,
@@ -119,11 +123,15 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
             logout_record(user=request.user)
+            if request.session.get(SAML_FEDERATION_SESSION_KEY):
+                # Logged in through a SAML IdP: log out there too (single logout).
+                return saml_logout(request)
         return super().post(request, *args, **kwargs)
 
 
 login = LoginView.as_view()
 logout = two_factor_exempt(LogoutView.as_view())
+saml_logout = SamlLogoutView.as_view()
 
 
 # --- the account page --------------------------------------------------------------------

@@ -37,7 +37,12 @@ def federation(settings: Any, live_server: Any, saml_idp: Any, sp_keys: Any) -> 
     settings.SKOLSAM_SWEDENCONNECT_METADATA = saml_idp.metadata_url
     settings.SKOLSAM_SKOLFEDERATION_METADATA = ""
     settings.SKOLSAM_OIDC_ISSUER = ""
-    saml_idp.add_service_provider(f"{base}/saml/metadata/", [f"{base}/saml/acs/"])
+    saml_idp.add_service_provider(
+        f"{base}/saml/metadata/",
+        [f"{base}/saml/acs/"],
+        slo_urls=[f"{base}/saml/sls/"],
+        cert_file=sp_keys[1],
+    )
     return saml_idp
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "djangosaml2",
     "skolsam.core",
     "skolsam.accounts",
     "skolsam.organisations",
@@ -151,6 +152,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # SAML logins (djangosaml2): matched to the register, never created from attributes.
+    "skolsam.accounts.federation.backends.RegisterSaml2Backend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -343,6 +346,15 @@ SKOLSAM_SAML_ENTITY_ID = env.str(
 SKOLSAM_SAML_KEY_FILE = env.str("SKOLSAM_SAML_KEY_FILE", default="")
 SKOLSAM_SAML_CERT_FILE = env.str("SKOLSAM_SAML_CERT_FILE", default="")
 SKOLSAM_XMLSEC_BINARY = env.str("SKOLSAM_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
+# djangosaml2 speaks SAML; its pysaml2 configuration is built per federation from the
+# settings here (accounts.federation.saml.sp_config), not written as SAML_CONFIG. Its
+# backend matches identities to the register and never creates or updates a user.
+SAML_CONFIG_LOADER = "skolsam.accounts.federation.saml.config_loader"
+SAML_CREATE_UNKNOWN_USER = False
+SAML_ATTRIBUTE_MAPPING: dict[str, tuple[str, ...]] = {}
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""  # no django-csp: nothing for djangosaml2 to loosen
 # Per federation: metadata (an https URL or a file path), the certificate that signs remote
 # metadata (a file; required for a URL in production), and the entity id of the IdP to send
 # users to (empty: the only IdP in the metadata).

@@ -38,6 +38,8 @@ ALLOWED_NAMES = frozenset(
         "session_ended",
         "saml_login",
         "saml_acs",
+        "saml_logout",
+        "saml_sls",
         "oidc_login",
         "oidc_callback",
         "login_code",

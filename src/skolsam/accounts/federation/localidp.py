@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skolsam.accounts.federation.keys import self_signed_pair
+from skolsam.accounts.federation.keys import certificate_body, self_signed_pair
 
 SIMPLESAMLPHP_DIR = Path(os.environ.get("SKOLSAM_SIMPLESAMLPHP_DIR", "/usr/share/simplesamlphp"))
 DEBIAN_PACKAGES = "xmlsec1 php-cli php-xml php-mbstring simplesamlphp"
@@ -121,7 +121,7 @@ class SimpleSamlPhp:
     port: int
     users: list[IdpUser]
     process: subprocess.Popen[bytes] | None = None
-    service_providers: dict[str, list[str]] = field(default_factory=dict)
+    service_providers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -143,10 +143,22 @@ class SimpleSamlPhp:
     def cert_file(self) -> Path:
         return self.directory / "cert" / "idp.crt"
 
-    def add_service_provider(self, entity_id: str, acs_urls: list[str]) -> None:
-        """Trust a service provider (its entity id and where responses may be posted)."""
-        known = self.service_providers.setdefault(entity_id, [])
-        known.extend(url for url in acs_urls if url not in known)
+    def add_service_provider(
+        self,
+        entity_id: str,
+        acs_urls: list[str],
+        *,
+        slo_urls: list[str] | None = None,
+        cert_file: Path | None = None,
+    ) -> None:
+        """Trust a service provider: its entity id, where responses may be posted, where
+        logout messages go, and the certificate its AuthnRequests and logout messages must
+        be signed with (with one, unsigned ones are refused)."""
+        known = self.service_providers.setdefault(entity_id, {"acs": [], "slo": [], "cert": ""})
+        known["acs"].extend(url for url in acs_urls if url not in known["acs"])
+        known["slo"].extend(url for url in slo_urls or [] if url not in known["slo"])
+        if cert_file is not None:
+            known["cert"] = certificate_body(cert_file)
         # Read by saml20-sp-remote.php on every request: no restart needed.
         (self.directory / "metadata" / "sps.json").write_text(json.dumps(self.service_providers))
 
@@ -211,15 +223,26 @@ class SimpleSamlPhp:
         (d / "metadata" / "saml20-sp-remote.php").write_text(
             "<?php\n"
             "$sps = json_decode(file_get_contents(__DIR__ . '/sps.json'), true) ?: [];\n"
-            "foreach ($sps as $entityId => $acsUrls) {\n"
+            "foreach ($sps as $entityId => $sp) {\n"
             "    $acs = [];\n"
-            "    foreach ($acsUrls as $i => $url) {\n"
+            "    foreach ($sp['acs'] as $i => $url) {\n"
             "        $acs[] = ['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',"
             " 'Location' => $url, 'index' => $i];\n"
             "    }\n"
+            "    $slo = [];\n"
+            "    foreach ($sp['slo'] as $url) {\n"
+            "        $slo[] = ['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',"
+            " 'Location' => $url];\n"
+            "    }\n"
             "    $metadata[$entityId] = ['AssertionConsumerService' => $acs,"
+            " 'SingleLogoutService' => $slo,"
             f" 'attributes.NameFormat' => '{URI_FORMAT}',"
             " 'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient'];\n"
+            "    if ($sp['cert']) {\n"
+            "        $metadata[$entityId]['certData'] = $sp['cert'];\n"
+            "        $metadata[$entityId]['validate.authnrequest'] = true;\n"
+            "        $metadata[$entityId]['validate.logout'] = true;\n"
+            "    }\n"
             "}\n"
         )
         if not (d / "metadata" / "sps.json").exists():

@@ -1,21 +1,24 @@
-"""Be a SAML service provider for Sweden Connect and Skolfederation (pysaml2).
+"""Configure djangosaml2 for Sweden Connect and Skolfederation, and keep its requests in the DB.
 
 One service provider (entity id SKOLSAM_SAML_ENTITY_ID, one assertion consumer service at
-/saml/acs/) takes part in both federations. A login starts with a signed AuthnRequest
-(HTTP-Redirect) to the federation's IdP; its id is kept in the database with a random
-RelayState (`SamlRequest`), and the posted response is accepted only as the answer to
-that request, once, within ten minutes. The assertion must be signed by a key in the IdP's
-metadata, be addressed to this service provider (audience, destination) and be in date;
-pysaml2 checks that with xmlsec1.
+/saml/acs/) takes part in both federations. djangosaml2's views speak the protocol
+(`federation.views`); this module gives them
 
-djangosaml2's views and backend are not used: they create or update users from attributes,
-and here an identity is only ever matched to the register (`federation.services`).
+- the pysaml2 configuration of each federation (`sp_config`, also djangosaml2's
+  SAML_CONFIG_LOADER): signed AuthnRequests, signed assertions wanted, unsolicited
+  responses refused, only that federation's metadata;
+- the outstanding AuthnRequests, kept in the database (`SamlRequest`) instead of
+  djangosaml2's cookie session: the IdP posts the response cross-site, and neither the
+  SameSite=Lax session cookie nor a SameSite=None cookie on plain http://127.0.0.1 comes with
+  that POST. A response is accepted only as the answer to one of them, once, within ten
+  minutes (`saml_request_consume`);
+- what a checked response asserts (`saml_identity`), for the authentication backend.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
-import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -26,14 +29,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_TRANSIENT, AuthnContextClassRef
-from saml2.samlp import RequestedAuthnContext
-from saml2.xmldsig import SIG_RSA_SHA256
+from saml2.samlp import RequestedAuthnContext, response_from_string
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from skolsam.accounts.federation.keys import self_signed_pair
 from skolsam.accounts.federation.services import FederatedIdentity, Method
@@ -41,12 +44,15 @@ from skolsam.accounts.models import SamlRequest
 
 PERSONAL_IDENTITY_NUMBER = "urn:oid:1.2.752.29.4.13"
 EDU_PERSON_PRINCIPAL_NAME = "urn:oid:1.3.6.1.4.1.5923.1.1.1.6"
-# Friendly names some IdPs send instead of (or beside) the OID names.
+# pysaml2 names an attribute it knows by its friendly name (eduPersonPrincipalName), one it
+# does not by the name it came with; some IdPs send the friendly names themselves.
 _ATTRIBUTE_NAMES = {
-    PERSONAL_IDENTITY_NUMBER: {PERSONAL_IDENTITY_NUMBER, "personalIdentityNumber"},
-    EDU_PERSON_PRINCIPAL_NAME: {EDU_PERSON_PRINCIPAL_NAME, "eduPersonPrincipalName"},
+    PERSONAL_IDENTITY_NUMBER: (PERSONAL_IDENTITY_NUMBER, "personalIdentityNumber"),
+    EDU_PERSON_PRINCIPAL_NAME: (EDU_PERSON_PRINCIPAL_NAME, "eduPersonPrincipalName"),
 }
 REQUEST_LIFETIME = timedelta(minutes=10)
+# Where the ACS view puts the federation into djangosaml2's session_info for the backend.
+FEDERATION_KEY = "skolsam_federation"
 
 
 @dataclass(frozen=True)
@@ -67,10 +73,9 @@ class SamlUnavailable(Exception):
 class AssertionRefused(Exception):
     """The response is not a valid answer to one of our requests; `reason` says why."""
 
-    def __init__(self, reason: str, *, federation: Federation | None = None, issuer: str = ""):
+    def __init__(self, reason: str, *, issuer: str = ""):
         super().__init__(reason)
         self.reason = reason
-        self.federation = federation
         self.issuer = issuer
 
 
@@ -99,7 +104,8 @@ def federations() -> dict[str, Federation]:
     return {f.slug: f for f in found if f.metadata}
 
 
-def _sp_keys() -> tuple[str, str]:
+def sp_keys() -> tuple[str, str]:
+    """Return the service provider's key and certificate files (the demo makes a pair)."""
     key, cert = settings.SKOLSAM_SAML_KEY_FILE, settings.SKOLSAM_SAML_CERT_FILE
     if key and cert:
         return key, cert
@@ -118,39 +124,31 @@ def acs_url() -> str:
     return f"{settings.SKOLSAM_BASE_URL}{reverse('saml_acs')}"
 
 
-def _metadata_config(feds: tuple[Federation, ...]) -> dict[str, list[Any]]:
-    remote: list[dict[str, Any]] = []
-    local: list[str] = []
-    for fed in feds:
-        if fed.metadata.startswith(("http://", "https://")):
-            # Only a local IdP (the demo's, the tests') may go without a signed metadata.
-            local_idp = urlsplit(fed.metadata).hostname in ("127.0.0.1", "localhost", "::1")
-            if not fed.metadata_cert and not local_idp:
-                raise ImproperlyConfigured(
-                    f"Metadata for {fed.label} is fetched from {fed.metadata}: set the "
-                    "certificate that signs it (SKOLSAM_*_METADATA_CERT)."
-                )
-            entry = {"url": fed.metadata, "cert": fed.metadata_cert or None}
-            if entry not in remote:
-                remote.append(entry)
-        elif fed.metadata not in local:
-            local.append(fed.metadata)
-    config: dict[str, list[Any]] = {}
-    if remote:
-        config["remote"] = remote
-    if local:
-        config["local"] = local
-    return config
+def sls_url() -> str:
+    return f"{settings.SKOLSAM_BASE_URL}{reverse('saml_sls')}"
+
+
+def _metadata_config(fed: Federation) -> dict[str, list[Any]]:
+    if not fed.metadata.startswith(("http://", "https://")):
+        return {"local": [fed.metadata]}
+    # Only a local IdP (the demo's, the tests') may go without a signed metadata.
+    local_idp = urlsplit(fed.metadata).hostname in ("127.0.0.1", "localhost", "::1")
+    if not fed.metadata_cert and not local_idp:
+        raise ImproperlyConfigured(
+            f"Metadata for {fed.label} is fetched from {fed.metadata}: set the "
+            "certificate that signs it (SKOLSAM_*_METADATA_CERT)."
+        )
+    return {"remote": [{"url": fed.metadata, "cert": fed.metadata_cert or None}]}
 
 
 def sp_config_dict() -> dict[str, Any]:
-    """Return the pysaml2 configuration of Skolsam's service provider."""
+    """Return the pysaml2 configuration of Skolsam's service provider, without IdP metadata."""
     xmlsec = settings.SKOLSAM_XMLSEC_BINARY
     if not (Path(xmlsec).exists() or shutil.which(xmlsec)):
         raise ImproperlyConfigured(
             f"xmlsec1 is not installed ({xmlsec}): apt-get install -y xmlsec1"
         )
-    key, cert = _sp_keys()
+    key, cert = sp_keys()
     return {
         "entityid": settings.SKOLSAM_SAML_ENTITY_ID,
         "xmlsec_binary": xmlsec,
@@ -162,160 +160,165 @@ def sp_config_dict() -> dict[str, Any]:
         "service": {
             "sp": {
                 "name": "Skolsam",
-                "endpoints": {"assertion_consumer_service": [(acs_url(), BINDING_HTTP_POST)]},
+                "endpoints": {
+                    "assertion_consumer_service": [(acs_url(), BINDING_HTTP_POST)],
+                    "single_logout_service": [(sls_url(), BINDING_HTTP_REDIRECT)],
+                },
                 "allow_unsolicited": False,
                 "authn_requests_signed": True,
+                "logout_requests_signed": True,
+                "logout_responses_signed": True,
                 "want_assertions_signed": True,
                 "want_response_signed": False,
                 "want_assertions_or_response_signed": True,
+                "signing_algorithm": SIG_RSA_SHA256,
+                "digest_algorithm": DIGEST_SHA256,
                 "name_id_format": NAMEID_FORMAT_TRANSIENT,
+                "force_authn": False,
+                "allow_create": False,
             }
         },
     }
 
 
 @functools.lru_cache(maxsize=8)
-def _client_for(key: tuple[Any, ...]) -> Saml2Client:
-    feds = key[0]
-    config = SPConfig()
+def _config_for(key: tuple[Any, ...]) -> SPConfig:
+    fed = key[0]
     settings_dict = sp_config_dict()
-    settings_dict["metadata"] = _metadata_config(feds)
+    if fed is not None:
+        settings_dict["metadata"] = _metadata_config(fed)
+    config = SPConfig()
     try:
         config.load(settings_dict)
     except Exception as error:  # pysaml2 raises many kinds when metadata cannot be loaded
         raise SamlUnavailable(str(error)) from error
-    return Saml2Client(config)
+    return config
 
 
-def _client() -> Saml2Client:
+def sp_config(fed: Federation | None) -> SPConfig:
+    """Return the service provider's configuration with `fed`'s metadata (None: without)."""
     # Metadata is fetched again at least every hour, and whenever the settings change.
     key = (
-        tuple(federations().values()),
+        fed,
         settings.SKOLSAM_SAML_ENTITY_ID,
         settings.SKOLSAM_BASE_URL,
         settings.SKOLSAM_SAML_KEY_FILE,
         int(time.time() // 3600),
     )
-    return _client_for(key)
+    return _config_for(key)
 
 
-def _idp_of(client: Saml2Client, fed: Federation) -> str:
+def config_loader(request: HttpRequest | None = None) -> SPConfig:
+    """Be djangosaml2's SAML_CONFIG_LOADER: the configuration without any IdP (metadata).
+
+    The views that talk to an IdP know its federation and ask `sp_config` themselves.
+    """
+    return sp_config(None)
+
+
+def federation_idp(fed: Federation) -> str:
+    """Return the entity id of the IdP a login with `fed` goes to."""
     if fed.idp:
         return fed.idp
-    idps = list(client.metadata.identity_providers())
+    idps = list(sp_config(fed).metadata.identity_providers())
     if len(idps) != 1:
         raise ImproperlyConfigured(
             f"The metadata of {fed.label} names {len(idps)} identity providers: set "
             "SKOLSAM_SWEDENCONNECT_IDP or SKOLSAM_SKOLFEDERATION_IDP to the one to use."
         )
-    return idps[0]
+    return str(idps[0])
 
 
-def saml_login_start(*, fed: Federation, next_url: str) -> str:
-    """Record a new AuthnRequest and return the IdP URL that carries it (HTTP-Redirect)."""
-    client = _client()
-    idp = _idp_of(client, fed)
-    relay_state = secrets.token_urlsafe(32)
-    extra: dict[str, Any] = {}
-    if fed.requested_context:
-        extra["requested_authn_context"] = RequestedAuthnContext(
-            authn_context_class_ref=[AuthnContextClassRef(text=fed.requested_context)],
-            comparison="exact",
-        )
-    request_id, info = client.prepare_for_authenticate(
-        entityid=idp,
-        relay_state=relay_state,
-        binding=BINDING_HTTP_REDIRECT,
-        sign=True,
-        sigalg=SIG_RSA_SHA256,
-        **extra,
+def requested_authn_context(fed: Federation) -> RequestedAuthnContext | None:
+    """Return the level of assurance to ask the IdP for (Sweden Connect: LoA3), if any."""
+    if not fed.requested_context:
+        return None
+    return RequestedAuthnContext(
+        authn_context_class_ref=[AuthnContextClassRef(text=fed.requested_context)],
+        comparison="exact",
     )
+
+
+def saml_request_record(*, fed: Federation, request_id: str, next_url: str) -> SamlRequest:
+    """Keep an AuthnRequest sent to `fed`'s IdP until its answer comes (ten minutes)."""
     SamlRequest.objects.filter(created_at__lt=timezone.now() - REQUEST_LIFETIME).delete()
-    SamlRequest.objects.create(
-        request_id=request_id, relay_state=relay_state, federation=fed.slug, next_url=next_url
-    )
-    return str(dict(info["headers"])["Location"])
+    return SamlRequest.objects.create(request_id=request_id, federation=fed.slug, next_url=next_url)
 
 
-def _attribute_values(assertion: Any) -> dict[str, list[str]]:
-    values: dict[str, list[str]] = {}
-    for statement in assertion.attribute_statement or []:
-        for attribute in statement.attribute or []:
-            texts = [v.text.strip() for v in attribute.attribute_value or [] if v.text]
-            for name in (attribute.name, attribute.friendly_name):
-                if name:
-                    values.setdefault(name, []).extend(texts)
-    return values
+def _in_response_to(saml_response: str) -> str:
+    """Read the request id a posted response says it answers (not yet checked: a lookup key)."""
+    try:
+        xml = base64.b64decode(saml_response, validate=True)
+        response = response_from_string(xml)
+    except Exception:  # base64, defusedxml and pysaml2 each raise their own kinds
+        return ""
+    return str(getattr(response, "in_response_to", "") or "")
 
 
-def _first(values: dict[str, list[str]], attribute: str) -> str:
-    for name in _ATTRIBUTE_NAMES[attribute]:
-        if values.get(name):
-            return values[name][0]
-    return ""
+def saml_request_consume(*, saml_response: str) -> SamlRequest:
+    """Take the outstanding request a posted response answers, so it is answered only once.
 
-
-def saml_response_accept(*, saml_response: str, relay_state: str) -> tuple[FederatedIdentity, str]:
-    """Check a posted response and return the identity it asserts and the page to go on to.
-
-    Raises AssertionRefused for anything but a valid, signed, in-date answer to an
-    outstanding request of ours, addressed to us.
+    pysaml2 then checks that the signed response answers exactly this request
+    (InResponseTo). Raises AssertionRefused when there is none in date, or it was answered.
     """
     now = timezone.now()
-    request = SamlRequest.objects.filter(
-        relay_state=relay_state or "-", created_at__gte=now - REQUEST_LIFETIME
-    ).first()
+    request_id = _in_response_to(saml_response)
+    request = (
+        SamlRequest.objects.filter(request_id=request_id, created_at__gte=now - REQUEST_LIFETIME)
+        .only("pk", "request_id", "federation", "next_url")
+        .first()
+        if request_id
+        else None
+    )
     if request is None:
         raise AssertionRefused("unknown_request")
-    # Consume it first, in one UPDATE: a second post of the same response finds it used.
+    # One UPDATE: of two posts of the same response, only one finds it unused.
     if not SamlRequest.objects.filter(pk=request.pk, consumed_at__isnull=True).update(
         consumed_at=now
     ):
         raise AssertionRefused("replayed")
-    fed = federations().get(request.federation)
-    if fed is None:
-        raise AssertionRefused("federation_off")
-    client = _client()
-    try:
-        response = client.parse_authn_request_response(
-            saml_response, BINDING_HTTP_POST, outstanding={request.request_id: request.next_url}
-        )
-    except Exception as error:  # pysaml2 signals each failed check with its own exception
-        raise AssertionRefused(type(error).__name__, federation=fed) from error
-    if response is None or response.assertion is None:
-        raise AssertionRefused("no_assertion", federation=fed)
+    return request
+
+
+def response_check(*, fed: Federation, response: Any) -> None:
+    """Refuse a response pysaml2 accepted but that `fed` must not: another IdP, weaker LoA."""
     issuer = response.issuer() or ""
-    if issuer != _idp_of(client, fed):
-        raise AssertionRefused("wrong_issuer", federation=fed, issuer=issuer)
-    values = _attribute_values(response.assertion)
+    if response.assertion is None:
+        raise AssertionRefused("no_assertion", issuer=issuer)
+    if issuer != federation_idp(fed):
+        raise AssertionRefused("wrong_issuer", issuer=issuer)
     contexts = [str(info[0]) for info in response.authn_info() if info and info[0]]
+    if fed.requested_context and fed.requested_context not in contexts:
+        raise AssertionRefused("weak_authn_context", issuer=issuer)
+
+
+def _first(ava: dict[str, list[str]], attribute: str) -> str:
+    for name in _ATTRIBUTE_NAMES[attribute]:
+        for value in ava.get(name) or []:
+            if value and str(value).strip():
+                return str(value).strip()
+    return ""
+
+
+def saml_identity(*, fed: Federation, session_info: dict[str, Any]) -> FederatedIdentity:
+    """Return who a checked response (djangosaml2's `session_info`) says is logging in."""
+    ava: dict[str, list[str]] = session_info.get("ava") or {}
+    issuer = str(session_info.get("issuer") or "")
+    contexts = [str(info[0]) for info in session_info.get("authn_info") or [] if info and info[0]]
     detail = {"authn_context": contexts}
     if fed.method == Method.SWEDEN_CONNECT:
-        if fed.requested_context and fed.requested_context not in contexts:
-            raise AssertionRefused("weak_authn_context", federation=fed, issuer=issuer)
-        identity = FederatedIdentity(
+        return FederatedIdentity(
             method=fed.method,
             issuer=issuer,
-            civic_no=_first(values, PERSONAL_IDENTITY_NUMBER),
-            strong=True,
+            civic_no=_first(ava, PERSONAL_IDENTITY_NUMBER),
+            strong=True,  # response_check refused anything below the requested LoA
             detail=detail,
         )
-    else:
-        mfa = set(settings.SKOLSAM_SKOLFEDERATION_MFA_CONTEXTS)
-        identity = FederatedIdentity(
-            method=fed.method,
-            issuer=issuer,
-            eppn=_first(values, EDU_PERSON_PRINCIPAL_NAME),
-            strong=bool(mfa.intersection(contexts)),
-            detail=detail,
-        )
-    return identity, request.next_url
-
-
-def sp_metadata_xml() -> str:
-    """Return this service provider's metadata, for registration in the federations."""
-    from saml2.metadata import entity_descriptor
-
-    config = SPConfig()
-    config.load(sp_config_dict())
-    return str(entity_descriptor(config))
+    mfa = set(settings.SKOLSAM_SKOLFEDERATION_MFA_CONTEXTS)
+    return FederatedIdentity(
+        method=fed.method,
+        issuer=issuer,
+        eppn=_first(ava, EDU_PERSON_PRINCIPAL_NAME),
+        strong=bool(mfa.intersection(contexts)),
+        detail=detail,
+    )

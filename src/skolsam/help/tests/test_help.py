@@ -26,6 +26,7 @@ PAGES_DIR = Path(__file__).resolve().parents[1] / "templates" / "help" / "pages"
 # why; the POST-only ones are checked below.
 POST_ONLY = {
     "logout",
+    "saml_logout",
     "language_choose",
     "accessibility:case_handle",
     "logout_everywhere",

@@ -52,6 +52,7 @@ IDP_USERS = [
 ]
 SP_ENTITY_ID = "http://testserver/saml/metadata/"
 SP_ACS = "http://testserver/saml/acs/"
+SP_SLS = "http://testserver/saml/sls/"
 
 
 def _need_packages() -> None:
@@ -67,13 +68,16 @@ def _need_packages() -> None:
 
 
 @pytest.fixture(scope="session")
-def saml_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleSamlPhp]:
+def saml_idp(
+    tmp_path_factory: pytest.TempPathFactory, sp_keys: tuple[Path, Path]
+) -> Iterator[SimpleSamlPhp]:
     _need_packages()
     idp = SimpleSamlPhp(
         directory=tmp_path_factory.mktemp("simplesamlphp"), port=free_port(), users=IDP_USERS
     )
     idp.start()
-    idp.add_service_provider(SP_ENTITY_ID, [SP_ACS])
+    # With the certificate, the IdP refuses AuthnRequests and logout messages not signed by us.
+    idp.add_service_provider(SP_ENTITY_ID, [SP_ACS], slo_urls=[SP_SLS], cert_file=sp_keys[1])
     yield idp
     idp.stop()
 
@@ -138,9 +142,15 @@ def _form(html: str) -> tuple[str, dict[str, str]]:
     return action, fields
 
 
-def saml_idp_login(location: str, *, username: str, password: str = PASSWORD) -> dict[str, str]:
+def saml_idp_login(
+    location: str,
+    *,
+    username: str,
+    password: str = PASSWORD,
+    browser: requests.Session | None = None,
+) -> dict[str, str]:
     """Log in at SimpleSAMLphp from the AuthnRequest URL; return the form it posts back."""
-    browser = requests.Session()
+    browser = browser or requests.Session()
     page = browser.get(location, timeout=20)
     page.raise_for_status()
     action, fields = _form(page.text)
@@ -152,12 +162,28 @@ def saml_idp_login(location: str, *, username: str, password: str = PASSWORD) ->
     return {k: posted[k] for k in ("SAMLResponse", "RelayState") if k in posted}
 
 
-def saml_login(client: Client, slug: str, *, username: str, next_url: str = "") -> dict[str, str]:
-    """Start a login on Skolsam and log in at the IdP; return what the IdP would post back."""
+def saml_login(
+    client: Client,
+    slug: str,
+    *,
+    username: str,
+    next_url: str = "",
+    browser: requests.Session | None = None,
+) -> dict[str, str]:
+    """Start a login on Skolsam and log in at the IdP; return what the IdP would post back.
+
+    `browser` keeps the IdP's cookies (its session) for a test that goes on there.
+    """
     url = reverse("saml_login", args=[slug]) + (f"?next={next_url}" if next_url else "")
     started = client.get(url)
     assert started.status_code == 302, started.content.decode()[:2000]
-    return saml_idp_login(started["Location"], username=username)
+    return saml_idp_login(started["Location"], username=username, browser=browser)
+
+
+def saml_idp_initiated(idp: SimpleSamlPhp, *, username: str) -> dict[str, str]:
+    """Log in at SimpleSAMLphp without a request from Skolsam (IdP-initiated, unsolicited)."""
+    location = f"{idp.base_url}/saml2/idp/SSOService.php?spentityid={SP_ENTITY_ID}"
+    return saml_idp_login(location, username=username)
 
 
 def oidc_authorize(location: str, *, sub: str) -> str:

@@ -11,8 +11,10 @@ import base64
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -30,6 +32,7 @@ from .conftest import (
     JOHAN_PNR,
     KARIN_PNR,
     STAFF_PNR,
+    saml_idp_initiated,
     saml_login,
     xmlsec_sign,
 )
@@ -186,6 +189,52 @@ def test_the_service_provider_publishes_its_metadata(school: Day) -> None:
     assert "http://testserver/saml/acs/" in xml
 
 
+def test_logging_out_ends_the_session_at_the_idp_too(school: Day, saml_idp: Any) -> None:
+    client, browser = Client(), requests.Session()
+    client.post(ACS, saml_login(client, "e-legitimation", username="karin", browser=browser))
+    user = User.objects.get(person=school.guardian)
+    assert int(client.session[SESSION_KEY]) == user.pk
+
+    # The logout button sends Karin on to the IdP with a signed LogoutRequest ...
+    started = client.post(reverse("logout"))
+    assert started.status_code == 302
+    assert "/saml2/idp/SingleLogoutService.php?SAMLRequest=" in started["Location"]
+    assert "Signature=" in started["Location"]
+    assert SESSION_KEY not in client.session
+    assert AuditEntry.objects.filter(action="auth.logout", object_id=str(user.pk)).exists()
+    # ... which ends its session and answers Skolsam's single logout service.
+    location = started["Location"]
+    while location.startswith(saml_idp.base_url):
+        at_idp = browser.get(location, allow_redirects=False, timeout=20)
+        assert at_idp.status_code in (302, 303), at_idp.text[:2000]
+        location = requests.compat.urljoin(location, at_idp.headers["Location"])
+    answer = urlsplit(location)
+    assert answer.path == reverse("saml_sls")
+    assert "SAMLResponse=" in answer.query
+    finished = client.get(f"{answer.path}?{answer.query}")
+    assert finished.status_code == 302
+    assert finished["Location"] == reverse("login")
+    assert SESSION_KEY not in client.session
+
+    # Back at the IdP, Karin must log in again: the IdP's session is gone.
+    again = Client().get(reverse("saml_login", args=["e-legitimation"]))
+    page = browser.get(again["Location"], timeout=20)
+    assert 'name="password"' in page.text
+
+
+def test_logging_out_works_when_the_federation_is_gone(
+    school: Day, federation_settings: Any
+) -> None:
+    client = Client()
+    client.post(ACS, saml_login(client, "e-legitimation", username="karin"))
+    assert SESSION_KEY in client.session
+    federation_settings.SKOLSAM_SWEDENCONNECT_METADATA = ""
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert SESSION_KEY not in client.session
+
+
 # --- attacks -----------------------------------------------------------------------------
 
 
@@ -281,8 +330,37 @@ def test_a_response_for_another_service_provider_is_refused(
     _assert_refused(client, client.post(ACS, posted))
 
 
-def test_a_response_to_no_request_of_ours_is_refused(school: Day) -> None:
+def test_a_response_to_no_request_of_ours_is_refused(school: Day, saml_idp: Any) -> None:
+    # An IdP-initiated login: genuine and signed, but unsolicited.
+    client = Client()
+    posted = saml_idp_initiated(saml_idp, username="karin")
+    _assert_refused(client, client.post(ACS, posted), "unknown_request")
+    assert not User.objects.filter(person=school.guardian).exists()
+    _assert_refused(client, client.post(ACS, {}), "unknown_request")
+    _assert_refused(client, client.post(ACS, {"SAMLResponse": "inte base64"}), "unknown_request")
+
+
+def test_the_posted_relay_state_does_not_choose_where_the_login_goes_on_to(school: Day) -> None:
+    client = Client()
+    posted = saml_login(client, "e-legitimation", username="karin", next_url="/konto/")
+    answer = client.post(ACS, {**posted, "RelayState": "https://evil.example/"})
+    assert answer["Location"] == "/konto/"
+
+
+def test_an_e_id_login_below_the_requested_level_of_assurance_is_refused(school: Day) -> None:
+    # Eva's account at the IdP has no personnummer: her assertion is not at LoA3.
+    f.UserFactory(person=school.teacher, edu_person_principal_name=EVA_EPPN)
+    client = Client()
+    posted = saml_login(client, "e-legitimation", username="eva")
+    _assert_refused(client, client.post(ACS, posted), "weak_authn_context")
+
+
+def test_a_response_from_another_idp_than_the_federations_is_refused(
+    school: Day, federation_settings: Any
+) -> None:
     client = Client()
     posted = saml_login(client, "e-legitimation", username="karin")
-    _assert_refused(client, client.post(ACS, {**posted, "RelayState": "gissad"}), "unknown_request")
-    _assert_refused(client, client.post(ACS, {}), "unknown_request")
+    # The federation now names another IdP; the same signed response no longer fits it.
+    federation_settings.SKOLSAM_SWEDENCONNECT_IDP = "http://annan-idp.example/saml/"
+    _assert_refused(client, client.post(ACS, posted), "wrong_issuer")
+    assert not User.objects.filter(person=school.guardian).exists()

@@ -21,7 +21,7 @@ from skolsam.accounts.federation.localidp import (
     SimpleSamlPhp,
     missing_packages,
 )
-from skolsam.accounts.federation.saml import acs_url
+from skolsam.accounts.federation.saml import acs_url, sls_url, sp_keys
 from skolsam.demo.eid import demo_identities, demo_identities_table
 
 
@@ -54,9 +54,12 @@ class Command(BaseCommand):
         signal.signal(signal.SIGHUP, _interrupt)
         try:
             saml.start()
-            acs = acs_url()
+            acs, sls = acs_url(), sls_url()
             saml.add_service_provider(
-                settings.SKOLSAM_SAML_ENTITY_ID, [acs, acs.replace("127.0.0.1", "localhost")]
+                settings.SKOLSAM_SAML_ENTITY_ID,
+                [acs, acs.replace("127.0.0.1", "localhost")],
+                slo_urls=[sls],
+                cert_file=Path(sp_keys()[1]),
             )
             oidc.start(log_file=directory / "oidc.log")
             self.stdout.write(
