@@ -222,6 +222,8 @@ class LeaveConsent(models.Model):
 class NoticeKind(models.TextChoices):
     ABSENCE = "Frånvaro", "Ogiltig frånvaro"
     LEAVE_DECISION = "Ledighetsbeslut", "Beslut om ledighet"
+    # The optional 07:10 reminder after a reported absence that ended yesterday.
+    ABSENCE_TODAY = "Frånvaro i dag?", "Påminnelse: frånvaro i dag?"
 
 
 class NoticeChannel(models.TextChoices):
@@ -271,7 +273,15 @@ class Notice(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "student", "day", "guardian", "channel", "reference"],
                 name="notice_exactly_once",
-            )
+            ),
+            # The 07:10 reminder is one per adult, day and channel whatever the children
+            # it names (siblings get one reminder, and a retried run cannot pick another
+            # child as `student` and send again).
+            models.UniqueConstraint(
+                fields=["guardian", "day", "channel"],
+                condition=Q(kind="Frånvaro i dag?"),
+                name="notice_reminder_once_a_day",
+            ),
         ]
         indexes = [models.Index(fields=["guardian", "channel", "created"])]
 
