@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.models import SS12000Entity
 
@@ -165,11 +166,12 @@ class Absence(SS12000Entity):
 
 
 class LeaveStatus(models.TextChoices):
-    AWAITING_GUARDIANS = "Inväntar vårdnadshavare", "Inväntar den andra vårdnadshavaren"
-    REQUESTED = "Begärd", "Inväntar beslut"
-    GRANTED = "Beviljad", "Beviljad"
-    REJECTED = "Avslagen", "Avslagen"
-    WITHDRAWN = "Återkallad", "Återkallad"
+    # The labels are what guardians read in the portal and in the decision notice.
+    AWAITING_GUARDIANS = "Inväntar vårdnadshavare", _("Inväntar den andra vårdnadshavaren")
+    REQUESTED = "Begärd", _("Inväntar beslut")
+    GRANTED = "Beviljad", _("Beviljad")
+    REJECTED = "Avslagen", _("Avslagen")
+    WITHDRAWN = "Återkallad", _("Återkallad")
 
 
 class LeaveRequest(SS12000Entity):
@@ -309,9 +311,10 @@ class NoticeExemption(models.Model):
 
 
 class ScheduleState(models.TextChoices):
-    GODKANT = "Godkänt", "Godkänt"
-    BEGART = "Begärt", "Begärt"
-    NEKAT = "Nekat", "Nekat"
+    # Shown to guardians on the child's page (the vistelseschema's state).
+    GODKANT = "Godkänt", _("Godkänt")
+    BEGART = "Begärt", _("Begärt")
+    NEKAT = "Nekat", _("Nekat")
 
 
 class AttendanceSchedule(SS12000Entity):

@@ -52,6 +52,7 @@ GUARDIAN_SURFACES = [
     "src/skolsam/portal/**/*.py",
     "src/skolsam/portal/templates/**/*.html",
     "src/skolsam/attendance/notices.py",
+    "src/skolsam/attendance/models.py",
     "src/skolsam/attendance/reminders.py",
     "src/skolsam/accounts/templates/accounts/federation/*.html",
     "src/skolsam/accounts/templates/accounts/account.html",
