@@ -65,6 +65,11 @@ GUARDIAN_SURFACES = [
     "src/skolsam/messaging/models.py",
     "src/skolsam/messaging/forms.py",
     "src/skolsam/messaging/services/*.py",
+    "src/skolsam/help/templates/help/_disclosure.html",
+    # The help texts of the portal's pages (help.texts.TRANSLATED_HELP); the staff
+    # preview's text is Swedish only and has nothing marked.
+    "src/skolsam/help/templates/help/pages/portal/*.html",
+    "src/skolsam/help/templates/help/pages/messaging/preferences.html",
     "src/skolsam/accessibility/templates/accessibility/statement.html",
     "src/skolsam/accessibility/templates/accessibility/report.html",
     "src/skolsam/accessibility/templates/accessibility/report_sent.html",
