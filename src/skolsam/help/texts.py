@@ -122,6 +122,8 @@ TRANSLATED_HELP = (
     "help/pages/portal/schedule_submit.html",
     "help/pages/portal/start.html",
     "help/pages/messaging/preferences.html",
+    "help/pages/unlock.html",
+    "help/pages/unlock_pin_set.html",
 )
 
 

@@ -37,6 +37,7 @@ POST_ONLY = {
     "portal:calendar_feed",
     "messaging:reply",
     "messaging:push_subscribe",
+    "unlock_device_revoke",
 }
 # The guardian pages' old addresses: they redirect to the portal.
 REDIRECTS = {
