@@ -30,7 +30,7 @@ from skolsam.testing.story import build_day
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-PASSWORD = "en-lång-lösenfras-för-karin"
+PASSWORD = "en-lång-lösenfras-för-karin"  # noqa: S105 (a test account's)
 
 
 def _both_widths(page: Page) -> None:
