@@ -231,3 +231,38 @@ def test_the_in_app_reminder_offers_the_one_tap_report_today():
     )
     body = _client(day.guardian).get(reverse("portal:notices")).content.decode()
     assert reverse("portal:absence_today") + f"?barn={alva.pk}" in body
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_each_reminder_once():
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections to one database: PostgreSQL")
+    day = build_day()
+    alva, hugo = day.pupils[0], day.pupils[1]
+    f.ResponsibleFactory(person=hugo, responsible=day.guardian)
+    _opt_in(day.guardian)
+    _reported(day, alva, MONDAY)
+    _reported(day, hugo, MONDAY)
+    start = threading.Barrier(2)
+    sent: list[int] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            sent.append(send_absence_reminders(now=AT_0715))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(sent) == 3  # Skolsam, e-mail and SMS, once each
+    assert len(mail.outbox) == 1
+    assert _reminders().count() == 3
