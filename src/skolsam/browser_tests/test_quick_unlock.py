@@ -138,7 +138,7 @@ def test_the_reminder_page_and_its_help_read_right_to_left_in_arabic(page: Page,
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.get_by_role("heading", level=1)).to_have_text("الغياب اليوم")
     # The help is Arabic too, not marked as Swedish.
-    expect(page.locator(".page-help__panel")).not_to_have_attribute("lang", "sv")
+    expect(page.locator(".page-help__text")).not_to_have_attribute("lang", "sv")
     _both_widths(page)
     page.goto(reverse("account"))
     expect(page.get_by_role("heading", name="الفتح برمز PIN")).to_be_visible()
