@@ -1,5 +1,6 @@
-"""Portal pages in a real browser: the 07:10 reminder's one-tap report, unlocking the app
-with a PIN after the session ended, and a teacher who is a parent reaching the portal.
+"""Portal pages in a real browser: turning the 07:10 reminder on and its one-tap report,
+unlocking the app with a PIN after the session ended, and a teacher who is a parent
+reaching the portal.
 
 Karin is Alva's guardian. Her reminder's link opens "Frånvaro i dag", where one tap
 reports Alva absent today. She logs in with her password, sets the PIN 2580 on her phone,
@@ -143,3 +144,20 @@ def test_the_reminder_page_and_its_help_read_right_to_left_in_arabic(page: Page,
     page.goto(reverse("account"))
     expect(page.get_by_role("heading", name="الفتح برمز PIN")).to_be_visible()
     _both_widths(page)
+
+
+def test_a_guardian_turns_the_0710_reminder_on_under_messages(page: Page, db: Any) -> None:
+    from skolsam.messaging.models import ReminderChoice
+
+    day = build_day()
+    _karin(day)
+    _log_in_with_password(page)
+    page.goto(reverse("messaging:preferences"))
+    box = page.get_by_label("Påminn mig kl. 07:10 när ett barn var frånvaroanmält i går")
+    expect(box).not_to_be_checked()
+    _both_widths(page)
+    box.check()
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_role("status")).to_contain_text("Dina val är sparade")
+    expect(box).to_be_checked()
+    assert ReminderChoice.objects.filter(person=day.guardian).count() == 1
