@@ -115,3 +115,40 @@ class RecoveryCodeForm(forms.Form):
         ),
         error_messages={"required": _("Skriv en av dina reservkoder.")},
     )
+
+
+def _pin_field(label: Any, autocomplete: str, autofocus: bool = False) -> forms.CharField:
+    attrs: dict[str, Any] = {
+        "autocomplete": autocomplete,
+        "inputmode": "numeric",
+        "pattern": "[0-9]*",
+        "maxlength": "6",
+    }
+    if autofocus:
+        attrs["autofocus"] = True
+    return forms.CharField(
+        label=label,
+        max_length=6,
+        strip=True,
+        widget=forms.PasswordInput(attrs=attrs),
+        error_messages={"required": _("Skriv PIN-koden.")},
+    )
+
+
+class PinSetForm(forms.Form):
+    """A new 4–6 digit PIN for this device, typed twice (the service checks the rest)."""
+
+    pin = _pin_field(_("Ny PIN-kod (4–6 siffror)"), "new-password", autofocus=True)
+    pin_again = _pin_field(_("Samma PIN-kod igen"), "new-password")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("pin") and data.get("pin_again") and data["pin"] != data["pin_again"]:
+            self.add_error("pin_again", _("PIN-koderna är inte lika."))
+        return data
+
+
+class PinUnlockForm(forms.Form):
+    """The PIN that unlocks Skolsam on this device."""
+
+    pin = _pin_field(_("PIN-kod"), "current-password", autofocus=True)

@@ -144,3 +144,32 @@ class SamlRequest(models.Model):
 
     def __str__(self) -> str:
         return f"SAML-begäran {self.request_id}"
+
+
+class UnlockDevice(models.Model):
+    """A device (browser or installed app) on which a guardian or pupil set a PIN.
+
+    The device keeps a long random token in an HttpOnly cookie; only its SHA-256 is kept
+    here, and the PIN only as Django's password hash. It works for `accounts.unlock`'s
+    `UNLOCK_DAYS` after it was set, until revoked (by its owner, by a new PIN on the same
+    device, or after `MAX_PIN_FAILURES` wrong PINs in a row).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unlock_devices"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    pin_hash = models.CharField(max_length=256)
+    label = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"PIN-enhet {self.pk} för {self.user_id}"

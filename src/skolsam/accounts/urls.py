@@ -1,6 +1,6 @@
 from django.urls import path
 
-from skolsam.accounts import views, views_language
+from skolsam.accounts import views, views_language, views_unlock
 from skolsam.accounts.federation import views as federation_views
 
 urlpatterns = [
@@ -21,7 +21,14 @@ urlpatterns = [
         federation_views.login_code_send,
         name="login_code_send",
     ),
+    path("las-upp/", views_unlock.unlock, name="unlock"),
     path("konto/", views.account, name="account"),
+    path("konto/pinkod/", views_unlock.pin_set, name="unlock_pin_set"),
+    path(
+        "konto/pinkod/<int:device_id>/aterkalla/",
+        views_unlock.device_revoke,
+        name="unlock_device_revoke",
+    ),
     path("konto/logga-ut-overallt/", views.logout_everywhere, name="logout_everywhere"),
     path("konto/losenord/", views.password_change, name="password_change"),
     path("konto/tvastegsverifiering/", views.setup_two_factor, name="two_factor_setup"),

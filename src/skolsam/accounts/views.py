@@ -64,6 +64,8 @@ from skolsam.accounts.services import (
     user_actor,
     user_password_set,
 )
+from skolsam.accounts.unlock import pin_allowed, unlock_devices_of
+from skolsam.accounts.views_unlock import unlock_offered
 from skolsam.core.errors import DomainError
 from skolsam.core.views import request_actor
 
@@ -80,6 +82,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["login_methods"] = login_methods()
+        context["unlock_offered"] = unlock_offered(self.request)
         return context
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
@@ -141,8 +144,16 @@ saml_logout = SamlLogoutView.as_view()
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     """Show the user's login settings: two-factor status, password, sessions."""
-    status = two_factor_status(user=request.user, actor=request_actor(request))
-    return render(request, "accounts/account.html", {"status": status})
+    actor = request_actor(request)
+    status = two_factor_status(user=request.user, actor=actor)
+    pin = pin_allowed(user=request.user, actor=actor)
+    context = {
+        "status": status,
+        # Guardians and pupils: quick re-unlock of this device with a PIN.
+        "pin_allowed": pin,
+        "unlock_devices": unlock_devices_of(user=request.user) if pin else [],
+    }
+    return render(request, "accounts/account.html", context)
 
 
 @require_POST

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.models import SS12000Entity
 
@@ -165,11 +166,12 @@ class Absence(SS12000Entity):
 
 
 class LeaveStatus(models.TextChoices):
-    AWAITING_GUARDIANS = "Inväntar vårdnadshavare", "Inväntar den andra vårdnadshavaren"
-    REQUESTED = "Begärd", "Inväntar beslut"
-    GRANTED = "Beviljad", "Beviljad"
-    REJECTED = "Avslagen", "Avslagen"
-    WITHDRAWN = "Återkallad", "Återkallad"
+    # The labels are what guardians read in the portal and in the decision notice.
+    AWAITING_GUARDIANS = "Inväntar vårdnadshavare", _("Inväntar den andra vårdnadshavaren")
+    REQUESTED = "Begärd", _("Inväntar beslut")
+    GRANTED = "Beviljad", _("Beviljad")
+    REJECTED = "Avslagen", _("Avslagen")
+    WITHDRAWN = "Återkallad", _("Återkallad")
 
 
 class LeaveRequest(SS12000Entity):
@@ -222,6 +224,8 @@ class LeaveConsent(models.Model):
 class NoticeKind(models.TextChoices):
     ABSENCE = "Frånvaro", "Ogiltig frånvaro"
     LEAVE_DECISION = "Ledighetsbeslut", "Beslut om ledighet"
+    # The optional 07:10 reminder after a reported absence that ended yesterday.
+    ABSENCE_TODAY = "Frånvaro i dag?", "Påminnelse: frånvaro i dag?"
 
 
 class NoticeChannel(models.TextChoices):
@@ -271,7 +275,15 @@ class Notice(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "student", "day", "guardian", "channel", "reference"],
                 name="notice_exactly_once",
-            )
+            ),
+            # The 07:10 reminder is one per adult, day and channel whatever the children
+            # it names (siblings get one reminder, and a retried run cannot pick another
+            # child as `student` and send again).
+            models.UniqueConstraint(
+                fields=["guardian", "day", "channel"],
+                condition=Q(kind="Frånvaro i dag?"),
+                name="notice_reminder_once_a_day",
+            ),
         ]
         indexes = [models.Index(fields=["guardian", "channel", "created"])]
 
@@ -299,9 +311,10 @@ class NoticeExemption(models.Model):
 
 
 class ScheduleState(models.TextChoices):
-    GODKANT = "Godkänt", "Godkänt"
-    BEGART = "Begärt", "Begärt"
-    NEKAT = "Nekat", "Nekat"
+    # Shown to guardians on the child's page (the vistelseschema's state).
+    GODKANT = "Godkänt", _("Godkänt")
+    BEGART = "Begärt", _("Begärt")
+    NEKAT = "Nekat", _("Nekat")
 
 
 class AttendanceSchedule(SS12000Entity):

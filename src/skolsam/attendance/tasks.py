@@ -26,3 +26,11 @@ def send_leave_decision_notices_task(*, leave_id: str) -> int:
     from skolsam.attendance.notices import send_leave_decision_notices
 
     return send_leave_decision_notices(leave_id=UUID(leave_id))
+
+
+@task()
+def send_absence_reminders_task() -> int:
+    """Send the 07:10 reminders after yesterday's reported absence (safe to retry)."""
+    from skolsam.attendance.reminders import send_absence_reminders
+
+    return send_absence_reminders()

@@ -107,6 +107,12 @@ ACTION_LABELS: dict[str, str] = {
     "auth.login_code_issued": "Engångskod för inloggning skickad",
     "auth.eppn_set": "Konto kopplat till ePPN (Skolfederation)",
     "auth.login_methods_set": "Inloggningssätt för huvudman ändrade",
+    "auth.pin_set": "PIN-kod för snabb upplåsning satt på en enhet",
+    "auth.pin_unlock": "Upplåst med PIN-kod",
+    "auth.pin_failed": "Fel PIN-kod",
+    "auth.pin_lockout": "PIN-kod spärrad efter för många fel",
+    "auth.pin_revoke": "PIN-kod för en enhet borttagen",
+    "auth.pin_refused": "Upplåsning med PIN-kod nekad",
     # The audit log itself
     "audit.search": "Sökning i granskningsloggen",
     # SS 12000 API

@@ -7,6 +7,11 @@ only sits beside it as `<name>.<role>.html` and wins for a reader whose first ro
 most specific of `GUIDE_ROLES` they have) is that role: a teacher who is also a guardian
 reads the staff text of the start page, which covers her children too. The texts are generic: they never name a
 person, a school or a group, and only speak of what the page itself offers.
+
+Staff texts are Swedish only. The texts of the pages guardians and pupils read
+(`TRANSLATED_HELP`) are marked for translation: such a file opens with `{% load i18n %}`
+and holds nothing but `{% translate %}` and `{% blocktranslate %}` around its sentences,
+and its strings are in the portal's catalogues (en, ar, so, fa).
 """
 
 from __future__ import annotations
@@ -101,6 +106,25 @@ def has_help(view_name: str) -> bool:
     except TemplateDoesNotExist:
         return False
     return True
+
+
+# The help texts guardians and pupils read, translated like every portal string. A staff
+# page of the portal (the preview) keeps Swedish.
+TRANSLATED_HELP = (
+    "help/pages/portal/absence_report.html",
+    "help/pages/portal/absence_today.html",
+    "help/pages/portal/child.html",
+    "help/pages/portal/consent.html",
+    "help/pages/portal/contact.html",
+    "help/pages/portal/holiday_schedule.html",
+    "help/pages/portal/leave.html",
+    "help/pages/portal/notices.html",
+    "help/pages/portal/schedule_submit.html",
+    "help/pages/portal/start.html",
+    "help/pages/messaging/preferences.html",
+    "help/pages/unlock.html",
+    "help/pages/unlock_pin_set.html",
+)
 
 
 def help_template(view_name: str, roles: list[str]) -> str | None:

@@ -97,6 +97,22 @@ class PreferenceForm(RegisterForm):
     konversation = forms.ChoiceField(
         label=_("Konversationer"), choices=Frequency.choices, required=False
     )
+    # Optional reminders (messaging.Reminder): off unless ticked.
+    franvaro_i_dag = forms.BooleanField(
+        label=_("Påminn mig kl. 07:10 när ett barn var frånvaroanmält i går"),
+        help_text=_(
+            "Du får frågan om barnet är borta i dag också och kan anmäla frånvaro för i dag "
+            "med ett tryck. Ingen påminnelse skickas om dagen redan är anmäld eller inte är "
+            "en skoldag."
+        ),
+        required=False,
+    )
+
+    def frequencies(self) -> dict[str, str]:
+        return {c: self.cleaned_data[c] for c in ("nyhet", "veckobrev", "konversation")}
+
+    def reminders(self) -> set[str]:
+        return {r for r in ("franvaro_i_dag",) if self.cleaned_data.get(r)}
 
 
 def uuid_list(text: str) -> list[uuid.UUID]:

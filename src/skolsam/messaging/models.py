@@ -209,6 +209,33 @@ class Preference(models.Model):
         return f"{self.person_id} {self.category}: {self.frequency or 'direkt'}"
 
 
+class Reminder(models.TextChoices):
+    """Reminders a person may ask for; none is sent unless they turn it on."""
+
+    ABSENCE_TODAY = "franvaro_i_dag", _("Påminnelse kl. 07:10 om frånvaro i dag")
+
+
+class ReminderChoice(models.Model):
+    """A person's yes to one optional reminder (attendance's 07:10 "frånvaro i dag?").
+
+    No row is no: the reminders are opt-in, unlike message categories, which go by
+    default. Stored here beside `Preference`, so the one preferences page shows both;
+    the domain that sends a reminder asks `selectors.persons_with_reminder`.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    reminder = models.CharField(max_length=20, choices=Reminder.choices)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "reminder"], name="messaging_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.reminder}"
+
+
 class Delivery(models.Model):
     """One message to one person by one channel; its unique key makes it go at most once."""
 

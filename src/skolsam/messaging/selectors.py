@@ -7,6 +7,7 @@ passes `recipients_shown_to`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -174,3 +175,14 @@ def attachment_for_actor(actor: Actor, attachment_id: Any) -> Attachment:
     """Return a file of a message the actor received or may read as staff, or their own
     unsent upload; 404 for every other, as for a missing one."""
     return attachment_policy.get(actor, Action.VIEW, attachment_id, "Filen finns inte.")
+
+
+def persons_with_reminder(reminder: str, person_ids: Iterable[UUID]) -> set[UUID]:
+    """Return those of `person_ids` who turned the optional `reminder` on; one query."""
+    from skolsam.messaging.models import ReminderChoice
+
+    return set(
+        ReminderChoice.objects.filter(
+            reminder=reminder, person_id__in=list(person_ids)
+        ).values_list("person_id", flat=True)
+    )

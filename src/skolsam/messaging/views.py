@@ -41,7 +41,12 @@ from skolsam.messaging.forms import (
 )
 from skolsam.messaging.services.attachments import attachments_upload
 from skolsam.messaging.services.compose import audience_build, message_preview, message_send
-from skolsam.messaging.services.preferences import message_preferences_set, preferences_of
+from skolsam.messaging.services.preferences import (
+    message_preferences_set,
+    message_reminders_set,
+    preferences_of,
+    reminders_of,
+)
 from skolsam.messaging.services.push import push_subscription_save, vapid_public_key
 from skolsam.messaging.services.read import (
     message_search_record,
@@ -341,13 +346,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     if actor.person_id is None:
         raise Http404(_("Sidan finns inte."))
-    form = PreferenceForm(request.POST or None, initial=preferences_of(actor=actor))
+    initial: dict[str, Any] = {**preferences_of(actor=actor)}
+    initial.update({r: True for r in reminders_of(actor=actor)})
+    form = PreferenceForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                message_preferences_set(actor=actor, choices=form.cleaned_data)
+                message_preferences_set(actor=actor, choices=form.frequencies())
+                message_reminders_set(actor=actor, chosen=form.reminders())
             except DomainError as error:
                 form.add_domain_error(error)
             else:

@@ -43,6 +43,10 @@ ALLOWED_NAMES = frozenset(
         "oidc_login",
         "oidc_callback",
         "login_code",
+        # Quick re-unlock with a PIN on this device (accounts.unlock).
+        "unlock",
+        "unlock_pin_set",
+        "unlock_device_revoke",
         # The language chooser in every page's footer.
         "language_choose",
     }

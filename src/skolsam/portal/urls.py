@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("barn/<uuid:child_id>/", views.child, name="child"),
     path("franvaro/", views.absence_report, name="absence_report"),
+    path("franvaro/i-dag/", views.absence_today, name="absence_today"),
     path(
         "franvaro/<uuid:absence_id>/aterkalla/",
         views.absence_withdraw_view,

@@ -26,7 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance import family, notices
 from skolsam.attendance.forms import ScheduleForm
-from skolsam.attendance.models import AbsenceType, LeaveStatus
+from skolsam.attendance.models import AbsenceType, LeaveStatus, NoticeKind
+from skolsam.attendance.reminders import absence_today_url
 from skolsam.attendance.services.absence import (
     absence_end_early,
     absence_report_many,
@@ -355,6 +356,61 @@ def absence_report(request: HttpRequest) -> HttpResponse:
     return _absence_form_page(request, actor, members, form, status=400)
 
 
+def _absent_today(actor: Actor, members: list[Any]) -> set[UUID]:
+    """Return which of the members already have absence (reported or leave) today."""
+    start, end = day_span(actor.on, actor.on)
+    found = family.absences_of(actor=actor, person_ids=[m.pk for m in members], since=actor.on)
+    return {a.student_id for a in found if a.start_time < end and a.end_time > start}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def absence_today(request: HttpRequest) -> HttpResponse:
+    """Report the children a 07:10 reminder named absent today, whole day, in one tap.
+
+    The reminder's link names the children (`?barn=`); only those the actor may report
+    count, and an address naming none of them answers like a missing page. The report
+    goes through `absence_report_many`, with the same rules as the absence form.
+    """
+    actor = request_actor(request)
+    asked = set((request.POST if request.method == "POST" else request.GET).getlist("barn"))
+    members = [m for m in _reportable(actor, _family(actor)) if str(m.pk) in asked]
+    if not members:
+        raise Http404("Sidan finns inte.")
+    already = _absent_today(actor, members)
+    pending = [m for m in members if m.pk not in already]
+    done = [m for m in members if m.pk in already]
+    if request.method == "POST" and pending:
+        start, end = day_span(actor.on, actor.on)
+        try:
+            absence_report_many(actor=actor, students=pending, start=start, end=end)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+        else:
+            from skolsam.core.humandates import human_period
+
+            messages.success(
+                request,
+                _("Frånvaron är anmäld för %(names)s: %(when)s.")
+                % {
+                    "names": ", ".join(m.given_name for m in pending),
+                    "when": human_period(start, end),
+                },
+            )
+            return redirect("portal:start")
+    return render(
+        request,
+        "portal/absence_today.html",
+        {
+            "pending": pending,
+            "pending_names": ", ".join(m.given_name for m in pending),
+            "done_names": ", ".join(m.given_name for m in done),
+        },
+        status=400 if request.method == "POST" and pending else 200,
+    )
+
+
 def _own_absence(actor: Actor, absence_id: UUID) -> Any:
     ids = [m for m in [actor.person_id, *actor.responsible_for_ids] if m]
     found = family.absences_of(actor=actor, person_ids=ids, since=actor.on - timedelta(days=60))
@@ -479,11 +535,16 @@ def notices_page(request: HttpRequest) -> HttpResponse:
         return redirect("portal:notices")
     found = notices.notices_for_guardian(guardian_id=actor.person_id)
     names = {c.pk: c.given_name for c in children_of(actor)}
-    return render(
-        request,
-        "portal/notices.html",
-        {"notices": [(n, names.get(n.student_id, "")) for n in found]},
-    )
+    rows = []
+    for n in found:
+        if n.kind == NoticeKind.ABSENCE_TODAY:
+            # A reminder names its children itself, and offers the one-tap report today.
+            kids = [UUID(c["child"]) for c in n.lessons]
+            action = absence_today_url(kids) if n.day == actor.on else ""
+            rows.append((n, "", action))
+        else:
+            rows.append((n, names.get(n.student_id, ""), ""))
+    return render(request, "portal/notices.html", {"notices": rows})
 
 
 def _placement_for_schedule(actor: Any, placement_id: UUID) -> Any:

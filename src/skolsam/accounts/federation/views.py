@@ -42,6 +42,7 @@ from skolsam.accounts.federation.services import (
     strong_login_device,
 )
 from skolsam.accounts.middleware import two_factor_exempt
+from skolsam.accounts.views_unlock import unlock_offered
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
@@ -534,5 +535,6 @@ def session_ended(request: HttpRequest) -> HttpResponse:
             "max_hours": max(1, settings.SESSION_COOKIE_AGE // 3600),
             "next": next_url,
             "idle": request.GET.get("orsak") != "maxtid",
+            "unlock_offered": unlock_offered(request),
         },
     )

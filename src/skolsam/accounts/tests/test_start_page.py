@@ -131,3 +131,39 @@ def test_the_start_page_costs_the_same_queries_for_one_school_as_for_many(story)
     # Scheeleskolan, Ullviskolan and the five new ones.
     assert len(response.context["school_units"]) == 7
     assert len(many) == len(one)
+
+
+def test_a_teacher_who_is_also_a_parent_lands_on_the_staff_start_and_reaches_her_children(story):
+    # Lars mentors 7B and is Alva's father too: staff start page, and the portal from there.
+    lars = story.mentor_of_7b
+    f.ResponsibleFactory(person=story.pupil_in_7b, responsible=lars)
+    user = f.UserFactory(person=lars, username="lars.parent")
+    user.set_password("en-lång-lösenfras-för-lars")
+    user.save()
+    client = Client()
+    login = client.post(
+        reverse("login"), {"username": "lars.parent", "password": "en-lång-lösenfras-för-lars"}
+    )
+    assert login.status_code == 302 and login["Location"] == reverse("start")
+    start = client.get(reverse("start"))
+    assert start.status_code == 200
+    body = start.content.decode()
+    assert "Mina grupper" in body
+    # The staff navigation links to the portal ("Mina barn").
+    nav = body.split('aria-label="Huvudmeny"')[1].split("</nav>")[0]
+    assert f'href="{reverse("portal:start")}"' in nav and "Mina barn" in nav
+    portal = client.get(reverse("portal:start")).content.decode()
+    assert reverse("portal:child", args=[story.pupil_in_7b.pk]) in portal
+    assert f'href="{reverse("start")}"' in portal and "Personalsidor" in portal
+    assert client.get(reverse("portal:absence_report")).status_code == 200
+    assert client.get(reverse("attendance:my_lessons")).status_code == 200
+
+
+def test_a_teacher_without_children_has_no_portal_link_and_a_pure_guardian_no_staff_pages(story):
+    nav = _start(story.teacher_of_7b).content.decode().split('aria-label="Huvudmeny"')[1]
+    assert reverse("portal:start") not in nav.split("</nav>")[0]
+    karin = _as(f.UserFactory(person=story.guardian_of_pupil_in_7b))
+    assert karin.get(reverse("start"))["Location"] == reverse("portal:start")
+    body = karin.get(reverse("portal:start")).content.decode()
+    assert "Personalsidor" not in body and "Personer" not in body
+    assert karin.get(reverse("attendance:my_lessons")).status_code == 404

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from skolsam.core.views import request_actor
-from skolsam.help.texts import ERROR_PAGE, guide, guide_roles, help_template
+from skolsam.help.texts import ERROR_PAGE, TRANSLATED_HELP, guide, guide_roles, help_template
 
 register = template.Library()
 
@@ -36,8 +36,12 @@ def page_help(context: template.Context, page: str = "") -> dict[str, Any]:
     roles: list[str] = []
     if isinstance(request, HttpRequest) and user is not None and user.is_authenticated:
         roles = guide_roles(request_actor(request))
+    help_text = help_template(page, roles)
     return {
-        "help_text": help_template(page, roles),
+        "help_text": help_text,
+        # A guardian's or pupil's page has its help in the reader's language; staff
+        # texts are Swedish, and the panel says so to screen readers.
+        "translated": help_text in TRANSLATED_HELP,
         "guides": [g for g in (guide(role) for role in roles) if g],
         "helpdesk": settings.SKOLSAM_HELPDESK,
         "LANGUAGE_CODE": context.get("LANGUAGE_CODE"),

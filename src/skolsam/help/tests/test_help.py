@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from skolsam.help.texts import ERROR_PAGE, GUIDE_ROLES, has_help, page_key
+from skolsam.help.texts import ERROR_PAGE, GUIDE_ROLES, TRANSLATED_HELP, has_help, page_key
 from skolsam.help.views import render_guide
 from skolsam.testing.factories import PupilFactory, ResponsibleFactory
 from skolsam.testing.story import build_day, login
@@ -38,6 +38,7 @@ POST_ONLY = {
     "portal:calendar_feed",
     "messaging:reply",
     "messaging:push_subscribe",
+    "unlock_device_revoke",
 }
 # The guardian pages' old addresses: they redirect to the portal.
 REDIRECTS = {
@@ -114,11 +115,48 @@ def test_no_help_text_is_left_without_its_page():
     assert stems - known == set(), "help texts for pages that no longer exist (or a misspelt role)"
 
 
+# What a translated help text may hold besides HTML: its sentences, marked, with nothing filled in.
+_MARKED = re.compile(
+    r'\{% translate "[^"{}]+" %\}|\{% blocktranslate %\}[^{}]+\{% endblocktranslate %\}'
+)
+
+
 def test_the_help_texts_are_generic_text_with_nothing_filled_in():
+    translated = {PAGES_DIR.parent.parent / name for name in TRANSLATED_HELP}
     for path in PAGES_DIR.rglob("*.html"):
         source = path.read_text(encoding="utf-8")
+        if path in translated:
+            assert source.startswith("{% load i18n %}"), path
+            source = _MARKED.sub("", source.removeprefix("{% load i18n %}"))
+            # Every sentence is marked: what is left is markup only.
+            assert not re.sub(r"<[^>]+>", "", source).strip(), path
         assert "{{" not in source and "{%" not in source, path
         assert 0 < source.count("\n") <= 12, f"{path}: keep a help text short (3–8 lines)"
+
+
+def test_the_translated_help_texts_exist_and_are_the_portal_s():
+    for name in TRANSLATED_HELP:
+        assert (PAGES_DIR.parent.parent / name).exists(), name
+    assert "help/pages/portal/preview.html" not in TRANSLATED_HELP
+
+
+@pytest.mark.django_db
+def test_a_guardian_reads_the_portal_help_in_her_language_and_staff_help_stays_swedish(
+    client: Client,
+):
+    day = build_day()
+    day.guardian.language = "en"
+    day.guardian.save(update_fields=["language"])
+    login(client, day.guardian)
+    panel = _help_panel(client.get(reverse("portal:absence_report")).content.decode())
+    assert "Do not write why" in panel and "Skriv inte varför" not in panel
+    assert 'class="page-help__text" lang="sv"' not in panel
+    day.teacher.language = "en"
+    day.teacher.save(update_fields=["language"])
+    login(client, day.teacher)
+    panel = _help_panel(client.get(reverse("start")).content.decode())
+    # The staff text is Swedish and says so; the panel's own words are English.
+    assert 'class="page-help__text" lang="sv"' in panel and "Stuck? Contact" in panel
 
 
 @pytest.mark.django_db

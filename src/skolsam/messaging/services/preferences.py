@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
-from skolsam.messaging.models import Category, Frequency, Preference
+from skolsam.messaging.models import Category, Frequency, Preference, Reminder, ReminderChoice
 
 # What a person may choose for: statutory notices always go at once.
 CHOOSABLE = (Category.NEWS, Category.WEEKLY_LETTER, Category.CONVERSATION)
@@ -52,3 +52,38 @@ def message_preferences_set(*, actor: Actor, choices: dict[str, str]) -> None:
                 person_id=actor.person_id,
                 changes=changes,
             )
+
+
+def reminders_of(*, actor: Actor) -> set[str]:
+    """Return the optional reminders the actor has turned on."""
+    if actor.person_id is None:
+        return set()
+    return set(
+        ReminderChoice.objects.filter(person_id=actor.person_id).values_list("reminder", flat=True)
+    )
+
+
+def message_reminders_set(*, actor: Actor, chosen: set[str]) -> None:
+    """Turn the actor's optional reminders on (those in `chosen`) and off (the others)."""
+    if actor.person_id is None:
+        raise DomainError(_("Bara en person kan välja påminnelser."))
+    unknown = chosen - set(Reminder.values)
+    if unknown:
+        raise DomainError(_("Okänd påminnelse."))
+    before = reminders_of(actor=actor)
+    if before == chosen:
+        return
+    with transaction.atomic():
+        ReminderChoice.objects.filter(person_id=actor.person_id).exclude(
+            reminder__in=chosen
+        ).delete()
+        for reminder in chosen - before:
+            ReminderChoice.objects.get_or_create(person_id=actor.person_id, reminder=reminder)
+        audit_record(
+            actor=actor,
+            action="message.preferences",
+            object_type="Person",
+            object_id=actor.person_id,
+            person_id=actor.person_id,
+            changes={r: [r in before, r in chosen] for r in before ^ chosen},
+        )
