@@ -1,8 +1,10 @@
 """Remind at 07:10: "was absent yesterday, absent today too?", for those who asked for it.
 
 Which absence: a reported absence (Anmäld frånvaro, by a guardian on the web, by phone or
-through a client; not granted leave) that ended yesterday, during the day or at midnight,
-so a one-day report for yesterday and the last day of a longer one both count.
+through a client; not granted leave) that ended on the previous school day of the child's
+school unit or since, during the day or at midnight, so a one-day report for yesterday
+and the last day of a longer one both count, and Friday's report (or one that ran over
+the weekend, or up to a studiedag) is followed up on Monday (or the next school day).
 
 Who: the adults who may report the child absent today (`relations_acting_for`,
 REPORT_ABSENCE: custody and other responsible adults, minors only) and an adult pupil
@@ -57,17 +59,35 @@ def absence_today_url(child_ids: list[UUID]) -> str:
     return f"{reverse('portal:absence_today')}?{query}"
 
 
+# How far back the previous school day is looked for: past any lov but a summer's.
+LOOKBACK_DAYS = 14
+
+
+def _previous_school_day(unit: UUID, today: date) -> date | None:
+    """Return the unit's school day before `today`, or None when today is no school day
+    there (a weekend, a lov, studiedag or helgdag) or none lies within the lookback."""
+    start = today - timedelta(days=LOOKBACK_DAYS)
+    off = calendar.non_teaching_dates(calendar.ancestors_and_self(unit), start, today)
+    if today.weekday() >= 5 or today in off:
+        return None
+    day = today - timedelta(days=1)
+    while day >= start:
+        if day.weekday() < 5 and day not in off:
+            return day
+        day -= timedelta(days=1)
+    return None
+
+
 def _candidates(now: datetime) -> dict[UUID, Person]:
-    """Return the children whose reported absence ended yesterday and who are not yet
-    reported today, at units where today is a school day."""
+    """Return the children whose reported absence ended on their unit's previous school
+    day or since, and who are not yet reported today, at units where today is a school day."""
     today = calendar.local(now).date()
     midnight = calendar.at(today, time(0, 0))
-    yesterday = midnight - timedelta(days=1)
     ended = list(
         Absence.objects.filter(
             type=AbsenceType.ANMALD,
             channel__in=REPORTED,
-            end_time__gt=yesterday,
+            end_time__gt=midnight - timedelta(days=LOOKBACK_DAYS),
             end_time__lte=midnight,
         ).select_related("student")
     )
@@ -80,17 +100,17 @@ def _candidates(now: datetime) -> dict[UUID, Person]:
             student_id__in=ids, start_time__lt=tomorrow, end_time__gt=midnight
         ).values_list("student_id", flat=True)
     )
-    days_off: dict[UUID, bool] = {}
+    previous: dict[UUID, date | None] = {}
     out: dict[UUID, Person] = {}
     for absence in ended:
         if absence.student_id in reported_today:
             continue
         unit = absence.organisation_id
-        if unit not in days_off:
-            days_off[unit] = bool(
-                calendar.non_teaching_dates(calendar.ancestors_and_self(unit), today, today)
-            )
-        if not days_off[unit]:
+        if unit not in previous:
+            previous[unit] = _previous_school_day(unit, today)
+        # The day the absence ended on: one ending at midnight ended the day before.
+        last_day = calendar.local(absence.end_time - timedelta(microseconds=1)).date()
+        if previous[unit] is not None and last_day >= previous[unit]:
             out[absence.student_id] = absence.student
     return out
 

@@ -266,3 +266,36 @@ def test_two_workers_at_once_send_each_reminder_once():
     assert sum(sent) == 3  # Skolsam, e-mail and SMS, once each
     assert len(mail.outbox) == 1
     assert _reminders().count() == 3
+
+
+def test_friday_s_report_is_followed_up_on_monday_and_not_a_week_later():
+    day = build_day()
+    alva, hugo = day.pupils[0], day.pupils[1]
+    _opt_in(day.guardian)
+    f.ResponsibleFactory(person=hugo, responsible=day.guardian)
+    friday, monday = date(2026, 12, 4), date(2026, 12, 7)
+    _reported(day, alva, friday)
+    # Hugo's report ran over the weekend: it ended on Sunday, after Friday.
+    _reported(day, hugo, friday, friday + timedelta(days=2))
+    assert send_absence_reminders(now=calendar.at(monday, time(7, 15))) == 3
+    reminder = _reminders(guardian=day.guardian, channel="E-post").get()
+    assert {c["child"] for c in reminder.lessons} == {str(alva.pk), str(hugo.pk)}
+    # A report that ended on the Friday before is no longer followed up a week on.
+    later = monday + timedelta(days=7)
+    assert send_absence_reminders(now=calendar.at(later, time(7, 15))) == 0
+
+
+def test_the_day_after_a_studiedag_follows_up_the_day_before_it():
+    day = build_day()
+    alva = day.pupils[0]
+    _opt_in(day.guardian)
+    wednesday = TUESDAY + timedelta(days=1)
+    NonTeachingDay.objects.create(
+        organisation=day.school,
+        kind="Studiedag",
+        name="Studiedag",
+        start_date=TUESDAY,
+        end_date=TUESDAY,
+    )
+    _reported(day, alva, MONDAY)
+    assert send_absence_reminders(now=calendar.at(wednesday, time(7, 15))) == 3
