@@ -95,9 +95,8 @@ def _sqlite_audit_log_can_be_flushed(request, _django_db_helper):
     # they point at the persons the flush deletes.
     guarded = ("grades_grade", "audit_auditentry")
     with connection.cursor() as cursor:
-        marks = ", ".join("%s" for _ in guarded)
         cursor.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
             guarded,
         )
         triggers = cursor.fetchall()

@@ -252,4 +252,3 @@ def licensed_for(
             Q(school_year_to__isnull=True) | Q(school_year_to__gte=school_year),
         )
     return covering.exists()
-

@@ -98,9 +98,7 @@ class Grade(SS12000Entity):
     group = models.ForeignKey(
         "groups.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    registered_by = models.ForeignKey(
-        "people.Person", on_delete=models.PROTECT, related_name="+"
-    )
+    registered_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     registered_date = models.DateField()
     # Null only for a grade from an earlier school whose teacher is not in the register.
     grading_teacher = models.ForeignKey(

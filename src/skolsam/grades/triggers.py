@@ -27,6 +27,7 @@ SQLITE_TRIGGERS: dict[str, str] = {
     ),
 }
 
+
 def grade_triggers_ensure(*, using: str = "default", **_: Any) -> None:
     """Create the SQLite triggers that a table rebuild dropped (post_migrate)."""
     connection = connections[using]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -72,7 +73,9 @@ def _value_set(syllabus: Syllabus) -> tuple[ValueSet, bool]:
 def _check_value(errors: dict[str, str], values: ValueSet, value: str) -> None:
     if value not in values.values:
         allowed = ", ".join(values.values)
-        errors["grade_value"] = f"{value or 'Tomt'} är inget giltigt betyg här ({values.name}: {allowed})."
+        errors["grade_value"] = (
+            f"{value or 'Tomt'} är inget giltigt betyg här ({values.name}: {allowed})."
+        )
 
 
 def _diploma_project(
@@ -244,7 +247,7 @@ def grade_decide(
         student=student,
         organisation=organisation,
         group=group,
-        registered_by_id=actor.person_id,
+        registered_by_id=decider_id(actor),
         registered_date=actor.on,
         grading_teacher_id=actor.person_id,
         grade_value=grade_value,
@@ -292,8 +295,9 @@ def _correct(
     remark = _text(errors, "remark", remark) if remark else previous.remark
     if "reason" not in errors and not reason:
         errors["reason"] = (
-            "Skriv varför betyget ändras." if kind == DecisionKind.ANDRING else
-            "Skriv vilket skrivfel som rättas."
+            "Skriv varför betyget ändras."
+            if kind == DecisionKind.ANDRING
+            else "Skriv vilket skrivfel som rättas."
         )
     if "grade_value" not in errors:
         if grade_value == previous.grade_value:
@@ -335,7 +339,7 @@ def _correct(
         student_id=previous.student_id,
         organisation_id=previous.organisation_id,
         group_id=previous.group_id,
-        registered_by_id=actor.person_id,
+        registered_by_id=decider_id(actor),
         registered_date=actor.on,
         grading_teacher_id=teacher_id,
         grade_value=grade_value,
@@ -360,6 +364,13 @@ def _correct(
         grading_period_id=previous.grading_period_id,
     )
     return _write(actor, grade, previous_value=previous.grade_value)
+
+
+def decider_id(actor: Actor) -> UUID:
+    """Return the person deciding: a grade decision is always a named person's (SL 3:16)."""
+    if actor.person_id is None:
+        raise DomainError("Ett betygsbeslut fattas av en person; logga in som den personen.")
+    return actor.person_id
 
 
 def _write(actor: Actor, grade: Grade, *, previous_value: str | None) -> Grade:
@@ -445,7 +456,7 @@ def grade_record_earlier(
     grade = Grade(
         student=student,
         organisation=organisation,
-        registered_by_id=actor.person_id,
+        registered_by_id=decider_id(actor),
         registered_date=actor.on,
         grade_value=grade_value,
         final_grade=final_grade,

@@ -38,15 +38,21 @@ def teacher_licence_record(
     for i, q in enumerate(qualifications):
         school_type = str(q.get("school_type", ""))
         subject_code = str(q.get("subject_code", "")).strip()
-        low, high = q.get("school_year_from"), q.get("school_year_to")
         where = f"qualifications.{i}"
+        try:
+            low, high = (
+                None if q.get(key) in (None, "") else int(q[key])
+                for key in ("school_year_from", "school_year_to")
+            )
+        except (TypeError, ValueError):
+            raise DomainError({where: "Årskurserna ska vara heltal mellan 0 och 10."}) from None
         if school_type not in VALUE_SETS:
             raise DomainError({where: "Behörigheten måste gälla en skolform där betyg sätts."})
         if not subject_code or len(subject_code) > 32:
             raise DomainError({where: "Ange ämnets kod från Skolverket."})
         if (low is None) != (high is None):
             raise DomainError({where: "Ange både första och sista årskurs, eller ingen av dem."})
-        if low is not None and not (0 <= int(low) <= int(high) <= 10):
+        if low is not None and high is not None and not (0 <= low <= high <= 10):
             raise DomainError({where: "Årskurserna ska ligga mellan 0 och 10, den första först."})
         rows.append(
             LicenceQualification(

@@ -11,6 +11,7 @@ from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.grades.access import grading_period_policy
 from skolsam.grades.models import GradingPeriod, GradingPeriodKind, Semester
+from skolsam.grades.services.decisions import decider_id
 from skolsam.organisations.models import Organisation
 
 YEARS = range(2000, 2101)
@@ -41,7 +42,7 @@ def grading_period_open(
                 kind=kind,
                 semester=semester,
                 year=year,
-                opened_by_id=actor.person_id,
+                opened_by_id=decider_id(actor),
             )
             audit_record(
                 actor=actor,

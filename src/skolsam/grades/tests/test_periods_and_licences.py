@@ -44,13 +44,19 @@ def test_only_the_rektor_of_the_unit_opens_a_period(grading):
     with pytest.raises(DomainError, match="Bara skolenhetens rektor"):
         open_period(grading, grading.rektor, organisation=other_school)
     period = open_period(grading, grading.rektor)
-    assert (period.kind, period.final_grade, period.opened_by) == ("Slutbetyg", True, grading.rektor)
+    assert (period.kind, period.final_grade, period.opened_by) == (
+        "Slutbetyg",
+        True,
+        grading.rektor,
+    )
     assert AuditEntry.objects.filter(action="grades.period_open", object_id=str(period.pk)).exists()
 
 
 def test_a_period_is_opened_once_per_kind_and_term_and_with_sane_values(grading):
     with pytest.raises(DomainError, match="redan en sådan betygsperiod"):
-        open_period(grading, grading.rektor, kind=GradingPeriodKind.TERM, semester="HT", year=today().year)
+        open_period(
+            grading, grading.rektor, kind=GradingPeriodKind.TERM, semester="HT", year=today().year
+        )
     with pytest.raises(DomainError) as caught:
         open_period(grading, grading.rektor, kind="Veckobetyg", semester="ST", year=1900)
     assert set(caught.value.message_dict) == {"kind", "semester", "year"}
@@ -129,6 +135,7 @@ def test_a_licence_is_recorded_by_an_administrator_where_the_teacher_works(gradi
         ({"school_type": "GR", "subject_code": " "}, "ämnets kod"),
         ({**MATHS_7_9, "school_year_to": None}, "både första och sista"),
         ({**MATHS_7_9, "school_year_from": 9, "school_year_to": 7}, "den första först"),
+        ({**MATHS_7_9, "school_year_from": "sju"}, "heltal"),
     ],
 )
 def test_a_bad_qualification_is_refused_and_nothing_written(grading, qualification, message):
@@ -160,3 +167,17 @@ def test_a_licence_covers_its_subject_years_and_days(grading):
     assert not licensed_for(ingrid.pk, maths, None, date(2025, 6, 1))  # year unknown
     assert not licensed_for(ingrid.pk, maths, 8, date(2026, 1, 1))  # revoked/ended
     assert not licensed_for(ingrid.pk, maths, 8, date(2023, 12, 31))  # not yet
+
+
+def test_the_system_actor_opens_no_period_for_nobody(grading):
+    # It passes the policy, but a decision is a named person's.
+    from skolsam.core.access import system_actor
+
+    with pytest.raises(DomainError, match="fattas av en person"):
+        grading_period_open(
+            actor=system_actor("test"),
+            organisation=grading.school,
+            kind=GradingPeriodKind.FINAL,
+            semester="VT",
+            year=today().year + 1,
+        )
