@@ -40,7 +40,13 @@ from skolsam.core.models import valid_on
 from skolsam.core.policy import Action, Policy, pk_of
 from skolsam.curriculum.models import Syllabus
 from skolsam.duties.models import Duty
-from skolsam.grades.models import Grade, GradingPeriod, LicenceQualification, TeacherLicence
+from skolsam.grades.models import (
+    Grade,
+    GradeOrigin,
+    GradingPeriod,
+    LicenceQualification,
+    TeacherLicence,
+)
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
@@ -134,6 +140,10 @@ class GradePolicy(Policy[Grade]):
         if action == Action.RECTIFY_GRADE:
             return is_rektor_of(actor, obj.organisation_id)
         if action == Action.AMEND_GRADE:
+            # A grade from an earlier school is that school's to change; here only a
+            # clerical error in recording it is corrected (a Rättelse).
+            if obj.origin not in (GradeOrigin.HERE, GradeOrigin.PROVNING):
+                return False
             own = (
                 obj.grading_teacher_id is not None
                 and obj.grading_teacher_id == actor.person_id
@@ -159,6 +169,29 @@ class GradePolicy(Policy[Grade]):
         if action == Action.CREATE:
             return unit.pk in actor.admin_org_ids
         return False
+
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        # A page's gate or a menu's link: could the actor take the action on anything?
+        if action == Action.SET_GRADE:
+            return (
+                actor.person_id is not None
+                and ActivityTeacher.objects.filter(
+                    _active(actor.on, ""),
+                    valid_on(actor.on, "duty__"),
+                    grader=True,
+                    duty__person_id=actor.person_id,
+                ).exists()
+            )
+        if action == Action.EXAMINE:
+            return actor.person_id is not None and (
+                Duty.objects.filter(
+                    valid_on(actor.on), person_id=actor.person_id, duty_role__in=TEACHING_ROLES
+                ).exists()
+                or organisation_policy.any(actor, Action.DECIDE)
+            )
+        if action == Action.CREATE:
+            return bool(actor.admin_org_ids)
+        return self.scope(actor, Action.VIEW).exists()
 
     def scope(self, actor: Actor, action: Action) -> QuerySet[Grade]:
         if action != Action.VIEW:

@@ -143,7 +143,8 @@ def test_a_replaced_decision_cannot_be_changed_again(grading):
 
 def test_only_the_rektor_corrects_a_clerical_error_and_may_lower_it(grading):
     first = set_grade(grading, "B")
-    for someone in (grading.teacher, grading.other_teacher):
+    rektor_elsewhere = f.DutyFactory(duty_role="Rektor", duty_at=f.SchoolUnitFactory()).person
+    for someone in (grading.teacher, grading.other_teacher, rektor_elsewhere):
         with refused("Bara skolenhetens rektor kan rätta"):
             change(grading, first, "D", by=someone, kind=RATTELSE, reason="Skrivfel")
     corrected = change(grading, first, "D", by=grading.rektor, kind=RATTELSE, reason="Skrivfel")
@@ -283,3 +284,23 @@ def test_a_grade_from_an_earlier_school_is_recorded_by_the_schools_administrator
         None,
     )
     assert AuditEntry.objects.filter(person_id=grading.alva.pk, action="grades.decide").exists()
+    # Its value is the earlier school's: not changed here; a slip in recording it is corrected.
+    with refused("Bara läraren som satte betyget"):
+        change(grading, grade, "A", by=grading.rektor)
+    fixed = change(grading, grade, "C", by=grading.rektor, kind=RATTELSE, reason="Avskrivet fel")
+    assert (fixed.origin, fixed.grade_value) == (GradeOrigin.EARLIER_SCHOOL, "C")
+
+
+def test_the_gates_answer_from_what_the_actor_does(grading):
+    from skolsam.core.policy import Action
+    from skolsam.grades.access import grade_policy
+
+    maria, ingrid, karin = (
+        grading.actor(p) for p in (grading.teacher, grading.other_teacher, grading.guardian)
+    )
+    assert grade_policy.any(maria, Action.SET_GRADE)
+    assert grade_policy.any(ingrid, Action.SET_GRADE)  # she grades 7A
+    assert not grade_policy.any(karin, Action.SET_GRADE)
+    assert not grade_policy.any(karin, Action.EXAMINE)
+    assert grade_policy.any(grading.actor(grading.rektor), Action.CREATE)
+    assert not grade_policy.any(maria, Action.CREATE)
