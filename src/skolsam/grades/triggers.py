@@ -10,6 +10,8 @@ event; in production the application's role should not hold TRUNCATE on the tabl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections
@@ -36,3 +38,18 @@ def grade_triggers_ensure(*, using: str = "default", **_: Any) -> None:
     with connection.cursor() as cursor:
         for sql in SQLITE_TRIGGERS.values():
             cursor.execute(sql)
+
+
+@contextmanager
+def sqlite_triggers_lifted(cursor: Any) -> Iterator[None]:
+    """Lift the SQLite triggers for the statements inside, then put them back.
+
+    Only for the demo's wipe of the whole register (`demo.bulk.wipe_register`), which on
+    PostgreSQL empties the table with TRUNCATE, not a row event either. Inside the
+    caller's transaction: if it fails, the triggers' removal rolls back with it.
+    """
+    for name in SQLITE_TRIGGERS:
+        cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    yield
+    for sql in SQLITE_TRIGGERS.values():
+        cursor.execute(sql)

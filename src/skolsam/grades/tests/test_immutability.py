@@ -138,3 +138,18 @@ def test_the_decision_rows_say_what_they_are_in_the_database_too(grading, grade)
 def test_a_transactional_test_ends_cleanly_with_grades_in_the_database(grade):
     # Its flush would meet the SQLite triggers; the root conftest.py empties the table first.
     assert Grade.objects.count() == 1
+
+
+def test_the_demos_wipe_of_the_whole_register_takes_the_grades_and_keeps_the_triggers(grade):
+    from skolsam.demo.bulk import wipe_register
+
+    removed = wipe_register()
+    assert removed["grades_grade"] == 1
+    assert not Grade.objects.exists()
+    assert (
+        _triggers()
+        == {
+            "postgresql": ["grades_grade_immutable"],
+            "sqlite": sorted(SQLITE_TRIGGERS),
+        }[connection.vendor]
+    )
