@@ -304,3 +304,22 @@ def test_the_gates_answer_from_what_the_actor_does(grading):
     assert not grade_policy.any(karin, Action.EXAMINE)
     assert grade_policy.any(grading.actor(grading.rektor), Action.CREATE)
     assert not grade_policy.any(maria, Action.CREATE)
+
+
+def test_teaching_the_pupil_another_subject_or_without_grading_gives_no_grade(grading):
+    from skolsam.activities.models import ActivityTeacher
+
+    swedish = syllabus("GR", "GRGRSVE01", "Svenska")
+    with refused("bara sätta betyg"):
+        grade_decide(
+            actor=grading.actor(grading.teacher),
+            kind=SET,
+            grade_value="C",
+            student=grading.alva,
+            syllabus=swedish,  # Maria teaches Alva mathematics, not Swedish
+            organisation=grading.school,
+            period=grading.period,
+        )
+    ActivityTeacher.objects.filter(duty__person=grading.teacher).update(grader=False)
+    with refused("bara sätta betyg"):
+        set_grade(grading, "C")  # she teaches the activity but is not its grader
