@@ -280,6 +280,9 @@ class GradingPeriod(models.Model):
     kind = models.CharField(max_length=16, choices=GradingPeriodKind.choices)
     semester = models.CharField(max_length=2, choices=Semester.choices)
     year = models.PositiveSmallIntegerField()
+    # Term grades in grundskolan: from this school year on (6, or as early as 4 where the
+    # rektor so decides; grades.rules.TERM_GRADES_FROM_YEAR). Empty for other kinds.
+    first_school_year = models.PositiveSmallIntegerField(null=True, blank=True)
     opened_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
     closed_by = models.ForeignKey(

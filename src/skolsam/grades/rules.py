@@ -101,6 +101,17 @@ VALUE_SETS: dict[str, ValueSet] = {
     SchoolType.SARVUXGR: ADAPTED_ADULT_BASIC,
 }
 
+# Term grades (terminsbetyg) are set from this school year on (grundskola: from year 6,
+# SL 10 kap.; sameskola likewise; specialskola, ten years long, from year 7). In
+# grundskolan the rektor may decide on term grades from an earlier year, down to year 4
+# (DOMAIN.md "Grades"); the grading period records that decision.
+TERM_GRADES_FROM_YEAR: dict[str, int] = {
+    SchoolType.GR: 6,
+    SchoolType.SAM: 6,
+    SchoolType.SP: 7,
+}
+TERM_GRADES_EARLIEST_YEAR: dict[str, int] = {SchoolType.GR: 4}
+
 # Skolverket's subject code of the gymnasiearbete (GY2011: GYAR; its courses GYARxx).
 DIPLOMA_PROJECT_SUBJECT_CODES = frozenset({"GYAR"})
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.choices import SchoolType
 from skolsam.core.errors import DomainError, text_problem
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
@@ -32,9 +33,16 @@ from skolsam.grades.models import (
     Grade,
     GradeOrigin,
     GradingPeriod,
+    GradingPeriodKind,
     Semester,
 )
-from skolsam.grades.rules import DASH, ValueSet, is_diploma_project, value_set_for
+from skolsam.grades.rules import (
+    DASH,
+    TERM_GRADES_FROM_YEAR,
+    ValueSet,
+    is_diploma_project,
+    value_set_for,
+)
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.models import Organisation
 
@@ -215,6 +223,7 @@ def grade_decide(
         ).exists()
     ):
         errors["group"] = "Eleven går inte i den gruppen vid skolenheten."
+    school_year = _school_year(student, organisation, actor.on)
     teacher_ok, co_ok = _licences(
         errors,
         actor=actor,
@@ -222,8 +231,16 @@ def grade_decide(
         co_signer=co_signer,
         syllabus=syllabus,
         organisation=organisation,
-        school_year=_school_year(student, organisation, actor.on),
+        school_year=school_year,
     )
+    if kind == DecisionKind.SET and period is not None and period.kind == GradingPeriodKind.TERM:
+        first = TERM_GRADES_FROM_YEAR.get(syllabus.school_type)
+        if syllabus.school_type == SchoolType.GR and period.first_school_year is not None:
+            first = period.first_school_year
+        if first is not None and school_year is not None and school_year < first:
+            errors["student"] = (
+                f"Eleven går i årskurs {school_year}. Terminsbetyg sätts här från årskurs {first}."
+            )
     if (
         kind == DecisionKind.SET
         and Grade.objects.filter(

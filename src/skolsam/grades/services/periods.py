@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.choices import SchoolType
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.grades.access import grading_period_policy
 from skolsam.grades.models import GradingPeriod, GradingPeriodKind, Semester
+from skolsam.grades.rules import TERM_GRADES_EARLIEST_YEAR, TERM_GRADES_FROM_YEAR
 from skolsam.grades.services.decisions import decider_id
 from skolsam.organisations.models import Organisation
 
@@ -18,9 +20,19 @@ YEARS = range(2000, 2101)
 
 
 def grading_period_open(
-    *, actor: Actor, organisation: Organisation, kind: str, semester: str, year: int
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    kind: str,
+    semester: str,
+    year: int,
+    first_school_year: int | None = None,
 ) -> GradingPeriod:
-    """Open a grading period at a school unit: from now, its teachers may set grades."""
+    """Open a grading period at a school unit: from now, its teachers may set grades.
+
+    For term grades, `first_school_year` is the rektor's decision to give term grades in
+    grundskolan before year 6 (4 or 5); left out, the rule's year 6 holds.
+    """
     grading_period_policy.require(
         actor, Action.DECIDE, organisation, "Bara skolenhetens rektor kan öppna en betygsperiod."
     )
@@ -33,6 +45,18 @@ def grading_period_open(
         errors["semester"] = "Välj hösttermin (HT) eller vårtermin (VT)."
     if year not in YEARS:
         errors["year"] = "Ange ett år mellan 2000 och 2100."
+    if kind == GradingPeriodKind.TERM:
+        usual = TERM_GRADES_FROM_YEAR[SchoolType.GR]
+        earliest = TERM_GRADES_EARLIEST_YEAR[SchoolType.GR]
+        if first_school_year is None:
+            first_school_year = usual
+        elif not earliest <= first_school_year <= usual:
+            errors["first_school_year"] = (
+                f"Terminsbetyg sätts från årskurs {usual}; rektorn kan besluta om betyg "
+                f"från årskurs {earliest} eller {earliest + 1}."
+            )
+    elif first_school_year is not None:
+        errors["first_school_year"] = "Bara terminsbetyg har en första årskurs."
     if errors:
         raise DomainError(errors)
     try:
@@ -42,6 +66,7 @@ def grading_period_open(
                 kind=kind,
                 semester=semester,
                 year=year,
+                first_school_year=first_school_year,
                 opened_by_id=decider_id(actor),
             )
             audit_record(
@@ -49,7 +74,12 @@ def grading_period_open(
                 action="grades.period_open",
                 object_type="GradingPeriod",
                 object_id=period.pk,
-                detail={"organisation": organisation.pk, "kind": kind, "term": f"{semester}{year}"},
+                detail={
+                    "organisation": organisation.pk,
+                    "kind": kind,
+                    "term": f"{semester}{year}",
+                    "first_school_year": first_school_year,
+                },
             )
     except IntegrityError:
         raise DomainError(

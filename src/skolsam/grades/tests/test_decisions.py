@@ -23,7 +23,7 @@ SET, ANDRING, RATTELSE, PROVNING = (
 )
 
 
-def set_grade(grading, value, *, by=None, pupil=None, **kw):
+def set_grade(grading, value, *, by=None, pupil=None, period_=None, **kw):
     return grade_decide(
         actor=grading.actor(by or grading.teacher),
         kind=SET,
@@ -31,7 +31,7 @@ def set_grade(grading, value, *, by=None, pupil=None, **kw):
         student=pupil or grading.alva,
         syllabus=grading.syllabus,
         organisation=grading.school,
-        period=grading.period,
+        period=period_ or grading.period,
         **kw,
     )
 
@@ -323,3 +323,23 @@ def test_teaching_the_pupil_another_subject_or_without_grading_gives_no_grade(gr
     ActivityTeacher.objects.filter(duty__person=grading.teacher).update(grader=False)
     with refused("bara sätta betyg"):
         set_grade(grading, "C")  # she teaches the activity but is not its grader
+
+
+def test_term_grades_start_in_year_6_unless_the_rektor_decided_on_year_4(grading):
+    from skolsam.enrolment.models import Enrolment
+    from skolsam.grades.models import GradingPeriodKind
+    from skolsam.grades.services import grading_period_open
+
+    Enrolment.objects.filter(person=grading.alva).update(school_year=5)
+    licence(grading, grading.teacher, {**MATHS_7_9, "school_year_from": 4, "school_year_to": 6})
+    with refused("Eleven går i årskurs 5. Terminsbetyg sätts här från årskurs 6"):
+        set_grade(grading, "C")
+    spring = grading_period_open(
+        actor=grading.actor(grading.rektor),
+        organisation=grading.school,
+        kind=GradingPeriodKind.TERM,
+        semester="VT",
+        year=today().year + 1,
+        first_school_year=4,
+    )
+    assert set_grade(grading, "C", period_=spring).grading_period == spring

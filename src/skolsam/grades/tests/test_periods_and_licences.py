@@ -32,6 +32,7 @@ def open_period(grading, by, kind=GradingPeriodKind.FINAL, **kw):
         kind=kind,
         semester=kw.pop("semester", "VT"),
         year=kw.pop("year", today().year + 1),
+        **kw,
     )
 
 
@@ -60,6 +61,11 @@ def test_a_period_is_opened_once_per_kind_and_term_and_with_sane_values(grading)
     with pytest.raises(DomainError) as caught:
         open_period(grading, grading.rektor, kind="Veckobetyg", semester="ST", year=1900)
     assert set(caught.value.message_dict) == {"kind", "semester", "year"}
+    with pytest.raises(DomainError, match="från årskurs 4 eller 5"):
+        open_period(grading, grading.rektor, kind=GradingPeriodKind.TERM, first_school_year=3)
+    with pytest.raises(DomainError, match="Bara terminsbetyg"):
+        open_period(grading, grading.rektor, first_school_year=4)
+    assert grading.period.first_school_year == 6  # the rule's year when nothing was decided
 
 
 def test_the_rektor_closes_the_period_once_and_teachers_cannot(grading):
