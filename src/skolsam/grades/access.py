@@ -32,6 +32,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from skolsam.activities.models import ActivityTeacher
 from skolsam.core.access import Actor, located, may_see_location
@@ -285,3 +286,24 @@ def licensed_for(
             Q(school_year_to__isnull=True) | Q(school_year_to__gte=school_year),
         )
     return covering.exists()
+
+
+def grade_history_for_actor(actor: Actor, lineage: UUID | str) -> list[Grade]:
+    """Return every decision on one grade, first to last, as the actor may see them.
+
+    A grade the actor may not see answers like a missing one (Http404). The history page
+    (not built yet) is to audit the read under the pupil.
+    """
+    try:
+        key = lineage if isinstance(lineage, UUID) else UUID(str(lineage))
+    except (ValueError, TypeError):
+        raise Http404("Betyget finns inte.") from None
+    versions = list(
+        grade_policy.objects(actor, Action.VIEW)
+        .filter(lineage=key)
+        .select_related("registered_by", "grading_teacher", "co_signer")
+        .order_by("version")
+    )
+    if not versions:
+        raise Http404("Betyget finns inte.")
+    return versions

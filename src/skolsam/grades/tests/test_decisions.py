@@ -343,3 +343,21 @@ def test_term_grades_start_in_year_6_unless_the_rektor_decided_on_year_4(grading
         first_school_year=4,
     )
     assert set_grade(grading, "C", period_=spring).grading_period == spring
+
+
+def test_the_rektor_reads_a_grades_history_and_an_outsider_gets_the_missing_page(grading):
+    from django.http import Http404
+
+    from skolsam.grades.access import grade_history_for_actor
+
+    first = set_grade(grading, "C")
+    second = change(grading, first, "B")
+    history = grade_history_for_actor(grading.actor(grading.rektor), str(first.lineage))
+    assert [(g.version, g.grade_value, g.kind) for g in history] == [
+        (1, "C", SET),
+        (2, "B", ANDRING),
+    ]
+    assert history[-1] == second
+    for outsider, key in ((grading.other_teacher, first.lineage), (grading.rektor, "nonsense")):
+        with pytest.raises(Http404, match="Betyget finns inte"):
+            grade_history_for_actor(grading.actor(outsider), key)
