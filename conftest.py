@@ -70,7 +70,7 @@ def _process_caches_start_empty():
 
 @pytest.fixture(autouse=True)
 def _sqlite_audit_log_can_be_flushed(request, _django_db_helper):
-    """Let a transactional test on SQLite end with the audit log emptied.
+    """Let a transactional test on SQLite end with the audit log (and the grades) emptied.
 
     Such a test ends with Django's flush, which on SQLite is a DELETE on every table, and
     the audit log's triggers refuse that (PostgreSQL's flush is a TRUNCATE, which row
@@ -91,19 +91,21 @@ def _sqlite_audit_log_can_be_flushed(request, _django_db_helper):
     # A test inside a transaction is rolled back, not flushed.
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         return
+    # The grade decisions are immutable the same way (grades.triggers); they go first, as
+    # they point at the persons the flush deletes.
+    guarded = ("grades_grade", "audit_auditentry")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditentry'"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
+            guarded,
         )
-        triggers = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditentry'"
-        )
-        for (name,) in cursor.fetchall():
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
             cursor.execute(f'DROP TRIGGER "{name}"')
+        cursor.execute("DELETE FROM grades_grade")
         # The persons of entries about many (no triggers on SQLite) go first: they point
         # at the entries.
         cursor.execute(f'DELETE FROM "{AuditEntryPerson._meta.db_table}"')  # noqa: S608 - a model's table
         cursor.execute("DELETE FROM audit_auditentry")
-        for sql in triggers:
+        for _name, sql in triggers:
             cursor.execute(sql)

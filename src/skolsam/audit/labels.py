@@ -134,6 +134,11 @@ ACTION_LABELS: dict[str, str] = {
     "message.search": "Sökning i meddelanden",
     "message.preferences": "Val för meddelanden ändrade",
     "message.push_subscribe": "Pushnotiser påslagna på en enhet",
+    # Grades
+    "grades.decide": "Betygsbeslut (satt, ändring, rättelse eller prövning)",
+    "grades.period_open": "Betygsperiod öppnad",
+    "grades.period_close": "Betygsperiod stängd",
+    "grades.licence_record": "Lärarlegitimation registrerad",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",
@@ -165,6 +170,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "Enrolment": "Inskrivning",
     "Elevlista": "Elevlista",
     "Granskningslogg": "Granskningslogg",
+    "Grade": "Betyg",
+    "GradingPeriod": "Betygsperiod",
     "Group": "Grupp",
     "GroupMembership": "Gruppmedlemskap",
     "Klasslista": "Klasslista",
@@ -183,6 +190,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "Responsible": "Ansvarsförhållande",
     "Subscription": "Webhookprenumeration",
     "Syllabus": "Kursplan",
+    "TeacherLicence": "Lärarlegitimation",
     "Term": "Termin",
     "User": "Konto",
 }

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "skolsam.schedule",
     "skolsam.attendance",
     "skolsam.messaging",
+    "skolsam.grades",
     "skolsam.help",
     "skolsam.imports",
     "skolsam.exports",

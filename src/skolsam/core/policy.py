@@ -61,6 +61,13 @@ class Action(StrEnum):
     RECEIVE_NOTICES = "receive_notices"
     SEE_RECORDS = "see_records"
     UPDATE_CONTACT = "update_contact"
+    # Grades (grades.access): set a pupil's grade in a subject one teaches; change it (an
+    # Ändring, SL 3:20); correct a clerical error (a Rättelse, the rektor's); examine
+    # (prövning).
+    SET_GRADE = "set_grade"
+    AMEND_GRADE = "amend_grade"
+    RECTIFY_GRADE = "rectify_grade"
+    EXAMINE = "examine"
 
 
 M = TypeVar("M", bound=Model)
@@ -192,5 +199,8 @@ PERSONAL_DATA_MODELS = frozenset(
         "messaging.Preference",
         "messaging.Attachment",
         "messaging.PushSubscription",
+        "grades.Grade",
+        "grades.TeacherLicence",
+        "grades.LicenceQualification",
     }
 )

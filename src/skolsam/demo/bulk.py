@@ -267,8 +267,13 @@ def wipe_register() -> dict[str, int]:
             cursor.execute(f"DELETE FROM {qn(person_table)}")  # noqa: S608 - model metadata
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
-            for name in reversed(tables):
-                cursor.execute(f"DELETE FROM {qn(name)}")  # noqa: S608 - model metadata
+            # Grade decisions are immutable (grades.triggers); a wipe of the whole demo
+            # register takes them too, as TRUNCATE does on PostgreSQL.
+            from skolsam.grades.triggers import sqlite_triggers_lifted
+
+            with sqlite_triggers_lifted(cursor):
+                for name in reversed(tables):
+                    cursor.execute(f"DELETE FROM {qn(name)}")  # noqa: S608 - model metadata
     return removed
 
 

@@ -1,0 +1,313 @@
+"""Hold grades (SS 12000 `Grade`), teachers' licences and the rektor's grading periods.
+
+A grade decision is never changed: each decision (a grade set, an Ändring, a Rättelse, a
+prövning) is a new `Grade` row, and a later decision on the same grade points at the one
+it replaces (`supersedes`). The model and its querysets refuse to save an existing row or
+delete one, and the database refuses UPDATE and DELETE too (triggers: migration 0002 and
+`grades.triggers`, on PostgreSQL and SQLite). The grade catalogue is kept for ever.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from skolsam.core.choices import SchoolType
+from skolsam.core.models import SS12000Entity
+
+
+class ImmutableGradeError(RuntimeError):
+    """A grade decision cannot be changed or deleted; a new decision is a new row."""
+
+
+class Semester(models.TextChoices):
+    """SS 12000 Code_Semester."""
+
+    HT = "HT", "Hösttermin"
+    VT = "VT", "Vårtermin"
+
+
+class CorrectionType(models.TextChoices):
+    """SS 12000 Code_GradeCorrectionType."""
+
+    ANDRING = "Ändring", "Ändring"
+    RATTELSE = "Rättelse", "Rättelse"
+
+
+class DecisionKind(models.TextChoices):
+    """What kind of decision a grade row records."""
+
+    SET = "Satt", "Betyg satt"
+    # SL 3:20: an obviously wrong grade changed by the teacher; never lower.
+    ANDRING = "Ändring", "Ändring"
+    # A clerical error corrected by the rektor.
+    RATTELSE = "Rättelse", "Rättelse"
+    PROVNING = "Prövning", "Prövning"
+
+
+class GradeOrigin(models.TextChoices):
+    """Where a grade comes from: every kind is a first-class grade, marked as such."""
+
+    HERE = "Här", "Satt vid skolenheten"
+    PROVNING = "Prövning", "Prövning"
+    EARLIER_SCHOOL = "Tidigare skola", "Från tidigare skola"
+    EARLIER_SCHOOL_FORM = "Tidigare skolform", "Från tidigare skolform"
+
+
+class GradeQuerySet(models.QuerySet):
+    """Refuse bulk changes, so that no code path edits a decision in place."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableGradeError("Ett betygsbeslut kan inte ändras; fatta ett nytt beslut.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableGradeError("Ett betygsbeslut kan inte tas bort.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise ImmutableGradeError("Ett betygsbeslut kan inte ändras; fatta ett nytt beslut.")
+
+    def current(self) -> GradeQuerySet:
+        """Return the decisions no later decision replaces: the grades as they stand."""
+        return self.filter(superseded_by__isnull=True)
+
+
+class Grade(SS12000Entity):
+    """One grade decision: SS 12000's `Grade`, plus who decided it, how and why.
+
+    The fields named in the spec keep its names (snake_case). `lineage` is the id of the
+    grade's first decision, shared by every later one: the id SS 12000 will publish.
+    """
+
+    lineage = models.UUIDField(db_index=True, editable=False)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    version = models.PositiveSmallIntegerField(default=1)
+
+    # --- SS 12000 Grade ------------------------------------------------------------------
+    student = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="grades")
+    # The school unit where the teaching took place (for a grade from an earlier school:
+    # the unit that keeps the record; `origin_school` names the other one).
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    registered_date = models.DateField()
+    # Null only for a grade from an earlier school whose teacher is not in the register.
+    grading_teacher = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grade_value = models.CharField(max_length=3)
+    final_grade = models.BooleanField(default=False)
+    trial = models.BooleanField(default=False)
+    adapted_study_plan = models.TextField(blank=True)
+    remark = models.TextField(blank=True)
+    converted = models.BooleanField(default=False)
+    correction_type = models.CharField(max_length=10, choices=CorrectionType.choices, blank=True)
+    semester = models.CharField(max_length=2, choices=Semester.choices)
+    year = models.PositiveSmallIntegerField()
+    # The subject (grundskola, GY25 ämnesbetyg) or course (GY11), with its points.
+    syllabus = models.ForeignKey("curriculum.Syllabus", on_delete=models.PROTECT, related_name="+")
+    # SS 12000 Grade_diplomaProject: {title, description, titleEnglish, descriptionEnglish}.
+    diploma_project = models.JSONField(null=True, blank=True)
+
+    # --- where the grade comes from ------------------------------------------------------
+    origin = models.CharField(max_length=20, choices=GradeOrigin.choices, default=GradeOrigin.HERE)
+    # The earlier school (name and school unit code) or school form, as the document says.
+    origin_school = models.CharField(max_length=200, blank=True)
+    # The school form the value was given in (its value set), e.g. GR or GY.
+    school_type = models.CharField(max_length=10, choices=SchoolType.choices)
+
+    # --- the decision --------------------------------------------------------------------
+    kind = models.CharField(max_length=10, choices=DecisionKind.choices)
+    reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(default=timezone.now)
+    # Whether the grading teacher held a licence covering the subject and school year
+    # when the decision was made (SL 3:16); if not, a licensed co-signer decided with them.
+    grading_teacher_licensed = models.BooleanField(default=False)
+    co_signer = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    co_signer_licensed = models.BooleanField(null=True, blank=True)
+    grading_period = models.ForeignKey(
+        "grades.GradingPeriod",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grades",
+    )
+
+    objects = GradeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["student", "syllabus", "year", "semester", "version"]
+        # Related-object access and Django internals use the base manager: make it ours.
+        base_manager_name = "objects"
+        indexes = [
+            models.Index(fields=["student", "syllabus"]),
+            models.Index(fields=["organisation", "year", "semester"]),
+        ]
+        constraints = [
+            # The first decision sets a grade (here, by prövning or from elsewhere); every
+            # later one is an Ändring or a Rättelse of the one it replaces, and says so.
+            models.CheckConstraint(
+                condition=(
+                    Q(supersedes__isnull=True, version=1, kind__in=["Satt", "Prövning"])
+                    & Q(correction_type="")
+                )
+                | (
+                    Q(supersedes__isnull=False, version__gt=1)
+                    & (
+                        Q(kind="Ändring", correction_type="Ändring")
+                        | Q(kind="Rättelse", correction_type="Rättelse")
+                    )
+                ),
+                name="grade_decision_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="Prövning") | Q(trial=True, origin="Prövning"),
+                name="grade_provning_is_trial",
+            ),
+            # A pupil gets one grade per subject in a period; later decisions replace it.
+            models.UniqueConstraint(
+                fields=["student", "syllabus", "grading_period"],
+                condition=Q(supersedes__isnull=True, grading_period__isnull=False),
+                name="grade_set_once_per_period",
+            ),
+            # SL 3:16: a grade set here by an unlicensed teacher has a licensed co-signer.
+            models.CheckConstraint(
+                condition=Q(origin__in=["Tidigare skola", "Tidigare skolform"])
+                | Q(grading_teacher_licensed=True)
+                | Q(co_signer__isnull=False, co_signer_licensed=True),
+                name="grade_licensed_or_co_signed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade_value} ({self.kind} {self.semester}{self.year}, v{self.version})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableGradeError("Ett betygsbeslut kan inte ändras; fatta ett nytt beslut.")
+        if self.lineage is None:
+            self.lineage = self.id if self.supersedes_id is None else self.supersedes.lineage
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableGradeError("Ett betygsbeslut kan inte tas bort.")
+
+
+class TeacherLicence(models.Model):
+    """A teacher's legitimation, as Skolverket issued it, recorded on the person.
+
+    It lives in grades, not people: the register (people) sits below grades in the
+    layers and needs no licence; grading is what reads it (SL 3:16).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="teacher_licences"
+    )
+    # Skolverket's decision date; valid until revoked (`valid_to`).
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["person", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="licence_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Legitimation {self.person_id} från {self.valid_from}"
+
+
+class LicenceQualification(models.Model):
+    """What a licence covers (behörighet): a subject in a school form, for some years."""
+
+    licence = models.ForeignKey(
+        TeacherLicence, on_delete=models.CASCADE, related_name="qualifications"
+    )
+    school_type = models.CharField(max_length=10, choices=SchoolType.choices)
+    # Skolverket's subject code, as on `Syllabus.subject_code` (GRGRMAT01, MAT, ...).
+    subject_code = models.CharField(max_length=32)
+    # The school years covered, both inclusive; empty where the form has no years (GY).
+    school_year_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    school_year_to = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["school_type", "subject_code"])]
+
+    def __str__(self) -> str:
+        years = (
+            f" åk {self.school_year_from}–{self.school_year_to}"
+            if self.school_year_from is not None
+            else ""
+        )
+        return f"{self.school_type} {self.subject_code}{years}"
+
+
+class GradingPeriodKind(models.TextChoices):
+    # Term grades in grundskola from year 6 (from year 4 where the rektor decides).
+    TERM = "Terminsbetyg", "Terminsbetyg"
+    # Final grades: year 9, and when a subject ends.
+    FINAL = "Slutbetyg", "Slutbetyg"
+    # Course or subject grades in upper secondary and komvux when the course ends.
+    COURSE_END = "Kursslut", "Betyg vid kursens eller ämnets slut"
+
+
+class GradingPeriod(models.Model):
+    """A window the rektor opens and closes, in which teachers set a unit's grades."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=GradingPeriodKind.choices)
+    semester = models.CharField(max_length=2, choices=Semester.choices)
+    year = models.PositiveSmallIntegerField()
+    # Term grades in grundskolan: from this school year on (6, or as early as 4 where the
+    # rektor so decides; grades.rules.TERM_GRADES_FROM_YEAR). Empty for other kinds.
+    first_school_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    opened_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "semester", "kind"]
+        constraints = [
+            # One period of a kind per unit and term; closing it ends it.
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "semester", "year"],
+                name="grading_period_one_per_term",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.semester} {self.year}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def final_grade(self) -> bool:
+        """Whether the grades of this period are final for the subject or course."""
+        return self.kind != GradingPeriodKind.TERM

@@ -1,0 +1,155 @@
+"""Hold the grade rules that law and guidance can change: value sets, points, rounding.
+
+One module, as data, so that a change in the regulations is a change here and nowhere
+else: the services, the merit functions and (later) the grade sheet read these tables,
+and no other module spells a grade value. Each entry names the rule it comes from.
+Checked against Skolverket's pages in December 2026; the places where the source was
+less certain say so.
+
+School forms are SS 12000's `SchoolType` codes. The codes keep their old names after the
+2023 renaming: GRS (grundsärskola) is today's anpassade grundskola, GYS (gymnasiesärskola)
+the anpassade gymnasieskolan, VUXSAR* komvux som anpassad utbildning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from skolsam.core.choices import SchoolType
+
+# "Streck": no grade could be set because absence left no basis for assessment (SL 3:15,
+# grundskolan and gymnasieskolan; Skolverket: "Strecket används om det inte finns underlag
+# att bedöma elevens kunskaper på grund av elevens frånvaro"). Stored as an en dash.
+DASH = "–"
+
+_A_TO_F = ("A", "B", "C", "D", "E", "F")
+_A_TO_E = ("A", "B", "C", "D", "E")
+
+
+@dataclass(frozen=True)
+class ValueSet:
+    """The grades one may give in a school form, best first; `source` names the rule."""
+
+    name: str
+    values: tuple[str, ...]
+    source: str
+
+    def rank(self, value: str) -> int:
+        """Return how high `value` stands in this set: higher is better, the dash lowest."""
+        if value == DASH:
+            return -1
+        return len(self.values) - self.values.index(value)
+
+
+# The six-step scale A-F (SL 3:14: A-E pass, F fail) and the dash (SL 3:15).
+SIX_STEP = ValueSet(
+    name="A–F och streck",
+    values=(*_A_TO_F, DASH),
+    source="SL 3 kap. 14 § (A–F), 3 kap. 15 § (streck vid frånvaro)",
+)
+# The anpassade school forms: A-E only. A pupil who does not reach E gets no grade (and
+# so no F), and there is no dash; in anpassade grundskolan grades are given only on
+# request (SL 11 kap.; DOMAIN.md "Grades"). Anpassade gymnasieskolan likewise (SL 19 kap.).
+ADAPTED = ValueSet(
+    name="A–E (anpassad skolform)",
+    values=_A_TO_E,
+    source="SL 11 kap. (anpassade grundskolan), 19 kap. (anpassade gymnasieskolan)",
+)
+# The gymnasiearbete is graded E or F only (gymnasieförordningen 8 kap.), with the dash
+# when absence left no basis.
+DIPLOMA_PROJECT = ValueSet(
+    name="Gymnasiearbete: E, F och streck",
+    values=("E", "F", DASH),
+    source="Gymnasieförordningen (2010:2039) 8 kap.; SL 3 kap. 15 §",
+)
+# Since 1 January 2022 komvux på grundläggande nivå and sfi use a simplified scale,
+# Godkänt and Icke godkänt (prop. 2019/20:105; Skolverket, "Förenklad betygsskala i tre
+# skolformsdelar i komvux"). Municipal adult schools also record a dash for no basis;
+# Skolverket's page does not say so, so that line is the one to re-check first.
+SIMPLIFIED = ValueSet(
+    name="Godkänt, Icke godkänt och streck",
+    values=("G", "IG", DASH),
+    source="Prop. 2019/20:105; Skolverket, förenklad betygsskala i komvux (från 2022-01-01)",
+)
+# Komvux som anpassad utbildning på grundläggande nivå: Godkänt only (same source).
+ADAPTED_ADULT_BASIC = ValueSet(
+    name="Godkänt",
+    values=("G",),
+    source="Prop. 2019/20:105; Skolverket, förenklad betygsskala i komvux (från 2022-01-01)",
+)
+
+# School form -> its value set. A school form missing here gives no grades at all
+# (preschool, fritidshem, förskoleklass; träningsskolan and komvux at träningsskolans
+# level, whose pupils get a written statement, intyg, instead).
+VALUE_SETS: dict[str, ValueSet] = {
+    SchoolType.GR: SIX_STEP,
+    SchoolType.SAM: SIX_STEP,
+    SchoolType.SP: SIX_STEP,
+    SchoolType.GY: SIX_STEP,
+    # Komvux på gymnasial nivå grades courses A-F like the gymnasieskola (SL 20 kap.).
+    SchoolType.VUX: SIX_STEP,
+    SchoolType.VUXGY: SIX_STEP,
+    SchoolType.GRS: ADAPTED,
+    SchoolType.GYS: ADAPTED,
+    SchoolType.VUXSARGY: ADAPTED,
+    SchoolType.SARVUXGY: ADAPTED,
+    SchoolType.VUXGR: SIMPLIFIED,
+    SchoolType.VUXSFI: SIMPLIFIED,
+    SchoolType.SFI: SIMPLIFIED,
+    SchoolType.VUXSARGR: ADAPTED_ADULT_BASIC,
+    SchoolType.SARVUXGR: ADAPTED_ADULT_BASIC,
+}
+
+# Term grades (terminsbetyg) are set from this school year on (grundskola: from year 6,
+# SL 10 kap.; sameskola likewise; specialskola, ten years long, from year 7). In
+# grundskolan the rektor may decide on term grades from an earlier year, down to year 4
+# (DOMAIN.md "Grades"); the grading period records that decision.
+TERM_GRADES_FROM_YEAR: dict[str, int] = {
+    SchoolType.GR: 6,
+    SchoolType.SAM: 6,
+    SchoolType.SP: 7,
+}
+TERM_GRADES_EARLIEST_YEAR: dict[str, int] = {SchoolType.GR: 4}
+
+# Skolverket's subject code of the gymnasiearbete (GY2011: GYAR; its courses GYARxx).
+DIPLOMA_PROJECT_SUBJECT_CODES = frozenset({"GYAR"})
+
+
+def value_set_for(school_type: str, *, diploma_project: bool = False) -> ValueSet | None:
+    """Return the grades one may give in `school_type`, or None where no grades are given."""
+    if diploma_project:
+        return DIPLOMA_PROJECT
+    return VALUE_SETS.get(school_type)
+
+
+def is_diploma_project(subject_code: str, course_code: str = "") -> bool:
+    """Tell whether a syllabus is the gymnasiearbete, by Skolverket's code."""
+    return subject_code.upper() in DIPLOMA_PROJECT_SUBJECT_CODES or any(
+        course_code.upper().startswith(code) for code in DIPLOMA_PROJECT_SUBJECT_CODES
+    )
+
+
+# Grade points for meritvärde (grundskola, SKOLFS/gymnasieförordningen 7 kap.) and for the
+# upper-secondary jämförelsetal (UHR): A 20, B 17.5, C 15, D 12.5, E 10, F 0. The dash is
+# no grade and counts as nothing, like F.
+GRADE_POINTS: dict[str, Decimal] = {
+    "A": Decimal("20"),
+    "B": Decimal("17.5"),
+    "C": Decimal("15"),
+    "D": Decimal("12.5"),
+    "E": Decimal("10"),
+    "F": Decimal("0"),
+    DASH: Decimal("0"),
+}
+
+# Meritvärde: the 16 best subject grades, plus moderna språk as språkval as an optional
+# 17th (so at most 16 x 20 = 320, or 340 with the 17th).
+MERIT_SUBJECTS = 16
+MERIT_MAX = MERIT_SUBJECTS * GRADE_POINTS["A"]
+MERIT_MAX_WITH_17TH = (MERIT_SUBJECTS + 1) * GRADE_POINTS["A"]
+
+# Jämförelsetal: two decimals, at most 20.00. Rounded half up: the rule gives two
+# decimals, not the rounding; this is the one line to change if UHR says otherwise.
+COMPARISON_QUANTUM = Decimal("0.01")
+COMPARISON_ROUNDING = ROUND_HALF_UP
