@@ -44,6 +44,7 @@ from skolsam.attendance.models import (
 from skolsam.attendance.policy import policy_for
 from skolsam.attendance.stats import absence_minutes
 from skolsam.core.choices import SecurityMarking
+from skolsam.core.humandates import written_day
 from skolsam.core.policy import Action
 from skolsam.core.sms import sms_provider
 from skolsam.people.access import minor_on, relations_acting_for
@@ -239,7 +240,7 @@ def _absence_text(
     """Write the same-day absence notice in the language the guardian chose."""
     with translation.override(guardian.language or settings.LANGUAGE_CODE):
         lines = "\n".join(f"- {i['name']} {i['start']}–{i['end']}" for i in items)
-        names = {"child": child.full_name, "given_name": child.given_name, "day": f"{day:%Y-%m-%d}"}
+        names = {"child": child.full_name, "given_name": child.given_name, "day": written_day(day)}
         subject = _("Ogiltig frånvaro %(day)s: %(given_name)s") % names
         body = "\n\n".join(
             [
@@ -272,8 +273,8 @@ def _leave_text(guardian: Person, leave: LeaveRequest) -> tuple[str, str]:
             "given_name": child.given_name,
             "status": status,
             "status_lower": status.lower(),
-            "start": f"{leave.start_date:%Y-%m-%d}",
-            "end": f"{leave.end_date:%Y-%m-%d}",
+            "start": written_day(leave.start_date),
+            "end": written_day(leave.end_date),
         }
         subject = _("Beslut om ledighet för %(given_name)s: %(status)s") % names
         decision = (

@@ -32,6 +32,13 @@ def human_day(day: date, *, today: date | None = None) -> str:
     return dateformat.format(day, "l j F Y")
 
 
+def written_day(day: date, *, today: date | None = None) -> str:
+    """Return "onsdag 2 december" (with the year if another): for text read later, such as
+    a notice by e-mail or SMS, where "i dag" would no longer be true."""
+    today = today or local_today()
+    return dateformat.format(day, "l j F" if day.year == today.year else "l j F Y")
+
+
 def _clock(moment: datetime) -> str:
     return dateformat.format(moment, "H:i")
 

@@ -16,6 +16,7 @@ from skolsam.attendance.models import Absence, Attendance, Notice
 from skolsam.attendance.notices import send_time
 from skolsam.audit.models import AuditEntry
 from skolsam.core.dates import today
+from skolsam.core.humandates import written_day
 from skolsam.testing import factories as f
 from skolsam.testing.story import build_day, lesson, login
 
@@ -227,7 +228,9 @@ def test_invalid_absence_gives_exactly_one_notice_per_guardian_after_the_task_ru
     guardian = Client()
     login(guardian, day.guardian)
     page = guardian.get(reverse("portal:notices")).content.decode()
-    assert f"Ogiltig frånvaro {today():%Y-%m-%d}: {alva.given_name}" in page
+    # The day as people write it ("torsdag 3 december"), since the notice is read later too.
+    assert f"Ogiltig frånvaro {written_day(today())}: {alva.given_name}" in page
+    assert f"{today():%Y-%m-%d}" not in mail.outbox[0].subject
     assert Notice.objects.filter(guardian=day.former_guardian).count() == 0
 
 
