@@ -57,8 +57,9 @@ test: system-packages install check test-sqlite test-postgres
 # Debian packages the tests drive (the browser tests need Chromium). As root they are
 # installed here; otherwise make stops and prints the one command to run.
 # Chromium for the browser tests; xmlsec1 for SAML signatures; PHP and SimpleSAMLphp for
-# the local SAML IdP the federated-login tests (and `make demo-idp`) start.
-SYSTEM_PACKAGES := chromium xmlsec1 php-cli php-xml php-mbstring simplesamlphp
+# the local SAML IdP the federated-login tests (and `make demo-idp`) start; Pango and
+# DejaVu fonts for WeasyPrint, which makes the grade documents as PDF/A.
+SYSTEM_PACKAGES := chromium xmlsec1 php-cli php-xml php-mbstring simplesamlphp libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 system-packages:
 	@missing=""; for pkg in $(SYSTEM_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \

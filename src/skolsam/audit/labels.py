@@ -139,6 +139,12 @@ ACTION_LABELS: dict[str, str] = {
     "grades.period_open": "Betygsperiod öppnad",
     "grades.period_close": "Betygsperiod stängd",
     "grades.licence_record": "Lärarlegitimation registrerad",
+    "grades.catalogue_lock": "Betygskatalog låst",
+    "grades.catalogue_sign": "Betygskatalog signerad",
+    "grades.catalogue_view": "Betygskatalog hämtad",
+    "grades.certificate_issue": "Betygsdokument utfärdat",
+    "grades.certificate_view": "Betygsdokument hämtat",
+    "grades.certificate_run": "Utskrift av betyg för en skolenhet",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",

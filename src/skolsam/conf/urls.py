@@ -26,6 +26,7 @@ urlpatterns = [
     path("hjalp/", include("skolsam.help.urls")),
     path("", include("skolsam.api.ss12000.urls")),
     path("tillganglighet/", include("skolsam.accessibility.urls")),
+    path("betyg/dokument/", include("skolsam.grades.urls_documents")),
 ]
 
 if settings.SKOLSAM_SERVER_TIMING:

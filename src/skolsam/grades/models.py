@@ -311,3 +311,183 @@ class GradingPeriod(models.Model):
     def final_grade(self) -> bool:
         """Whether the grades of this period are final for the subject or course."""
         return self.kind != GradingPeriodKind.TERM
+
+
+# --- The betygskatalog and the certificates, kept for ever ------------------------------
+#
+# A GradeCatalogue (SKOLFS 2011:123) is the grades of one subject or course in one grading
+# period at a unit (and one group, where the grades were set in one): the rektor locks it,
+# which freezes its rows, and then signs it, which records who signed, when, how they had
+# logged in and the SHA-256 of what they signed, and stores the PDF/A. A GradeDocument is
+# an issued certificate (slutbetyg, terminsbetyg, betygsutdrag) with its PDF/A. Neither is
+# changed or deleted after it is signed or issued: the model refuses, and a correction is a
+# new document. A CertificateRun is a whole unit's certificates made by a background task,
+# with its progress.
+
+
+class ImmutableDocumentError(RuntimeError):
+    """A signed catalogue or an issued certificate cannot be changed or deleted."""
+
+
+class GradeCatalogue(models.Model):
+    """A betygskatalog: one subject or course, one grading period, one unit (and group)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    grading_period = models.ForeignKey(
+        "grades.GradingPeriod", on_delete=models.PROTECT, related_name="catalogues"
+    )
+    syllabus = models.ForeignKey("curriculum.Syllabus", on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The rows as locked: pupil, personnummer, grade, teacher, co-signer, decision id.
+    rows = models.JSONField(default=list)
+    locked_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    locked_at = models.DateTimeField(default=timezone.now)
+    signed_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    # Who signed, as the document says it: name and role, and how they had logged in.
+    signature = models.JSONField(default=dict, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["grading_period", "syllabus", "group"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grading_period", "syllabus", "group"],
+                condition=Q(group__isnull=False),
+                name="grade_catalogue_once_per_group",
+            ),
+            models.UniqueConstraint(
+                fields=["grading_period", "syllabus"],
+                condition=Q(group__isnull=True),
+                name="grade_catalogue_once_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True)
+                | (Q(signed_by__isnull=False) & ~Q(pdf_sha256="")),
+                name="grade_catalogue_signed_with_pdf",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Betygskatalog {self.syllabus_id} {self.grading_period_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            stored = type(self)._default_manager.filter(pk=self.pk, signed_at__isnull=False)
+            if stored.exists():
+                raise ImmutableDocumentError("En signerad betygskatalog kan inte ändras.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableDocumentError("En betygskatalog sparas för alltid.")
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class DocumentKind(models.TextChoices):
+    SLUTBETYG = "Slutbetyg", "Slutbetyg"
+    TERMINSBETYG = "Terminsbetyg", "Terminsbetyg"
+    BETYGSUTDRAG = "Betygsutdrag", "Betygsutdrag"
+
+
+class GradeDocument(models.Model):
+    """An issued certificate with its PDF/A; never changed, a correction is a new one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    student = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="grade_documents"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    grading_period = models.ForeignKey(
+        "grades.GradingPeriod", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The grade decisions the document states, and the computed values it prints.
+    grade_ids = models.JSONField(default=list)
+    merit_value = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    issued_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+    run = models.ForeignKey(
+        "grades.CertificateRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    pdf = models.BinaryField(editable=False)
+    pdf_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            # A retried task issues a pupil's certificate of a run once.
+            models.UniqueConstraint(
+                fields=["run", "student"],
+                condition=Q(run__isnull=False),
+                name="grade_document_once_per_run",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.student_id} {self.issued_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableDocumentError("Ett utfärdat betygsdokument kan inte ändras.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableDocumentError("Ett utfärdat betygsdokument sparas för alltid.")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "Köad", "Köad"
+    RUNNING = "Pågår", "Pågår"
+    DONE = "Klar", "Klar"
+    FAILED = "Misslyckad", "Misslyckad"
+
+
+class CertificateRun(models.Model):
+    """A unit's certificates of one grading period, made by a background task."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    grading_period = models.ForeignKey(
+        "grades.GradingPeriod", on_delete=models.PROTECT, related_name="certificate_runs"
+    )
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    student_ids = models.JSONField(default=list)
+    requested_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.grading_period_id}: {self.done}/{self.total}"
+
+    @property
+    def total(self) -> int:
+        return len(self.student_ids)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100

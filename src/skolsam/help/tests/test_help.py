@@ -39,6 +39,9 @@ POST_ONLY = {
     "messaging:reply",
     "messaging:push_subscribe",
     "unlock_device_revoke",
+    "grades_documents:catalogue_lock",
+    "grades_documents:catalogue_sign",
+    "grades_documents:run_start",
 }
 # The guardian pages' old addresses: they redirect to the portal.
 REDIRECTS = {
@@ -60,6 +63,8 @@ FILES = {
     "messaging:service_worker": "the web push service worker (JavaScript)",
     "messaging:manifest": "the web app manifest (JSON)",
     "messaging:attachment": "a message's attached file",
+    "grades_documents:catalogue_pdf": "a signed betygskatalog (PDF/A)",
+    "grades_documents:document_pdf": "an issued certificate (PDF/A)",
 }
 # The SS 12000 API answers JSON; its documentation and client pages are pages.
 SS12000_PAGES = {"ss12000:docs", "ss12000:clients", "ss12000:client"}
@@ -169,7 +174,7 @@ def test_the_post_only_names_refuse_a_get(client: Client):
 
 
 def _dummy_args(name: str) -> list[object]:
-    shapes: list[list[object]] = [[], [uuid.uuid4()], [1]]
+    shapes: list[list[object]] = [[], [uuid.uuid4()], [1], [uuid.uuid4(), uuid.uuid4()]]
     for args in shapes:
         try:
             reverse(name, args=args)

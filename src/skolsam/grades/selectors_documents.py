@@ -1,0 +1,67 @@
+"""Read what the rektor's catalogue and certificate page shows, through the grade policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count
+
+from skolsam.core.access import Actor
+from skolsam.core.policy import Action
+from skolsam.grades.access import grade_policy
+from skolsam.grades.models import CertificateRun, GradeCatalogue, GradingPeriod
+
+
+@dataclass
+class CatalogueLine:
+    """One subject or course (and group) of a period: its grades and its catalogue."""
+
+    syllabus: Any
+    group: Any
+    grades: int
+    catalogue: GradeCatalogue | None
+
+
+def period_catalogue_lines(*, actor: Actor, period: GradingPeriod) -> list[CatalogueLine]:
+    """Return each subject and group graded in the period with its catalogue, if locked.
+
+    Two queries: the counts of the grades the actor may see, and the period's catalogues.
+    """
+    counts = (
+        grade_policy.objects(actor, Action.VIEW)
+        .filter(superseded_by__isnull=True)
+        .filter(grading_period=period)
+        .order_by()
+        .values("syllabus", "group")
+        .annotate(n=Count("pk"))
+    )
+    catalogues = {
+        (c.syllabus_id, c.group_id): c
+        for c in GradeCatalogue.objects.filter(grading_period=period)
+        .select_related("syllabus", "group", "signed_by")
+        .defer("pdf")
+    }
+    from skolsam.curriculum.models import Syllabus
+    from skolsam.groups.models import Group
+
+    rows = list(counts)
+    syllabuses = Syllabus.objects.in_bulk({r["syllabus"] for r in rows})
+    groups = Group.objects.in_bulk({r["group"] for r in rows if r["group"]})
+    lines = [
+        CatalogueLine(
+            syllabus=syllabuses[r["syllabus"]],
+            group=groups.get(r["group"]),
+            grades=r["n"],
+            catalogue=catalogues.get((r["syllabus"], r["group"])),
+        )
+        for r in rows
+    ]
+    return sorted(
+        lines, key=lambda line: (str(line.syllabus), line.group.display_name if line.group else "")
+    )
+
+
+def period_runs(*, period: GradingPeriod) -> list[CertificateRun]:
+    """Return the period's certificate runs, newest first."""
+    return list(CertificateRun.objects.filter(grading_period=period).order_by("-requested_at"))
