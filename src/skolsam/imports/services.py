@@ -33,6 +33,7 @@ from uuid import UUID, uuid4
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.audit.services import AuditBatch, audit_record, snapshot
 from skolsam.core.access import Actor
@@ -981,9 +982,9 @@ def register_import_stage(
 ) -> RegisterImport:
     """Keep a checked file's rows server-side until the user confirms, for an hour at most."""
     if not plan.ok:
-        raise DomainError("Filen har fel och kan inte importeras.")
+        raise DomainError(_("Filen har fel och kan inte importeras."))
     if not may_import_at(actor, school_unit):
-        raise DomainError("Du har inte behörighet att importera hit.")
+        raise DomainError(_("Du har inte behörighet att importera hit."))
     now = timezone.now()
     _purge_expired(now)
     return RegisterImport.objects.create(
@@ -1020,12 +1021,12 @@ def register_import_commit(
                 .get(pk=register_import.pk)
             )
             if staged.status != RegisterImport.Status.PENDING:
-                raise DomainError("Importen är redan genomförd.")
+                raise DomainError(_("Importen är redan genomförd."))
             if staged.is_expired:
-                raise DomainError("Importen har gått ut. Ladda upp filen igen.")
+                raise DomainError(_("Importen har gått ut. Ladda upp filen igen."))
             _purge_expired(timezone.now())
             if not may_import_at(actor, staged.school_unit):
-                raise DomainError("Du har inte behörighet att importera hit.")
+                raise DomainError(_("Du har inte behörighet att importera hit."))
             plan = plan_import(
                 actor=actor,
                 school_unit=staged.school_unit,
@@ -1042,8 +1043,10 @@ def register_import_commit(
         raise
     except IntegrityError:
         raise DomainError(
-            "Registret ändrades av någon annan medan importen sparades; inget sparades. "
-            "Ladda upp filen igen."
+            _(
+                "Registret ändrades av någon annan medan importen sparades; inget sparades. "
+                "Ladda upp filen igen."
+            )
         ) from None
     return plan
 
@@ -1197,7 +1200,7 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
                 "end_date": [None, None],
             },
         )
-    for relation, (line, _) in zip(relations, plan.relations, strict=True):
+    for relation, (line, _plan) in zip(relations, plan.relations, strict=True):
         # A relation to a pupil who was already in the register exists only because the
         # administrator ticked the row: the entry says so, with the row.
         chosen = {"row": line.row, "chosen": True} if line.person.civic_no in plan.existing else {}

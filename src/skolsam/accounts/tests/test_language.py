@@ -98,3 +98,10 @@ def test_a_teacher_who_reads_english_takes_the_register_in_english(client):
     assert "← My lessons" in page
     # The page's help text stays Swedish by design; the page itself does not.
     assert "Spara närvaron (" not in page and "Tryck på den som är frånvarande" not in page
+    alva = day.pupils[0]
+    saved = client.post(
+        reverse("attendance:register", args=[day.lesson.pk]),
+        {"version": 0, f"kind-{alva.pk}": "Frånvarande", f"minutes-{alva.pk}": ""},
+        follow=True,
+    ).content.decode()
+    assert "Attendance is saved: 3 pupils, 1 with invalid absence." in saved
