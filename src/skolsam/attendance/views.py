@@ -7,6 +7,7 @@ service or selector, render.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -66,19 +68,29 @@ def _errors(exc: ValidationError) -> list[str]:
 
 # --- the teacher ------------------------------------------------------------------------------
 
-# Each register row's <option>s, one string per mark, made once: the same four options with
-# one selected, which the template would otherwise loop over and test for every pupil.
-_MARK_OPTIONS = {
-    selected: format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, " selected" if value == selected else "", label)
-            for value, label in AttendanceKind.choices
-        ),
-    )
-    for selected in AttendanceKind.values
-}
+
+# Each register row's <option>s, one string per mark, made once per language: the same four
+# options with one selected, which the template would otherwise loop over and test for every
+# pupil.
+@functools.cache
+def _mark_options(language: str) -> dict[str, str]:
+    labels: dict[str, str] = {
+        AttendanceKind.PRESENT: _("Närvarande"),
+        AttendanceKind.ABSENT: _("Frånvarande"),
+        AttendanceKind.LATE: _("Sen ankomst"),
+        AttendanceKind.LEFT_EARLY: _("Gick tidigare"),
+    }
+    return {
+        selected: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if value == selected else "", labels[value])
+                for value in AttendanceKind.values
+            ),
+        )
+        for selected in AttendanceKind.values
+    }
 
 
 @require_http_methods(["GET"])
@@ -161,8 +173,9 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             object_id=lesson.pk,
             detail={"pupils": len(register.rows)},
         )
+    options = _mark_options(get_language())
     for row in register.rows:
-        row.options = _MARK_OPTIONS.get(row.kind, _MARK_OPTIONS[AttendanceKind.PRESENT])
+        row.options = options.get(row.kind, options[AttendanceKind.PRESENT])
     now = timezone.now()
     opens = register_opens_at(lesson) if now < lesson.start_time else None
     return render(

@@ -96,6 +96,7 @@ def test_a_teacher_who_reads_english_takes_the_register_in_english(client):
     assert "Everyone starts as present." in page
     assert "Save attendance (3 pupils)" in page
     assert "← My lessons" in page
+    assert ">Absent</option>" in page and ">Late arrival</option>" in page
     # The page's help text stays Swedish by design; the page itself does not.
     assert "Spara närvaron (" not in page and "Tryck på den som är frånvarande" not in page
     alva = day.pupils[0]
