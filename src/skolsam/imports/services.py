@@ -32,7 +32,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from skolsam.audit.services import AuditBatch, audit_record, snapshot
@@ -87,10 +87,12 @@ NEUTRAL_REFUSAL = (
     "raden och kontakta huvudmannens centrala administration."
 )
 _PLACEMENT_TYPES = frozenset(PlacementSchoolType.values)
-_SCHOOL_TYPES = {
-    **{fold(label): value for value, label in SchoolType.choices},
-    **{fold(value): value for value in SchoolType.values},
-}
+# Files name school types in Swedish, whatever language the importing person reads.
+with translation.override("sv"):
+    _SCHOOL_TYPES = {
+        **{fold(str(label)): value for value, label in SchoolType.choices},
+        **{fold(value): value for value in SchoolType.values},
+    }
 _RELATIONS = {fold(value): value for value in RelationType.values}
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]00:00(?::00)?)?$")
 _POSTAL_CODE = re.compile(r"^(\d{3})\s?(\d{2})$")
