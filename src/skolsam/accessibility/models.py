@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportStatus(models.TextChoices):
-    NEW = "Ny", "Ny"
-    HANDLED = "Hanterad", "Hanterad"
+    NEW = "Ny", _("Ny")
+    HANDLED = "Hanterad", _("Hanterad")
 
 
 class AccessibilityReport(models.Model):

@@ -18,6 +18,7 @@ from axes.utils import reset as axes_reset
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import verify_token
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -95,21 +96,23 @@ def login_failure_record(*, username: str, outcome: LoginFailure, failures: int 
 def _secret_hex(secret_hex: str | None, secret_base32: str | None) -> str | None:
     """Return the secret as hex, from hex or from the base32 an authenticator app shows."""
     if secret_hex is not None and secret_base32 is not None:
-        raise DomainError({"secret": "Ange hemligheten antingen hexadecimalt eller i base32."})
+        raise DomainError({"secret": _("Ange hemligheten antingen hexadecimalt eller i base32.")})
     if secret_base32 is not None:
         cleaned = re.sub(r"[\s-]", "", secret_base32).upper()
         try:
             secret_hex = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8)).hex()
         except (binascii.Error, ValueError):
             raise DomainError(
-                {"secret": "Hemligheten är inte giltig base32 (bokstäverna A–Z och 2–7)."}
+                {"secret": _("Hemligheten är inte giltig base32 (bokstäverna A–Z och 2–7).")}
             ) from None
     if secret_hex is None:
         return None
     if not _HEX.match(secret_hex) or len(secret_hex) % 2:
-        raise DomainError({"secret": "Hemligheten måste vara hexadecimal med jämnt antal tecken."})
+        raise DomainError(
+            {"secret": _("Hemligheten måste vara hexadecimal med jämnt antal tecken.")}
+        )
     if not 20 <= len(secret_hex) // 2 <= 40:
-        raise DomainError({"secret": "Hemligheten måste vara mellan 20 och 40 byte lång."})
+        raise DomainError({"secret": _("Hemligheten måste vara mellan 20 och 40 byte lång.")})
     return secret_hex.lower()
 
 
@@ -173,7 +176,11 @@ def totp_enrolment_confirm(*, actor: Actor, user: Any, device_id: int, token: st
     device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
     if device is None:
         raise DomainError(
-            {"token": "Inställningen har gått ut eller gjorts klart i ett annat fönster. Börja om."}
+            {
+                "token": _(
+                    "Inställningen har gått ut eller gjorts klart i ett annat fönster. Börja om."
+                )
+            }
         )
     _verify_or_refuse(actor=actor, user=user, device=device, token=token, stage="enrolment")
     with transaction.atomic():
@@ -194,7 +201,9 @@ def totp_enrolment_confirm(*, actor: Actor, user: Any, device_id: int, token: st
 def recovery_codes_create(*, actor: Actor, user: Any) -> list[str]:
     """Replace the user's recovery codes with new ones; the old ones stop working."""
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise DomainError({"__all__": "Aktivera tvåstegsverifiering innan du skapar reservkoder."})
+        raise DomainError(
+            {"__all__": _("Aktivera tvåstegsverifiering innan du skapar reservkoder.")}
+        )
     with transaction.atomic():
         codes = _recovery_codes_replace(user)
         audit_record(

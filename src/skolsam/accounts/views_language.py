@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from skolsam.accounts.middleware import language_codes, remember_language, two_factor_exempt
@@ -22,7 +23,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
     """Set the chosen language: on the person (notices follow it) and in a cookie."""
     language = request.POST.get("language", "")
     if language not in language_codes():
-        raise BadParameter("Välj ett av språken i listan.")
+        raise BadParameter(_("Välj ett av språken i listan."))
     user: Any = request.user
     if user.is_authenticated and user.person_id is not None:
         actor = request_actor(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.audit.services import audit_record
@@ -42,18 +43,18 @@ def activity_create(
         "Du har inte behörighet att ändra aktiviteter vid den enheten.",
     )
     if not groups:
-        raise DomainError({"groups": "En aktivitet måste ha minst en grupp."})
+        raise DomainError({"groups": _("En aktivitet måste ha minst en grupp.")})
     if end_date is not None and end_date < start_date:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+        raise DomainError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
     # Groups and teachers from another huvudman would let one huvudman's staff reach
     # another's pupils through the activity.
     if any(g.organisation.huvudman_id != organisation.huvudman_id for g in groups):
         raise DomainError(
-            {"groups": "Alla grupper måste höra till samma huvudman som aktiviteten."}
+            {"groups": _("Alla grupper måste höra till samma huvudman som aktiviteten.")}
         )
     if any(d.duty_at.huvudman_id != organisation.huvudman_id for d in teachers):
         raise DomainError(
-            {"teachers": "Alla lärare måste ha sin tjänst hos samma huvudman som aktiviteten."}
+            {"teachers": _("Alla lärare måste ha sin tjänst hos samma huvudman som aktiviteten.")}
         )
     activity = Activity.objects.create(
         organisation=organisation,

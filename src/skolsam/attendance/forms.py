@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from skolsam.attendance.models import AttendanceKind, CsnDecisionKind, StepKind
 from skolsam.attendance.services.register import Mark
@@ -25,10 +26,10 @@ class RegisterForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     reason = forms.CharField(
-        label="Skäl till rättelsen",
+        label=_("Skäl till rättelsen"),
         required=False,
         max_length=300,
-        help_text="Krävs när närvaron ändras efter lektionsdagen.",
+        help_text=_("Krävs när närvaron ändras efter lektionsdagen."),
     )
 
     def marks(self) -> list[Mark]:
@@ -41,10 +42,12 @@ class RegisterForm(forms.Form):
             try:
                 pid = UUID(suffix)
             except ValueError:
-                raise forms.ValidationError("Registret innehåller en okänd elev.") from None
+                raise forms.ValidationError(_("Registret innehåller en okänd elev.")) from None
             kind = self.data.get(key)
             if kind not in AttendanceKind.values:
-                raise forms.ValidationError(f"Okänd närvarotyp för en elev: {kind!r}.")
+                raise forms.ValidationError(
+                    _("Okänd närvarotyp för en elev: %(kind)r.") % {"kind": kind}
+                )
             if kind == AttendanceKind.PRESENT:
                 continue
             raw = (self.data.get(f"minutes-{suffix}") or "0").strip() or "0"
@@ -52,7 +55,7 @@ class RegisterForm(forms.Form):
                 minutes = int(raw)
             except ValueError:
                 raise forms.ValidationError(
-                    f"Minuter måste vara ett heltal, inte {raw!r}."
+                    _("Minuter måste vara ett heltal, inte %(raw)r.") % {"raw": raw}
                 ) from None
             out.append(Mark(pid, kind, self.data.get(f"valid-{suffix}") == "on", minutes))
         return out
@@ -66,22 +69,24 @@ class DayField(forms.DateField):
 
 
 class AbsenceReportForm(forms.Form):
-    child = forms.ChoiceField(label="Barn")
+    child = forms.ChoiceField(label=_("Barn"))
     scope = forms.ChoiceField(
-        label="Hur länge",
-        choices=(("day", "Hela dagen"), ("part", "Del av dagen"), ("days", "Flera dagar")),
+        label=_("Hur länge"),
+        choices=(("day", _("Hela dagen")), ("part", _("Del av dagen")), ("days", _("Flera dagar"))),
         widget=forms.RadioSelect,
         initial="day",
     )
-    first_day = DayField(label="Datum (första dagen)")
-    last_day = DayField(label="Sista dagen", required=False, help_text="Bara för flera dagar.")
+    first_day = DayField(label=_("Datum (första dagen)"))
+    last_day = DayField(
+        label=_("Sista dagen"), required=False, help_text=_("Bara för flera dagar.")
+    )
     start = forms.TimeField(
-        label="Från klockan", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Från klockan"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     end = forms.TimeField(
-        label="Till klockan", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Till klockan"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
-    guardian = forms.ChoiceField(label="Vårdnadshavare som ringde", required=False)
+    guardian = forms.ChoiceField(label=_("Vårdnadshavare som ringde"), required=False)
 
     def __init__(
         self, *args: Any, children: list[Any], guardians: list[Any] | None = None, **kwargs: Any
@@ -100,23 +105,25 @@ class AbsenceReportForm(forms.Form):
         scope = data.get("scope")
         if scope == "part":
             if not data.get("start") or not data.get("end"):
-                raise forms.ValidationError("Ange från och till vilken tid eleven är borta.")
+                raise forms.ValidationError(_("Ange från och till vilken tid eleven är borta."))
             if data["end"] <= data["start"]:
-                self.add_error("end", "Sluttiden måste vara efter starttiden.")
+                self.add_error("end", _("Sluttiden måste vara efter starttiden."))
         if scope == "days":
             last = data.get("last_day")
             if not last:
-                self.add_error("last_day", "Ange sista dagen.")
+                self.add_error("last_day", _("Ange sista dagen."))
             elif data.get("first_day") and last < data["first_day"]:
-                self.add_error("last_day", "Sista dagen kan inte vara före första dagen.")
+                self.add_error("last_day", _("Sista dagen kan inte vara före första dagen."))
         return data
 
 
 class LeaveRequestForm(forms.Form):
-    child = forms.ChoiceField(label="Barn")
-    start_date = DayField(label="Första dagen")
-    end_date = DayField(label="Sista dagen")
-    reason = forms.CharField(label="Skäl", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    child = forms.ChoiceField(label=_("Barn"))
+    start_date = DayField(label=_("Första dagen"))
+    end_date = DayField(label=_("Sista dagen"))
+    reason = forms.CharField(
+        label=_("Skäl"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, children: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,47 +136,53 @@ class LeaveRequestForm(forms.Form):
             and data.get("end_date")
             and data["end_date"] < data["start_date"]
         ):
-            self.add_error("end_date", "Sista dagen kan inte vara före första dagen.")
+            self.add_error("end_date", _("Sista dagen kan inte vara före första dagen."))
         return data
 
 
 class LeaveDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Beslut",
-        choices=(("grant", "Bevilja"), ("reject", "Avslå")),
+        label=_("Beslut"),
+        choices=(("grant", _("Bevilja")), ("reject", _("Avslå"))),
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="Motivering",
+        label=_("Motivering"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Krävs vid avslag. Vårdnadshavarna får se den.",
+        help_text=_("Krävs vid avslag. Vårdnadshavarna får se den."),
     )
 
 
 class ExemptionForm(forms.Form):
-    start_date = DayField(label="Från")
-    end_date = DayField(label="Till")
-    reason = forms.CharField(label="Särskilda skäl", max_length=300)
+    start_date = DayField(label=_("Från"))
+    end_date = DayField(label=_("Till"))
+    reason = forms.CharField(label=_("Särskilda skäl"), max_length=300)
 
 
 class ScheduleForm(forms.Form):
     """A week's vistelseschema: one start and end time per weekday (empty: not there)."""
 
-    start_date = DayField(label="Gäller från")
-    end_date = DayField(label="Gäller till", required=False)
+    start_date = DayField(label=_("Gäller från"))
+    end_date = DayField(label=_("Gäller till"), required=False)
 
+    # The Swedish day names are also the stored dayOfWeek values; only the labels translate.
     DAYS = ("Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag")
+    DAY_NAMES = (_("Måndag"), _("Tisdag"), _("Onsdag"), _("Torsdag"), _("Fredag"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for day in self.DAYS:
+        for day, name in zip(self.DAYS, self.DAY_NAMES, strict=True):
             self.fields[f"{day}-start"] = forms.TimeField(
-                label=f"{day} från", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+                label=_("%(day)s från") % {"day": name},
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}),
             )
             self.fields[f"{day}-end"] = forms.TimeField(
-                label=f"{day} till", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+                label=_("%(day)s till") % {"day": name},
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}),
             )
 
     def entries(self) -> list[dict[str, Any]]:
@@ -189,8 +202,8 @@ class ScheduleForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = DayField(label="Från", required=False)
-    end = DayField(label="Till", required=False)
+    start = DayField(label=_("Från"), required=False)
+    end = DayField(label=_("Till"), required=False)
 
     def period(self, default: tuple[date, date]) -> tuple[date, date]:
         """Return the chosen period, `default` where a bound is left out.
@@ -211,30 +224,30 @@ class PeriodForm(forms.Form):
         start = self.cleaned_data.get("start") or default[0]
         end = self.cleaned_data.get("end") or default[1]
         if end < start:
-            raise BadParameter("Slutdatum kan inte ligga före startdatum.")
+            raise BadParameter(_("Slutdatum kan inte ligga före startdatum."))
         return start, end
 
 
 class StepForm(forms.Form):
-    kind = forms.ChoiceField(label="Steg", choices=StepKind.choices)
-    date = DayField(label="Datum")
-    note = forms.CharField(label="Anteckning", widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(label=_("Steg"), choices=StepKind.choices)
+    date = DayField(label=_("Datum"))
+    note = forms.CharField(label=_("Anteckning"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CloseForm(forms.Form):
-    conclusion = forms.CharField(label="Slutsats", widget=forms.Textarea(attrs={"rows": 3}))
+    conclusion = forms.CharField(label=_("Slutsats"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CsnDecisionForm(forms.Form):
     student = forms.UUIDField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label="Beslut", choices=CsnDecisionKind.choices)
-    reason = forms.CharField(label="Skäl (krävs för att avstå)", required=False, max_length=300)
+    decision = forms.ChoiceField(label=_("Beslut"), choices=CsnDecisionKind.choices)
+    reason = forms.CharField(label=_("Skäl (krävs för att avstå)"), required=False, max_length=300)
 
 
 class CsnReturnForm(forms.Form):
     student = forms.UUIDField(widget=forms.HiddenInput)
-    return_date = DayField(label="Tillbaka i heltidsstudier från")
-    note = forms.CharField(label="Anteckning (valfri)", required=False, max_length=300)
+    return_date = DayField(label=_("Tillbaka i heltidsstudier från"))
+    note = forms.CharField(label=_("Anteckning (valfri)"), required=False, max_length=300)
 
 
 class ServiceErrorsForm(forms.Form):
@@ -258,35 +271,35 @@ class PolicyForm(ServiceErrorsForm):
     """A huvudman's or a school unit's attendance settings; empty follows the level above."""
 
     notice_cutoff = forms.TimeField(
-        label="Brytpunkt för meddelanden om ogiltig frånvaro",
+        label=_("Brytpunkt för meddelanden om ogiltig frånvaro"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     notice_morning = forms.TimeField(
-        label="Morgonutskick för frånvaro efter brytpunkten",
+        label=_("Morgonutskick för frånvaro efter brytpunkten"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     alert_absence_percent = forms.IntegerField(
-        label="Flagga elever med frånvaro minst (procent)", required=False, min_value=1
+        label=_("Flagga elever med frånvaro minst (procent)"), required=False, min_value=1
     )
     alert_invalid_occasions = forms.IntegerField(
-        label="… eller ogiltig frånvaro minst (antal tillfällen)", required=False, min_value=1
+        label=_("… eller ogiltig frånvaro minst (antal tillfällen)"), required=False, min_value=1
     )
     register_margin_minutes = forms.IntegerField(
-        label="Närvaron kan registreras från (minuter före lektionsstart)",
+        label=_("Närvaron kan registreras från (minuter före lektionsstart)"),
         required=False,
         min_value=0,
         max_value=120,
     )
     absence_report_days_ahead = forms.IntegerField(
-        label="Frånvaro kan anmälas i förväg (dagar)",
+        label=_("Frånvaro kan anmälas i förväg (dagar)"),
         required=False,
         min_value=0,
         max_value=365,
     )
     csn_threshold_hours = forms.DecimalField(
-        label="CSN-gräns: ogiltig frånvaro per månad (timmar)",
+        label=_("CSN-gräns: ogiltig frånvaro per månad (timmar)"),
         required=False,
         min_value=Decimal("0.5"),
         max_digits=5,
@@ -295,12 +308,12 @@ class PolicyForm(ServiceErrorsForm):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     leave_requires_all_guardians = forms.TypedChoiceField(
-        label="Ledighetsansökan",
+        label=_("Ledighetsansökan"),
         required=False,
         choices=(
-            ("", "Standard: det räcker att en vårdnadshavare ansöker"),
-            ("1", "Alla vårdnadshavare måste godkänna ansökan"),
-            ("0", "Det räcker att en vårdnadshavare ansöker"),
+            ("", _("Standard: det räcker att en vårdnadshavare ansöker")),
+            ("1", _("Alla vårdnadshavare måste godkänna ansökan")),
+            ("0", _("Det räcker att en vårdnadshavare ansöker")),
         ),
         coerce=lambda v: v == "1",
         empty_value=None,
@@ -312,28 +325,31 @@ class PolicyForm(ServiceErrorsForm):
         super().__init__(*args, **kwargs)
         if not is_huvudman:
             del self.fields["leave_requires_all_guardians"]
-        follows = "huvudmannens inställning" if not is_huvudman else "standardvärdet"
+        follows = _("huvudmannens inställning") if not is_huvudman else _("standardvärdet")
         for name, field in self.fields.items():
             if name in in_force:
-                field.help_text = f"Tomt: följer {follows}. Gäller nu: {in_force[name]}."
+                field.help_text = _("Tomt: följer %(follows)s. Gäller nu: %(now)s.") % {
+                    "follows": follows,
+                    "now": in_force[name],
+                }
         for name in ("alert_absence_percent", "alert_invalid_occasions"):
-            self.fields[name].error_messages["min_value"] = "Ange minst 1."
+            self.fields[name].error_messages["min_value"] = _("Ange minst 1.")
         self.fields["register_margin_minutes"].error_messages.update(
             {
-                "min_value": "Ange 0 eller fler minuter.",
-                "max_value": "Ange högst 120 minuter.",
-                "invalid": "Ange ett helt antal minuter, t.ex. 10.",
+                "min_value": _("Ange 0 eller fler minuter."),
+                "max_value": _("Ange högst 120 minuter."),
+                "invalid": _("Ange ett helt antal minuter, t.ex. 10."),
             }
         )
         self.fields["csn_threshold_hours"].error_messages.update(
             {
-                "min_value": "Ange minst 0,5 timmar.",
-                "invalid": "Ange antal timmar, t.ex. 4 eller 4,5.",
-                "max_decimal_places": "Ange timmar med högst en decimal, t.ex. 4,5.",
+                "min_value": _("Ange minst 0,5 timmar."),
+                "invalid": _("Ange antal timmar, t.ex. 4 eller 4,5."),
+                "max_decimal_places": _("Ange timmar med högst en decimal, t.ex. 4,5."),
             }
         )
         for name in ("notice_cutoff", "notice_morning"):
-            self.fields[name].error_messages["invalid"] = "Ange en tid som TT:MM, t.ex. 15:00."
+            self.fields[name].error_messages["invalid"] = _("Ange en tid som TT:MM, t.ex. 15:00.")
 
     def service_values(self) -> dict[str, Any]:
         """Return the cleaned values as `attendance_policy_set` takes them."""
@@ -353,6 +369,6 @@ class PolicyForm(ServiceErrorsForm):
     def add_domain_error(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict") and "csn_threshold_minutes" in error.message_dict:
             error = ValidationError(
-                {"csn_threshold_hours": "CSN-gränsen ska vara mellan 0,5 och 100 timmar."}
+                {"csn_threshold_hours": _("CSN-gränsen ska vara mellan 0,5 och 100 timmar.")}
             )
         super().add_domain_error(error)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.attendance import access as attendance_access
@@ -232,7 +233,7 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
         request.POST if request.method == "POST" else request.GET,
         "manad",
         default=(actor.on.replace(day=1) - timedelta(days=1)).replace(day=1),
-        label="Månaden",
+        label=_("Månaden"),
     )
     visible = attendance_access.pupils_located_by(actor)
     if request.method == "POST":
@@ -242,14 +243,17 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
                 report = csn_report_export(actor=actor, organisation=unit, month=month)
                 messages.success(
                     request,
-                    f"CSN-filen är skapad med {report.row_count} elever rapporterade för "
-                    f"månaden och {report.return_count} återgångar till heltidsstudier.",
+                    _(
+                        "CSN-filen är skapad med %(rows)s elever rapporterade för månaden och "
+                        "%(returns)s återgångar till heltidsstudier."
+                    )
+                    % {"rows": report.row_count, "returns": report.return_count},
                 )
             elif action == "return":
                 return_form = CsnReturnForm(request.POST)
                 if not return_form.is_valid():
                     raise ValidationError(
-                        "Ange ett giltigt datum då eleven återgick till heltidsstudier."
+                        _("Ange ett giltigt datum då eleven återgick till heltidsstudier.")
                     )
                 reported = {
                     r.student.pk: r for r in csn_reported(organisation=unit, visible=visible)
@@ -266,13 +270,13 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    f"Återgången för {found.student.full_name} är sparad och kommer med i nästa "
-                    "CSN-fil.",
+                    _("Återgången för %(name)s är sparad och kommer med i nästa CSN-fil.")
+                    % {"name": found.student.full_name},
                 )
             else:
                 form = CsnDecisionForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError("Välj ett beslut.")
+                    raise ValidationError(_("Välj ett beslut."))
                 by_pupil = {
                     c.student.pk: c
                     for c in csn_candidates(organisation=unit, month=month, visible=visible)
@@ -289,7 +293,7 @@ def csn(request: HttpRequest, org_id: UUID) -> HttpResponse:
                     decision=form.cleaned_data["decision"],
                     reason=form.cleaned_data["reason"],
                 )
-                messages.success(request, "Beslutet är sparat.")
+                messages.success(request, _("Beslutet är sparat."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(f"{request.path}?manad={month:%Y-%m}")

@@ -7,6 +7,7 @@ service or selector, render.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from uuid import UUID
 
@@ -17,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from skolsam.attendance import access as attendance_access
@@ -65,19 +68,29 @@ def _errors(exc: ValidationError) -> list[str]:
 
 # --- the teacher ------------------------------------------------------------------------------
 
-# Each register row's <option>s, one string per mark, made once: the same four options with
-# one selected, which the template would otherwise loop over and test for every pupil.
-_MARK_OPTIONS = {
-    selected: format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, " selected" if value == selected else "", label)
-            for value, label in AttendanceKind.choices
-        ),
-    )
-    for selected in AttendanceKind.values
-}
+
+# Each register row's <option>s, one string per mark, made once per language: the same four
+# options with one selected, which the template would otherwise loop over and test for every
+# pupil.
+@functools.cache
+def _mark_options(language: str) -> dict[str, str]:
+    labels: dict[str, str] = {
+        AttendanceKind.PRESENT: _("Närvarande"),
+        AttendanceKind.ABSENT: _("Frånvarande"),
+        AttendanceKind.LATE: _("Sen ankomst"),
+        AttendanceKind.LEFT_EARLY: _("Gick tidigare"),
+    }
+    return {
+        selected: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if value == selected else "", labels[value])
+                for value in AttendanceKind.values
+            ),
+        )
+        for selected in AttendanceKind.values
+    }
 
 
 @require_http_methods(["GET"])
@@ -85,7 +98,7 @@ _MARK_OPTIONS = {
 def my_lessons(request: HttpRequest) -> HttpResponse:
     """Show the teacher's lessons of a day (today by default): the way into each register."""
     actor = request_actor(request)
-    day = date_param(request.GET, "dag", default=actor.on, label="Dagen")
+    day = date_param(request.GET, "dag", default=actor.on, label=_("Dagen"))
     lessons = selectors.lessons_for_teacher(actor=actor, day=day)
     return render(
         request,
@@ -134,10 +147,9 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
                 errors = _errors(exc)
                 stale = isinstance(exc, StaleRegister)
             else:
-                saved_message = (
-                    f"Närvaron är sparad: {result.saved} elever, {result.invalid} med ogiltig "
-                    "frånvaro."
-                )
+                saved_message = _(
+                    "Närvaron är sparad: %(saved)s elever, %(invalid)s med ogiltig frånvaro."
+                ) % {"saved": result.saved, "invalid": result.invalid}
                 if not is_htmx(request):
                     messages.success(request, saved_message)
                     return redirect(request.path)
@@ -161,8 +173,9 @@ def lesson_register(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
             object_id=lesson.pk,
             detail={"pupils": len(register.rows)},
         )
+    options = _mark_options(get_language())
     for row in register.rows:
-        row.options = _MARK_OPTIONS.get(row.kind, _MARK_OPTIONS[AttendanceKind.PRESENT])
+        row.options = options.get(row.kind, options[AttendanceKind.PRESENT])
     now = timezone.now()
     opens = register_opens_at(lesson) if now < lesson.start_time else None
     return render(
@@ -188,7 +201,9 @@ def mentor_group(request: HttpRequest, group_id: UUID) -> HttpResponse:
     group = group_for_actor(actor, group_id)
     if not attendance_access.may_follow_up_group(actor, group):
         raise Http404("Gruppen finns inte.")
-    monday = calendar.week_start(date_param(request.GET, "vecka", default=actor.on, label="Veckan"))
+    monday = calendar.week_start(
+        date_param(request.GET, "vecka", default=actor.on, label=_("Veckan"))
+    )
     rows = selectors.mentor_overview(
         actor=actor, group=group, start=monday, end=monday + timedelta(days=6)
     )
@@ -246,7 +261,10 @@ def staff_absence_report(request: HttpRequest, person_id: UUID) -> HttpResponse:
             for message in _errors(exc):
                 form.add_error(None, message)
         else:
-            messages.success(request, f"Frånvaroanmälan för {pupil.full_name} är registrerad.")
+            messages.success(
+                request,
+                _("Frånvaroanmälan för %(name)s är registrerad.") % {"name": pupil.full_name},
+            )
             return redirect("attendance:staff_report", person_id=pupil.pk)
     return render(
         request,
@@ -296,9 +314,9 @@ def leave_decide(request: HttpRequest, leave_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(_errors(exc)))
         else:
-            messages.success(request, "Beslutet är sparat och skickas till vårdnadshavarna.")
+            messages.success(request, _("Beslutet är sparat och skickas till vårdnadshavarna."))
     else:
-        messages.error(request, "Välj bevilja eller avslå.")
+        messages.error(request, _("Välj bevilja eller avslå."))
     return redirect("attendance:leave_list")
 
 
@@ -322,7 +340,7 @@ def exemption_create(request: HttpRequest, person_id: UUID) -> HttpResponse:
             for message in _errors(exc):
                 form.add_error(None, message)
         else:
-            messages.success(request, "Beslutet om särskilda skäl är sparat.")
+            messages.success(request, _("Beslutet om särskilda skäl är sparat."))
             return redirect("attendance:exemption", person_id=pupil.pk)
     return render(
         request,
@@ -402,7 +420,7 @@ def schedules_to_approve(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(_errors(exc)))
         else:
-            messages.success(request, "Schemat är hanterat.")
+            messages.success(request, _("Schemat är hanterat."))
         return redirect("attendance:schedules")
     return render(
         request,
@@ -435,13 +453,14 @@ def _in_force(policy: Policy) -> dict[str, str]:
         "notice_cutoff": policy.notice_cutoff.strftime("%H:%M"),
         "notice_morning": policy.notice_morning.strftime("%H:%M"),
         "alert_absence_percent": f"{policy.alert_absence_percent} %",
-        "alert_invalid_occasions": f"{policy.alert_invalid_occasions} tillfällen",
-        "register_margin_minutes": f"{policy.register_margin_minutes} minuter",
-        "absence_report_days_ahead": f"{policy.absence_report_days_ahead} dagar",
-        "csn_threshold_hours": f"{policy.csn_threshold_minutes / 60:g} timmar".replace(".", ","),
-        "leave_requires_all_guardians": "alla vårdnadshavare måste godkänna"
+        "alert_invalid_occasions": _("%(n)s tillfällen") % {"n": policy.alert_invalid_occasions},
+        "register_margin_minutes": _("%(n)s minuter") % {"n": policy.register_margin_minutes},
+        "absence_report_days_ahead": _("%(n)s dagar") % {"n": policy.absence_report_days_ahead},
+        "csn_threshold_hours": _("%(n)s timmar")
+        % {"n": f"{policy.csn_threshold_minutes / 60:g}".replace(".", ",")},
+        "leave_requires_all_guardians": _("alla vårdnadshavare måste godkänna")
         if policy.leave_requires_all_guardians
-        else "det räcker att en vårdnadshavare ansöker",
+        else _("det räcker att en vårdnadshavare ansöker"),
     }
 
 
@@ -483,7 +502,7 @@ def attendance_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "Närvaroinställningarna är sparade.")
+            messages.success(request, _("Närvaroinställningarna är sparade."))
             return redirect("attendance:settings", org_id=organisation.pk)
     return render(
         request,

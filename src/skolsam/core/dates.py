@@ -16,6 +16,7 @@ from datetime import date
 from typing import TypeVar
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # Wide enough for every birth date and school year in the register, narrow enough that a
 # page can step a year either way without leaving Python's calendar.
@@ -33,15 +34,23 @@ def today() -> date:
     return timezone.localdate()
 
 
-def date_validate(day: date, *, field: str = "date", label: str = "Datumet") -> None:
+def date_validate(day: date, *, field: str = "date", label: str | None = None) -> None:
     """Refuse a date outside the years Skolsam handles (EARLIEST–LATEST)."""
     from skolsam.core.errors import DomainError
 
     if not EARLIEST <= day <= LATEST:
         raise DomainError(
             {
-                field: f"{label} {day.isoformat()} ligger utanför de datum Skolsam hanterar "
-                f"({EARLIEST.isoformat()}–{LATEST.isoformat()})."
+                field: _(
+                    "%(label)s %(day)s ligger utanför de datum Skolsam hanterar "
+                    "(%(earliest)s–%(latest)s)."
+                )
+                % {
+                    "label": label or _("Datumet"),
+                    "day": day.isoformat(),
+                    "earliest": EARLIEST.isoformat(),
+                    "latest": LATEST.isoformat(),
+                }
             }
         )
 
@@ -56,7 +65,7 @@ def date_field_validate(day: date) -> None:
         raise ValidationError(exc.messages) from None
 
 
-def date_parse(text: str, *, label: str = "Datumet") -> date:
+def date_parse(text: str, *, label: str | None = None) -> date:
     """Read a date written ÅÅÅÅ-MM-DD; BadParameter, in Swedish, if it is not a real day."""
     from django.core.exceptions import ValidationError
 
@@ -69,8 +78,11 @@ def date_parse(text: str, *, label: str = "Datumet") -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise BadParameter(
-            f"{label} ”{text[:40]}” är inget giltigt datum. Skriv det som ÅÅÅÅ-MM-DD, "
-            "till exempel 2026-09-07."
+            _(
+                "%(label)s ”%(text)s” är inget giltigt datum. Skriv det som ÅÅÅÅ-MM-DD, "
+                "till exempel 2026-09-07."
+            )
+            % {"label": label or _("Datumet"), "text": text[:40]}
         ) from None
     try:
         date_validate(day, label=label)
@@ -94,7 +106,10 @@ def month_param(params: Mapping[str, str], name: str, *, default: date, label: s
         return default
     if not _MONTH.fullmatch(text):
         raise BadParameter(
-            f"{label} ”{text[:40]}” är ingen giltig månad. Skriv den som ÅÅÅÅ-MM, "
-            "till exempel 2026-09."
+            _(
+                "%(label)s ”%(text)s” är ingen giltig månad. Skriv den som ÅÅÅÅ-MM, "
+                "till exempel 2026-09."
+            )
+            % {"label": label, "text": text[:40]}
         )
     return date_parse(f"{text}-01", label=label)

@@ -5,6 +5,7 @@ import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class DomainError(ValidationError):
@@ -24,11 +25,11 @@ def period_validate(start: date, end: date | None) -> None:
     # Imported here: core.dates reads dates into these errors.
     from skolsam.core.dates import date_validate
 
-    date_validate(start, field="start_date", label="Startdatumet")
+    date_validate(start, field="start_date", label=_("Startdatumet"))
     if end is not None:
-        date_validate(end, field="end_date", label="Slutdatumet")
+        date_validate(end, field="end_date", label=_("Slutdatumet"))
     if end is not None and end < start:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+        raise DomainError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
 
 
 # Characters no stored text may hold: the C0 controls (NUL among them; PostgreSQL refuses

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
@@ -55,9 +56,11 @@ def duty_create(
         "Du har inte behörighet att registrera personal vid den enheten.",
     )
     if duty_role not in DutyRole.values:
-        raise DomainError({"duty_role": f"Okänd befattning {duty_role!r}."})
+        raise DomainError(
+            {"duty_role": _("Okänd befattning %(duty_role)r.") % {"duty_role": duty_role}}
+        )
     if duty_percent is not None and not 0 < duty_percent <= 100:
-        raise DomainError({"duty_percent": "Tjänstgöringsgraden ska vara 1–100 procent."})
+        raise DomainError({"duty_percent": _("Tjänstgöringsgraden ska vara 1–100 procent.")})
     period_validate(start_date, end_date)
     duty = Duty.objects.create(
         person=person,
@@ -120,10 +123,15 @@ def assignment_role_add(
     """Give a duty a role towards a group, e.g. mentor for a class."""
     group_policy.require(actor, Action.CHANGE, group, "Du har inte behörighet att ändra gruppen.")
     if assignment_role_type not in AssignmentRoleType.values:
-        raise DomainError({"assignment_role_type": f"Okänd roll {assignment_role_type!r}."})
+        raise DomainError(
+            {
+                "assignment_role_type": _("Okänd roll %(assignment_role_type)r.")
+                % {"assignment_role_type": assignment_role_type}
+            }
+        )
     period_validate(start_date, end_date)
     if duty.duty_at.huvudman_id != group.organisation.huvudman_id:
-        raise DomainError({"duty": "Tjänsten hör till en annan huvudman än gruppen."})
+        raise DomainError({"duty": _("Tjänsten hör till en annan huvudman än gruppen.")})
     role = AssignmentRole.objects.create(
         duty=duty,
         group=group,

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
@@ -27,13 +28,17 @@ from skolsam.people.services import person_change_record
 def school_unit_offers_validate(unit: Organisation, school_type: str) -> None:
     """Refuse anything but a school unit that offers `school_type` (public for imports)."""
     if unit.organisation_type != OrganisationType.SKOLENHET:
-        raise DomainError({"enroled_at": f"{unit.display_name} är ingen skolenhet."})
+        raise DomainError(
+            {"enroled_at": _("%(unit)s är ingen skolenhet.") % {"unit": unit.display_name}}
+        )
     if school_type not in unit.school_types:
         offered = ", ".join(unit.school_types) or "inga"
         raise DomainError(
             {
-                "school_type": f"{unit.display_name} erbjuder inte skolformen {school_type} "
-                f"(erbjuder: {offered})."
+                "school_type": _(
+                    "%(unit)s erbjuder inte skolformen %(school_type)s (erbjuder: %(offered)s)."
+                )
+                % {"unit": unit.display_name, "school_type": school_type, "offered": offered}
             }
         )
 
@@ -68,16 +73,22 @@ def enrolment_create(
     period_validate(start_date, end_date)
     school_unit_offers_validate(school_unit, school_type)
     if school_year is not None and not 0 <= school_year <= 10:
-        raise DomainError({"school_year": "Årskursen måste vara mellan 0 och 10."})
+        raise DomainError({"school_year": _("Årskursen måste vara mellan 0 och 10.")})
     # Lock the pupil's row so two concurrent enrolments cannot both pass the overlap check.
     Person.objects.select_for_update().filter(pk=person.pk).first()
     for other in Enrolment.objects.filter(person=person, school_type=school_type, cancelled=False):
         if periods_overlap(start_date, end_date, other.start_date, other.end_date):
             raise DomainError(
                 {
-                    "start_date": f"Eleven är redan inskriven i {school_type} vid "
-                    f"{other.enroled_at.display_name} från {other.start_date}. "
-                    "Avsluta den inskrivningen först."
+                    "start_date": _(
+                        "Eleven är redan inskriven i %(school_type)s vid %(other)s från "
+                        "%(start_date)s. Avsluta den inskrivningen först."
+                    )
+                    % {
+                        "school_type": school_type,
+                        "other": other.enroled_at.display_name,
+                        "start_date": other.start_date,
+                    }
                 }
             )
     enrolment = Enrolment.objects.create(
@@ -184,14 +195,16 @@ def placement_create(
     if school_type not in PlacementSchoolType.values:
         raise DomainError(
             {
-                "school_type": "Placeringar gäller förskola, fritidshem eller öppen fritidsverksamhet."
+                "school_type": _(
+                    "Placeringar gäller förskola, fritidshem eller öppen fritidsverksamhet."
+                )
             }
         )
     school_unit_offers_validate(placed_at, school_type)
     for other in Placement.objects.filter(child=child, school_type=school_type):
         if periods_overlap(start_date, end_date, other.start_date, other.end_date):
             raise DomainError(
-                {"start_date": "Barnet har redan en placering i den skolformen för perioden."}
+                {"start_date": _("Barnet har redan en placering i den skolformen för perioden.")}
             )
     placement = Placement.objects.create(
         child=child,

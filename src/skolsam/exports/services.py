@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.audit.access import audit_policy
 from skolsam.audit.selectors import audit_entry_list
@@ -133,7 +134,7 @@ def audit_log_export(*, actor: Actor, filters: dict[str, Any]) -> ExportFile:
     entries at a time, so the queries grow with the file's thousands, not its rows.
     """
     if not audit_policy.any(actor, Action.EXPORT):
-        raise DomainError("Du har inte behörighet att söka i granskningsloggen.")
+        raise DomainError(_("Du har inte behörighet att söka i granskningsloggen."))
     entries = list(audit_entry_list(**filters)[: AUDIT_EXPORT_LIMIT + 1])
     if len(entries) > AUDIT_EXPORT_LIMIT:
         raise DomainError(

@@ -14,6 +14,7 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from skolsam.audit.access import audit_policy
@@ -42,7 +43,7 @@ def _day(request: HttpRequest) -> date | None:
     An impossible or out-of-range date raises `BadParameter`, answered with 400 by
     `core.middleware` like every other date in an address.
     """
-    return date_param(request.GET, "datum", default=None, label="Datumet")
+    return date_param(request.GET, "datum", default=None, label=_("Datumet"))
 
 
 def _bad(exc: BadQuery) -> HttpResponse:
@@ -83,7 +84,7 @@ def school_unit_pupils_download(
     try:
         day = _day(request)
         if year_text and not (year_text.isdigit() and 0 <= int(year_text) <= 10):
-            raise BadQuery("Årskursen ska vara ett heltal mellan 0 och 10.")
+            raise BadQuery(_("Årskursen ska vara ett heltal mellan 0 och 10."))
     except BadQuery as exc:
         return _bad(exc)
     school_year = int(year_text) if year_text else None

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
@@ -41,11 +42,15 @@ def group_create(
         "Du har inte behörighet att ändra grupper vid den enheten.",
     )
     if not display_name.strip():
-        raise DomainError({"display_name": "Gruppen måste ha ett namn."})
+        raise DomainError({"display_name": _("Gruppen måste ha ett namn.")})
     if group_type not in GroupType.values:
-        raise DomainError({"group_type": f"Okänd grupptyp {group_type!r}."})
+        raise DomainError(
+            {"group_type": _("Okänd grupptyp %(group_type)r.") % {"group_type": group_type}}
+        )
     if school_type and school_type not in SchoolType.values:
-        raise DomainError({"school_type": f"Okänd skolform {school_type!r}."})
+        raise DomainError(
+            {"school_type": _("Okänd skolform %(school_type)r.") % {"school_type": school_type}}
+        )
     period_validate(start_date, end_date)
     group = Group.objects.create(
         organisation=organisation,
@@ -80,9 +85,15 @@ def _check_single_class(
         if periods_overlap(start, end, m.start_date, m.end_date):
             raise DomainError(
                 {
-                    "group": f"{person.full_name} går redan i klass {m.group.display_name} "
-                    f"från {m.start_date}. En elev kan bara gå i en klass åt gången; "
-                    "flytta eleven i stället."
+                    "group": _(
+                        "%(person)s går redan i klass %(group)s från %(start_date)s. En elev kan "
+                        "bara gå i en klass åt gången; flytta eleven i stället."
+                    )
+                    % {
+                        "person": person.full_name,
+                        "group": m.group.display_name,
+                        "start_date": m.start_date,
+                    }
                 }
             )
 
@@ -113,7 +124,12 @@ def group_membership_add(
     _check_single_class(person, group, start_date, end_date)
     for m in GroupMembership.objects.filter(person=person, group=group):
         if periods_overlap(start_date, end_date, m.start_date, m.end_date):
-            raise DomainError({"group": f"{person.full_name} är redan med i {group.display_name}."})
+            raise DomainError(
+                {
+                    "group": _("%(person)s är redan med i %(group)s.")
+                    % {"person": person.full_name, "group": group.display_name}
+                }
+            )
     membership = GroupMembership.objects.create(
         group=group, person=person, start_date=start_date, end_date=end_date
     )
@@ -177,8 +193,13 @@ def group_membership_move(
     )
     if current is not None:
         if current.group_id == to_group.pk:
-            raise DomainError({"group": f"{person.full_name} går redan i {to_group.display_name}."})
+            raise DomainError(
+                {
+                    "group": _("%(person)s går redan i %(to_group)s.")
+                    % {"person": person.full_name, "to_group": to_group.display_name}
+                }
+            )
         if current.start_date == on:
-            raise DomainError({"start_date": "Eleven började i sin nuvarande grupp samma dag."})
+            raise DomainError({"start_date": _("Eleven började i sin nuvarande grupp samma dag.")})
         group_membership_end(actor=actor, membership=current, end_date=on - timedelta(days=1))
     return group_membership_add(actor=actor, group=to_group, person=person, start_date=on)

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def _new_token() -> str:
@@ -25,8 +26,8 @@ class RegisterImport(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Väntar på bekräftelse"
-        COMMITTED = "committed", "Genomförd"
+        PENDING = "pending", _("Väntar på bekräftelse")
+        COMMITTED = "committed", _("Genomförd")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)

@@ -32,7 +32,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from skolsam.audit.services import AuditBatch, audit_record, snapshot
 from skolsam.core.access import Actor
@@ -86,10 +87,12 @@ NEUTRAL_REFUSAL = (
     "raden och kontakta huvudmannens centrala administration."
 )
 _PLACEMENT_TYPES = frozenset(PlacementSchoolType.values)
-_SCHOOL_TYPES = {
-    **{fold(label): value for value, label in SchoolType.choices},
-    **{fold(value): value for value in SchoolType.values},
-}
+# Files name school types in Swedish, whatever language the importing person reads.
+with translation.override("sv"):
+    _SCHOOL_TYPES = {
+        **{fold(str(label)): value for value, label in SchoolType.choices},
+        **{fold(value): value for value in SchoolType.values},
+    }
 _RELATIONS = {fold(value): value for value in RelationType.values}
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]00:00(?::00)?)?$")
 _POSTAL_CODE = re.compile(r"^(\d{3})\s?(\d{2})$")
@@ -981,9 +984,9 @@ def register_import_stage(
 ) -> RegisterImport:
     """Keep a checked file's rows server-side until the user confirms, for an hour at most."""
     if not plan.ok:
-        raise DomainError("Filen har fel och kan inte importeras.")
+        raise DomainError(_("Filen har fel och kan inte importeras."))
     if not may_import_at(actor, school_unit):
-        raise DomainError("Du har inte behörighet att importera hit.")
+        raise DomainError(_("Du har inte behörighet att importera hit."))
     now = timezone.now()
     _purge_expired(now)
     return RegisterImport.objects.create(
@@ -1020,12 +1023,12 @@ def register_import_commit(
                 .get(pk=register_import.pk)
             )
             if staged.status != RegisterImport.Status.PENDING:
-                raise DomainError("Importen är redan genomförd.")
+                raise DomainError(_("Importen är redan genomförd."))
             if staged.is_expired:
-                raise DomainError("Importen har gått ut. Ladda upp filen igen.")
+                raise DomainError(_("Importen har gått ut. Ladda upp filen igen."))
             _purge_expired(timezone.now())
             if not may_import_at(actor, staged.school_unit):
-                raise DomainError("Du har inte behörighet att importera hit.")
+                raise DomainError(_("Du har inte behörighet att importera hit."))
             plan = plan_import(
                 actor=actor,
                 school_unit=staged.school_unit,
@@ -1042,8 +1045,10 @@ def register_import_commit(
         raise
     except IntegrityError:
         raise DomainError(
-            "Registret ändrades av någon annan medan importen sparades; inget sparades. "
-            "Ladda upp filen igen."
+            _(
+                "Registret ändrades av någon annan medan importen sparades; inget sparades. "
+                "Ladda upp filen igen."
+            )
         ) from None
     return plan
 
@@ -1197,7 +1202,7 @@ def _write(plan: ImportPlan, actor: Actor, staged: RegisterImport) -> None:
                 "end_date": [None, None],
             },
         )
-    for relation, (line, _) in zip(relations, plan.relations, strict=True):
+    for relation, (line, _plan) in zip(relations, plan.relations, strict=True):
         # A relation to a pupil who was already in the register exists only because the
         # administrator ticked the row: the entry says so, with the row.
         chosen = {"row": line.row, "chosen": True} if line.person.civic_no in plan.existing else {}

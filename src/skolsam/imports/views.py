@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skolsam.core.access import Actor
@@ -86,8 +87,10 @@ def import_confirm(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
         context["problem"] = (
             " ".join(str(e) for e in form.errors["guardian_rows"])
             if "guardian_rows" in form.errors
-            else "Importen finns inte längre: den har redan genomförts eller gått ut. "
-            "Ladda upp filen igen."
+            else _(
+                "Importen finns inte längre: den har redan genomförts eller gått ut. "
+                "Ladda upp filen igen."
+            )
         )
         return render(request, "imports/upload.html", context, status=409)
     try:

@@ -48,4 +48,4 @@ def school_type_choices(units: Iterable[Organisation]) -> list[tuple[str, str]]:
     unit where htmx can), and the service says precisely when a unit does not offer one.
     """
     offered = {t for unit in units for t in unit.school_types}
-    return [(value, label) for value, label in SchoolType.choices if value in offered]
+    return [(value, str(label)) for value, label in SchoolType.choices if value in offered]

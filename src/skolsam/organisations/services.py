@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.audit.services import audit_record, snapshot
 from skolsam.core.access import Actor
@@ -35,19 +36,24 @@ _FIELDS = (
 def _validate(org: Organisation) -> None:
     if org.organisation_type not in OrganisationType.values:
         raise DomainError(
-            {"organisation_type": f"Okänd organisationstyp {org.organisation_type!r}."}
+            {
+                "organisation_type": _("Okänd organisationstyp %(organisation_type)r.")
+                % {"organisation_type": org.organisation_type}
+            }
         )
     if org.organisation_type == OrganisationType.HUVUDMAN and org.parent_id is not None:
-        raise DomainError({"parent": "En huvudman kan inte ligga under en annan organisation."})
+        raise DomainError({"parent": _("En huvudman kan inte ligga under en annan organisation.")})
     if org.organisation_type != OrganisationType.HUVUDMAN and org.parent_id is None:
-        raise DomainError({"parent": "Organisationen måste ligga under en huvudman."})
+        raise DomainError({"parent": _("Organisationen måste ligga under en huvudman.")})
     unknown = [t for t in org.school_types if t not in SchoolType.values]
     if unknown:
-        raise DomainError({"school_types": f"Okända skolformer: {', '.join(unknown)}."})
+        raise DomainError(
+            {"school_types": _("Okända skolformer: %(forms)s.") % {"forms": ", ".join(unknown)}}
+        )
     if org.school_unit_code and not org.school_unit_code.isdigit():
-        raise DomainError({"school_unit_code": "Skolenhetskoden består av siffror."})
+        raise DomainError({"school_unit_code": _("Skolenhetskoden består av siffror.")})
     if org.start_date and org.end_date and org.end_date < org.start_date:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+        raise DomainError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
 
 
 @transaction.atomic
@@ -71,7 +77,7 @@ def organisation_create(
     # A new huvudman is set up by the system (import, installation); a unit under an
     # existing one only by that subtree's administrators.
     if not organisation_policy.can(actor, Action.CREATE, parent):
-        raise DomainError("Du har inte behörighet att lägga till organisationer här.")
+        raise DomainError(_("Du har inte behörighet att lägga till organisationer här."))
     org = Organisation(
         display_name=display_name,
         organisation_type=organisation_type,
@@ -88,7 +94,12 @@ def organisation_create(
     )
     _validate(org)
     if school_unit_code and Organisation.objects.filter(school_unit_code=school_unit_code).exists():
-        raise DomainError({"school_unit_code": f"Skolenhetskoden {school_unit_code} finns redan."})
+        raise DomainError(
+            {
+                "school_unit_code": _("Skolenhetskoden %(school_unit_code)s finns redan.")
+                % {"school_unit_code": school_unit_code}
+            }
+        )
     org.huvudman = parent.huvudman if parent is not None else None
     org.save()
     if org.huvudman_id is None:
@@ -118,7 +129,7 @@ def organisation_update(
     before = snapshot(organisation, _FIELDS)
     for key, value in changes.items():
         if key not in _FIELDS or key == "parent":
-            raise DomainError({key: "Fältet kan inte ändras här."})
+            raise DomainError({key: _("Fältet kan inte ändras här.")})
         if key == "school_unit_code":
             value = value or None  # unique: "no code" is NULL, never an empty string
         setattr(organisation, key, value)
@@ -130,7 +141,10 @@ def organisation_update(
         .exists()
     ):
         raise DomainError(
-            {"school_unit_code": f"Skolenhetskoden {organisation.school_unit_code} finns redan."}
+            {
+                "school_unit_code": _("Skolenhetskoden %(school_unit_code)s finns redan.")
+                % {"school_unit_code": organisation.school_unit_code}
+            }
         )
     after = snapshot(organisation, _FIELDS)
     if before != after:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.audit.services import audit_record, diff, snapshot
 from skolsam.core import events
@@ -142,15 +143,15 @@ def contacts_validate(data: dict[str, Any]) -> None:
 def person_validate(person: Person) -> None:
     """Refuse empty names and values outside the code lists, for create and update alike."""
     if not (person.given_name or "").strip():
-        raise DomainError({"given_name": "Förnamn saknas."})
+        raise DomainError({"given_name": _("Förnamn saknas.")})
     if not (person.family_name or "").strip():
-        raise DomainError({"family_name": "Efternamn saknas."})
+        raise DomainError({"family_name": _("Efternamn saknas.")})
     if person.security_marking not in SecurityMarking.values:
-        raise DomainError({"security_marking": "Okänd skyddsmarkering."})
+        raise DomainError({"security_marking": _("Okänd skyddsmarkering.")})
     if person.sex not in Sex.values:
-        raise DomainError({"sex": "Okänt kön."})
+        raise DomainError({"sex": _("Okänt kön.")})
     if person.person_status not in PersonStatus.values:
-        raise DomainError({"person_status": "Okänd personstatus."})
+        raise DomainError({"person_status": _("Okänd personstatus.")})
 
 
 def home_municipality_code_of(addresses: list[dict[str, Any]]) -> str:
@@ -219,12 +220,14 @@ def person_create(
     person.home_municipality_code = home_municipality_code_of(person.addresses)
     person.fold_name()
     if person.civic_no and Person.objects.filter(civic_no=person.civic_no).exists():
-        raise DomainError({"civic_no": "Det finns redan en person med det personnumret."})
+        raise DomainError({"civic_no": _("Det finns redan en person med det personnumret.")})
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        raise DomainError({"civic_no": "Det finns redan en person med det personnumret."}) from None
+        raise DomainError(
+            {"civic_no": _("Det finns redan en person med det personnumret.")}
+        ) from None
     # A new person belongs to no organisation yet: recorded, but no client is told.
     change_record(entity_type="Person", ids=[person.pk], organisation_ids=[])
     audit_record(
@@ -280,7 +283,7 @@ def person_update(
         elif key in PERSON_FIELDS:
             setattr(locked, key, value)
         else:
-            raise DomainError({key: "Fältet kan inte ändras."})
+            raise DomainError({key: _("Fältet kan inte ändras.")})
     person_validate(locked)
     contacts_validate(locked.__dict__)
     locked.home_municipality_code = home_municipality_code_of(locked.addresses)
@@ -292,7 +295,7 @@ def person_update(
             locked.civic_no
             and Person.objects.filter(civic_no=locked.civic_no).exclude(pk=locked.pk).exists()
         ):
-            raise DomainError({"civic_no": "Det finns redan en person med det personnumret."})
+            raise DomainError({"civic_no": _("Det finns redan en person med det personnumret.")})
         locked.version += 1
         locked.modified = timezone.now()
         locked.save()
@@ -392,15 +395,20 @@ def responsible_add(
         actor, Action.CHANGE, person, "Du har inte behörighet att ändra personens relationer."
     )
     if relation_type not in RelationType.values:
-        raise DomainError({"relation_type": f"Okänd relationstyp {relation_type!r}."})
+        raise DomainError(
+            {
+                "relation_type": _("Okänd relationstyp %(relation_type)r.")
+                % {"relation_type": relation_type}
+            }
+        )
     if person.pk == responsible.pk:
-        raise DomainError({"responsible": "En person kan inte vara ansvarig för sig själv."})
+        raise DomainError({"responsible": _("En person kan inte vara ansvarig för sig själv.")})
     period_validate(start_date, end_date)
     existing = Responsible.objects.filter(
         person=person, responsible=responsible, relation_type=relation_type
     )
     if any(periods_overlap(start_date, end_date, r.start_date, r.end_date) for r in existing):
-        raise DomainError({"responsible": "Relationen finns redan för den perioden."})
+        raise DomainError({"responsible": _("Relationen finns redan för den perioden.")})
     relation = Responsible.objects.create(
         person=person,
         responsible=responsible,
@@ -465,14 +473,17 @@ def protected_identity_authorise(
         actor, Action.AUTHORISE, person, "Du har inte behörighet att ge åtkomst till personen."
     )
     if not person.is_protected:
-        raise DomainError({"person": "Personen har ingen skyddad identitet."})
+        raise DomainError({"person": _("Personen har ingen skyddad identitet.")})
     if not reason.strip():
-        raise DomainError({"reason": "Ange skälet till att personalen behöver uppgifterna."})
+        raise DomainError({"reason": _("Ange skälet till att personalen behöver uppgifterna.")})
     period_validate(start_date, end_date)
     naming = StaffNaming(staff=staff, start_date=start_date, end_date=end_date)
     if not staff_naming_policy.can(actor, Action.AUTHORISE, naming):
         raise DomainError(
-            {"staff": f"{staff.full_name} har ingen tjänst inom din organisation för perioden."}
+            {
+                "staff": _("%(staff)s har ingen tjänst inom din organisation för perioden.")
+                % {"staff": staff.full_name}
+            }
         )
     grant = ProtectedIdentityAuthorisation.objects.create(
         person=person,
@@ -518,7 +529,7 @@ def person_contact_update(*, actor: Actor, person: Person, email: str, phone: st
     from skolsam.people.access import child_policy
 
     if person.pk != actor.person_id and not child_policy.can(actor, Action.UPDATE_CONTACT, person):
-        raise DomainError("Du kan bara ändra dina egna eller dina barns kontaktuppgifter.")
+        raise DomainError(_("Du kan bara ändra dina egna eller dina barns kontaktuppgifter."))
     locked = Person.objects.select_for_update().get(pk=person.pk)
     before = snapshot(locked, ("emails", "phone_numbers"))
     email, phone = email.strip(), phone.strip()
@@ -567,11 +578,11 @@ def adult_consent_set(*, actor: Actor, responsible: Person, category: str, given
     from skolsam.people.access import CONSENTABLE, consents_of_adult_pupil
 
     if category not in {a.value for a in CONSENTABLE}:
-        raise DomainError({"category": "Okänd kategori för samtycke."})
+        raise DomainError({"category": _("Okänd kategori för samtycke.")})
     relations, active = consents_of_adult_pupil(actor)
     if not relations or responsible.pk not in {r.responsible_id for r in relations}:
         raise DomainError(
-            {"responsible": "Du kan bara ge samtycke till dina egna vårdnadshavare, från 18 år."}
+            {"responsible": _("Du kan bara ge samtycke till dina egna vårdnadshavare, från 18 år.")}
         )
     pupil_id = actor.person_id
     assert pupil_id is not None  # consents_of_adult_pupil found the pupil's own relations
@@ -609,7 +620,7 @@ def person_language_set(*, actor: Actor, person: Person, language: str) -> Perso
     """
     codes = {code for code, _name in settings.LANGUAGES}
     if language not in codes:
-        raise DomainError({"language": "Välj ett av språken i listan."})
+        raise DomainError({"language": _("Välj ett av språken i listan.")})
     if actor.person_id != person.pk:
         person_policy.require(
             actor, Action.CHANGE, person, "Du har inte behörighet att ändra personen."

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
@@ -84,9 +85,11 @@ def _existing_person(actor: Actor, civic_no: str) -> Person | None:
         return person
     raise DomainError(
         {
-            "civic_no": "Det finns redan en person med det personnumret i registret, men du har "
-            "inte behörighet att se personen, så den kan inte kopplas härifrån. Kontakta en "
-            "central administratör."
+            "civic_no": _(
+                "Det finns redan en person med det personnumret i registret, men du har "
+                "inte behörighet att se personen, så den kan inte kopplas härifrån. Kontakta en "
+                "central administratör."
+            )
         }
     )
 
@@ -128,7 +131,10 @@ def pupil_enrol(
     if group is not None:
         if group.organisation_id != school_unit.pk:
             raise DomainError(
-                {"group": f"{group.display_name} hör inte till {school_unit.display_name}."}
+                {
+                    "group": _("%(group)s hör inte till %(school_unit)s.")
+                    % {"group": group.display_name, "school_unit": school_unit.display_name}
+                }
             )
         membership = group_membership_add(
             actor=actor, group=group, person=person, start_date=start_date, end_date=end_date
@@ -172,7 +178,10 @@ def pupil_register(
         number = civicno.parse(details.civic_no, today=actor.on).value
         if number in numbers:
             raise DomainError(
-                {f"{prefix}-civic_no": f"Samma personnummer som {_section_name(numbers[number])}."}
+                {
+                    f"{prefix}-civic_no": _("Samma personnummer som %(section_name)s.")
+                    % {"section_name": _section_name(numbers[number])}
+                }
             )
         numbers[number] = prefix
 
@@ -241,9 +250,14 @@ def _leave_groups(actor: Actor, enrolment: Enrolment, last_day: date) -> list[Gr
         if membership.start_date > last_day:
             raise DomainError(
                 {
-                    "end_date": f"Eleven ska börja i {membership.group.display_name} "
-                    f"{membership.start_date}, efter sista dagen på skolan. Ändra det "
-                    "medlemskapet först."
+                    "end_date": _(
+                        "Eleven ska börja i %(membership)s %(start_date)s, efter sista dagen "
+                        "på skolan. Ändra det medlemskapet först."
+                    )
+                    % {
+                        "membership": membership.group.display_name,
+                        "start_date": membership.start_date,
+                    }
                 }
             )
         ended.append(group_membership_end(actor=actor, membership=membership, end_date=last_day))
@@ -287,21 +301,28 @@ def pupil_move_school(
     if school_unit.pk == old_unit.pk:
         raise DomainError(
             {
-                "school_unit": f"Eleven går redan på {old_unit.display_name}. Välj en annan skolenhet."
+                "school_unit": _("Eleven går redan på %(old_unit)s. Välj en annan skolenhet.")
+                % {"old_unit": old_unit.display_name}
             }
         )
     if on <= enrolment.start_date:
         raise DomainError(
             {
-                "on": f"Eleven började på {old_unit.display_name} {enrolment.start_date}. "
-                "Flyttdatumet måste komma efter det."
+                "on": _(
+                    "Eleven började på %(old_unit)s %(start_date)s. Flyttdatumet måste "
+                    "komma efter det."
+                )
+                % {"old_unit": old_unit.display_name, "start_date": enrolment.start_date}
             }
         )
     if enrolment.end_date is not None and enrolment.end_date < on - timedelta(days=1):
         raise DomainError(
             {
-                "on": f"Inskrivningen vid {old_unit.display_name} slutade redan "
-                f"{enrolment.end_date}. Skriv in eleven på den nya skolan i stället."
+                "on": _(
+                    "Inskrivningen vid %(old_unit)s slutade redan %(end_date)s. Skriv in "
+                    "eleven på den nya skolan i stället."
+                )
+                % {"old_unit": old_unit.display_name, "end_date": enrolment.end_date}
             }
         )
     last_day = on - timedelta(days=1)

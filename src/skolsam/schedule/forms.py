@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.dates import date_field_validate
 from skolsam.schedule.models import NonTeachingKind
@@ -35,41 +36,43 @@ class CalendarForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "Slutdatum kan inte ligga före startdatum.")
+            self.add_error("end_date", _("Slutdatum kan inte ligga före startdatum."))
         return data
 
 
 class TermForm(CalendarForm):
     prefix = "termin"
 
-    name = forms.CharField(label="Namn", max_length=60, help_text="Till exempel Höstterminen 2026.")
+    name = forms.CharField(
+        label=_("Namn"), max_length=60, help_text=_("Till exempel Höstterminen 2026.")
+    )
     school_year = forms.IntegerField(
-        label="Läsår (året det börjar)",
+        label=_("Läsår (året det börjar)"),
         min_value=2000,
         max_value=2100,
-        help_text="2026 för läsåret 2026/27.",
+        help_text=_("2026 för läsåret 2026/27."),
     )
     start_date = forms.DateField(
-        label="Första dagen", widget=_DateInput, validators=[date_field_validate]
+        label=_("Första dagen"), widget=_DateInput, validators=[date_field_validate]
     )
     end_date = forms.DateField(
-        label="Sista dagen", widget=_DateInput, validators=[date_field_validate]
+        label=_("Sista dagen"), widget=_DateInput, validators=[date_field_validate]
     )
 
 
 class NonTeachingDayForm(CalendarForm):
     prefix = "lov"
 
-    kind = forms.ChoiceField(label="Slag", choices=NonTeachingKind.choices)
+    kind = forms.ChoiceField(label=_("Slag"), choices=NonTeachingKind.choices)
     name = forms.CharField(
-        label="Namn", max_length=80, help_text="Till exempel Höstlov eller Studiedag."
+        label=_("Namn"), max_length=80, help_text=_("Till exempel Höstlov eller Studiedag.")
     )
     start_date = forms.DateField(
-        label="Första dagen", widget=_DateInput, validators=[date_field_validate]
+        label=_("Första dagen"), widget=_DateInput, validators=[date_field_validate]
     )
     end_date = forms.DateField(
-        label="Sista dagen",
+        label=_("Sista dagen"),
         required=False,
         widget=_DateInput,
-        help_text="Tomt för en enda dag.",
+        help_text=_("Tomt för en enda dag."),
     )

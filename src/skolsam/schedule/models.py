@@ -6,14 +6,15 @@ A lesson's date is a plain date in Europe/Stockholm; its start and end are aware
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from skolsam.core.models import SS12000Entity
 
 
 class NonTeachingKind(models.TextChoices):
-    LOV = "Lov", "Lov"
-    STUDIEDAG = "Studiedag", "Studiedag"
-    HELGDAG = "Helgdag", "Helgdag"
+    LOV = "Lov", _("Lov")
+    STUDIEDAG = "Studiedag", _("Studiedag")
+    HELGDAG = "Helgdag", _("Helgdag")
 
 
 class Term(SS12000Entity):

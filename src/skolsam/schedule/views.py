@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.core.dates import date_field_validate, date_param
@@ -43,7 +44,9 @@ from skolsam.schedule.services import rooms as room_services
 def week(request: HttpRequest) -> HttpResponse:
     """Show a week's timetable: the teacher's own, a pupil's own, or a guardian's child's."""
     actor = request_actor(request)
-    monday = calendar.week_start(date_param(request.GET, "vecka", default=actor.on, label="Veckan"))
+    monday = calendar.week_start(
+        date_param(request.GET, "vecka", default=actor.on, label=_("Veckan"))
+    )
     person_id = request.GET.get("person")
     whose = None
     registers = False
@@ -86,8 +89,8 @@ def week(request: HttpRequest) -> HttpResponse:
 
 
 class ImportForm(forms.Form):
-    term = forms.ModelChoiceField(label="Termin", queryset=Term.objects.none())
-    file = forms.FileField(label="Schemafil (CSV)")
+    term = forms.ModelChoiceField(label=_("Termin"), queryset=Term.objects.none())
+    file = forms.FileField(label=_("Schemafil (CSV)"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,7 +111,7 @@ def timetable_import(request: HttpRequest, org_id: UUID) -> HttpResponse:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            errors = ["Filen är inte UTF-8. Spara den som CSV UTF-8 och försök igen."]
+            errors = [_("Filen är inte UTF-8. Spara den som CSV UTF-8 och försök igen.")]
         else:
             try:
                 result = services.timetable_import(
@@ -123,8 +126,15 @@ def timetable_import(request: HttpRequest, org_id: UUID) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Schemat är inläst: {result.entries} rader, {result.activities_created} nya "
-                    f"aktiviteter, {result.lessons_created} lektioner skapade.",
+                    _(
+                        "Schemat är inläst: %(rows)s rader, %(activities)s nya aktiviteter, "
+                        "%(lessons)s lektioner skapade."
+                    )
+                    % {
+                        "rows": result.entries,
+                        "activities": result.activities_created,
+                        "lessons": result.lessons_created,
+                    },
                 )
                 for warning in result.warnings:
                     messages.warning(request, f"Varning: {warning}")
@@ -140,7 +150,7 @@ def timetable_import(request: HttpRequest, org_id: UUID) -> HttpResponse:
 class LessonForm(forms.Form):
     action = forms.ChoiceField(choices=(("cancel", ""), ("move", ""), ("substitute", "")))
     comment = forms.CharField(required=False, max_length=300)
-    date = forms.DateField(label="Datum", required=False, validators=[date_field_validate])
+    date = forms.DateField(label=_("Datum"), required=False, validators=[date_field_validate])
     start = forms.TimeField(required=False)
     end = forms.TimeField(required=False)
     room = forms.CharField(required=False, max_length=40)
@@ -169,7 +179,7 @@ def lesson_edit(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
                 services.lesson_cancel(actor=actor, lesson=lesson, comment=d["comment"])
             elif d["action"] == "move":
                 if not (d["date"] and d["start"] and d["end"]):
-                    raise ValidationError("Ange datum, starttid och sluttid.")
+                    raise ValidationError(_("Ange datum, starttid och sluttid."))
                 services.lesson_move(
                     actor=actor,
                     lesson=lesson,
@@ -184,7 +194,7 @@ def lesson_edit(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Lektionen är ändrad.")
+            messages.success(request, _("Lektionen är ändrad."))
         return redirect("schedule:lesson", lesson_id=lesson.pk)
     if form.is_bound:
         # A date or time that cannot be read: say which and why, and change nothing.
@@ -221,7 +231,7 @@ def calendar_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
         except DomainError as exc:
             term_form.add_domain_error(exc)
         else:
-            messages.success(request, f"Terminen {term.name} är sparad.")
+            messages.success(request, _("Terminen %(name)s är sparad.") % {"name": term.name})
             return redirect("schedule:calendar", org_id=organisation.pk)
     if action == "day" and day_form.is_valid():
         try:
@@ -233,8 +243,16 @@ def calendar_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{day.get_kind_display()} {day.name} {day.start_date:%Y-%m-%d}–"
-                f"{day.end_date:%Y-%m-%d} är sparat. Lektioner de dagarna är inställda.",
+                _(
+                    "%(kind)s %(name)s %(start)s–%(end)s är sparat. Lektioner de dagarna är "
+                    "inställda."
+                )
+                % {
+                    "kind": day.get_kind_display(),
+                    "name": day.name,
+                    "start": f"{day.start_date:%Y-%m-%d}",
+                    "end": f"{day.end_date:%Y-%m-%d}",
+                },
             )
             return redirect("schedule:calendar", org_id=organisation.pk)
     bound = term_form if action == "term" else day_form if action == "day" else None
@@ -252,8 +270,8 @@ def calendar_settings(request: HttpRequest, org_id: UUID) -> HttpResponse:
 
 
 class RoomForm(forms.Form):
-    display_name = forms.CharField(label="Namn", max_length=40)
-    seats = forms.IntegerField(label="Antal platser", required=False, min_value=1)
+    display_name = forms.CharField(label=_("Namn"), max_length=40)
+    seats = forms.IntegerField(label=_("Antal platser"), required=False, min_value=1)
 
 
 @require_http_methods(["GET", "POST"])
@@ -275,7 +293,9 @@ def rooms(request: HttpRequest, org_id: UUID) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"Lokalen {room.display_name} är tillagd.")
+            messages.success(
+                request, _("Lokalen %(name)s är tillagd.") % {"name": room.display_name}
+            )
             return redirect("schedule:rooms", org_id=unit.pk)
     return render(
         request,

@@ -85,3 +85,24 @@ def test_an_unknown_language_is_refused_by_the_service():
     with pytest.raises(DomainError) as refused:
         person_language_set(actor=day.actor(day.guardian), person=day.guardian, language="de")
     assert "language" in refused.value.message_dict
+
+
+def test_a_teacher_who_reads_english_takes_the_register_in_english(client):
+    day = build_day()
+    person_language_set(actor=day.actor(day.teacher), person=day.teacher, language="en")
+    login(client, day.teacher)
+    page = client.get(reverse("attendance:register", args=[day.lesson.pk])).content.decode()
+    assert '<html lang="en" dir="ltr">' in page
+    assert "Everyone starts as present." in page
+    assert "Save attendance (3 pupils)" in page
+    assert "← My lessons" in page
+    assert ">Absent</option>" in page and ">Late arrival</option>" in page
+    # The page's help text stays Swedish by design; the page itself does not.
+    assert "Spara närvaron (" not in page and "Tryck på den som är frånvarande" not in page
+    alva = day.pupils[0]
+    saved = client.post(
+        reverse("attendance:register", args=[day.lesson.pk]),
+        {"version": 0, f"kind-{alva.pk}": "Frånvarande", f"minutes-{alva.pk}": ""},
+        follow=True,
+    ).content.decode()
+    assert "Attendance is saved: 3 pupils, 1 with invalid absence." in saved

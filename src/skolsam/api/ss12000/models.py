@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from skolsam.api.ss12000.scopes import summary as scopes_summary
 
@@ -33,8 +34,8 @@ ENTITY_TYPES = (
 
 
 class ConsumerProfile(models.TextChoices):
-    STANDARD = "", "SS 12000"
-    SKOLVERKET_DNP = "skolverket-dnp", "Skolverkets digitala nationella prov"
+    STANDARD = "", _("SS 12000")
+    SKOLVERKET_DNP = "skolverket-dnp", _("Skolverkets digitala nationella prov")
 
 
 class ApiClient(models.Model):

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from skolsam.api.ss12000 import scopes, selectors, services
 from skolsam.api.ss12000.access import api_client_policy
@@ -18,7 +19,7 @@ from skolsam.organisations.selectors import organisation_get_by_code
 
 class ScopesForm(forms.Form):
     scopes = forms.MultipleChoiceField(
-        label="Behörigheter (scopes)",
+        label=_("Behörigheter (scopes)"),
         choices=[(s, s) for s in scopes.ALL_SCOPES],
         required=False,
     )
@@ -30,19 +31,19 @@ def _scope_rows(form: forms.Form, current: list[str]) -> list[dict]:
 
 
 class ClientForm(forms.Form):
-    name = forms.CharField(label="Namn", max_length=120)
+    name = forms.CharField(label=_("Namn"), max_length=120)
     organisations = forms.CharField(
-        label="Organisationer",
-        help_text="Id, organisationskod eller skolenhetskod; flera skiljs med mellanslag.",
+        label=_("Organisationer"),
+        help_text=_("Id, organisationskod eller skolenhetskod; flera skiljs med mellanslag."),
     )
     allow_protected_data = forms.BooleanField(
-        label="Får se skyddade personuppgifter", required=False
+        label=_("Får se skyddade personuppgifter"), required=False
     )
     consumer_profile = forms.ChoiceField(
-        label="Profil", choices=ConsumerProfile.choices, required=False
+        label=_("Profil"), choices=ConsumerProfile.choices, required=False
     )
     scopes = forms.MultipleChoiceField(
-        label="Behörigheter (scopes)",
+        label=_("Behörigheter (scopes)"),
         choices=[(s, s) for s in scopes.ALL_SCOPES],
         required=False,
     )
@@ -52,7 +53,9 @@ class ClientForm(forms.Form):
         for code in self.cleaned_data["organisations"].split():
             org = organisation_get_by_code(code)
             if org is None:
-                raise forms.ValidationError(f"Ingen organisation har koden {code}.")
+                raise forms.ValidationError(
+                    _("Ingen organisation har koden %(code)s.") % {"code": code}
+                )
             found.append(org)
         return found
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.api.ss12000 import auth, changes
 from skolsam.api.ss12000.access import ApiScope
@@ -116,7 +117,7 @@ def client_credentials(request: HttpRequest) -> tuple[str, str]:
             decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return "", ""
-        client_id, _, secret = decoded.partition(":")
+        client_id, _colon, secret = decoded.partition(":")
         return unquote(client_id), unquote(secret)
     return request.POST.get("client_id", ""), request.POST.get("client_secret", "")
 
@@ -143,16 +144,23 @@ def api_client_create(
     """
     orgs = list(organisations)
     if not name.strip():
-        raise DomainError({"name": "Ange ett namn för klienten."})
+        raise DomainError({"name": _("Ange ett namn för klienten.")})
     granted = _granted(scopes)
     if not orgs:
-        raise DomainError({"organisations": "Klienten måste knytas till minst en organisation."})
+        raise DomainError({"organisations": _("Klienten måste knytas till minst en organisation.")})
     if consumer_profile not in ConsumerProfile.values:
-        raise DomainError({"consumer_profile": f"Okänd profil {consumer_profile!r}."})
+        raise DomainError(
+            {
+                "consumer_profile": _("Okänd profil %(consumer_profile)r.")
+                % {"consumer_profile": consumer_profile}
+            }
+        )
     if bool(issuer) != bool(external_id):
-        raise DomainError({"issuer": "Extern utfärdare och externt id anges tillsammans."})
+        raise DomainError({"issuer": _("Extern utfärdare och externt id anges tillsammans.")})
     if issuer and ApiClient.objects.filter(issuer=issuer, external_id=external_id).exists():
-        raise DomainError({"external_id": "Det finns redan en klient för den utfärdaren och id:t."})
+        raise DomainError(
+            {"external_id": _("Det finns redan en klient för den utfärdaren och id:t.")}
+        )
     secret = "" if issuer else auth.new_client_secret()
     client = ApiClient.objects.create(
         name=name.strip(),
@@ -200,7 +208,7 @@ def api_client_set_scopes(*, actor: Actor, client: ApiClient, scopes: Iterable[s
     """
     granted = _granted(scopes)
     if not client.is_active:
-        raise DomainError("Klienten är spärrad.")
+        raise DomainError(_("Klienten är spärrad."))
     before = list(client.scopes)
     if granted == before:
         return client
@@ -226,9 +234,9 @@ def api_client_set_scopes(*, actor: Actor, client: ApiClient, scopes: Iterable[s
 def api_client_rotate(*, actor: Actor, client: ApiClient) -> str:
     """Give the client a new secret; tokens issued with the old one stop working at once."""
     if client.issuer:
-        raise DomainError("En klient med extern utfärdare har ingen hemlighet hos Skolsam.")
+        raise DomainError(_("En klient med extern utfärdare har ingen hemlighet hos Skolsam."))
     if not client.is_active:
-        raise DomainError("Klienten är spärrad.")
+        raise DomainError(_("Klienten är spärrad."))
     secret = auth.new_client_secret()
     client.secret_hash = auth.hash_secret(secret)
     client.secret_version += 1

@@ -7,6 +7,7 @@ import uuid
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.attendance.minutes import split
 from skolsam.attendance.models import (
@@ -59,7 +60,7 @@ def _school_unit_of(student: Person, day: date) -> Organisation:
     )
     if placement is not None:
         return placement.placed_at
-    raise DomainError({"student": "Eleven är inte inskriven vid någon skola den dagen."})
+    raise DomainError({"student": _("Eleven är inte inskriven vid någon skola den dagen.")})
 
 
 def _guardians_of(

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType, Attendance
@@ -31,10 +32,10 @@ def _may_report_for(actor: Actor, student: Person, unit: Organisation) -> str:
     channel = attendance_access.absence_report_channel(actor, student, unit.pk)
     if channel is None and attendance_access.is_api_client(actor):
         raise DomainError(
-            {"student": "Eleven är inte inskriven vid någon av klientens enheter den dagen."}
+            {"student": _("Eleven är inte inskriven vid någon av klientens enheter den dagen.")}
         )
     if channel is None:
-        raise DomainError("Du kan bara anmäla frånvaro för dina egna barn.")
+        raise DomainError(_("Du kan bara anmäla frånvaro för dina egna barn."))
     return channel
 
 
@@ -59,13 +60,15 @@ def absence_report(
     `organisation_id`, when given, must be the school unit the pupil is at that day.
     """
     if end <= start:
-        raise DomainError({"end": "Frånvaron måste sluta efter att den börjar."})
+        raise DomainError({"end": _("Frånvaron måste sluta efter att den börjar.")})
     if end - start > timedelta(days=31):
-        raise DomainError({"end": "En anmälan kan gälla högst en månad; gör en ny för resten."})
+        raise DomainError({"end": _("En anmälan kan gälla högst en månad; gör en ny för resten.")})
     local_start = calendar.local(start)
     unit = _school_unit_of(student, local_start.date())
     if organisation_id is not None and organisation_id != unit.pk:
-        raise DomainError({"organisation": "Eleven är inte inskriven vid den enheten den dagen."})
+        raise DomainError(
+            {"organisation": _("Eleven är inte inskriven vid den enheten den dagen.")}
+        )
     channel = _may_report_for(actor, student, unit)
     if (
         local_start.date() < actor.on
@@ -75,31 +78,38 @@ def absence_report(
         )
         and absence_type == AbsenceType.ANMALD
     ):
-        raise DomainError({"start": "Frånvaro kan inte anmälas i efterhand; kontakta skolan."})
+        raise DomainError({"start": _("Frånvaro kan inte anmälas i efterhand; kontakta skolan.")})
     if channel == AbsenceChannel.WEB:
         ahead = policy_for(unit.pk).absence_report_days_ahead
         if local_start.date() > actor.on + timedelta(days=ahead):
             raise DomainError(
                 {
-                    "start": f"Frånvaro kan anmälas högst {ahead} dagar i förväg här; "
-                    "kontakta skolan för en längre frånvaro."
+                    "start": _(
+                        "Frånvaro kan anmälas högst %(ahead)s dagar i förväg här; kontakta "
+                        "skolan för en längre frånvaro."
+                    )
+                    % {"ahead": ahead}
                 }
             )
     if channel == AbsenceChannel.PHONE and (
         reported_for is None
         or reported_for not in _guardians_of(student, local_start.date(), Action.REPORT_ABSENCE)
     ):
-        raise DomainError({"reported_for": "Ange vilken vårdnadshavare som ringde."})
+        raise DomainError({"reported_for": _("Ange vilken vårdnadshavare som ringde.")})
     if (
         channel == AbsenceChannel.API
         and reported_for is not None
         and reported_for not in _guardians_of(student, local_start.date(), Action.REPORT_ABSENCE)
     ):
         raise DomainError(
-            {"reported_for": "Den som anmäler måste vara vårdnadshavare eller ansvarig för eleven."}
+            {
+                "reported_for": _(
+                    "Den som anmäler måste vara vårdnadshavare eller ansvarig för eleven."
+                )
+            }
         )
     if absence_type not in AbsenceType.values:
-        raise DomainError({"type": "Okänd frånvarotyp."})
+        raise DomainError({"type": _("Okänd frånvarotyp.")})
     absence = Absence.objects.create(
         student=student,
         organisation=unit,
@@ -143,7 +153,7 @@ def absence_report_many(
     One report per child, each checked as `absence_report` checks it; all or nothing.
     """
     if not students:
-        raise DomainError({"children": "Välj minst ett barn."})
+        raise DomainError({"children": _("Välj minst ett barn.")})
     return [absence_report(actor=actor, student=s, start=start, end=end) for s in students]
 
 
@@ -151,10 +161,10 @@ def _may_change_report(actor: Actor, absence: Absence) -> None:
     """Refuse anyone but those who may report the pupil absent on the web, and any absence
     that is not a reported one (granted leave is changed by the rektor, not here)."""
     if absence.type != AbsenceType.ANMALD:
-        raise DomainError("Bara anmäld frånvaro kan ändras här; kontakta skolan.")
+        raise DomainError(_("Bara anmäld frånvaro kan ändras här; kontakta skolan."))
     unit = Organisation(pk=absence.organisation_id)
     if _may_report_for(actor, absence.student, unit) != AbsenceChannel.WEB:
-        raise DomainError("Du kan bara ändra frånvaro för dina egna barn.")
+        raise DomainError(_("Du kan bara ändra frånvaro för dina egna barn."))
 
 
 def _unapply_from(absence: Absence, moment: datetime) -> int:
@@ -186,7 +196,11 @@ def absence_withdraw(*, actor: Actor, absence: Absence) -> None:
     _may_change_report(actor, absence)
     if absence.start_time <= timezone.now():
         raise DomainError(
-            {"absence": "Frånvaron har redan börjat; avsluta den i stället, eller kontakta skolan."}
+            {
+                "absence": _(
+                    "Frånvaron har redan börjat; avsluta den i stället, eller kontakta skolan."
+                )
+            }
         )
     removed = _unapply_from(absence, absence.start_time)
     audit_record(
@@ -216,13 +230,13 @@ def absence_end_early(*, actor: Actor, absence: Absence, end: datetime | None = 
     now = timezone.now()
     end = end or now
     if end >= absence.end_time:
-        raise DomainError({"end": "Den nya sluttiden måste vara före den anmälda."})
+        raise DomainError({"end": _("Den nya sluttiden måste vara före den anmälda.")})
     if end <= absence.start_time:
         raise DomainError(
-            {"end": "Den nya sluttiden är före starten; återkalla anmälan i stället."}
+            {"end": _("Den nya sluttiden är före starten; återkalla anmälan i stället.")}
         )
     if end < now - timedelta(minutes=5):
-        raise DomainError({"end": "Frånvaro kan inte avslutas i efterhand; kontakta skolan."})
+        raise DomainError({"end": _("Frånvaro kan inte avslutas i efterhand; kontakta skolan.")})
     old = absence.end_time
     absence.end_time = end
     absence.modified = now

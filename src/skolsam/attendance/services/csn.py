@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.attendance.models import CsnDecision, CsnDecisionKind, CsnReport, CsnReturn
 from skolsam.audit.services import audit_export, audit_record
@@ -33,17 +34,17 @@ def csn_decide(
         actor, Action.DECIDE, organisation.pk, "Bara rektor beslutar om rapportering till CSN."
     )
     if decision not in CsnDecisionKind.values:
-        raise DomainError({"decision": "Välj rapportera eller avstå."})
+        raise DomainError({"decision": _("Välj rapportera eller avstå.")})
     if decision == CsnDecisionKind.REFRAIN and not reason.strip():
-        raise DomainError({"reason": "Skriv skälet till att avstå."})
+        raise DomainError({"reason": _("Skriv skälet till att avstå.")})
     month = month.replace(day=1)
     existing = CsnDecision.objects.filter(
         student=student, organisation=organisation, month=month
     ).first()
     if existing is not None and existing.report_id is not None:
-        raise DomainError("Beslutet är redan rapporterat till CSN och kan inte ändras.")
+        raise DomainError(_("Beslutet är redan rapporterat till CSN och kan inte ändras."))
     try:
-        row, _ = CsnDecision.objects.update_or_create(
+        row, _created = CsnDecision.objects.update_or_create(
             student=student,
             organisation=organisation,
             month=month,
@@ -56,7 +57,9 @@ def csn_decide(
             },
         )
     except IntegrityError:  # pragma: no cover - two rektorer at once
-        raise DomainError("Beslutet sparades samtidigt av någon annan; ladda om sidan.") from None
+        raise DomainError(
+            _("Beslutet sparades samtidigt av någon annan; ladda om sidan.")
+        ) from None
     audit_record(
         actor=actor,
         action="csn.decide",
@@ -101,24 +104,31 @@ def csn_return_create(
     )
     if decision is None:
         raise DomainError(
-            {"student": f"{student.full_name} är inte rapporterad till CSN från skolenheten."}
+            {
+                "student": _("%(student)s är inte rapporterad till CSN från skolenheten.")
+                % {"student": student.full_name}
+            }
         )
     if CsnReturn.objects.filter(decision=decision).exists():
         raise DomainError(
             {
-                "student": f"Återgången för {student.full_name} efter rapporten för "
-                f"{decision.month:%Y-%m} är redan registrerad."
+                "student": _(
+                    "Återgången för %(student)s efter rapporten för %(month)s är redan registrerad."
+                )
+                % {"student": student.full_name, "month": f"{decision.month:%Y-%m}"}
             }
         )
     if return_date < decision.month:
         raise DomainError(
             {
-                "return_date": "Återgången kan inte ligga före månaden eleven rapporterades för "
-                f"({decision.month:%Y-%m})."
+                "return_date": _(
+                    "Återgången kan inte ligga före månaden eleven rapporterades för (%(month)s)."
+                )
+                % {"month": f"{decision.month:%Y-%m}"}
             }
         )
     if return_date > actor.on:
-        raise DomainError({"return_date": "Återgången kan inte ligga i framtiden."})
+        raise DomainError({"return_date": _("Återgången kan inte ligga i framtiden.")})
     row = CsnReturn.objects.create(
         student=student,
         organisation=organisation,
@@ -168,8 +178,10 @@ def csn_report_export(*, actor: Actor, organisation: Organisation, month: date) 
     )
     if not decisions and not returns:
         raise DomainError(
-            "Det finns inget att rapportera: inga beslut om rapportering för månaden och "
-            "ingen återgång till heltidsstudier."
+            _(
+                "Det finns inget att rapportera: inga beslut om rapportering för månaden och "
+                "ingen återgång till heltidsstudier."
+            )
         )
     now = timezone.now()
     content = csn_file(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.attendance.access import investigation_policy
 from skolsam.attendance.models import (
@@ -43,7 +44,7 @@ def investigation_open(
     if AbsenceInvestigation.objects.filter(
         student=student, organisation=organisation, status=InvestigationStatus.OPEN
     ).exists():
-        raise DomainError("Det finns redan en pågående utredning för eleven.")
+        raise DomainError(_("Det finns redan en pågående utredning för eleven."))
     row = AbsenceInvestigation.objects.create(
         student=student,
         organisation=organisation,
@@ -72,13 +73,13 @@ def investigation_add_step(
         actor, Action.FOLLOW_UP, investigation, "Du kan inte ändra utredningen."
     )
     if investigation.status != InvestigationStatus.OPEN:
-        raise DomainError("Utredningen är avslutad.")
+        raise DomainError(_("Utredningen är avslutad."))
     if kind not in StepKind.values:
-        raise DomainError({"kind": "Välj vilket slags steg det är."})
+        raise DomainError({"kind": _("Välj vilket slags steg det är.")})
     if not note.strip():
-        raise DomainError({"note": "Skriv vad som gjordes eller beslutades."})
+        raise DomainError({"note": _("Skriv vad som gjordes eller beslutades.")})
     if day > actor.on:
-        raise DomainError({"date": "Ett steg kan inte dateras i framtiden."})
+        raise DomainError({"date": _("Ett steg kan inte dateras i framtiden.")})
     step = InvestigationStep.objects.create(
         investigation=investigation,
         kind=kind,
@@ -106,7 +107,7 @@ def investigation_close(
         actor, Action.DECIDE, investigation, "Bara rektor kan avsluta en utredning."
     )
     if not conclusion.strip():
-        raise DomainError({"conclusion": "Skriv utredningens slutsats."})
+        raise DomainError({"conclusion": _("Skriv utredningens slutsats.")})
     investigation.status = InvestigationStatus.CLOSED
     investigation.closed_at = timezone.now()
     investigation.conclusion = conclusion.strip()

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.attendance.models import (
     Absence,
@@ -37,11 +38,11 @@ def leave_request_create(
         actor, Action.APPLY_FOR_LEAVE, student, "Du kan bara ansöka om ledighet för dina egna barn."
     )
     if end_date < start_date:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+        raise DomainError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
     if start_date < actor.on:
-        raise DomainError({"start_date": "Ledighet söks i förväg; startdatum har passerat."})
+        raise DomainError({"start_date": _("Ledighet söks i förväg; startdatum har passerat.")})
     if not reason.strip():
-        raise DomainError({"reason": "Skriv skälet till ledigheten."})
+        raise DomainError({"reason": _("Skriv skälet till ledigheten.")})
     unit = _school_unit_of(student, start_date)
     guardians = _guardians_of(student, actor.on, Action.CONSENT)
     policy = policy_for(unit.pk)
@@ -76,7 +77,7 @@ def leave_request_consent(*, actor: Actor, leave: LeaveRequest) -> LeaveRequest:
         actor, Action.CONSENT, leave.student, "Du är inte vårdnadshavare för eleven."
     )
     if leave.status != LeaveStatus.AWAITING_GUARDIANS:
-        raise DomainError("Ansökan väntar inte på ditt godkännande.")
+        raise DomainError(_("Ansökan väntar inte på ditt godkännande."))
     LeaveConsent.objects.get_or_create(
         leave_request=leave, guardian_id=actor.person_id, defaults={"at": timezone.now()}
     )
@@ -108,9 +109,9 @@ def leave_request_decide(
         actor, Action.DECIDE, leave.organisation_id, "Bara rektor kan besluta om ledighet."
     )
     if leave.status != LeaveStatus.REQUESTED:
-        raise DomainError("Ansökan är inte redo för beslut.")
+        raise DomainError(_("Ansökan är inte redo för beslut."))
     if not grant and not reason.strip():
-        raise DomainError({"decision_reason": "Skriv skälet till avslaget."})
+        raise DomainError({"decision_reason": _("Skriv skälet till avslaget.")})
     leave.status = LeaveStatus.GRANTED if grant else LeaveStatus.REJECTED
     leave.decided_by_id = actor.person_id
     leave.decided_at = timezone.now()

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.attendance.models import NoticeExemption
 from skolsam.attendance.services._common import _school_unit_of
@@ -27,9 +28,9 @@ def notice_exemption_create(
         actor, Action.DECIDE, unit.pk, "Bara rektor kan besluta om särskilda skäl."
     )
     if end_date < start_date:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+        raise DomainError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
     if not reason.strip():
-        raise DomainError({"reason": "Skriv de särskilda skälen."})
+        raise DomainError({"reason": _("Skriv de särskilda skälen.")})
     row = NoticeExemption.objects.create(
         student=student,
         organisation=unit,

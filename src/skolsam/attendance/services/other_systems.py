@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.attendance.models import Attendance, AttendanceKind, AttendanceSource
 from skolsam.audit.services import audit_record
@@ -50,10 +51,13 @@ def attendance_set_minutes(
     if problem := text_problem(absence_reason, max_length=100):
         raise DomainError({"absence_reason": problem})
     if any(m < 0 for m in minutes):
-        raise DomainError({"minutes": "Minuter kan inte vara negativa."})
+        raise DomainError({"minutes": _("Minuter kan inte vara negativa.")})
     if sum(minutes) > lesson.duration_minutes:
         raise DomainError(
-            {"minutes": f"Minuterna är fler än lektionens {lesson.duration_minutes} minuter."}
+            {
+                "minutes": _("Minuterna är fler än lektionens %(duration_minutes)s minuter.")
+                % {"duration_minutes": lesson.duration_minutes}
+            }
         )
     member = GroupMembership.objects.filter(
         valid_on(lesson.date),
@@ -61,7 +65,7 @@ def attendance_set_minutes(
         group_id__in=lesson.activity.groups.values("pk"),
     ).exists()
     if not member:
-        raise DomainError({"student": "Eleven hör inte till lektionens grupper den dagen."})
+        raise DomainError({"student": _("Eleven hör inte till lektionens grupper den dagen.")})
     valid = valid_absence_minutes > 0 and invalid_absence_minutes == 0
     away = valid_absence_minutes + invalid_absence_minutes
     kind = (

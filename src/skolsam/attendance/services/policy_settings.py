@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from skolsam.attendance.models import AttendancePolicy
 from skolsam.audit.services import audit_record
@@ -17,7 +18,12 @@ from skolsam.organisations.models import Organisation
 
 def _check_range(name: str, value: int | None, low: int, high: int, what: str) -> None:
     if value is not None and not low <= value <= high:
-        raise DomainError({name: f"{what} ska vara mellan {low} och {high}."})
+        raise DomainError(
+            {
+                name: _("%(what)s ska vara mellan %(low)s och %(high)s.")
+                % {"what": what, "low": low, "high": high}
+            }
+        )
 
 
 @transaction.atomic
@@ -50,37 +56,44 @@ def attendance_policy_set(
     )
     is_huvudman = organisation.organisation_type == OrganisationType.HUVUDMAN
     if not is_huvudman and organisation.organisation_type != OrganisationType.SKOLENHET:
-        raise DomainError("Närvaroinställningar görs för en huvudman eller en skolenhet.")
+        raise DomainError(_("Närvaroinställningar görs för en huvudman eller en skolenhet."))
     if leave_requires_all_guardians is not None and not is_huvudman:
         raise DomainError(
             {
-                "leave_requires_all_guardians": "Huvudmannen bestämmer om alla vårdnadshavare "
-                "måste godkänna en ledighetsansökan."
+                "leave_requires_all_guardians": _(
+                    "Huvudmannen bestämmer om alla vårdnadshavare "
+                    "måste godkänna en ledighetsansökan."
+                )
             }
         )
     if notice_cutoff is not None and not time(9, 0) <= notice_cutoff <= time(22, 0):
         raise DomainError(
             {
-                "notice_cutoff": "Brytpunkten ska vara mellan 09:00 och 22:00, så att "
-                "meddelandet går samma dag."
+                "notice_cutoff": _(
+                    "Brytpunkten ska vara mellan 09:00 och 22:00, så att meddelandet går samma dag."
+                )
             }
         )
     if notice_morning is not None and not time(6, 0) <= notice_morning <= time(10, 0):
-        raise DomainError({"notice_morning": "Morgonutskicket ska vara mellan 06:00 och 10:00."})
+        raise DomainError({"notice_morning": _("Morgonutskicket ska vara mellan 06:00 och 10:00.")})
     _check_range(
-        "alert_absence_percent", alert_absence_percent, 1, 100, "Frånvarogränsen i procent"
+        "alert_absence_percent", alert_absence_percent, 1, 100, _("Frånvarogränsen i procent")
     )
-    _check_range("alert_invalid_occasions", alert_invalid_occasions, 1, 100, "Antalet tillfällen")
-    _check_range("csn_threshold_minutes", csn_threshold_minutes, 30, 6000, "CSN-gränsen i minuter")
     _check_range(
-        "register_margin_minutes", register_margin_minutes, 0, 120, "Minuterna före lektionen"
+        "alert_invalid_occasions", alert_invalid_occasions, 1, 100, _("Antalet tillfällen")
+    )
+    _check_range(
+        "csn_threshold_minutes", csn_threshold_minutes, 30, 6000, _("CSN-gränsen i minuter")
+    )
+    _check_range(
+        "register_margin_minutes", register_margin_minutes, 0, 120, _("Minuterna före lektionen")
     )
     _check_range(
         "absence_report_days_ahead",
         absence_report_days_ahead,
         0,
         365,
-        "Hur långt i förväg frånvaro kan anmälas",
+        _("Hur långt i förväg frånvaro kan anmälas"),
     )
     policy, created = AttendancePolicy.objects.select_for_update().get_or_create(
         organisation=organisation

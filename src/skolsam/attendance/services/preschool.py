@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.models import (
@@ -41,27 +42,41 @@ def _clean_entries(
 ) -> list[dict[str, Any]]:
     clean = []
     if len(entries) > MAX_ENTRIES:
-        raise DomainError({"schedule_entries": f"Schemat får ha högst {MAX_ENTRIES} tider."})
+        raise DomainError(
+            {"schedule_entries": _("Schemat får ha högst %(most)s tider.") % {"most": MAX_ENTRIES}}
+        )
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            raise DomainError({"schedule_entries": f"Rad {i}: ska vara ett objekt."})
+            raise DomainError({"schedule_entries": _("Rad %(i)s: ska vara ett objekt.") % {"i": i}})
         day = entry.get("dayOfWeek")
         if day not in DAY_NAMES:
-            raise DomainError({"schedule_entries": f"Rad {i}: okänd veckodag {day!r}."})
+            raise DomainError(
+                {"schedule_entries": _("Rad %(i)s: okänd veckodag %(day)r.") % {"i": i, "day": day}}
+            )
         try:
             start = datetime.strptime(str(entry.get("startTime")), "%H:%M").time()
             end = datetime.strptime(str(entry.get("endTime")), "%H:%M").time()
         except ValueError:
-            raise DomainError({"schedule_entries": f"Rad {i}: tider skrivs TT:MM."}) from None
+            raise DomainError(
+                {"schedule_entries": _("Rad %(i)s: tider skrivs TT:MM.") % {"i": i}}
+            ) from None
         if end <= start:
             raise DomainError(
-                {"schedule_entries": f"Rad {i} ({day}): sluttiden måste vara efter starttiden."}
+                {
+                    "schedule_entries": _(
+                        "Rad %(i)s (%(day)s): sluttiden måste vara efter starttiden."
+                    )
+                    % {"i": i, "day": day}
+                }
             )
         offset = entry.get("weekOffset") or 0
         if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < weeks:
             raise DomainError(
                 {
-                    "schedule_entries": f"Rad {i}: vecka {offset} finns inte i ett {weeks}-veckorsschema."
+                    "schedule_entries": _(
+                        "Rad %(i)s: vecka %(offset)s finns inte i ett %(weeks)s-veckorsschema."
+                    )
+                    % {"i": i, "offset": offset, "weeks": weeks}
                 }
             )
         clean.append(
@@ -73,7 +88,7 @@ def _clean_entries(
             }
         )
     if not clean and not allow_empty:
-        raise DomainError({"schedule_entries": "Schemat har inga tider."})
+        raise DomainError({"schedule_entries": _("Schemat har inga tider.")})
     return clean
 
 
@@ -95,14 +110,14 @@ def attendance_schedule_submit(
         or organisation_policy.can(actor, Action.VIEW, placement.placed_at_id)
         or attendance_access.api_client_reaches(actor, placement.placed_at_id)
     ):
-        raise DomainError("Du kan bara lämna schema för dina egna barn.")
+        raise DomainError(_("Du kan bara lämna schema för dina egna barn."))
     period_validate(start_date, end_date)
     if not 1 <= number_of_weeks <= 4:
-        raise DomainError({"number_of_weeks": "Ett schema kan gälla 1–4 veckor i följd."})
+        raise DomainError({"number_of_weeks": _("Ett schema kan gälla 1–4 veckor i följd.")})
     if temporary and end_date is None:
-        raise DomainError({"end_date": "Ett tillfälligt schema måste ha ett slutdatum."})
+        raise DomainError({"end_date": _("Ett tillfälligt schema måste ha ett slutdatum.")})
     if end_date is not None and end_date < start_date:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+        raise DomainError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
     clean = _clean_entries(entries, number_of_weeks, allow_empty=allow_empty and temporary)
     if placement.max_weekly_schedule_hours:
         weekly = (
@@ -119,8 +134,14 @@ def attendance_schedule_submit(
         if weekly > placement.max_weekly_schedule_hours:
             raise DomainError(
                 {
-                    "schedule_entries": f"Schemat är {weekly:.1f} timmar i veckan; placeringen medger "
-                    f"{placement.max_weekly_schedule_hours}."
+                    "schedule_entries": _(
+                        "Schemat är %(weekly)s timmar i veckan; placeringen medger "
+                        "%(max_weekly_schedule_hours)s."
+                    )
+                    % {
+                        "weekly": f"{weekly:.1f}",
+                        "max_weekly_schedule_hours": placement.max_weekly_schedule_hours,
+                    }
                 }
             )
     now = timezone.now()
@@ -170,9 +191,9 @@ def attendance_schedule_decide(
         actor, Action.VIEW, schedule.placement.placed_at_id, "Du arbetar inte vid barnets enhet."
     )
     if schedule.state != ScheduleState.BEGART:
-        raise DomainError("Schemat är redan hanterat.")
+        raise DomainError(_("Schemat är redan hanterat."))
     if not approve and not comment.strip():
-        raise DomainError({"comment": "Skriv varför schemat inte godkänns."})
+        raise DomainError({"comment": _("Skriv varför schemat inte godkänns.")})
     old = schedule.state
     schedule.state = ScheduleState.GODKANT if approve else ScheduleState.NEKAT
     schedule.modified = timezone.now()
@@ -206,21 +227,21 @@ def attendance_event_register(
 ) -> AttendanceEvent:
     """Check a child in or out of a department; the same state twice in a row is refused."""
     if event_type not in AttendanceEventType.values:
-        raise DomainError({"event_type": "Välj In eller Ut."})
+        raise DomainError({"event_type": _("Välj In eller Ut.")})
     if not attendance_access.api_client_reaches(actor, group.organisation_id):
         organisation_policy.require(
             actor, Action.VIEW, group.organisation_id, "Du arbetar inte vid avdelningens enhet."
         )
     now = timezone.now()
     if at is not None and at > now + timedelta(minutes=5):
-        raise DomainError({"time": "En in- eller utcheckning kan inte ligga i framtiden."})
+        raise DomainError({"time": _("En in- eller utcheckning kan inte ligga i framtiden.")})
     moment = at or now
     day = calendar.local(moment).date()
     if not (
         Placement.objects.filter(valid_on(day), child=person, group=group).exists()
         or GroupMembership.objects.filter(valid_on(day), person=person, group=group).exists()
     ):
-        raise DomainError({"person": "Barnet hör inte till avdelningen den dagen."})
+        raise DomainError({"person": _("Barnet hör inte till avdelningen den dagen.")})
     last = (
         AttendanceEvent.objects.select_for_update()
         .filter(person=person, date=day)
@@ -231,7 +252,12 @@ def attendance_event_register(
     if current == event_type:
         raise DomainError(
             {
-                "event_type": f"{person.given_name} är redan {'incheckad' if event_type == 'In' else 'utcheckad'}."
+                "event_type": (
+                    _("%(person)s är redan incheckad.")
+                    if event_type == "In"
+                    else _("%(person)s är redan utcheckad.")
+                )
+                % {"person": person.given_name}
             }
         )
     event = AttendanceEvent.objects.create(
@@ -288,7 +314,7 @@ def attendance_schedule_delete(*, actor: Actor, schedule: AttendanceSchedule) ->
         organisation_policy.can(actor, Action.VIEW, placement.placed_at_id)
         or attendance_access.api_client_reaches(actor, placement.placed_at_id)
     ):
-        raise DomainError("Du arbetar inte vid barnets enhet.")
+        raise DomainError(_("Du arbetar inte vid barnets enhet."))
     audit_record(
         actor=actor,
         action="schedule.delete",
@@ -323,7 +349,7 @@ def holiday_schedule_submit(
     for staff to approve); a temporary schedule with no times says the child is away.
     """
     if not days:
-        raise DomainError({"days": "Lovet har inga dagar att svara för."})
+        raise DomainError({"days": _("Lovet har inga dagar att svara för.")})
     ordered = sorted(days)
     chunks: list[list[date]] = [[]]
     for day in ordered:

@@ -12,6 +12,7 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.attendance import access as attendance_access
 from skolsam.attendance.minutes import split
@@ -67,14 +68,19 @@ _UPDATE_COLUMNS = [f"{f}_id" if f in ("absence", "reporter") else f for f in _RO
 
 def _check_mark(mark: Mark, length: int, name: str) -> None:
     if mark.kind not in AttendanceKind.values:
-        raise DomainError({"kind": f"{name}: okänd närvarotyp {mark.kind!r}."})
+        raise DomainError(
+            {"kind": _("%(name)s: okänd närvarotyp %(kind)r.") % {"name": name, "kind": mark.kind}}
+        )
     if mark.kind in (AttendanceKind.LATE, AttendanceKind.LEFT_EARLY) and not (
         0 < mark.minutes < length
     ):
         raise DomainError(
             {
-                "minutes": f"{name}: ange minuter mellan 1 och {length - 1} för sen ankomst eller "
-                "när eleven gick."
+                "minutes": _(
+                    "%(name)s: ange minuter mellan 1 och %(last)s för sen ankomst eller "
+                    "när eleven gick."
+                )
+                % {"name": name, "last": length - 1}
             }
         )
 
@@ -100,9 +106,12 @@ def _check_register_open(lesson: CalendarEvent, now: datetime) -> None:
     if now < opens:
         start = calendar.local(lesson.start_time)
         raise DomainError(
-            f"Lektionen har inte börjat: närvaron kan registreras från klockan "
-            f"{calendar.local(opens):%H:%M} den {start.day}/{start.month}, "
-            f"inte innan eleverna är på plats. Inget sparades."
+            _(
+                "Lektionen har inte börjat: närvaron kan registreras från klockan "
+                "%(time)s den %(day)s/%(month)s, inte innan eleverna är på plats. "
+                "Inget sparades."
+            )
+            % {"time": f"{calendar.local(opens):%H:%M}", "day": start.day, "month": start.month}
         )
 
 
@@ -370,13 +379,15 @@ def register_save(
     transaction.
     """
     if lesson.cancelled:
-        raise DomainError("Lektionen är inställd.")
+        raise DomainError(_("Lektionen är inställd."))
     now = timezone.now()
     _check_register_open(lesson, now)
     roster, existing = _roster_and_saved(actor, lesson)
     by_student = {m.student_id: m for m in marks}
     if not by_student.keys() <= roster.keys():
-        raise DomainError({"students": "Registret innehåller elever som inte hör till lektionen."})
+        raise DomainError(
+            {"students": _("Registret innehåller elever som inte hör till lektionen.")}
+        )
     length = lesson.duration_minutes
     rows: list[_Row] = []
     changes: dict[str, Any] = {}
@@ -432,7 +443,7 @@ def register_save(
     late_correction = lesson.reported_at is not None and lesson.date < actor.on and bool(changes)
     if late_correction and not reason.strip():
         raise DomainError(
-            {"reason": "Lektionsdagen har passerat: ange varför närvaron rättas i efterhand."}
+            {"reason": _("Lektionsdagen har passerat: ange varför närvaron rättas i efterhand.")}
         )
     # The claim checks the version and, in the same statement, that the actor takes the
     # lesson's register (the policy's scope: teaches it, substitutes, or leads its school).
@@ -470,7 +481,7 @@ def register_save(
     write = _write_in_one_statement if connection.vendor == "postgresql" else _write_portable
     if not write(_Claim(lesson, query, now, actor.person_id, version), rows, entries):
         if not lesson_policy.can(actor, Action.TAKE_REGISTER, lesson):
-            raise DomainError("Du har inte behörighet att rapportera närvaro på lektionen.")
+            raise DomainError(_("Du har inte behörighet att rapportera närvaro på lektionen."))
         raise StaleRegister(
             "Någon annan har sparat närvaron på lektionen efter att du öppnade den. "
             "Se vad som sparades och gör dina ändringar igen."

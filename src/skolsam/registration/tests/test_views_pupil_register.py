@@ -253,7 +253,7 @@ def test_the_school_types_and_classes_follow_the_chosen_unit(r):
     assert response.status_code == 200
     page = response.content.decode()
     assert "6A" in page and "5A" not in page
-    assert SchoolType.GR.label in page and SchoolType.FKLASS.label not in page
+    assert str(SchoolType.GR.label) in page and str(SchoolType.FKLASS.label) not in page
     assert "<html" not in page
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.audit.services import audit_record
@@ -64,9 +65,9 @@ def term_create(
     """Create a term for a huvudman (all its schools) or one school unit."""
     _may_manage_calendar(actor, organisation)
     if end_date < start_date:
-        raise DomainError({"end_date": "Terminen kan inte sluta före den börjar."})
+        raise DomainError({"end_date": _("Terminen kan inte sluta före den börjar.")})
     if not name.strip():
-        raise DomainError({"name": "Terminen behöver ett namn, t.ex. Höstterminen 2026."})
+        raise DomainError({"name": _("Terminen behöver ett namn, t.ex. Höstterminen 2026.")})
     if start_date.year not in (school_year, school_year + 1):
         raise DomainError(
             {
@@ -78,7 +79,7 @@ def term_create(
         organisation=organisation, start_date__lte=end_date, end_date__gte=start_date
     )
     if overlapping.exists():
-        raise DomainError({"start_date": "Terminen överlappar en annan termin vid samma enhet."})
+        raise DomainError({"start_date": _("Terminen överlappar en annan termin vid samma enhet.")})
     term = Term.objects.create(
         organisation=organisation,
         school_year=school_year,
@@ -111,11 +112,11 @@ def non_teaching_day_create(
     end_date = end_date or start_date
     name = name.strip()
     if kind not in NonTeachingKind.values:
-        raise DomainError({"kind": "Välj lov, studiedag eller helgdag."})
+        raise DomainError({"kind": _("Välj lov, studiedag eller helgdag.")})
     if not name:
-        raise DomainError({"name": "Ge dagarna ett namn, t.ex. Höstlov eller Studiedag."})
+        raise DomainError({"name": _("Ge dagarna ett namn, t.ex. Höstlov eller Studiedag.")})
     if end_date < start_date:
-        raise DomainError({"end_date": "Slutdatum kan inte ligga före startdatum."})
+        raise DomainError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
     row = NonTeachingDay.objects.create(
         organisation=organisation, kind=kind, name=name, start_date=start_date, end_date=end_date
     )
@@ -369,7 +370,7 @@ def lesson_cancel(*, actor: Actor, lesson: CalendarEvent, comment: str = "") -> 
     """Call off one lesson. A lesson whose register is taken cannot be cancelled."""
     _may_manage(actor, lesson.organisation_id)
     if lesson.reported_at is not None:
-        raise DomainError("Lektionen är redan närvarorapporterad och kan inte ställas in.")
+        raise DomainError(_("Lektionen är redan närvarorapporterad och kan inte ställas in."))
     lesson.cancelled = True
     lesson.comment = comment[:300]
     lesson.modified = timezone.now()
@@ -391,9 +392,9 @@ def lesson_move(
     """Move one lesson to another day, time or room."""
     _may_manage(actor, lesson.organisation_id)
     if end <= start:
-        raise DomainError({"end": "Sluttiden måste vara efter starttiden."})
+        raise DomainError({"end": _("Sluttiden måste vara efter starttiden.")})
     if lesson.reported_at is not None:
-        raise DomainError("Lektionen är redan närvarorapporterad och kan inte flyttas.")
+        raise DomainError(_("Lektionen är redan närvarorapporterad och kan inte flyttas."))
     before = {
         "date": lesson.date.isoformat(),
         "start_time": calendar.local(lesson.start_time).strftime("%H:%M"),
@@ -436,7 +437,7 @@ def lesson_assign_substitute(
         ).exists()
         if not works_there:
             raise DomainError(
-                {"substitute": "Vikarien har ingen tjänst vid skolenheten den dagen."}
+                {"substitute": _("Vikarien har ingen tjänst vid skolenheten den dagen.")}
             )
     old = lesson.substitute_id
     lesson.substitute = duty

@@ -7,6 +7,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
@@ -24,7 +25,7 @@ def token_hash(token: str) -> str:
 
 def _may_follow(actor: Actor, person: Person) -> None:
     if person.pk != actor.person_id and not child_policy.can(actor, Action.SEE_CHILD, person):
-        raise DomainError("Du kan bara prenumerera på dina egna eller dina barns lektioner.")
+        raise DomainError(_("Du kan bara prenumerera på dina egna eller dina barns lektioner."))
 
 
 @transaction.atomic
@@ -35,7 +36,7 @@ def calendar_feed_create(*, actor: Actor, person: Person) -> str:
     """
     _may_follow(actor, person)
     if actor.person_id is None:
-        raise DomainError("Kalenderlänkar görs av en person, inte av systemet.")
+        raise DomainError(_("Kalenderlänkar görs av en person, inte av systemet."))
     now = timezone.now()
     CalendarFeed.objects.filter(
         owner_id=actor.person_id, person=person, revoked_at__isnull=True

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
@@ -26,13 +27,13 @@ def _may_manage(actor: Actor, owner: Organisation) -> None:
         actor, Action.CHANGE, owner.pk, "Du har inte behörighet att ändra lokaler vid den enheten."
     )
     if not owner.is_school_unit:
-        raise DomainError({"owner": "Lokaler och resurser hör till en skolenhet."})
+        raise DomainError({"owner": _("Lokaler och resurser hör till en skolenhet.")})
 
 
 def _name(display_name: str, max_length: int) -> str:
     name = display_name.strip()
     if not name:
-        raise DomainError({"display_name": "Ange ett namn."})
+        raise DomainError({"display_name": _("Ange ett namn.")})
     if problem := text_problem(name, max_length=max_length):
         raise DomainError({"display_name": problem})
     return name
@@ -46,9 +47,13 @@ def room_create(
     _may_manage(actor, owner)
     name = _name(display_name, Room._meta.get_field("display_name").max_length or 40)
     if seats is not None and not 0 < seats <= MAX_SEATS:
-        raise DomainError({"seats": f"Antal platser ska vara mellan 1 och {MAX_SEATS}."})
+        raise DomainError(
+            {"seats": _("Antal platser ska vara mellan 1 och %(most)s.") % {"most": MAX_SEATS}}
+        )
     if Room.objects.filter(owner=owner, display_name=name).exists():
-        raise DomainError({"display_name": f"Enheten har redan en lokal som heter {name}."})
+        raise DomainError(
+            {"display_name": _("Enheten har redan en lokal som heter %(name)s.") % {"name": name}}
+        )
     room = Room.objects.create(owner=owner, display_name=name, seats=seats)
     change_record(entity_type="Room", ids=[room.pk], organisation_ids=[owner.pk])
     audit_record(
@@ -67,7 +72,9 @@ def resource_create(*, actor: Actor, owner: Organisation, display_name: str) -> 
     _may_manage(actor, owner)
     name = _name(display_name, Resource._meta.get_field("display_name").max_length or 100)
     if Resource.objects.filter(owner=owner, display_name=name).exists():
-        raise DomainError({"display_name": f"Enheten har redan en resurs som heter {name}."})
+        raise DomainError(
+            {"display_name": _("Enheten har redan en resurs som heter %(name)s.") % {"name": name}}
+        )
     resource = Resource.objects.create(owner=owner, display_name=name)
     change_record(entity_type="Resource", ids=[resource.pk], organisation_ids=[owner.pk])
     audit_record(
