@@ -84,8 +84,15 @@ GUARDIAN_SURFACES = [
     "src/skolsam/accessibility/templates/accessibility/report.html",
     "src/skolsam/accessibility/templates/accessibility/report_sent.html",
 ]
-# The help pages are Swedish-only texts by design (docs/architecture.md, "Help").
-NOT_PRODUCT = ("/tests/", "/browser_tests/", "/help/templates/help/pages/")
+# The help pages are Swedish-only texts by design (docs/architecture.md, "Help"); the grade
+# documents (the betygskatalog and the certificates, grades/templates/grades/pdf/) are
+# official Swedish documents, issued in Swedish whatever the issuer's language.
+NOT_PRODUCT = (
+    "/tests/",
+    "/browser_tests/",
+    "/help/templates/help/pages/",
+    "/grades/templates/grades/pdf/",
+)
 Message = tuple[str | None, str]  # (context, msgid); the singular for plural forms
 
 
