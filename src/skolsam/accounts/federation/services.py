@@ -38,12 +38,6 @@ class Method(StrEnum):
     ONE_TIME_CODE = "one_time_code"
 
 
-METHOD_LABELS = {
-    Method.SWEDEN_CONNECT: "e-legitimation (Sweden Connect)",
-    Method.OIDC: "e-legitimation (OpenID Connect)",
-    Method.SKOLFEDERATION: "Skolfederation",
-    Method.ONE_TIME_CODE: "engångskod",
-}
 # The LoginMethods flag that offers each method.
 _METHOD_FLAG = {
     Method.SWEDEN_CONNECT: "e_legitimation",

@@ -29,10 +29,10 @@ from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 from saml2.config import SPConfig
 
 from skolsam.accounts.federation import saml
+from skolsam.accounts.federation.labels import BUTTONS, METHOD_LABELS
 from skolsam.accounts.federation.login_codes import login_code_issue, login_code_redeem
 from skolsam.accounts.federation.oidc import OidcRefused, oidc_callback_identity, oidc_enabled
 from skolsam.accounts.federation.services import (
-    METHOD_LABELS,
     FederatedIdentity,
     LoginRefused,
     Method,
@@ -53,7 +53,7 @@ LOGIN_METHOD_SESSION_KEY = "skolsam_login_method"
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def login_methods() -> list[dict[str, str]]:
+def login_methods() -> list[dict[str, Any]]:
     """Return the federated ways of logging in this installation offers, for the login page."""
     methods = []
     feds = saml.federations()
@@ -61,24 +61,24 @@ def login_methods() -> list[dict[str, str]]:
         methods.append(
             {
                 "url": reverse("saml_login", args=["e-legitimation"]),
-                "label": "Logga in med e-legitimation",
-                "hint": "BankID, Freja eID+ m.fl.",
+                "label": BUTTONS["e-legitimation"][0],
+                "hint": BUTTONS["e-legitimation"][1],
             }
         )
     if oidc_enabled():
         methods.append(
             {
                 "url": reverse("oidc_login"),
-                "label": "Logga in med e-legitimation (OpenID Connect)",
-                "hint": "Via Sveriges OIDC-profil",
+                "label": BUTTONS["oidc"][0],
+                "hint": BUTTONS["oidc"][1],
             }
         )
     if "skolfederation" in feds:
         methods.append(
             {
                 "url": reverse("saml_login", args=["skolfederation"]),
-                "label": "Logga in med Skolfederation",
-                "hint": "För personal och elever",
+                "label": BUTTONS["skolfederation"][0],
+                "hint": BUTTONS["skolfederation"][1],
             }
         )
     return methods
