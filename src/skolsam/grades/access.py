@@ -363,9 +363,7 @@ def sheet_for_actor(
     """
     try:
         activity = (
-            graded_activities(actor)
-            .select_related("syllabus", "organisation")
-            .get(pk=activity_id)
+            graded_activities(actor).select_related("syllabus", "organisation").get(pk=activity_id)
         )
         period = GradingPeriod.objects.get(pk=period_id, organisation_id=activity.organisation_id)
     except (ValueError, TypeError, ValidationError, Activity.DoesNotExist):

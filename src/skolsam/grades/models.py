@@ -322,9 +322,7 @@ class GradeSheet(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     period = models.ForeignKey(GradingPeriod, on_delete=models.PROTECT, related_name="sheets")
-    activity = models.ForeignKey(
-        "activities.Activity", on_delete=models.PROTECT, related_name="+"
-    )
+    activity = models.ForeignKey("activities.Activity", on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=0)
     saved_at = models.DateTimeField(null=True, blank=True)
     saved_by = models.ForeignKey(

@@ -148,7 +148,10 @@ def grade_sheet_for(*, actor: Actor, period: GradingPeriod, activity: Activity) 
     if syllabus is not None:
         grades = grades.filter(
             Q(syllabus_id=syllabus.pk)
-            | Q(syllabus__subject_code=syllabus.subject_code, syllabus__school_type=syllabus.school_type)
+            | Q(
+                syllabus__subject_code=syllabus.subject_code,
+                syllabus__school_type=syllabus.school_type,
+            )
         )
     now: dict[UUID, Grade] = {}
     earlier: dict[UUID, list[Grade]] = defaultdict(list)
@@ -158,10 +161,7 @@ def grade_sheet_for(*, actor: Actor, period: GradingPeriod, activity: Activity) 
         else:
             earlier[g.student_id].append(g)
     pending = (
-        {
-            p.student_id: p
-            for p in PendingGrade.objects.filter(sheet=sheet, decision__isnull=True)
-        }
+        {p.student_id: p for p in PendingGrade.objects.filter(sheet=sheet, decision__isnull=True)}
         if sheet
         else {}
     )
@@ -230,9 +230,7 @@ def pending_for_co_signer(*, actor: Actor) -> list[PendingGrade]:
     Three queries."""
     if actor.person_id is None:
         return []
-    units = Duty.objects.filter(valid_on(actor.on), person_id=actor.person_id).values(
-        "duty_at_id"
-    )
+    units = Duty.objects.filter(valid_on(actor.on), person_id=actor.person_id).values("duty_at_id")
     rows = list(
         PendingGrade.objects.filter(
             located(actor, "student__"),
@@ -324,7 +322,9 @@ def progress_for(*, actor: Actor, period: GradingPeriod) -> list[ProgressRow]:
         teachers[t.activity_id].append(t.duty.person)
     members: dict[UUID, set[UUID]] = defaultdict(set)
     by_group: dict[UUID, list[UUID]] = defaultdict(list)
-    for ga in Activity.groups.through.objects.filter(activity_id__in=ids).values_list("activity_id", "group_id"):
+    for ga in Activity.groups.through.objects.filter(activity_id__in=ids).values_list(
+        "activity_id", "group_id"
+    ):
         by_group[ga[1]].append(ga[0])
     first_years = {a.pk: first_graded_year(period, a.syllabus.school_type) for a in activities}
     rows = list(

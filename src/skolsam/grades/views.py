@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -75,17 +75,24 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _entries(post: dict[str, str] | object, rows: list[selectors.SheetRow]) -> list[SheetEntry]:
-    data = post  # a QueryDict
-    return [
-        SheetEntry(
-            student_id=row.person.pk,
-            grade_value=data.get(f"grade-{row.person.pk}", "") or "",  # type: ignore[attr-defined]
-            remark=data.get(f"remark-{row.person.pk}", "") or "",  # type: ignore[attr-defined]
+def _entries(post: QueryDict) -> list[SheetEntry] | None:
+    """Read the typed rows (grade-<pupil id>, remark-<pupil id>); None if a key is no id."""
+    entries = []
+    for key in post:
+        if not key.startswith("grade-"):
+            continue
+        try:
+            pk = UUID(key.removeprefix("grade-"))
+        except ValueError:
+            return None
+        entries.append(
+            SheetEntry(
+                student_id=pk,
+                grade_value=post.get(key, ""),
+                remark=post.get(f"remark-{pk}", ""),
+            )
         )
-        for row in rows
-        if row.editable
-    ]
+    return entries
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,10 +115,11 @@ def sheet(request: HttpRequest, period_id: UUID, activity_id: UUID) -> HttpRespo
             version = int(request.POST.get("version", ""))
         except ValueError:
             version = -1
-        current = selectors.grade_sheet_for(actor=actor, period=period, activity=activity)
-        entries = _entries(request.POST, current.rows)
-        typed = {str(e.student_id): (e.grade_value, e.remark) for e in entries}
+        entries = _entries(request.POST)
+        typed = {str(e.student_id): (e.grade_value, e.remark) for e in entries or []}
         try:
+            if entries is None:
+                raise DomainError("Listan kunde inte läsas. Läs in sidan på nytt.")
             result = grade_sheet_save(
                 actor=actor, period=period, activity=activity, version=version, entries=entries
             )

@@ -81,4 +81,3 @@ def grade_co_sign(*, actor: Actor, pending: PendingGrade) -> Grade:
         proposal.confirmed_at = timezone.now()
         proposal.save(update_fields=["decision", "confirmed_by", "confirmed_at"])
     return grade
-

@@ -67,9 +67,7 @@ def grade_reminders_send(*, actor: Actor, period: GradingPeriod) -> RemindersSen
             + "\n".join(f"- {line}" for line in missing[teacher.pk])
             + f"\n\nSätt betygen i betygslistan: {link}\n"
         )
-        mails.append(
-            EmailMessage(subject="Påminnelse: betyg att sätta", body=body, to=[address])
-        )
+        mails.append(EmailMessage(subject="Påminnelse: betyg att sätta", body=body, to=[address]))
     with transaction.atomic():
         audit_record(
             actor=actor,

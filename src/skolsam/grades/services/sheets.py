@@ -126,8 +126,7 @@ def grade_sheet_save(
             ).current()
         }
         pending = {
-            p.student_id: p
-            for p in PendingGrade.objects.filter(sheet=sheet, student_id__in=ids)
+            p.student_id: p for p in PendingGrade.objects.filter(sheet=sheet, student_id__in=ids)
         }
         errors: list[str] = []
         new_grades: list[Grade] = []
