@@ -81,8 +81,8 @@ def roster(actor: Actor, activity: Activity) -> list[Any]:
     seen: dict[UUID, Any] = {}
     for m in memberships:
         if m.person_id not in seen:
-            m.person.group_name = m.group.display_name
-            m.person.sheet_group_id = m.group_id
+            m.person.group_name = m.group.display_name  # type: ignore[attr-defined]
+            m.person.sheet_group_id = m.group_id  # type: ignore[attr-defined]
             seen[m.person_id] = m.person
     return list(seen.values())
 
@@ -268,9 +268,11 @@ def pending_for_co_signer(*, actor: Actor) -> list[PendingGrade]:
     out = []
     for r in rows:
         syllabus = r.sheet.activity.syllabus
+        if syllabus is None:
+            continue
         year = years.get((r.student_id, r.sheet.period.organisation_id))
         if licence_covers(quals.get((syllabus.school_type, syllabus.subject_code), []), year):
-            r.school_year = year
+            r.school_year = year  # type: ignore[attr-defined]
             out.append(r)
     return out
 
@@ -326,7 +328,10 @@ def progress_for(*, actor: Actor, period: GradingPeriod) -> list[ProgressRow]:
         "activity_id", "group_id"
     ):
         by_group[ga[1]].append(ga[0])
-    first_years = {a.pk: first_graded_year(period, a.syllabus.school_type) for a in activities}
+    first_years = {
+        a.pk: first_graded_year(period, a.syllabus.school_type if a.syllabus else "")
+        for a in activities
+    }
     rows = list(
         GroupMembership.objects.filter(
             valid_on(day), located(actor, "person__"), group_id__in=list(by_group)

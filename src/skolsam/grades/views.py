@@ -4,6 +4,7 @@ selector call, render. Publication and the portal are not here."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -32,6 +33,7 @@ from skolsam.grades.services import (
     grading_period_open,
 )
 from skolsam.organisations.access import organisation_policy
+from skolsam.organisations.models import Organisation
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -196,13 +198,12 @@ class PeriodOpenForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, units: list[object], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.units = {str(u.pk): u for u in units}  # type: ignore[attr-defined]
-        self.fields["organisation"].choices = [
-            (pk, u.display_name)  # type: ignore[attr-defined]
-            for pk, u in self.units.items()
-        ]
+    def __init__(self, *args: Any, units: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in units}
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(pk, u.display_name) for pk, u in self.units.items()]
 
 
 @require_http_methods(["GET", "POST"])

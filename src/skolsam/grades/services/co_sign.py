@@ -37,6 +37,8 @@ def grade_co_sign(*, actor: Actor, pending: PendingGrade) -> Grade:
         period = proposal.sheet.period
         activity = proposal.sheet.activity
         syllabus = activity.syllabus
+        if syllabus is None:
+            raise DomainError("Aktiviteten har inget ämne som ger betyg.")
         unit_id = period.organisation_id
         if not period.is_open:
             raise DomainError("Betygsperioden är stängd: betyget kan inte medsigneras längre.")

@@ -209,7 +209,9 @@ def test_progress_shows_missing_and_f_and_reminds_the_teachers_by_email(
     client.post(_url(grading), _data(grading, {alva: "A", hugo: "F"}))
     anders = login_with_two_factor(grading.rektor)
     page = anders.get(reverse("grades:progress", args=[grading.period.pk])).content.decode()
-    row = re.search(r"<tr><th scope=\"row\">7B Matematik.*?</tr>", page, re.S).group()
+    found = re.search(r"<tr><th scope=\"row\">7B Matematik.*?</tr>", page, re.S)
+    assert found is not None
+    row = found.group()
     assert "Maria" in row and f"{hugo.full_name} (F)" in row
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["3", "2", "0", "1"]
     with django_capture_on_commit_callbacks(execute=True):
