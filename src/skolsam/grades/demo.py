@@ -209,7 +209,8 @@ def _waiting_for_co_signer(
             activity=activity,
             version=sheet.version,
             entries=[
-                SheetEntry(student_id=r.person.pk, grade_value=v) for r, v in zip(rows, "CBE")
+                SheetEntry(student_id=r.person.pk, grade_value=v)
+                for r, v in zip(rows, "CBE", strict=False)
             ],
         )
         return

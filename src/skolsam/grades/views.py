@@ -113,15 +113,13 @@ def sheet(request: HttpRequest, period_id: UUID, activity_id: UUID) -> HttpRespo
     saved_message = ""
     typed: dict[str, tuple[str, str]] = {}
     if request.method == "POST":
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
+        raw_version = request.POST.get("version", "")
+        version = int(raw_version) if raw_version.isdigit() and len(raw_version) < 10 else None
         entries = _entries(request.POST)
         typed = {str(e.student_id): (e.grade_value, e.remark) for e in entries or []}
         try:
-            if entries is None:
-                raise DomainError("Listan kunde inte läsas. Läs in sidan på nytt.")
+            if entries is None or version is None:
+                raise DomainError(_("Listan kunde inte läsas. Läs in sidan på nytt."))
             result = grade_sheet_save(
                 actor=actor, period=period, activity=activity, version=version, entries=entries
             )

@@ -103,10 +103,14 @@ def test_one_bad_row_saves_nothing_and_names_the_pupil(client, grading, value, r
     assert not Grade.objects.exists()
 
 
-def test_a_bad_version_is_a_stale_sheet_not_an_error(client, grading):
+@pytest.mark.parametrize(
+    "data", [{"version": "x" * 1000}, {"version": "0", "grade-not-an-id": "A"}, {}]
+)
+def test_a_form_that_cannot_be_read_is_refused_clearly(client, grading, data):
     login(client, grading.teacher)
-    answer = client.post(_url(grading), {"version": "x" * 1000})
-    assert answer.status_code == 409 and not Grade.objects.exists()
+    answer = client.post(_url(grading), data)
+    assert answer.status_code == 400 and "Listan kunde inte läsas" in answer.content.decode()
+    assert not Grade.objects.exists()
 
 
 def test_a_teacher_who_does_not_grade_the_group_gets_404(client, grading):
