@@ -327,6 +327,7 @@ def test_the_demo_has_grades_an_open_period_and_a_grade_waiting_for_a_co_signer(
     teacher = actor("larare.centralskolan")
     assert any(s.period in open_now for s in sheets_for_teacher(actor=teacher))
     unlicensed = User.objects.get(username="obehorig.centralskolan").person_id
+    assert unlicensed is not None
     assert not TeacherLicence.objects.filter(person_id=unlicensed).exists()
     waiting = PendingGrade.objects.filter(proposed_by_id=unlicensed, decision__isnull=True)
     assert waiting.count() == 3

@@ -26,7 +26,7 @@ def grade_co_sign(*, actor: Actor, pending: PendingGrade) -> Grade:
     with transaction.atomic():
         try:
             proposal = (
-                PendingGrade.objects.select_for_update()
+                PendingGrade.objects.select_for_update(of=("self",))
                 .select_related("sheet__period", "sheet__activity__syllabus", "student")
                 .get(pk=pending.pk)
             )
