@@ -139,6 +139,9 @@ ACTION_LABELS: dict[str, str] = {
     "grades.period_open": "Betygsperiod öppnad",
     "grades.period_close": "Betygsperiod stängd",
     "grades.licence_record": "Lärarlegitimation registrerad",
+    "grades.propose": "Betyg satt av lärare utan legitimation, väntar på medbedömare",
+    "grades.remind": "Påminnelse om betyg skickad till lärare",
+    "grades.view_history": "Betygets historik visad",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",
@@ -181,6 +184,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "NonTeachingDay": "Lovdag",
     "NoticeExemption": "Undantag från meddelanden",
     "Organisation": "Organisation",
+    "PendingGrade": "Betyg som väntar på medbedömare",
     "Person": "Person",
     "Placement": "Placering",
     "Programme": "Program",

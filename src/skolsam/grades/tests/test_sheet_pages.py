@@ -13,6 +13,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -141,6 +142,8 @@ def test_jonas_grades_wait_for_maria_who_co_signs_in_one_tap(client, grading):
     assert "ingen lärarlegitimation" in page
     assert client.post(_url(grading), _data(grading, {alva: "C", hugo: "D"})).status_code == 302
     assert not Grade.objects.exists() and PendingGrade.objects.count() == 2
+    proposed = AuditEntry.objects.filter(action="grades.propose")
+    assert {e.person_id for e in proposed} == {alva.pk, hugo.pk}
     # He may change a waiting grade from the sheet.
     client.post(_url(grading), _data(grading, {hugo: "B"}, version=1))
     assert PendingGrade.objects.get(student=hugo).grade_value == "B"
@@ -155,6 +158,8 @@ def test_jonas_grades_wait_for_maria_who_co_signs_in_one_tap(client, grading):
     assert grade.grading_teacher_id == grading.unlicensed_teacher.pk
     assert grade.co_signer_id == grading.teacher.pk and grade.co_signer_licensed
     assert not grade.grading_teacher_licensed
+    decided = AuditEntry.objects.get(action="grades.decide", person_id=alva.pk)
+    assert decided.detail["co_signer"] == str(grading.teacher.pk)
     waiting.refresh_from_db()
     assert waiting.decision_id == grade.pk and waiting.confirmed_by_id == grading.teacher.pk
     assert client.post(reverse("grades:co_sign", args=[waiting.pk])).status_code == 404
@@ -251,8 +256,7 @@ def test_the_teachers_index_links_the_sheet(client, grading):
     assert _url(grading) not in client.get(reverse("grades:index")).content.decode()
 
 
-@pytest.mark.parametrize("size", [5, 30])
-def test_a_save_costs_the_same_few_statements_whatever_the_group_size(client, size):
+def _graded_day(size: int):
     from skolsam.core.dates import today
     from skolsam.enrolment.models import Enrolment
     from skolsam.grades.services import grading_period_open
@@ -273,6 +277,13 @@ def test_a_save_costs_the_same_few_statements_whatever_the_group_size(client, si
         semester="HT",
         year=today().year,
     )
+    return g
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_a_save_costs_the_same_few_statements_whatever_the_group_size(client, size):
+    g = _graded_day(size)
+    day = g.day
     login(client, day.teacher)
     url = _url(g)
     client.get(url)
@@ -282,12 +293,28 @@ def test_a_save_costs_the_same_few_statements_whatever_the_group_size(client, si
         saved = client.post(url, data, HTTP_HX_REQUEST="true")
     assert saved.status_code == 200, saved.content.decode()[:2000]
     assert Grade.objects.count() == size
+    # The save (about 20) and the saved sheet read back (about 10).
     assert len(ctx.captured_queries) <= 36, "\n".join(q["sql"][:150] for q in ctx.captured_queries)
     with CaptureQueriesContext(connection) as page:
         assert client.get(url).status_code == 200
     assert len(page.captured_queries) <= 16, "\n".join(
         q["sql"][:150] for q in page.captured_queries
     )
+
+
+@pytest.mark.parametrize("size", [5, 30])
+def test_the_progress_page_costs_the_same_whatever_the_school_size(size):
+    g = _graded_day(size)
+    maria = Client()
+    login(maria, g.day.teacher)
+    maria.post(_url(g), _data(g, {p: "F" for p in g.day.pupils}))
+    anders = login_with_two_factor(g.day.rektor)
+    url = reverse("grades:progress", args=[g.period.pk])
+    anders.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        page = anders.get(url)
+    assert page.status_code == 200 and page.content.decode().count("(F)") == size
+    assert len(ctx.captured_queries) <= 14, "\n".join(q["sql"][:150] for q in ctx.captured_queries)
 
 
 def test_the_service_refuses_a_term_grade_below_the_first_year(grading):
