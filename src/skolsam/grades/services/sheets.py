@@ -149,6 +149,9 @@ def grade_sheet_save(
             if problem:
                 errors.append(f"{name}, anmärkning: {problem}")
                 continue
+            if not value:
+                errors.append(f"{name}: välj ett betyg, eller ta bort anmärkningen.")
+                continue
             if value not in values.values:
                 shown = value[:10] or "Tomt"
                 errors.append(

@@ -90,6 +90,7 @@ def test_a_stale_save_is_refused_and_shows_what_the_other_save_stored(client, gr
         ("A" * 100_000, "", "är inget giltigt betyg här"),
         ("A", "rad\x00två", "otillåtet tecken"),
         ("A", "x" * 5000, "för långt"),
+        ("", "En anmärkning", "välj ett betyg, eller ta bort anmärkningen"),
     ],
 )
 def test_one_bad_row_saves_nothing_and_names_the_pupil(client, grading, value, remark, message):
@@ -248,10 +249,14 @@ def test_the_history_is_the_rektors_to_see_and_the_read_is_audited(client, gradi
     assert client.get(url).status_code == 404
 
 
-def test_the_teachers_index_links_the_sheet(client, grading):
+def test_the_teachers_index_links_the_sheet_and_the_rektors_the_period(client, grading):
     login(client, grading.teacher)
     page = client.get(reverse("grades:index")).content.decode()
     assert _url(grading) in page
+    assert reverse("grades:progress", args=[grading.period.pk]) not in page
+    anders = login_with_two_factor(grading.rektor)
+    rektors = anders.get(reverse("grades:index")).content.decode()
+    assert reverse("grades:progress", args=[grading.period.pk]) in rektors
     login(client, grading.other_teacher)
     assert _url(grading) not in client.get(reverse("grades:index")).content.decode()
 
