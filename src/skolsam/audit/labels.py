@@ -145,6 +145,9 @@ ACTION_LABELS: dict[str, str] = {
     "grades.certificate_issue": "Betygsdokument utfärdat",
     "grades.certificate_view": "Betygsdokument hämtat",
     "grades.certificate_run": "Utskrift av betyg för en skolenhet",
+    "grades.propose": "Betyg satt av lärare utan legitimation, väntar på medbedömare",
+    "grades.remind": "Påminnelse om betyg skickad till lärare",
+    "grades.view_history": "Betygets historik visad",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",
@@ -187,6 +190,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "NonTeachingDay": "Lovdag",
     "NoticeExemption": "Undantag från meddelanden",
     "Organisation": "Organisation",
+    "PendingGrade": "Betyg som väntar på medbedömare",
     "Person": "Person",
     "Placement": "Placering",
     "Programme": "Program",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("audit/", include("skolsam.audit_search.urls")),
     path("schema/", include("skolsam.schedule.urls")),
     path("narvaro/", include("skolsam.attendance.urls")),
+    path("betyg/", include("skolsam.grades.urls")),
     path("portal/", include("skolsam.portal.urls")),
     path("meddelanden/", include("skolsam.messaging.urls")),
     path("hjalp/", include("skolsam.help.urls")),

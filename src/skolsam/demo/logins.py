@@ -62,8 +62,16 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "larare.centralskolan",
         "Lärare, Centralskolan (bl.a. matematik i 8A)",
         "Eleverna i de grupper hen undervisar och deras vårdnadshavare, men inte den "
-        "skyddade eleven i 8A.",
+        "skyddade eleven i 8A. Sätter betyg (Betyg i menyn: perioden är öppen) och "
+        "medsignerar betyg i matematik.",
         person=f"teaches:{CENTRAL}/8A/GRGRMAT01",
+    ),
+    DemoLogin(
+        "obehorig.centralskolan",
+        "Lärare utan legitimation i matematik, 9A (Centralskolan)",
+        "Som läraren ovan för sina grupper. Sätter betyg i 9A matematik, men betygen väntar "
+        "på att en legitimerad lärare (larare.centralskolan) medsignerar dem.",
+        person=f"teaches:{CENTRAL}/9A/GRGRMAT01",
     ),
     DemoLogin(
         "mentor.centralskolan",

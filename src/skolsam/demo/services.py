@@ -31,6 +31,7 @@ from skolsam.demo.generator import (
 )
 from skolsam.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from skolsam.demo.scenario import SCHOOL_YEAR, SEED, demo_plan
+from skolsam.grades.demo import demo_grades_load
 from skolsam.messaging.demo import demo_messages_load
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation
@@ -101,6 +102,8 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
     # hang on the register just loaded; the attendance module owns how they look.
     schedule = demo_schedule_load()
     attendance = demo_attendance_load(named=generation.named)
+    # Licences, earlier terms' grades and a grading period open now (grades/demo.py).
+    grades = demo_grades_load(named=generation.named)
     # A weekly letter to a class and a conversation with a family (messaging/demo.py).
     messages = demo_messages_load(named=generation.named)
     accessibility_reports = demo_accessibility_load()
@@ -118,6 +121,7 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
             "reference_data": reference,
             "schedule": str(schedule),
             "attendance": str(attendance),
+            "grades": str(grades),
             "messages": str(messages),
             "accessibility_reports": accessibility_reports,
             "removed": removed,

@@ -31,10 +31,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from skolsam.activities.models import ActivityTeacher
+from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.core.access import Actor, located, may_see_location
 from skolsam.core.choices import DutyRole
 from skolsam.core.models import valid_on
@@ -307,3 +308,66 @@ def grade_history_for_actor(actor: Actor, lineage: UUID | str) -> list[Grade]:
     if not versions:
         raise Http404("Betyget finns inte.")
     return versions
+
+
+def licence_ranges(
+    person_id: UUID | None, syllabus: Syllabus, on: date
+) -> list[tuple[int | None, int | None]]:
+    """Return the school-year ranges the person's licences cover for the syllabus on `on`,
+    in one query: `licence_covers` then answers for each pupil as `licensed_for` would."""
+    if person_id is None or not syllabus.subject_code:
+        return []
+    return list(
+        LicenceQualification.objects.filter(
+            Q(licence__valid_to__isnull=True) | Q(licence__valid_to__gte=on),
+            licence__person_id=person_id,
+            licence__valid_from__lte=on,
+            school_type=syllabus.school_type,
+            subject_code=syllabus.subject_code,
+        ).values_list("school_year_from", "school_year_to")
+    )
+
+
+def licence_covers(ranges: list[tuple[int | None, int | None]], school_year: int | None) -> bool:
+    """Tell whether one of `ranges` covers the school year (as `licensed_for` decides)."""
+    for low, high in ranges:
+        if school_year is None:
+            if low is None and high is None:
+                return True
+        elif (low is None or low <= school_year) and (high is None or high >= school_year):
+            return True
+    return False
+
+
+def graded_activities(actor: Actor) -> QuerySet[Activity]:
+    """Return the activities the actor grades that day (ActivityTeacher.grader) that have
+    a syllabus: the sheets a teacher may open."""
+    if actor.person_id is None:
+        return Activity.objects.none()
+    day = actor.on
+    teaching = ActivityTeacher.objects.filter(
+        _active(day, ""), valid_on(day, "duty__"), grader=True, duty__person_id=actor.person_id
+    )
+    return Activity.objects.filter(
+        valid_on(day), pk__in=teaching.values("activity_id"), syllabus__isnull=False
+    )
+
+
+def sheet_for_actor(
+    actor: Actor, period_id: Any, activity_id: Any
+) -> tuple[GradingPeriod, Activity]:
+    """Return the grading period and the activity of a grade sheet the actor grades.
+
+    Only a grader of the activity opens its sheet, in a period of the activity's unit;
+    anyone else (another teacher at the school, the rektor, another school) gets a 404.
+    """
+    try:
+        activity = (
+            graded_activities(actor).select_related("syllabus", "organisation").get(pk=activity_id)
+        )
+        period = GradingPeriod.objects.get(pk=period_id, organisation_id=activity.organisation_id)
+    except (ValueError, TypeError, ValidationError, Activity.DoesNotExist):
+        raise Http404("Betygslistan finns inte.") from None
+    except GradingPeriod.DoesNotExist:
+        raise Http404("Betygslistan finns inte.") from None
+    return period, activity

@@ -491,3 +491,61 @@ class CertificateRun(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 100
+class GradeSheet(models.Model):
+    """A teacher's grade sheet: one activity (group and subject) in one grading period.
+
+    It holds no grades, only the version a save claims (optimistic locking): a save made
+    from a sheet someone else has saved since is refused and shows what they stored.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    period = models.ForeignKey(GradingPeriod, on_delete=models.PROTECT, related_name="sheets")
+    activity = models.ForeignKey("activities.Activity", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    saved_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "activity"], name="grade_sheet_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Betygslista {self.activity_id} {self.period_id} v{self.version}"
+
+
+class PendingGrade(models.Model):
+    """An unlicensed teacher's grade, waiting for a licensed co-signer (SL 3:16).
+
+    Not a decision yet: `Grade` requires every grade set here to be licensed or
+    co-signed, so the decision (a `Grade` row naming both teachers) is written when a
+    licensed teacher at the unit confirms; `decision` then points at it and the pending
+    row is kept as the record of who proposed what and when. Until then the proposing
+    teacher may change the value from the sheet.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sheet = models.ForeignKey(GradeSheet, on_delete=models.PROTECT, related_name="pending")
+    student = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    grade_value = models.CharField(max_length=3)
+    remark = models.TextField(blank=True)
+    proposed_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decision = models.OneToOneField(
+        Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="proposal"
+    )
+    confirmed_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "student"], name="pending_grade_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade_value} (väntar på medbedömare)"

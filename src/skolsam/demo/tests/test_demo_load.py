@@ -309,3 +309,28 @@ def test_the_central_administrators_find_an_accessibility_report_waiting(demo: A
     waiting = report_policy.objects(actor("central.koping"), Action.VIEW)
     assert waiting.count() == 1
     assert waiting.get().huvudman.display_name == "Köpings kommun"
+
+
+def test_the_demo_has_grades_an_open_period_and_a_grade_waiting_for_a_co_signer(
+    demo: Any,
+) -> None:
+    from skolsam.grades.models import Grade, GradingPeriod, PendingGrade, TeacherLicence
+    from skolsam.grades.selectors import pending_for_co_signer, sheets_for_teacher
+
+    current = Grade.objects.current()
+    assert current.filter(school_type="GR").count() > 500
+    assert current.filter(school_type="GY").exists()
+    assert {g for g in current.values_list("grade_value", flat=True)} <= set("ABCDEF–")
+    open_now = GradingPeriod.objects.filter(closed_at__isnull=True)
+    assert open_now.count() == 1
+    assert TeacherLicence.objects.count() > 10
+    teacher = actor("larare.centralskolan")
+    assert any(s.period in open_now for s in sheets_for_teacher(actor=teacher))
+    unlicensed = User.objects.get(username="obehorig.centralskolan").person_id
+    assert unlicensed is not None
+    assert not TeacherLicence.objects.filter(person_id=unlicensed).exists()
+    waiting = PendingGrade.objects.filter(proposed_by_id=unlicensed, decision__isnull=True)
+    assert waiting.count() == 3
+    assert {p.pk for p in pending_for_co_signer(actor=teacher)} >= set(
+        waiting.values_list("pk", flat=True)
+    )

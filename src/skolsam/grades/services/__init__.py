@@ -1,12 +1,21 @@
-"""Write grades: one module per topic (decisions, grading periods, licences)."""
+"""Write grades: one module per topic (decisions, sheets, co-signing, periods, licences,
+reminders)."""
 
+from skolsam.grades.services.co_sign import grade_co_sign
 from skolsam.grades.services.decisions import grade_decide, grade_record_earlier
 from skolsam.grades.services.licences import teacher_licence_record
 from skolsam.grades.services.periods import grading_period_close, grading_period_open
+from skolsam.grades.services.reminders import grade_reminders_send
+from skolsam.grades.services.sheets import SheetEntry, StaleGradeSheet, grade_sheet_save
 
 __all__ = [
+    "SheetEntry",
+    "StaleGradeSheet",
+    "grade_co_sign",
     "grade_decide",
     "grade_record_earlier",
+    "grade_reminders_send",
+    "grade_sheet_save",
     "grading_period_close",
     "grading_period_open",
     "teacher_licence_record",

@@ -1,0 +1,216 @@
+"""Give the demo grades: licences, earlier terms' grades, a grading period open now, and a
+teacher without a licence whose grades wait for a co-signer.
+
+Called by the demo loader after the attendance: `demo_grades_load(named=generation.named)`.
+Everything goes through the services as the people who would do it (the central
+administrator records the licences, the rektor opens and closes the periods, each
+activity's teacher saves the grade sheet), so the audit log reads as in real use.
+Idempotent: a second load finds the periods and changes nothing.
+
+- Centralskolan 7-9 (Köping): term grades for the autumn and spring terms before this
+  one, for every pupil in every subject; the term-grade period of this term open now.
+  The teacher of 9A mathematics has no licence (`UNLICENSED`), so what they grade waits
+  for a licensed mathematics teacher (the demo login `larare.centralskolan`) to co-sign.
+- Mälargymnasiet (Köping): course grades from the spring term's course ends.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from skolsam.accounts.actor import actor_for_person
+from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.core.choices import SchoolType
+from skolsam.core.dates import today
+from skolsam.core.models import valid_on
+from skolsam.grades.models import GradingPeriod, GradingPeriodKind, Semester, TeacherLicence
+from skolsam.grades.selectors import grade_sheet_for
+from skolsam.grades.services import (
+    SheetEntry,
+    grade_sheet_save,
+    grading_period_close,
+    grading_period_open,
+    teacher_licence_record,
+)
+from skolsam.people.models import Person
+
+CENTRAL = "koping/centralskolan"
+GYMNASIUM = "koping/malargymnasiet"
+# The teacher who grades without a licence (SL 3:16): their grades wait for a co-signer.
+UNLICENSED = f"teaches:{CENTRAL}/9A/GRGRMAT01"
+# Weighted towards the middle of the scale, with a few F and one dash in a hundred.
+VALUES = ["A"] * 8 + ["B"] * 14 + ["C"] * 26 + ["D"] * 20 + ["E"] * 22 + ["F"] * 9 + ["–"]
+
+
+@dataclass
+class DemoGradesResult:
+    licences: int = 0
+    grades: int = 0
+    periods: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.licences} legitimationer, {self.grades} betyg, {self.periods} perioder"
+
+
+def _terms_before(day: date) -> list[tuple[str, int]]:
+    """Return the two terms before the one `day` is in, oldest first."""
+    if day.month >= 7:
+        return [(Semester.HT, day.year - 1), (Semester.VT, day.year)]
+    return [(Semester.VT, day.year - 1), (Semester.HT, day.year - 1)]
+
+
+def _current_term(day: date) -> tuple[str, int]:
+    return (Semester.HT if day.month >= 7 else Semester.VT), day.year
+
+
+def _graders(unit_id: UUID, day: date) -> list[tuple[Activity, Person]]:
+    teaching = (
+        ActivityTeacher.objects.filter(
+            valid_on(day, "activity__"),
+            grader=True,
+            activity__organisation_id=unit_id,
+            activity__syllabus__isnull=False,
+        )
+        .select_related("activity__syllabus", "duty__person", "activity__organisation")
+        .order_by("activity__display_name")
+    )
+    return [(t.activity, t.duty.person) for t in teaching]
+
+
+def _licences(
+    graders: list[tuple[Activity, Person]], admin: Any, skip: UUID | None, on: date
+) -> int:
+    by_person: dict[UUID, set[tuple[str, str]]] = {}
+    for activity, person in graders:
+        if person.pk == skip or activity.syllabus is None:
+            continue
+        by_person.setdefault(person.pk, set()).add(
+            (activity.syllabus.school_type, activity.syllabus.subject_code)
+        )
+    done = 0
+    for person in Person.objects.filter(pk__in=list(by_person)):
+        if TeacherLicence.objects.filter(person=person).exists():
+            continue
+        quals = [
+            {
+                "school_type": school_type,
+                "subject_code": code,
+                "school_year_from": 4 if school_type == SchoolType.GR else None,
+                "school_year_to": 9 if school_type == SchoolType.GR else None,
+            }
+            for school_type, code in sorted(by_person[person.pk])
+            if code
+        ]
+        if quals:
+            teacher_licence_record(
+                actor=admin, person=person, valid_from=date(2015, 6, 1), qualifications=quals
+            )
+            done += 1
+    return done
+
+
+def _grade_term(
+    graders: list[tuple[Activity, Person]],
+    period: GradingPeriod,
+    rng: random.Random,
+    on: date,
+    skip: UUID | None = None,
+) -> int:
+    saved = 0
+    for activity, person in graders:
+        if person.pk == skip:
+            continue
+        actor = actor_for_person(person.pk, on=on)
+        sheet = grade_sheet_for(actor=actor, period=period, activity=activity)
+        if sheet.values is None:
+            continue
+        entries = [
+            SheetEntry(
+                student_id=row.person.pk,
+                grade_value=(
+                    rng.choice(VALUES)
+                    if "F" in sheet.values.values
+                    else rng.choice(sheet.values.values)
+                ),
+            )
+            for row in sheet.rows
+            if row.editable
+        ]
+        if entries:
+            saved += grade_sheet_save(
+                actor=actor,
+                period=period,
+                activity=activity,
+                version=sheet.version,
+                entries=entries,
+            ).set
+    return saved
+
+
+def demo_grades_load(*, named: dict[str, Any]) -> DemoGradesResult:
+    """Load the demo's grades once (see the module's docstring)."""
+    result = DemoGradesResult()
+    day = today()
+    central = named.get(f"org:{CENTRAL}")
+    if central is None or GradingPeriod.objects.filter(organisation_id=central).exists():
+        return result
+    rng = random.Random(12)
+    admin = actor_for_person(named["central:koping"], on=day)
+    unlicensed = named.get(UNLICENSED)
+    units = [(CENTRAL, GradingPeriodKind.TERM), (GYMNASIUM, GradingPeriodKind.COURSE_END)]
+    for key, kind in units:
+        unit_id = named.get(f"org:{key}")
+        rektor_id = named.get(f"rektor:{key}")
+        if unit_id is None or rektor_id is None:
+            continue
+        rektor = actor_for_person(rektor_id, on=day)
+        graders = _graders(unit_id, day)
+        result.licences += _licences(graders, admin, unlicensed, day)
+        unit = graders[0][0].organisation if graders else None
+        if unit is None:
+            continue
+        terms = _terms_before(day)
+        if kind == GradingPeriodKind.COURSE_END:
+            terms = [t for t in terms if t[0] == Semester.VT]
+        for semester, year in terms:
+            period = grading_period_open(
+                actor=rektor, organisation=unit, kind=kind, semester=semester, year=year
+            )
+            result.periods += 1
+            result.grades += _grade_term(graders, period, rng, day, skip=unlicensed)
+            grading_period_close(actor=rektor, period=period)
+        if kind == GradingPeriodKind.TERM:
+            semester, year = _current_term(day)
+            now_open = grading_period_open(
+                actor=rektor, organisation=unit, kind=kind, semester=semester, year=year
+            )
+            result.periods += 1
+            _waiting_for_co_signer(graders, now_open, unlicensed, day)
+    return result
+
+
+def _waiting_for_co_signer(
+    graders: list[tuple[Activity, Person]], period: GradingPeriod, teacher: UUID | None, on: date
+) -> None:
+    """Let the unlicensed teacher grade three pupils now: their grades wait for a co-signer."""
+    for activity, person in graders:
+        if person.pk != teacher:
+            continue
+        actor = actor_for_person(person.pk, on=on)
+        sheet = grade_sheet_for(actor=actor, period=period, activity=activity)
+        rows = [r for r in sheet.rows if r.editable][:3]
+        grade_sheet_save(
+            actor=actor,
+            period=period,
+            activity=activity,
+            version=sheet.version,
+            entries=[
+                SheetEntry(student_id=r.person.pk, grade_value=v)
+                for r, v in zip(rows, "CBE", strict=False)
+            ],
+        )
+        return

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from skolsam.grades import views
+
+app_name = "grades"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("lista/<uuid:period_id>/<uuid:activity_id>/", views.sheet, name="sheet"),
+    path("medsignera/", views.co_sign_list, name="co_sign_list"),
+    path("medsignera/<uuid:pending_id>/", views.co_sign, name="co_sign"),
+    path("perioder/", views.periods, name="periods"),
+    path("perioder/<uuid:period_id>/stang/", views.period_close, name="period_close"),
+    path("perioder/<uuid:period_id>/", views.progress, name="progress"),
+    path("perioder/<uuid:period_id>/paminn/", views.remind, name="remind"),
+    path("historik/<uuid:lineage>/", views.history, name="history"),
+]
