@@ -64,8 +64,12 @@ def _world(pupils: int):  # type: ignore[no-untyped-def]
     from skolsam.core.dates import today
     from skolsam.enrolment.models import Enrolment
     from skolsam.grades.models import GradingPeriodKind, Semester
-    from skolsam.grades.services import grade_decide, grading_period_close, grading_period_open
-    from skolsam.grades.services import teacher_licence_record
+    from skolsam.grades.services import (
+        grade_decide,
+        grading_period_close,
+        grading_period_open,
+        teacher_licence_record,
+    )
     from skolsam.grades.tests.conftest import MATHS_7_9, syllabus
     from skolsam.testing.story import build_day
 

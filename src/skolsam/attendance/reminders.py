@@ -110,7 +110,8 @@ def _candidates(now: datetime) -> dict[UUID, Person]:
             previous[unit] = _previous_school_day(unit, today)
         # The day the absence ended on: one ending at midnight ended the day before.
         last_day = calendar.local(absence.end_time - timedelta(microseconds=1)).date()
-        if previous[unit] is not None and last_day >= previous[unit]:
+        since = previous[unit]
+        if since is not None and last_day >= since:
             out[absence.student_id] = absence.student
     return out
 

@@ -491,6 +491,8 @@ class CertificateRun(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 100
+
+
 class GradeSheet(models.Model):
     """A teacher's grade sheet: one activity (group and subject) in one grading period.
 
