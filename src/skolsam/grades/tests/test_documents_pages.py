@@ -40,6 +40,8 @@ def _url(name, grading, *args):
 def test_the_rektor_locks_signs_and_downloads_the_catalogue(grading):
     _closed(grading)
     rektor = login_with_two_factor(grading.rektor)
+    # The closed period's line on the periods page leads here.
+    assert _url("period", grading) in rektor.get(reverse("grades:periods")).content.decode()
     page = rektor.get(_url("period", grading)).content.decode()
     assert "Lås katalogen för Matematik" in page
     response = rektor.post(
