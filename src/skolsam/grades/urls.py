@@ -14,4 +14,5 @@ urlpatterns = [
     path("perioder/<uuid:period_id>/", views.progress, name="progress"),
     path("perioder/<uuid:period_id>/paminn/", views.remind, name="remind"),
     path("historik/<uuid:lineage>/", views.history, name="history"),
+    path("historik/<uuid:lineage>/andra/", views.correct, name="correct"),
 ]

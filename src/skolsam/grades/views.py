@@ -21,12 +21,19 @@ from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.grades import selectors
-from skolsam.grades.access import grade_history_for_actor, grading_period_policy, sheet_for_actor
-from skolsam.grades.models import GradingPeriod, GradingPeriodKind, Semester
+from skolsam.grades.access import (
+    grade_history_for_actor,
+    grade_policy,
+    grading_period_policy,
+    sheet_for_actor,
+)
+from skolsam.grades.models import DecisionKind, GradingPeriod, GradingPeriodKind, Semester
+from skolsam.grades.rules import is_diploma_project, value_set_for
 from skolsam.grades.services import (
     SheetEntry,
     StaleGradeSheet,
     grade_co_sign,
+    grade_decide,
     grade_reminders_send,
     grade_sheet_save,
     grading_period_close,
@@ -302,7 +309,11 @@ def remind(request: HttpRequest, period_id: UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 def history(request: HttpRequest, lineage: UUID) -> HttpResponse:
-    """Show every decision on one grade, first to last; the read is audited under the pupil."""
+    """Show every decision on one grade, first to last; the read is audited under the pupil.
+
+    Below it, for those who may: an Ändring (the grading teacher or the rektor, never
+    lower, SL 3:20) and a Rättelse (the rektor) of the grade as it stands.
+    """
     actor = request_actor(request)
     versions = grade_history_for_actor(actor, lineage)
     first = versions[0]
@@ -314,8 +325,80 @@ def history(request: HttpRequest, lineage: UUID) -> HttpResponse:
         person_id=first.student_id,
         detail={"versions": len(versions)},
     )
+    return _history_page(request, versions)
+
+
+def _history_page(
+    request: HttpRequest,
+    versions: list[Any],
+    *,
+    errors: list[str] | None = None,
+    posted: QueryDict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = request_actor(request)
+    current = versions[-1]
+    values = value_set_for(
+        current.syllabus.school_type,
+        diploma_project=is_diploma_project(
+            current.syllabus.subject_code, current.syllabus.course_code
+        ),
+    )
     return render(
         request,
         "grades/history.html",
-        {"versions": versions, "student": first.student, "syllabus": first.syllabus},
+        {
+            "versions": versions,
+            "current": current,
+            "student": current.student,
+            "syllabus": current.syllabus,
+            "may_amend": grade_policy.can(actor, Action.AMEND_GRADE, current),
+            "may_rectify": grade_policy.can(actor, Action.RECTIFY_GRADE, current),
+            "values": values.values if values else (),
+            "errors": errors or [],
+            "posted": posted or {},
+        },
+        status=status,
     )
+
+
+@require_POST
+@login_required
+def correct(request: HttpRequest, lineage: UUID) -> HttpResponse:
+    """Record an Ändring or a Rättelse of the grade as it stands (a new decision)."""
+    actor = request_actor(request)
+    versions = grade_history_for_actor(actor, lineage)
+    kind = request.POST.get("kind", "")
+    if kind not in (DecisionKind.ANDRING, DecisionKind.RATTELSE):
+        return _history_page(
+            request,
+            versions,
+            errors=[_("Välj ändring eller rättelse.")],
+            posted=request.POST,
+            status=400,
+        )
+    try:
+        grade_decide(
+            actor=actor,
+            kind=kind,
+            grade_value=request.POST.get("grade_value", ""),
+            previous=versions[-1],
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as error:
+        return _history_page(
+            request, versions, errors=_messages_of(error), posted=request.POST, status=400
+        )
+    messages.success(
+        request,
+        _("Ändringen är sparad som ett nytt beslut.")
+        if kind == DecisionKind.ANDRING
+        else _("Rättelsen är sparad som ett nytt beslut."),
+    )
+    return redirect("grades:history", lineage=lineage)
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    if hasattr(error, "message_dict"):
+        return [m for msgs in error.message_dict.values() for m in msgs]
+    return list(error.messages)

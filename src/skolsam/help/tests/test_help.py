@@ -40,6 +40,7 @@ POST_ONLY = {
     "messaging:push_subscribe",
     "unlock_device_revoke",
     "grades_documents:catalogue_lock",
+    "grades:correct",
     "grades_documents:catalogue_sign",
     "grades_documents:run_start",
 }
