@@ -10,6 +10,9 @@ SS 12000 outbox (webhooks, `meta.modified`) in the same transaction.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -92,3 +95,21 @@ def published_grade_follow(grade: Grade) -> None:
     change_record(
         entity_type="Grade", ids=[grade.lineage], organisation_ids=[grade.organisation_id]
     )
+
+
+def security_marking_changed(*, person_id: Any, **_: Any) -> None:
+    """Record a pupil's published grades as changed when her protected identity changes.
+
+    Receiver of `core.events.security_marking_changed` (connected in apps.py). A grade
+    names the pupil's school, so the SS 12000 API hides a protected pupil's grades: they
+    leave the view of clients without the right to protected data when the marking is
+    set and come back when it is lifted. Each is recorded with a `left` tombstone
+    candidate in its unit (listed in /deletedEntities while out of a client's view).
+    """
+    by_unit: dict[Any, list[Any]] = defaultdict(list)
+    for pk, unit in PublishedGrade.objects.filter(grade__student_id=person_id).values_list(
+        "pk", "grade__organisation_id"
+    ):
+        by_unit[unit].append(pk)
+    for unit, ids in by_unit.items():
+        change_record(entity_type="Grade", ids=ids, organisation_ids=[unit], left=True)

@@ -15,12 +15,16 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from skolsam.accounts.actor import actor_for_person
 from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.api.ss12000 import tasks
+from skolsam.api.ss12000.models import WebhookDelivery
 from skolsam.api.ss12000.tests.conftest import Api, World
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.audit.models import AuditEntry
+from skolsam.core.access import system_actor
 from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.core.dates import today
 from skolsam.core.errors import DomainError
@@ -36,6 +40,7 @@ from skolsam.grades.services import (
     teacher_licence_record,
 )
 from skolsam.people.models import Person
+from skolsam.people.services import person_update
 from skolsam.testing.factories import DutyFactory, PersonFactory, SchoolUnitFactory
 
 MATHS_7_9 = {
@@ -278,3 +283,46 @@ def test_grades_are_read_only_and_need_their_scope(api: Api, graded: Graded) -> 
     Api(token_for(without)).get("/grades", status=403)
     with pytest.raises(DomainError):
         make_client([w.koping], scopes=["grades:read", "grades:write"])
+
+
+def test_publication_reaches_koping_s_webhook_and_not_arboga_s(
+    graded: Graded, settings: Any
+) -> None:
+    settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
+    w = graded.world
+    for organisation, name in ((w.koping, "Köping"), (w.arboga, "Arboga")):
+        client, _ = make_client([organisation], name=name)
+        Api(token_for(client)).post(
+            "/subscriptions",
+            {
+                "name": f"betyg {name}",
+                "target": "http://127.0.0.1:9/",
+                "resourceTypes": [{"resource": "Grade"}],
+            },
+            status=201,
+        )
+    # The grades recorded before the subscriptions: Köping's and Arboga's earlier ones.
+    ChangeRecord.objects.update(dispatched_at=timezone.now())
+    graded.publish()
+    assert tasks.dispatch_changes.call() >= 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.subscription.client.name == "Köping"
+    assert delivery.modified_entities == ["Grade"] and not delivery.deleted_entities
+
+
+def test_a_pupil_who_gets_protected_identity_leaves_the_clients_view_as_deleted(
+    api: Api, graded: Graded
+) -> None:
+    graded.publish()
+    since = timezone.now().isoformat()
+    maths = str(graded.alva_maths.lineage)
+    assert maths in ids(api.get("/grades")["data"])
+    person_update(
+        actor=system_actor("test"),
+        person=graded.world.alva,
+        security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING,
+    )
+    assert maths not in ids(api.get("/grades")["data"])
+    gone = api.get("/deletedEntities", {"after": since, "entities": "Grade"})["data"]
+    assert maths in gone["grades"]
+    assert str(graded.alva_earlier.lineage) in gone["grades"]
