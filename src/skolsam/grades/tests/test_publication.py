@@ -204,3 +204,43 @@ def test_the_rektor_publishes_on_the_page_and_a_teacher_cannot_reach_it(grading)
     assert rektor.post("/betyg/publicering/", {"period": "inte-ett-id"}).status_code == 404
     teacher = login_with_two_factor(grading.teacher)
     assert teacher.get("/betyg/publicering/").status_code == 404
+
+
+def test_the_grade_page_costs_the_same_whatever_the_number_of_grades(grading, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from skolsam.grades.tests.conftest import syllabus
+
+    set_grade(grading, "B")
+    close_and_publish(grading)
+
+    def cost() -> int:
+        grades_page(client, grading.guardian, grading.alva)  # log in, warm the session
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/portal/betyg/{grading.alva.pk}/").status_code == 200
+        return len(queries)
+
+    one = cost()
+    # Four more subjects, recorded from her earlier school (published with the decision).
+    for code, name in (
+        ("GRGRENG01", "Engelska"),
+        ("GRGRSVE01", "Svenska"),
+        ("GRGRBI01", "Biologi"),
+        ("GRGRMLA01", "Moderna språk, spanska"),
+    ):
+        from skolsam.grades.models import GradeOrigin
+        from skolsam.grades.services import grade_record_earlier
+
+        grade_record_earlier(
+            actor=grading.actor(grading.rektor),
+            student=grading.alva,
+            syllabus=syllabus("GR", code, name),
+            organisation=grading.school,
+            grade_value="C",
+            semester="VT",
+            year=today().year,
+            origin=GradeOrigin.EARLIER_SCHOOL,
+            origin_school="Kolbäcksskolan",
+        )
+    assert cost() == one
