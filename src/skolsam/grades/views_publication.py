@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from skolsam.core.errors import DomainError
@@ -22,14 +23,14 @@ def publish(request: HttpRequest) -> HttpResponse:
     """List the periods the actor decides for; publish the one posted."""
     actor = request_actor(request)
     if not grading_period_policy.any(actor, Action.DECIDE):
-        raise Http404("Sidan finns inte.")
+        raise Http404(_("Sidan finns inte."))
     periods = grading_period_policy.objects(actor, Action.DECIDE).select_related(
         "organisation", "published_by"
     )
     status = 200
     if request.method == "POST":
         period = grading_period_policy.get(
-            actor, Action.DECIDE, request.POST.get("period", ""), "Betygsperioden finns inte."
+            actor, Action.DECIDE, request.POST.get("period", ""), _("Betygsperioden finns inte.")
         )
         try:
             grading_period_publish(actor=actor, period=period)
@@ -39,8 +40,13 @@ def publish(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Betygen för {period.get_kind_display().lower()} {period.semester} "
-                f"{period.year} vid {period.organisation.display_name} är publicerade.",
+                _("Betygen för %(kind)s %(term)s %(year)s vid %(unit)s är publicerade.")
+                % {
+                    "kind": period.get_kind_display().lower(),
+                    "term": period.semester,
+                    "year": period.year,
+                    "unit": period.organisation.display_name,
+                },
             )
             return redirect("grade_publication:publish")
     return render(
