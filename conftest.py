@@ -102,6 +102,8 @@ def _sqlite_audit_log_can_be_flushed(request, _django_db_helper):
         triggers = cursor.fetchall()
         for name, _sql in triggers:
             cursor.execute(f'DROP TRIGGER "{name}"')
+        # What is published points at the decisions.
+        cursor.execute("DELETE FROM grades_publishedgrade")
         cursor.execute("DELETE FROM grades_grade")
         # The persons of entries about many (no triggers on SQLite) go first: they point
         # at the entries.

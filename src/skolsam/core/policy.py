@@ -190,6 +190,7 @@ PERSONAL_DATA_MODELS = frozenset(
         "attendance.CsnDecision",
         "attendance.CsnReturn",
         "audit.AuditEntry",
+        "grades.PublishedGrade",
         "messaging.Message",
         "messaging.Recipient",
         "messaging.RecipientChild",

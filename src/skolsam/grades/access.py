@@ -18,7 +18,13 @@ above it (a förskolechef counts there too, but preschools give no grades). A gr
 where a pupil goes to school, so a pupil with protected identity is graded and seen only
 by staff named for them (`core.access.located`).
 
-`grading_period_policy`: DECIDE (open and close) is the unit's rektor's; VIEW the staff
+`published_grade_policy` (what pupils and guardians see, `PublishedGrade`): VIEW for the
+pupil themself and for an adult who may see the child's records, which is
+`people.access.child_policy`'s SEE_RECORDS: custody holders (vårdnadshavare, god man) of a
+child under 18 while the relation lasts, not other responsible adults, and for a pupil of
+18 or older only the adults the pupil consented to. Nothing before publication.
+
+`grading_period_policy`: DECIDE (open and close, and publish) is the unit's rektor's; VIEW the staff
 of the unit. `licence_policy`: CHANGE (record a teacher's licence) is for administrators
 of an organisation where the teacher holds a duty; VIEW likewise, and the teacher
 themself.
@@ -47,11 +53,13 @@ from skolsam.grades.models import (
     GradeOrigin,
     GradingPeriod,
     LicenceQualification,
+    PublishedGrade,
     TeacherLicence,
 )
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
+from skolsam.people.access import child_policy
 
 # The duties whose holder may examine (prövning) at a unit.
 TEACHING_ROLES = frozenset({DutyRole.LARARE, DutyRole.FORSTELARARE})
@@ -371,3 +379,43 @@ def sheet_for_actor(
     except GradingPeriod.DoesNotExist:
         raise Http404("Betygslistan finns inte.") from None
     return period, activity
+class PublishedGradePolicy(Policy[PublishedGrade]):
+    """Pupils see their own published grades; adults those of the children whose records
+    they may see (child_policy SEE_RECORDS)."""
+
+    model = PublishedGrade
+    actions = frozenset({Action.VIEW})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        student_id = obj.grade.student_id if isinstance(obj, PublishedGrade) else pk_of(obj)
+        return may_see_grades_of(actor, student_id)
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[PublishedGrade]:
+        if actor.person_id is None:
+            return PublishedGrade.objects.none()
+        children = child_policy.objects(actor, Action.SEE_RECORDS).values("pk")
+        return PublishedGrade.objects.filter(
+            Q(grade__student_id=actor.person_id) | Q(grade__student_id__in=children)
+        )
+
+
+published_grade_policy = PublishedGradePolicy()
+
+
+def may_see_grades_of(actor: Actor, student: Any) -> bool:
+    """Tell whether the actor sees this pupil's published grades: their own, or a child's
+    records (custody, or an adult pupil's consent)."""
+    student_id = pk_of(student)
+    if actor.person_id is not None and student_id == actor.person_id:
+        return True
+    return child_policy.objects(actor, Action.SEE_RECORDS).filter(pk=student_id).exists()
+
+
+def published_grades_of(actor: Actor, student: Any) -> QuerySet[PublishedGrade]:
+    """Return one pupil's published grades as the actor may see them; Http404 when the
+    actor may not see the pupil's grades (forbidden looks like missing)."""
+    if not may_see_grades_of(actor, student):
+        raise Http404("Eleven finns inte.")
+    return PublishedGrade.objects.filter(grade__student_id=pk_of(student)).select_related(
+        "grade__syllabus"
+    )

@@ -289,6 +289,12 @@ class GradingPeriod(models.Model):
         "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The rektor's publication: from then the period's grades are shown to pupils and
+    # guardians and served to API clients (`grades.services.publication`).
+    published_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "semester", "kind"]
@@ -306,6 +312,10 @@ class GradingPeriod(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     @property
     def final_grade(self) -> bool:
@@ -551,3 +561,23 @@ class PendingGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade_value} (väntar på medbedömare)"
+class PublishedGrade(SS12000Entity):
+    """A grade as pupils, guardians and API clients see it once it is published.
+
+    The grade's decisions are immutable rows (`Grade`); this is the one mutable row per
+    grade that says which decision stands in public now. Its id is the grade's `lineage`
+    (the id SS 12000 publishes), its `modified` moves when the grade is published and with
+    every later decision on it (`core.changes.change_record`), so `meta.modified.after`
+    finds a grade the day it becomes visible. A grade of a grading period is published
+    with the period (`grading_period_publish`); a prövning or a grade from an earlier
+    school, decided one by one, is published with its decision.
+    """
+
+    grade = models.OneToOneField(Grade, on_delete=models.PROTECT, related_name="published")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Publicerat betyg {self.pk}"

@@ -111,6 +111,8 @@ def has_help(view_name: str) -> bool:
 # The help texts guardians and pupils read, translated like every portal string. A staff
 # page of the portal (the preview) keeps Swedish.
 TRANSLATED_HELP = (
+    "help/pages/grades_portal/child.html",
+    "help/pages/grades_portal/family.html",
     "help/pages/portal/absence_report.html",
     "help/pages/portal/absence_today.html",
     "help/pages/portal/child.html",

@@ -67,6 +67,9 @@ WATCHED_TYPES: dict[str, dict[str, str]] = {
     "attendance.Absence": {"Absence": "pk"},
     "attendance.AttendanceEvent": {"AttendanceEvent": "pk"},
     "attendance.AttendanceSchedule": {"AttendanceSchedule": "pk"},
+    # The grade as published (its id is the grade's lineage); its decisions, immutable
+    # rows in grades.Grade, are served only through it.
+    "grades.PublishedGrade": {"Grade": "pk"},
 }
 # Many-to-many tables, by (model, field): their rows are part of the model's entity; the
 # fields are the through model's.

@@ -44,6 +44,7 @@ from skolsam.core.policy import Action, Policy
 from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
 from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment, Placement
+from skolsam.grades.models import PublishedGrade
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, Responsible
@@ -373,6 +374,17 @@ def attendance_events_visible_to_client(scope: ApiScope) -> QuerySet:
 def schedules_visible_to_client(scope: ApiScope) -> QuerySet:
     return AttendanceSchedule.objects.filter(
         not_protected(scope, "placement__child__"), placement__placed_at_id__in=scope.org_ids
+    )
+
+
+# --- grades -------------------------------------------------------------------------------
+
+
+def grades_visible_to_client(scope: ApiScope) -> QuerySet:
+    """Published grades set at the client's organisations; a protected pupil's only for a
+    client that may see protected data (a grade names the pupil's school)."""
+    return PublishedGrade.objects.filter(
+        not_protected(scope, "grade__student__"), grade__organisation_id__in=scope.org_ids
     )
 
 

@@ -55,6 +55,7 @@ _VISIBLE: dict[str, Callable[[ApiScope], QuerySet]] = {
     "Absence": access.absences_visible_to_client,
     "AttendanceEvent": access.attendance_events_visible_to_client,
     "AttendanceSchedule": access.schedules_visible_to_client,
+    "Grade": access.grades_visible_to_client,
 }
 
 

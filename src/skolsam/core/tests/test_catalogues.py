@@ -81,6 +81,11 @@ GUARDIAN_SURFACES = [
     # The help texts of the portal's pages (help.texts.TRANSLATED_HELP); the staff
     # preview's text is Swedish only and has nothing marked.
     "src/skolsam/help/templates/help/pages/portal/*.html",
+    # Grades in the portal: published grades and the what-if merit calculator.
+    "src/skolsam/grades/views_portal.py",
+    "src/skolsam/grades/family.py",
+    "src/skolsam/grades/templates/grades/portal/*.html",
+    "src/skolsam/help/templates/help/pages/grades_portal/*.html",
     "src/skolsam/help/templates/help/pages/messaging/preferences.html",
     "src/skolsam/help/templates/help/pages/unlock*.html",
     "src/skolsam/accessibility/templates/accessibility/statement.html",

@@ -7,6 +7,7 @@ from skolsam.grades.services.licences import teacher_licence_record
 from skolsam.grades.services.periods import grading_period_close, grading_period_open
 from skolsam.grades.services.reminders import grade_reminders_send
 from skolsam.grades.services.sheets import SheetEntry, StaleGradeSheet, grade_sheet_save
+from skolsam.grades.services.publication import grading_period_publish
 
 __all__ = [
     "SheetEntry",
@@ -18,5 +19,6 @@ __all__ = [
     "grade_sheet_save",
     "grading_period_close",
     "grading_period_open",
+    "grading_period_publish",
     "teacher_licence_record",
 ]

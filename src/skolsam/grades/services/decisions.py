@@ -43,6 +43,7 @@ from skolsam.grades.rules import (
     is_diploma_project,
     value_set_for,
 )
+from skolsam.grades.services.publication import published_grade_follow
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.models import Organisation
 
@@ -416,6 +417,7 @@ def _write(actor: Actor, grade: Grade, *, previous_value: str | None) -> Grade:
                     "origin": grade.origin,
                 },
             )
+            published_grade_follow(grade)
     except IntegrityError:
         # Someone else's decision came first: the same grade replaced twice, or a grade
         # set twice in one period.

@@ -318,7 +318,7 @@ def test_removing_a_read_scope_narrows_the_clients_webhooks(world: Any, settings
         {
             "name": "Allt",
             "target": "http://127.0.0.1:9/hook",
-            "resourceTypes": [{"resource": t} for t in ("Person", "Group", "Grade")],
+            "resourceTypes": [{"resource": t} for t in ("Person", "Group", "Grade", "StudyPlan")],
         },
         status=201,
         check=False,
@@ -328,8 +328,9 @@ def test_removing_a_read_scope_narrows_the_clients_webhooks(world: Any, settings
         client=client,
         scopes=["persons:read", "subscriptions:read", "subscriptions:write"],
     )
-    # Grade is not held yet and never fires; Group is no longer the client's to know about.
-    assert client.subscriptions.get().resource_types == ["Person", "Grade"]
+    # StudyPlan is not held yet and never fires; Group and Grade are no longer the
+    # client's to know about.
+    assert client.subscriptions.get().resource_types == ["Person", "StudyPlan"]
 
 
 # --- changing scopes: service, command, page --------------------------------------------------
@@ -480,8 +481,9 @@ def test_clients_from_before_scopes_keep_reading_but_not_writing_attendance(
     old.refresh_from_db()
     # What the migration grants is valid today (write only with read) and reads everything.
     assert old.scopes == scopes.parse_scopes(old.scopes)
-    # Every read there was then; rooms and resources came later and are granted by hand.
-    later = {"rooms:read", "resources:read"}
+    # Every read there was then; rooms, resources and grades came later and are granted
+    # by hand.
+    later = {"rooms:read", "resources:read", "grades:read"}
     assert {s for s in scopes.ALL_SCOPES if s.endswith(":read")} - later <= set(old.scopes)
     assert not later & set(old.scopes)
     assert "attendances:write" not in old.scopes

@@ -540,9 +540,6 @@ def test_subscriptions_page(api: Api, world: Any, settings: Any) -> None:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/grades"),
-        ("POST", "/grades/lookup"),
-        ("GET", "/grades/00000000-0000-0000-0000-000000000001"),
         ("GET", "/studyplans"),
         ("GET", "/studyplans/00000000-0000-0000-0000-000000000001"),
     ],

@@ -260,7 +260,7 @@ def test_a_lookup_body_larger_than_the_server_reads_is_a_bad_request(api: Api) -
 
 
 def test_resources_not_in_the_register_say_so(api: Api) -> None:
-    body = api.get("/grades", status=501, check=False)
+    body = api.get("/studyplans", status=501, check=False)
     assert body["code"] == "NotImplemented"
 
 

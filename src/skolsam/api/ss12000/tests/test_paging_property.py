@@ -36,6 +36,7 @@ from skolsam.api.ss12000.tests.conftest import Api, World, day_window, make_less
 from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType
 from skolsam.core.choices import SecurityMarking
 from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
+from skolsam.grades.models import DecisionKind, Grade, GradeOrigin, PublishedGrade
 from skolsam.people.models import Person
 from skolsam.schedule.models import Resource, Room
 from skolsam.testing.factories import (
@@ -88,8 +89,32 @@ def _make(path: str, w: World) -> Callable[[], Any]:
             course_code=f"MA{random.randint(0, 10**6)}",
         )
 
+    def grade() -> Any:
+        syllabus, _ = Syllabus.objects.get_or_create(
+            school_type="GR",
+            subject_code="GRGRENG01",
+            course_code="",
+            defaults={"subject_name": "Engelska"},
+        )
+        decision = Grade.objects.create(
+            student=person(),
+            organisation=karlberg,
+            registered_by=w.erik,
+            registered_date=date(2026, 1, 1) + timedelta(days=random.randint(0, 300)),
+            grade_value=random.choice("ABCDEF"),
+            semester="VT",
+            year=2026,
+            syllabus=syllabus,
+            school_type="GR",
+            origin=GradeOrigin.EARLIER_SCHOOL,
+            origin_school="Kolbäcksskolan",
+            kind=DecisionKind.SET,
+        )
+        return PublishedGrade.objects.create(id=decision.lineage, grade=decision)
+
     return {
         "persons": person,
+        "grades": grade,
         "groups": lambda: GroupFactory(organisation=karlberg, display_name=random.choice(NAMES)),
         "activities": lambda: ActivityFactory(
             organisation=karlberg, display_name=random.choice(NAMES)
@@ -140,6 +165,9 @@ def _new_value(field: models.Field, rng: random.Random) -> Any:
 
 def change(model: type[models.Model], pk: Any, columns: list[str], rng: random.Random) -> None:
     """Give one record new values in its sort columns (keeping periods well-formed)."""
+    if model is PublishedGrade:
+        change_grade(pk, columns, rng)
+        return
     values: dict[str, Any] = {}
     for name in columns:
         field = model._meta.get_field(name)
@@ -156,6 +184,37 @@ def change(model: type[models.Model], pk: Any, columns: list[str], rng: random.R
             model._default_manager.filter(pk=pk).update(**values)
     except IntegrityError:
         pass  # a code or civic number already taken: no change this time
+
+
+def change_grade(pk: Any, columns: list[str], rng: random.Random) -> None:
+    """A grade's decisions are immutable: its registration date moves with a new decision
+    (a Rättelse) that the published grade then points at, as `published_grade_follow` does."""
+    published = PublishedGrade.objects.select_related("grade").get(pk=pk)
+    values: dict[str, Any] = {
+        "modified": timezone.now() + timedelta(minutes=rng.randint(-5000, 5000))
+    }
+    if "grade__registered_date" in columns:
+        old = published.grade
+        values["grade"] = Grade.objects.create(
+            supersedes=old,
+            lineage=old.lineage,
+            version=old.version + 1,
+            kind=DecisionKind.RATTELSE,
+            correction_type=DecisionKind.RATTELSE,
+            reason="Fel datum",
+            student_id=old.student_id,
+            organisation_id=old.organisation_id,
+            registered_by_id=old.registered_by_id,
+            registered_date=date(2026, 1, 1) + timedelta(days=rng.randint(0, 300)),
+            grade_value=old.grade_value,
+            semester=old.semester,
+            year=old.year,
+            syllabus_id=old.syllabus_id,
+            school_type=old.school_type,
+            origin=old.origin,
+            origin_school=old.origin_school,
+        )
+    PublishedGrade.objects.filter(pk=pk).update(**values)
 
 
 @dataclass
@@ -282,6 +341,7 @@ def test_the_property_covers_every_sortkey_of_every_endpoint() -> None:
         "placements",
         "calendarEvents",
         "absences",
+        "grades",
         "rooms",
         "resources",
         "programmes",

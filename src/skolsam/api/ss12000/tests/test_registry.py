@@ -21,7 +21,7 @@ def test_every_registered_type_is_a_resource_of_the_spec() -> None:
 
 def test_the_scopes_are_the_registered_types_and_their_access() -> None:
     assert list(scopes.RESOURCE_TYPES) == list(resources.TYPES)
-    assert views.not_held() == {"grades", "studyplans"}
+    assert views.not_held() == {"studyplans"}
 
 
 def test_the_documentation_marks_exactly_the_operations_served() -> None:
@@ -53,4 +53,4 @@ def test_the_documentation_marks_exactly_the_operations_served() -> None:
         for method in docs.METHODS
         if method in item
     } - served
-    assert {path.strip("/").split("/")[0] for _, path in unserved} == {"grades", "studyplans"}
+    assert {path.strip("/").split("/")[0] for _, path in unserved} == {"studyplans"}
