@@ -379,6 +379,8 @@ def sheet_for_actor(
     except GradingPeriod.DoesNotExist:
         raise Http404("Betygslistan finns inte.") from None
     return period, activity
+
+
 class PublishedGradePolicy(Policy[PublishedGrade]):
     """Pupils see their own published grades; adults those of the children whose records
     they may see (child_policy SEE_RECORDS)."""

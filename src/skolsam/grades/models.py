@@ -561,6 +561,8 @@ class PendingGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade_value} (väntar på medbedömare)"
+
+
 class PublishedGrade(SS12000Entity):
     """A grade as pupils, guardians and API clients see it once it is published.
 

@@ -5,9 +5,9 @@ from skolsam.grades.services.co_sign import grade_co_sign
 from skolsam.grades.services.decisions import grade_decide, grade_record_earlier
 from skolsam.grades.services.licences import teacher_licence_record
 from skolsam.grades.services.periods import grading_period_close, grading_period_open
+from skolsam.grades.services.publication import grading_period_publish
 from skolsam.grades.services.reminders import grade_reminders_send
 from skolsam.grades.services.sheets import SheetEntry, StaleGradeSheet, grade_sheet_save
-from skolsam.grades.services.publication import grading_period_publish
 
 __all__ = [
     "SheetEntry",
