@@ -257,6 +257,7 @@ def test_the_teachers_index_links_the_sheet_and_the_rektors_the_period(client, g
     anders = login_with_two_factor(grading.rektor)
     rektors = anders.get(reverse("grades:index")).content.decode()
     assert reverse("grades:progress", args=[grading.period.pk]) in rektors
+    assert reverse("grade_publication:publish") in rektors
     login(client, grading.other_teacher)
     assert _url(grading) not in client.get(reverse("grades:index")).content.decode()
 
