@@ -34,6 +34,7 @@ from skolsam.grades.services import (
     grade_sheet_save,
     grading_period_close,
     grading_period_open,
+    grading_period_publish,
     teacher_licence_record,
 )
 from skolsam.people.models import Person
@@ -183,6 +184,11 @@ def demo_grades_load(*, named: dict[str, Any]) -> DemoGradesResult:
             result.periods += 1
             result.grades += _grade_term(graders, period, rng, day, skip=unlicensed)
             grading_period_close(actor=rektor, period=period)
+            # Published, so pupils and guardians see them in the portal; the latest term at
+            # Centralskolan is left closed but unpublished, for the rektor to lock, sign
+            # and publish in the demo.
+            if not (kind == GradingPeriodKind.TERM and (semester, year) == terms[-1]):
+                grading_period_publish(actor=rektor, period=period)
         if kind == GradingPeriodKind.TERM:
             semester, year = _current_term(day)
             now_open = grading_period_open(

@@ -323,6 +323,14 @@ def test_the_demo_has_grades_an_open_period_and_a_grade_waiting_for_a_co_signer(
     assert {g for g in current.values_list("grade_value", flat=True)} <= set("ABCDEF–")
     open_now = GradingPeriod.objects.filter(closed_at__isnull=True)
     assert open_now.count() == 1
+    # Earlier terms are published for the portal; one closed term waits for the rektor.
+    from skolsam.grades.models import PublishedGrade
+
+    assert PublishedGrade.objects.filter(grade__school_type="GR").count() > 200
+    waiting_to_publish = GradingPeriod.objects.filter(
+        closed_at__isnull=False, published_at__isnull=True
+    )
+    assert waiting_to_publish.count() == 1
     assert TeacherLicence.objects.count() > 10
     teacher = actor("larare.centralskolan")
     assert any(s.period in open_now for s in sheets_for_teacher(actor=teacher))
