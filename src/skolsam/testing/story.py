@@ -1,8 +1,11 @@
 """Build the one story the tests tell: Skolsam's whole cast, in two chapters and a prologue.
 
-**The register** (`build_story`, read by the access tests through the module-scoped `story`
-fixture in core/tests/conftest.py, and by the start page tests). Köping runs Scheeleskolan (classes 7A and 7B) and
-Ullviskolan (6C) through its förvaltning; Arboga runs Gäddgårdsskolan (8A). Every person is
+**The register** (`build_story`, read through the module-scoped `story` fixture of
+skolsam.testing.fixtures by the access tests and the administrators' page tests: school unit,
+registration, enrolment, duties, groups and person edit; the start page tests build their
+own). Köping runs Scheeleskolan (classes 7A and 7B; förskoleklass, grundskola, fritidshem)
+and Ullviskolan (6C; grundskola only) through its förvaltning; Arboga runs Gäddgårdsskolan
+(8A). Every person is
 named for what they are in the story, so a failing test reads like a sentence: the kurator
 at Scheeleskolan may see the pupil in 7A, the guardian whose custody ended may not see the
 child. Dates are as of `ON`, 15 October 2026 (the SCB count date). The cast, by key
@@ -33,6 +36,11 @@ child. Dates are as of `ON`, 15 October 2026 (the SCB count date). The cast, by 
 | central_admin_arboga | Per | central administrator in Arboga |
 | teacher_in_arboga | Nils | teaches Engelska 8A: a teacher at another school (and huvudman) |
 | users["user_without_person"] | utan.person | a login with no person behind it |
+
+The administrators' page tests log people in with `client_for` (two-factor verified), type
+the civic numbers `NEW_CHILDREN` and `NEW_ADULTS` no factory hands out (`dashed` writes them
+as typed), add pupils with `pupil_in` and show that a refused form wrote nothing with
+`row_counts`.
 
 **A school day** (`build_day`, read by the attendance, schedule and audit tests): the same
 Scheeleskolan and 7B, today, with only the people a register needs. Alva, Hugo and Saga are

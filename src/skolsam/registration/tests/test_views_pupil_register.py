@@ -131,7 +131,7 @@ def test_a_guardian_already_in_the_register_is_linked_not_created_twice(story):
     data = form_data(
         story,
         **{
-            "guardian1-civic_no": dashed(karin.civic_no),
+            "guardian1-civic_no": dashed(story.guardian_of_pupil_in_7b.civic_no),
             "guardian1-given_name": "",
             "guardian1-family_name": "",
             "guardian1-phone": "070-000 00 00",
