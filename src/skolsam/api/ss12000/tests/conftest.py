@@ -250,6 +250,16 @@ def api(koping_client: Any) -> Api:
     return Api(token_for(koping_client))
 
 
+@pytest.fixture
+def story_api(db: Any, story: Any) -> Api:
+    """Köping's learning platform in the story (skolsam.testing.story), with a valid token.
+
+    For the tests already folded into the story; the others still use `world` and `api`.
+    """
+    client, _secret = make_client([story.koping], name="Köpings lärplattform")
+    return Api(token_for(client))
+
+
 class Clock:
     """`timezone.now` for the test: it moves forward a millisecond at every reading."""
 
