@@ -251,13 +251,19 @@ def api(koping_client: Any) -> Api:
 
 
 @pytest.fixture
-def story_api(db: Any, story: Any) -> Api:
-    """Köping's learning platform in the story (skolsam.testing.story), with a valid token.
+def story_client(db: Any, story: Any) -> Any:
+    """Köping's learning platform in the story (skolsam.testing.story), registered."""
+    client, _secret = make_client([story.koping], name="Köpings lärplattform")
+    return client
+
+
+@pytest.fixture
+def story_api(story_client: Any) -> Api:
+    """Köping's learning platform in the story, speaking to the API with a valid token.
 
     For the tests already folded into the story; the others still use `world` and `api`.
     """
-    client, _secret = make_client([story.koping], name="Köpings lärplattform")
-    return Api(token_for(client))
+    return Api(token_for(story_client))
 
 
 class Clock:
