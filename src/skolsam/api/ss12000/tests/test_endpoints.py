@@ -36,8 +36,8 @@ from skolsam.testing.factories import (
 def register(story_api: Api, story: Any) -> dict[str, Any]:
     """Add what the story lacks: a preschool placement, a programme and syllabuses.
 
-    Signe goes to Sagans förskola, a placement Karin owns; Matematik 7B follows the syllabus
-    GRGRMAT01, which Scheeleskolan offers with Svenska.
+    Signe goes to Sagans förskola, a placement Karin owns; the mathematics activities follow
+    the syllabus GRGRMAT01 and Svenska 7B GRGRSVE01, both of which Scheeleskolan offers.
     """
     preschool = SchoolUnitFactory(
         parent=story.koping, display_name="Sagans förskola", school_types=["FS"]
@@ -67,7 +67,9 @@ def register(story_api: Api, story: Any) -> dict[str, Any]:
     offering = SchoolUnitOffering.objects.create(offered_at=story.scheeleskolan)
     offering.offered_syllabuses.add(matte, svenska)
     arboga_offering = SchoolUnitOffering.objects.create(offered_at=story.gaddgardsskolan)
-    Activity.objects.filter(display_name="Matematik 7B").update(syllabus=matte)
+    # Every activity of Köping's follows its syllabus, so any of them expands into one.
+    Activity.objects.filter(display_name__startswith="Matematik").update(syllabus=matte)
+    Activity.objects.filter(display_name__startswith="Svenska").update(syllabus=svenska)
     return {
         "preschool": preschool,
         "child": child,
