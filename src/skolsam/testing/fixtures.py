@@ -6,9 +6,11 @@ savepoint within it, so what a test writes is gone before the next test starts. 
 module that needs a few more people for all its tests adds them in a module-scoped fixture
 of its own that asks for `story` (they go into the same transaction).
 
-What a test changes in the story's Python objects is not rolled back with the database: a
-test that writes to a person reads that person afresh (`Person.objects.get(pk=...)`) rather
-than calling `refresh_from_db()` on the shared object.
+A test asks for `db` (or a fixture that does) to reach the database; the fixture opens it
+only to build the story and to roll it back. What a test changes in the story's Python
+objects is not rolled back with the database: a test that writes to a person reads that
+person afresh (`Person.objects.get(pk=...)`) rather than calling `refresh_from_db()` on
+the shared object.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ def story(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
 
     from skolsam.testing.story import build_story
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_story()
-        transaction.set_rollback(True)
+    # The database is open to the fixture only while it builds and while it rolls back: a
+    # test reaches it through `db` (its own savepoint), never through this fixture.
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        built = build_story()
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
