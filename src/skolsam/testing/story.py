@@ -1,9 +1,10 @@
 """Build the one story the tests tell: Skolsam's whole cast, in two chapters and a prologue.
 
 **The register** (`build_story`, read through the module-scoped `story` fixture of
-skolsam.testing.fixtures by the access tests and the administrators' page tests: school unit,
-registration, enrolment, duties, groups and person edit; the start page tests build their
-own). Köping runs Scheeleskolan (classes 7A and 7B; förskoleklass, grundskola, fritidshem)
+skolsam.testing.fixtures by the access tests, the administrators' page tests (school unit,
+registration, enrolment, duties, groups, person edit), the import, export and person search
+tests and the SS 12000 API's; the start page tests, and modules whose tests commit, build
+their own). Köping runs Scheeleskolan (classes 7A and 7B; förskoleklass, grundskola, fritidshem)
 and Ullviskolan (6C; grundskola only) through its förvaltning; Arboga runs Gäddgårdsskolan
 (8A). Every person is
 named for what they are in the story, so a failing test reads like a sentence: the kurator
