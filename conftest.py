@@ -5,8 +5,13 @@ from pathlib import Path
 
 import pytest
 
-# Shared fixtures any test may ask for by name: `at_noon` fixes the time of day.
-pytest_plugins = ["skolsam.testing.clock", "skolsam.testing.changes_guard"]
+# Shared fixtures any test may ask for by name: `at_noon` fixes the time of day, `story`
+# is the story's register shared by a test module.
+pytest_plugins = [
+    "skolsam.testing.clock",
+    "skolsam.testing.changes_guard",
+    "skolsam.testing.fixtures",
+]
 
 # Tests in these files load the whole demo, drive a browser or fuzz the API from its spec:
 # they are the `slow` lane, with every hypothesis test and the few marked `slow` in place

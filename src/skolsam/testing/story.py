@@ -1,8 +1,12 @@
 """Build the one story the tests tell: Skolsam's whole cast, in two chapters and a prologue.
 
-**The register** (`build_story`, read by the access tests through the module-scoped `story`
-fixture in core/tests/conftest.py, and by the start page tests). Köping runs Scheeleskolan (classes 7A and 7B) and
-Ullviskolan (6C) through its förvaltning; Arboga runs Gäddgårdsskolan (8A). Every person is
+**The register** (`build_story`, read through the module-scoped `story` fixture of
+skolsam.testing.fixtures by the access tests, the administrators' page tests (school unit,
+registration, enrolment, duties, groups, person edit), the import, export and person search
+tests and the SS 12000 API's; the start page tests, and modules whose tests commit, build
+their own). Köping runs Scheeleskolan (classes 7A and 7B; förskoleklass, grundskola, fritidshem)
+and Ullviskolan (6C; grundskola only) through its förvaltning; Arboga runs Gäddgårdsskolan
+(8A). Every person is
 named for what they are in the story, so a failing test reads like a sentence: the kurator
 at Scheeleskolan may see the pupil in 7A, the guardian whose custody ended may not see the
 child. Dates are as of `ON`, 15 October 2026 (the SCB count date). The cast, by key
@@ -34,6 +38,11 @@ child. Dates are as of `ON`, 15 October 2026 (the SCB count date). The cast, by 
 | teacher_in_arboga | Nils | teaches Engelska 8A: a teacher at another school (and huvudman) |
 | users["user_without_person"] | utan.person | a login with no person behind it |
 
+The administrators' page tests log people in with `client_for` (two-factor verified), type
+the civic numbers `NEW_CHILDREN` and `NEW_ADULTS` no factory hands out (`dashed` writes them
+as typed), add pupils with `pupil_in` and show that a refused form wrote nothing with
+`row_counts`.
+
 **A school day** (`build_day`, read by the attendance, schedule and audit tests): the same
 Scheeleskolan and 7B, today, with only the people a register needs. Alva, Hugo and Saga are
 in 7B (`pupils=` adds classmates: Astrid, Freja, Otto, Iris, then more of the same names);
@@ -63,6 +72,7 @@ from typing import Any
 from skolsam.accounts.actor import actor_for_person
 from skolsam.core.choices import AssignmentRoleType, DutyRole, RelationType, SecurityMarking
 from skolsam.core.dates import today
+from skolsam.demo.testnumbers import test_personnummer
 from skolsam.schedule import calendar
 from skolsam.schedule.models import CalendarEvent
 from skolsam.testing import factories as f
@@ -131,8 +141,9 @@ def build_story() -> Story:
     o["scheeleskolan"] = f.SchoolUnitFactory(
         display_name="Scheeleskolan", parent=o["koping_forvaltning"]
     )
+    # A grundskola only: no förskoleklass or fritidshem, which the forms' refusals need.
     o["ullviskolan"] = f.SchoolUnitFactory(
-        display_name="Ullviskolan", parent=o["koping_forvaltning"]
+        display_name="Ullviskolan", parent=o["koping_forvaltning"], school_types=["GR"]
     )
     o["arboga"] = f.HuvudmanFactory(
         display_name="Arboga kommun", municipality_code=ARBOGA, home_municipality_code=ARBOGA
@@ -243,6 +254,56 @@ def build_story() -> Story:
 
     s.users["user_without_person"] = f.UserFactory(person=None, username="utan.person")
     return s
+
+
+# --- Helpers for the administrators' page tests ----------------------------------------------
+
+# New persons typed into the forms take numbers the shared factories never hand out
+# (they use children born 2010-2020 and adults born 1976-1995).
+NEW_CHILDREN = test_personnummer(born_from=2021, born_to=2021)
+NEW_ADULTS = test_personnummer(born_from=1996, born_to=2000)
+
+
+def dashed(number: str) -> str:
+    """Write a stored civic number the way an administrator types it."""
+    return f"{number[:8]}-{number[8:]}"
+
+
+def client_for(person: Any) -> Any:
+    """Return a new test client logged in as `person`, two-factor verified.
+
+    Uses the person's account, or makes one without a password (hashing one would cost a
+    third of a second, and the tests log in without it).
+    """
+    from skolsam.accounts.models import User
+    from skolsam.testing.auth import verified_client
+
+    user = User.objects.filter(person=person).first() or f.UserFactory(person=person, password=None)
+    return verified_client(user)
+
+
+def pupil_in(unit: Any, group: Any, *, school_year: int = 7, **person: Any) -> Any:
+    """Add a pupil enrolled at `unit` and in `group` since the term started."""
+    pupil = f.PupilFactory(**person)
+    f.EnrolmentFactory(person=pupil, enroled_at=unit, school_year=school_year)
+    f.MembershipFactory(person=pupil, group=group)
+    return pupil
+
+
+def row_counts() -> dict[str, int]:
+    """Count the rows the forms write, to show that a refused form wrote nothing."""
+    from skolsam.audit.models import AuditEntry
+    from skolsam.duties.models import AssignmentRole, Duty
+    from skolsam.enrolment.models import Enrolment
+    from skolsam.groups.models import Group, GroupMembership
+    from skolsam.people.models import Person, Responsible
+
+    models = (Person, Responsible, Enrolment, GroupMembership, Group, Duty, AssignmentRole)
+    counts = {m.__name__: m.objects.count() for m in models}
+    counts["AuditEntry writes"] = AuditEntry.objects.exclude(
+        action__in=["person.view", "person.edit_form", "group.list", "school_unit.pupils"]
+    ).count()
+    return counts
 
 
 # --- The timetable ---------------------------------------------------------------------------

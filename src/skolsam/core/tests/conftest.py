@@ -1,14 +1,5 @@
-"""Share one story register per test module; every test still runs in its own savepoint."""
+"""The access tests share one story register per module through the `story` fixture.
 
-import pytest
-from django.db import transaction
-
-from skolsam.testing.story import build_story
-
-
-@pytest.fixture(scope="module")
-def story(django_db_setup, django_db_blocker):
-    """Build the Köping/Arboga story once per module and roll it back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_story()
-        transaction.set_rollback(True)
+The fixture lives in skolsam.testing.fixtures (a plugin of the root conftest.py), so any
+test module may ask for it; every test still runs in its own savepoint.
+"""

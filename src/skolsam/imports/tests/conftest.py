@@ -1,29 +1,26 @@
-"""The school the import tests happen at, and helpers to write import files.
+"""Helpers to write the import tests' files.
 
-Köping runs Malmaskolan (grundskola, förskoleklass, fritidshem) with classes 7A and 7B.
-Its school administrator imports; a teacher at the school and the administrator of
-another huvudman's school may not. Pupils and guardians in the files use Skatteverket's
-test personnummer from birth years the shared factories never hand out (pupils born
-2008–2009, adults born 1960–1974), so no file collides with a factory-made person.
+The import tests happen in the story (skolsam.testing.story, the `story` fixture): Eva,
+Scheeleskolan's skoladministratör, imports into Scheeleskolan (grundskola, förskoleklass,
+fritidshem; classes 7A and 7B); Maria, who teaches there, and Per, Arboga's administrator,
+may not. Pupils and guardians in the files use Skatteverket's test personnummer from birth
+years the shared factories never hand out (pupils born 2008–2009, adults born 1960–1974),
+so no file collides with a factory-made person, the story's included.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.test import Client
 
-from skolsam.core.choices import DutyRole
 from skolsam.core.dates import today
 from skolsam.demo.testnumbers import test_personnummer
-from skolsam.testing import factories as f
-from skolsam.testing.auth import verified_client
+from skolsam.testing.story import dashed
 
 PUPILS = test_personnummer(born_from=2008, born_to=2009)
 ADULTS = test_personnummer(born_from=1960, born_to=1974)
@@ -46,10 +43,6 @@ HEADER = [
     "vh2_förnamn",
     "vh2_efternamn",
 ]
-
-
-def dashed(number: str) -> str:
-    return f"{number[:8]}-{number[8:]}"
 
 
 def pupil_row(i: int, **changes: str) -> dict[str, str]:
@@ -112,53 +105,8 @@ def table_counts() -> dict[str, int]:
     return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
 
 
-@dataclass
-class School:
-    koping: Any
-    malmaskolan: Any
-    class_7a: Any
-    class_7b: Any
-    administrator: Any  # a User
-    teacher: Any  # a User
-    other_administrator: Any  # a User at another huvudman's school
-    other_school: Any
-
-    def client(self, user: Any) -> Client:
-        return verified_client(user)
-
-
-def _user_with_duty(unit: Any, role: str) -> Any:
-    user = f.UserFactory()
-    f.DutyFactory(person=user.person, duty_at=unit, duty_role=role)
-    return user
-
-
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
-    # Argon2 costs most of a second per test user; these tests are not about passwords.
+    # Argon2 costs most of a second per user with a password (the demo's, here); these
+    # tests are not about passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def school(db: Any) -> School:
-    koping = f.HuvudmanFactory(display_name="Köpings kommun", municipality_code="1983")
-    malmaskolan = f.SchoolUnitFactory(
-        display_name="Malmaskolan", parent=koping, school_unit_code="19830001"
-    )
-    class_7a = f.GroupFactory(
-        display_name="7A", organisation=malmaskolan, start_date=START - timedelta(days=90)
-    )
-    class_7b = f.GroupFactory(
-        display_name="7B", organisation=malmaskolan, start_date=START - timedelta(days=90)
-    )
-    other_school = f.SchoolUnitFactory(display_name="Västerskolan", school_unit_code="18800002")
-    return School(
-        koping=koping,
-        malmaskolan=malmaskolan,
-        class_7a=class_7a,
-        class_7b=class_7b,
-        administrator=_user_with_duty(malmaskolan, DutyRole.SKOLADMINISTRATOR),
-        teacher=_user_with_duty(malmaskolan, DutyRole.LARARE),
-        other_administrator=_user_with_duty(other_school, DutyRole.SKOLADMINISTRATOR),
-        other_school=other_school,
-    )

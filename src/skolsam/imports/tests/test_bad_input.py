@@ -16,12 +16,13 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skolsam.accounts.actor import actor_for_user
+from skolsam.accounts.actor import actor_for_person
 from skolsam.core.errors import text_problem
 from skolsam.imports.models import RegisterImport
 from skolsam.imports.parser import MAX_BYTES, parse_file
 from skolsam.imports.services import plan_import
 from skolsam.imports.tests.conftest import HEADER, csv_bytes, pupil_row, table_counts
+from skolsam.testing.story import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +47,15 @@ def _upload(client: Any, unit: Any, data: bytes, name: str = "elever.csv") -> An
     ids=["nul", "escape", "c1", "bidi-override", "long-name", "long-class", "long-email"],
 )
 def test_text_no_field_may_store_is_refused_with_row_column_and_why(
-    school: Any, column: str, value: str, why: str
+    story: Any, column: str, value: str, why: str
 ) -> None:
-    client = school.client(school.administrator)
+    client = client_for(story.school_admin_at_scheeleskolan)
     before = table_counts()
 
-    response = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
+    response = _upload(client, story.scheeleskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
     assert response.context["staged"] is not None  # the same file without the value imports
     response = _upload(
-        client, school.malmaskolan, csv_bytes([pupil_row(0), pupil_row(1, **{column: value})])
+        client, story.scheeleskolan, csv_bytes([pupil_row(0), pupil_row(1, **{column: value})])
     )
 
     assert response.status_code == 200
@@ -70,11 +71,11 @@ def test_text_no_field_may_store_is_refused_with_row_column_and_why(
     assert RegisterImport.objects.filter(status=RegisterImport.Status.COMMITTED).count() == 0
 
 
-def test_tabs_and_line_breaks_inside_a_cell_become_one_space(school: Any) -> None:
-    client = school.client(school.administrator)
+def test_tabs_and_line_breaks_inside_a_cell_become_one_space(story: Any) -> None:
+    client = client_for(story.school_admin_at_scheeleskolan)
 
     response = _upload(
-        client, school.malmaskolan, csv_bytes([pupil_row(0, förnamn="Anna\r\n\tLisa")])
+        client, story.scheeleskolan, csv_bytes([pupil_row(0, förnamn="Anna\r\n\tLisa")])
     )
 
     assert response.context["plan"].ok
@@ -118,12 +119,12 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
     ],
 )
 def test_a_file_that_is_no_register_file_gets_one_clear_message_and_changes_nothing(
-    school: Any, data: bytes, name: str, message: str
+    story: Any, data: bytes, name: str, message: str
 ) -> None:
-    client = school.client(school.administrator)
+    client = client_for(story.school_admin_at_scheeleskolan)
     before = table_counts()
 
-    response = _upload(client, school.malmaskolan, data, name)
+    response = _upload(client, story.scheeleskolan, data, name)
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -131,8 +132,8 @@ def test_a_file_that_is_no_register_file_gets_one_clear_message_and_changes_noth
     assert table_counts() == before
 
 
-def test_an_empty_upload_is_refused_by_the_form_in_swedish(school: Any) -> None:
-    response = _upload(school.client(school.administrator), school.malmaskolan, b"")
+def test_an_empty_upload_is_refused_by_the_form_in_swedish(story: Any) -> None:
+    response = _upload(client_for(story.school_admin_at_scheeleskolan), story.scheeleskolan, b"")
 
     assert response.status_code == 200
     assert "Filen kunde inte tas emot." in response.content.decode()
@@ -168,14 +169,14 @@ _cell = st.one_of(
 )
 @given(rows=st.lists(st.lists(_cell, min_size=len(HEADER), max_size=len(HEADER)), max_size=4))
 def test_random_cells_are_checked_without_raising_and_only_storable_text_passes(
-    school: Any, rows: list[list[str]]
+    story: Any, rows: list[list[str]]
 ) -> None:
     parsed = parse_file(
         csv_bytes([dict(zip(HEADER, row, strict=True)) for row in rows]), "elever.csv"
     )
-    actor = actor_for_user(school.administrator)
+    actor = actor_for_person(story.school_admin_at_scheeleskolan.pk)
 
-    plan = plan_import(actor=actor, school_unit=school.malmaskolan, parsed=parsed)
+    plan = plan_import(actor=actor, school_unit=story.scheeleskolan, parsed=parsed)
 
     if plan.ok:
         for line in plan.lines:

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from skolsam.audit.models import AuditEntry
-from skolsam.enrolment.models import Enrolment
 from skolsam.imports.tests.conftest import (
     PUPILS,
     START,
@@ -28,18 +27,19 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = Path(__file__).resolve().parents[4] / "docs" / "examples"
 
 
-def _run(path: Path, *args: str, code: str = "19830001") -> str:
+def _run(path: Path, code: str, *args: str) -> str:
     out = io.StringIO()
     call_command("import_register", str(path), "--school-unit", code, *args, stdout=out)
     return out.getvalue()
 
 
 def test_a_file_with_errors_prints_every_error_and_imports_nothing(
-    school: Any, tmp_path: Path
+    story: Any, tmp_path: Path
 ) -> None:
     # The command runs as the system, so it sees a pupil enrolled at another huvudman.
     elsewhere = f.PupilFactory(civic_no=PUPILS[3], given_name="Elev3", family_name="Lindqvist")
-    f.EnrolmentFactory(person=elsewhere, enroled_at=school.other_school, start_date=START)
+    f.EnrolmentFactory(person=elsewhere, enroled_at=story.gaddgardsskolan, start_date=START)
+    code = story.scheeleskolan.school_unit_code
     path = tmp_path / "elever.csv"
     path.write_bytes(
         csv_bytes(
@@ -56,7 +56,7 @@ def test_a_file_with_errors_prints_every_error_and_imports_nothing(
 
     out = io.StringIO()
     with pytest.raises(CommandError, match="5 fel; inget importerades"):
-        call_command("import_register", str(path), "--school-unit", "19830001", stdout=out)
+        call_command("import_register", str(path), "--school-unit", code, stdout=out)
 
     report = out.getvalue()
     assert "Rad 3, kolumn personnummer: Ogiltigt personnummer" in report
@@ -67,22 +67,21 @@ def test_a_file_with_errors_prints_every_error_and_imports_nothing(
     assert table_counts() == before
 
 
-def test_a_dry_run_checks_and_writes_nothing(school: Any, tmp_path: Path) -> None:
+def test_a_dry_run_checks_and_writes_nothing(story: Any, tmp_path: Path) -> None:
     path = tmp_path / "elever.xlsx"
     path.write_bytes(xlsx_bytes([pupil_row(0), pupil_row(1)]))
     before = table_counts()
 
-    report = _run(path, "--dry-run")
+    report = _run(path, story.scheeleskolan.school_unit_code, "--dry-run")
 
     assert "Provkörning: inget sparades" in report
     assert "Nya elever: 2" in report
     assert table_counts() == before
 
 
-def test_the_example_file_imports_and_a_second_run_adds_nothing(
-    school: Any, tmp_path: Path
-) -> None:
-    report = _run(EXAMPLES / "import-example.csv", "--create-classes")
+def test_the_example_file_imports_and_a_second_run_adds_nothing(story: Any, tmp_path: Path) -> None:
+    code = story.scheeleskolan.school_unit_code
+    report = _run(EXAMPLES / "import-example.csv", code, "--create-classes")
 
     assert "Importerat:" in report
     assert "Nya elever: 8" in report
@@ -94,7 +93,7 @@ def test_the_example_file_imports_and_a_second_run_adds_nothing(
     assert f"Import-id i granskningsloggen: {entry.object_id}" in report
     after_first = table_counts()
 
-    again = _run(EXAMPLES / "import-example.xlsx")
+    again = _run(EXAMPLES / "import-example.xlsx", code)
 
     assert "Elever som redan fanns: 8" in again
     assert "Nya elever: 0" in again
@@ -104,18 +103,19 @@ def test_the_example_file_imports_and_a_second_run_adds_nothing(
     assert counts["people.Responsible"] == after_first["people.Responsible"]
 
 
-def test_an_unknown_school_unit_code_is_an_error(school: Any, tmp_path: Path) -> None:
+def test_an_unknown_school_unit_code_is_an_error(story: Any, tmp_path: Path) -> None:
     path = tmp_path / "elever.csv"
     path.write_bytes(csv_bytes([pupil_row(0)]))
+    before = table_counts()
 
     with pytest.raises(CommandError, match="ingen skolenhet med koden 99999999"):
-        _run(path, code="99999999")
+        _run(path, "99999999")
     assert not Person.objects.filter(civic_no=PUPILS[0]).exists()
-    assert not Enrolment.objects.exists()
+    assert table_counts() == before
 
 
 def test_existing_pupils_get_the_files_guardians_only_on_the_rows_named(
-    school: Any, tmp_path: Path
+    story: Any, tmp_path: Path
 ) -> None:
     pupils = [
         f.PupilFactory(civic_no=PUPILS[i], given_name=f"Elev{i}", family_name="Lindqvist")
@@ -124,17 +124,18 @@ def test_existing_pupils_get_the_files_guardians_only_on_the_rows_named(
     path = tmp_path / "elever.csv"
     path.write_bytes(csv_bytes([pupil_row(0), pupil_row(1)]))
 
-    report = _run(path, "--guardians-for-rows", "3")
+    code = story.scheeleskolan.school_unit_code
+    report = _run(path, code, "--guardians-for-rows", "3")
 
     assert "Rad 2: Elev0 Lindqvist – Mamma0 Lindqvist, Pappa0 Lindqvist" in report
     assert not Responsible.objects.filter(person=pupils[0]).exists()
     assert Responsible.objects.filter(person=pupils[1]).count() == 2
     with pytest.raises(CommandError, match="inga radnummer"):
-        _run(path, "--guardians-for-rows", "två")
+        _run(path, code, "--guardians-for-rows", "två")
 
 
 def test_a_nul_byte_or_an_over_long_name_is_refused_with_row_column_and_why(
-    school: Any, tmp_path: Path
+    story: Any, tmp_path: Path
 ) -> None:
     path = tmp_path / "elever.csv"
     path.write_bytes(
@@ -144,7 +145,8 @@ def test_a_nul_byte_or_an_over_long_name_is_refused_with_row_column_and_why(
 
     out = io.StringIO()
     with pytest.raises(CommandError, match="2 fel; inget importerades"):
-        call_command("import_register", str(path), "--school-unit", "19830001", stdout=out)
+        code = story.scheeleskolan.school_unit_code
+        call_command("import_register", str(path), "--school-unit", code, stdout=out)
 
     report = out.getvalue()
     assert (

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from skolsam.audit.models import AuditEntry
-from skolsam.core.choices import DutyRole, SecurityMarking
+from skolsam.core.choices import SecurityMarking
 from skolsam.enrolment.models import Enrolment
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.imports.models import RegisterImport
@@ -30,6 +30,7 @@ from skolsam.imports.tests.conftest import (
 from skolsam.people.models import Person, Responsible
 from skolsam.testing import factories as f
 from skolsam.testing.auth import without_csrf_tokens
+from skolsam.testing.story import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -57,20 +58,20 @@ def _errors(response: Any) -> set[tuple[int | None, str]]:
     return {(i.row, i.column) for i in response.context["plan"].errors}
 
 
-def test_a_file_with_errors_is_reported_row_by_row_and_changes_nothing(school: Any) -> None:
+def test_a_file_with_errors_is_reported_row_by_row_and_changes_nothing(story: Any) -> None:
     rows = [
         pupil_row(0),
         pupil_row(1, personnummer="20080101-1234", klass="9Z"),  # bad check digit, no 9Z
-        pupil_row(2, klass="9Q"),  # no such class at Malmaskolan
-        pupil_row(3, skolform="GY"),  # not offered by Malmaskolan
+        pupil_row(2, klass="9Q"),  # no such class at Scheeleskolan
+        pupil_row(3, skolform="GY"),  # not offered by Scheeleskolan
         pupil_row(4, personnummer=dashed(PUPILS[0]), startdatum="i höst"),  # row 2 again
         pupil_row(5, startdatum="17/8/2026"),  # not a date we read
         pupil_row(6, vh1_epost="inte en adress"),
     ]
-    client = school.client(school.administrator)
+    client = client_for(story.school_admin_at_scheeleskolan)
     before = table_counts()
 
-    response = _upload(client, school.malmaskolan, csv_bytes(rows))
+    response = _upload(client, story.scheeleskolan, csv_bytes(rows))
 
     assert response.status_code == 200
     assert _errors(response) == {
@@ -85,7 +86,7 @@ def test_a_file_with_errors_is_reported_row_by_row_and_changes_nothing(school: A
     }
     page = response.content.decode()
     assert "Kontrollsiffran stämmer inte." in page
-    assert "Klassen 9Q finns inte vid Malmaskolan" in page
+    assert "Klassen 9Q finns inte vid Scheeleskolan" in page
     assert "erbjuder inte skolformen GY" in page
     assert "Eleven finns redan på rad 2" in page
     assert "Datumet ”17/8/2026” går inte att läsa" in page
@@ -94,12 +95,12 @@ def test_a_file_with_errors_is_reported_row_by_row_and_changes_nothing(school: A
     assert table_counts() == before
 
 
-def test_a_missing_column_is_named_and_nothing_is_read(school: Any) -> None:
+def test_a_missing_column_is_named_and_nothing_is_read(story: Any) -> None:
     header = [h for h in HEADER if h != "efternamn"]
-    client = school.client(school.administrator)
+    client = client_for(story.school_admin_at_scheeleskolan)
     before = table_counts()
 
-    response = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0)], header=header))
+    response = _upload(client, story.scheeleskolan, csv_bytes([pupil_row(0)], header=header))
 
     assert _errors(response) == {(1, "efternamn")}
     assert "Kolumnen ”efternamn” saknas." in response.content.decode()
@@ -107,30 +108,30 @@ def test_a_missing_column_is_named_and_nothing_is_read(school: Any) -> None:
 
 
 def test_a_correct_file_creates_pupils_guardians_enrolments_classes_and_audit(
-    school: Any,
+    story: Any,
 ) -> None:
-    client = school.client(school.administrator)
+    client = client_for(story.school_admin_at_scheeleskolan)
     rows = [pupil_row(0), pupil_row(1, klass="7B", årskurs="7"), pupil_row(2, klass="")]
 
-    response = _import(client, school.malmaskolan, csv_bytes(rows))
+    response = _import(client, story.scheeleskolan, csv_bytes(rows))
 
     done = RegisterImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "register_import_result", args=[school.malmaskolan.pk, done.pk]
+        "register_import_result", args=[story.scheeleskolan.pk, done.pk]
     )
     pupil = Person.objects.get(civic_no=PUPILS[0])
     assert (pupil.given_name, pupil.family_name) == ("Elev0", "Lindqvist")
     assert pupil.birth_date is not None and pupil.birth_date.year == 2008
     enrolment = Enrolment.objects.get(person=pupil)
     assert (enrolment.enroled_at, enrolment.school_type, enrolment.school_year) == (
-        school.malmaskolan,
+        story.scheeleskolan,
         "GR",
         7,
     )
     assert enrolment.start_date == START
-    assert GroupMembership.objects.get(person=pupil).group == school.class_7a
-    assert GroupMembership.objects.get(person__civic_no=PUPILS[1]).group == school.class_7b
+    assert GroupMembership.objects.get(person=pupil).group == story.groups["7A"]
+    assert GroupMembership.objects.get(person__civic_no=PUPILS[1]).group == story.groups["7B"]
     assert not GroupMembership.objects.filter(person__civic_no=PUPILS[2]).exists()
     mother = Person.objects.get(civic_no=ADULTS[0])
     assert mother.phone_numbers == [{"type": "Hem", "value": "070-174 06 05", "mobile": True}]
@@ -143,10 +144,10 @@ def test_a_correct_file_creates_pupils_guardians_enrolments_classes_and_audit(
     assert done.result["persons_created"] == 9
 
     entry = AuditEntry.objects.get(action="import.register")
-    assert entry.actor_id == school.administrator.pk
+    assert entry.actor is not None and entry.actor.person == story.school_admin_at_scheeleskolan
     assert entry.object_id == str(done.pk)
     assert entry.detail["file_name"] == "elever.csv"
-    assert entry.detail["school_unit"] == str(school.malmaskolan.pk)
+    assert entry.detail["school_unit"] == str(story.scheeleskolan.pk)
     assert (entry.detail["rows"], entry.detail["persons_created"]) == (3, 9)
     assert entry.detail["persons_updated"] == 0
     assert str(pupil.pk) in entry.detail["created_persons"]
@@ -166,18 +167,18 @@ def test_a_correct_file_creates_pupils_guardians_enrolments_classes_and_audit(
     assert "Importen är klar" in result.content.decode()
 
 
-def test_importing_the_same_file_again_creates_no_duplicates(school: Any) -> None:
-    client = school.client(school.administrator)
+def test_importing_the_same_file_again_creates_no_duplicates(story: Any) -> None:
+    client = client_for(story.school_admin_at_scheeleskolan)
     data = csv_bytes([pupil_row(0), pupil_row(1)])
-    _import(client, school.malmaskolan, data)
+    _import(client, story.scheeleskolan, data)
     after_first = table_counts()
 
-    checked = _upload(client, school.malmaskolan, data)
+    checked = _upload(client, story.scheeleskolan, data)
     summary = checked.context["plan"].summary()
     assert (summary["pupils_existing"], summary["guardians_existing"]) == (2, 4)
     assert summary["persons_created"] == summary["enrolments_created"] == 0
     assert summary["memberships_created"] == summary["relations_created"] == 0
-    assert _confirm(client, school.malmaskolan, checked.context["staged"].token).status_code == 302
+    assert _confirm(client, story.scheeleskolan, checked.context["staged"].token).status_code == 302
 
     counts = table_counts()
     assert counts["people.Person"] == after_first["people.Person"]
@@ -187,41 +188,41 @@ def test_importing_the_same_file_again_creates_no_duplicates(school: Any) -> Non
 
 
 def test_an_existing_pupil_keeps_their_register_data_and_gets_what_is_missing(
-    school: Any,
+    story: Any,
 ) -> None:
     pupil: Any = f.PupilFactory(
         civic_no=PUPILS[0], given_name="Elev0", family_name="Lindqvist", emails=[]
     )
-    f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
-    client = school.client(school.administrator)
+    f.EnrolmentFactory(person=pupil, enroled_at=story.scheeleskolan, start_date=START)
+    client = client_for(story.school_admin_at_scheeleskolan)
 
-    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0)]))
-    _confirm(client, school.malmaskolan, checked.context["staged"].token)
+    checked = _upload(client, story.scheeleskolan, csv_bytes([pupil_row(0)]))
+    _confirm(client, story.scheeleskolan, checked.context["staged"].token)
 
     pupil.refresh_from_db()
     assert pupil.emails == []
     assert Enrolment.objects.filter(person=pupil).count() == 1
-    assert GroupMembership.objects.get(person=pupil).group == school.class_7a
+    assert GroupMembership.objects.get(person=pupil).group == story.groups["7A"]
     entry = AuditEntry.objects.get(action="import.register")
     assert entry.detail["updated_persons"] == [str(pupil.pk)]
     assert entry.detail["persons_updated"] == 1
 
 
-def test_a_civic_number_whose_person_has_another_name_stops_the_import(school: Any) -> None:
-    # A mistyped number: the register has Alva Berg under it, and the file's guardian
+def test_a_civic_number_whose_person_has_another_name_stops_the_import(story: Any) -> None:
+    # A mistyped number: the register has Vilma Berg under it, and the file's guardian
     # number belongs to someone else too. Today's register must stay as it is.
-    pupil: Any = f.PupilFactory(civic_no=PUPILS[0], given_name="Alva", family_name="Berg")
-    f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
-    own_guardian = f.PersonFactory(given_name="Karin", family_name="Berg")
+    pupil: Any = f.PupilFactory(civic_no=PUPILS[0], given_name="Vilma", family_name="Berg")
+    f.EnrolmentFactory(person=pupil, enroled_at=story.scheeleskolan, start_date=START)
+    own_guardian = f.PersonFactory(given_name="Greta", family_name="Berg")
     f.ResponsibleFactory(person=pupil, responsible=own_guardian)
     other_child = f.PupilFactory()
-    f.EnrolmentFactory(person=other_child, enroled_at=school.malmaskolan, start_date=START)
-    stranger = f.PersonFactory(civic_no=ADULTS[2], given_name="Per", family_name="Holm")
+    f.EnrolmentFactory(person=other_child, enroled_at=story.scheeleskolan, start_date=START)
+    stranger = f.PersonFactory(civic_no=ADULTS[2], given_name="Olle", family_name="Holm")
     f.ResponsibleFactory(person=other_child, responsible=stranger)
-    client = school.client(school.administrator)
+    client = client_for(story.school_admin_at_scheeleskolan)
     before = table_counts()
 
-    response = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
+    response = _upload(client, story.scheeleskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
 
     assert response.status_code == 200
     assert response.context["staged"] is None
@@ -237,17 +238,17 @@ def test_a_civic_number_whose_person_has_another_name_stops_the_import(school: A
 
 
 def test_an_existing_pupils_guardians_are_added_only_on_the_rows_the_administrator_ticks(
-    school: Any,
+    story: Any,
 ) -> None:
     first: Any = f.PupilFactory(civic_no=PUPILS[0], given_name="Elev0", family_name="Lindqvist")
     second: Any = f.PupilFactory(civic_no=PUPILS[1], given_name="Elev1", family_name="Lindqvist")
     own_guardian = f.PersonFactory()
     f.ResponsibleFactory(person=first, responsible=own_guardian)
     for pupil in (first, second):
-        f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
-    client = school.client(school.administrator)
+        f.EnrolmentFactory(person=pupil, enroled_at=story.scheeleskolan, start_date=START)
+    client = client_for(story.school_admin_at_scheeleskolan)
 
-    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
+    checked = _upload(client, story.scheeleskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
 
     plan = checked.context["plan"]
     assert plan.ok
@@ -261,7 +262,7 @@ def test_an_existing_pupils_guardians_are_added_only_on_the_rows_the_administrat
     assert "checked" not in page  # off unless the administrator ticks it
 
     response = client.post(
-        reverse("register_import_confirm", args=[school.malmaskolan.pk]),
+        reverse("register_import_confirm", args=[story.scheeleskolan.pk]),
         {"token": checked.context["staged"].token, "guardian_rows": ["3"]},
     )
 
@@ -294,22 +295,22 @@ def test_an_existing_pupils_guardians_are_added_only_on_the_rows_the_administrat
     ],
     ids=["xlsx", "comma-utf8", "semicolon-bom", "semicolon-cp1252"],
 )
-def test_excel_and_every_csv_flavour_import_the_same(school: Any, name: str, build: Any) -> None:
+def test_excel_and_every_csv_flavour_import_the_same(story: Any, name: str, build: Any) -> None:
     rows = [
         pupil_row(0, förnamn="Åsa", efternamn="Öberg", vh1_efternamn="Öberg", vh2_efternamn="Öberg")
     ]
-    client = school.client(school.administrator)
+    client = client_for(story.school_admin_at_scheeleskolan)
 
-    response = _import(client, school.malmaskolan, build(rows), name)
+    response = _import(client, story.scheeleskolan, build(rows), name)
 
     assert response.status_code == 302
     pupil = Person.objects.get(civic_no=PUPILS[0])
     assert (pupil.given_name, pupil.family_name) == ("Åsa", "Öberg")
     assert pupil.search_name == " asa oberg"  # found by "asa" like anyone registered by hand
-    assert GroupMembership.objects.get(person=pupil).group == school.class_7a
+    assert GroupMembership.objects.get(person=pupil).group == story.groups["7A"]
 
 
-def test_english_headers_in_any_case_are_accepted(school: Any) -> None:
+def test_english_headers_in_any_case_are_accepted(story: Any) -> None:
     header = ["Civic_No", "First Name", "LAST_NAME", "school_type", "Grade", "Class", "Start_Date"]
     row = dict(
         zip(
@@ -320,75 +321,64 @@ def test_english_headers_in_any_case_are_accepted(school: Any) -> None:
     )
 
     _import(
-        school.client(school.administrator), school.malmaskolan, csv_bytes([row], header=header)
+        client_for(story.school_admin_at_scheeleskolan),
+        story.scheeleskolan,
+        csv_bytes([row], header=header),
     )
 
     pupil = Person.objects.get(civic_no=PUPILS[0])
-    assert GroupMembership.objects.get(person=pupil).group == school.class_7a
+    assert GroupMembership.objects.get(person=pupil).group == story.groups["7A"]
 
 
-def test_classes_named_in_the_file_are_created_only_when_asked(school: Any) -> None:
-    client = school.client(school.administrator)
+def test_classes_named_in_the_file_are_created_only_when_asked(story: Any) -> None:
+    client = client_for(story.school_admin_at_scheeleskolan)
     data = csv_bytes([pupil_row(0, klass="7C"), pupil_row(1, klass="7c")])
 
-    refused = _upload(client, school.malmaskolan, data)
+    refused = _upload(client, story.scheeleskolan, data)
     assert _errors(refused) == {(2, "klass"), (3, "klass")}
 
-    _import(client, school.malmaskolan, data, create_classes="on")
-    created = Group.objects.get(organisation=school.malmaskolan, display_name="7C")
+    _import(client, story.scheeleskolan, data, create_classes="on")
+    created = Group.objects.get(organisation=story.scheeleskolan, display_name="7C")
     assert (created.group_type, created.school_type, created.start_date) == ("Klass", "GR", START)
     assert GroupMembership.objects.filter(group=created).count() == 2
     assert AuditEntry.objects.filter(action="group.create", object_id=str(created.pk)).exists()
 
 
-def test_a_pupil_already_in_another_class_is_refused(school: Any) -> None:
+def test_a_pupil_already_in_another_class_is_refused(story: Any) -> None:
     pupil = f.PupilFactory(civic_no=PUPILS[0], given_name="Elev0", family_name="Lindqvist")
-    f.EnrolmentFactory(person=pupil, enroled_at=school.malmaskolan, start_date=START)
-    f.MembershipFactory(person=pupil, group=school.class_7b, start_date=START)
-    client = school.client(school.administrator)
+    f.EnrolmentFactory(person=pupil, enroled_at=story.scheeleskolan, start_date=START)
+    f.MembershipFactory(person=pupil, group=story.groups["7B"], start_date=START)
+    client = client_for(story.school_admin_at_scheeleskolan)
     before = table_counts()
 
-    response = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0, klass="7A")]))
+    response = _upload(client, story.scheeleskolan, csv_bytes([pupil_row(0, klass="7A")]))
 
     assert _errors(response) == {(2, "klass")}
     assert "går redan i klass 7B" in response.content.decode()
     assert table_counts() == before
 
 
-def _out_of_reach(school: Any) -> dict[str, Any]:
-    """Persons Malmaskolan's administrator may not touch, by why; "unknown" is in no register."""
-    koping_school = f.SchoolUnitFactory(parent=school.koping, display_name="Norrskolan")
-    protected_here = f.PupilFactory(
-        civic_no=PUPILS[1],
-        given_name="Hemlig",
-        security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING,
-    )
-    f.EnrolmentFactory(person=protected_here, enroled_at=school.malmaskolan, start_date=START)
+def _out_of_reach(story: Any) -> dict[str, Any]:
+    """Persons Eva may not touch, by why; "unknown" is in no register.
+
+    Elsa, in 7B, has skyddad folkbokföring; Dold, sekretessmarkerad, goes to Ullviskolan;
+    Maja goes to school in Arboga.
+    """
     protected_elsewhere = f.PupilFactory(
         civic_no=PUPILS[2], given_name="Dold", security_marking=SecurityMarking.SEKRETESSMARKERING
     )
-    f.EnrolmentFactory(person=protected_elsewhere, enroled_at=koping_school, start_date=START)
-    other_huvudman = f.PupilFactory(civic_no=PUPILS[3], given_name="Arbogaelev")
-    f.EnrolmentFactory(person=other_huvudman, enroled_at=school.other_school, start_date=START)
+    f.EnrolmentFactory(person=protected_elsewhere, enroled_at=story.ullviskolan)
     return {
         "unknown": None,
-        "protected at the school": protected_here,
+        "protected at the school": story.protected_pupil_in_7b,
         "protected at another school": protected_elsewhere,
-        "another huvudman's pupil": other_huvudman,
+        "another huvudman's pupil": story.pupil_in_arboga,
     }
 
 
-def _number_of(who: str) -> str:
-    return dashed(
-        PUPILS[
-            {
-                "unknown": 0,
-                "protected at the school": 1,
-                "protected at another school": 2,
-                "another huvudman's pupil": 3,
-            }[who]
-        ]
-    )
+def _number_of(persons: dict[str, Any], who: str) -> str:
+    person = persons[who]
+    return dashed(PUPILS[0] if person is None else person.civic_no)
 
 
 def _report(response: Any) -> bytes:
@@ -399,19 +389,19 @@ def _report(response: Any) -> bytes:
 
 @pytest.mark.parametrize("klass", ["7A", "9Z"], ids=["clean-row", "row-with-another-error"])
 def test_checking_a_file_never_tells_whether_a_number_is_in_the_register(
-    school: Any, klass: str
+    story: Any, klass: str
 ) -> None:
     # The oracle: a school administrator checks a file with someone's number. Checking
     # writes nothing, so it was a free probe; the report must read the same for a number
     # nobody has, a protected pupil here or elsewhere, and another huvudman's pupil.
-    persons = _out_of_reach(school)
-    client = school.client(school.administrator)
+    persons = _out_of_reach(story)
+    client = client_for(story.school_admin_at_scheeleskolan)
     before = table_counts()
 
     reports = {}
     for who in persons:
-        row = pupil_row(0, personnummer=_number_of(who), klass=klass)
-        response = _upload(client, school.malmaskolan, csv_bytes([row]))
+        row = pupil_row(0, personnummer=_number_of(persons, who), klass=klass)
+        response = _upload(client, story.scheeleskolan, csv_bytes([row]))
         assert response.status_code == 200
         plan = response.context["plan"]
         reports[who] = (
@@ -421,7 +411,7 @@ def test_checking_a_file_never_tells_whether_a_number_is_in_the_register(
         )
 
     assert len({repr(r) for r in reports.values()}) == 1, reports.keys()
-    for secret in ("Hemlig", "Dold", "Arbogaelev", "Norrskolan", "Västerskolan", "kyddad"):
+    for secret in ("Elsa", "Dold", "Maja", "Ullviskolan", "Gäddgårdsskolan", "kyddad"):
         assert secret.encode() not in reports["protected at the school"][2]
     before.pop("imports.RegisterImport")
     after = table_counts()
@@ -430,19 +420,19 @@ def test_checking_a_file_never_tells_whether_a_number_is_in_the_register(
 
 
 def test_confirming_refuses_every_person_out_of_reach_with_the_same_words_and_logs_it(
-    school: Any,
+    story: Any,
 ) -> None:
-    persons = _out_of_reach(school)
-    # A guardian nobody at Malmaskolan sees.
+    persons = _out_of_reach(story)
+    # A guardian nobody at Scheeleskolan sees.
     stranger: Any = f.PersonFactory(civic_no=ADULTS[8], given_name="Främling")
-    client = school.client(school.administrator)
-    rows = [pupil_row(i, personnummer=_number_of(who)) for i, who in enumerate(persons)]
+    client = client_for(story.school_admin_at_scheeleskolan)
+    rows = [pupil_row(i, personnummer=_number_of(persons, who)) for i, who in enumerate(persons)]
     rows.append(pupil_row(4, vh1_personnummer=dashed(ADULTS[8])))
-    checked = _upload(client, school.malmaskolan, csv_bytes(rows))
+    checked = _upload(client, story.scheeleskolan, csv_bytes(rows))
     assert checked.context["plan"].ok
     before = table_counts()
 
-    response = _confirm(client, school.malmaskolan, checked.context["staged"].token)
+    response = _confirm(client, story.scheeleskolan, checked.context["staged"].token)
 
     assert response.status_code == 409
     plan = response.context["plan"]
@@ -455,12 +445,12 @@ def test_confirming_refuses_every_person_out_of_reach_with_the_same_words_and_lo
     assert {i.message for i in plan.errors} == {NEUTRAL_REFUSAL}
     page = response.content.decode()
     for secret in (
-        "Hemlig",
+        "Elsa",
         "Dold",
-        "Arbogaelev",
+        "Maja",
         "Främling",
-        "Norrskolan",
-        "Västerskolan",
+        "Ullviskolan",
+        "Gäddgårdsskolan",
         "kyddad",
     ):
         assert secret not in page
@@ -474,15 +464,15 @@ def test_confirming_refuses_every_person_out_of_reach_with_the_same_words_and_lo
     assert after == before  # all or nothing: the unknown number's pupil is not created
 
 
-def test_confirming_checks_the_register_again(school: Any) -> None:
-    client = school.client(school.administrator)
-    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
+def test_confirming_checks_the_register_again(story: Any) -> None:
+    client = client_for(story.school_admin_at_scheeleskolan)
+    checked = _upload(client, story.scheeleskolan, csv_bytes([pupil_row(0), pupil_row(1)]))
     token = checked.context["staged"].token
     # Meanwhile someone ends class 7A before the pupils would have started in it.
-    Group.objects.filter(pk=school.class_7a.pk).update(end_date=START - timedelta(days=1))
+    Group.objects.filter(pk=story.groups["7A"].pk).update(end_date=START - timedelta(days=1))
     before = table_counts()
 
-    response = _confirm(client, school.malmaskolan, token)
+    response = _confirm(client, story.scheeleskolan, token)
 
     assert response.status_code == 409
     assert _errors(response) == {(2, "klass"), (3, "klass")}
@@ -490,39 +480,40 @@ def test_confirming_checks_the_register_again(school: Any) -> None:
     assert table_counts() == before
 
 
-def test_a_token_works_once_and_only_for_the_user_who_uploaded(school: Any) -> None:
-    client = school.client(school.administrator)
-    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0)]))
+def test_a_token_works_once_and_only_for_the_user_who_uploaded(story: Any) -> None:
+    client = client_for(story.school_admin_at_scheeleskolan)
+    checked = _upload(client, story.scheeleskolan, csv_bytes([pupil_row(0)]))
     token = checked.context["staged"].token
-    colleague = f.UserFactory()
-    f.DutyFactory(person=colleague.person, duty_at=school.malmaskolan, duty_role=DutyRole.REKTOR)
+    # Anders, the rektor, manages the school too, but did not upload the file.
+    anders = client_for(story.rektor_at_scheeleskolan)
 
-    assert _confirm(school.client(colleague), school.malmaskolan, token).status_code == 409
+    assert _confirm(anders, story.scheeleskolan, token).status_code == 409
     assert not Person.objects.filter(civic_no=PUPILS[0]).exists()
-    assert _confirm(client, school.malmaskolan, token).status_code == 302
-    assert _confirm(client, school.malmaskolan, token).status_code == 409
+    assert _confirm(client, story.scheeleskolan, token).status_code == 302
+    assert _confirm(client, story.scheeleskolan, token).status_code == 409
     assert Enrolment.objects.filter(person__civic_no=PUPILS[0]).count() == 1
 
 
-def test_an_expired_upload_cannot_be_confirmed(school: Any) -> None:
-    client = school.client(school.administrator)
-    checked = _upload(client, school.malmaskolan, csv_bytes([pupil_row(0)]))
+def test_an_expired_upload_cannot_be_confirmed(story: Any) -> None:
+    client = client_for(story.school_admin_at_scheeleskolan)
+    checked = _upload(client, story.scheeleskolan, csv_bytes([pupil_row(0)]))
     staged = checked.context["staged"]
     RegisterImport.objects.filter(pk=staged.pk).update(
         expires=staged.created - timedelta(seconds=1)
     )
 
-    assert _confirm(client, school.malmaskolan, staged.token).status_code == 409
+    assert _confirm(client, story.scheeleskolan, staged.token).status_code == 409
     assert not Person.objects.filter(civic_no=PUPILS[0]).exists()
     # The next upload sweeps the expired rows away.
-    _upload(client, school.malmaskolan, csv_bytes([pupil_row(1)]))
+    _upload(client, story.scheeleskolan, csv_bytes([pupil_row(1)]))
     assert not RegisterImport.objects.filter(pk=staged.pk).exists()
 
 
-@pytest.mark.parametrize("who", ["teacher", "other_administrator"])
-def test_only_the_units_administrators_may_import(school: Any, who: str) -> None:
-    client = school.client(getattr(school, who))
-    unit = school.malmaskolan
+@pytest.mark.parametrize("who", ["teacher_of_7b", "central_admin_arboga"])
+def test_only_the_units_administrators_may_import(story: Any, who: str) -> None:
+    # Maria teaches at Scheeleskolan; Per administers Arboga's schools.
+    client = client_for(getattr(story, who))
+    unit = story.scheeleskolan
     before = table_counts()
 
     assert client.get(reverse("register_import", args=[unit.pk])).status_code == 404
@@ -531,14 +522,14 @@ def test_only_the_units_administrators_may_import(school: Any, who: str) -> None
     assert table_counts() == before
 
 
-def test_the_upload_page_lists_the_columns_and_htmx_gets_the_report_only(school: Any) -> None:
-    client = school.client(school.administrator)
-    page = client.get(reverse("register_import", args=[school.malmaskolan.pk]))
+def test_the_upload_page_lists_the_columns_and_htmx_gets_the_report_only(story: Any) -> None:
+    client = client_for(story.school_admin_at_scheeleskolan)
+    page = client.get(reverse("register_import", args=[story.scheeleskolan.pk]))
     assert page.status_code == 200
     assert "vh1_personnummer" in page.content.decode()
 
     partial = client.post(
-        reverse("register_import", args=[school.malmaskolan.pk]),
+        reverse("register_import", args=[story.scheeleskolan.pk]),
         {"file": SimpleUploadedFile("elever.csv", csv_bytes([pupil_row(0)]))},
         HTTP_HX_REQUEST="true",
     )
@@ -548,22 +539,24 @@ def test_the_upload_page_lists_the_columns_and_htmx_gets_the_report_only(school:
     assert 'name="token"' in body
 
 
-def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_error(school: Any) -> None:
-    client = school.client(school.administrator)
+def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_error(story: Any) -> None:
+    client = client_for(story.school_admin_at_scheeleskolan)
     old_excel = b"\xd0\xcf\x11\xe0" + b"\0" * 100
 
-    response = _upload(client, school.malmaskolan, old_excel, "elever.xls")
+    response = _upload(client, story.scheeleskolan, old_excel, "elever.xls")
 
     assert "Välj en CSV-fil (.csv) eller en Excel-fil (.xlsx)." in response.content.decode()
-    response = _upload(client, school.malmaskolan, old_excel, "elever.csv")
+    response = _upload(client, story.scheeleskolan, old_excel, "elever.csv")
     assert "Det gamla Excel-formatet .xls" in response.content.decode()
 
 
-def test_a_civic_number_that_excel_stored_as_a_number_gets_its_zero_back(school: Any) -> None:
+def test_a_civic_number_that_excel_stored_as_a_number_gets_its_zero_back(story: Any) -> None:
     short = int(PUPILS[0][2:])  # 08MMDDNNNC typed into Excel becomes 8MMDDNNNC
     data = xlsx_bytes([pupil_row(0, personnummer=short)])  # type: ignore[arg-type]
 
-    checked = _upload(school.client(school.administrator), school.malmaskolan, data, "e.xlsx")
+    checked = _upload(
+        client_for(story.school_admin_at_scheeleskolan), story.scheeleskolan, data, "e.xlsx"
+    )
 
     warnings = checked.context["plan"].warnings
     assert [(w.row, w.column) for w in warnings] == [(2, "personnummer")]
@@ -571,12 +564,12 @@ def test_a_civic_number_that_excel_stored_as_a_number_gets_its_zero_back(school:
     assert checked.context["plan"].new_persons.keys() >= {PUPILS[0]}
 
 
-def test_checking_a_file_costs_the_same_queries_for_few_and_many_rows(school: Any) -> None:
+def test_checking_a_file_costs_the_same_queries_for_few_and_many_rows(story: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = school.client(school.administrator)
-    url = reverse("register_import", args=[school.malmaskolan.pk])
+    client = client_for(story.school_admin_at_scheeleskolan)
+    url = reverse("register_import", args=[story.scheeleskolan.pk])
     client.get(url)
 
     def queries(rows: int) -> int:

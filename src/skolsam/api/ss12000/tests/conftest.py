@@ -1,15 +1,14 @@
-"""Fixtures for the SS 12000 API tests: two municipalities and a spec-validating client.
+"""Fixtures for the SS 12000 API tests: the story's register and a spec-validating client.
 
-The story: Köping runs Karlbergsskolan, where Alva is in year 7 in class 7A with her
-mentor Erik, Alva's mother Maria is her guardian, and Saga, also in 7A, has skyddad
-folkbokföring. Arboga runs Gäddgårdsskolan, where Hugo is in 8B. The API client of
-Köping's learning platform must never see anything of Arboga.
+The register is the story's (skolsam.testing.story, the `story` fixture): Köping runs
+Scheeleskolan, where Alva and Elsa (skyddad folkbokföring) are in 7B, which Maria teaches
+mathematics and Lars mentors, and Ullviskolan; Arboga runs Gäddgårdsskolan, where Maja is
+in 8A. `story_api` is Köping's learning platform, which must never see anything of Arboga.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -22,24 +21,10 @@ from django.utils import timezone
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.api.ss12000.docs import spec_for
 from skolsam.api.ss12000.tests.factories import make_client, token_for
-from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.schedule import calendar
 from skolsam.schedule.models import CalendarEvent
-from skolsam.testing.factories import (
-    AssignmentRoleFactory,
-    DutyFactory,
-    EnrolmentFactory,
-    GroupFactory,
-    HuvudmanFactory,
-    MembershipFactory,
-    PersonFactory,
-    PupilFactory,
-    ResponsibleFactory,
-    SchoolUnitFactory,
-)
 
 BASE = "/ss12000/v2.0"
 HOST = "http://testserver"
@@ -125,97 +110,6 @@ def _limit(query: dict[str, Any] | None) -> dict[str, Any]:
     return {"limit": query["limit"]} if query and "limit" in query else {}
 
 
-@dataclass
-class World:
-    koping: Any
-    karlberg: Any
-    arboga: Any
-    gaddgard: Any
-    klass_7a: Any
-    klass_8b: Any
-    alva: Any
-    saga: Any
-    maria: Any
-    erik: Any
-    erik_duty: Any
-    hugo: Any
-    hugo_mother: Any
-    arboga_teacher_duty: Any
-    activity: Any
-    arboga_activity: Any
-
-
-@pytest.fixture
-def world(db: Any) -> World:
-    koping: Any = HuvudmanFactory(display_name="Köpings kommun", municipality_code="1983")
-    arboga: Any = HuvudmanFactory(display_name="Arboga kommun", municipality_code="1984")
-    karlberg: Any = SchoolUnitFactory(parent=koping, display_name="Karlbergsskolan")
-    gaddgard: Any = SchoolUnitFactory(parent=arboga, display_name="Gäddgårdsskolan")
-    klass_7a: Any = GroupFactory(organisation=karlberg, display_name="7A")
-    klass_8b: Any = GroupFactory(organisation=gaddgard, display_name="8B")
-    alva = PupilFactory(
-        given_name="Alva",
-        family_name="Karlsson",
-        edu_person_principal_names=["alva.karlsson@elev.koping.se"],
-        emails=[{"type": "Privat", "value": "alva@example.com"}],
-        phone_numbers=[{"type": "Hem", "value": "0221-12345", "mobile": False}],
-    )
-    saga = PupilFactory(
-        given_name="Saga",
-        family_name="Lind",
-        security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING,
-        edu_person_principal_names=["saga.lind@elev.koping.se"],
-        emails=[
-            {"type": "Privat", "value": "saga@example.com"},
-            {"type": "Skola elev", "value": "saga.lind@elev.koping.se"},
-        ],
-        photo="https://bilder.example.com/saga.jpg",
-    )
-    maria = PersonFactory(given_name="Maria", family_name="Karlsson")
-    erik = PersonFactory(given_name="Erik", family_name="Berg")
-    hugo = PupilFactory(given_name="Hugo", family_name="Arvidsson")
-    hugo_mother = PersonFactory(given_name="Lena", family_name="Arvidsson")
-    for pupil in (alva, saga):
-        EnrolmentFactory(person=pupil, enroled_at=karlberg, school_year=7)
-        MembershipFactory(person=pupil, group=klass_7a)
-    EnrolmentFactory(person=hugo, enroled_at=gaddgard, school_year=8)
-    MembershipFactory(person=hugo, group=klass_8b)
-    ResponsibleFactory(person=alva, responsible=maria)
-    ResponsibleFactory(person=hugo, responsible=hugo_mother)
-    erik_duty: Any = DutyFactory(person=erik, duty_at=karlberg, duty_role=DutyRole.LARARE)
-    AssignmentRoleFactory(duty=erik_duty, group=klass_7a)
-    arboga_teacher_duty: Any = DutyFactory(duty_at=gaddgard, duty_role=DutyRole.LARARE)
-    AssignmentRoleFactory(duty=arboga_teacher_duty, group=klass_8b)
-    activity = Activity.objects.create(
-        display_name="Matematik 7A", organisation=karlberg, start_date=klass_7a.start_date
-    )
-    activity.groups.add(klass_7a)
-    ActivityTeacher.objects.create(activity=activity, duty=erik_duty)
-    arboga_activity = Activity.objects.create(
-        display_name="Matematik 8B", organisation=gaddgard, start_date=klass_8b.start_date
-    )
-    arboga_activity.groups.add(klass_8b)
-    ActivityTeacher.objects.create(activity=arboga_activity, duty=arboga_teacher_duty)
-    return World(
-        koping=koping,
-        karlberg=karlberg,
-        arboga=arboga,
-        gaddgard=gaddgard,
-        klass_7a=klass_7a,
-        klass_8b=klass_8b,
-        alva=alva,
-        saga=saga,
-        maria=maria,
-        erik=erik,
-        erik_duty=erik_duty,
-        hugo=hugo,
-        hugo_mother=hugo_mother,
-        arboga_teacher_duty=arboga_teacher_duty,
-        activity=activity,
-        arboga_activity=arboga_activity,
-    )
-
-
 def make_lesson(activity: Any, day: date, at: time = time(8, 30)) -> CalendarEvent:
     """Put one 60-minute lesson of `activity` on `day`."""
     start = calendar.at(day, at)
@@ -239,15 +133,16 @@ def day_window(day: date) -> dict[str, str]:
 
 
 @pytest.fixture
-def koping_client(world: World) -> Any:
-    client, _secret = make_client([world.koping], name="Köpings lärplattform")
+def story_client(db: Any, story: Any) -> Any:
+    """Köping's learning platform in the story (skolsam.testing.story), registered."""
+    client, _secret = make_client([story.koping], name="Köpings lärplattform")
     return client
 
 
 @pytest.fixture
-def api(koping_client: Any) -> Api:
-    """Köping's learning platform, speaking to the API with a valid token."""
-    return Api(token_for(koping_client))
+def story_api(story_client: Any) -> Api:
+    """Köping's learning platform in the story, speaking to the API with a valid token."""
+    return Api(token_for(story_client))
 
 
 class Clock:

@@ -1,7 +1,8 @@
 """Scopes: what an API client may read and write, per resource type, checked on every request.
 
-The story: Köping's national-test integration may only read; Köping's attendance app may
-read and write attendance; the learning platform has been narrowed to persons.
+The register is the story's (skolsam.testing.story): Köping's national-test integration may
+only read; Köping's attendance app may read and write attendance (Alva's, in Maria's 7B
+mathematics lesson); the learning platform has been narrowed to persons.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from skolsam.activities.models import Activity
 from skolsam.api.ss12000 import scopes, services
 from skolsam.api.ss12000.auth import signing_key
 from skolsam.api.ss12000.models import ApiClient
@@ -39,11 +41,11 @@ DAY = date(2026, 9, 14)
 
 
 @pytest.fixture
-def lesson(world: Any) -> CalendarEvent:
+def lesson(db: Any, story: Any) -> CalendarEvent:
     start = calendar.at(DAY, time(8, 30))
     return CalendarEvent.objects.create(
-        activity=world.activity,
-        organisation_id=world.activity.organisation_id,
+        activity=Activity.objects.get(display_name="Matematik 7B"),
+        organisation_id=story.scheeleskolan.pk,
         planned_date=DAY,
         date=DAY,
         start_time=start,
@@ -53,21 +55,21 @@ def lesson(world: Any) -> CalendarEvent:
 
 
 @pytest.fixture
-def alvas_attendance(world: Any, lesson: CalendarEvent) -> Attendance:
+def alvas_attendance(story: Any, lesson: CalendarEvent) -> Attendance:
     return attendance_set_minutes(
         actor=system_actor("test"),
         lesson=lesson,
-        student=world.alva,
+        student=story.pupil_in_7b,
         attendance_minutes=60,
         valid_absence_minutes=0,
         invalid_absence_minutes=0,
     )
 
 
-def _attendance_body(world: Any, lesson: CalendarEvent) -> dict:
+def _attendance_body(story: Any, lesson: CalendarEvent) -> dict:
     return {
         "calendarEvent": {"id": str(lesson.pk)},
-        "student": {"id": str(world.alva.pk)},
+        "student": {"id": str(story.pupil_in_7b.pk)},
         "isReported": True,
         "attendanceMinutes": 40,
         "validAbsenceMinutes": 0,
@@ -97,16 +99,18 @@ def _forbidden(api: Api, method: str, path: str, needed: str, body: Any = None) 
 
 
 def test_a_read_only_client_reads_but_cannot_post_or_delete_attendance(
-    world: Any, lesson: CalendarEvent, alvas_attendance: Attendance
+    story: Any, lesson: CalendarEvent, alvas_attendance: Attendance
 ) -> None:
-    national_tests, _ = make_client([world.karlberg], name="Nationella prov", scopes=["*:read"])
+    national_tests, _ = make_client(
+        [story.scheeleskolan], name="Nationella prov", scopes=["*:read"]
+    )
     api = Api(token_for(national_tests))
     listed = api.get("/attendances")
     assert [row["id"] for row in listed["data"]] == [str(alvas_attendance.pk)]
     api.get(f"/attendances/{alvas_attendance.pk}")
     assert api.post("/attendances/lookup", {"ids": [str(alvas_attendance.pk)]})
 
-    _forbidden(api, "POST", "/attendances", "attendances:write", _attendance_body(world, lesson))
+    _forbidden(api, "POST", "/attendances", "attendances:write", _attendance_body(story, lesson))
     _forbidden(api, "DELETE", f"/attendances/{alvas_attendance.pk}", "attendances:write")
     # Refused before anything is looked up: a missing id answers the same 403, not 404.
     _forbidden(api, "DELETE", f"/attendances/{uuid.uuid4()}", "attendances:write")
@@ -118,8 +122,8 @@ def test_a_read_only_client_reads_but_cannot_post_or_delete_attendance(
     assert all(e.detail["client"] == national_tests.client_id for e in refusals)
 
 
-def test_a_read_only_client_cannot_subscribe_or_report_back(world: Any) -> None:
-    reader, _ = make_client([world.koping], scopes=["persons:read", "subscriptions:read"])
+def test_a_read_only_client_cannot_subscribe_or_report_back(db: Any, story: Any) -> None:
+    reader, _ = make_client([story.koping], scopes=["persons:read", "subscriptions:read"])
     api = Api(token_for(reader))
     assert api.get("/subscriptions")["data"] == []
     body = {"name": "x", "target": "https://example.com/hook", "resourceTypes": []}
@@ -130,12 +134,14 @@ def test_a_read_only_client_cannot_subscribe_or_report_back(world: Any) -> None:
     _forbidden(api, "POST", "/statistics/", "statistics:write", {"resourceType": "Person"})
 
 
-def test_a_write_scoped_client_writes_attendance(world: Any, lesson: CalendarEvent) -> None:
+def test_a_write_scoped_client_writes_attendance(
+    db: Any, story: Any, lesson: CalendarEvent
+) -> None:
     register_app, _ = make_client(
-        [world.karlberg], name="Närvaroappen", scopes=["attendances:read attendances:write"]
+        [story.scheeleskolan], name="Närvaroappen", scopes=["attendances:read attendances:write"]
     )
     api = Api(token_for(register_app))
-    created = api.post("/attendances", _attendance_body(world, lesson))
+    created = api.post("/attendances", _attendance_body(story, lesson))
     assert created["invalidAbsenceMinutes"] == 20
     api.request("DELETE", f"/attendances/{created['id']}", status=204, check=False)
     assert not Attendance.objects.exists()
@@ -145,15 +151,15 @@ def test_a_write_scoped_client_writes_attendance(world: Any, lesson: CalendarEve
     _forbidden(api, "GET", "/aggregatedAttendance", "aggregatedAttendance:read")
 
 
-def test_read_scopes_are_per_resource_type(world: Any) -> None:
-    platform, _ = make_client([world.koping], scopes=["persons:read"])
+def test_read_scopes_are_per_resource_type(db: Any, story: Any) -> None:
+    platform, _ = make_client([story.koping], scopes=["persons:read"])
     api = Api(token_for(platform))
     assert api.get("/persons")["data"]
-    api.get(f"/persons/{world.alva.pk}")
-    assert api.post("/persons/lookup", {"ids": [str(world.alva.pk)]})
+    api.get(f"/persons/{story.pupil_in_7b.pk}")
+    assert api.post("/persons/lookup", {"ids": [str(story.pupil_in_7b.pk)]})
     _forbidden(api, "GET", "/groups", "groups:read")
-    _forbidden(api, "GET", f"/groups/{world.klass_7a.pk}", "groups:read")
-    _forbidden(api, "POST", "/groups/lookup", "groups:read", {"ids": [str(world.klass_7a.pk)]})
+    _forbidden(api, "GET", f"/groups/{story.groups['7B'].pk}", "groups:read")
+    _forbidden(api, "POST", "/groups/lookup", "groups:read", {"ids": [str(story.groups["7B"].pk)]})
     _forbidden(api, "GET", "/deletedEntities", "deletedEntities:read")
     _forbidden(api, "GET", "/subscriptions", "subscriptions:read")
     # Without a token it is still 401, not 403: who asks comes before what they may do.
@@ -184,12 +190,12 @@ def _api_routes() -> list[tuple[str, str, str]]:
     return routes
 
 
-def test_every_api_route_needs_a_scope_from_the_vocabulary(world: Any) -> None:
+def test_every_api_route_needs_a_scope_from_the_vocabulary(db: Any, story: Any) -> None:
     routes = _api_routes()
     assert len(routes) > 40
     # The vocabulary is exactly what the routes use: no scope for something not served.
     assert {needed for _, _, needed in routes} == set(scopes.ALL_SCOPES)
-    only_log, _ = make_client([world.koping], scopes=["log:write"])
+    only_log, _ = make_client([story.koping], scopes=["log:write"])
     api = Api(token_for(only_log))
     for method, path, needed in routes:
         if needed == "log:write":
@@ -220,9 +226,9 @@ def _claims(token: str) -> dict:
     return jwt.decode(token, signing_key(), algorithms=["HS256"], audience="ss12000")
 
 
-def test_a_token_carries_the_clients_scopes_and_may_be_narrowed(world: Any) -> None:
+def test_a_token_carries_the_clients_scopes_and_may_be_narrowed(db: Any, story: Any) -> None:
     client, secret = make_client(
-        [world.koping], scopes=["persons:read", "groups:read", "attendances:read"]
+        [story.koping], scopes=["persons:read", "groups:read", "attendances:read"]
     )
     status, body = _token(client, secret)
     assert status == 200
@@ -241,8 +247,8 @@ def test_a_token_carries_the_clients_scopes_and_may_be_narrowed(world: Any) -> N
     assert body["scope"] == "persons:read groups:read attendances:read"
 
 
-def test_a_token_request_cannot_widen_or_name_unknown_scopes(world: Any) -> None:
-    client, secret = make_client([world.koping], scopes=["*:read"])
+def test_a_token_request_cannot_widen_or_name_unknown_scopes(db: Any, story: Any) -> None:
+    client, secret = make_client([story.koping], scopes=["*:read"])
     status, body = _token(client, secret, "persons:read attendances:write")
     assert status == 400 and body["error"] == "invalid_scope"
     assert "attendances:write" in body["error_description"]
@@ -251,14 +257,14 @@ def test_a_token_request_cannot_widen_or_name_unknown_scopes(world: Any) -> None
     status, body = _token(client, secret, "people:read")
     assert status == 400 and body["error"] == "invalid_scope"
     assert "people" in body["error_description"]
-    writer, secret = make_client([world.koping], scopes=["attendances:read", "attendances:write"])
+    writer, secret = make_client([story.koping], scopes=["attendances:read", "attendances:write"])
     status, body = _token(writer, secret, "attendances:write")
     assert status == 400 and "kräver attendances:read" in body["error_description"]
 
 
-def test_a_token_reaches_only_as_far_as_the_client_does_now(world: Any) -> None:
+def test_a_token_reaches_only_as_far_as_the_client_does_now(db: Any, story: Any) -> None:
     """A request uses the token's scopes only while the client still holds them."""
-    client, _ = make_client([world.koping], scopes=["*:read"])
+    client, _ = make_client([story.koping], scopes=["*:read"])
     api = Api(token_for(client))
     api.get("/groups")
     services.api_client_set_scopes(
@@ -273,10 +279,12 @@ def test_a_token_reaches_only_as_far_as_the_client_does_now(world: Any) -> None:
 # --- scopes in what the client may subscribe to and see deleted ------------------------------
 
 
-def test_webhooks_and_tombstones_only_cover_readable_types(world: Any, settings: Any) -> None:
+def test_webhooks_and_tombstones_only_cover_readable_types(
+    db: Any, story: Any, settings: Any
+) -> None:
     settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
     client, _ = make_client(
-        [world.koping],
+        [story.koping],
         scopes=[
             "persons:read",
             "subscriptions:read",
@@ -303,16 +311,18 @@ def test_webhooks_and_tombstones_only_cover_readable_types(world: Any, settings:
         change_record(
             entity_type=entity_type,
             ids=[uuid.uuid4()],
-            organisation_ids=[world.karlberg.pk],
+            organisation_ids=[story.scheeleskolan.pk],
             deleted=True,
         )
     data = api.get("/deletedEntities")["data"]
     assert set(data) == {"persons"}
 
 
-def test_removing_a_read_scope_narrows_the_clients_webhooks(world: Any, settings: Any) -> None:
+def test_removing_a_read_scope_narrows_the_clients_webhooks(
+    db: Any, story: Any, settings: Any
+) -> None:
     settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
-    client, _ = make_client([world.koping], scopes=["*:read", "subscriptions:write"])
+    client, _ = make_client([story.koping], scopes=["*:read", "subscriptions:write"])
     Api(token_for(client)).post(
         "/subscriptions",
         {
@@ -354,16 +364,18 @@ def test_removing_a_read_scope_narrows_the_clients_webhooks(world: Any, settings
         (["a" * 10_000], "a…' har inte formen"),
     ],
 )
-def test_bad_scopes_are_refused_with_a_clear_error(world: Any, given: list, says: str) -> None:
-    client, _ = make_client([world.koping], scopes=["persons:read"])
+def test_bad_scopes_are_refused_with_a_clear_error(
+    db: Any, story: Any, given: list, says: str
+) -> None:
+    client, _ = make_client([story.koping], scopes=["persons:read"])
     with pytest.raises(scopes.ScopeError, match=says):
         services.api_client_set_scopes(actor=system_actor("test"), client=client, scopes=given)
     client.refresh_from_db()
     assert client.scopes == ["persons:read"]
 
 
-def test_changing_scopes_is_audit_logged(world: Any) -> None:
-    client, _ = make_client([world.koping], scopes=["*:read"])
+def test_changing_scopes_is_audit_logged(db: Any, story: Any) -> None:
+    client, _ = make_client([story.koping], scopes=["*:read"])
     services.api_client_set_scopes(
         actor=system_actor("test"),
         client=client,
@@ -383,13 +395,13 @@ def _run(*args: str) -> Any:
     return json.loads(out.getvalue())
 
 
-def test_command_creates_with_scopes_and_changes_them(world: Any) -> None:
+def test_command_creates_with_scopes_and_changes_them(db: Any, story: Any) -> None:
     created = _run(
         "create",
         "--name",
         "Nationella prov",
         "--organisation",
-        world.karlberg.school_unit_code,
+        story.scheeleskolan.school_unit_code,
         "--scope",
         "persons:read groups:read",
         "--scope",
@@ -411,7 +423,7 @@ def test_command_creates_with_scopes_and_changes_them(world: Any) -> None:
     with pytest.raises(CommandError, match="people är ingen resurstyp"):
         _run("scopes", client_id, "--add", "people:read")
     with pytest.raises(CommandError, match="--scope"):
-        _run("create", "--name", "X", "--organisation", world.karlberg.school_unit_code)
+        _run("create", "--name", "X", "--organisation", story.scheeleskolan.school_unit_code)
     assert ApiClient.objects.get(client_id=client_id).scopes == replaced["scopes"]
 
 
@@ -423,7 +435,7 @@ def _admin() -> Client:
     return verified_client(admin)
 
 
-def test_the_page_creates_a_client_with_scopes_and_edits_them(world: Any) -> None:
+def test_the_page_creates_a_client_with_scopes_and_edits_them(db: Any, story: Any) -> None:
     browser = _admin()
     page = browser.get("/ss12000/clients/").content.decode()
     assert "<legend>Behörigheter (scopes)</legend>" in page
@@ -435,7 +447,7 @@ def test_the_page_creates_a_client_with_scopes_and_edits_them(world: Any) -> Non
         "/ss12000/clients/",
         {
             "name": "Nationella prov",
-            "organisations": world.karlberg.school_unit_code,
+            "organisations": story.scheeleskolan.school_unit_code,
             "scopes": ["persons:read", "groups:read"],
         },
     )
@@ -462,7 +474,7 @@ def test_the_page_creates_a_client_with_scopes_and_edits_them(world: Any) -> Non
     assert client.scopes == ["attendances:read", "attendances:write"]
     empty = browser.post(
         "/ss12000/clients/",
-        {"name": "Utan scope", "organisations": world.karlberg.school_unit_code},
+        {"name": "Utan scope", "organisations": story.scheeleskolan.school_unit_code},
     )
     assert "minst ett scope" in empty.content.decode()
     assert not ApiClient.objects.filter(name="Utan scope").exists()
@@ -472,10 +484,10 @@ def test_the_page_creates_a_client_with_scopes_and_edits_them(world: Any) -> Non
 
 
 def test_clients_from_before_scopes_keep_reading_but_not_writing_attendance(
-    world: Any, lesson: CalendarEvent
+    story: Any, lesson: CalendarEvent
 ) -> None:
     migration = importlib.import_module("skolsam.api.ss12000.migrations.0002_client_scopes")
-    old, _ = make_client([world.karlberg], scopes=["persons:read"])
+    old, _ = make_client([story.scheeleskolan], scopes=["persons:read"])
     ApiClient.objects.filter(pk=old.pk).update(scopes=[])
     migration.grant_existing(apps, None)
     old.refresh_from_db()
@@ -489,5 +501,5 @@ def test_clients_from_before_scopes_keep_reading_but_not_writing_attendance(
     assert "attendances:write" not in old.scopes
     api = Api(token_for(old))
     api.get("/attendances")
-    _forbidden(api, "POST", "/attendances", "attendances:write", _attendance_body(world, lesson))
+    _forbidden(api, "POST", "/attendances", "attendances:write", _attendance_body(story, lesson))
     api.post("/log/", {"message": "Synk klar", "severityLevel": "Info"}, status=201, check=False)

@@ -1,11 +1,12 @@
 """The attendance module's writes through SS 12000: POST /absences, POST and DELETE
 /attendanceEvents and /attendanceSchedule, and what POST /attendances refuses.
 
-The story goes on from conftest's: Köping also runs Förskolan Solrosen, where Elsa is
-placed in the department Solen, and Tove, placed there too, has skyddad folkbokföring.
-Arboga's Förskolan Ugglan has Olle in Ugglorna. Köping's guardian app reports Alva absent
-for her mother Maria; the department's app checks Elsa in and out and sends her
-vistelseschema. Nothing of Arboga, and nothing of Tove, must be reachable.
+The register is the story's (skolsam.testing.story), and goes on: Köping also runs
+Förskolan Solrosen, where Signe is placed in the department Solen, and Tove, placed there
+too, has skyddad folkbokföring. Arboga's Förskolan Ugglan has Olle in Ugglorna. Köping's
+guardian app reports Alva absent for Karin, her guardian; the department's app checks Signe
+in and out and sends her vistelseschema. Nothing of Arboga, and nothing of Tove or of Elsa
+(skyddad folkbokföring, in 7B), must be reachable.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skolsam.api.ss12000.tests.conftest import Api, World, make_lesson
+from skolsam.activities.models import Activity
+from skolsam.api.ss12000.tests.conftest import Api, make_lesson
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.attendance.models import (
     Absence,
@@ -45,6 +47,13 @@ from skolsam.testing.factories import (
     SchoolUnitFactory,
 )
 
+
+@pytest.fixture
+def api(story_api: Api) -> Api:
+    """Köping's learning platform, in the story."""
+    return story_api
+
+
 ENTRIES = [
     {"weekOffset": 0, "dayOfWeek": "Måndag", "startTime": "08:00", "endTime": "16:00"},
     {"weekOffset": 0, "dayOfWeek": "Tisdag", "startTime": "08:00", "endTime": "15:30"},
@@ -55,9 +64,9 @@ ENTRIES = [
 class Preschool:
     solrosen: Any
     solen: Any
-    elsa: Any
+    signe: Any
     tove: Any
-    elsas_placement: Any
+    signes_placement: Any
     toves_placement: Any
     ugglan: Any
     ugglorna: Any
@@ -66,28 +75,28 @@ class Preschool:
 
 
 @pytest.fixture
-def preschool(world: World) -> Preschool:
+def preschool(db: Any, story: Any) -> Preschool:
     solrosen = SchoolUnitFactory(
-        parent=world.koping, display_name="Förskolan Solrosen", school_types=["FS"]
+        parent=story.koping, display_name="Förskolan Solrosen", school_types=["FS"]
     )
     solen = GroupFactory(organisation=solrosen, display_name="Solen")
-    elsa = PupilFactory(given_name="Elsa", family_name="Nilsson")
+    signe = PupilFactory(given_name="Signe", family_name="Nilsson")
     tove = PupilFactory(
         given_name="Tove",
         family_name="Ek",
         security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING,
     )
     ugglan = SchoolUnitFactory(
-        parent=world.arboga, display_name="Förskolan Ugglan", school_types=["FS"]
+        parent=story.arboga, display_name="Förskolan Ugglan", school_types=["FS"]
     )
     ugglorna = GroupFactory(organisation=ugglan, display_name="Ugglorna")
     olle = PupilFactory(given_name="Olle", family_name="Berg")
     return Preschool(
         solrosen=solrosen,
         solen=solen,
-        elsa=elsa,
+        signe=signe,
         tove=tove,
-        elsas_placement=PlacementFactory(child=elsa, placed_at=solrosen, group=solen),
+        signes_placement=PlacementFactory(child=signe, placed_at=solrosen, group=solen),
         toves_placement=PlacementFactory(child=tove, placed_at=solrosen, group=solen),
         ugglan=ugglan,
         ugglorna=ugglorna,
@@ -115,8 +124,8 @@ def _tomorrow() -> tuple[str, str]:
     )
 
 
-def _writer(world: World, *scopes: str, **kwargs: Any) -> Api:
-    client, _ = make_client([world.koping], name="Skolappen", scopes=scopes, **kwargs)
+def _writer(story: Any, *scopes: str, **kwargs: Any) -> Api:
+    client, _ = make_client([story.koping], name="Skolappen", scopes=scopes, **kwargs)
     return Api(token_for(client))
 
 
@@ -127,58 +136,59 @@ def _deleted(api: Api, key: str) -> list[str]:
 # --- POST /absences --------------------------------------------------------------------------
 
 
-def _absence(world: World, **changes: Any) -> dict[str, Any]:
+def _absence(story: Any, **changes: Any) -> dict[str, Any]:
     start, end = _tomorrow()
     body: dict[str, Any] = {
-        "student": _ref(world.alva),
+        "student": _ref(story.pupil_in_7b),
         "startTime": start,
         "endTime": end,
         "type": "Anmäld frånvaro",
-        "registeredBy": _ref(world.maria),
+        "registeredBy": _ref(story.guardian_of_pupil_in_7b),
     }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not None}
 
 
-def test_a_guardian_app_reports_a_pupil_absent(api: Api, world: World) -> None:
-    created = api.post("/absences", _absence(world))
-    assert created["student"]["id"] == str(world.alva.pk)
+def test_a_guardian_app_reports_a_pupil_absent(api: Api, story: Any) -> None:
+    created = api.post("/absences", _absence(story))
+    assert created["student"]["id"] == str(story.pupil_in_7b.pk)
     assert created["type"] == "Anmäld frånvaro"
-    assert created["organisation"]["id"] == str(world.karlberg.pk)
-    assert created["registeredBy"]["id"] == str(world.maria.pk)
+    assert created["organisation"]["id"] == str(story.scheeleskolan.pk)
+    assert created["registeredBy"]["id"] == str(story.guardian_of_pupil_in_7b.pk)
     absence = Absence.objects.get()
     assert absence.channel == AbsenceChannel.API
-    assert absence.reported_for_id == world.maria.pk
+    assert absence.reported_for_id == story.guardian_of_pupil_in_7b.pk
     assert [a["id"] for a in api.get("/absences")["data"]] == [created["id"]]
     record = ChangeRecord.objects.get(entity_type="Absence")
     assert record.entity_ids == [created["id"]]
     entry = AuditEntry.objects.get(action="absence.report")
-    assert entry.person_id == world.alva.pk
+    assert entry.person_id == story.pupil_in_7b.pk
     assert "Köpings lärplattform" in entry.actor_label
 
 
-def test_without_the_write_scope_an_absence_is_refused(world: World) -> None:
-    reader = _writer(world, "absences:read")
-    answer = reader.post("/absences", _absence(world), status=403)
+def test_without_the_write_scope_an_absence_is_refused(story: Any) -> None:
+    reader = _writer(story, "absences:read")
+    answer = reader.post("/absences", _absence(story), status=403)
     assert "absences:write" in answer["message"]
     assert not Absence.objects.exists()
 
 
 def test_another_municipalitys_pupil_and_a_protected_pupil_are_unknown(
-    api: Api, world: World
+    api: Api, story: Any
 ) -> None:
     missing = _unknown(
-        api, "/absences", _absence(world, student={"id": str(uuid.uuid4())}), "student"
+        api, "/absences", _absence(story, student={"id": str(uuid.uuid4())}), "student"
     )
     assert (
-        _unknown(api, "/absences", _absence(world, student=_ref(world.hugo)), "student") == missing
+        _unknown(api, "/absences", _absence(story, student=_ref(story.pupil_in_arboga)), "student")
+        == missing
     )
-    body = _absence(world, student=_ref(world.saga), registeredBy=None)
+    body = _absence(story, student=_ref(story.protected_pupil_in_7b), registeredBy=None)
     assert _unknown(api, "/absences", body, "student") == missing
     assert not Absence.objects.exists()
     # A client that may see protected data reports for her as for anyone.
-    trusted = _writer(world, "absences:read", "absences:write", allow_protected_data=True)
-    assert trusted.post("/absences", body)["student"]["id"] == str(world.saga.pk)
+    trusted = _writer(story, "absences:read", "absences:write", allow_protected_data=True)
+    assert trusted.post("/absences", body)["student"]["id"] == str(story.protected_pupil_in_7b.pk)
 
 
 @pytest.mark.parametrize(
@@ -197,9 +207,9 @@ def test_another_municipalitys_pupil_and_a_protected_pupil_are_unknown(
     ],
 )
 def test_a_bad_absence_names_the_field_and_stores_nothing(
-    api: Api, world: World, changes: dict, field: str
+    api: Api, story: Any, changes: dict, field: str
 ) -> None:
-    body = _absence(world)
+    body = _absence(story)
     body.update(changes)
     body = {k: v for k, v in body.items() if v is not None}
     answer = api.post("/absences", body, status=400)
@@ -208,15 +218,15 @@ def test_a_bad_absence_names_the_field_and_stores_nothing(
     assert not Absence.objects.exists()
 
 
-def test_domain_rules_answer_400_with_the_field(api: Api, world: World) -> None:
+def test_domain_rules_answer_400_with_the_field(api: Api, story: Any) -> None:
     start, end = _tomorrow()
     cases = [
-        (_absence(world, endTime=start, startTime=end), "endTime"),
-        (_absence(world, registeredBy=_ref(world.erik)), "registeredBy"),
-        (_absence(world, organisation=_ref(world.gaddgard)), "organisation"),
+        (_absence(story, endTime=start, startTime=end), "endTime"),
+        (_absence(story, registeredBy=_ref(story.mentor_of_7b)), "registeredBy"),
+        (_absence(story, organisation=_ref(story.gaddgardsskolan)), "organisation"),
         (
             _absence(
-                world,
+                story,
                 startTime="2026-09-14T08:00:00+02:00",
                 endTime="2026-09-14T12:00:00+02:00",
             ),
@@ -245,7 +255,7 @@ def test_domain_rules_answer_400_with_the_field(api: Api, world: World) -> None:
         | st.fixed_dictionaries({"id": st.text(max_size=40) | st.uuids().map(str)}),
     )
 )
-def test_no_absence_body_breaks_the_server(api: Api, world: World, body: dict) -> None:
+def test_no_absence_body_breaks_the_server(api: Api, story: Any, body: dict) -> None:
     answer = api.post("/absences", body, status=None)
     assert answer is not None
     assert "code" in answer and "message" in answer
@@ -257,7 +267,7 @@ def test_no_absence_body_breaks_the_server(api: Api, world: World, body: dict) -
 
 def _event(preschool: Preschool, **changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "person": _ref(preschool.elsa),
+        "person": _ref(preschool.signe),
         "group": _ref(preschool.solen),
         "eventType": "In",
         "time": (timezone.now() - timedelta(minutes=30)).isoformat(),
@@ -267,10 +277,10 @@ def _event(preschool: Preschool, **changes: Any) -> dict[str, Any]:
 
 
 def test_a_department_app_checks_a_child_in_and_out_and_deletes_a_mistake(
-    api: Api, world: World, preschool: Preschool
+    api: Api, story: Any, preschool: Preschool
 ) -> None:
     checked_in = api.post("/attendanceEvents", _event(preschool))
-    assert checked_in["eventType"] == "In" and checked_in["person"]["id"] == str(preschool.elsa.pk)
+    assert checked_in["eventType"] == "In" and checked_in["person"]["id"] == str(preschool.signe.pk)
     twice = api.post("/attendanceEvents", _event(preschool), status=400)
     assert twice["message"].startswith("eventType:")
     out = api.post(
@@ -279,25 +289,25 @@ def test_a_department_app_checks_a_child_in_and_out_and_deletes_a_mistake(
     )
     listed = api.get("/attendanceEvents")["data"]
     assert {e["id"] for e in listed} == {checked_in["id"], out["id"]}
-    assert AuditEntry.objects.filter(action="attendance.check_in", person_id=preschool.elsa.pk)
+    assert AuditEntry.objects.filter(action="attendance.check_in", person_id=preschool.signe.pk)
 
     api.request("DELETE", f"/attendanceEvents/{out['id']}", status=204, check=False)
     assert not AttendanceEvent.objects.filter(pk=out["id"]).exists()
     assert _deleted(api, "attendanceEvents") == [out["id"]]
     entry = AuditEntry.objects.get(action="attendance.event_delete")
-    assert entry.person_id == preschool.elsa.pk
+    assert entry.person_id == preschool.signe.pk
     api.request("DELETE", f"/attendanceEvents/{out['id']}", status=404, check=False)
 
 
-def test_attendance_events_need_the_write_scope(world: World, preschool: Preschool) -> None:
-    reader = _writer(world, "attendanceEvents:read")
+def test_attendance_events_need_the_write_scope(story: Any, preschool: Preschool) -> None:
+    reader = _writer(story, "attendanceEvents:read")
     reader.post("/attendanceEvents", _event(preschool), status=403)
     reader.request("DELETE", f"/attendanceEvents/{uuid.uuid4()}", status=403, check=False)
     assert not AttendanceEvent.objects.exists()
 
 
 def test_attendance_events_stay_in_the_clients_organisations(
-    api: Api, world: World, preschool: Preschool
+    api: Api, story: Any, preschool: Preschool
 ) -> None:
     missing = _unknown(
         api, "/attendanceEvents", _event(preschool, person={"id": str(uuid.uuid4())}), "person"
@@ -347,7 +357,7 @@ def test_a_bad_attendance_event_names_the_field(
 
 
 def test_a_check_in_in_the_future_or_for_another_department_is_refused(
-    api: Api, world: World, preschool: Preschool
+    api: Api, story: Any, preschool: Preschool
 ) -> None:
     future = (timezone.now() + timedelta(hours=2)).isoformat()
     assert api.post("/attendanceEvents", _event(preschool, time=future), status=400)[
@@ -364,7 +374,7 @@ def test_a_check_in_in_the_future_or_for_another_department_is_refused(
 
 def _schedule(preschool: Preschool, **changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "placement": _ref(preschool.elsas_placement),
+        "placement": _ref(preschool.signes_placement),
         "numberOfWeeks": 1,
         "startDate": str(timezone.localdate() + timedelta(days=7)),
         "temporary": False,
@@ -376,30 +386,30 @@ def _schedule(preschool: Preschool, **changes: Any) -> dict[str, Any]:
 
 
 def test_a_schedule_is_submitted_read_and_deleted(
-    api: Api, world: World, preschool: Preschool
+    api: Api, story: Any, preschool: Preschool
 ) -> None:
     created = api.post("/attendanceSchedule", _schedule(preschool))
     assert created["scheduleEntries"][0]["endTime"] == "16:00"
     assert [s["state"] for s in created["state"]] == ["Begärt"]
     assert api.get(f"/attendanceSchedule/{created['id']}")["id"] == created["id"]
     assert ChangeRecord.objects.filter(entity_type="AttendanceSchedule").exists()
-    assert AuditEntry.objects.get(action="schedule.submit").person_id == preschool.elsa.pk
+    assert AuditEntry.objects.get(action="schedule.submit").person_id == preschool.signe.pk
 
     api.request("DELETE", f"/attendanceSchedule/{created['id']}", status=204, check=False)
     assert not AttendanceSchedule.objects.exists()
     assert _deleted(api, "attendanceSchedules") == [created["id"]]
-    assert AuditEntry.objects.get(action="schedule.delete").person_id == preschool.elsa.pk
+    assert AuditEntry.objects.get(action="schedule.delete").person_id == preschool.signe.pk
 
 
-def test_schedules_need_the_write_scope(world: World, preschool: Preschool) -> None:
-    reader = _writer(world, "attendanceSchedule:read")
+def test_schedules_need_the_write_scope(story: Any, preschool: Preschool) -> None:
+    reader = _writer(story, "attendanceSchedule:read")
     reader.post("/attendanceSchedule", _schedule(preschool), status=403)
     reader.request("DELETE", f"/attendanceSchedule/{uuid.uuid4()}", status=403, check=False)
     assert not AttendanceSchedule.objects.exists()
 
 
 def test_schedules_stay_in_the_clients_organisations(
-    api: Api, world: World, preschool: Preschool
+    api: Api, story: Any, preschool: Preschool
 ) -> None:
     missing = _unknown(
         api,
@@ -450,13 +460,13 @@ def test_a_bad_schedule_names_the_field_and_stores_nothing(
 # --- POST /attendances: what it refuses ---------------------------------------------------------
 
 
-def test_posting_attendance_refuses_unknown_references_and_bad_values(
-    api: Api, world: World
-) -> None:
-    lesson = make_lesson(world.activity, timezone.localdate() - timedelta(days=1))
+def test_posting_attendance_refuses_unknown_references_and_bad_values(api: Api, story: Any) -> None:
+    lesson = make_lesson(
+        Activity.objects.get(display_name="Matematik 7B"), timezone.localdate() - timedelta(days=1)
+    )
     body = {
         "calendarEvent": _ref(lesson),
-        "student": _ref(world.alva),
+        "student": _ref(story.pupil_in_7b),
         "isReported": False,
         "attendanceMinutes": 60,
     }
@@ -464,12 +474,16 @@ def test_posting_attendance_refuses_unknown_references_and_bad_values(
         api, "/attendances", {**body, "student": {"id": str(uuid.uuid4())}}, "student"
     )
     assert (
-        _unknown(api, "/attendances", {**body, "student": _ref(world.saga)}, "student") == missing
+        _unknown(
+            api, "/attendances", {**body, "student": _ref(story.protected_pupil_in_7b)}, "student"
+        )
+        == missing
     )
     assert (
-        _unknown(api, "/attendances", {**body, "student": _ref(world.hugo)}, "student") == missing
+        _unknown(api, "/attendances", {**body, "student": _ref(story.pupil_in_arboga)}, "student")
+        == missing
     )
-    arboga_lesson = make_lesson(world.arboga_activity, lesson.date)
+    arboga_lesson = make_lesson(Activity.objects.get(display_name="Engelska 8A"), lesson.date)
     _unknown(api, "/attendances", {**body, "calendarEvent": _ref(arboga_lesson)}, "calendarEvent")
     cases: list[tuple[dict[str, Any], str]] = [
         ({"absenceReason": "Sjuk\x07"}, "absenceReason"),

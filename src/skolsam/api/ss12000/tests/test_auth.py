@@ -1,4 +1,8 @@
-"""Tokens: Skolsam's own client-credentials endpoint, and ES256 JWTs from Skolverket."""
+"""Tokens: Skolsam's own client-credentials endpoint, and ES256 JWTs from Skolverket.
+
+The register is the story's (skolsam.testing.story): a client of Köping finds Alva, never
+Maja in Arboga.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
@@ -41,8 +46,8 @@ def _token(client_id: str, secret: str, *, basic: bool = False) -> tuple[int, di
     return response.status_code, json.loads(response.content)
 
 
-def test_client_credentials_give_a_working_token(world) -> None:
-    client, secret = make_client([world.koping])
+def test_client_credentials_give_a_working_token(db: Any, story: Any) -> None:
+    client, secret = make_client([story.koping])
     status, body = _token(client.client_id, secret)
     assert status == 200 and body["token_type"] == "Bearer" and body["expires_in"] > 0
     assert Api(body["access_token"]).get("/persons", {"limit": 1})["data"]
@@ -50,8 +55,8 @@ def test_client_credentials_give_a_working_token(world) -> None:
     assert status == 200
 
 
-def test_wrong_secret_and_wrong_grant_are_refused(world) -> None:
-    client, secret = make_client([world.koping])
+def test_wrong_secret_and_wrong_grant_are_refused(db: Any, story: Any) -> None:
+    client, secret = make_client([story.koping])
     assert _token(client.client_id, secret + "x") == (
         401,
         {"error": "invalid_client", "error_description": "Fel klient-id eller hemlighet."},
@@ -62,15 +67,15 @@ def test_wrong_secret_and_wrong_grant_are_refused(world) -> None:
     assert json.loads(response.content)["error"] == "unsupported_grant_type"
 
 
-def test_secret_is_stored_hashed(world) -> None:
-    client, secret = make_client([world.koping])
+def test_secret_is_stored_hashed(db: Any, story: Any) -> None:
+    client, secret = make_client([story.koping])
     client.refresh_from_db()
     assert secret not in client.secret_hash
     assert client.secret_hash.startswith("argon2")
 
 
-def test_rotation_and_revocation_end_old_tokens(world) -> None:
-    client, secret = make_client([world.koping])
+def test_rotation_and_revocation_end_old_tokens(db: Any, story: Any) -> None:
+    client, secret = make_client([story.koping])
     _, body = _token(client.client_id, secret)
     api = Api(body["access_token"])
     api.get("/groups")
@@ -85,8 +90,8 @@ def test_rotation_and_revocation_end_old_tokens(world) -> None:
     assert _token(client.client_id, new_secret)[0] == 401
 
 
-def test_expired_and_forged_tokens_are_refused(world) -> None:
-    client, _ = make_client([world.koping])
+def test_expired_and_forged_tokens_are_refused(db: Any, story: Any) -> None:
+    client, _ = make_client([story.koping])
     now = int(time.time())
     claims = {"iss": "skolsam", "sub": client.client_id, "aud": "ss12000", "ver": 1}
     from skolsam.api.ss12000.auth import signing_key
@@ -145,9 +150,9 @@ def _issuer(**where: str) -> list[dict]:
 
 
 @pytest.fixture
-def dnp_client(world):
+def dnp_client(db: Any, story: Any) -> Any:
     client, secret = make_client(
-        [world.koping],
+        [story.koping],
         name="Skolverket DNP",
         consumer_profile="skolverket-dnp",
         issuer=SKOLVERKET,
@@ -158,14 +163,14 @@ def dnp_client(world):
 
 
 def test_skolverket_es256_token_with_jwks_file(
-    world, dnp_client, skolverket_key, tmp_path: Path, settings
+    story, dnp_client, skolverket_key, tmp_path: Path, settings
 ) -> None:
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps(_jwks(skolverket_key)))
     settings.SKOLSAM_SS12000_EXTERNAL_ISSUERS = _issuer(jwks_file=str(jwks))
     api = Api(_dnp_token(skolverket_key, "2120001629"))
     ids = {p["id"] for p in api.get("/persons")["data"]}
-    assert str(world.alva.pk) in ids and str(world.hugo.pk) not in ids
+    assert str(story.pupil_in_7b.pk) in ids and str(story.pupil_in_arboga.pk) not in ids
     # Missing required claims, another organisation, or another key: refused.
     Api(_dnp_token(skolverket_key, "2120001629", requested_access=None)).get("/persons", status=401)
     Api(_dnp_token(skolverket_key, "5560000000")).get("/persons", status=401)
@@ -197,16 +202,16 @@ def jwks_server(skolverket_key) -> Iterator[str]:
 
 
 def test_skolverket_es256_token_with_jwks_url(
-    world, dnp_client, skolverket_key, jwks_server: str, settings
+    story, dnp_client, skolverket_key, jwks_server: str, settings
 ) -> None:
     settings.SKOLSAM_SS12000_EXTERNAL_ISSUERS = _issuer(jwks_url=jwks_server)
     api = Api(_dnp_token(skolverket_key, "2120001629"))
-    assert api.get(f"/persons/{world.alva.pk}")["id"] == str(world.alva.pk)
-    api.get(f"/persons/{world.hugo.pk}", status=404)
+    assert api.get(f"/persons/{story.pupil_in_7b.pk}")["id"] == str(story.pupil_in_7b.pk)
+    api.get(f"/persons/{story.pupil_in_arboga.pk}", status=404)
 
 
 def test_skolverket_token_gets_the_scopes_registered_here(
-    world, dnp_client, skolverket_key, tmp_path: Path, settings
+    story, dnp_client, skolverket_key, tmp_path: Path, settings
 ) -> None:
     """The national tests read; their issuer's token cannot make them write."""
     jwks = tmp_path / "jwks.json"

@@ -1,4 +1,9 @@
-"""Deletions as tombstones, webhooks to subscribers in scope, and client log and statistics."""
+"""Deletions as tombstones, webhooks to subscribers in scope, and client log and statistics.
+
+The register is the story's (skolsam.testing.story), built for each test here: one test
+commits as a request does, which a story shared by the module cannot survive, and the
+tests delete the story's own rows.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -31,6 +37,14 @@ from skolsam.people import services as people_services
 from skolsam.people.models import Person
 from skolsam.people.selectors import person_organisation_ids
 from skolsam.testing.factories import GroupFactory
+from skolsam.testing.story import Story, build_story
+
+
+@pytest.fixture
+def story(db: Any) -> Story:
+    """The story, built for each test (see the module's docstring)."""
+    return build_story()
+
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -51,25 +65,25 @@ def _deleted(*rows: Group | Person | Activity) -> None:
         row.delete()
 
 
-def test_deleted_entities_are_listed_in_scope_only(api: Api, world) -> None:
+def test_deleted_entities_are_listed_in_scope_only(story_api: Api, story: Any) -> None:
     start = timezone.now() - timedelta(seconds=1)
-    arboga_group, koping_group = world.klass_8b.pk, world.klass_7a.pk
-    _deleted(world.klass_8b, world.klass_7a)
-    hugo, saga = world.hugo.pk, world.saga.pk
-    _deleted(world.hugo, world.saga)
-    body = api.get("/deletedEntities", {"after": start.isoformat()})
+    arboga_group, koping_group = story.groups["8A"].pk, story.groups["7B"].pk
+    _deleted(story.groups["8A"], story.groups["7B"])
+    maja, elsa = story.pupil_in_arboga.pk, story.protected_pupil_in_7b.pk
+    _deleted(story.pupil_in_arboga, story.protected_pupil_in_7b)
+    body = story_api.get("/deletedEntities", {"after": start.isoformat()})
     assert body["data"]["groups"] == [str(koping_group)]
-    assert str(saga) in body["data"]["persons"]
-    assert str(hugo) not in json.dumps(body)
+    assert str(elsa) in body["data"]["persons"]
+    assert str(maja) not in json.dumps(body)
     assert str(arboga_group) not in json.dumps(body)
-    only_groups = api.get("/deletedEntities", {"entities": ["Group"]})
+    only_groups = story_api.get("/deletedEntities", {"entities": ["Group"]})
     assert set(only_groups["data"]) == {"groups"}
-    later = api.get("/deletedEntities", {"after": timezone.now().isoformat()})
+    later = story_api.get("/deletedEntities", {"after": timezone.now().isoformat()})
     assert later["data"] == {}
 
 
 def test_tombstones_are_pruned_after_the_window_deletedentities_answers_for(
-    api: Api, world, settings
+    story_api: Api, story: Any, settings: Any
 ) -> None:
     """Deletions and `left` candidates alike are kept 400 days, then go with their record.
 
@@ -78,12 +92,15 @@ def test_tombstones_are_pruned_after_the_window_deletedentities_answers_for(
     """
     settings.TASKS = IMMEDIATE
     now = timezone.now()
-    old_group = GroupFactory(organisation=world.karlberg, display_name="7C")
-    recent_group = world.klass_7a
-    ids = {"old": old_group.pk, "recent": recent_group.pk, "left": world.alva.pk}
+    old_group = GroupFactory(organisation=story.scheeleskolan, display_name="7C")
+    recent_group = story.groups["7B"]
+    ids = {"old": old_group.pk, "recent": recent_group.pk, "left": story.pupil_in_7b.pk}
     _deleted(old_group, recent_group)
     change_record(
-        entity_type="Person", ids=[world.alva.pk], organisation_ids=[world.karlberg.pk], left=True
+        entity_type="Person",
+        ids=[story.pupil_in_7b.pk],
+        organisation_ids=[story.scheeleskolan.pk],
+        left=True,
     )
     tasks.dispatch_changes.call()  # dispatched: only the window keeps them now
     ages = {
@@ -96,7 +113,7 @@ def test_tombstones_are_pruned_after_the_window_deletedentities_answers_for(
         ChangeRecord.objects.filter(pk=record).update(created_at=now - age, dispatched_at=now - age)
         Tombstone.objects.filter(record_id=record).update(deleted_at=now - age)
     # Until the task runs, Köping's client is told of both groups.
-    assert set(api.get("/deletedEntities")["data"]["groups"]) == {
+    assert set(story_api.get("/deletedEntities")["data"]["groups"]) == {
         str(ids["old"]),
         str(ids["recent"]),
     }
@@ -108,23 +125,23 @@ def test_tombstones_are_pruned_after_the_window_deletedentities_answers_for(
     assert not TombstoneOrganisation.objects.exclude(
         record_id__in=ChangeRecord.objects.values("pk")
     ).exists()
-    assert api.get("/deletedEntities")["data"]["groups"] == [str(ids["recent"])]
+    assert story_api.get("/deletedEntities")["data"]["groups"] == [str(ids["recent"])]
 
 
-def test_deleted_activities_use_the_spec_spelling(api: Api, world) -> None:
-    pk = world.activity.pk
-    _deleted(world.activity)
-    body = api.get("/deletedEntities", {"limit": 1})
+def test_deleted_activities_use_the_spec_spelling(story_api: Api, story: Any) -> None:
+    pk = Activity.objects.get(display_name="Matematik 7B").pk
+    _deleted(Activity.objects.get(display_name="Matematik 7B"))
+    body = story_api.get("/deletedEntities", {"limit": 1})
     pages = [body]
     while body["pageToken"]:
-        body = api.get("/deletedEntities", {"pageToken": body["pageToken"], "limit": 1})
+        body = story_api.get("/deletedEntities", {"pageToken": body["pageToken"], "limit": 1})
         pages.append(body)
     assert [str(pk)] in [p["data"].get("activitites") for p in pages]
 
 
-def test_subscriptions_crud(api: Api, world, settings) -> None:
+def test_subscriptions_crud(story_api: Api, story: Any, settings: Any) -> None:
     settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
-    created = api.post(
+    created = story_api.post(
         "/subscriptions",
         {
             "name": "Elevsynk",
@@ -134,35 +151,37 @@ def test_subscriptions_crud(api: Api, world, settings) -> None:
         status=201,
     )
     assert created["resourceTypes"] == [{"resource": "Person"}]
-    assert api.get("/subscriptions")["data"][0]["id"] == created["id"]
-    assert api.get(f"/subscriptions/{created['id']}")["name"] == "Elevsynk"
-    renewed = api.request("PATCH", f"/subscriptions/{created['id']}", body={})
+    assert story_api.get("/subscriptions")["data"][0]["id"] == created["id"]
+    assert story_api.get(f"/subscriptions/{created['id']}")["name"] == "Elevsynk"
+    renewed = story_api.request("PATCH", f"/subscriptions/{created['id']}", body={})
     assert renewed["expires"] >= created["expires"]
-    api.request("DELETE", f"/subscriptions/{created['id']}", status=204)
-    api.get(f"/subscriptions/{created['id']}", status=404)
-    assert api.post(
+    story_api.request("DELETE", f"/subscriptions/{created['id']}", status=204)
+    story_api.get(f"/subscriptions/{created['id']}", status=404)
+    assert story_api.post(
         "/subscriptions", {"name": "x", "target": "ftp://x", "resourceTypes": []}, status=400
     )
-    assert api.post(
+    assert story_api.post(
         "/subscriptions",
         {"name": "x", "target": "http://a.se", "resourceTypes": [{"resource": "Cat"}]},
         status=400,
     )
 
 
-def test_internal_webhook_targets_are_refused(api: Api, world, settings) -> None:
+def test_internal_webhook_targets_are_refused(story_api: Api, story: Any, settings: Any) -> None:
     settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = False
     body = {
         "name": "x",
         "target": "http://127.0.0.1:8000/",
         "resourceTypes": [{"resource": "Person"}],
     }
-    assert "intern" in api.post("/subscriptions", body, status=400)["message"]
+    assert "intern" in story_api.post("/subscriptions", body, status=400)["message"]
 
 
-def test_another_clients_subscription_is_not_found(api: Api, world, settings) -> None:
+def test_another_clients_subscription_is_not_found(
+    story_api: Api, story: Any, settings: Any
+) -> None:
     settings.SKOLSAM_SS12000_WEBHOOK_ALLOW_PRIVATE = True
-    created = api.post(
+    created = story_api.post(
         "/subscriptions",
         {
             "name": "Elevsynk",
@@ -171,7 +190,7 @@ def test_another_clients_subscription_is_not_found(api: Api, world, settings) ->
         },
         status=201,
     )
-    arboga, _ = make_client([world.arboga], name="Arbogas plattform")
+    arboga, _ = make_client([story.arboga], name="Arbogas plattform")
     other = Api(token_for(arboga))
     other.get(f"/subscriptions/{created['id']}", status=404)
     other.request("DELETE", f"/subscriptions/{created['id']}", status=404)
@@ -221,17 +240,17 @@ def _subscribe(api: Api, url: str, *types: str) -> dict:
 
 
 def test_webhooks_reach_only_subscribers_in_scope(
-    api: Api, world, receivers, settings, django_capture_on_commit_callbacks
+    story_api: Api, story: Any, receivers, settings, django_capture_on_commit_callbacks
 ) -> None:
     settings.TASKS = IMMEDIATE
     koping_hook, arboga_hook = receivers
-    _subscribe(api, koping_hook.url, "Person", "Group")
-    arboga_client, _ = make_client([world.arboga], name="Arbogas plattform")
+    _subscribe(story_api, koping_hook.url, "Person", "Group")
+    arboga_client, _ = make_client([story.arboga], name="Arbogas plattform")
     _subscribe(Api(token_for(arboga_client)), arboga_hook.url, "Person")
 
     with django_capture_on_commit_callbacks(execute=True):
         people_services.person_update(
-            actor=system_actor("test"), person=world.alva, given_name="Alvah"
+            actor=system_actor("test"), person=story.pupil_in_7b, given_name="Alvah"
         )
     assert [c[0] for c in koping_hook.calls] == [
         {"modifiedEntites": ["Person"], "deletedEntities": False}
@@ -240,17 +259,17 @@ def test_webhooks_reach_only_subscribers_in_scope(
 
     with django_capture_on_commit_callbacks(execute=True):
         people_services.person_update(
-            actor=system_actor("test"), person=world.hugo, given_name="Hugh"
+            actor=system_actor("test"), person=story.pupil_in_arboga, given_name="Majken"
         )
     assert len(koping_hook.calls) == 1, "Köping heard of a change in Arboga"
     assert [c[0]["modifiedEntites"] for c in arboga_hook.calls] == [["Person"]]
 
     with django_capture_on_commit_callbacks(execute=True):
-        members = list(world.klass_7a.memberships.values_list("person_id", flat=True))
+        members = list(story.groups["7B"].memberships.values_list("person_id", flat=True))
         change_record(
-            entity_type="Person", ids=members, organisation_ids=[world.klass_7a.organisation_id]
+            entity_type="Person", ids=members, organisation_ids=[story.groups["7B"].organisation_id]
         )
-        _deleted(world.klass_7a)
+        _deleted(story.groups["7B"])
     # The class goes, and with it its memberships (which are the pupils' data too).
     assert koping_hook.calls[-1][0] == {
         "modifiedEntites": ["Group", "Person"],
@@ -260,14 +279,16 @@ def test_webhooks_reach_only_subscribers_in_scope(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_database_task_backend_delivers_with_retry(world, receivers, settings) -> None:
+def test_database_task_backend_delivers_with_retry(story: Any, receivers, settings) -> None:
     settings.TASKS = DATABASE
     hook, _ = receivers
     hook.statuses = [503]  # the subscriber is down the first time
-    client, _ = make_client([world.koping])
+    client, _ = make_client([story.koping])
     _subscribe(Api(token_for(client)), hook.url, "Person")
     DBTaskResult.objects.all().delete()
-    people_services.person_update(actor=system_actor("test"), person=world.alva, given_name="Alvah")
+    people_services.person_update(
+        actor=system_actor("test"), person=story.pupil_in_7b, given_name="Alvah"
+    )
     assert DBTaskResult.objects.filter(task_path__endswith="dispatch_changes").count() == 1
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     delivery = WebhookDelivery.objects.get()
@@ -294,25 +315,25 @@ def test_backoff_grows_and_is_capped() -> None:
     assert tasks.backoff(20) == timedelta(hours=1)
 
 
-def test_log_and_statistics_are_stored(api: Api, koping_client, world) -> None:
-    api.post(
+def test_log_and_statistics_are_stored(story_api: Api, story_client: Any, story: Any) -> None:
+    story_api.post(
         "/log/",
         {
             "message": "Kunde inte matcha elev",
             "severityLevel": "Warning",
             "resourceType": "Person",
-            "resourceId": str(world.alva.pk),
+            "resourceId": str(story.pupil_in_7b.pk),
             "timeOfOccurance": "2026-09-01T08:00:00+02:00",
         },
         status=201,
     )
-    api.post(
+    story_api.post(
         "/statistics/",
         {"resourceType": "Person", "newCount": 3, "updatedCount": 1, "deletedCount": 0},
         status=201,
     )
     entry = ClientLogEntry.objects.get()
-    assert entry.client == koping_client and entry.severity_level == "Warning"
+    assert entry.client == story_client and entry.severity_level == "Warning"
     assert ClientStatisticsEntry.objects.get().new_count == 3
-    assert api.post("/log/", {"message": "x", "severityLevel": "Panic"}, status=400)
-    assert api.post("/statistics/", {"resourceType": "Person"}, status=400)
+    assert story_api.post("/log/", {"message": "x", "severityLevel": "Panic"}, status=400)
+    assert story_api.post("/statistics/", {"resourceType": "Person"}, status=400)

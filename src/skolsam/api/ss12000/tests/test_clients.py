@@ -1,4 +1,8 @@
-"""Managing clients: the management command and the administrators' page."""
+"""Managing clients: the management command and the administrators' page.
+
+The register is the story's (skolsam.testing.story): Alva goes to Scheeleskolan in Köping,
+Maja to Gäddgårdsskolan in Arboga.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from django.test import Client
 
 from skolsam.api.ss12000.models import ApiClient
 from skolsam.api.ss12000.tests.conftest import Api
+from skolsam.organisations.models import Organisation
 from skolsam.testing.factories import UserFactory
 
 
@@ -38,13 +43,13 @@ def _token(credentials: dict) -> tuple[int, dict]:
     return response.status_code, json.loads(response.content)
 
 
-def test_command_creates_lists_rotates_and_revokes(world) -> None:
+def test_command_creates_lists_rotates_and_revokes(story: Any, db: Any) -> None:
     created = _run(
         "create",
         "--name",
         "Köpings lärplattform",
         "--organisation",
-        world.karlberg.school_unit_code,
+        story.scheeleskolan.school_unit_code,
         "--scope",
         "*:read",
     )
@@ -52,11 +57,11 @@ def test_command_creates_lists_rotates_and_revokes(world) -> None:
     status, body = _token(created)
     assert status == 200
     ids = {p["id"] for p in Api(body["access_token"]).get("/persons")["data"]}
-    assert str(world.alva.pk) in ids and str(world.hugo.pk) not in ids
+    assert str(story.pupil_in_7b.pk) in ids and str(story.pupil_in_arboga.pk) not in ids
 
     listed = _run("list")
     assert listed[0]["client_id"] == created["client_id"]
-    assert listed[0]["organisations"] == ["Karlbergsskolan"]
+    assert listed[0]["organisations"] == ["Scheeleskolan"]
 
     rotated = _run("rotate", created["client_id"])
     assert _token(created)[0] == 401
@@ -66,16 +71,15 @@ def test_command_creates_lists_rotates_and_revokes(world) -> None:
     assert not ApiClient.objects.get().is_active
 
 
-def test_command_takes_ids_and_organisation_codes(world) -> None:
-    world.koping.organisation_code = "KOP"
-    world.koping.save()
+def test_command_takes_ids_and_organisation_codes(story: Any, db: Any) -> None:
+    Organisation.objects.filter(pk=story.koping.pk).update(organisation_code="KOP")
     by_code = _run("create", "--name", "A", "--organisation", "KOP", "--scope", "persons:read")
     by_id = _run(
         "create",
         "--name",
         "B",
         "--organisation",
-        str(world.koping.pk),
+        str(story.koping.pk),
         "--protected",
         "--scope",
         "persons:read",
@@ -88,7 +92,7 @@ def test_command_takes_ids_and_organisation_codes(world) -> None:
         _run("rotate", "ss12k_missing")
 
 
-def test_admin_page_manages_clients(world) -> None:
+def test_admin_page_manages_clients(story: Any, db: Any) -> None:
     admin: Any = UserFactory(username="it-admin")
     admin.user_permissions.add(Permission.objects.get(codename="change_apiclient"))
     browser = _logged_in(admin)
@@ -98,7 +102,7 @@ def test_admin_page_manages_clients(world) -> None:
         "/ss12000/clients/",
         {
             "name": "Schemasystemet",
-            "organisations": world.karlberg.school_unit_code,
+            "organisations": story.scheeleskolan.school_unit_code,
             "scopes": ["persons:read"],
         },
     )
@@ -117,13 +121,13 @@ def test_admin_page_manages_clients(world) -> None:
     assert "Ingen organisation" in bad.content.decode()
 
 
-def test_admin_page_is_not_found_for_others(world) -> None:
+def test_admin_page_is_not_found_for_others(story: Any, db: Any) -> None:
     browser = _logged_in(UserFactory(username="teacher"))
     assert browser.get("/ss12000/clients/").status_code == 404
     assert Client().get("/ss12000/clients/").status_code == 302
 
 
-def test_documentation_and_spec_are_served(world) -> None:
+def test_documentation_and_spec_are_served(story: Any, db: Any) -> None:
     page = Client().get("/ss12000/docs/")
     assert page.status_code == 200
     assert "/persons/{id}" in page.content.decode()
