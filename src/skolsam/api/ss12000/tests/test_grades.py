@@ -1,10 +1,10 @@
 """Grades in SS 12000: /grades, /grades/lookup and /grades/{id}, read only.
 
-The story: Erik teaches Alva mathematics at Karlbergsskolan in Köping and holds a
-licence for it; Anna, the rektor, opens the autumn's grading period, closes it and
-publishes it. Alva also has a grade from her earlier school, recorded from its document.
-Saga, in 7A with skyddad folkbokföring, has one too. Hugo has a grade at
-Gäddgårdsskolan in Arboga, which Köping's client must never see.
+The story's cast (skolsam.testing.story): Maria teaches Alva mathematics in 7B at
+Scheeleskolan in Köping and holds a licence for it; Anders, the rektor, opens the autumn's
+grading period, closes it and publishes it. Alva also has a grade from her earlier school,
+recorded from its document. Elsa, in 7B with skyddad folkbokföring, has one too. Maja has
+a grade at Gäddgårdsskolan in Arboga, which Köping's client (`story_api`) must never see.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from skolsam.accounts.actor import actor_for_person
 from skolsam.activities.models import Activity, ActivityTeacher
 from skolsam.api.ss12000 import tasks
 from skolsam.api.ss12000.models import WebhookDelivery
-from skolsam.api.ss12000.tests.conftest import Api, World
+from skolsam.api.ss12000.tests.conftest import Api
 from skolsam.api.ss12000.tests.factories import make_client, token_for
 from skolsam.audit.models import AuditEntry
 from skolsam.core.access import system_actor
@@ -41,7 +41,7 @@ from skolsam.grades.services import (
 )
 from skolsam.people.models import Person
 from skolsam.people.services import person_update
-from skolsam.testing.factories import DutyFactory, PersonFactory, SchoolUnitFactory
+from skolsam.testing.factories import DutyFactory
 
 MATHS_7_9 = {
     "school_type": "GR",
@@ -53,7 +53,7 @@ MATHS_7_9 = {
 
 @dataclass
 class Graded:
-    world: World
+    world: Any  # the story
     rektor: Any
     period: Any
     alva_maths: Any  # set in the period: not published until Anna publishes it
@@ -85,7 +85,12 @@ def earlier(actor: Any, pupil: Any, unit: Any, syllabus: Any, value: str) -> Any
 
 
 @pytest.fixture
-def graded(world: World) -> Graded:
+def api(story_api: Api) -> Api:
+    return story_api
+
+
+@pytest.fixture
+def graded(story: Any) -> Graded:
     maths, _ = Syllabus.objects.get_or_create(
         school_type="GR",
         subject_code="GRGRMAT01",
@@ -98,54 +103,53 @@ def graded(world: World) -> Graded:
         course_code="",
         defaults={"subject_name": "Engelska"},
     )
-    Activity.objects.filter(pk=world.activity.pk).update(syllabus=maths)
-    ActivityTeacher.objects.filter(activity=world.activity).update(grader=True)
-    anna = DutyFactory(
-        duty_at=world.karlberg,
-        duty_role=DutyRole.REKTOR,
-        person=PersonFactory(given_name="Anna", family_name="Rektor"),
-    ).person
-    arboga_rektor = DutyFactory(duty_at=world.gaddgard, duty_role=DutyRole.REKTOR).person
-    as_anna = actor_for_person(anna.pk, on=today())
+    maths_7b = Activity.objects.get(display_name="Matematik 7B")
+    Activity.objects.filter(pk=maths_7b.pk).update(syllabus=maths)
+    ActivityTeacher.objects.filter(activity=maths_7b).update(grader=True)
+    anders = story.rektor_at_scheeleskolan
+    arboga_rektor = DutyFactory(duty_at=story.gaddgardsskolan, duty_role=DutyRole.REKTOR).person
+    as_anders = actor_for_person(anders.pk, on=today())
     teacher_licence_record(
-        actor=as_anna, person=world.erik, valid_from=date(2020, 1, 1), qualifications=[MATHS_7_9]
+        actor=as_anders,
+        person=story.teacher_of_7b,
+        valid_from=date(2020, 1, 1),
+        qualifications=[MATHS_7_9],
     )
     period = grading_period_open(
-        actor=as_anna,
-        organisation=world.karlberg,
+        actor=as_anders,
+        organisation=story.scheeleskolan,
         kind=GradingPeriodKind.TERM,
         semester=Semester.HT,
         year=today().year,
     )
     alva_maths = grade_decide(
-        actor=actor_for_person(world.erik.pk, on=today()),
+        actor=actor_for_person(story.teacher_of_7b.pk, on=today()),
         kind=DecisionKind.SET,
         grade_value="C",
-        student=world.alva,
+        student=story.pupil_in_7b,
         syllabus=maths,
-        organisation=world.karlberg,
+        organisation=story.scheeleskolan,
         period=period,
-        group=world.klass_7a,
+        group=story.groups["7B"],
     )
-    # Saga's grade was recorded before she got skyddad folkbokföring.
-    Person.objects.filter(pk=world.saga.pk).update(security_marking=SecurityMarking.INGEN)
+    # Elsa's grade was recorded before she got skyddad folkbokföring.
+    elsa = story.protected_pupil_in_7b
+    Person.objects.filter(pk=elsa.pk).update(security_marking=SecurityMarking.INGEN)
     saga_earlier = earlier(
-        as_anna, Person.objects.get(pk=world.saga.pk), world.karlberg, english, "A"
+        as_anders, Person.objects.get(pk=elsa.pk), story.scheeleskolan, english, "A"
     )
-    Person.objects.filter(pk=world.saga.pk).update(
-        security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING
-    )
+    Person.objects.filter(pk=elsa.pk).update(security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING)
     return Graded(
-        world=world,
-        rektor=anna,
+        world=story,
+        rektor=anders,
         period=period,
         alva_maths=alva_maths,
-        alva_earlier=earlier(as_anna, world.alva, world.karlberg, english, "B"),
+        alva_earlier=earlier(as_anders, story.pupil_in_7b, story.scheeleskolan, english, "B"),
         saga_earlier=saga_earlier,
         hugo_earlier=earlier(
             actor_for_person(arboga_rektor.pk, on=today()),
-            world.hugo,
-            world.gaddgard,
+            story.pupil_in_arboga,
+            story.gaddgardsskolan,
             english,
             "D",
         ),
@@ -167,12 +171,12 @@ def test_a_grade_is_served_only_once_published_and_validates(api: Api, graded: G
     assert one["gradeValue"] == "C" and one["finalGrade"] is False
     assert (one["semester"], one["year"]) == ("HT", today().year)
     assert (one["student"]["id"], one["student"]["displayName"]) == (
-        str(w.alva.pk),
-        "Alva Karlsson",
+        str(w.pupil_in_7b.pk),
+        w.pupil_in_7b.full_name,
     )
-    assert one["organisation"]["id"] == one["schoolUnit"]["id"] == str(w.karlberg.pk)
-    assert one["registeredBy"]["id"] == one["gradingTeacher"]["id"] == str(w.erik.pk)
-    assert one["group"]["displayName"] == "7A"
+    assert one["organisation"]["id"] == one["schoolUnit"]["id"] == str(w.scheeleskolan.pk)
+    assert one["registeredBy"]["id"] == one["gradingTeacher"]["id"] == str(w.teacher_of_7b.pk)
+    assert one["group"]["displayName"] == "7B"
     assert one["syllabus"]["displayName"] == "Matematik"
     assert "correctionType" not in one
     assert AuditEntry.objects.filter(action="ss12000.read", object_type="Grade").exists()
@@ -184,7 +188,7 @@ def test_an_andring_is_the_same_grade_with_its_correction_type_and_a_new_modifie
     graded.publish()
     before = api.get(f"/grades/{graded.alva_maths.lineage}")
     grade_decide(
-        actor=graded.actor(graded.world.erik),
+        actor=graded.actor(graded.world.teacher_of_7b),
         kind=DecisionKind.ANDRING,
         grade_value="A",
         previous=graded.alva_maths,
@@ -197,7 +201,7 @@ def test_an_andring_is_the_same_grade_with_its_correction_type_and_a_new_modifie
     assert ids(newer) == {str(graded.alva_maths.lineage)}
     last = list(ChangeRecord.objects.filter(entity_type="Grade").order_by("created_at"))[-1]
     assert last.entity_ids == [str(graded.alva_maths.lineage)]
-    assert last.organisation_ids == [str(graded.world.karlberg.pk)]
+    assert last.organisation_ids == [str(graded.world.scheeleskolan.pk)]
 
 
 def test_a_koping_client_sees_no_arboga_grade(api: Api, graded: Graded) -> None:
@@ -206,19 +210,19 @@ def test_a_koping_client_sees_no_arboga_grade(api: Api, graded: Graded) -> None:
     assert hugo not in ids(api.all_pages("/grades", {"limit": 1}))
     api.get(f"/grades/{hugo}", status=404, check=False)
     assert api.post("/grades/lookup", {"ids": [hugo]}) == []
-    assert api.get("/grades", {"organisation": str(graded.world.gaddgard.pk)})["data"] == []
-    assert api.get("/grades", {"student": str(graded.world.hugo.pk)})["data"] == []
+    assert api.get("/grades", {"organisation": str(graded.world.gaddgardsskolan.pk)})["data"] == []
+    assert api.get("/grades", {"student": str(graded.world.pupil_in_arboga.pk)})["data"] == []
     arboga, _ = make_client([graded.world.arboga], name="Arbogas lärplattform")
     assert ids(Api(token_for(arboga)).get("/grades")["data"]) == {hugo}
 
 
 def test_a_client_bound_to_a_school_sees_only_that_school_s_grades(graded: Graded) -> None:
     w = graded.world
-    ullvi = SchoolUnitFactory(parent=w.koping, display_name="Ullviskolan")
+    ullvi = w.ullviskolan
     rektor = DutyFactory(duty_at=ullvi, duty_role=DutyRole.REKTOR).person
     english = Syllabus.objects.get(subject_code="GRGRENG01")
-    at_ullvi = earlier(graded.actor(rektor), w.alva, ullvi, english, "E")
-    school, _ = make_client([w.karlberg], name="Karlbergs schemasystem")
+    at_ullvi = earlier(graded.actor(rektor), w.pupil_in_7b, ullvi, english, "E")
+    school, _ = make_client([w.scheeleskolan], name="Scheeleskolans schemasystem")
     seen = ids(Api(token_for(school)).get("/grades")["data"])
     assert seen == {str(graded.alva_earlier.lineage)}
     whole, _ = make_client([w.koping], name="Köpings elevregister")
@@ -239,26 +243,26 @@ def test_a_protected_pupil_s_grades_only_for_a_client_that_may_see_protected_dat
 
 def test_a_protected_registrar_is_not_named_nor_found(api: Api, graded: Graded) -> None:
     graded.publish()
-    Person.objects.filter(pk=graded.world.erik.pk).update(
+    Person.objects.filter(pk=graded.world.teacher_of_7b.pk).update(
         security_marking=SecurityMarking.SEKRETESSMARKERING
     )
     one = api.get(f"/grades/{graded.alva_maths.lineage}", check=False)
     assert "registeredBy" not in one and "gradingTeacher" not in one
-    assert api.get("/grades", {"registeredBy": str(graded.world.erik.pk)})["data"] == []
-    assert api.get("/grades", {"gradingTeacher": str(graded.world.erik.pk)})["data"] == []
+    assert api.get("/grades", {"registeredBy": str(graded.world.teacher_of_7b.pk)})["data"] == []
+    assert api.get("/grades", {"gradingTeacher": str(graded.world.teacher_of_7b.pk)})["data"] == []
 
 
 def test_filters_sort_keys_and_pages(api: Api, graded: Graded) -> None:
     graded.publish()
     w = graded.world
     maths, english = str(graded.alva_maths.lineage), str(graded.alva_earlier.lineage)
-    assert ids(api.get("/grades", {"student": str(w.alva.pk)})["data"]) == {maths, english}
-    assert ids(api.get("/grades", {"organisation": str(w.karlberg.pk)})["data"]) == {
+    assert ids(api.get("/grades", {"student": str(w.pupil_in_7b.pk)})["data"]) == {maths, english}
+    assert ids(api.get("/grades", {"organisation": str(w.scheeleskolan.pk)})["data"]) == {
         maths,
         english,
     }
-    assert ids(api.get("/grades", {"registeredBy": str(w.erik.pk)})["data"]) == {maths}
-    assert ids(api.get("/grades", {"gradingTeacher": str(w.erik.pk)})["data"]) == {maths}
+    assert ids(api.get("/grades", {"registeredBy": str(w.teacher_of_7b.pk)})["data"]) == {maths}
+    assert ids(api.get("/grades", {"gradingTeacher": str(w.teacher_of_7b.pk)})["data"]) == {maths}
     day = today().isoformat()
     assert ids(api.get("/grades", {"registeredDate.onOrAfter": day})["data"]) == {maths, english}
     assert api.get("/grades", {"registeredDate.onOrBefore": "2020-01-01"})["data"] == []
@@ -319,7 +323,7 @@ def test_a_pupil_who_gets_protected_identity_leaves_the_clients_view_as_deleted(
     assert maths in ids(api.get("/grades")["data"])
     person_update(
         actor=system_actor("test"),
-        person=graded.world.alva,
+        person=graded.world.pupil_in_7b,
         security_marking=SecurityMarking.SKYDDAD_FOLKBOKFORING,
     )
     assert maths not in ids(api.get("/grades")["data"])
