@@ -76,7 +76,7 @@ FIELDS: tuple[Field, ...] = (
     Field("skolenhetskod", r"\d{8}", "skolenhetskoden, 8 siffror"),
     Field("ar", r"\d{4}", "året slutbetyget sattes, 4 siffror"),
     Field("personnummer", r"\d{12}", "elevens personnummer, 12 siffror utan bindestreck"),
-    Field("amne", r"[A-Z]{2,3}", "SCB:s ämneskod"),
+    Field("amne", r"[A-Z][A-Z0-9]{1,2}", "SCB:s ämneskod"),
     Field("sprakkod", r"([a-z]{3})?", "språkkod (ISO 639-2), bara för ML och M1"),
     Field("betyg", r"[A-F]?", "A–F, tomt när en orsakskod anges"),
     Field("orsak", r"[39]?", "orsakskod när betyg saknas: 9 eller 3"),

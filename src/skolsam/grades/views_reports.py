@@ -92,7 +92,9 @@ def scb_download(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
         raise Http404("Skolenheten finns inte.")
     form = ScbYearForm(request.GET)
     if not form.is_valid():
-        messages.error(request, _("Ange året som ett årtal, t.ex. %(year)s.") % {"year": actor.on.year})
+        messages.error(
+            request, _("Ange året som ett årtal, t.ex. %(year)s.") % {"year": actor.on.year}
+        )
         return redirect("grades_reports:index")
     try:
         made = scb_final_grades_file(actor=actor, unit=unit, year=form.cleaned_data["year"])

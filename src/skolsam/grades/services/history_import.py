@@ -82,13 +82,14 @@ COLUMNS: tuple[HistoryColumn, ...] = (
         "Skolan (eller skolformen) som satte betyget.",
     ),
     HistoryColumn(
-        "final_grade", "slutbetyg", ("final_grade", "final"), "Ja eller Nej: om betyget är ett slutbetyg."
+        "final_grade",
+        "slutbetyg",
+        ("final_grade", "final"),
+        "Ja eller Nej: om betyget är ett slutbetyg.",
     ),
 )
 _HEADERS = {
-    name.casefold(): column.key
-    for column in COLUMNS
-    for name in (column.header, *column.aliases)
+    name.casefold(): column.key for column in COLUMNS for name in (column.header, *column.aliases)
 }
 _YES = {"ja", "j", "yes", "y", "1", "x", "sant", "true"}
 _NO = {"nej", "n", "no", "0", "", "falskt", "false"}
@@ -180,14 +181,18 @@ def _xlsx_table(data: bytes, errors: list[RowError]) -> Iterator[list[Any]] | No
             for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
                 yield list(values)
         except Exception:  # a broken sheet fails while it is read
-            errors.append(RowError(None, "", "Kalkylbladet är skadat och kunde inte läsas till slut."))
+            errors.append(
+                RowError(None, "", "Kalkylbladet är skadat och kunde inte läsas till slut.")
+            )
         finally:
             workbook.close()
 
     return rows()
 
 
-def history_file_read(data: bytes, file_name: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+def history_file_read(
+    data: bytes, file_name: str
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """Read the file into (row number, {column key: text}) and the errors met on the way."""
     errors: list[RowError] = []
     if not data:
@@ -217,7 +222,9 @@ def history_file_read(data: bytes, file_name: str) -> tuple[list[tuple[int, dict
                 missing = [c.header for c in COLUMNS if c.key not in keys]
                 if missing:
                     errors.append(
-                        RowError(number, "", "Kolumner saknas i rubrikraden: " + ", ".join(missing) + ".")
+                        RowError(
+                            number, "", "Kolumner saknas i rubrikraden: " + ", ".join(missing) + "."
+                        )
                     )
                     return [], errors
                 continue
@@ -226,7 +233,11 @@ def history_file_read(data: bytes, file_name: str) -> tuple[list[tuple[int, dict
                 return [], errors
             rows.append((number, {k: c for k, c in zip(keys, cells, strict=False) if k}))
     except csv.Error:
-        errors.append(RowError(None, "", "Filen går inte att läsa som CSV (ett citattecken saknar sitt slut)."))
+        errors.append(
+            RowError(
+                None, "", "Filen går inte att läsa som CSV (ett citattecken saknar sitt slut)."
+            )
+        )
         return [], errors
     if keys is None:
         errors.append(RowError(None, "", "Filen har ingen rubrikrad."))
@@ -237,9 +248,7 @@ def history_file_read(data: bytes, file_name: str) -> tuple[list[tuple[int, dict
 
 # --- checking the rows ----------------------------------------------------------------
 
-_NOT_FOUND = (
-    "ingen elev med det personnumret som du kan registrera betyg för på skolenheten."
-)
+_NOT_FOUND = "ingen elev med det personnumret som du kan registrera betyg för på skolenheten."
 
 
 def _header(key: str) -> str:
@@ -397,10 +406,12 @@ def history_import_run(
                     )
                 )
             except DomainError as exc:
-                messages = [m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values() for m in msgs]
-                raise DomainError(
-                    [f"Rad {line.row}: {m}" for m in messages]
-                ) from exc
+                messages = [
+                    m
+                    for msgs in getattr(exc, "message_dict", {"": exc.messages}).values()
+                    for m in msgs
+                ]
+                raise DomainError([f"Rad {line.row}: {m}" for m in messages]) from exc
         audit_record(
             actor=actor,
             action="grades.history_import",
