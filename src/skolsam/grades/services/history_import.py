@@ -30,7 +30,7 @@ from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, may_see_location
 from skolsam.core.errors import DomainError, text_problem
 from skolsam.curriculum.models import Syllabus
-from skolsam.grades.models import GradeOrigin, Semester
+from skolsam.grades.models import Grade, GradeOrigin, Semester
 from skolsam.grades.rules import DASH, value_set_for
 from skolsam.grades.services.decisions import grade_record_earlier
 from skolsam.organisations.models import Organisation
@@ -302,6 +302,13 @@ def history_import_check(
     syllabi = _syllabi(codes, organisation)
     school_types = set(organisation.school_types or [])
     seen: dict[tuple[Any, Any, str, int], int] = {}
+    # A grade already recorded for the same pupil, subject and term: a second import of
+    # the same file must not record it twice.
+    recorded = set(
+        Grade.objects.current()
+        .filter(student__in=list(pupils.values()))
+        .values_list("student_id", "syllabus_id", "semester", "year")
+    )
     for number, cells, civic in parsed:
         if any(e.row == number for e in plan.errors):
             continue
@@ -354,13 +361,18 @@ def history_import_check(
         if errors or pupil is None or syllabus is None:
             plan.errors.extend(errors)
             continue
-        key = (pupil.pk, syllabus.pk, semester, year)
-        if key in seen:
+        seen_key = (pupil.pk, syllabus.pk, semester, year)
+        if seen_key in recorded:
             plan.errors.append(
-                RowError(number, "kod", f"Samma elev, ämne och termin som rad {seen[key]}.")
+                RowError(number, "kod", "Eleven har redan ett betyg i ämnet den terminen.")
             )
             continue
-        seen[key] = number
+        if seen_key in seen:
+            plan.errors.append(
+                RowError(number, "kod", f"Samma elev, ämne och termin som rad {seen[seen_key]}.")
+            )
+            continue
+        seen[seen_key] = number
         plan.grades.append(
             PlannedGrade(
                 row=number,

@@ -161,6 +161,7 @@ def _csv(*rows: str) -> bytes:
 def _xlsx(rows) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None
     sheet.append(["personnummer", "kod", "betyg", "termin", "år", "skola", "slutbetyg"])
     for row in rows:
         sheet.append(row)
@@ -329,3 +330,27 @@ def test_a_confirmation_without_a_checked_file_saves_nothing(grading):
     )
     assert response.status_code == 302
     assert not Grade.objects.exists()
+
+
+def test_a_grade_already_recorded_or_twice_in_the_file_is_refused(grading):
+    alva = grading.day.pupils[0]
+    row = f"{alva.civic_no};GRGRMAT01;B;VT;2025;Vasaskolan;Nej"
+    actor = grading.actor(grading.rektor)
+    twice = history_import_check(
+        actor=actor, organisation=grading.school, data=_csv(row, row), file_name="a.csv"
+    )
+    assert [str(e) for e in twice.errors] == [
+        "Rad 3, kolumn kod: Samma elev, ämne och termin som rad 2."
+    ]
+    history_import_run(
+        actor=actor,
+        organisation=grading.school,
+        data=_csv(row),
+        file_name="a.csv",
+        origin=GradeOrigin.EARLIER_SCHOOL,
+    )
+    again = history_import_check(
+        actor=actor, organisation=grading.school, data=_csv(row), file_name="a.csv"
+    )
+    assert [e.column for e in again.errors] == ["kod"]
+    assert Grade.objects.count() == 1
