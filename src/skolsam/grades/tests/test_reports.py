@@ -354,3 +354,29 @@ def test_a_grade_already_recorded_or_twice_in_the_file_is_refused(grading):
     )
     assert [e.column for e in again.errors] == ["kod"]
     assert Grade.objects.count() == 1
+
+
+def test_the_scb_download_costs_the_same_queries_for_one_pupil_or_three(grading):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    period = _final_grades(grading, values=("C",))
+    rektor = login_with_two_factor(grading.rektor)
+    rektor.get(_scb_url(grading))  # the first request builds the actor's cached grants
+    with CaptureQueriesContext(connection) as one:
+        assert rektor.get(_scb_url(grading)).status_code == 200
+    for pupil, value in zip(grading.day.pupils[1:], ("A", "B"), strict=True):
+        grade_decide(
+            actor=grading.actor(grading.teacher),
+            kind="Satt",
+            grade_value=value,
+            student=pupil,
+            syllabus=grading.syllabus,
+            organisation=grading.school,
+            period=period,
+        )
+    rektor.get(_scb_url(grading))
+    with CaptureQueriesContext(connection) as three:
+        response = rektor.get(_scb_url(grading))
+    assert response.content.count(b"\r\n") == 3
+    assert len(three.captured_queries) == len(one.captured_queries)
