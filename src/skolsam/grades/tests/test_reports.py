@@ -210,23 +210,26 @@ def test_the_rektor_checks_then_imports_a_csv(grading):
     assert AuditEntry.objects.filter(action="grades.decide").count() == 2
 
 
-def test_an_xlsx_is_imported(grading):
+def test_an_xlsx_is_checked_and_imported_through_the_page(grading):
     alva = grading.day.pupils[0]
     data = _xlsx([[alva.civic_no, "GRGRMAT01", "A", "VT", 2025, "Vasaskolan", "Ja"]])
-    plan = history_import_run(
-        actor=grading.actor(grading.rektor),
-        organisation=grading.school,
-        data=data,
-        file_name="betyg.xlsx",
-        origin=GradeOrigin.EARLIER_SCHOOL_FORM,
+    rektor = login_with_two_factor(grading.rektor)
+    page = rektor.post(
+        reverse("grades_reports:history_upload", args=[grading.school.pk]),
+        {"file": _file(data, "betyg.xlsx"), "origin": GradeOrigin.EARLIER_SCHOOL_FORM},
+    ).content.decode()
+    assert "har 1 betyg utan fel" in page
+    digest = page.split('name="sha256" value="')[1].split('"')[0]
+    rektor.post(
+        reverse("grades_reports:history_confirm", args=[grading.school.pk]), {"sha256": digest}
     )
-    assert len(plan.grades) == 1
     grade = Grade.objects.get()
     assert (grade.grade_value, grade.year, grade.origin) == (
         "A",
         2025,
         GradeOrigin.EARLIER_SCHOOL_FORM,
     )
+    assert grade.final_grade
 
 
 def test_one_bad_row_saves_nothing_and_every_error_names_row_and_column(grading):
