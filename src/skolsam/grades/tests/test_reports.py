@@ -383,3 +383,16 @@ def test_the_scb_download_costs_the_same_queries_for_one_pupil_or_three(grading)
         response = rektor.get(_scb_url(grading))
     assert response.content.count(b"\r\n") == 3
     assert len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_a_bad_year_or_a_unit_without_code_is_answered_clearly(grading):
+    rektor = login_with_two_factor(grading.rektor)
+    url = reverse("grades_reports:scb_download", args=[grading.school.pk])
+    page = rektor.get(f"{url}?year=20x6", follow=True).content.decode()
+    assert "Ange året som ett årtal" in page
+    grading.school.school_unit_code = "123"
+    grading.school.save(update_fields=["school_unit_code"])
+    with pytest.raises(ScbRefused, match="skolenhetskod med 8 siffror"):
+        scb_final_grades_file(
+            actor=grading.actor(grading.rektor), unit=grading.school, year=today().year
+        )
