@@ -191,6 +191,8 @@ def test_the_rektor_checks_then_imports_a_csv(grading):
         f"{hugo.civic_no[2:8]}-{hugo.civic_no[8:]};grgreng01;-;HT;2024;Vasaskolan;Ja",
     )
     rektor = login_with_two_factor(grading.rektor)
+    form = rektor.get(reverse("grades_reports:history_upload", args=[grading.school.pk]))
+    assert "Kontrollera filen" in form.content.decode()
     page = _upload(rektor, grading, data).content.decode()
     assert "har 2 betyg utan fel" in page
     assert not Grade.objects.exists()  # the check saves nothing
