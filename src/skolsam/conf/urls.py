@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("skolsam.api.ss12000.urls")),
     path("tillganglighet/", include("skolsam.accessibility.urls")),
     path("betyg/dokument/", include("skolsam.grades.urls_documents")),
+    path("betyg/rapporter/", include("skolsam.grades.urls_reports")),
 ]
 
 if settings.SKOLSAM_SERVER_TIMING:

@@ -43,6 +43,7 @@ POST_ONLY = {
     "grades:correct",
     "grades_documents:catalogue_sign",
     "grades_documents:run_start",
+    "grades_reports:history_confirm",
 }
 # The guardian pages' old addresses: they redirect to the portal.
 REDIRECTS = {
@@ -66,6 +67,7 @@ FILES = {
     "messaging:attachment": "a message's attached file",
     "grades_documents:catalogue_pdf": "a signed betygskatalog (PDF/A)",
     "grades_documents:document_pdf": "an issued certificate (PDF/A)",
+    "grades_reports:scb_download": "the SCB text file of year 9 final grades",
 }
 # The SS 12000 API answers JSON; its documentation and client pages are pages.
 SS12000_PAGES = {"ss12000:docs", "ss12000:clients", "ss12000:client"}
