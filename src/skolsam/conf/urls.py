@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("skolsam.api.ss12000.urls")),
     path("tillganglighet/", include("skolsam.accessibility.urls")),
     path("betyg/dokument/", include("skolsam.grades.urls_documents")),
+    path("betyg/statistik/", include("skolsam.grades.urls_stats")),
 ]
 
 if settings.SKOLSAM_SERVER_TIMING:

@@ -551,3 +551,31 @@ class PendingGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade_value} (väntar på medbedömare)"
+
+
+class GradeWarning(models.Model):
+    """A teacher's warning that a pupil risks not reaching godtagbara kunskaper (an F) in
+    a subject, with what the school will do. It is sent as a notice to the pupil and the
+    guardians (messaging) and seen by the unit's rektor and the pupil's mentor."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    student = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    syllabus = models.ForeignKey("curriculum.Syllabus", on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    measures = models.TextField()
+    created_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # How many persons the notice reached (pupil and guardians).
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Varning F {self.student_id} {self.syllabus_id}"

@@ -1,0 +1,187 @@
+"""Warnings of F and grade statistics, through HTTP and the services.
+
+The grading chapter (conftest): Alva, Hugo and Saga in 7B, year 9; Maria licensed for
+mathematics and grading 7B; Lars mentors 7B; Anders is rektor; Ingrid teaches 7A; Karin is
+Alva's guardian.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from skolsam.audit.models import AuditEntry
+from skolsam.core.choices import SecurityMarking
+from skolsam.core.errors import DomainError
+from skolsam.grades.models import GradeWarning
+from skolsam.grades.services import grade_sheet_save
+from skolsam.grades.services.sheets import SheetEntry
+from skolsam.grades.services.warnings import grade_warning_send
+from skolsam.grades.statistics import grade_statistics, sex_of
+from skolsam.messaging.models import Category, Message, Recipient
+from skolsam.testing.story import login, login_with_two_factor
+
+pytestmark = pytest.mark.django_db
+
+
+def _warn_url(grading, pupil) -> str:
+    return reverse("grades_stats:warn", args=[grading.activity.pk, pupil.pk])
+
+
+def _protect(pupil) -> None:
+    pupil.security_marking = SecurityMarking.SKYDDAD_FOLKBOKFORING
+    pupil.save(update_fields=["security_marking"])
+
+
+def _grade(grading, values: dict) -> None:
+    grade_sheet_save(
+        actor=grading.actor(grading.teacher),
+        period=grading.period,
+        activity=grading.activity,
+        version=0,
+        entries=[SheetEntry(student_id=p.pk, grade_value=v) for p, v in values.items()],
+    )
+
+
+def test_maria_warns_alva_from_the_sheet_and_the_notice_reaches_her_and_karin(client, grading):
+    alva = grading.alva
+    grading.guardian.language = "ar"
+    grading.guardian.save(update_fields=["language"])
+    login(client, grading.teacher)
+    sheet = client.get(reverse("grades:sheet", args=[grading.period.pk, grading.activity.pk]))
+    assert _warn_url(grading, alva) in sheet.content.decode()
+
+    empty = client.post(_warn_url(grading, alva), {"measures": "  "})
+    assert empty.status_code == 400 and not GradeWarning.objects.exists()
+    assert not Message.objects.exists()
+
+    sent = client.post(_warn_url(grading, alva), {"measures": "Extra stöd på tisdagar."})
+    assert sent.status_code == 302
+    warning = GradeWarning.objects.get()
+    assert warning.student_id == alva.pk and warning.recipients == 2
+    messages = {m.subject: m for m in Message.objects.all()}
+    assert all(m.category == Category.STATUTORY for m in messages.values())
+    swedish = messages["Risk för betyget F i Matematik"]
+    arabic = next(m for s, m in messages.items() if s != swedish.subject)
+    assert Recipient.objects.get(message=swedish).person_id == alva.pk
+    assert Recipient.objects.get(message=arabic).person_id == grading.guardian.pk
+    assert "Extra stöd på tisdagar." in arabic.body and "Matematik" not in arabic.subject[:4]
+    for m in messages.values():
+        # The notice names the pupil, subject and teacher, never the school or the class.
+        assert "Scheeleskolan" not in m.body + m.audience_label and "7B" not in m.body
+    audit = AuditEntry.objects.get(action="grades.warn")
+    assert audit.person_id == alva.pk
+
+
+def test_only_a_teacher_of_the_pupil_in_the_subject_may_warn(client, grading):
+    alva = grading.alva
+    for person in (grading.other_teacher, grading.mentor):
+        login(client, person)
+        assert client.get(_warn_url(grading, alva)).status_code == 404
+        assert client.post(_warn_url(grading, alva), {"measures": "x"}).status_code == 404
+    with pytest.raises(DomainError):
+        grade_warning_send(
+            actor=grading.actor(grading.rektor),
+            student=alva,
+            activity=grading.activity,
+            measures="x",
+        )
+    assert not GradeWarning.objects.exists()
+
+
+def test_rektor_and_mentor_see_the_warnings_others_do_not_and_protected_stay_hidden(
+    client, grading
+):
+    alva, _, saga = grading.pupils
+    actor = grading.actor(grading.teacher)
+    grade_warning_send(actor=actor, student=alva, activity=grading.activity, measures="Stöd")
+    grade_warning_send(actor=actor, student=saga, activity=grading.activity, measures="Läxhjälp")
+    _protect(saga)
+    # Maria is not named for Saga now: her page answers as for a missing pupil.
+    login(client, grading.teacher)
+    assert client.get(_warn_url(grading, saga)).status_code == 404
+    url = reverse("grades_stats:warnings")
+    for person in (grading.mentor,):
+        login(client, person)
+        page = client.get(url).content.decode()
+        assert alva.full_name in page and saga.full_name not in page
+    rektor = login_with_two_factor(grading.rektor)
+    page = rektor.get(url).content.decode()
+    assert alva.full_name in page and "Stöd" in page and saga.full_name not in page
+    login(client, grading.other_teacher)
+    assert alva.full_name not in client.get(url).content.decode()
+
+
+def test_statistics_count_grades_by_subject_and_sex_and_export(client, grading):
+    alva, hugo, saga = grading.pupils
+    _grade(grading, {alva: "A", hugo: "F", saga: "C"})
+    rektor = login_with_two_factor(grading.rektor)
+    page = rektor.get(reverse("grades_stats:index"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Matematik (GRGRMAT01)" in text and "<svg" in text
+    stats = grade_statistics(grading.actor(grading.rektor), "subject")
+    (row,) = stats.rows
+    assert row.counts == {"A": 1, "F": 1, "C": 1} and stats.values == ["A", "C", "F"]
+    (year,) = stats.years
+    assert year.pupils == 3 and year.passing == 2
+
+    by_sex = grade_statistics(grading.actor(grading.rektor), "sex")
+    expected: dict[str, int] = {}
+    for p in (alva, hugo, saga):
+        expected[sex_of(p.civic_no)] = expected.get(sex_of(p.civic_no), 0) + 1
+    assert {r.key: r.total for r in by_sex.rows} == expected
+
+    exported = rektor.get(reverse("grades_stats:index"), {"per": "subject", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Ämne", "A", "C", "F", "Totalt"]
+    assert rows[1] == ["Matematik (GRGRMAT01)", "1", "1", "1", "3"]
+    xlsx = rektor.get(reverse("grades_stats:index"), {"format": "xlsx"})
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert [c.value for c in next(book.worksheets[0].iter_rows())] == rows[0]
+    assert AuditEntry.objects.filter(action="grades.statistics").count() == 3
+
+    assert rektor.get(reverse("grades_stats:index"), {"ar": "tjugo"}).status_code == 400
+    login(client, grading.teacher)
+    assert client.get(reverse("grades_stats:index")).status_code == 404
+
+
+def test_a_protected_pupil_is_never_counted_for_a_rektor_not_named_for_her(grading):
+    alva, hugo, saga = grading.pupils
+    _grade(grading, {alva: "A", hugo: "B", saga: "F"})
+    _protect(saga)
+    actor = grading.actor(grading.rektor)
+    for dimension in ("subject", "teacher", "group", "school", "sex", "year"):
+        stats = grade_statistics(actor, dimension)
+        assert sum(r.total for r in stats.rows) == 2, dimension
+        assert "F" not in stats.values
+    (year,) = grade_statistics(actor, "year").years
+    assert year.pupils == 2 and year.passing == 2
+
+
+def test_the_statistics_page_takes_the_same_queries_whatever_the_number_of_grades(grading):
+    alva, hugo, saga = grading.pupils
+    rektor = login_with_two_factor(grading.rektor)
+    url = reverse("grades_stats:index")
+    _grade(grading, {alva: "A"})
+    rektor.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert rektor.get(url, {"per": "teacher"}).status_code == 200
+    grading.period.refresh_from_db()
+    grade_sheet_save(
+        actor=grading.actor(grading.teacher),
+        period=grading.period,
+        activity=grading.activity,
+        version=1,
+        entries=[SheetEntry(student_id=hugo.pk, grade_value="B"),
+                 SheetEntry(student_id=saga.pk, grade_value="C")],
+    )
+    with CaptureQueriesContext(connection) as three:
+        assert rektor.get(url, {"per": "teacher"}).status_code == 200
+    assert len(one.captured_queries) == len(three.captured_queries)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from skolsam.grades import views_stats
+
+app_name = "grades_stats"
+
+urlpatterns = [
+    path("", views_stats.index, name="index"),
+    path("varningar/", views_stats.warnings, name="warnings"),
+    path("varna/<uuid:activity_id>/<uuid:person_id>/", views_stats.warn, name="warn"),
+]
