@@ -163,7 +163,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
             object_type="GradeWarning",
             object_id="list",
             detail={"count": len(rows)},
-            person_ids=sorted({str(w.student_id) for w in rows}),
+            person_ids=sorted({w.student_id for w in rows}, key=str),
         )
     return render(request, "grades/stats/warnings.html", {"warnings": rows})
 

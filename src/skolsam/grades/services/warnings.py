@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from skolsam.activities.models import Activity
@@ -26,6 +25,7 @@ from skolsam.core.access import Actor, may_see_location
 from skolsam.core.errors import DomainError
 from skolsam.grades.access import teaches_in_subject
 from skolsam.grades.models import GradeWarning
+from skolsam.grades.notices import warning_notice
 from skolsam.messaging.models import AudienceKind, Category, Message
 from skolsam.messaging.services.audience import Reached, reach
 from skolsam.messaging.services.compose import recipients_create
@@ -42,18 +42,6 @@ def may_warn(actor: Actor, student: Any, activity: Activity) -> bool:
         and may_see_location(actor, student)
         and teaches_in_subject(actor, student, activity.syllabus_id, activity.organisation_id)
     )
-
-
-def _notice(language: str, **names: str) -> tuple[str, str, str]:
-    with translation.override(language):
-        subject = _("Risk för betyget F i %(subject)s") % names
-        body = _(
-            "%(pupil)s riskerar att inte nå godtagbara kunskaper (betyget E) i %(subject)s."
-            "\n\nDet här gör skolan:\n%(measures)s\n\nHör av dig till %(teacher)s om du har "
-            "frågor."
-        ) % names
-        label = _("Varning om risk för F")
-    return subject, body, label
 
 
 def grade_warning_send(
@@ -89,7 +77,7 @@ def grade_warning_send(
         )
         messages = []
         for language, group in sorted(by_language.items()):
-            subject, body, label = _notice(
+            subject, body, label = warning_notice(
                 language,
                 pupil=student.full_name,
                 subject=syllabus.subject_name or syllabus.course_name,
@@ -119,7 +107,7 @@ def grade_warning_send(
                 "recipients": len(reached),
                 "messages": [str(m.pk) for m in messages],
             },
-            person_ids=[student.pk],
+            person_id=student.pk,
         )
         for message in messages:
             schedule_delivery(message.pk)
