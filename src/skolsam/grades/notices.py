@@ -14,10 +14,13 @@ def warning_notice(language: str, **names: str) -> tuple[str, str, str]:
     measures, teacher."""
     with translation.override(language):
         subject = _("Risk för betyget F i %(subject)s") % names
-        body = _(
-            "%(pupil)s riskerar att inte nå godtagbara kunskaper (betyget E) i %(subject)s."
-            "\n\nDet här gör skolan:\n%(measures)s\n\nHör av dig till %(teacher)s om du har "
-            "frågor."
-        ) % names
+        body = (
+            _(
+                "%(pupil)s riskerar att inte nå godtagbara kunskaper (betyget E) i %(subject)s."
+                "\n\nDet här gör skolan:\n%(measures)s\n\nHör av dig till %(teacher)s om du har "
+                "frågor."
+            )
+            % names
+        )
         label = _("Varning om risk för F")
     return subject, body, label

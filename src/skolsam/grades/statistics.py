@@ -1,6 +1,6 @@
 """Grade statistics and the warnings of F, as the actor may see them.
 
-Everything is read through the grade policy (`grade_policy.scope(actor, VIEW)`): the
+Everything is read through the grade policy (`grade_policy.objects(actor, VIEW)`): the
 unit's school-wide staff see the unit's grades, a teacher the grades they set. A pupil
 with protected identity is left out of every count for someone not named for her
 (`core.access.located` in the policy's scope), so no count reveals where she goes to
@@ -165,7 +165,8 @@ FIELDS = (
 
 
 def grades_seen(actor: Actor) -> QuerySet:
-    return grade_policy.scope(actor, Action.VIEW).current()
+    # The decisions no later decision replaces: the grades as they stand.
+    return grade_policy.objects(actor, Action.VIEW).filter(superseded_by__isnull=True)
 
 
 def _key(dimension: str, g: dict[str, Any]) -> tuple[str, str]:
@@ -220,9 +221,7 @@ def grade_statistics(actor: Actor, dimension: str, year: int | None = None) -> S
         pupils[g["student_id"]] = pupils.get(g["student_id"], False) or (
             g["grade_value"] in NOT_PASSING
         )
-        if g["final_grade"] and g["school_type"] == "GR" and g["grade_value"] in (
-            VALUE_ORDER
-        ):
+        if g["final_grade"] and g["school_type"] == "GR" and g["grade_value"] in (VALUE_ORDER):
             mine = finals[(g["year"], g["student_id"])]
             earlier = mine.get(g["syllabus_id"])
             if earlier is None or earlier["decided_at"] < g["decided_at"]:
@@ -255,9 +254,9 @@ def warnings_visible(actor: Actor) -> QuerySet[GradeWarning]:
     where = Q(organisation_id__in=actor.school_wide_org_ids)
     groups = mentor_group_ids(actor)
     if groups:
-        mentored = GroupMembership.objects.filter(
-            valid_on(actor.on), group_id__in=groups
-        ).values("person_id")
+        mentored = GroupMembership.objects.filter(valid_on(actor.on), group_id__in=groups).values(
+            "person_id"
+        )
         where |= Q(student_id__in=mentored)
     if actor.person_id is not None:
         where |= Q(created_by_id=actor.person_id)

@@ -112,9 +112,7 @@ def _export(stats: statistics.Statistics, fmt: str) -> HttpResponse:
         writer = csv.writer(out, delimiter=";")
         writer.writerow(headers)
         writer.writerows(rows)
-        response = HttpResponse(
-            "\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8"
-        )
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     from openpyxl import Workbook

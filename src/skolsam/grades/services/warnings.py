@@ -60,6 +60,8 @@ def grade_warning_send(
             {"measures": _("Texten får vara högst %(n)d tecken.") % {"n": MEASURES_MAX}}
         )
     syllabus = activity.syllabus
+    if syllabus is None:  # may_warn refused it already; said again for the type checker
+        raise DomainError(_("Du undervisar inte eleven i ämnet."))
     teacher = Person.objects.filter(pk=actor.person_id).first()
     by_language: dict[str, list[Reached]] = defaultdict(list)
     with transaction.atomic():

@@ -179,8 +179,10 @@ def test_the_statistics_page_takes_the_same_queries_whatever_the_number_of_grade
         period=grading.period,
         activity=grading.activity,
         version=1,
-        entries=[SheetEntry(student_id=hugo.pk, grade_value="B"),
-                 SheetEntry(student_id=saga.pk, grade_value="C")],
+        entries=[
+            SheetEntry(student_id=hugo.pk, grade_value="B"),
+            SheetEntry(student_id=saga.pk, grade_value="C"),
+        ],
     )
     with CaptureQueriesContext(connection) as three:
         assert rektor.get(url, {"per": "teacher"}).status_code == 200
