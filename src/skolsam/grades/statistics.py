@@ -28,7 +28,8 @@ from skolsam.core.policy import Action
 from skolsam.curriculum.models import Syllabus
 from skolsam.grades.access import grade_policy
 from skolsam.grades.merit import MeritGrade, meritvarde
-from skolsam.grades.models import GradeWarning
+from skolsam.grades.models import GradeWarning, NationalTestResult
+from skolsam.grades.rules import GRADE_POINTS
 from skolsam.grades.services.documents import merit_kind
 from skolsam.groups.models import GroupMembership
 
@@ -263,3 +264,92 @@ def warnings_visible(actor: Actor) -> QuerySet[GradeWarning]:
     if not (actor.school_wide_org_ids or actor.person_id):
         return GradeWarning.objects.none()
     return GradeWarning.objects.filter(where).filter(located(actor, "student__"))
+
+
+@dataclass
+class ComparisonRow:
+    subject: str
+    teacher: str
+    higher: int = 0
+    equal: int = 0
+    lower: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.higher + self.equal + self.lower
+
+    def _percent(self, n: int) -> float:
+        return 100.0 * n / self.total if self.total else 0.0
+
+    @property
+    def higher_percent(self) -> float:
+        return self._percent(self.higher)
+
+    @property
+    def equal_percent(self) -> float:
+        return self._percent(self.equal)
+
+    @property
+    def lower_percent(self) -> float:
+        return self._percent(self.lower)
+
+
+def national_tests_visible(actor: Actor) -> QuerySet[NationalTestResult]:
+    """The unit's school-wide staff and the teacher who recorded them; a protected pupil
+    only for those named for her."""
+    where = Q(organisation_id__in=actor.school_wide_org_ids)
+    if actor.person_id is not None:
+        where |= Q(recorded_by_id=actor.person_id)
+    elif not actor.school_wide_org_ids:
+        return NationalTestResult.objects.none()
+    return NationalTestResult.objects.filter(where).filter(located(actor, "student__"))
+
+
+def national_test_comparison(actor: Actor, year: int | None = None) -> list[ComparisonRow]:
+    """Per subject and grading teacher: how many pupils' grades are higher than, equal to
+    or lower than their result on the whole national test the same year. Two queries."""
+    tests = national_tests_visible(actor).filter(part="")
+    if year is not None:
+        tests = tests.filter(year=year)
+    results = {
+        (t["student_id"], t["syllabus_id"], t["year"]): t["result"]
+        for t in tests.values("student_id", "syllabus_id", "year", "result")
+    }
+    if not results:
+        return []
+    grades = grades_seen(actor).filter(
+        syllabus_id__in={k[1] for k in results},
+        student_id__in={k[0] for k in results},
+        grade_value__in=VALUE_ORDER[:6],  # A–F: a dash has no basis to compare
+    )
+    latest: dict[tuple[Any, Any, int], dict[str, Any]] = {}
+    for g in grades.values(
+        "student_id",
+        "syllabus_id",
+        "year",
+        "grade_value",
+        "decided_at",
+        "syllabus__subject_name",
+        "grading_teacher__given_name",
+        "grading_teacher__family_name",
+    ):
+        key = (g["student_id"], g["syllabus_id"], g["year"])
+        if key in results and (key not in latest or latest[key]["decided_at"] < g["decided_at"]):
+            latest[key] = g
+    rows: dict[tuple[str, str], ComparisonRow] = {}
+    for key, g in latest.items():
+        teacher = " ".join(
+            n for n in (g["grading_teacher__given_name"], g["grading_teacher__family_name"]) if n
+        ) or _("Ingen lärare (tidigare skola)")
+        row = rows.setdefault(
+            (g["syllabus__subject_name"], teacher),
+            ComparisonRow(subject=g["syllabus__subject_name"], teacher=teacher),
+        )
+        grade, test = GRADE_POINTS[g["grade_value"]], GRADE_POINTS[results[key]]
+        if grade > test:
+            row.higher += 1
+        elif grade < test:
+            row.lower += 1
+        else:
+            row.equal += 1
+    return sorted(rows.values(), key=lambda r: (r.subject, r.teacher))

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -24,6 +25,10 @@ from skolsam.audit.services import audit_record
 from skolsam.core.errors import DomainError
 from skolsam.core.views import request_actor
 from skolsam.grades import statistics
+from skolsam.grades.access import graded_activities
+from skolsam.grades.models import NationalTestResult
+from skolsam.grades.selectors import roster
+from skolsam.grades.services.national_tests import TEST_VALUES, national_tests_record
 from skolsam.grades.services.warnings import MEASURES_MAX, grade_warning_send, may_warn
 from skolsam.people.models import Person
 
@@ -163,7 +168,10 @@ def warnings(request: HttpRequest) -> HttpResponse:
             detail={"count": len(rows)},
             person_ids=sorted({w.student_id for w in rows}, key=str),
         )
-    return render(request, "grades/stats/warnings.html", {"warnings": rows})
+    activities = list(graded_activities(actor).order_by("display_name"))
+    return render(
+        request, "grades/stats/warnings.html", {"warnings": rows, "activities": activities}
+    )
 
 
 class WarningForm(forms.Form):
@@ -222,3 +230,95 @@ def warn(request: HttpRequest, activity_id: UUID, person_id: UUID) -> HttpRespon
         {"activity": activity, "pupil": pupil, "form": form, "earlier": earlier},
         status=status,
     )
+
+
+def _graded_activity(request: HttpRequest, activity_id: UUID) -> tuple[Any, Activity]:
+    actor = request_actor(request)
+    activity = (
+        graded_activities(actor)
+        .select_related("syllabus", "organisation")
+        .filter(pk=activity_id)
+        .first()
+    )
+    if activity is None:
+        raise Http404(_("Aktiviteten finns inte."))
+    return actor, activity
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def national_tests(request: HttpRequest, activity_id: UUID) -> HttpResponse:
+    """The teacher records the pupils' national test results (whole test or a part)."""
+    actor, activity = _graded_activity(request, activity_id)
+    source = request.POST if request.method == "POST" else request.GET
+    errors: list[str] = []
+    status = 200
+    try:
+        year = int(source.get("year") or timezone.localdate().year)
+    except ValueError:
+        year, errors, status = timezone.localdate().year, [_("Ange provets år.")], 400
+    part = (source.get("part") or "").strip()
+    pupils = roster(actor, activity)
+    if request.method == "POST" and not errors:
+        typed = {p.pk: request.POST.get(f"result-{p.pk}", "") for p in pupils}
+        try:
+            stored = national_tests_record(
+                actor=actor, activity=activity, year=year, part=part, results=typed
+            )
+        except DomainError as exc:
+            errors, status = [str(m) for m in exc.messages], 400
+        else:
+            messages.success(request, _("%(n)d provresultat sparades.") % {"n": stored})
+            return redirect(f"{request.path}?year={year}&part={part}")
+    stored_results = {
+        (r.student_id, r.part): r.result
+        for r in NationalTestResult.objects.filter(
+            syllabus_id=activity.syllabus_id, year=year, student_id__in=[p.pk for p in pupils]
+        )
+    }
+    rows = [
+        {
+            "person": p,
+            "value": request.POST.get(f"result-{p.pk}", "")
+            if request.method == "POST"
+            else stored_results.get((p.pk, part), ""),
+            "others": sorted(
+                (k[1] or _("hela provet"), v)
+                for k, v in stored_results.items()
+                if k[0] == p.pk and k[1] != part
+            ),
+        }
+        for p in pupils
+    ]
+    return render(
+        request,
+        "grades/stats/national_tests.html",
+        {
+            "activity": activity,
+            "year": year,
+            "part": part,
+            "rows": rows,
+            "values": TEST_VALUES,
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET"])
+@login_required
+def national_test_comparison(request: HttpRequest) -> HttpResponse:
+    """The rektor's comparison per subject and teacher: grade higher, equal or lower than
+    the national test result."""
+    actor = _gate(request)
+    try:
+        year = _year(request)
+    except DomainError as exc:
+        return render(
+            request,
+            "grades/stats/comparison.html",
+            {"error": exc.messages[0], "rows": []},
+            status=400,
+        )
+    rows = statistics.national_test_comparison(actor, year)
+    return render(request, "grades/stats/comparison.html", {"rows": rows, "year": year})

@@ -187,3 +187,45 @@ def test_the_statistics_page_takes_the_same_queries_whatever_the_number_of_grade
     with CaptureQueriesContext(connection) as three:
         assert rektor.get(url, {"per": "teacher"}).status_code == 200
     assert len(one.captured_queries) == len(three.captured_queries)
+
+
+def test_maria_records_national_tests_and_anders_compares_them_with_the_grades(client, grading):
+    from skolsam.core.dates import today
+    from skolsam.grades.models import NationalTestResult
+
+    alva, hugo, saga = grading.pupils
+    year = today().year
+    _grade(grading, {alva: "A", hugo: "C", saga: "E"})
+    url = reverse("grades_stats:national_tests", args=[grading.activity.pk])
+    login(client, grading.teacher)
+    assert url in client.get(reverse("grades_stats:warnings")).content.decode()
+    bad = client.post(url, {"year": year, f"result-{alva.pk}": "A", f"result-{hugo.pk}": "X"})
+    assert bad.status_code == 400 and "resultatet ska vara A–F" in bad.content.decode()
+    assert not NationalTestResult.objects.exists()
+    saved = client.post(
+        url,
+        {"year": year, f"result-{alva.pk}": "B", f"result-{hugo.pk}": "C", f"result-{saga.pk}": "D"},
+    )
+    assert saved.status_code == 302 and NationalTestResult.objects.count() == 3
+    client.post(url, {"year": year, "part": "Delprov A", f"result-{alva.pk}": "A"})
+    assert NationalTestResult.objects.count() == 4
+    assert AuditEntry.objects.filter(action="grades.national_test", person_id=alva.pk).count() == 2
+    # Another teacher cannot open Maria's activity.
+    login(client, grading.other_teacher)
+    assert client.get(url).status_code == 404
+
+    rektor = login_with_two_factor(grading.rektor)
+    page = rektor.get(reverse("grades_stats:comparison")).content.decode()
+    assert "Matematik" in page
+    (row,) = grade_statistics_comparison(grading)
+    # Alva A over B: higher; Hugo C = C; Saga E under D: lower (the part is not compared).
+    assert (row.higher, row.equal, row.lower) == (1, 1, 1)
+    _protect(saga)
+    (row,) = grade_statistics_comparison(grading)
+    assert row.total == 2
+
+
+def grade_statistics_comparison(grading):
+    from skolsam.grades.statistics import national_test_comparison
+
+    return national_test_comparison(grading.actor(grading.rektor))
