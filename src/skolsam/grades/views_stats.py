@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 from typing import Any
 from uuid import UUID
 
@@ -269,11 +270,11 @@ def national_tests(request: HttpRequest, activity_id: UUID) -> HttpResponse:
             errors, status = [str(m) for m in exc.messages], 400
         else:
             messages.success(request, _("%(n)d provresultat sparades.") % {"n": stored})
-            return redirect(f"{request.path}?year={year}&part={part}")
+            return redirect(f"{request.path}?{urlencode({'year': year, 'part': part})}")
     stored_results = {
         (r.student_id, r.part): r.result
         for r in NationalTestResult.objects.filter(
-            syllabus_id=activity.syllabus_id, year=year, student_id__in=[p.pk for p in pupils]
+            syllabus=activity.syllabus, year=year, student_id__in=[p.pk for p in pupils]
         )
     }
     rows = [

@@ -38,7 +38,9 @@ def national_tests_record(
         raise DomainError({"year": _("Ange provets år.")})
     part = (part or "").strip()
     if len(part) > PART_MAX:
-        raise DomainError({"part": _("Delprovets namn får vara högst %(n)d tecken.") % {"n": PART_MAX}})
+        raise DomainError(
+            {"part": _("Delprovets namn får vara högst %(n)d tecken.") % {"n": PART_MAX}}
+        )
     pupils: dict[UUID, Any] = {p.pk: p for p in roster(actor, activity)}
     errors = []
     typed = {pk: (v or "").strip().upper() for pk, v in results.items()}

@@ -204,7 +204,12 @@ def test_maria_records_national_tests_and_anders_compares_them_with_the_grades(c
     assert not NationalTestResult.objects.exists()
     saved = client.post(
         url,
-        {"year": year, f"result-{alva.pk}": "B", f"result-{hugo.pk}": "C", f"result-{saga.pk}": "D"},
+        {
+            "year": year,
+            f"result-{alva.pk}": "B",
+            f"result-{hugo.pk}": "C",
+            f"result-{saga.pk}": "D",
+        },
     )
     assert saved.status_code == 302 and NationalTestResult.objects.count() == 3
     client.post(url, {"year": year, "part": "Delprov A", f"result-{alva.pk}": "A"})
