@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django import forms
