@@ -148,6 +148,10 @@ ACTION_LABELS: dict[str, str] = {
     "grades.propose": "Betyg satt av lärare utan legitimation, väntar på medbedömare",
     "grades.remind": "Påminnelse om betyg skickad till lärare",
     "grades.view_history": "Betygets historik visad",
+    "grades.warn": "Varning för F skickad till elev och vårdnadshavare",
+    "grades.view_warnings": "Varningar för F visade",
+    "grades.statistics": "Betygsstatistik visad eller hämtad",
+    "grades.national_test": "Resultat på nationellt prov registrerat",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",
