@@ -29,13 +29,13 @@ from skolsam.curriculum.models import Syllabus
 from skolsam.grades.access import grade_policy
 from skolsam.grades.merit import MeritGrade, meritvarde
 from skolsam.grades.models import GradeWarning, NationalTestResult
-from skolsam.grades.rules import GRADE_POINTS
+from skolsam.grades.rules import DASH, GRADE_POINTS
 from skolsam.grades.services.documents import merit_kind
 from skolsam.groups.models import GroupMembership
 
 # The order of the values in a distribution; other values (Godkänt ...) follow by name.
-VALUE_ORDER = ["A", "B", "C", "D", "E", "F", "-"]
-NOT_PASSING = frozenset({"F", "-", "IG", "Icke godkänt"})
+VALUE_ORDER = ["A", "B", "C", "D", "E", "F", DASH]
+NOT_PASSING = frozenset({"F", DASH, "IG", "Icke godkänt"})
 
 DIMENSIONS = {
     "subject": gettext_lazy("Ämne"),
@@ -55,7 +55,7 @@ COLOURS = {
     "D": "#9e9d24",
     "E": "#f9a825",
     "F": "#c62828",
-    "-": "#6d4c41",
+    DASH: "#6d4c41",
 }
 
 

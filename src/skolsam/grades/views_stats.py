@@ -33,7 +33,7 @@ from skolsam.grades.services.national_tests import TEST_VALUES, national_tests_r
 from skolsam.grades.services.warnings import MEASURES_MAX, grade_warning_send, may_warn
 from skolsam.people.models import Person
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a dash grade is "–", not "-"
 
 
 def _cell(value: Any) -> Any:

@@ -20,6 +20,7 @@ from skolsam.audit.models import AuditEntry
 from skolsam.core.choices import SecurityMarking
 from skolsam.core.errors import DomainError
 from skolsam.grades.models import GradeWarning
+from skolsam.grades.rules import DASH
 from skolsam.grades.services import grade_sheet_save
 from skolsam.grades.services.sheets import SheetEntry
 from skolsam.grades.services.warnings import grade_warning_send
@@ -234,3 +235,44 @@ def grade_statistics_comparison(grading):
     from skolsam.grades.statistics import national_test_comparison
 
     return national_test_comparison(grading.actor(grading.rektor))
+
+
+def test_the_average_meritvarde_counts_year_nines_final_grades(client, grading):
+    from decimal import Decimal
+
+    from skolsam.core.dates import today
+    from skolsam.grades.models import GradingPeriodKind, Semester
+    from skolsam.grades.services import grading_period_open
+
+    alva, hugo, saga = grading.pupils
+    _grade(grading, {alva: "F", hugo: "F", saga: "F"})  # term grades: not in the meritvärde
+    final = grading_period_open(
+        actor=grading.actor(grading.rektor),
+        organisation=grading.school,
+        kind=GradingPeriodKind.FINAL,
+        semester=Semester.HT,
+        year=today().year,
+    )
+    grade_sheet_save(
+        actor=grading.actor(grading.teacher),
+        period=final,
+        activity=grading.activity,
+        version=0,
+        entries=[
+            SheetEntry(student_id=alva.pk, grade_value="A"),
+            SheetEntry(student_id=hugo.pk, grade_value="C"),
+            SheetEntry(student_id=saga.pk, grade_value=DASH),
+        ],
+    )
+    (year,) = grade_statistics(grading.actor(grading.rektor), "subject").years
+    # 20 + 15 + 0 over three pupils, one decimal.
+    assert year.merit_pupils == 3 and year.merit_average == Decimal("11.7")
+    assert year.passing == 0
+    rektor = login_with_two_factor(grading.rektor)
+    index = rektor.get(reverse("grades:index")).content.decode()
+    assert f'href="{reverse("grades_stats:index")}"' in index
+    assert "11.7" in rektor.get(reverse("grades_stats:index")).content.decode().replace(",", ".")
+    login(client, grading.teacher)
+    index = client.get(reverse("grades:index")).content.decode()
+    assert reverse("grades_stats:warnings") in index
+    assert f'href="{reverse("grades_stats:index")}"' not in index
