@@ -25,7 +25,7 @@ from skolsam.grades.services import grade_sheet_save
 from skolsam.grades.services.sheets import SheetEntry
 from skolsam.grades.services.warnings import grade_warning_send
 from skolsam.grades.statistics import grade_statistics, sex_of
-from skolsam.messaging.models import Category, Message, Recipient
+from skolsam.messaging.models import Category, Channel, Delivery, Message, Recipient
 from skolsam.testing.story import login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,9 @@ def test_maria_warns_alva_from_the_sheet_and_the_notice_reaches_her_and_karin(cl
     for m in messages.values():
         # The notice names the pupil, subject and teacher, never the school or the class.
         assert "Scheeleskolan" not in m.body + m.audience_label and "7B" not in m.body
+    # Karin has an e-mail address: the notice goes there too, in Arabic.
+    karin_mail = Delivery.objects.get(person_id=grading.guardian.pk, channel=Channel.EMAIL)
+    assert karin_mail.message_id == arabic.pk and karin_mail.address == "karin@example.se"
     audit = AuditEntry.objects.get(action="grades.warn")
     assert audit.person_id == alva.pk
 
