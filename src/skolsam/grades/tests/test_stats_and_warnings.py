@@ -279,3 +279,39 @@ def test_the_average_meritvarde_counts_year_nines_final_grades(client, grading):
     index = client.get(reverse("grades:index")).content.decode()
     assert reverse("grades_stats:warnings") in index
     assert f'href="{reverse("grades_stats:index")}"' not in index
+
+
+def test_the_warnings_and_comparison_pages_take_the_same_queries_for_more_rows(grading):
+    from skolsam.core.dates import today
+    from skolsam.grades.services.national_tests import national_tests_record
+
+    alva, hugo, saga = grading.pupils
+    teacher = grading.actor(grading.teacher)
+    rektor = login_with_two_factor(grading.rektor)
+    _grade(grading, {alva: "A", hugo: "B", saga: "C"})
+
+    def counted(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert rektor.get(url).status_code == 200
+        return len(queries.captured_queries)
+
+    def add(pupil) -> None:
+        grade_warning_send(actor=teacher, student=pupil, activity=grading.activity, measures="x")
+        national_tests_record(
+            actor=teacher,
+            activity=grading.activity,
+            year=today().year,
+            part="",
+            results={pupil.pk: "B"},
+        )
+
+    add(alva)
+    rektor.get(reverse("grades_stats:warnings"))  # the session's first request builds the actor
+    warnings, comparison = (
+        counted(reverse("grades_stats:warnings")),
+        counted(reverse("grades_stats:comparison")),
+    )
+    add(hugo)
+    add(saga)
+    assert counted(reverse("grades_stats:warnings")) == warnings
+    assert counted(reverse("grades_stats:comparison")) == comparison
