@@ -150,6 +150,10 @@ ACTION_LABELS: dict[str, str] = {
     "grades.view_history": "Betygets historik visad",
     "grades.scb_export": "Slutbetyg årskurs 9 exporterade till SCB-fil",
     "grades.history_import": "Tidigare betyg inlästa från fil",
+    "grades.warn": "Varning för F skickad till elev och vårdnadshavare",
+    "grades.view_warnings": "Varningar för F visade",
+    "grades.statistics": "Betygsstatistik visad eller hämtad",
+    "grades.national_test": "Resultat på nationellt prov registrerat",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",

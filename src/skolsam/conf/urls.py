@@ -31,6 +31,7 @@ urlpatterns = [
     path("tillganglighet/", include("skolsam.accessibility.urls")),
     path("betyg/dokument/", include("skolsam.grades.urls_documents")),
     path("betyg/rapporter/", include("skolsam.grades.urls_reports")),
+    path("betyg/statistik/", include("skolsam.grades.urls_stats")),
 ]
 
 if settings.SKOLSAM_SERVER_TIMING:

@@ -583,3 +583,58 @@ class PublishedGrade(SS12000Entity):
 
     def __str__(self) -> str:
         return f"Publicerat betyg {self.pk}"
+class GradeWarning(models.Model):
+    """A teacher's warning that a pupil risks not reaching godtagbara kunskaper (an F) in
+    a subject, with what the school will do. It is sent as a notice to the pupil and the
+    guardians (messaging) and seen by the unit's rektor and the pupil's mentor."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    student = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    syllabus = models.ForeignKey("curriculum.Syllabus", on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    measures = models.TextField()
+    created_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # How many persons the notice reached (pupil and guardians).
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Varning F {self.student_id} {self.syllabus_id}"
+
+
+class NationalTestResult(models.Model):
+    """A pupil's result on a national test (nationellt prov) in a subject, the whole test
+    (`part` empty: the provbetyg) or one part (delprov), recorded by the teacher beside
+    the grade. One result per pupil, syllabus, year and part; a new entry replaces it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    student = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    syllabus = models.ForeignKey("curriculum.Syllabus", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    part = models.CharField(max_length=60, blank=True, default="")
+    result = models.CharField(max_length=2)
+    recorded_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "syllabus", "year", "part"], name="national_test_once"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "year"])]
+
+    def __str__(self) -> str:
+        return f"NP {self.student_id} {self.syllabus_id} {self.year} {self.part}: {self.result}"

@@ -58,6 +58,7 @@ GUARDIAN_SURFACES = [
     "src/skolsam/attendance/notices.py",
     "src/skolsam/attendance/models.py",
     "src/skolsam/attendance/reminders.py",
+    "src/skolsam/grades/notices.py",
     "src/skolsam/accounts/templates/accounts/federation/login_code.html",
     "src/skolsam/accounts/templates/accounts/federation/refused.html",
     "src/skolsam/accounts/templates/accounts/federation/unavailable.html",
