@@ -583,6 +583,8 @@ class PublishedGrade(SS12000Entity):
 
     def __str__(self) -> str:
         return f"Publicerat betyg {self.pk}"
+
+
 class GradeWarning(models.Model):
     """A teacher's warning that a pupil risks not reaching godtagbara kunskaper (an F) in
     a subject, with what the school will do. It is sent as a notice to the pupil and the
