@@ -31,7 +31,7 @@ from skolsam.grades.models import NationalTestResult
 from skolsam.grades.selectors import roster
 from skolsam.grades.services.national_tests import TEST_VALUES, national_tests_record
 from skolsam.grades.services.warnings import MEASURES_MAX, grade_warning_send, may_warn
-from skolsam.people.models import Person
+from skolsam.people.access import persons_visible_to
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a dash grade is "–", not "-"
 
@@ -189,7 +189,7 @@ def _warn_target(request: HttpRequest, activity_id: UUID, person_id: UUID) -> tu
     activity = (
         Activity.objects.select_related("syllabus", "organisation").filter(pk=activity_id).first()
     )
-    pupil = Person.objects.filter(pk=person_id).first()
+    pupil = persons_visible_to(actor).filter(pk=person_id).first()
     if activity is None or pupil is None or not may_warn(actor, pupil, activity):
         raise Http404(_("Eleven finns inte."))
     return actor, activity, pupil

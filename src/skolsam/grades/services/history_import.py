@@ -29,10 +29,12 @@ from django.db.models import Q
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor, may_see_location
 from skolsam.core.errors import DomainError, text_problem
+from skolsam.core.policy import Action
 from skolsam.curriculum.models import Syllabus
 from skolsam.grades.models import Grade, GradeOrigin, Semester
 from skolsam.grades.rules import DASH, value_set_for
 from skolsam.grades.services.decisions import grade_record_earlier
+from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.people import civicno
 from skolsam.people.access import persons_visible_to
@@ -271,7 +273,7 @@ def history_import_check(
 ) -> HistoryPlan:
     """Check the file, row by row; change nothing. Every error names row, column and why."""
     plan = HistoryPlan()
-    if organisation.pk not in actor.admin_org_ids and not actor.is_system:
+    if not organisation_policy.can(actor, Action.CHANGE, organisation):
         raise DomainError("Bara skolenhetens administratörer kan läsa in tidigare betyg.")
     rows, plan.errors = history_file_read(data, file_name)
     if plan.errors:

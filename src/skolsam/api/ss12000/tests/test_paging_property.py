@@ -100,7 +100,7 @@ def _make(path: str, w: Any) -> Callable[[], Any]:
         decision = Grade.objects.create(
             student=person(),
             organisation=karlberg,
-            registered_by=w.erik,
+            registered_by=w.teacher_of_7b,
             registered_date=date(2026, 1, 1) + timedelta(days=random.randint(0, 300)),
             grade_value=random.choice("ABCDEF"),
             semester="VT",
