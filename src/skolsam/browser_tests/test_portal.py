@@ -134,3 +134,39 @@ def test_the_lovschema_and_the_adult_pupils_consent_pass_axe(
     page.goto("/portal/samtycke/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Vad dina vårdnadshavare får se")
     _both_widths(page, "portal-consent")
+
+
+def test_the_portal_pages_pass_axe_in_arabic_too(page: Page, log_in: Any, db: Any) -> None:
+    """The same pages as above, read right to left, for a guardian who chose Arabic; and a
+    pupil's own pages."""
+    day = _karin_with_two_children(db)
+    day.guardian.language = "ar"
+    day.guardian.save(update_fields=["language"])
+    log_in(f.UserFactory(person=day.guardian))
+    pages = [
+        ("/portal/", "portal-start-ar"),
+        (f"/portal/barn/{day.pupils[0].pk}/", "portal-child-ar"),
+        ("/portal/ledighet/", "portal-leave-ar"),
+        ("/portal/meddelanden/", "portal-notices-ar"),
+        ("/portal/kontakt/", "portal-contact-ar"),
+        ("/meddelanden/", "messages-inbox-ar"),
+        ("/meddelanden/installningar/", "messages-preferences-ar"),
+    ]
+    for url, name in pages:
+        page.goto(url)
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(page.locator("html")).to_have_attribute("lang", "ar")
+        _both_widths(page, name)
+    # The absence form refused (nobody chosen): its error summary too.
+    page.goto("/portal/franvaro/")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    _both_widths(page, "portal-absence-errors-ar")
+
+    alva = day.pupils[0]
+    alva.language = "ar"
+    alva.save(update_fields=["language"])
+    log_in(f.UserFactory(person=alva))
+    page.goto("/portal/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    _both_widths(page, "portal-pupil-start-ar")
