@@ -338,9 +338,8 @@ def test_removing_a_read_scope_narrows_the_clients_webhooks(
         client=client,
         scopes=["persons:read", "subscriptions:read", "subscriptions:write"],
     )
-    # StudyPlan is not held yet and never fires; Group and Grade are no longer the
-    # client's to know about.
-    assert client.subscriptions.get().resource_types == ["Person", "StudyPlan"]
+    # Group, Grade and StudyPlan are no longer the client's to know about.
+    assert client.subscriptions.get().resource_types == ["Person"]
 
 
 # --- changing scopes: service, command, page --------------------------------------------------
