@@ -492,9 +492,9 @@ def test_clients_from_before_scopes_keep_reading_but_not_writing_attendance(
     old.refresh_from_db()
     # What the migration grants is valid today (write only with read) and reads everything.
     assert old.scopes == scopes.parse_scopes(old.scopes)
-    # Every read there was then; rooms, resources and grades came later and are granted
-    # by hand.
-    later = {"rooms:read", "resources:read", "grades:read"}
+    # Every read there was then; rooms, resources, grades and studyplans came later and
+    # are granted by hand.
+    later = {"rooms:read", "resources:read", "grades:read", "studyplans:read"}
     assert {s for s in scopes.ALL_SCOPES if s.endswith(":read")} - later <= set(old.scopes)
     assert not later & set(old.scopes)
     assert "attendances:write" not in old.scopes

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -360,3 +360,15 @@ def test_a_pupil_who_gets_protected_identity_leaves_the_clients_view_as_deleted(
     assert alva not in ids(api.get("/studyplans")["data"])
     gone = api.get("/deletedEntities", {"after": since, "entities": "StudyPlan"})["data"]
     assert gone["studyPlans"] == [alva]
+
+
+def test_meta_filters_before_inclusive_after_exclusive(api: Api, planned: Planned) -> None:
+    at = timezone.make_aware(datetime(2026, 9, 1, 12, 0))
+    StudyPlan.objects.filter(pk=planned.alva.pk).update(created=at, modified=at)
+    alva = str(planned.alva.pk)
+    stamp = at.isoformat()
+    for field in ("created", "modified"):
+        assert alva in ids(api.get("/studyplans", {f"meta.{field}.before": stamp})["data"])
+        assert alva not in ids(api.get("/studyplans", {f"meta.{field}.after": stamp})["data"])
+        earlier = (at - timedelta(seconds=1)).isoformat()
+        assert alva in ids(api.get("/studyplans", {f"meta.{field}.after": earlier})["data"])
