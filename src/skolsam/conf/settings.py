@@ -285,6 +285,7 @@ SKOLSAM_CHANGE_MODELS = {
     "Resource": "schedule.Resource",
     # A grade's published row (grades.PublishedGrade): its decisions are immutable rows.
     "Grade": "grades.PublishedGrade",
+    "StudyPlan": "grades.StudyPlan",
 }
 # Entity types whose rows drop out of an API client's view without being deleted (a
 # relation ends, protected identity is set): each recorded change of one leaves a

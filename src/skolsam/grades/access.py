@@ -54,6 +54,7 @@ from skolsam.grades.models import (
     GradingPeriod,
     LicenceQualification,
     PublishedGrade,
+    StudyPlan,
     TeacherLicence,
 )
 from skolsam.groups.models import GroupMembership
@@ -421,3 +422,40 @@ def published_grades_of(actor: Actor, student: Any) -> QuerySet[PublishedGrade]:
     return PublishedGrade.objects.filter(grade__student_id=pk_of(student)).select_related(
         "grade__syllabus"
     )
+
+
+class StudyPlanPolicy(Policy[StudyPlan]):
+    """CHANGE (set a pupil's study plan at a unit; obj: the unit's id or the plan) and VIEW:
+    the unit's administrators (rektor, skoladministratör, ...) and its studie- och
+    yrkesvägledare. A plan of a pupil with protected identity only by staff named for them
+    (`located`): a study plan says where the pupil goes to school."""
+
+    model = StudyPlan
+    actions = frozenset({Action.VIEW, Action.CHANGE})
+
+    def _units(self, actor: Actor) -> frozenset[UUID]:
+        units = set(actor.admin_org_ids)
+        if DutyRole.SYV in actor.roles:
+            # A SYV's grant is school-wide where their duty is.
+            units |= actor.school_wide_org_ids
+        return frozenset(units)
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        if isinstance(obj, StudyPlan):
+            if not may_see_location(actor, obj.student):
+                return False
+            unit = obj.organisation_id
+        else:
+            unit = pk_of(obj)
+        return unit in self._units(actor)
+
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        return bool(self._units(actor))
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[StudyPlan]:
+        return StudyPlan.objects.filter(
+            located(actor, "student__"), organisation_id__in=self._units(actor)
+        )
+
+
+study_plan_policy = StudyPlanPolicy()

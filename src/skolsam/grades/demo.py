@@ -11,7 +11,9 @@ Idempotent: a second load finds the periods and changes nothing.
   one, for every pupil in every subject; the term-grade period of this term open now.
   The teacher of 9A mathematics has no licence (`UNLICENSED`), so what they grade waits
   for a licensed mathematics teacher (the demo login `larare.centralskolan`) to co-sign.
-- Mälargymnasiet (Köping): course grades from the spring term's course ends.
+- Mälargymnasiet (Köping): course grades from the spring term's course ends, and a study
+  plan for a few pupils (`STUDY_PLANS`), set by the rektor: the pupil's programme and the
+  courses of their groups' activities, under Gymnasiegemensamma or Programgemensamma.
 """
 
 from __future__ import annotations
@@ -24,19 +26,30 @@ from uuid import UUID
 
 from skolsam.accounts.actor import actor_for_person
 from skolsam.activities.models import Activity, ActivityTeacher
-from skolsam.core.choices import SchoolType
+from skolsam.core.choices import SchoolType, SecurityMarking
 from skolsam.core.dates import today
 from skolsam.core.models import valid_on
-from skolsam.grades.models import GradingPeriod, GradingPeriodKind, Semester, TeacherLicence
+from skolsam.curriculum.models import Syllabus
+from skolsam.enrolment.models import Enrolment
+from skolsam.grades.models import (
+    GradingPeriod,
+    GradingPeriodKind,
+    Semester,
+    StudyPlanContentType,
+    TeacherLicence,
+)
 from skolsam.grades.selectors import grade_sheet_for
 from skolsam.grades.services import (
+    PlannedCourse,
     SheetEntry,
     grade_sheet_save,
     grading_period_close,
     grading_period_open,
     grading_period_publish,
+    study_plan_set,
     teacher_licence_record,
 )
+from skolsam.groups.models import GroupMembership
 from skolsam.people.models import Person
 
 CENTRAL = "koping/centralskolan"
@@ -44,6 +57,10 @@ GYMNASIUM = "koping/malargymnasiet"
 # The teacher who grades without a licence (SL 3:16): their grades wait for a co-signer.
 UNLICENSED = f"teaches:{CENTRAL}/9A/GRGRMAT01"
 # Weighted towards the middle of the scale, with a few F and one dash in a hundred.
+# How many of Mälargymnasiet's pupils get a study plan in the demo.
+STUDY_PLANS = 6
+# Subjects every national programme reads (gymnasiegemensamma ämnen), by subject code.
+COMMON_SUBJECTS = ("SVE", "SVA", "ENG", "MAT", "HIS", "IDR", "NAK", "REL", "SAM")
 VALUES = ["A"] * 8 + ["B"] * 14 + ["C"] * 26 + ["D"] * 20 + ["E"] * 22 + ["F"] * 9 + ["–"]
 
 
@@ -52,9 +69,13 @@ class DemoGradesResult:
     licences: int = 0
     grades: int = 0
     periods: int = 0
+    study_plans: int = 0
 
     def __str__(self) -> str:
-        return f"{self.licences} legitimationer, {self.grades} betyg, {self.periods} perioder"
+        return (
+            f"{self.licences} legitimationer, {self.grades} betyg, {self.periods} perioder, "
+            f"{self.study_plans} studieplaner"
+        )
 
 
 def _terms_before(day: date) -> list[tuple[str, int]]:
@@ -189,6 +210,8 @@ def demo_grades_load(*, named: dict[str, Any]) -> DemoGradesResult:
             # and publish in the demo.
             if not (kind == GradingPeriodKind.TERM and (semester, year) == terms[-1]):
                 grading_period_publish(actor=rektor, period=period)
+        if kind == GradingPeriodKind.COURSE_END:
+            result.study_plans += _study_plans(unit, rektor, day)
         if kind == GradingPeriodKind.TERM:
             semester, year = _current_term(day)
             now_open = grading_period_open(
@@ -220,3 +243,45 @@ def _waiting_for_co_signer(
             ],
         )
         return
+
+
+def _study_plans(unit: Any, rektor: Any, day: date) -> int:
+    """Give a few of the unit's pupils a study plan: programme and their groups' courses."""
+    enrolments = (
+        Enrolment.objects.filter(
+            valid_on(day),
+            enroled_at=unit,
+            programme__isnull=False,
+            person__security_marking=SecurityMarking.INGEN,
+        )
+        .select_related("person", "programme")
+        .order_by("person__family_name", "person__given_name", "person_id")[:STUDY_PLANS]
+    )
+    made = 0
+    for enrolment in enrolments:
+        groups = GroupMembership.objects.filter(valid_on(day), person=enrolment.person)
+        activities = Activity.objects.filter(
+            valid_on(day), organisation=unit, groups__in=groups.values("group_id")
+        )
+        syllabuses = Syllabus.objects.filter(pk__in=activities.values("syllabus_id")).order_by(
+            "course_code"
+        )
+        study_plan_set(
+            actor=rektor,
+            student=enrolment.person,
+            organisation=unit,
+            start_date=enrolment.start_date,
+            end_date=enrolment.end_date,
+            programme=enrolment.programme,
+            courses=[
+                PlannedCourse(
+                    StudyPlanContentType.GYMNASIEGEMENSAMMA
+                    if s.subject_code[:3] in COMMON_SUBJECTS
+                    else StudyPlanContentType.PROGRAMGEMENSAMMA,
+                    s,
+                )
+                for s in syllabuses
+            ],
+        )
+        made += 1
+    return made

@@ -640,3 +640,78 @@ class NationalTestResult(models.Model):
 
     def __str__(self) -> str:
         return f"NP {self.student_id} {self.syllabus_id} {self.year} {self.part}: {self.result}"
+
+
+class StudyPlanContentType(models.TextChoices):
+    """SS 12000 Code_StudyPlanContentType: the headings of an upper-secondary study plan."""
+
+    GYMNASIEGEMENSAMMA = "Gymnasiegemensamma", "Gymnasiegemensamma ämnen"
+    PROGRAMGEMENSAMMA = "Programgemensamma", "Programgemensamma ämnen"
+    INRIKTNING = "Inriktning", "Inriktning"
+    PROGRAMFORDJUPNING = "Programfördjupning", "Programfördjupning"
+    GYMNASIEARBETE = "Gymnasiearbete", "Gymnasiearbete"
+    INDIVIDUELLT_VAL = "Individuellt val", "Individuellt val"
+    BORTTAGNA = "Borttagna", "Borttagna kurser"
+    UTOKADE = "Utökade", "Utökat program"
+
+
+class StudyPlan(SS12000Entity):
+    """A pupil's individual study plan (SS 12000 `StudyPlan`) at a school unit.
+
+    What the pupil plans to read, from `start_date` to `end_date`, on a programme where
+    one is set: courses and subjects grouped under the spec's content types. One plan per
+    pupil and unit; `grades.services.study_plan_set` replaces its courses. The unit is not
+    part of SS 12000's StudyPlan; it decides who may set the plan and which API clients
+    see it.
+    """
+
+    student = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="study_plans"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    programme = models.ForeignKey(
+        "curriculum.Programme", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "organisation"], name="one_study_plan_per_pupil_and_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="study_plan_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Studieplan {self.pk}"
+
+
+class StudyPlanCourse(models.Model):
+    """A planned course or subject of a study plan (SS 12000 `StudyPlanSyllabus`)."""
+
+    study_plan = models.ForeignKey(StudyPlan, on_delete=models.CASCADE, related_name="courses")
+    content_type = models.CharField(max_length=32, choices=StudyPlanContentType.choices)
+    syllabus = models.ForeignKey("curriculum.Syllabus", on_delete=models.PROTECT, related_name="+")
+    # Gymnasiepoäng planned for the course; the syllabus's own points where not given.
+    points = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["study_plan", "content_type", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study_plan", "syllabus"], name="a_course_once_per_study_plan"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type}: {self.syllabus_id}"

@@ -70,6 +70,8 @@ WATCHED_TYPES: dict[str, dict[str, str]] = {
     # The grade as published (its id is the grade's lineage); its decisions, immutable
     # rows in grades.Grade, are served only through it.
     "grades.PublishedGrade": {"Grade": "pk"},
+    "grades.StudyPlan": {"StudyPlan": "pk"},
+    "grades.StudyPlanCourse": {"StudyPlan": "study_plan"},
 }
 # Many-to-many tables, by (model, field): their rows are part of the model's entity; the
 # fields are the through model's.

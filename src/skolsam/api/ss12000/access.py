@@ -44,7 +44,7 @@ from skolsam.core.policy import Action, Policy
 from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
 from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment, Placement
-from skolsam.grades.models import PublishedGrade
+from skolsam.grades.models import PublishedGrade, StudyPlan
 from skolsam.groups.models import Group, GroupMembership
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, Responsible
@@ -385,6 +385,14 @@ def grades_visible_to_client(scope: ApiScope) -> QuerySet:
     client that may see protected data (a grade names the pupil's school)."""
     return PublishedGrade.objects.filter(
         not_protected(scope, "grade__student__"), grade__organisation_id__in=scope.org_ids
+    )
+
+
+def study_plans_visible_to_client(scope: ApiScope) -> QuerySet:
+    """Study plans set at the client's organisations; a protected pupil's only for a client
+    that may see protected data (a plan says where the pupil goes to school)."""
+    return StudyPlan.objects.filter(
+        not_protected(scope, "student__"), organisation_id__in=scope.org_ids
     )
 
 

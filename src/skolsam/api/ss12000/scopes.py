@@ -3,9 +3,9 @@
 A scope is `<resource>:<access>`, for example `persons:read` or `attendances:write`. The
 resource is the path the SS 12000 2.1.0 spec serves it under (so `attendanceSchedule`,
 singular, as in the spec), and the list is what Skolsam serves today: a resource the
-register does not hold yet (studyplans) has no scope until its
-module arrives (grades got `grades:read` with theirs, and no write: grades are set in
-Skolsam), so no client is ever granted a resource nobody has looked at.
+register does not hold has no scope until its module arrives (grades got `grades:read`
+with theirs and studyplans `studyplans:read`, and no write: both are set in Skolsam), so
+no client is ever granted a resource nobody has looked at.
 
 - Write exists only where the spec lets a client write and Skolsam serves the write:
   attendances, attendanceEvents and attendanceSchedule (POST, DELETE), absences (POST),

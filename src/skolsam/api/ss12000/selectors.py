@@ -56,6 +56,7 @@ _VISIBLE: dict[str, Callable[[ApiScope], QuerySet]] = {
     "AttendanceEvent": access.attendance_events_visible_to_client,
     "AttendanceSchedule": access.schedules_visible_to_client,
     "Grade": access.grades_visible_to_client,
+    "StudyPlan": access.study_plans_visible_to_client,
 }
 
 

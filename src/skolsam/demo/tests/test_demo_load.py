@@ -311,6 +311,19 @@ def test_the_central_administrators_find_an_accessibility_report_waiting(demo: A
     assert waiting.get().huvudman.display_name == "Köpings kommun"
 
 
+def test_some_upper_secondary_pupils_have_a_study_plan_of_their_programme(demo: Any) -> None:
+    from skolsam.grades.demo import STUDY_PLANS
+    from skolsam.grades.models import StudyPlan, StudyPlanCourse
+
+    plans = StudyPlan.objects.select_related("organisation")
+    assert plans.count() == STUDY_PLANS
+    assert {p.organisation.display_name for p in plans} == {"Mälargymnasiet"}
+    assert all(p.programme_id is not None for p in plans)
+    courses = StudyPlanCourse.objects.filter(study_plan__in=plans)
+    assert {c.content_type for c in courses} == {"Gymnasiegemensamma", "Programgemensamma"}
+    assert {c.syllabus.school_type for c in courses.select_related("syllabus")} == {"GY"}
+
+
 def test_the_demo_has_grades_an_open_period_and_a_grade_waiting_for_a_co_signer(
     demo: Any,
 ) -> None:

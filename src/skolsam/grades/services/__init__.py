@@ -8,8 +8,10 @@ from skolsam.grades.services.periods import grading_period_close, grading_period
 from skolsam.grades.services.publication import grading_period_publish
 from skolsam.grades.services.reminders import grade_reminders_send
 from skolsam.grades.services.sheets import SheetEntry, StaleGradeSheet, grade_sheet_save
+from skolsam.grades.services.study_plans import PlannedCourse, study_plan_set
 
 __all__ = [
+    "PlannedCourse",
     "SheetEntry",
     "StaleGradeSheet",
     "grade_co_sign",
@@ -20,5 +22,6 @@ __all__ = [
     "grading_period_close",
     "grading_period_open",
     "grading_period_publish",
+    "study_plan_set",
     "teacher_licence_record",
 ]

@@ -5,7 +5,7 @@ through the generic views, with routes of its own for writes) and `describe.Endp
 (served only by its own views). urls.py routes them, scopes.py names their scopes and
 labels, docs.py marks them served, and the generic views look them up here.
 
-Adding a resource type (studyplans, say) is adding `resources/<module>.py` and its name below.
+Adding a resource type (resources, say) is adding `resources/<module>.py` and its name below.
 The order is the order of the scopes on the clients' page and in tokens.
 """
 
@@ -28,6 +28,7 @@ MODULES = (
     "attendance_events",
     "attendance_schedules",
     "grades",
+    "study_plans",
     "absences",
     "aggregated_attendance",
     "rooms",

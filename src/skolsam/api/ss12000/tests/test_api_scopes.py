@@ -338,9 +338,8 @@ def test_removing_a_read_scope_narrows_the_clients_webhooks(
         client=client,
         scopes=["persons:read", "subscriptions:read", "subscriptions:write"],
     )
-    # StudyPlan is not held yet and never fires; Group and Grade are no longer the
-    # client's to know about.
-    assert client.subscriptions.get().resource_types == ["Person", "StudyPlan"]
+    # Group, Grade and StudyPlan are no longer the client's to know about.
+    assert client.subscriptions.get().resource_types == ["Person"]
 
 
 # --- changing scopes: service, command, page --------------------------------------------------
@@ -493,9 +492,9 @@ def test_clients_from_before_scopes_keep_reading_but_not_writing_attendance(
     old.refresh_from_db()
     # What the migration grants is valid today (write only with read) and reads everything.
     assert old.scopes == scopes.parse_scopes(old.scopes)
-    # Every read there was then; rooms, resources and grades came later and are granted
-    # by hand.
-    later = {"rooms:read", "resources:read", "grades:read"}
+    # Every read there was then; rooms, resources, grades and studyplans came later and
+    # are granted by hand.
+    later = {"rooms:read", "resources:read", "grades:read", "studyplans:read"}
     assert {s for s in scopes.ALL_SCOPES if s.endswith(":read")} - later <= set(old.scopes)
     assert not later & set(old.scopes)
     assert "attendances:write" not in old.scopes

@@ -322,9 +322,9 @@ def test_a_lookup_body_larger_than_the_server_reads_is_a_bad_request(story_api: 
     assert answer["code"] == "TooLarge"
 
 
-def test_resources_not_in_the_register_say_so(story_api: Api) -> None:
-    body = story_api.get("/studyplans", status=501, check=False)
-    assert body["code"] == "NotImplemented"
+# `test_resources_not_in_the_register_say_so` asked /studyplans for its 501; since
+# /studyplans arrived (issue 12) every resource type of the spec is served, so no path
+# answers 501 any more (test_registry: `views.not_held()` is empty).
 
 
 # --- Skolverket's stricter schemas ----------------------------------------------------------

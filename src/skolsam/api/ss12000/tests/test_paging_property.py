@@ -37,7 +37,7 @@ from skolsam.api.ss12000.tests.conftest import Api, day_window, make_lesson
 from skolsam.attendance.models import Absence, AbsenceChannel, AbsenceType
 from skolsam.core.choices import SecurityMarking
 from skolsam.curriculum.models import Programme, SchoolUnitOffering, Syllabus
-from skolsam.grades.models import DecisionKind, Grade, GradeOrigin, PublishedGrade
+from skolsam.grades.models import DecisionKind, Grade, GradeOrigin, PublishedGrade, StudyPlan
 from skolsam.people.models import Person
 from skolsam.schedule.models import Resource, Room
 from skolsam.testing.factories import (
@@ -113,9 +113,17 @@ def _make(path: str, w: Any) -> Callable[[], Any]:
         )
         return PublishedGrade.objects.create(id=decision.lineage, grade=decision)
 
+    def study_plan() -> Any:
+        start = date(2026, 8, 1) + timedelta(days=random.randint(0, 99))
+        end = random.choice([None, start + timedelta(days=random.randint(0, 1000))])
+        return StudyPlan.objects.create(
+            student=person(), organisation=karlberg, start_date=start, end_date=end
+        )
+
     return {
         "persons": person,
         "grades": grade,
+        "studyplans": study_plan,
         "groups": lambda: GroupFactory(organisation=karlberg, display_name=random.choice(NAMES)),
         "activities": lambda: ActivityFactory(
             organisation=karlberg, display_name=random.choice(NAMES)
@@ -345,6 +353,7 @@ def test_the_property_covers_every_sortkey_of_every_endpoint() -> None:
         "calendarEvents",
         "absences",
         "grades",
+        "studyplans",
         "rooms",
         "resources",
         "programmes",
