@@ -12,9 +12,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
-def test_a_visitor_reports_an_accessibility_problem_from_the_footer(
-    page: Page, db: Any
-) -> None:
+def test_a_visitor_reports_an_accessibility_problem_from_the_footer(page: Page, db: Any) -> None:
     build_story()  # Köping and Arboga, the huvudmän the report may concern
     page.goto("/login/")
     page.get_by_role("link", name="Tillgänglighetsredogörelse").click()

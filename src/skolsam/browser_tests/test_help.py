@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
-def test_a_teacher_opens_the_page_s_help_and_her_guide(
-    page: Page, log_in: Any
-) -> None:
+def test_a_teacher_opens_the_page_s_help_and_her_guide(page: Page, log_in: Any) -> None:
     day = build_day()
     log_in(UserFactory(person=day.teacher))
     page.set_viewport_size(PHONE)

@@ -46,7 +46,5 @@ def test_an_administrator_logs_in_with_password_and_the_code_from_her_app(
     expect(page.get_by_role("navigation", name="Huvudmeny")).to_be_visible()
     expect(page.get_by_role("link", name="Scheeleskolan", exact=True)).to_be_visible()
     check_page(page, "start")
-    actions = set(
-        AuditEntry.objects.filter(actor_id=eva.user.pk).values_list("action", flat=True)
-    )
+    actions = set(AuditEntry.objects.filter(actor_id=eva.user.pk).values_list("action", flat=True))
     assert {"auth.login", "auth.2fa_verify"} <= actions

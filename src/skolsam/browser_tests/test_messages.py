@@ -16,9 +16,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
-def test_a_mentor_writes_a_class_letter_and_a_guardian_reads_it(
-    page: Page, log_in: Any
-) -> None:
+def test_a_mentor_writes_a_class_letter_and_a_guardian_reads_it(page: Page, log_in: Any) -> None:
     day = build_day()
     karin = day.guardian
     log_in(f.UserFactory(person=day.mentor))
