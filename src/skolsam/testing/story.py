@@ -262,6 +262,9 @@ def build_story() -> Story:
 # (they use children born 2010-2020 and adults born 1976-1995).
 NEW_CHILDREN = test_personnummer(born_from=2021, born_to=2021)
 NEW_ADULTS = test_personnummer(born_from=1996, born_to=2000)
+# Persons in the files the import tests upload, likewise outside the factories' years.
+IMPORT_CHILDREN = test_personnummer(born_from=2008, born_to=2009)
+IMPORT_ADULTS = test_personnummer(born_from=1960, born_to=1974)
 
 
 def dashed(number: str) -> str:
