@@ -4,7 +4,9 @@ Accounts whose role requires 2FA (administrators, rektorer, pupil health, audito
 superusers, anyone with a Django permission) are sent to set-up or verification on every
 page until their session is verified. `client.force_login(user)` alone is therefore not
 enough for them; use `login_verified(client, user)` or `verified_client(user)`, the test
-counterpart of `django_otp.login`.
+counterpart of `django_otp.login`. The tests that log in through the login and code pages
+give a story person a login with a known password and a confirmed authenticator app with
+`password_login`.
 """
 
 from __future__ import annotations
