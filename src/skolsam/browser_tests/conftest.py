@@ -10,7 +10,9 @@ time) on a browser shared by the tests of one pytest worker, and the live server
 test database; `live_server` makes the test transactional (the rows must be committed for
 the server's thread to see them on PostgreSQL; on SQLite's in-memory database Django
 shares one connection between the two threads). Every test also fails on a JavaScript
-error in the page.
+error in the page. A test builds its data with the shared story's builders
+(`skolsam.testing.story.build_story` or `build_day`), per test: the module-scoped `story`
+fixture lives in a transaction the server's thread would not see.
 """
 
 from __future__ import annotations
@@ -107,13 +109,6 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
-
-
-@pytest.fixture
-def school(db: Any) -> Any:
-    from skolsam.browser_tests.story import build_school
-
-    return build_school()
 
 
 @pytest.fixture

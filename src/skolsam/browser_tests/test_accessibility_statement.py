@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from skolsam.accessibility.models import AccessibilityReport
 from skolsam.browser_tests.checks import check_page, expect
+from skolsam.testing.story import build_story
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
-def test_a_visitor_reports_an_accessibility_problem_from_the_footer(
-    page: Page, school: Any
-) -> None:
+def test_a_visitor_reports_an_accessibility_problem_from_the_footer(page: Page, db: Any) -> None:
+    build_story()  # Köping and Arboga, the huvudmän the report may concern
     page.goto("/login/")
     page.get_by_role("link", name="Tillgänglighetsredogörelse").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(

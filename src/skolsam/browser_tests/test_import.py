@@ -1,4 +1,8 @@
-"""An administrator imports pupils from a file: first one with errors, then a correct one."""
+"""An administrator imports pupils from a file: first one with errors, then a correct one.
+
+Eva, the story's school administrator (`build_story`), imports three pupils into
+Scheeleskolan's 7B.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from skolsam.browser_tests.checks import check_page, expect, htmx_swap
-from skolsam.browser_tests.story import IMPORT_ADULTS, IMPORT_CHILDREN, dashed
 from skolsam.core.dates import today
 from skolsam.groups.models import GroupMembership
 from skolsam.people.models import Person, Responsible
+from skolsam.testing import factories as f
+from skolsam.testing.story import IMPORT_ADULTS, IMPORT_CHILDREN, build_story, dashed
 
 if TYPE_CHECKING:
     from playwright.sync_api import FilePayload, Page
@@ -36,15 +41,15 @@ NAMES = [("Astrid", "Blom"), ("Isak", "Falk"), ("Wilma", "Hed")]
 
 
 def pupil_row(i: int, **changes: str) -> dict[str, str]:
-    """Return the i-th pupil of the file: a fifth-grader in 5B with one guardian."""
+    """Return the i-th pupil of the file: a seventh-grader in 7B with one guardian."""
     given, family = NAMES[i]
     row = {
         "personnummer": dashed(IMPORT_CHILDREN[i]),
         "förnamn": given,
         "efternamn": family,
         "skolform": "GR",
-        "årskurs": "5",
-        "klass": "5B",
+        "årskurs": "7",
+        "klass": "7B",
         "startdatum": (today() - timedelta(days=7)).isoformat(),
         "vh1_personnummer": dashed(IMPORT_ADULTS[i]),
         "vh1_förnamn": "Förälder",
@@ -67,10 +72,11 @@ def csv_file(name: str, rows: list[dict[str, str]]) -> FilePayload:
 
 
 def test_an_administrator_fixes_a_file_the_check_refused_and_imports_it(
-    page: Page, school: Any, log_in: Any
+    page: Page, log_in: Any
 ) -> None:
-    log_in(school.administrator)
-    page.goto(f"/enheter/{school.malmaskolan.pk}/")
+    story = build_story()
+    log_in(f.UserFactory(person=story.school_admin_at_scheeleskolan, password=None))
+    page.goto(f"/enheter/{story.scheeleskolan.pk}/")
     page.get_by_role("link", name="Importera elever från fil").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Importera elever")
     check_page(page, "import")
@@ -79,7 +85,7 @@ def test_an_administrator_fixes_a_file_the_check_refused_and_imports_it(
     wrong = [
         pupil_row(0),
         pupil_row(1, personnummer="20080101-1234"),  # wrong check digit
-        pupil_row(2, klass="5Q", efternamn=""),  # no such class, no family name
+        pupil_row(2, klass="7Q", efternamn=""),  # no such class, no family name
     ]
     page.get_by_label(FILE_LABEL).set_input_files(csv_file("elever.csv", wrong))
     check = page.get_by_role("button", name="Kontrollera filen")
@@ -105,5 +111,7 @@ def test_an_administrator_fixes_a_file_the_check_refused_and_imports_it(
     check_page(page, "import-result")
     imported = Person.objects.filter(civic_no__in=IMPORT_CHILDREN[:3])
     assert sorted(imported.values_list("given_name", flat=True)) == ["Astrid", "Isak", "Wilma"]
-    assert GroupMembership.objects.filter(person__in=imported, group=school.class_5b).count() == 3
+    assert (
+        GroupMembership.objects.filter(person__in=imported, group=story.groups["7B"]).count() == 3
+    )
     assert Responsible.objects.filter(person__in=imported).count() == 3

@@ -102,6 +102,11 @@ _POSTAL_CODE = re.compile(r"^(\d{3})\s?(\d{2})$")
 # and class names go to model fields and take their lengths; contact details go into JSON
 # in SS 12000's shapes and take the person form's limits; the rest are codes, numbers and
 # dates, capped so that a wrong value is still short enough to quote in the report.
+def _digits(value: str) -> bool:
+    """Say whether `value` is ASCII digits only: `"²".isdigit()` is true, but int() refuses it."""
+    return value.isascii() and value.isdigit()
+
+
 def _field_length(model: Any, name: str) -> int:
     field = model._meta.get_field(name)
     assert isinstance(field, models.CharField) and field.max_length is not None
@@ -399,7 +404,7 @@ class _RowReader:
             match = _POSTAL_CODE.match(postal)
             if postal and not match:
                 self.error(prefix + "postal_code", f"Postnumret ”{postal}” ska ha fem siffror.")
-            if municipality and not (municipality.isdigit() and len(municipality) <= 4):
+            if municipality and not (_digits(municipality) and len(municipality) <= 4):
                 self.error(
                     prefix + "municipality_code",
                     f"Kommunkoden ”{municipality}” ska vara fyra siffror.",
@@ -412,7 +417,7 @@ class _RowReader:
                     "locality": parts["locality"],
                     "country": "Sverige",
                 }
-                if municipality.isdigit():
+                if _digits(municipality):
                     address["municipalityCode"] = f"{int(municipality):04d}"
                 addresses = [address]
                 self._service_check(prefix + "street", {"addresses": addresses})
@@ -477,7 +482,7 @@ class _RowReader:
         if not value:
             return None
         digits = re.sub(r"^(?:åk|ak|år)\s*", "", value.lower())
-        if digits.isdigit() and 0 <= int(digits) <= 10:
+        if _digits(digits) and 0 <= int(digits) <= 10:
             return int(digits)
         self.error("school_year", f"Årskursen ”{value}” ska vara ett heltal mellan 0 och 10.")
         return None

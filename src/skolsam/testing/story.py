@@ -3,11 +3,11 @@
 **The register** (`build_story`, read through the module-scoped `story` fixture of
 skolsam.testing.fixtures by the access tests, the administrators' page tests (school unit,
 registration, enrolment, duties, groups, person edit), the import, export and person search
-tests and the SS 12000 API's; the start page tests, and modules whose tests commit, build
-their own). Köping runs Scheeleskolan (classes 7A and 7B; förskoleklass, grundskola, fritidshem)
-and Ullviskolan (6C; grundskola only) through its förvaltning; Arboga runs Gäddgårdsskolan
-(8A). Every person is
-named for what they are in the story, so a failing test reads like a sentence: the kurator
+tests and the SS 12000 API's; the start page tests, and modules whose tests commit (the
+browser tests' live server among them), build their own). Köping runs Scheeleskolan
+(classes 7A and 7B; förskoleklass, grundskola, fritidshem) and Ullviskolan (6C; grundskola
+only) through its förvaltning; Arboga runs Gäddgårdsskolan (8A). Every person is named for
+what they are in the story, so a failing test reads like a sentence: the kurator
 at Scheeleskolan may see the pupil in 7A, the guardian whose custody ended may not see the
 child. Dates are as of `ON`, 15 October 2026 (the SCB count date). The cast, by key
 (`story.<key>`) and name:
@@ -41,9 +41,10 @@ child. Dates are as of `ON`, 15 October 2026 (the SCB count date). The cast, by 
 The administrators' page tests log people in with `client_for` (two-factor verified), type
 the civic numbers `NEW_CHILDREN` and `NEW_ADULTS` no factory hands out (`dashed` writes them
 as typed), add pupils with `pupil_in` and show that a refused form wrote nothing with
-`row_counts`.
+`row_counts`; the import tests upload files of `IMPORT_CHILDREN` and `IMPORT_ADULTS`.
 
-**A school day** (`build_day`, read by the attendance, schedule and audit tests): the same
+**A school day** (`build_day`, read by the attendance, schedule and audit tests and most
+browser tests): the same
 Scheeleskolan and 7B, today, with only the people a register needs. Alva, Hugo and Saga are
 in 7B (`pupils=` adds classmates: Astrid, Freja, Otto, Iris, then more of the same names);
 Maria teaches them mathematics today 08:30–09:30 and Lars mentors 7B. Alva's guardians are
@@ -262,6 +263,9 @@ def build_story() -> Story:
 # (they use children born 2010-2020 and adults born 1976-1995).
 NEW_CHILDREN = test_personnummer(born_from=2021, born_to=2021)
 NEW_ADULTS = test_personnummer(born_from=1996, born_to=2000)
+# Persons in the files the import tests upload, likewise outside the factories' years.
+IMPORT_CHILDREN = test_personnummer(born_from=2008, born_to=2009)
+IMPORT_ADULTS = test_personnummer(born_from=1960, born_to=1974)
 
 
 def dashed(number: str) -> str:

@@ -19,11 +19,11 @@ import pytest
 from django.apps import apps
 
 from skolsam.core.dates import today
-from skolsam.demo.testnumbers import test_personnummer
-from skolsam.testing.story import dashed
+from skolsam.testing.story import IMPORT_ADULTS, IMPORT_CHILDREN, dashed
 
-PUPILS = test_personnummer(born_from=2008, born_to=2009)
-ADULTS = test_personnummer(born_from=1960, born_to=1974)
+# The story's numbers for import files, which the browser test's import uses too.
+PUPILS = IMPORT_CHILDREN
+ADULTS = IMPORT_ADULTS
 START = today() - timedelta(days=30)
 
 HEADER = [
