@@ -9,22 +9,26 @@ On loopback only, against gunicorn and PostgreSQL:
    least 20 pupils who get a grade on the sheet, each with a different grading teacher;
    at each of their units a rektor (a rektor duty is added where the unit lacks one)
    records each teacher's licence for the subject (`teacher_licence_record`) and opens the
-   term's grading period (`grading_period_open`); every teacher and every such rektor gets
-   an account and a logged-in session;
+   term's grading period (`grading_period_open`); every `--shared`th sheet (default 10th)
+   also gets a second grading teacher from the unit, licensed too; every teacher and every
+   such rektor gets an account and a logged-in session;
 3. starts gunicorn on 127.0.0.1 (`SKOLSAM_LOAD_PORT`, default 8821) as attendance_load.py
    does (gthread, 2 processes x 8 threads, persistent database connections) and runs
    locust headless for `--minutes` (bench/grade_day_locust.py): every teacher, at a moment
-   spread over the first 70 % of the run, opens the sheet, picks a value for every pupil in
-   30-90 s and saves once with the page's htmx POST (on a 409 they reload and save again);
-   meanwhile every rektor refreshes the unit's progress page every 5-15 s;
+   spread over the first half of the run, opens the sheet, picks a value for every pupil in
+   30-90 s and saves once with the page's htmx POST; the two teachers of a shared sheet
+   arrive together, and the one who saves second gets 409 and reloads (and saves again, or
+   finds every grade set); meanwhile every rektor refreshes the unit's progress page every
+   5-15 s;
 4. stops the server and reads back every grade of those sheets from the database: each
    grade locust recorded as saved must be there, current, with the value posted (a missing
-   or different one is a lost grade), and no other grade may be there. Prints p50 and p95 of
-   the saves and of the progress page, the errors and the lost grades, and adds a row to
-   the "Grade day" section of RESULTS.md. Exits non-zero on any error or lost grade.
+   or different one is a lost grade), none may be set by two saves, and no other grade may
+   be there. Prints p50 and p95 of the saves and of the progress page, the errors and the
+   lost grades, and adds a row to the "Grade day" section of RESULTS.md. Exits non-zero on
+   any error or lost grade.
 
 Usage: python bench/grade_day.py [--pupils 150000] [--teachers 1000] [--minutes 10]
-                                 [--keep] [--reuse] [--no-record]
+                                 [--shared 10] [--keep] [--reuse] [--no-record]
 """
 
 from __future__ import annotations
@@ -71,6 +75,12 @@ def main() -> int:
     parser.add_argument("--pupils", type=int, default=150_000)
     parser.add_argument("--teachers", type=int, default=1000)
     parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument(
+        "--shared",
+        type=int,
+        default=10,
+        help="every Nth sheet also has a second grading teacher, who saves it at once (0: none)",
+    )
     parser.add_argument("--database", default="skolsam_bench_grade_day")
     parser.add_argument("--keep", action="store_true", help="leave the database for a look")
     parser.add_argument("--reuse", action="store_true", help="run on a kept database")
@@ -81,9 +91,10 @@ def main() -> int:
         start(url, pupils=args.pupils, generate=not args.reuse)
         # The server below runs with DEBUG on, as attendance_load.py's does: with it off
         # the session cookies are Secure and plain-HTTP loopback clients would not send them.
-        plan = _plan(args.teachers)
+        plan = _plan(args.teachers, args.shared)
         print(
-            f"Set up {len(plan['teachers'])} sheets at {len(plan['rektors'])} units "
+            f"Set up {len({t['url'] for t in plan['teachers']})} sheets for "
+            f"{len(plan['teachers'])} teachers at {len(plan['rektors'])} units "
             f"in {time.perf_counter() - started:.0f} s."
         )
         work = Path(tempfile.mkdtemp(prefix="skolsam-grade-day-"))
@@ -98,8 +109,12 @@ def main() -> int:
     return 0 if figures["errors"] == 0 and figures["lost grades"] == 0 else 1
 
 
-def _plan(wanted: int) -> dict:
-    """Choose N sheets with different teachers; licences, periods and sessions for them."""
+def _plan(wanted: int, shared: int) -> dict:
+    """Choose N sheets with different teachers; licences, periods and sessions for them.
+
+    Every `shared`th sheet gets a second grading teacher from the unit (a two-teacher
+    subject), who arrives at the same moment: the two contend for the sheet's version.
+    """
     from django.conf import settings
     from django.db.models import Q
     from django.test import Client
@@ -147,7 +162,21 @@ def _plan(wanted: int) -> dict:
         if len(pupils) < MIN_PUPILS:
             continue
         seen.add(link.duty.person_id)
-        chosen.append((activity, link.duty.person, len(pupils)))
+        colleague = None
+        if shared and len(chosen) % shared == shared - 1:
+            # Taken now, so that no later sheet makes the colleague its own teacher.
+            colleague = (
+                Duty.objects.filter(
+                    valid_on(day), duty_at=activity.organisation_id, duty_role=DutyRole.LARARE
+                )
+                .exclude(person_id__in=seen)
+                .select_related("person")
+                .order_by("id")
+                .first()
+            )
+            if colleague is not None:
+                seen.add(colleague.person_id)
+        chosen.append((activity, link.duty.person, len(pupils), colleague))
         if len(chosen) >= wanted:
             break
     if len(chosen) < wanted:
@@ -165,7 +194,7 @@ def _plan(wanted: int) -> dict:
     periods: dict = {}
     rektors: list[dict[str, str]] = []
     teachers: list[dict[str, object]] = []
-    for activity, person, count in chosen:
+    for activity, person, count, colleague in chosen:
         unit = activity.organisation
         if unit.pk not in periods:
             duty = (
@@ -203,27 +232,36 @@ def _plan(wanted: int) -> dict:
             periods[unit.pk] = (rektor, period)
             rektors.append({"period": str(period.pk), "session": session(duty.person_id)})
         rektor, period = periods[unit.pk]
-        syllabus = activity.syllabus
-        if not TeacherLicence.objects.filter(
-            person=person, qualifications__subject_code=syllabus.subject_code
-        ).exists():
-            teacher_licence_record(
-                actor=rektor,
-                person=person,
-                valid_from=date(2020, 1, 1),
-                qualifications=[
-                    {"school_type": syllabus.school_type, "subject_code": syllabus.subject_code}
-                ],
+        graders = [person]
+        if colleague is not None:
+            # Bench set-up: the second grading teacher of a two-teacher subject.
+            ActivityTeacher.objects.update_or_create(
+                activity=activity, duty=colleague, defaults={"grader": True}
             )
-        teachers.append(
-            {
-                "url": f"/betyg/lista/{period.pk}/{activity.pk}/",
-                "period": str(period.pk),
-                "activity": str(activity.pk),
-                "pupils": count,
-                "session": session(person.pk),
-            }
-        )
+            graders.append(colleague.person)
+        syllabus = activity.syllabus
+        for grader in graders:
+            if not TeacherLicence.objects.filter(
+                person=grader, qualifications__subject_code=syllabus.subject_code
+            ).exists():
+                teacher_licence_record(
+                    actor=rektor,
+                    person=grader,
+                    valid_from=date(2020, 1, 1),
+                    qualifications=[
+                        {"school_type": syllabus.school_type, "subject_code": syllabus.subject_code}
+                    ],
+                )
+            teachers.append(
+                {
+                    "url": f"/betyg/lista/{period.pk}/{activity.pk}/",
+                    "period": str(period.pk),
+                    "activity": str(activity.pk),
+                    "pupils": count,
+                    "graders": len(graders),
+                    "session": session(grader.pk),
+                }
+            )
     return {"teachers": teachers, "rektors": rektors}
 
 
@@ -332,7 +370,8 @@ def _figures(
     from skolsam.grades.models import PendingGrade
 
     out = json.loads((work / "out.json").read_text()) if (work / "out.json").exists() else {}
-    saved: dict[str, dict[str, str]] = out.get("saved", {})  # url -> pupil -> value
+    # Every successful save: the sheet's url and what it posted, pupil -> value.
+    saves: list[tuple[str, dict[str, str]]] = out.get("saved", [])
     sheets = {t["url"]: t for t in plan["teachers"]}
     syllabus_of = dict(
         Activity.objects.filter(pk__in=[UUID(t["activity"]) for t in sheets.values()]).values_list(
@@ -345,20 +384,25 @@ def _figures(
     ).count()
     lost = 0
     read_back = 0
-    expected: set[tuple[str, str, str]] = set()
-    for url, values in saved.items():
+    expected: dict[tuple[str, str, str], str] = {}
+    for url, values in saves:
         sheet = sheets[url]
         syllabus = str(syllabus_of[UUID(sheet["activity"])])
         for pupil, value in values.items():
             key = (sheet["period"], syllabus, pupil)
-            expected.add(key)
             read_back += 1
+            if key in expected:
+                # Two saves both set this grade: one of them was overwritten (a lost write).
+                lost += 1
+                print(f"lost: {url} pupil {pupil} was set by two saves")
+            expected[key] = value
             if stored.get(key) != value:
                 lost += 1
                 if lost <= 10:
                     print(f"lost: {url} pupil {pupil} is {stored.get(key)}, saved as {value}")
     # A grade no recorded save made (nor an earlier run) is as wrong as a missing one.
-    unexpected = len(set(stored) - expected - before)
+    unexpected = len(set(stored) - set(expected) - before)
+    saved = {url for url, _ in saves}
     rows = {r["Name"]: r for r in csv.DictReader((work / "stats_stats.csv").open())}
     post = rows.get("POST sheet (htmx)", {})
     get = rows.get("GET sheet", {})
@@ -373,13 +417,16 @@ def _figures(
         print("failures:", dict(failures))
     return {
         "pupils": args.pupils,
+        "sheets": len(sheets),
         "teachers": len(plan["teachers"]),
+        "two-teacher sheets": sum(1 for t in plan["teachers"] if t["graders"] > 1) // 2,
         "rektors": len(plan["rektors"]),
         "minutes": args.minutes,
         "sheets saved": len(saved),
-        "sheets not saved": len(plan["teachers"]) - len(saved),
+        "sheets not saved": len(sheets) - len(saved),
         "stale saves (409)": out.get("stale", 0),
-        "grades saved": sum(len(v) for v in saved.values()),
+        "found done after a 409": out.get("found_done", 0),
+        "grades saved": sum(len(v) for _, v in saves),
         "grades read back": read_back,
         "grades no save made": unexpected,
         "pending (co-sign)": pending,
@@ -394,7 +441,7 @@ def _figures(
             sum(int(r.get("Failure Count", 0)) for r in (post, get, progress)),
             sum(failures.values()),
         )
-        + len(plan["teachers"])
+        + len(sheets)
         - len(saved),
         "server errors": len(server_errors),
         "lost grades": lost + unexpected,
@@ -404,7 +451,8 @@ def _figures(
 def _record(figures: dict[str, object]) -> None:
     text = RESULTS.read_text()
     line = (
-        f"| {date.today():%Y-%m-%d} ({figures['pupils']:,} pupils; "
+        f"| {date.today():%Y-%m-%d} ({figures['pupils']:,} pupils; {figures['sheets']} sheets, "
+        f"{figures['two-teacher sheets']} with two teachers; "
         f"{figures['stale saves (409)']} stale saves) | {figures['teachers']} | "
         f"{figures['rektors']} | {figures['minutes']:g} min | {figures['sheets saved']} | "
         f"{figures['grades read back']:,} | {figures['save p50 (ms)']} ms | "

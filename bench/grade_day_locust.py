@@ -8,7 +8,8 @@ opens the sheet (GET: the form's version, token and one select per pupil still t
 graded), spends 30-90 s picking a value for every pupil, and saves once as the page's form
 posts it: one htmx POST (`HX-Request`) answered with the saved sheet. A 409 (someone saved
 the sheet since it was opened) is not an error: the teacher reloads the sheet and saves
-again. After the save the teacher is done. The pauses are the users' `wait_time`, so when
+again (or, finding every grade set by the colleague who shares the sheet, is done). After
+the save the teacher is done. Some sheets have two grading teachers, who arrive together. The pauses are the users' `wait_time`, so when
 locust stops a run no request is cut off halfway.
 
 A rektor refreshes the unit's progress page every 5-15 s for the whole run.
@@ -38,9 +39,10 @@ DONE = 3600.0  # a teacher who has saved waits until the run ends
 LOCK = threading.Lock()
 TEACHER_SLOTS = itertools.count()
 REKTOR_SLOTS = itertools.count()
-SAVED: dict[str, dict[str, str]] = {}
+SAVED: list[tuple[str, dict[str, str]]] = []
 FAILED: list[str] = []
 STALE = [0]
+FOUND_DONE = [0]
 VERSION = re.compile(r'name="version" value="(\d+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SELECT = re.compile(r'<select id="g-[^"]+" name="(grade-[0-9a-f-]+)"[^>]*>(.*?)</select>', re.S)
@@ -65,6 +67,7 @@ class Teacher(HttpUser):
         self.pause = 0.0
         self.form: dict[str, str] | None = None
         self.values: dict[str, str] = {}
+        self.after_stale = False
 
     def wait_time(self) -> float:
         return self.pause
@@ -73,7 +76,9 @@ class Teacher(HttpUser):
     def grade(self) -> None:
         """Arrive; then open the sheet; then (after picking the values) save it."""
         if self.state == "arriving":
-            self.state, self.pause = "opening", self.rng.uniform(0, SPREAD)
+            # The two teachers of a shared sheet arrive together, and so contend for it.
+            arrival = random.Random(self.slot["url"]).uniform(0, SPREAD)
+            self.state, self.pause = "opening", arrival
             return
         if self.state == "opening":
             self._open()
@@ -101,6 +106,11 @@ class Teacher(HttpUser):
             for name, options in SELECT.findall(page.text)
         }
         self.state = "picking"
+        if not self.values and self.after_stale:
+            # Reloaded after a 409: the colleague has set every grade; nothing left to do.
+            with LOCK:
+                FOUND_DONE[0] += 1
+            self.state = "done"
 
     def _save(self) -> None:
         assert self.form is not None
@@ -116,7 +126,7 @@ class Teacher(HttpUser):
                 response.success()
                 with LOCK:
                     STALE[0] += 1
-                self.state = "opening"
+                self.state, self.after_stale = "opening", True
                 return
             if response.status_code != 200 or "error-summary" in response.text:
                 _fail(response, f"POST sheet {response.status_code}")
@@ -124,9 +134,12 @@ class Teacher(HttpUser):
                 return
             response.success()
         with LOCK:
-            SAVED[self.slot["url"]] = {
-                name.removeprefix("grade-"): value for name, value in self.values.items()
-            }
+            SAVED.append(
+                (
+                    self.slot["url"],
+                    {name.removeprefix("grade-"): value for name, value in self.values.items()},
+                )
+            )
         self.state = "done"
 
 
@@ -162,4 +175,7 @@ def _form(html: str) -> dict[str, str] | None:
 @events.quitting.add_listener
 def _write(**_: object) -> None:
     with open(os.environ["SKOLSAM_LOAD_OUT"], "w") as out:
-        json.dump({"saved": SAVED, "stale": STALE[0], "failed": FAILED}, out)
+        json.dump(
+            {"saved": SAVED, "stale": STALE[0], "found_done": FOUND_DONE[0], "failed": FAILED},
+            out,
+        )
