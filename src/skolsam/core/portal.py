@@ -46,6 +46,9 @@ class PortalSection:
     # A URL name taking `child_id`: the section's tab on one child's page.
     child_url_name: str | None = None
     summary: Summary | None = None
+    # Whether the child's tab shows for this adult and child (one answer per page); None:
+    # whenever the section is shown. A tab that would lead to the missing page is left out.
+    child_visible: Callable[[Actor, UUID], bool] | None = None
     order: int = 100
     extra: dict[str, str] = field(default_factory=dict)
 

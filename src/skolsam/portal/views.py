@@ -292,7 +292,9 @@ def _child_page(
             "section_links": [
                 (str(s.title), reverse(s.child_url_name, args=[person.pk]))
                 for s in sections_for(audience_of(actor))
-                if s.child_url_name and s.child_url_name != "portal:child"
+                if s.child_url_name
+                and s.child_url_name != "portal:child"
+                and (s.child_visible is None or s.child_visible(actor, person.pk))
             ]
             if preview is None
             else [],

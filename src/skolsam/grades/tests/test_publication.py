@@ -123,7 +123,13 @@ def test_guardians_see_only_their_own_children_and_never_after_custody_ended(gra
     mats = f.PersonFactory(given_name="Mats")
     f.ResponsibleFactory(person=grading.alva, responsible=mats, relation_type="Annan ansvarig")
     assert grades_page(client, mats, grading.alva).status_code == 404
-    assert client.get(f"/portal/barn/{grading.alva.pk}/").status_code == 200
+    child_page = client.get(f"/portal/barn/{grading.alva.pk}/")
+    assert child_page.status_code == 200
+    # So the child's page offers Mats no "Betyg" tab, which Karin's has.
+    grades_tab = f'href="/portal/betyg/{grading.alva.pk}/"'
+    assert grades_tab not in child_page.content.decode()
+    client.force_login(get_user_model().objects.get(person=karin))
+    assert grades_tab in client.get(f"/portal/barn/{grading.alva.pk}/").content.decode()
     # Hugo sees his own grades, not Alva's.
     hugo = grading.pupils[1]
     own = grades_page(client, hugo, hugo)
