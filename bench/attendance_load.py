@@ -37,29 +37,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
+
+from generated_db import SERVER_OPTIONS, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HOST, PORT = "127.0.0.1", int(os.environ.get("SKOLSAM_LOAD_PORT", "8765"))
-SERVER_OPTIONS = (
-    "--worker-class",
-    "gthread",
-    "--workers",
-    "2",
-    "--threads",
-    "8",
-    "--backlog",
-    "2048",
-    "--keep-alive",
-    "75",
-    "--timeout",
-    "60",
-    "--graceful-timeout",
-    "20",
-)
 
 
 def main() -> int:
@@ -117,7 +102,7 @@ def main() -> int:
     )
     started = time.perf_counter()
     try:
-        _wait_for_server()
+        wait_for_server(HOST, PORT)
         subprocess.run(  # noqa: S603 - locust against our own server on loopback
             [
                 str(Path(sys.executable).parent / "locust"),
@@ -157,16 +142,6 @@ def main() -> int:
     if not args.no_record:
         _record(figures)
     return 0 if figures["lost writes"] == 0 and figures["errors"] == 0 else 1
-
-
-def _wait_for_server() -> None:
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://{HOST}:{PORT}/login/", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("The web server did not start.")
 
 
 def _plan(users: int, day: date) -> dict:

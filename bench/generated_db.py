@@ -102,3 +102,37 @@ def huvudman_client() -> tuple[Any, str]:
         actor=system_actor("bench"), name="Bench", organisations=[huvudman], scopes=["*:read"]
     )
     return client, auth.issue_token(client)[0]
+
+
+# The load tests' gunicorn (attendance_load.py, grade_day.py): threads, so that waiting on
+# the database does not hold a worker, a long backlog and keep-alive, as a server behind a
+# proxy is run.
+SERVER_OPTIONS = (
+    "--worker-class",
+    "gthread",
+    "--workers",
+    "2",
+    "--threads",
+    "8",
+    "--backlog",
+    "2048",
+    "--keep-alive",
+    "75",
+    "--timeout",
+    "60",
+    "--graceful-timeout",
+    "20",
+)
+
+
+def wait_for_server(host: str, port: int) -> None:
+    """Wait until the server on host:port answers its login page (at most a minute)."""
+    import urllib.request
+
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://{host}:{port}/login/", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("The web server did not start.")

@@ -41,33 +41,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from generated_db import ROOT, own_database, start
+from generated_db import ROOT, SERVER_OPTIONS, own_database, start, wait_for_server
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 MARKER = "<!-- grade_day:rows -->"
 HOST, PORT = "127.0.0.1", int(os.environ.get("SKOLSAM_LOAD_PORT", "8821"))
 MIN_PUPILS = 20
-SERVER_OPTIONS = (
-    "--worker-class",
-    "gthread",
-    "--workers",
-    "2",
-    "--threads",
-    "8",
-    "--backlog",
-    "2048",
-    "--keep-alive",
-    "75",
-    "--timeout",
-    "60",
-    "--graceful-timeout",
-    "20",
-)
 
 
 def main() -> int:
@@ -298,7 +281,7 @@ def _run(url: str, work: Path, plan: dict, args: argparse.Namespace) -> None:
     users = len(plan["teachers"]) + len(plan["rektors"])
     started = time.perf_counter()
     try:
-        _wait_for_server()
+        wait_for_server(HOST, PORT)
         subprocess.run(  # noqa: S603 - locust against our own server on loopback
             [
                 str(Path(sys.executable).parent / "locust"),
@@ -332,16 +315,6 @@ def _run(url: str, work: Path, plan: dict, args: argparse.Namespace) -> None:
         web.terminate()
         web.wait(timeout=40)
     print(f"wall time {time.perf_counter() - started:.0f} s (locust and server)")
-
-
-def _wait_for_server() -> None:
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://{HOST}:{PORT}/login/", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("The web server did not start.")
 
 
 def _stored(plan: dict) -> dict[tuple[str, str, str], str]:

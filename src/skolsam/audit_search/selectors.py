@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils import timezone
 from skolsam.audit.labels import action_label, object_type_label
 from skolsam.audit.models import AuditEntry
 from skolsam.core.access import Actor, may_see_location
+from skolsam.core.ids import uuid_or_none
 from skolsam.groups.models import Group
 from skolsam.organisations.models import Organisation
 from skolsam.people.selectors import PersonLabel, person_labels_for_audit
@@ -36,13 +36,6 @@ def _names_of(object_type: str, ids: set[str]) -> dict[str, str]:
     return {
         str(pk): f"{name} {timezone.localtime(start):%Y-%m-%d %H:%M}" for pk, name, start in lessons
     }
-
-
-def _uuid(text: str) -> UUID | None:
-    try:
-        return UUID(text)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -75,9 +68,9 @@ def audit_rows(*, actor: Actor, entries: Sequence[AuditEntry]) -> list[AuditRow]
     person_ids = {e.person_id for e in entries if e.person_id is not None}
     by_type: dict[str, set[str]] = defaultdict(set)
     for e in entries:
-        if e.object_type == "Person" and (pk := _uuid(e.object_id)):
+        if e.object_type == "Person" and (pk := uuid_or_none(e.object_id)):
             person_ids.add(pk)
-        elif e.object_type in _LOCATION_TYPES and _uuid(e.object_id):
+        elif e.object_type in _LOCATION_TYPES and uuid_or_none(e.object_id):
             by_type[e.object_type].add(e.object_id)
     users: dict[int, tuple[str, str]] = {}
     if user_ids:
@@ -97,7 +90,7 @@ def audit_rows(*, actor: Actor, entries: Sequence[AuditEntry]) -> list[AuditRow]
         hidden = False
         object_name = ""
         if e.object_type == "Person":
-            pk = _uuid(e.object_id)
+            pk = uuid_or_none(e.object_id)
             label = persons.get(pk) if pk else None
             object_name = label.name if label else ""
         elif e.object_type == "User" and e.object_id.isdigit():

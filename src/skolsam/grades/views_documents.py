@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from skolsam.accounts.federation.views import LOGIN_METHOD_SESSION_KEY
 from skolsam.audit.services import audit_record
 from skolsam.core.errors import DomainError
+from skolsam.core.ids import uuid_or_none
 from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.curriculum.models import Syllabus
@@ -72,25 +74,40 @@ def _back(period: GradingPeriod) -> HttpResponse:
     return redirect("grades_documents:period", period_id=period.pk)
 
 
+def _done(
+    request: HttpRequest, period: GradingPeriod, act: Callable[[], object], success: str
+) -> HttpResponse:
+    """Run one of the page's actions; say what came of it (the rule that refused, or
+    `success`) on the period's page."""
+    try:
+        act()
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return _back(period)
+
+
 @require_POST
 @login_required
 def catalogue_lock_view(request: HttpRequest, period_id: UUID) -> HttpResponse:
     """Lock the catalogue of one subject (and group) of the period."""
     period = _period(request, period_id)
-    syllabus_id = _uuid(request.POST.get("syllabus"))
+    syllabus_id = uuid_or_none(request.POST.get("syllabus"))
     syllabus = Syllabus.objects.filter(pk=syllabus_id).first() if syllabus_id else None
-    group_id = _uuid(request.POST.get("group")) if request.POST.get("group") else None
+    group_id = uuid_or_none(request.POST.get("group")) if request.POST.get("group") else None
     group = Group.objects.filter(pk=group_id).first() if group_id else None
     if syllabus is None or (group_id and group is None):
         messages.error(request, _("Välj ett ämne i listan."))
         return _back(period)
-    try:
-        catalogue_lock(actor=request_actor(request), period=period, syllabus=syllabus, group=group)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Katalogen är låst. Granska den och signera."))
-    return _back(period)
+    return _done(
+        request,
+        period,
+        lambda: catalogue_lock(
+            actor=request_actor(request), period=period, syllabus=syllabus, group=group
+        ),
+        _("Katalogen är låst. Granska den och signera."),
+    )
 
 
 @require_POST
@@ -101,15 +118,14 @@ def catalogue_sign_view(request: HttpRequest, period_id: UUID, catalogue_id: UUI
     catalogue = GradeCatalogue.objects.filter(pk=catalogue_id, grading_period=period).first()
     if catalogue is None:
         raise Http404("Katalogen finns inte.")
-    try:
-        catalogue_sign(
+    return _done(
+        request,
+        period,
+        lambda: catalogue_sign(
             actor=request_actor(request), catalogue=catalogue, login_method=_login_method(request)
-        )
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Katalogen är signerad och sparad som PDF/A."))
-    return _back(period)
+        ),
+        _("Katalogen är signerad och sparad som PDF/A."),
+    )
 
 
 @require_GET
@@ -141,13 +157,12 @@ def run_start(request: HttpRequest, period_id: UUID) -> HttpResponse:
     if kind not in (DocumentKind.TERMINSBETYG, DocumentKind.SLUTBETYG):
         messages.error(request, _("Välj terminsbetyg eller slutbetyg."))
         return _back(period)
-    try:
-        certificate_run_start(actor=request_actor(request), period=period, kind=kind)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Betygen skrivs ut i bakgrunden. Förloppet visas nedan."))
-    return _back(period)
+    return _done(
+        request,
+        period,
+        lambda: certificate_run_start(actor=request_actor(request), period=period, kind=kind),
+        _("Betygen skrivs ut i bakgrunden. Förloppet visas nedan."),
+    )
 
 
 @require_GET
@@ -187,10 +202,3 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _uuid(value: Any) -> UUID | None:
-    try:
-        return UUID(str(value))
-    except (TypeError, ValueError):
-        return None

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from skolsam.audit.services import audit_person_read, audit_record
 from skolsam.core.choices import GroupType
 from skolsam.core.errors import DomainError
+from skolsam.core.ids import uuid_or_none
 from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.enrolment.access import enrolments_visible_to
@@ -87,7 +88,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
     if not organisation_policy.any(actor, Action.CREATE):
         raise Http404(_GROUP_NOT_FOUND)
     initial = {}
-    unit_id = _uuid_or_none(request.GET.get("skolenhet"))
+    unit_id = uuid_or_none(request.GET.get("skolenhet"))
     preselected = units.filter(pk=unit_id).first() if unit_id else None
     if preselected is not None:
         initial["organisation"] = preselected
@@ -275,15 +276,8 @@ def class_move(request: HttpRequest, person_id: UUID) -> HttpResponse:
     )
 
 
-def _uuid_or_none(text: str | None) -> UUID | None:
-    try:
-        return UUID(str(text)) if text else None
-    except ValueError:
-        return None
-
-
 def _uuid_or_404(value: UUID | str) -> UUID:
-    key = value if isinstance(value, UUID) else _uuid_or_none(value)
+    key = value if isinstance(value, UUID) else uuid_or_none(value)
     if key is None:
         raise Http404
     return key

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from skolsam.core.access import Actor
 from skolsam.core.errors import DomainError
 from skolsam.core.forms import route_domain_error
+from skolsam.core.ids import uuid_or_none
 from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.duties.forms import StaffRegisterForm, managed_organisations
@@ -34,13 +35,6 @@ from skolsam.people.forms import GuardianForm, PupilForm
 from skolsam.registration import services
 
 
-def _uuid_or_none(text: str | None) -> UUID | None:
-    try:
-        return UUID(str(text)) if text else None
-    except ValueError:
-        return None
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def pupil_register(request: HttpRequest) -> HttpResponse:
@@ -51,13 +45,13 @@ def pupil_register(request: HttpRequest) -> HttpResponse:
     units = managed_school_units(actor)
     if request.method == "GET" and is_htmx(request):
         # The unit changed: send the school types and classes it offers.
-        unit_id = _uuid_or_none(request.GET.get("enrolment-school_unit"))
+        unit_id = uuid_or_none(request.GET.get("enrolment-school_unit"))
         unit = units.filter(pk=unit_id).first() if unit_id else None
         placement = PlacementFieldsForm(prefix="enrolment", actor=actor, unit=unit)
         return render(request, "enrolment/_placement_dependent.html", {"placement": placement})
 
     data = request.POST if request.method == "POST" else None
-    unit_id = _uuid_or_none(request.GET.get("skolenhet"))
+    unit_id = uuid_or_none(request.GET.get("skolenhet"))
     preselected = units.filter(pk=unit_id).first() if unit_id else None
     pupil = PupilForm(data, prefix="pupil")
     guardian1 = GuardianForm(data, prefix="guardian1")
