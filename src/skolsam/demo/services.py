@@ -29,6 +29,7 @@ from skolsam.demo.generator import (
     stable_id,
     term_start,
 )
+from skolsam.demo.leavers import demo_leavers_load
 from skolsam.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from skolsam.demo.scenario import SCHOOL_YEAR, SEED, demo_plan
 from skolsam.grades.demo import demo_grades_load
@@ -102,6 +103,8 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
     # hang on the register just loaded; the attendance module owns how they look.
     schedule = demo_schedule_load()
     attendance = demo_attendance_load(named=generation.named)
+    # Last school year's year 9 at Centralskolan, whose slutbetyg the demo shows.
+    leavers = demo_leavers_load(named=generation.named, school_year=SCHOOL_YEAR)
     # Licences, earlier terms' grades and a grading period open now (grades/demo.py).
     grades = demo_grades_load(named=generation.named)
     # A weekly letter to a class and a conversation with a family (messaging/demo.py).
@@ -121,6 +124,7 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
             "reference_data": reference,
             "schedule": str(schedule),
             "attendance": str(attendance),
+            "leavers": bool(leavers),
             "grades": str(grades),
             "messages": str(messages),
             "accessibility_reports": accessibility_reports,

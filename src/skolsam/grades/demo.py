@@ -11,6 +11,11 @@ Idempotent: a second load finds the periods and changes nothing.
   one, for every pupil in every subject; the term-grade period of this term open now.
   The teacher of 9A mathematics has no licence (`UNLICENSED`), so what they grade waits
   for a licensed mathematics teacher (the demo login `larare.centralskolan`) to co-sign.
+- Last school year's year 9 at Centralskolan (registered by `demo/leavers.py`): their
+  term grades of that autumn and their final grades (slutbetyg) of that spring, each set
+  by their teacher as of a day in that term, the final grades in a final grading period
+  the rektor opened, closed and published; the rektor issues their slutbetyg in the demo.
+  Only their activities run on those days, so the unit's graders then are theirs.
 - Mälargymnasiet (Köping): course grades from the spring term's course ends, and a study
   plan for a few pupils (`STUDY_PLANS`), set by the rektor: the pupil's programme and the
   courses of their groups' activities, under Gymnasiegemensamma or Programgemensamma.
@@ -32,13 +37,14 @@ from skolsam.core.models import valid_on
 from skolsam.curriculum.models import Syllabus
 from skolsam.enrolment.models import Enrolment
 from skolsam.grades.models import (
+    Grade,
     GradingPeriod,
     GradingPeriodKind,
     Semester,
     StudyPlanContentType,
     TeacherLicence,
 )
-from skolsam.grades.selectors import grade_sheet_for
+from skolsam.grades.selectors import grade_sheet_for, roster
 from skolsam.grades.services import (
     PlannedCourse,
     SheetEntry,
@@ -49,10 +55,15 @@ from skolsam.grades.services import (
     study_plan_set,
     teacher_licence_record,
 )
+from skolsam.grades.services.national_tests import national_tests_record
+from skolsam.grades.services.warnings import grade_warning_send, may_warn
 from skolsam.groups.models import GroupMembership
 from skolsam.people.models import Person
 
 CENTRAL = "koping/centralskolan"
+# Set by demo/leavers.py when it has registered last school year's year 9 (the demo
+# loader calls it first); the key is repeated here because grades sits below demo.
+LEAVERS_KEY = f"leavers:{CENTRAL}"
 GYMNASIUM = "koping/malargymnasiet"
 # The teacher who grades without a licence (SL 3:16): their grades wait for a co-signer.
 UNLICENSED = f"teaches:{CENTRAL}/9A/GRGRMAT01"
@@ -64,17 +75,35 @@ COMMON_SUBJECTS = ("SVE", "SVA", "ENG", "MAT", "HIS", "IDR", "NAK", "REL", "SAM"
 VALUES = ["A"] * 8 + ["B"] * 14 + ["C"] * 26 + ["D"] * 20 + ["E"] * 22 + ["F"] * 9 + ["–"]
 
 
+# The pupil whose guardians have the demo's portal logins (Alice in 8A): her mathematics
+# teacher warns of an F, so the guardian finds the notice in the portal.
+WARNED = "special:elev"
+WARNING_MEASURES = (
+    "Underlaget i {subject} räcker ännu inte för betyget E. Skolan erbjuder studiestöd "
+    "tisdagar 15.30–16.30 och anpassade uppgifter, och mentorn bjuder in till ett samtal "
+    "inom två veckor."
+)
+# And warns at most this many more pupils whose latest grade in the subject is an F.
+MORE_WARNINGS = 3
+# The national tests of year 9 the leavers took in their last spring, by subject code.
+NATIONAL_TESTS = ("GRGRSVE01", "GRGRENG01", "GRGRMAT01", "GRGRBIO01")
+SCALE = "ABCDEF"
+
+
 @dataclass
 class DemoGradesResult:
     licences: int = 0
     grades: int = 0
     periods: int = 0
     study_plans: int = 0
+    warnings: int = 0
+    national_tests: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.licences} legitimationer, {self.grades} betyg, {self.periods} perioder, "
-            f"{self.study_plans} studieplaner"
+            f"{self.study_plans} studieplaner, {self.warnings} varningar, "
+            f"{self.national_tests} nationella prov"
         )
 
 
@@ -173,6 +202,11 @@ def _grade_term(
     return saved
 
 
+def _grading_day(semester: str, year: int) -> date:
+    """A school day late in the term, when its grades are set: 8 December or 20 May."""
+    return date(year, 12, 8) if semester == Semester.HT else date(year, 5, 20)
+
+
 def demo_grades_load(*, named: dict[str, Any]) -> DemoGradesResult:
     """Load the demo's grades once (see the module's docstring)."""
     result = DemoGradesResult()
@@ -191,7 +225,15 @@ def demo_grades_load(*, named: dict[str, Any]) -> DemoGradesResult:
             continue
         rektor = actor_for_person(rektor_id, on=day)
         graders = _graders(unit_id, day)
-        result.licences += _licences(graders, admin, unlicensed, day)
+        # Last school year's leavers (Centralskolan only) and their teachers then.
+        leavers = {
+            (semester, year): _graders(unit_id, _grading_day(semester, year))
+            for semester, year in _terms_before(day)
+            if kind == GradingPeriodKind.TERM and named.get(LEAVERS_KEY)
+        }
+        result.licences += _licences(
+            graders + [g for gs in leavers.values() for g in gs], admin, unlicensed, day
+        )
         unit = graders[0][0].organisation if graders else None
         if unit is None:
             continue
@@ -204,12 +246,30 @@ def demo_grades_load(*, named: dict[str, Any]) -> DemoGradesResult:
             )
             result.periods += 1
             result.grades += _grade_term(graders, period, rng, day, skip=unlicensed)
+            if semester == Semester.HT and leavers.get((semester, year)):
+                then = _grading_day(semester, year)
+                result.grades += _grade_term(leavers[(semester, year)], period, rng, then)
             grading_period_close(actor=rektor, period=period)
             # Published, so pupils and guardians see them in the portal; the latest term at
             # Centralskolan is left closed but unpublished, for the rektor to lock, sign
             # and publish in the demo.
             if not (kind == GradingPeriodKind.TERM and (semester, year) == terms[-1]):
                 grading_period_publish(actor=rektor, period=period)
+        spring = [(t, gs) for t, gs in leavers.items() if t[0] == Semester.VT and gs]
+        for (semester, year), leaver_graders in spring:
+            final = grading_period_open(
+                actor=rektor,
+                organisation=unit,
+                kind=GradingPeriodKind.FINAL,
+                semester=semester,
+                year=year,
+            )
+            result.periods += 1
+            then = _grading_day(semester, year)
+            result.national_tests += _national_tests(leaver_graders, year, rng, then)
+            result.grades += _grade_term(leaver_graders, final, rng, then)
+            grading_period_close(actor=rektor, period=final)
+            grading_period_publish(actor=rektor, period=final)
         if kind == GradingPeriodKind.COURSE_END:
             result.study_plans += _study_plans(unit, rektor, day)
         if kind == GradingPeriodKind.TERM:
@@ -219,6 +279,7 @@ def demo_grades_load(*, named: dict[str, Any]) -> DemoGradesResult:
             )
             result.periods += 1
             _waiting_for_co_signer(graders, now_open, unlicensed, day)
+            result.warnings += _warnings(graders, named.get(WARNED), unlicensed, day)
     return result
 
 
@@ -285,3 +346,58 @@ def _study_plans(unit: Any, rektor: Any, day: date) -> int:
         )
         made += 1
     return made
+
+
+def _national_tests(
+    graders: list[tuple[Activity, Person]], year: int, rng: random.Random, on: date
+) -> int:
+    """Record the year's national tests (provbetyg) for the subjects that have them.
+
+    A result lies at the grade the teacher will set or a step beside it, as results do:
+    the rektor's comparison then shows the differences per subject and teacher.
+    """
+    recorded = 0
+    for activity, person in graders:
+        if activity.syllabus is None or activity.syllabus.subject_code not in NATIONAL_TESTS:
+            continue
+        actor = actor_for_person(person.pk, on=on)
+        pupils = roster(actor, activity)
+        results = {}
+        for pupil in pupils:
+            middle = SCALE.index(rng.choice("BCCDDEE"))
+            results[pupil.pk] = SCALE[
+                max(0, min(len(SCALE) - 1, middle + rng.choice((-1, 0, 0, 1))))
+            ]
+        recorded += national_tests_record(
+            actor=actor, activity=activity, year=year, part="Provbetyg", results=results
+        )
+    return recorded
+
+
+def _warnings(
+    graders: list[tuple[Activity, Person]], warned: UUID | None, skip: UUID | None, on: date
+) -> int:
+    """Let teachers warn of an F this term: the named pupil in mathematics, and a few pupils
+    whose latest grade in the subject was an F."""
+    sent = 0
+    failed = {
+        (g.student_id, g.syllabus_id)
+        for g in Grade.objects.current().filter(grade_value="F", school_type=SchoolType.GR)
+    }
+    for activity, person in graders:
+        if person.pk == skip or activity.syllabus is None:
+            continue
+        actor = actor_for_person(person.pk, on=on)
+        for pupil in roster(actor, activity):
+            named = pupil.pk == warned and activity.syllabus.subject_code == "GRGRMAT01"
+            more = sent < MORE_WARNINGS + 1 and (pupil.pk, activity.syllabus_id) in failed
+            if not (named or more) or not may_warn(actor, pupil, activity):
+                continue
+            grade_warning_send(
+                actor=actor,
+                student=pupil,
+                activity=activity,
+                measures=WARNING_MEASURES.format(subject=activity.syllabus.subject_name.lower()),
+            )
+            sent += 1
+    return sent

@@ -33,6 +33,7 @@ from skolsam.core.choices import (
 )
 from skolsam.demo.bulk import Sink
 from skolsam.demo.generator import PERSON, TABLES, Catalogue, RegisterGenerator, stable_id
+from skolsam.demo.leavers import LEAVERS
 from skolsam.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from skolsam.demo.scenario import SEED, demo_plan
 from skolsam.demo.services import demo_data_load
@@ -97,6 +98,20 @@ def test_the_demo_is_about_3000_pupils_in_three_municipalities_and_a_company(dem
     assert kinds[("FKLASS", "GR", "FTH")] == 4 + 1
 
 
+def leavers() -> Group:
+    """Last school year's year 9 at Centralskolan, registered through the services."""
+    return Group.objects.get(display_name="9A 25/26")
+
+
+def leaver_people() -> set[Any]:
+    """The leavers and their guardians: the persons the generator did not make."""
+    pupils = set(leavers().memberships.values_list("person_id", flat=True))
+    guardians = set(
+        Responsible.objects.filter(person_id__in=pupils).values_list("responsible_id", flat=True)
+    )
+    return pupils | guardians
+
+
 def test_loading_again_changes_nothing_and_the_load_is_one_audit_entry(demo: Any) -> None:
     before = {t.name: t.model._default_manager.count() for t in TABLES}
     out = StringIO()
@@ -105,16 +120,30 @@ def test_loading_again_changes_nothing_and_the_load_is_one_audit_entry(demo: Any
     assert {t.name: t.model._default_manager.count() for t in TABLES} == before
     assert AuditEntry.objects.filter(action="demo.load").count() == 1
     # The register is bulk-loaded under that one entry; the timetable and attendance
-    # demo goes through the attendance services, which log each of their own writes.
+    # demo goes through the attendance services, which log each of their own writes, and
+    # so does the registration of last year's leavers (demo/leavers.py): every register
+    # entry is about them, their class and their activities.
     register_types = {"Person", "Organisation", "Enrolment", "Group", "GroupMembership", "Duty"}
-    assert not AuditEntry.objects.filter(object_type__in=register_types).exists()
+    entries = AuditEntry.objects.filter(object_type__in=register_types)
+    people = leaver_people()
+    assert {e.person_id for e in entries.exclude(person_id=None)} <= people
+    unit = leavers().organisation_id
+    assert not entries.filter(object_type__in={"Organisation", "Duty"}).exists()
+    group_ids = {
+        str(pk)
+        for pk in Group.objects.filter(organisation_id=unit, end_date__lt=TODAY).values_list(
+            "pk", flat=True
+        )
+    }
+    assert {e.object_id for e in entries.filter(object_type="Group")} <= group_ids
 
 
 def test_the_load_is_what_a_fresh_run_of_the_same_plan_generates(demo: Any) -> None:
     fresh = _Collect()
     RegisterGenerator(demo_plan(), fresh, catalogue=Catalogue.from_database()).run()
-    in_database = set(Person.objects.values_list("id", "civic_no"))
+    in_database = set(Person.objects.exclude(pk__in=leaver_people()).values_list("id", "civic_no"))
     assert in_database == fresh.persons
+    assert len(leaver_people()) == 2 * LEAVERS
 
 
 def test_every_civic_number_is_a_test_number_or_a_documented_derivation(demo: Any) -> None:
@@ -355,3 +384,44 @@ def test_the_demo_has_grades_an_open_period_and_a_grade_waiting_for_a_co_signer(
     assert {p.pk for p in pending_for_co_signer(actor=teacher)} >= set(
         waiting.values_list("pk", flat=True)
     )
+
+
+def test_last_years_leavers_have_final_grades_and_their_slutbetyg_has_the_merit_value(
+    demo: Any,
+) -> None:
+    from skolsam.grades.merit import MeritGrade, meritvarde
+    from skolsam.grades.models import DocumentKind, Grade, GradingPeriod, GradingPeriodKind
+    from skolsam.grades.services.documents import certificate_issue, merit_kind
+
+    pupils = list(leavers().memberships.values_list("person_id", flat=True))
+    assert len(pupils) == LEAVERS
+    final = GradingPeriod.objects.get(kind=GradingPeriodKind.FINAL)
+    assert final.is_published and not final.is_open
+    grades = Grade.objects.current().filter(student_id__in=pupils, final_grade=True)
+    by_pupil = Counter(grades.values_list("student_id", flat=True))
+    # Sixteen subjects each, and moderna språk as språkval for half the class.
+    assert sorted(Counter(by_pupil.values()).items()) == [(16, LEAVERS // 2), (17, LEAVERS // 2)]
+    # Their term grades of the autumn before.
+    assert Grade.objects.filter(student_id__in=pupils, final_grade=False, semester="HT").exists()
+    reader = next(p for p, n in by_pupil.items() if n == 17)
+    own = list(grades.filter(student_id=reader).select_related("syllabus"))
+    expected = meritvarde(MeritGrade(g.grade_value, merit_kind(g.syllabus)) for g in own)
+    rektor = actor("rektor.centralskolan")
+    with transaction.atomic():
+        document = certificate_issue(
+            actor=rektor,
+            student=Person.objects.get(pk=reader),
+            organisation=leavers().organisation,
+            kind=DocumentKind.SLUTBETYG,
+        )
+        assert document.merit_value == expected
+        assert len(document.grade_ids) == 17
+        transaction.set_rollback(True)
+    # Their national tests beside the final grades, and this term's warnings of an F, one
+    # of them to the guardians who have the portal logins.
+    from skolsam.grades.models import GradeWarning, NationalTestResult
+
+    tested = NationalTestResult.objects.filter(student_id__in=pupils)
+    assert tested.values("student_id").distinct().count() == LEAVERS
+    assert GradeWarning.objects.filter(student=person("elev")).exists()
+    assert GradeWarning.objects.count() >= 2
