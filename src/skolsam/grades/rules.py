@@ -158,7 +158,8 @@ COMPARISON_ROUNDING = ROUND_HALF_UP
 # --- Gymnasieexamen --------------------------------------------------------------------
 #
 # Gymnasieförordningen (2010:2039) 8 kap. 5–7 §§ with skollagen 16 kap. 26–28 §§, as
-# Skolverket and the schools' guidance restate them (checked in December 2026):
+# Skolverket's utbildningsinfo.se ("Gymnasieexamen") and the schools' study guidance
+# restate them (checked in December 2026):
 # - both kinds: grades on an education of 2 500 gymnasiepoäng, of which passing grades (E
 #   or better) on at least 2 250, and a passed gymnasiearbete;
 # - yrkesexamen (8 kap. 6 §, the yrkesprogram): passing grades in Svenska 1 or Svenska som
@@ -170,6 +171,10 @@ COMPARISON_ROUNDING = ROUND_HALF_UP
 # A pupil who does not meet them gets a studiebevis (8 kap. 12 §); an introduktionsprogram
 # leads to no examen, so its pupils always do. Courses of an utökat program (marked U) do
 # not count towards the examen's points.
+#
+# Two readings to re-check first: the dash counts as no grade (so its points are not
+# "graded", `grades.examen`), and Svenska and Svenska som andraspråk are taken literally as
+# two alternatives (all Sv or all SvA), though schools often combine them across levels.
 #
 # GY25 (from 1 July 2025) grades subjects at levels (ämnesbetyg) instead of courses, with
 # courses graded until 30 June 2030; the examen keeps the 2 500/2 250 points and names

@@ -6,7 +6,8 @@ study plan through `study_plan_policy`, the enrolment through `enrolment.selecto
 pupil with protected identity has no summary for staff not named for her.
 
 The programme is the study plan's where it names one, else the programme of the pupil's
-upper-secondary enrolment at the unit today (the latest, if several). An inriktning
+upper-secondary enrolment at the unit today (the latest, if several), or on the day of the
+pupil's latest grade there when the enrolment has ended. An inriktning
 (Programinriktning) counts as its programme. Which courses are the programgemensamma
 ämnen (yrkesexamen: 400 points of them) comes from the study plan's heading, else from the
 programme's SS 12000 content; and the study plan's "Utökade" heading marks the courses of
@@ -15,7 +16,8 @@ an utökat program, left out of the examen and of the jämförelsetal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +28,13 @@ from skolsam.core.policy import Action
 from skolsam.curriculum.models import Programme
 from skolsam.enrolment.selectors import person_enrolments_on
 from skolsam.grades.access import grade_policy, study_plan_policy
-from skolsam.grades.examen import ExamenCourse, ExamenOutcome, examen_check, requirements_for
+from skolsam.grades.examen import (
+    PASSING,
+    ExamenCourse,
+    ExamenOutcome,
+    examen_check,
+    requirements_for,
+)
 from skolsam.grades.merit import CourseGrade, jamforelsetal
 from skolsam.grades.models import Grade, Semester, StudyPlan, StudyPlanContentType
 from skolsam.grades.rules import is_diploma_project
@@ -53,7 +61,7 @@ class SummaryLine:
 
     @property
     def passed(self) -> bool:
-        return self.value in ("A", "B", "C", "D", "E")
+        return self.value in PASSING
 
 
 @dataclass(frozen=True)
@@ -107,14 +115,25 @@ def _study_plan(actor: Actor, student: Any, organisation_id: Any) -> StudyPlan |
     )
 
 
-def _enrolled_programme(actor: Actor, student: Any, organisation_id: Any) -> Programme | None:
-    enrolments = [
-        e
-        for e in person_enrolments_on(actor=actor, person=student, on=today())
-        .filter(enroled_at_id=organisation_id, school_type=SchoolType.GY, programme__isnull=False)
-        .select_related("programme__parent_programme__parent_programme")
-    ]
-    return enrolments[-1].programme if enrolments else None
+def _enrolled_programme(
+    actor: Actor, student: Any, organisation_id: Any, days: list[date]
+) -> Programme | None:
+    """The programme of the pupil's upper-secondary enrolment at the unit on the first of
+    `days` that has one: today, else the day of the pupil's latest grade there (an
+    examensbevis is often issued after the enrolment has ended)."""
+    for day in days:
+        enrolments = list(
+            person_enrolments_on(actor=actor, person=student, on=day)
+            .filter(
+                enroled_at_id=organisation_id,
+                school_type=SchoolType.GY,
+                programme__isnull=False,
+            )
+            .select_related("programme__parent_programme__parent_programme")
+        )
+        if enrolments:
+            return enrolments[-1].programme
+    return None
 
 
 def _content_ids(programme: Programme | None, kind: str) -> set[str]:
@@ -154,13 +173,15 @@ def grade_summary_for(*, actor: Actor, student: Any, organisation: Any) -> Grade
     organisation_id = getattr(organisation, "pk", organisation)
     plan = _study_plan(actor, student, organisation_id)
     programme = plan.programme if plan is not None and plan.programme_id else None
+    grades = _current_upper_secondary_grades(actor, student, organisation_id)
     if programme is None:
-        programme = _enrolled_programme(actor, student, organisation_id)
+        days = [today(), *sorted({g.registered_date for g in grades}, reverse=True)[:1]]
+        programme = _enrolled_programme(actor, student, organisation_id, days)
     root = _programme_root(programme)
     planned = {c.syllabus_id: c for c in plan.courses.all()} if plan is not None else {}
     common_ids = _content_ids(programme, PROGRAMME_COMMON)
     lines: list[SummaryLine] = []
-    for grade in _current_upper_secondary_grades(actor, student, organisation_id):
+    for grade in grades:
         syllabus = grade.syllabus
         course = planned.get(grade.syllabus_id)
         code = syllabus.course_code or syllabus.subject_code
@@ -199,6 +220,11 @@ def grade_summary_for(*, actor: Actor, student: Any, organisation: Any) -> Grade
             for line in lines
         ),
     )
+    if root is None:
+        outcome = replace(
+            outcome,
+            missing=("Eleven har inget program i studieplanen eller i inskrivningen.",),
+        )
     comparison = jamforelsetal(
         CourseGrade(line.value, line.points, line.diploma_project)
         for line in lines

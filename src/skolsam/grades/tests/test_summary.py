@@ -9,7 +9,7 @@ rektor, Anders. Each PDF is read back with pypdf.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from skolsam.accounts.actor import actor_for_person
 from skolsam.audit.models import AuditEntry
 from skolsam.core.choices import DutyRole, ProgrammeType, SecurityMarking
 from skolsam.core.dates import today
@@ -237,6 +238,35 @@ def test_the_study_plan_names_the_programme_and_the_programgemensamma_courses(up
     assert found.outcome.failed_points == 0
     assert found.comparison_value == Decimal("15.00")
     assert any("programgemensamma ämnen" in m for m in found.outcome.missing)
+
+
+def test_an_ended_enrolment_still_names_the_programme_and_no_programme_is_said(upper):
+    alva, hugo, _saga = upper.day.pupils
+    # Alva's grade was recorded two months ago; her enrolment ended yesterday.
+    earlier = today() - timedelta(days=60)
+    grade_record_earlier(
+        actor=actor_for_person(upper.rektor.pk, on=earlier),
+        student=alva,
+        syllabus=course("ENGENG05", "Engelska 5"),
+        organisation=upper.school,
+        grade_value="B",
+        semester="VT",
+        year=earlier.year,
+        origin=GradeOrigin.EARLIER_SCHOOL,
+        origin_school="Ullvigymnasiet",
+    )
+    Enrolment.objects.filter(person__in=[alva, hugo]).update(end_date=today() - timedelta(1))
+    rektor = upper.actor(upper.rektor)
+    found = grade_summary_for(actor=rektor, student=alva, organisation=upper.school)
+    assert found.programme == upper.na
+    assert found.outcome.examen_name == "Högskoleförberedande examen"
+    # Hugo's only grade is from today, after his enrolment ended: no programme is known.
+    record(upper, hugo, "SVESVE01", "Svenska 1", "E")
+    found = grade_summary_for(actor=rektor, student=hugo, organisation=upper.school)
+    assert found.programme is None
+    assert found.outcome.missing == (
+        "Eleven har inget program i studieplanen eller i inskrivningen.",
+    )
 
 
 def test_a_whole_unit_s_summaries_are_made_by_the_run(upper, django_capture_on_commit_callbacks):
