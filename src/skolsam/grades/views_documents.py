@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -205,7 +206,10 @@ def document_pdf(request: HttpRequest, period_id: UUID, document_id: UUID) -> Ht
         object_id=document.pk,
         person_id=document.student_id,
     )
-    return _pdf(bytes(document.pdf), f"{document.kind.lower()}-{document.pk}.pdf")
+    # An ASCII file name, after what the document is: "hogskoleforberedande-examen-…".
+    return _pdf(
+        bytes(document.pdf), f"{slugify(document.examen or document.kind)}-{document.pk}.pdf"
+    )
 
 
 def _upper_secondary_pupil(request: HttpRequest, period: GradingPeriod, student_id: UUID) -> Any:

@@ -275,11 +275,16 @@ def test_a_whole_unit_s_summaries_are_made_by_the_run(upper, django_capture_on_c
     project(upper, saga, "E")
     grading_period_close(actor=upper.actor(upper.rektor), period=upper.period)
     upper.period.refresh_from_db()
+    rektor = login_with_two_factor(upper.rektor)
+    page = reverse("grades_documents:period", args=[upper.period.pk])
+    assert '<option value="Sammanställning">' in rektor.get(page).content.decode()
     with django_capture_on_commit_callbacks(execute=False):
-        run = certificate_run_start(
-            actor=upper.actor(upper.rektor), period=upper.period, kind=DocumentKind.SAMMANSTALLNING
+        rektor.post(
+            reverse("grades_documents:run_start", args=[upper.period.pk]),
+            {"kind": "Sammanställning"},
         )
-    assert run.total == 2
+    run = CertificateRun.objects.get()
+    assert (run.kind, run.total) == (DocumentKind.SAMMANSTALLNING, 2)
     done = certificate_run_work(run_id=run.pk)
     assert (done.status, done.done) == (RunStatus.DONE, 2)
     documents = {d.student_id: d for d in GradeDocument.objects.filter(run=run)}
@@ -287,6 +292,11 @@ def test_a_whole_unit_s_summaries_are_made_by_the_run(upper, django_capture_on_c
     assert documents[saga.pk].examen == "Studiebevis"
     assert all(d.grading_period_id is None for d in documents.values())
     assert all(_claims_pdf_a(bytes(d.pdf)) == ("3", "B") for d in documents.values())
+    progress = rektor.get(
+        reverse("grades_documents:run_progress", args=[upper.period.pk, run.pk])
+    ).content.decode()
+    assert "2 av 2 klara" in progress
+    assert "Högskoleförberedande examen · jämförelsetal 15,21" in progress
 
 
 def test_only_the_unit_s_rektor_issues_a_summary(upper):
@@ -326,7 +336,11 @@ def test_the_rektor_sees_failed_points_against_the_requirement_and_issues(upper)
     document = GradeDocument.objects.get(student=alva, kind=DocumentKind.SAMMANSTALLNING)
     pdf_url = reverse("grades_documents:document_pdf", args=[upper.period.pk, document.pk])
     assert pdf_url in response.content.decode()
-    assert rektor.get(pdf_url).content.startswith(b"%PDF")
+    download = rektor.get(pdf_url)
+    assert download.content.startswith(b"%PDF")
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="hogskoleforberedande-examen-{document.pk}.pdf"'
+    )
 
 
 def test_the_summary_page_answers_404_to_all_but_the_unit_s_rektor(upper):
