@@ -145,6 +145,7 @@ ACTION_LABELS: dict[str, str] = {
     "grades.certificate_issue": "Betygsdokument utfärdat",
     "grades.certificate_view": "Betygsdokument hämtat",
     "grades.certificate_run": "Utskrift av betyg för en skolenhet",
+    "grades.summary_view": "Gymnasieelevens betyg mot examen visade",
     "grades.propose": "Betyg satt av lärare utan legitimation, väntar på medbedömare",
     "grades.remind": "Påminnelse om betyg skickad till lärare",
     "grades.view_history": "Betygets historik visad",

@@ -329,7 +329,8 @@ class GradingPeriod(models.Model):
 # period at a unit (and one group, where the grades were set in one): the rektor locks it,
 # which freezes its rows, and then signs it, which records who signed, when, how they had
 # logged in and the SHA-256 of what they signed, and stores the PDF/A. A GradeDocument is
-# an issued certificate (slutbetyg, terminsbetyg, betygsutdrag) with its PDF/A. Neither is
+# an issued certificate (slutbetyg, terminsbetyg, betygsutdrag, the upper-secondary
+# examensbevis or studiebevis) with its PDF/A. Neither is
 # changed or deleted after it is signed or issued: the model refuses, and a correction is a
 # new document. A CertificateRun is a whole unit's certificates made by a background task,
 # with its progress.
@@ -408,6 +409,9 @@ class DocumentKind(models.TextChoices):
     SLUTBETYG = "Slutbetyg", "Slutbetyg"
     TERMINSBETYG = "Terminsbetyg", "Terminsbetyg"
     BETYGSUTDRAG = "Betygsutdrag", "Betygsutdrag"
+    # Upper secondary: every current course or subject grade with its points, the
+    # jämförelsetal, and examensbevis (gymnasieexamen) or studiebevis (`grades.examen`).
+    SAMMANSTALLNING = "Sammanställning", "Examensbevis eller studiebevis"
 
 
 class GradeDocument(models.Model):
@@ -427,6 +431,10 @@ class GradeDocument(models.Model):
     # The grade decisions the document states, and the computed values it prints.
     grade_ids = models.JSONField(default=list)
     merit_value = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # Upper secondary's summary: the jämförelsetal and what the grades made, e.g.
+    # "Yrkesexamen" or "Studiebevis" (empty on the other kinds).
+    comparison_value = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    examen = models.CharField(max_length=40, blank=True)
     issued_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(default=timezone.now)
     run = models.ForeignKey(

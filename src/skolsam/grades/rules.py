@@ -153,3 +153,109 @@ MERIT_MAX_WITH_17TH = (MERIT_SUBJECTS + 1) * GRADE_POINTS["A"]
 # decimals, not the rounding; this is the one line to change if UHR says otherwise.
 COMPARISON_QUANTUM = Decimal("0.01")
 COMPARISON_ROUNDING = ROUND_HALF_UP
+
+
+# --- Gymnasieexamen --------------------------------------------------------------------
+#
+# Gymnasieförordningen (2010:2039) 8 kap. 5–7 §§ with skollagen 16 kap. 26–28 §§, as
+# Skolverket's utbildningsinfo.se ("Gymnasieexamen") and the schools' study guidance
+# restate them (checked in December 2026):
+# - both kinds: grades on an education of 2 500 gymnasiepoäng, of which passing grades (E
+#   or better) on at least 2 250, and a passed gymnasiearbete;
+# - yrkesexamen (8 kap. 6 §, the yrkesprogram): passing grades in Svenska 1 or Svenska som
+#   andraspråk 1, Engelska 5 and Matematik 1, and in at least 400 points of the
+#   programme's programgemensamma ämnen;
+# - högskoleförberedande examen (8 kap. 7 §, the högskoleförberedande programmes):
+#   passing grades in Svenska 1, 2 and 3 or Svenska som andraspråk 1, 2 and 3, Engelska 5
+#   and 6, and Matematik 1.
+# A pupil who does not meet them gets a studiebevis (8 kap. 12 §); an introduktionsprogram
+# leads to no examen, so its pupils always do. Courses of an utökat program (marked U) do
+# not count towards the examen's points.
+#
+# Two readings to re-check first: the dash counts as no grade (so its points are not
+# "graded", `grades.examen`), and Svenska and Svenska som andraspråk are taken literally as
+# two alternatives (all Sv or all SvA), though schools often combine them across levels.
+#
+# GY25 (from 1 July 2025) grades subjects at levels (ämnesbetyg) instead of courses, with
+# courses graded until 30 June 2030; the examen keeps the 2 500/2 250 points and names
+# the same subjects at their levels (Svenska nivå 1–3, Engelska nivå 1–2, Matematik nivå
+# 1). So a requirement is a list of alternatives, each a set of syllabus codes all passed:
+# a GY25 level's code is one more alternative beside the Gy11 course's. The catalogue
+# loaded today (`curriculum/data`, the 2018 Gy11 snapshot) holds course codes only; the
+# GY25 codes are to be added here when Skolverket's catalogue for them is loaded.
+
+
+@dataclass(frozen=True)
+class SubjectRequirement:
+    """Passing grades in every code of at least one alternative, e.g. Sv 1 or SvA 1."""
+
+    label: str
+    alternatives: tuple[frozenset[str], ...]
+
+
+@dataclass(frozen=True)
+class ExamenRequirements:
+    """What one kind of gymnasieexamen requires; `source` names the rule."""
+
+    name: str
+    total_points: int
+    passed_points: int
+    subjects: tuple[SubjectRequirement, ...]
+    # Passing grades on at least these points of the programgemensamma ämnen (0: none).
+    programme_common_points: int
+    source: str
+
+
+def _all_of(*codes: str) -> frozenset[str]:
+    return frozenset(code.upper() for code in codes)
+
+
+SWEDISH_1 = SubjectRequirement(
+    label="Svenska 1 eller Svenska som andraspråk 1",
+    alternatives=(_all_of("SVESVE01"), _all_of("SVASVA01")),
+)
+SWEDISH_1_3 = SubjectRequirement(
+    label="Svenska 1, 2 och 3 eller Svenska som andraspråk 1, 2 och 3",
+    alternatives=(
+        _all_of("SVESVE01", "SVESVE02", "SVESVE03"),
+        _all_of("SVASVA01", "SVASVA02", "SVASVA03"),
+    ),
+)
+ENGLISH_5 = SubjectRequirement(label="Engelska 5", alternatives=(_all_of("ENGENG05"),))
+ENGLISH_5_6 = SubjectRequirement(
+    label="Engelska 5 och 6", alternatives=(_all_of("ENGENG05", "ENGENG06"),)
+)
+MATHEMATICS_1 = SubjectRequirement(
+    label="Matematik 1",
+    alternatives=(_all_of("MATMAT01a"), _all_of("MATMAT01b"), _all_of("MATMAT01c")),
+)
+
+EXAMEN_TOTAL_POINTS = 2500
+EXAMEN_PASSED_POINTS = 2250
+
+YRKESEXAMEN = ExamenRequirements(
+    name="Yrkesexamen",
+    total_points=EXAMEN_TOTAL_POINTS,
+    passed_points=EXAMEN_PASSED_POINTS,
+    subjects=(SWEDISH_1, ENGLISH_5, MATHEMATICS_1),
+    programme_common_points=400,
+    source="Gymnasieförordningen (2010:2039) 8 kap. 5–6 §§; skollagen 16 kap. 26–27 §§",
+)
+HOGSKOLEFORBEREDANDE_EXAMEN = ExamenRequirements(
+    name="Högskoleförberedande examen",
+    total_points=EXAMEN_TOTAL_POINTS,
+    passed_points=EXAMEN_PASSED_POINTS,
+    subjects=(SWEDISH_1_3, ENGLISH_5_6, MATHEMATICS_1),
+    programme_common_points=0,
+    source="Gymnasieförordningen (2010:2039) 8 kap. 5 och 7 §§; skollagen 16 kap. 26 och 28 §§",
+)
+
+# Skolverket's codes of the national programmes (Gy11, and GY25's same programmes) by the
+# examen they lead to; the introduktionsprogram (IM*) lead to none. The programme's SS
+# 12000 `type` decides first; these codes are for a programme recorded without one, and
+# an inriktning's code starts with its programme's (NANAT is NA).
+HOGSKOLEFORBEREDANDE_PROGRAMMES = frozenset({"EK", "ES", "HU", "NA", "SA", "TE"})
+YRKES_PROGRAMMES = frozenset(
+    {"BA", "BF", "EE", "FT", "HA", "HT", "HV", "IN", "NB", "RL", "VF", "VO"}
+)
+INTRODUCTORY_PROGRAMME_PREFIX = "IM"

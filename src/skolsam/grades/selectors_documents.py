@@ -8,9 +8,16 @@ from typing import Any
 from django.db.models import Count
 
 from skolsam.core.access import Actor
+from skolsam.core.choices import SchoolType
 from skolsam.core.policy import Action
 from skolsam.grades.access import grade_policy
-from skolsam.grades.models import CertificateRun, GradeCatalogue, GradingPeriod
+from skolsam.grades.models import (
+    CertificateRun,
+    DocumentKind,
+    GradeCatalogue,
+    GradeDocument,
+    GradingPeriod,
+)
 
 
 @dataclass
@@ -65,3 +72,33 @@ def period_catalogue_lines(*, actor: Actor, period: GradingPeriod) -> list[Catal
 def period_runs(*, period: GradingPeriod) -> list[CertificateRun]:
     """Return the period's certificate runs, newest first."""
     return list(CertificateRun.objects.filter(grading_period=period).order_by("-requested_at"))
+
+
+def period_upper_secondary_pupils(*, actor: Actor, period: GradingPeriod) -> list[Any]:
+    """Return the pupils with an upper-secondary grade in the period, by name (one query).
+
+    Each has a summary (examensbevis or studiebevis) page; a protected pupil is listed only
+    for a rektor named for her.
+    """
+    grades = (
+        grade_policy.objects(actor, Action.VIEW)
+        .filter(superseded_by__isnull=True, grading_period=period, school_type=SchoolType.GY)
+        .select_related("student")
+    )
+    pupils = {g.student_id: g.student for g in grades}
+    return sorted(pupils.values(), key=lambda p: (p.family_name, p.given_name, str(p.pk)))
+
+
+def summary_documents(*, student: Any, organisation_id: Any) -> list[GradeDocument]:
+    """Return the pupil's issued examensbevis and studiebevis at the unit, newest first.
+
+    The caller has found the pupil through the grade policy (`views_documents`)."""
+    return list(
+        GradeDocument.objects.filter(
+            student=student,
+            organisation_id=organisation_id,
+            kind=DocumentKind.SAMMANSTALLNING,
+        )
+        .defer("pdf")
+        .order_by("-issued_at")
+    )

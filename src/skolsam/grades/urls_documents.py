@@ -21,6 +21,12 @@ urlpatterns = [
     ),
     path("<uuid:period_id>/utskrift/", views.run_start, name="run_start"),
     path("<uuid:period_id>/utskrift/<uuid:run_id>/", views.run_progress, name="run_progress"),
+    path("<uuid:period_id>/elev/<uuid:student_id>/", views.summary, name="summary"),
+    path(
+        "<uuid:period_id>/elev/<uuid:student_id>/utfarda/",
+        views.summary_issue,
+        name="summary_issue",
+    ),
     path(
         "<uuid:period_id>/dokument/<uuid:document_id>/pdf/",
         views.document_pdf,

@@ -10,18 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skolsam.accounts.federation.views import LOGIN_METHOD_SESSION_KEY
 from skolsam.audit.services import audit_record
+from skolsam.core.choices import SchoolType
 from skolsam.core.errors import DomainError
 from skolsam.core.ids import uuid_or_none
 from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.curriculum.models import Syllabus
 from skolsam.grades import selectors_documents as selectors
-from skolsam.grades.access import grading_period_policy
+from skolsam.grades.access import grade_policy, grading_period_policy
 from skolsam.grades.models import (
     CertificateRun,
     DocumentKind,
@@ -29,14 +31,18 @@ from skolsam.grades.models import (
     GradeDocument,
     GradingPeriod,
 )
+from skolsam.grades.selectors_summary import grade_summary_for
 from skolsam.grades.services.documents import (
     catalogue_lock,
     catalogue_sign,
+    certificate_issue,
     certificate_run_start,
 )
 from skolsam.groups.models import Group
 
 MISSING = "Betygsperioden finns inte."
+# What the rektor may make for a whole unit from a period's page.
+RUN_KINDS = (DocumentKind.TERMINSBETYG, DocumentKind.SLUTBETYG, DocumentKind.SAMMANSTALLNING)
 
 
 def _period(request: HttpRequest, period_id: UUID) -> GradingPeriod:
@@ -65,7 +71,10 @@ def period_documents(request: HttpRequest, period_id: UUID) -> HttpResponse:
             "period": period,
             "lines": selectors.period_catalogue_lines(actor=actor, period=period),
             "runs": selectors.period_runs(period=period),
-            "kinds": [DocumentKind.TERMINSBETYG, DocumentKind.SLUTBETYG],
+            "kinds": RUN_KINDS,
+            "upper_secondary_pupils": selectors.period_upper_secondary_pupils(
+                actor=actor, period=period
+            ),
         },
     )
 
@@ -154,8 +163,10 @@ def run_start(request: HttpRequest, period_id: UUID) -> HttpResponse:
     """Start making every pupil's certificate of the period in the background."""
     period = _period(request, period_id)
     kind = request.POST.get("kind", "")
-    if kind not in (DocumentKind.TERMINSBETYG, DocumentKind.SLUTBETYG):
-        messages.error(request, _("Välj terminsbetyg eller slutbetyg."))
+    if kind not in RUN_KINDS:
+        messages.error(
+            request, _("Välj terminsbetyg, slutbetyg eller examensbevis eller studiebevis.")
+        )
         return _back(period)
     return _done(
         request,
@@ -195,7 +206,86 @@ def document_pdf(request: HttpRequest, period_id: UUID, document_id: UUID) -> Ht
         object_id=document.pk,
         person_id=document.student_id,
     )
-    return _pdf(bytes(document.pdf), f"{document.kind.lower()}-{document.pk}.pdf")
+    # An ASCII file name, after what the document is: "hogskoleforberedande-examen-…".
+    return _pdf(
+        bytes(document.pdf), f"{slugify(document.examen or document.kind)}-{document.pk}.pdf"
+    )
+
+
+def _upper_secondary_pupil(request: HttpRequest, period: GradingPeriod, student_id: UUID) -> Any:
+    """The pupil, if the rektor sees an upper-secondary grade of theirs at the period's
+    unit (so a protected pupil only when named for her); 404 otherwise, like a missing one."""
+    grade = (
+        grade_policy.objects(request_actor(request), Action.VIEW)
+        .filter(
+            student_id=student_id,
+            organisation_id=period.organisation_id,
+            school_type=SchoolType.GY,
+        )
+        .select_related("student")
+        .first()
+    )
+    if grade is None:
+        raise Http404("Eleven finns inte.")
+    return grade.student
+
+
+@require_GET
+@login_required
+def summary(request: HttpRequest, period_id: UUID, student_id: UUID) -> HttpResponse:
+    """Show a pupil's upper-secondary grades against the examen, and issue the summary."""
+    period = _period(request, period_id)
+    student = _upper_secondary_pupil(request, period, student_id)
+    actor = request_actor(request)
+    found = grade_summary_for(actor=actor, student=student, organisation=period.organisation_id)
+    audit_record(
+        actor=actor,
+        action="grades.summary_view",
+        object_type="Person",
+        object_id=student.pk,
+        person_id=student.pk,
+        detail={"organisation": str(period.organisation_id)},
+    )
+    return render(
+        request,
+        "grades/summary.html",
+        {
+            "period": period,
+            "student": student,
+            "summary": found,
+            "documents": selectors.summary_documents(
+                student=student, organisation_id=period.organisation_id
+            ),
+        },
+    )
+
+
+@require_POST
+@login_required
+def summary_issue(request: HttpRequest, period_id: UUID, student_id: UUID) -> HttpResponse:
+    """Issue the pupil's examensbevis or studiebevis as PDF/A."""
+    period = _period(request, period_id)
+    student = _upper_secondary_pupil(request, period, student_id)
+    try:
+        document = certificate_issue(
+            actor=request_actor(request),
+            student=student,
+            organisation=period.organisation_id,
+            kind=DocumentKind.SAMMANSTALLNING,
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(document)s är utfärdat och sparat som PDF/A.")
+            % {"document": _document_title(document.examen)},
+        )
+    return redirect("grades_documents:summary", period_id=period.pk, student_id=student.pk)
+
+
+def _document_title(examen: str) -> str:
+    return _("Studiebeviset") if examen == "Studiebevis" else _("Examensbeviset")
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:

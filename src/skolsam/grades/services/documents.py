@@ -7,7 +7,11 @@
   PDF/A (WeasyPrint) is made then and stored with its own SHA-256 (SKOLFS 2011:123: the
   catalogue may be kept electronically and is kept permanently).
 - `certificate_issue`: a slutbetyg (year 9: the final grades and the meritvärde),
-  terminsbetyg or betygsutdrag for one pupil, stored with its PDF/A.
+  terminsbetyg or betygsutdrag for one pupil, stored with its PDF/A; or, in upper
+  secondary, the summary (`DocumentKind.SAMMANSTALLNING`): every current course or
+  subject grade with its points, the jämförelsetal and the failed points, titled
+  examensbevis (the gymnasieexamen the programme leads to) or studiebevis, as
+  `grades.selectors_summary` and `grades.examen` decide.
 - `certificate_run_start` / `certificate_run_work`: a whole unit's certificates of a
   period, by a background task that records its progress and can be retried: a pupil
   whose certificate of the run exists is skipped.
@@ -32,6 +36,7 @@ from django.utils import timezone
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
+from skolsam.core.choices import SchoolType
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.curriculum.models import Syllabus
@@ -47,12 +52,17 @@ from skolsam.grades.models import (
     RunStatus,
 )
 from skolsam.grades.pdf import pdf_a_from_html
+from skolsam.grades.selectors_summary import GradeSummary, grade_summary_for
 from skolsam.people.models import Person
 
 # Skolverket's subject codes (grundskolan) whose grades count in the meritvärde in a
 # special way: moderna språk as språkval may be the 17th, modersmål never.
 MODERN_LANGUAGE_CODES = frozenset({"GRGRMSP01"})
 MOTHER_TONGUE_PREFIX = "GRGRMO"  # GRGRMOD01 and the national minority languages
+
+
+# The certificates of one grading period; the others state every current grade.
+PERIOD_KINDS = frozenset({DocumentKind.TERMINSBETYG, DocumentKind.BETYGSUTDRAG})
 
 
 def _person_id(actor: Actor) -> UUID:
@@ -215,12 +225,18 @@ def certificate_issue(
     period: GradingPeriod | None = None,
     run: CertificateRun | None = None,
 ) -> GradeDocument:
-    """Issue one pupil's certificate of `kind` as PDF/A, with the meritvärde on a slutbetyg."""
+    """Issue one pupil's certificate of `kind` as PDF/A, with the meritvärde on a slutbetyg
+    and the jämförelsetal and examen or studiebevis on the upper-secondary summary."""
     if kind not in DocumentKind.values:
         raise DomainError("Okänt slags betygsdokument.")
     if not grading_period_policy.can(actor, Action.DECIDE, organisation):
         raise DomainError("Bara skolenhetens rektor utfärdar betyg.")
-    grades = _certificate_grades(actor, student, kind, period)
+    summary: GradeSummary | None = None
+    if kind == DocumentKind.SAMMANSTALLNING:
+        summary = grade_summary_for(actor=actor, student=student, organisation=organisation)
+        grades = summary.grades
+    else:
+        grades = _certificate_grades(actor, student, kind, period)
     if not grades:
         raise DomainError(f"{student.full_name} har inga betyg att skriva ut.")
     merit = None
@@ -228,18 +244,25 @@ def certificate_issue(
         merit = meritvarde(MeritGrade(g.grade_value, merit_kind(g.syllabus)) for g in grades)
     issuer = Person.objects.get(pk=_person_id(actor))
     now = timezone.now()
-    html = render_to_string(
-        "grades/pdf/certificate.html",
-        {
-            "kind": kind,
-            "student": student,
-            "grades": grades,
-            "merit": merit,
-            "issuer": issuer,
-            "issued_at": now,
-            "period": period,
-        },
-    )
+    if summary is not None:
+        html = render_to_string(
+            "grades/pdf/summary.html",
+            {"summary": summary, "student": student, "issuer": issuer, "issued_at": now},
+        )
+        period = None
+    else:
+        html = render_to_string(
+            "grades/pdf/certificate.html",
+            {
+                "kind": kind,
+                "student": student,
+                "grades": grades,
+                "merit": merit,
+                "issuer": issuer,
+                "issued_at": now,
+                "period": period,
+            },
+        )
     pdf = pdf_a_from_html(html)
     with transaction.atomic():
         document = GradeDocument.objects.create(
@@ -249,6 +272,8 @@ def certificate_issue(
             grading_period=period,
             grade_ids=[str(g.pk) for g in grades],
             merit_value=merit,
+            comparison_value=summary.comparison_value if summary is not None else None,
+            examen=_examen_label(summary),
             issued_by=issuer,
             issued_at=now,
             run=run,
@@ -261,26 +286,46 @@ def certificate_issue(
             object_type="GradeDocument",
             object_id=document.pk,
             person_id=student.pk,
-            detail={"kind": kind, "grades": len(grades), "merit_value": str(merit or "")},
+            detail={
+                "kind": kind,
+                "grades": len(grades),
+                "merit_value": str(merit or ""),
+                **(
+                    {
+                        "comparison_value": str(summary.comparison_value or ""),
+                        "examen": document.examen,
+                    }
+                    if summary is not None
+                    else {}
+                ),
+            },
         )
     return document
 
 
+def _examen_label(summary: GradeSummary | None) -> str:
+    """What the summary's grades made: the examen's name, or Studiebevis."""
+    if summary is None:
+        return ""
+    return summary.outcome.examen_name if summary.outcome.met else "Studiebevis"
+
+
 def certificate_run_start(*, actor: Actor, period: GradingPeriod, kind: str) -> CertificateRun:
     """Queue a unit's certificates of `period` for every pupil graded in it."""
+    if kind not in DocumentKind.values:
+        raise DomainError("Okänt slags betygsdokument.")
     if not grading_period_policy.can(actor, Action.DECIDE, period):
         raise DomainError("Bara skolenhetens rektor utfärdar betyg.")
     if period.is_open:
         raise DomainError("Stäng betygsperioden innan betygen skrivs ut.")
-    student_ids = sorted(
-        {
-            str(pk)
-            for pk in _current_grades(actor)
-            .filter(grading_period=period)
-            .values_list("student_id", flat=True)
-        }
-    )
+    graded = _current_grades(actor).filter(grading_period=period)
+    if kind == DocumentKind.SAMMANSTALLNING:
+        # The upper-secondary summary: the pupils with a course or subject grade in it.
+        graded = graded.filter(school_type=SchoolType.GY)
+    student_ids = sorted({str(pk) for pk in graded.values_list("student_id", flat=True)})
     if not student_ids:
+        if kind == DocumentKind.SAMMANSTALLNING:
+            raise DomainError("Ingen elev har betyg från gymnasieskolan i perioden.")
         raise DomainError("Ingen elev har betyg i perioden.")
     with transaction.atomic():
         run = CertificateRun.objects.create(
@@ -328,7 +373,7 @@ def certificate_run_work(*, run_id: UUID) -> CertificateRun:
                     student=student,
                     organisation=run.organisation_id,
                     kind=run.kind,
-                    period=run.grading_period if run.kind != DocumentKind.SLUTBETYG else None,
+                    period=run.grading_period if run.kind in PERIOD_KINDS else None,
                     run=run,
                 )
             done += 1

@@ -43,6 +43,7 @@ POST_ONLY = {
     "grades:correct",
     "grades_documents:catalogue_sign",
     "grades_documents:run_start",
+    "grades_documents:summary_issue",
     "grades_reports:history_confirm",
 }
 # The guardian pages' old addresses: they redirect to the portal.
