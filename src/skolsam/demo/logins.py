@@ -100,6 +100,13 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         person="forskollarare:koping/solrosen/Solen",
     ),
     DemoLogin(
+        "rektor.malargymnasiet",
+        "Rektor, Mälargymnasiet (Köping)",
+        "Gymnasiets elever och personal; kursbetyg, studieplaner och examensbevis eller "
+        "studiebevis.",
+        person="rektor:koping/malargymnasiet",
+    ),
+    DemoLogin(
         "rektor.larkan",
         "Rektor, Lärkanskolan F–9 (Lärkans Skolor AB)",
         "Lärkanskolans elever och personal; inget hos kommunerna.",
