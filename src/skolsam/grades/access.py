@@ -436,14 +436,16 @@ class StudyPlanPolicy(Policy[StudyPlan]):
     model = StudyPlan
     actions = frozenset({Action.VIEW, Action.CHANGE})
 
-    def _units(self, actor: Actor) -> frozenset[UUID]:
+    def units(self, actor: Actor) -> frozenset[UUID]:
+        """Return the units whose pupils' plans the actor sets (and sees)."""
         units = set(actor.admin_org_ids)
         if DutyRole.SYV in actor.roles:
             # A SYV's grant is school-wide where their duty is.
             units |= actor.school_wide_org_ids
         return frozenset(units)
 
-    def _mentored(self, actor: Actor) -> QuerySet[GroupMembership]:
+    def mentored(self, actor: Actor) -> QuerySet[GroupMembership]:
+        """Return the memberships of the groups the actor mentors that day."""
         return GroupMembership.objects.filter(
             valid_on(actor.on), group_id__in=mentor_group_ids(actor)
         )
@@ -455,23 +457,23 @@ class StudyPlanPolicy(Policy[StudyPlan]):
             unit = obj.organisation_id
         else:
             unit = pk_of(obj)
-        if unit in self._units(actor):
+        if unit in self.units(actor):
             return True
         return (
             action == Action.VIEW
             and isinstance(obj, StudyPlan)
-            and self._mentored(actor).filter(person_id=obj.student_id).exists()
+            and self.mentored(actor).filter(person_id=obj.student_id).exists()
         )
 
     def allows_any(self, actor: Actor, action: Action) -> bool:
-        if self._units(actor):
+        if self.units(actor):
             return True
         return action == Action.VIEW and bool(mentor_group_ids(actor))
 
     def scope(self, actor: Actor, action: Action) -> QuerySet[StudyPlan]:
-        where = Q(organisation_id__in=self._units(actor))
+        where = Q(organisation_id__in=self.units(actor))
         if action == Action.VIEW:
-            where |= Q(student_id__in=self._mentored(actor).values("person_id"))
+            where |= Q(student_id__in=self.mentored(actor).values("person_id"))
         return StudyPlan.objects.filter(where).filter(located(actor, "student__"))
 
 
@@ -498,6 +500,25 @@ class StudyPlanPage:
         return self.enrolment.school_type
 
 
+def study_plan_pupils(actor: Actor) -> QuerySet[Enrolment]:
+    """Return the current upper-secondary enrolments whose study plans the actor may see:
+    at the units where they set plans, and their mentees'; protected pupils only for staff
+    named for them."""
+    if actor.is_system:
+        where = Q()
+    else:
+        where = Q(enroled_at_id__in=study_plan_policy.units(actor)) | Q(
+            person_id__in=study_plan_policy.mentored(actor).values("person_id")
+        )
+    return Enrolment.objects.filter(
+        where,
+        valid_on(actor.on),
+        located(actor, "person__"),
+        school_type__in=STUDY_PLAN_SCHOOL_TYPES,
+        cancelled=False,
+    )
+
+
 def study_plan_page_for_actor(
     actor: Actor, person_id: Any, unit_id: Any, action: Action = Action.VIEW
 ) -> StudyPlanPage:
@@ -521,7 +542,7 @@ def study_plan_page_for_actor(
         start_date__lte=actor.on,
     )
     if plan is None:
-        enrolments = enrolments.filter(Q(end_date__isnull=True) | Q(end_date__gte=actor.on))
+        enrolments = enrolments.filter(valid_on(actor.on))
     enrolment = (
         enrolments.select_related("person", "enroled_at", "programme")
         .order_by("-start_date")

@@ -13,11 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
+
 from skolsam.core.access import Actor
 from skolsam.core.policy import Action
 from skolsam.curriculum.models import Programme, Syllabus
-from skolsam.grades.access import StudyPlanPage, grade_policy
-from skolsam.grades.models import Grade, Semester, StudyPlanContentType, StudyPlanCourse
+from skolsam.grades.access import StudyPlanPage, grade_policy, study_plan_pupils
+from skolsam.grades.models import (
+    Grade,
+    Semester,
+    StudyPlan,
+    StudyPlanContentType,
+    StudyPlanCourse,
+)
 from skolsam.grades.rules import (
     GY11,
     GY25,
@@ -205,6 +213,38 @@ def syllabus_choices(school_type: str) -> list[SyllabusChoice]:
     ]
     order = {GY25: 0, GY11: 1}
     return sorted(choices, key=lambda c: (order[c.generation], c.name.lower(), c.code))
+
+
+# The list shows this many pupils; a name narrows it.
+LIST_LIMIT = 100
+
+
+@dataclass
+class PupilLine:
+    enrolment: Any
+    has_plan: bool
+
+
+def study_plan_list(*, actor: Actor, query: str = "") -> tuple[list[PupilLine], bool]:
+    """Return the upper-secondary pupils whose plans the actor sees (by name, at most
+    LIST_LIMIT, narrowed by a name), each with whether a plan is set, and whether more
+    matched: one query."""
+    found = study_plan_pupils(actor)
+    for word in query.split()[:4]:
+        found = found.filter(
+            Q(person__given_name__icontains=word) | Q(person__family_name__icontains=word)
+        )
+    plans = StudyPlan.objects.filter(
+        student_id=OuterRef("person_id"), organisation_id=OuterRef("enroled_at_id")
+    )
+    rows = list(
+        found.annotate(has_plan=Exists(plans))
+        .select_related("person", "enroled_at", "programme")
+        .order_by("person__family_name", "person__given_name", "person_id", "enroled_at_id")[
+            : LIST_LIMIT + 1
+        ]
+    )
+    return [PupilLine(e, e.has_plan) for e in rows[:LIST_LIMIT]], len(rows) > LIST_LIMIT
 
 
 def programme_choices(school_type: str) -> list[Programme]:

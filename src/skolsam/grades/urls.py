@@ -15,6 +15,7 @@ urlpatterns = [
     path("perioder/<uuid:period_id>/paminn/", views.remind, name="remind"),
     path("historik/<uuid:lineage>/", views.history, name="history"),
     path("historik/<uuid:lineage>/andra/", views.correct, name="correct"),
+    path("studieplaner/", views_study_plans.study_plans, name="study_plans"),
     path(
         "studieplan/<uuid:person_id>/<uuid:unit_id>/",
         views_study_plans.study_plan,

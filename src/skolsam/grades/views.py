@@ -89,6 +89,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "to_co_sign": len(selectors.pending_for_co_signer(actor=actor)),
             "periods": periods,
             "may_open": organisation_policy.any(actor, Action.DECIDE),
+            "may_see_study_plans": study_plan_policy.any(actor, Action.VIEW),
         },
     )
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -20,10 +20,12 @@ from skolsam.core.dates import date_parse
 from skolsam.core.errors import DomainError
 from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
-from skolsam.grades.access import StudyPlanPage, study_plan_page_for_actor
+from skolsam.grades.access import StudyPlanPage, study_plan_page_for_actor, study_plan_policy
 from skolsam.grades.models import StudyPlanContentType
 from skolsam.grades.selectors_study_plans import (
+    LIST_LIMIT,
     programme_choices,
+    study_plan_list,
     study_plan_view,
     syllabus_choices,
     term_of,
@@ -101,6 +103,23 @@ def _change(request: HttpRequest, page: StudyPlanPage) -> str:
         study_plan_course_remove(actor=actor, plan=page.plan, course_id=post.get("course", ""))
         return _("Kursen är borttagen ur studieplanen.")
     raise DomainError(_("Formuläret kunde inte läsas. Läs in sidan på nytt."))
+
+
+@require_http_methods(["GET"])
+@login_required
+def study_plans(request: HttpRequest) -> HttpResponse:
+    """List the upper-secondary pupils whose study plans the actor sees, a name narrowing
+    the list; the list shows names and units only, so it is not audited per pupil."""
+    actor = request_actor(request)
+    if not study_plan_policy.any(actor, Action.VIEW):
+        raise Http404(_("Sidan finns inte."))
+    query = request.GET.get("q", "")[:100]
+    lines, more = study_plan_list(actor=actor, query=query)
+    return render(
+        request,
+        "grades/study_plans.html",
+        {"lines": lines, "more": more, "query": query, "limit": LIST_LIMIT},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -476,3 +476,52 @@ def test_the_page_costs_the_same_queries_for_3_and_30_courses(
         response = syv.get(p.url(p.alva))
     assert response.status_code == 200
     assert f"{(size // 2) * 100} av {size * 100} klara" in response.content.decode()
+
+
+def test_the_list_leads_the_syv_and_the_mentor_to_their_pupils_plans(planning: Planning) -> None:
+    p = planning
+    plan_for(p, p.alva, p.svenska)
+    syv = login_with_two_factor(p.syv)
+    index = syv.get(reverse("grades:index")).content.decode()
+    assert reverse("grades:study_plans") in index
+    listing = syv.get(reverse("grades:study_plans")).content.decode()
+    assert p.url(p.alva) in listing
+    assert p.url(p.saga) in listing  # Stina is named for Saga
+    assert p.url(p.grading.pupils[1]) not in listing  # Hugo is in grundskolan
+    assert "Studieplan finns" in listing and "Ingen studieplan" in listing
+    narrowed = syv.get(reverse("grades:study_plans"), {"q": p.saga.given_name}).content.decode()
+    assert p.url(p.saga) in narrowed and p.url(p.alva) not in narrowed
+    rektor = login_with_two_factor(p.grading.rektor)
+    rektors = rektor.get(reverse("grades:study_plans")).content.decode()
+    assert p.url(p.alva) in rektors
+    assert p.url(p.saga) not in rektors and p.saga.full_name not in rektors
+    mentor = Client()
+    login(mentor, p.grading.mentor)
+    mentors = mentor.get(reverse("grades:study_plans")).content.decode()
+    assert p.url(p.alva) in mentors and p.url(p.saga) not in mentors
+    teacher = Client()
+    login(teacher, p.grading.teacher)
+    assert (
+        reverse("grades:study_plans") not in teacher.get(reverse("grades:index")).content.decode()
+    )
+    assert teacher.get(reverse("grades:study_plans")).status_code == 404
+
+
+def test_the_list_costs_the_same_queries_however_many_pupils(
+    planning: Planning, django_assert_max_num_queries: Any
+) -> None:
+    p = planning
+    for i in range(25):
+        pupil = f.PupilFactory(given_name=f"Elev{i}")
+        f.EnrolmentFactory(
+            person=pupil,
+            enroled_at=p.grading.school,
+            school_type="GY",
+            programme=p.na,
+            start_date=START,
+        )
+    syv = login_with_two_factor(p.syv)
+    syv.get(reverse("grades:study_plans"))
+    with django_assert_max_num_queries(9):
+        response = syv.get(reverse("grades:study_plans"))
+    assert response.content.decode().count('class="badge">Ingen studieplan') == 27
