@@ -155,9 +155,10 @@ def study_plan_view(*, actor: Actor, page: StudyPlanPage) -> StudyPlanView:
     # registered or co-signed (grade_policy VIEW), and the page says so.
     grades_partial = plan.organisation_id not in actor.school_wide_org_ids
     if courses:
+        # The grades as they stand, among those the actor may see.
         found = (
-            grade_policy.objects(actor, Action.VIEW)
-            .current()
+            Grade.objects.current()
+            .filter(pk__in=grade_policy.objects(actor, Action.VIEW).values("pk"))
             .filter(student_id=plan.student_id, syllabus_id__in=[c.syllabus_id for c in courses])
             .order_by("year", "semester", "decided_at")
         )

@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
@@ -141,9 +140,13 @@ def _summary(plan: StudyPlan, courses: Sequence[StudyPlanCourse]) -> dict[str, A
     }
 
 
-REFUSED = gettext_lazy(
-    "Bara skolenhetens rektor, administratörer och studie- och yrkesvägledare ändrar studieplanen."
-)
+def _refused() -> str:
+    return _(
+        "Bara skolenhetens rektor, administratörer och studie- och yrkesvägledare ändrar "
+        "studieplanen."
+    )
+
+
 # Planned points a course may carry (the gymnasiearbete is 100; a GY25 subject level rarely
 # more than a few hundred; 3,000 is a whole programme).
 MAX_POINTS = 3000
@@ -165,7 +168,7 @@ def study_plan_details_set(
     programme; the planned courses must still fall within the plan's terms."""
     student, organisation = enrolment.person, enrolment.enroled_at
     study_plan_policy.require(
-        actor, Action.CHANGE, StudyPlan(student=student, organisation=organisation), REFUSED
+        actor, Action.CHANGE, StudyPlan(student=student, organisation=organisation), _refused()
     )
     period_validate(start_date, end_date)
     if programme is not None and programme.school_type != enrolment.school_type:
@@ -222,7 +225,7 @@ def _within(start: date | None, end: date | None, plan_start: date, plan_end: da
 
 
 def _syllabus_by_code(code: str, school_type: str) -> Syllabus:
-    code = code.strip()
+    code = code.strip()[:40]
     if not code:
         raise DomainError({"syllabus": _("Ange kurs- eller ämneskoden.")})
     found = list(
@@ -277,7 +280,7 @@ def study_plan_course_add(
 ) -> StudyPlanCourse:
     """Add a course (GY11) or subject (GY25) of the pupil's school form to the plan, under
     one of the spec's headings, planned for a term within the plan's period."""
-    study_plan_policy.require(actor, Action.CHANGE, plan, REFUSED)
+    study_plan_policy.require(actor, Action.CHANGE, plan, _refused())
     if content_type not in StudyPlanContentType.values:
         raise DomainError({"content_type": _("Välj en rubrik i studieplanen.")})
     syllabus = _syllabus_by_code(code, enrolment.school_type)
@@ -340,7 +343,7 @@ def study_plan_course_add(
 def study_plan_course_remove(*, actor: Actor, plan: StudyPlan, course_id: Any) -> None:
     """Take a planned course or subject off the plan (a course the pupil drops is better
     moved under Borttagna kurser; this removes a planning mistake)."""
-    study_plan_policy.require(actor, Action.CHANGE, plan, REFUSED)
+    study_plan_policy.require(actor, Action.CHANGE, plan, _refused())
     with transaction.atomic():
         locked = StudyPlan.objects.select_for_update().get(pk=plan.pk)
         course = (
