@@ -42,12 +42,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.activities.models import Activity, ActivityTeacher
+from skolsam.attendance.access import mentor_group_ids
 from skolsam.core.access import Actor, located, may_see_location
-from skolsam.core.choices import DutyRole
+from skolsam.core.choices import DutyRole, SchoolType
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action, Policy, pk_of
 from skolsam.curriculum.models import Syllabus
 from skolsam.duties.models import Duty
+from skolsam.enrolment.models import Enrolment
 from skolsam.grades.models import (
     Grade,
     GradeOrigin,
@@ -427,18 +429,26 @@ def published_grades_of(actor: Actor, student: Any) -> QuerySet[PublishedGrade]:
 class StudyPlanPolicy(Policy[StudyPlan]):
     """CHANGE (set a pupil's study plan at a unit; obj: the unit's id or the plan) and VIEW:
     the unit's administrators (rektor, skoladministratör, ...) and its studie- och
-    yrkesvägledare. A plan of a pupil with protected identity only by staff named for them
-    (`located`): a study plan says where the pupil goes to school."""
+    yrkesvägledare. VIEW also for the pupil's mentor (a mentor of a group the pupil is a
+    member of that day). A plan of a pupil with protected identity only by staff named for
+    them (`located`): a study plan says where the pupil goes to school."""
 
     model = StudyPlan
     actions = frozenset({Action.VIEW, Action.CHANGE})
 
-    def _units(self, actor: Actor) -> frozenset[UUID]:
+    def units(self, actor: Actor) -> frozenset[UUID]:
+        """Return the units whose pupils' plans the actor sets (and sees)."""
         units = set(actor.admin_org_ids)
         if DutyRole.SYV in actor.roles:
             # A SYV's grant is school-wide where their duty is.
             units |= actor.school_wide_org_ids
         return frozenset(units)
+
+    def mentored(self, actor: Actor) -> QuerySet[GroupMembership]:
+        """Return the memberships of the groups the actor mentors that day."""
+        return GroupMembership.objects.filter(
+            valid_on(actor.on), group_id__in=mentor_group_ids(actor)
+        )
 
     def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
         if isinstance(obj, StudyPlan):
@@ -447,15 +457,104 @@ class StudyPlanPolicy(Policy[StudyPlan]):
             unit = obj.organisation_id
         else:
             unit = pk_of(obj)
-        return unit in self._units(actor)
+        if unit in self.units(actor):
+            return True
+        return (
+            action == Action.VIEW
+            and isinstance(obj, StudyPlan)
+            and self.mentored(actor).filter(person_id=obj.student_id).exists()
+        )
 
     def allows_any(self, actor: Actor, action: Action) -> bool:
-        return bool(self._units(actor))
+        if self.units(actor):
+            return True
+        return action == Action.VIEW and bool(mentor_group_ids(actor))
 
     def scope(self, actor: Actor, action: Action) -> QuerySet[StudyPlan]:
-        return StudyPlan.objects.filter(
-            located(actor, "student__"), organisation_id__in=self._units(actor)
-        )
+        where = Q(organisation_id__in=self.units(actor))
+        if action == Action.VIEW:
+            where |= Q(student_id__in=self.mentored(actor).values("person_id"))
+        return StudyPlan.objects.filter(where).filter(located(actor, "student__"))
 
 
 study_plan_policy = StudyPlanPolicy()
+
+# The school forms whose pupils have an individual study plan (SL 16:14, 19:16 gymnasie-
+# and anpassade gymnasieskolan).
+STUDY_PLAN_SCHOOL_TYPES = frozenset({SchoolType.GY, SchoolType.GYS})
+
+
+@dataclass(frozen=True)
+class StudyPlanPage:
+    """A pupil's study plan at a unit as the actor may see it: the pupil's enrolment there
+    (school form, programme), the plan where one is set, and whether the actor may set it."""
+
+    student: Any
+    organisation: Organisation
+    enrolment: Enrolment
+    plan: StudyPlan | None
+    may_change: bool
+
+    @property
+    def school_type(self) -> str:
+        return self.enrolment.school_type
+
+
+def study_plan_pupils(actor: Actor) -> QuerySet[Enrolment]:
+    """Return the current upper-secondary enrolments whose study plans the actor may see:
+    at the units where they set plans, and their mentees'; protected pupils only for staff
+    named for them."""
+    where = Q(enroled_at_id__in=study_plan_policy.units(actor)) | Q(
+        person_id__in=study_plan_policy.mentored(actor).values("person_id")
+    )
+    return Enrolment.objects.filter(
+        where,
+        valid_on(actor.on),
+        located(actor, "person__"),
+        school_type__in=STUDY_PLAN_SCHOOL_TYPES,
+        cancelled=False,
+    )
+
+
+def study_plan_page_for_actor(
+    actor: Actor, person_id: Any, unit_id: Any, action: Action = Action.VIEW
+) -> StudyPlanPage:
+    """Return the pupil's study plan page at the unit, for `action` (VIEW or CHANGE).
+
+    The pupil must hold an upper-secondary enrolment at the unit: current that day, or an
+    earlier one where a plan was set. Anyone else, a pupil they may not locate (protected
+    identity) or a missing pupil: the same Http404.
+    """
+    missing = "Eleven finns inte."
+    plan = (
+        StudyPlan.objects.filter(student_id=person_id, organisation_id=unit_id)
+        .select_related("student", "organisation", "programme")
+        .first()
+    )
+    enrolments = Enrolment.objects.filter(
+        person_id=person_id,
+        enroled_at_id=unit_id,
+        school_type__in=STUDY_PLAN_SCHOOL_TYPES,
+        cancelled=False,
+        start_date__lte=actor.on,
+    )
+    if plan is None:
+        enrolments = enrolments.filter(valid_on(actor.on))
+    enrolment = (
+        enrolments.select_related("person", "enroled_at", "programme")
+        .order_by("-start_date")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404(missing)
+    target = plan or StudyPlan(student=enrolment.person, organisation=enrolment.enroled_at)
+    if not study_plan_policy.can(actor, action, target):
+        raise Http404(missing)
+    may_change = action == Action.CHANGE or study_plan_policy.can(actor, Action.CHANGE, target)
+    return StudyPlanPage(
+        student=enrolment.person,
+        organisation=enrolment.enroled_at,
+        enrolment=enrolment,
+        plan=plan,
+        may_change=may_change,
+    )

@@ -28,9 +28,8 @@ from skolsam.grades.rules import (
     YRKES_PROGRAMMES,
     YRKESEXAMEN,
     ExamenRequirements,
+    is_passing,
 )
-
-PASSING = frozenset({"A", "B", "C", "D", "E"})
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class ExamenCourse:
 
     @property
     def passed(self) -> bool:
-        return self.value in PASSING
+        return is_passing(self.value)
 
 
 @dataclass(frozen=True)

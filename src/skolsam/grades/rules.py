@@ -259,3 +259,35 @@ YRKES_PROGRAMMES = frozenset(
     {"BA", "BF", "EE", "FT", "HA", "HT", "HV", "IN", "NB", "RL", "VF", "VO"}
 )
 INTRODUCTORY_PROGRAMME_PREFIX = "IM"
+# Passing grades: A-E on the six-step and adapted scales (SL 3:14), Godkänt on the
+# simplified one. F, IG and the dash give no points towards a study plan.
+PASSING_VALUES = frozenset({*_A_TO_E, "G"})
+
+
+def is_passing(value: str) -> bool:
+    """Tell whether a grade value passes (its course or subject points count as done)."""
+    return value in PASSING_VALUES
+
+
+# GY25 (from 1 July 2025): upper-secondary grades are per subject (ämne), read in subject
+# levels (ämnesnivåer), beside GY11's course grades until the transition ends (2030).
+# SS 12000 2.1's Code_Curriculum has no GY25 code; a syllabus loaded for GY25 names
+# one of these. A subject row with no course code is graded as a whole only under GY25.
+GY25_CURRICULA = frozenset({"GY2025", "GYSÄR2025"})
+# GY11's subject rows (a subject plan; grades are given per course, never per subject).
+GY11_CURRICULA = frozenset({"GY2011", "GYSÄR2013"})
+GY25 = "GY25"
+GY11 = "GY11"
+
+
+def upper_secondary_generation(curriculum: str, course_code: str) -> str:
+    """Return GY25 for a subject or subject level (ämnesbetyg), GY11 for a course."""
+    if curriculum in GY25_CURRICULA or not course_code:
+        return GY25
+    return GY11
+
+
+def plannable_in_study_plan(curriculum: str, course_code: str) -> bool:
+    """Tell whether a syllabus can stand in a study plan: not a GY11 subject plan, whose
+    grades are the courses'."""
+    return bool(course_code) or curriculum not in GY11_CURRICULA

@@ -29,7 +29,6 @@ from skolsam.curriculum.models import Programme
 from skolsam.enrolment.selectors import person_enrolments_on
 from skolsam.grades.access import grade_policy, study_plan_policy
 from skolsam.grades.examen import (
-    PASSING,
     ExamenCourse,
     ExamenOutcome,
     examen_check,
@@ -37,7 +36,7 @@ from skolsam.grades.examen import (
 )
 from skolsam.grades.merit import CourseGrade, jamforelsetal
 from skolsam.grades.models import Grade, Semester, StudyPlan, StudyPlanContentType
-from skolsam.grades.rules import is_diploma_project
+from skolsam.grades.rules import is_diploma_project, is_passing
 
 # Code_ProgrammeContentType of the programgemensamma ämnen (SS 12000 Programme.content).
 PROGRAMME_COMMON = "Programgemensamma"
@@ -61,7 +60,7 @@ class SummaryLine:
 
     @property
     def passed(self) -> bool:
-        return self.value in PASSING
+        return is_passing(self.value)
 
 
 @dataclass(frozen=True)

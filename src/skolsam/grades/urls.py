@@ -1,6 +1,6 @@
 from django.urls import path
 
-from skolsam.grades import views
+from skolsam.grades import views, views_study_plans
 
 app_name = "grades"
 
@@ -15,4 +15,10 @@ urlpatterns = [
     path("perioder/<uuid:period_id>/paminn/", views.remind, name="remind"),
     path("historik/<uuid:lineage>/", views.history, name="history"),
     path("historik/<uuid:lineage>/andra/", views.correct, name="correct"),
+    path("studieplaner/", views_study_plans.study_plans, name="study_plans"),
+    path(
+        "studieplan/<uuid:person_id>/<uuid:unit_id>/",
+        views_study_plans.study_plan,
+        name="study_plan",
+    ),
 ]

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,12 +23,20 @@ from skolsam.core.policy import Action
 from skolsam.core.views import is_htmx, request_actor
 from skolsam.grades import selectors
 from skolsam.grades.access import (
+    STUDY_PLAN_SCHOOL_TYPES,
     grade_history_for_actor,
     grade_policy,
     grading_period_policy,
     sheet_for_actor,
+    study_plan_policy,
 )
-from skolsam.grades.models import DecisionKind, GradingPeriod, GradingPeriodKind, Semester
+from skolsam.grades.models import (
+    DecisionKind,
+    GradingPeriod,
+    GradingPeriodKind,
+    Semester,
+    StudyPlan,
+)
 from skolsam.grades.rules import is_diploma_project, value_set_for
 from skolsam.grades.services import (
     SheetEntry,
@@ -80,6 +89,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "to_co_sign": len(selectors.pending_for_co_signer(actor=actor)),
             "periods": periods,
             "may_open": organisation_policy.any(actor, Action.DECIDE),
+            "may_see_study_plans": study_plan_policy.any(actor, Action.VIEW),
         },
     )
 
@@ -354,12 +364,24 @@ def _history_page(
             "syllabus": current.syllabus,
             "may_amend": grade_policy.can(actor, Action.AMEND_GRADE, current),
             "may_rectify": grade_policy.can(actor, Action.RECTIFY_GRADE, current),
+            "study_plan_url": _study_plan_url(actor, current),
             "values": values.values if values else (),
             "errors": errors or [],
             "posted": posted or {},
         },
         status=status,
     )
+
+
+def _study_plan_url(actor: Any, grade: Any) -> str:
+    """Link an upper-secondary grade to the pupil's study plan at its unit, for those who
+    may see the plan."""
+    if grade.syllabus.school_type not in STUDY_PLAN_SCHOOL_TYPES:
+        return ""
+    target = StudyPlan(student=grade.student, organisation_id=grade.organisation_id)
+    if not study_plan_policy.can(actor, Action.VIEW, target):
+        return ""
+    return reverse("grades:study_plan", args=[grade.student_id, grade.organisation_id])
 
 
 @require_POST

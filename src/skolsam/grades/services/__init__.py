@@ -8,7 +8,13 @@ from skolsam.grades.services.periods import grading_period_close, grading_period
 from skolsam.grades.services.publication import grading_period_publish
 from skolsam.grades.services.reminders import grade_reminders_send
 from skolsam.grades.services.sheets import SheetEntry, StaleGradeSheet, grade_sheet_save
-from skolsam.grades.services.study_plans import PlannedCourse, study_plan_set
+from skolsam.grades.services.study_plans import (
+    PlannedCourse,
+    study_plan_course_add,
+    study_plan_course_remove,
+    study_plan_details_set,
+    study_plan_set,
+)
 
 __all__ = [
     "PlannedCourse",
@@ -22,6 +28,9 @@ __all__ = [
     "grading_period_close",
     "grading_period_open",
     "grading_period_publish",
+    "study_plan_course_add",
+    "study_plan_course_remove",
+    "study_plan_details_set",
     "study_plan_set",
     "teacher_licence_record",
 ]
