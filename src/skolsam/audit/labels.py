@@ -148,6 +148,7 @@ ACTION_LABELS: dict[str, str] = {
     "grades.propose": "Betyg satt av lärare utan legitimation, väntar på medbedömare",
     "grades.remind": "Påminnelse om betyg skickad till lärare",
     "grades.view_history": "Betygets historik visad",
+    "grades.view_progress": "Betygsläget visat, med elever som har F eller streck",
     "grades.study_plan_set": "Studieplan satt",
     "grades.publish": "Betyg publicerade för elever och vårdnadshavare",
     "grades.scb_export": "Slutbetyg årskurs 9 exporterade till SCB-fil",
