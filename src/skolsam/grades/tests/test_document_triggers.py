@@ -121,6 +121,7 @@ def test_the_database_refuses_any_update_of_a_signed_catalogue(signed, sql):
     _refused(sql, [_pk(signed)], "is signed: UPDATE refused")
     stored = GradeCatalogue.objects.get(pk=signed.pk)
     assert stored.is_signed and stored.rows == signed.rows
+    assert stored.pdf is not None and signed.pdf is not None
     assert bytes(stored.pdf) == bytes(signed.pdf)
 
 
