@@ -96,17 +96,20 @@ def _sqlite_audit_log_can_be_flushed(request, _django_db_helper):
     # A test inside a transaction is rolled back, not flushed.
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         return
-    # The grade decisions are immutable the same way (grades.triggers); they go first, as
-    # they point at the persons the flush deletes.
-    guarded = ("grades_grade", "audit_auditentry")
+    # The grade decisions, catalogues and certificates are kept the same way
+    # (grades.triggers); they go first, as they point at the persons the flush deletes.
+    guarded = ("grades_grade", "grades_gradecatalogue", "grades_gradedocument", "audit_auditentry")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name IN (%s, %s, %s, %s)",
             guarded,
         )
         triggers = cursor.fetchall()
         for name, _sql in triggers:
             cursor.execute(f'DROP TRIGGER "{name}"')
+        cursor.execute("DELETE FROM grades_gradedocument")
+        cursor.execute("DELETE FROM grades_gradecatalogue")
         # What is published points at the decisions.
         cursor.execute("DELETE FROM grades_publishedgrade")
         cursor.execute("DELETE FROM grades_grade")

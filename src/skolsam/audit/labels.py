@@ -149,6 +149,7 @@ ACTION_LABELS: dict[str, str] = {
     "grades.propose": "Betyg satt av lärare utan legitimation, väntar på medbedömare",
     "grades.remind": "Påminnelse om betyg skickad till lärare",
     "grades.view_history": "Betygets historik visad",
+    "grades.view_progress": "Betygsläget visat, med elever som har F eller streck",
     "grades.study_plan_set": "Studieplan satt",
     "grades.study_plan_view": "Studieplan visad",
     "grades.study_plan_details": "Studieplanens tid eller program ändrat",

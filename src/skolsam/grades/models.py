@@ -330,9 +330,11 @@ class GradingPeriod(models.Model):
 # which freezes its rows, and then signs it, which records who signed, when, how they had
 # logged in and the SHA-256 of what they signed, and stores the PDF/A. A GradeDocument is
 # an issued certificate (slutbetyg, terminsbetyg, betygsutdrag, the upper-secondary
-# examensbevis or studiebevis) with its PDF/A. Neither is
-# changed or deleted after it is signed or issued: the model refuses, and a correction is a
-# new document. A CertificateRun is a whole unit's certificates made by a background task,
+# examensbevis or studiebevis) with its PDF/A. Neither is changed or deleted after it is
+# signed or issued: the model refuses, and so does the database (triggers: migration 0009
+# and `grades.triggers`, on PostgreSQL and SQLite, which also keep a locked catalogue's
+# rows as locked); a correction is a new document. A CertificateRun is a whole unit's
+# certificates made by a background task,
 # with its progress.
 
 

@@ -282,10 +282,23 @@ def period_close(request: HttpRequest, period_id: UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 def progress(request: HttpRequest, period_id: UUID) -> HttpResponse:
-    """The rektor's progress view: per group and teacher, grades set and missing, F and dash."""
+    """The rektor's progress view: per group and teacher, grades set and missing, F and dash.
+
+    The page names the pupils with F or a dash: the read is audited under each of them,
+    in one entry (two statements, however many pupils).
+    """
     actor = request_actor(request)
     period = _period_for_rektor(request, period_id)
     rows = selectors.progress_for(actor=actor, period=period)
+    shown = list(dict.fromkeys(pupil.pk for row in rows for pupil, _value in row.failing))
+    audit_record(
+        actor=actor,
+        action="grades.view_progress",
+        object_type="GradingPeriod",
+        object_id=period.pk,
+        person_ids=shown,
+        detail={"pupils_shown": len(shown)},
+    )
     return render(request, "grades/progress.html", {"period": period, "rows": rows})
 
 

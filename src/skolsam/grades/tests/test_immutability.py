@@ -7,7 +7,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from skolsam.grades.models import Grade, ImmutableGradeError
 from skolsam.grades.services import grade_decide
-from skolsam.grades.triggers import SQLITE_TRIGGERS, grade_triggers_ensure
+from skolsam.grades.triggers import SQLITE_TRIGGERS_BY_TABLE, TABLE, grade_triggers_ensure
+
+SQLITE_TRIGGERS = SQLITE_TRIGGERS_BY_TABLE[TABLE]
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,5 @@
-"""The SCB file of year 9 final grades and the import of earlier grades, through HTTP
-and the services: Anders (rektor of Scheeleskolan) exports and imports; the central
-administrator at the huvudman exports; Maria (a teacher) does neither."""
+"""The import of earlier grades, through HTTP and the services: Anders (rektor of
+Scheeleskolan) imports; Maria (a teacher) does not. The SCB file is in test_scb.py."""
 
 from __future__ import annotations
 
@@ -11,12 +10,9 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from skolsam.audit.models import AuditEntry, AuditEntryPerson
-from skolsam.core.choices import DutyRole, SecurityMarking
-from skolsam.core.dates import today
-from skolsam.grades.models import Grade, GradeOrigin, GradingPeriodKind, Semester
+from skolsam.core.choices import SecurityMarking
+from skolsam.grades.models import Grade, GradeOrigin
 from skolsam.grades.rules import DASH
-from skolsam.grades.scb import ScbRefused, scb_file_validate, scb_final_grades_file
-from skolsam.grades.services import grade_decide, grading_period_open
 from skolsam.grades.services.history_import import history_import_check, history_import_run
 from skolsam.grades.tests.conftest import syllabus
 from skolsam.testing import factories as f
@@ -25,128 +21,8 @@ from skolsam.testing.story import login_with_two_factor
 pytestmark = pytest.mark.django_db
 
 
-def _final_grades(grading, values=("C", "A", DASH)):
-    """Open the spring's final-grade period and set each pupil's mathematics grade."""
-    period = grading_period_open(
-        actor=grading.actor(grading.rektor),
-        organisation=grading.school,
-        kind=GradingPeriodKind.FINAL,
-        semester=Semester.VT,
-        year=today().year,
-    )
-    for pupil, value in zip(grading.day.pupils, values, strict=False):
-        grade_decide(
-            actor=grading.actor(grading.teacher),
-            kind="Satt",
-            grade_value=value,
-            student=pupil,
-            syllabus=grading.syllabus,
-            organisation=grading.school,
-            period=period,
-        )
-    return period
-
-
 def _persons(entry):
     return set(AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True))
-
-
-def _scb_url(grading, year=None):
-    url = reverse("grades_reports:scb_download", args=[grading.school.pk])
-    return f"{url}?year={year or today().year}"
-
-
-# --- SCB -----------------------------------------------------------------------------
-
-
-def test_the_rektor_downloads_a_valid_scb_file_audited_under_its_pupils(grading):
-    _final_grades(grading)
-    rektor = login_with_two_factor(grading.rektor)
-    assert "Hämta SCB-fil" in rektor.get(reverse("grades_reports:index")).content.decode()
-    response = rektor.get(_scb_url(grading))
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
-    lines = response.content.decode("utf-8").split("\r\n")[:-1]
-    code, year = grading.school.school_unit_code, str(today().year)
-    civics = sorted(p.civic_no for p in grading.day.pupils)
-    assert len(lines) == 3
-    by_civic = {line.split(";")[2]: line for line in lines}
-    assert sorted(by_civic) == civics
-    alva, saga = grading.day.pupils[0], grading.day.pupils[2]
-    assert by_civic[alva.civic_no] == f"{code};{year};{alva.civic_no};MA;;C;"
-    # The dash is no grade: SCB's reason code 9, betygsunderlag saknas.
-    assert by_civic[saga.civic_no] == f"{code};{year};{saga.civic_no};MA;;;9"
-    assert scb_file_validate(response.content, unit_code=code, year=today().year) == 3
-    entry = AuditEntry.objects.get(action="grades.scb_export")
-    assert _persons(entry) == {p.pk for p in grading.day.pupils}
-
-
-def test_a_teacher_and_another_schools_rektor_get_404(grading):
-    _final_grades(grading)
-    teacher = login_with_two_factor(grading.teacher)
-    assert teacher.get(_scb_url(grading)).status_code == 404
-    other = f.SchoolUnitFactory(display_name="Annanskolan")
-    other_rektor = f.DutyFactory(duty_at=other, duty_role=DutyRole.REKTOR).person
-    client = login_with_two_factor(other_rektor)
-    assert client.get(_scb_url(grading)).status_code == 404
-    assert not AuditEntry.objects.filter(action="grades.scb_export").exists()
-
-
-def test_the_huvudmans_central_administrator_exports(grading):
-    _final_grades(grading)
-    central = f.DutyFactory(
-        duty_at=grading.school.huvudman, duty_role=DutyRole.SKOLADMINISTRATOR
-    ).person
-    response = login_with_two_factor(central).get(_scb_url(grading))
-    assert response.status_code == 200
-    assert len(response.content.decode().split("\r\n")) == 4
-
-
-def test_a_protected_pupil_refuses_the_export_unless_the_exporter_is_named_for_her(grading):
-    saga = grading.day.pupils[2]
-    saga.security_marking = SecurityMarking.SKYDDAD_FOLKBOKFORING
-    saga.save(update_fields=["security_marking"])
-    f.AuthorisationFactory(person=saga, staff=grading.teacher)
-    _final_grades(grading)
-    rektor = login_with_two_factor(grading.rektor)
-    response = rektor.get(_scb_url(grading), follow=True)
-    page = response.content.decode()
-    assert "En elev med skyddad identitet går på skolenheten" in page
-    assert saga.given_name not in page and saga.civic_no not in page
-    assert not AuditEntry.objects.filter(action="grades.scb_export").exists()
-    # Named for her, the rektor makes the file, and she is in it: SCB needs every pupil.
-    f.AuthorisationFactory(person=saga, staff=grading.rektor)
-    made = scb_final_grades_file(
-        actor=grading.actor(grading.rektor), unit=grading.school, year=today().year
-    )
-    assert saga.civic_no in made.content.decode()
-    assert saga.pk in made.person_ids
-
-
-@pytest.mark.parametrize(
-    ("content", "where"),
-    [
-        (b"12345678;2026;201001012384;MA;;C\r\n", "6 f\u00e4lt"),
-        (b"12345678;2026;201001012384;MA;;G;\r\n", "f\u00e4lt betyg"),
-        (b"12345678;2026;20100101-2384;MA;;C;\r\n", "f\u00e4lt personnummer"),
-        (b"12345678;2026;201001012384;M1;;C;\r\n", "f\u00e4lt sprakkod"),
-        (b"12345678;2026;201001012384;MA;;C;9\r\n", "antingen betyg eller orsakskod"),
-        (b"12345678;2026;201001012384;MA;;C;", "radslut"),
-        (
-            b"12345678;2026;201001012384;MA;;C;\r\n12345678;2026;201001012384;MA;;B;\r\n",
-            "Rad 2",
-        ),
-    ],
-)
-def test_the_validator_names_the_row_and_field(content, where):
-    with pytest.raises(ScbRefused) as refused:
-        scb_file_validate(content, unit_code="12345678", year=2026)
-    assert where in str(refused.value)
-
-
-def test_the_validator_accepts_a_language_row():
-    content = b"12345678;2026;201001012384;M1;spa;B;\r\n12345678;2026;201001012384;SV;;;3\r\n"
-    assert scb_file_validate(content, unit_code="12345678", year=2026) == 2
 
 
 # --- importing earlier grades ---------------------------------------------------------
@@ -359,42 +235,3 @@ def test_a_grade_already_recorded_or_twice_in_the_file_is_refused(grading):
     )
     assert [e.column for e in again.errors] == ["kod"]
     assert Grade.objects.count() == 1
-
-
-def test_the_scb_download_costs_the_same_queries_for_one_pupil_or_three(grading):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    period = _final_grades(grading, values=("C",))
-    rektor = login_with_two_factor(grading.rektor)
-    rektor.get(_scb_url(grading))  # the first request builds the actor's cached grants
-    with CaptureQueriesContext(connection) as one:
-        assert rektor.get(_scb_url(grading)).status_code == 200
-    for pupil, value in zip(grading.day.pupils[1:], ("A", "B"), strict=True):
-        grade_decide(
-            actor=grading.actor(grading.teacher),
-            kind="Satt",
-            grade_value=value,
-            student=pupil,
-            syllabus=grading.syllabus,
-            organisation=grading.school,
-            period=period,
-        )
-    rektor.get(_scb_url(grading))
-    with CaptureQueriesContext(connection) as three:
-        response = rektor.get(_scb_url(grading))
-    assert response.content.count(b"\r\n") == 3
-    assert len(three.captured_queries) == len(one.captured_queries)
-
-
-def test_a_bad_year_or_a_unit_without_code_is_answered_clearly(grading):
-    rektor = login_with_two_factor(grading.rektor)
-    url = reverse("grades_reports:scb_download", args=[grading.school.pk])
-    page = rektor.get(f"{url}?year=20x6", follow=True).content.decode()
-    assert "Ange året som ett årtal" in page
-    grading.school.school_unit_code = "123"
-    grading.school.save(update_fields=["school_unit_code"])
-    with pytest.raises(ScbRefused, match="skolenhetskod med 8 siffror"):
-        scb_final_grades_file(
-            actor=grading.actor(grading.rektor), unit=grading.school, year=today().year
-        )

@@ -233,6 +233,44 @@ def test_progress_shows_missing_and_f_and_reminds_the_teachers_by_email(
     assert AuditEntry.objects.filter(action="grades.remind").exists()
 
 
+def test_the_progress_page_is_audited_under_the_pupils_it_names(client, grading):
+    from skolsam.audit.models import AuditEntryPerson
+
+    alva, hugo, saga = grading.pupils
+    login(client, grading.teacher)
+    client.post(_url(grading), _data(grading, {alva: "A", hugo: "F", saga: "–"}))
+    anders = login_with_two_factor(grading.rektor)
+    url = reverse("grades:progress", args=[grading.period.pk])
+    page = anders.get(url).content.decode()
+    assert f"{hugo.full_name} (F)" in page and f"{saga.full_name} (–)" in page
+    entry = AuditEntry.objects.get(action="grades.view_progress")
+    assert entry.object_type == "GradingPeriod" and entry.object_id == str(grading.period.pk)
+    assert entry.detail == {"pupils_shown": 2}
+    # Under Hugo and Saga, whom the page names; not under Alva, whose A it only counts.
+    named = set(AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True))
+    assert named == {hugo.pk, saga.pk}
+    # Another school's rektor gets the 404 of a missing period, and nothing is logged.
+    other = login_with_two_factor(build_day().rektor)
+    assert other.get(url).status_code == 404
+    assert AuditEntry.objects.filter(action="grades.view_progress").count() == 1
+
+
+def test_the_progress_page_names_no_protected_pupil_to_a_rektor_not_named_for_her(client, grading):
+    from skolsam.audit.models import AuditEntryPerson
+
+    alva, hugo, _saga = grading.pupils
+    login(client, grading.teacher)
+    client.post(_url(grading), _data(grading, {alva: "F", hugo: "F"}))
+    hugo.security_marking = SecurityMarking.SKYDDAD_FOLKBOKFORING
+    hugo.save(update_fields=["security_marking"])
+    anders = login_with_two_factor(grading.rektor)
+    page = anders.get(reverse("grades:progress", args=[grading.period.pk])).content.decode()
+    assert f"{alva.full_name} (F)" in page and hugo.full_name not in page
+    entry = AuditEntry.objects.get(action="grades.view_progress")
+    named = set(AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True))
+    assert named == {alva.pk}
+
+
 def test_the_history_is_the_rektors_to_see_and_the_read_is_audited(client, grading):
     login(client, grading.teacher)
     client.post(_url(grading), _data(grading, {grading.alva: "B"}))
@@ -320,7 +358,8 @@ def test_the_progress_page_costs_the_same_whatever_the_school_size(size):
     with CaptureQueriesContext(connection) as ctx:
         page = anders.get(url)
     assert page.status_code == 200 and page.content.decode().count("(F)") == size
-    assert len(ctx.captured_queries) <= 14, "\n".join(q["sql"][:150] for q in ctx.captured_queries)
+    # 14 reads, then the audit entry and its pupils: one INSERT each, however many.
+    assert len(ctx.captured_queries) <= 16, "\n".join(q["sql"][:150] for q in ctx.captured_queries)
 
 
 def test_the_service_refuses_a_term_grade_below_the_first_year(grading):
