@@ -430,7 +430,7 @@ class StudyPlanPolicy(Policy[StudyPlan]):
     """CHANGE (set a pupil's study plan at a unit; obj: the unit's id or the plan) and VIEW:
     the unit's administrators (rektor, skoladministratör, ...) and its studie- och
     yrkesvägledare. VIEW also for the pupil's mentor (a mentor of a group the pupil is a
-    member of that day). A plan of a pupil with protected identity only by staff named for
+    member of that day), of the plan at that group's unit only. A plan of a pupil with protected identity only by staff named for
     them (`located`): a study plan says where the pupil goes to school."""
 
     model = StudyPlan
@@ -462,7 +462,9 @@ class StudyPlanPolicy(Policy[StudyPlan]):
         return (
             action == Action.VIEW
             and isinstance(obj, StudyPlan)
-            and self.mentored(actor).filter(person_id=obj.student_id).exists()
+            and self.mentored(actor)
+            .filter(person_id=obj.student_id, group__organisation_id=obj.organisation_id)
+            .exists()
         )
 
     def allows_any(self, actor: Actor, action: Action) -> bool:
@@ -473,7 +475,15 @@ class StudyPlanPolicy(Policy[StudyPlan]):
     def scope(self, actor: Actor, action: Action) -> QuerySet[StudyPlan]:
         where = Q(organisation_id__in=self.units(actor))
         if action == Action.VIEW:
-            where |= Q(student_id__in=self.mentored(actor).values("person_id"))
+            # A mentor sees the plans at the unit of the group they mentor, no other.
+            where |= Q(
+                Exists(
+                    self.mentored(actor).filter(
+                        person_id=OuterRef("student_id"),
+                        group__organisation_id=OuterRef("organisation_id"),
+                    )
+                )
+            )
         return StudyPlan.objects.filter(where).filter(located(actor, "student__"))
 
 
@@ -505,7 +515,11 @@ def study_plan_pupils(actor: Actor) -> QuerySet[Enrolment]:
     at the units where they set plans, and their mentees'; protected pupils only for staff
     named for them."""
     where = Q(enroled_at_id__in=study_plan_policy.units(actor)) | Q(
-        person_id__in=study_plan_policy.mentored(actor).values("person_id")
+        Exists(
+            study_plan_policy.mentored(actor).filter(
+                person_id=OuterRef("person_id"), group__organisation_id=OuterRef("enroled_at_id")
+            )
+        )
     )
     return Enrolment.objects.filter(
         where,

@@ -383,6 +383,34 @@ def test_the_mentor_sees_the_plan_but_may_not_set_it(planning: Planning) -> None
     assert StudyPlanCourse.objects.count() == 1
 
 
+def test_the_mentor_sees_no_plan_the_pupil_has_at_another_unit(planning: Planning) -> None:
+    """Alva reads a course at another school too; its SYV sets a plan there. Her mentor at
+    Scheeleskolan meets a missing page for it, and the list does not name it."""
+    p = planning
+    plan_for(p, p.alva, p.svenska)
+    other = f.SchoolUnitFactory(parent=p.grading.school.parent)
+    enrolment = f.EnrolmentFactory(
+        person=p.alva, enroled_at=other, school_type=SchoolType.GY, school_year=1, programme=p.na
+    )
+    other_syv = f.DutyFactory(duty_at=other, duty_role=DutyRole.SYV).person
+    study_plan_details_set(
+        actor=p.actor(other_syv),
+        enrolment=enrolment,
+        start_date=START,
+        end_date=END,
+        programme=p.na,
+    )
+    assert StudyPlan.objects.filter(student=p.alva).count() == 2
+    mentor = Client()
+    login(mentor, p.grading.mentor)
+    assert mentor.get(p.url(p.alva)).status_code == 200
+    elsewhere = reverse("grades:study_plan", args=[p.alva.pk, other.pk])
+    assert mentor.get(elsewhere).status_code == 404
+    assert elsewhere not in mentor.get(reverse("grades:study_plans")).content.decode()
+    # The other unit's SYV sees theirs.
+    assert login_with_two_factor(other_syv).get(elsewhere).status_code == 200
+
+
 def test_anyone_else_meets_a_missing_pupil(planning: Planning) -> None:
     p = planning
     plan_for(p, p.alva, p.svenska)
