@@ -68,9 +68,9 @@ def test_marias_sheet_shows_the_adaptations_in_mathematics_and_in_all_subjects(c
     assert "Extra genomgång." not in page
     assert reverse("pupil_documentation:pupil", args=[alva.pk]) in page
     entry = AuditEntry.objects.get(action="adaptation.sheet_view")
-    assert set(AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True)) == {
-        alva.pk
-    }
+    assert set(
+        AuditEntryPerson.objects.filter(entry=entry).values_list("person_id", flat=True)
+    ) == {alva.pk}
 
 
 @pytest.mark.parametrize("size", [5, 30])
@@ -87,6 +87,4 @@ def test_the_sheet_with_adaptations_costs_the_same_whatever_the_group_size(clien
     assert page.content.decode().count("Anpassning ") == size
     # Within the sheet's own budget (test_sheet_pages): the adaptations are one read, and
     # the audit entry with its persons two writes, whatever the number of pupils.
-    assert len(ctx.captured_queries) <= 16, "\n".join(
-        q["sql"][:150] for q in ctx.captured_queries
-    )
+    assert len(ctx.captured_queries) <= 16, "\n".join(q["sql"][:150] for q in ctx.captured_queries)

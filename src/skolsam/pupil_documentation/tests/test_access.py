@@ -98,9 +98,10 @@ def test_the_pupils_teachers_mentor_pupil_health_and_rektor_record_see_and_evalu
     page = client.get(reverse("pupil_documentation:pupil", args=[s.pupil_in_7b.pk]))
     assert page.status_code == 200
     assert "Förlängd skrivtid." in page.content.decode()
-    assert reverse("pupil_documentation:pupil", args=[s.pupil_in_7b.pk]) in client.get(
-        reverse("person_detail", args=[s.pupil_in_7b.pk])
-    ).content.decode()
+    assert (
+        reverse("pupil_documentation:pupil", args=[s.pupil_in_7b.pk])
+        in client.get(reverse("person_detail", args=[s.pupil_in_7b.pk])).content.decode()
+    )
     evaluated = client.post(
         reverse("pupil_documentation:adaptation", args=[adaptation.pk]),
         {"evaluated_on": TODAY.isoformat(), "effect": "Hinner klart.", "outcome": Outcome.END},
@@ -155,8 +156,7 @@ def test_a_protected_pupils_adaptation_is_only_for_staff_named_for_her(s, key):
         _record(s, key, s.protected_pupil_in_7b)
     client = client_for(s.people[key])
     assert (
-        client.get(reverse("pupil_documentation:adaptation", args=[s.elsas.pk])).status_code
-        == 404
+        client.get(reverse("pupil_documentation:adaptation", args=[s.elsas.pk])).status_code == 404
     )
     assert (
         client.get(
@@ -200,11 +200,9 @@ def test_the_unit_list_shows_the_rektor_every_pupil_and_a_teacher_only_hers(s):
     assert s.pupil_in_7b.full_name in page.content.decode()
     eva = client_for(s.school_admin_at_scheeleskolan)
     assert (
-        eva.get(reverse("pupil_documentation:unit", args=[s.scheeleskolan.pk])).status_code
-        == 404
+        eva.get(reverse("pupil_documentation:unit", args=[s.scheeleskolan.pk])).status_code == 404
     )
     rut = client_for(s.rektor_at_ullviskolan)
     assert (
-        rut.get(reverse("pupil_documentation:unit", args=[s.scheeleskolan.pk])).status_code
-        == 404
+        rut.get(reverse("pupil_documentation:unit", args=[s.scheeleskolan.pk])).status_code == 404
     )
