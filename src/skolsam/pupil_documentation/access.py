@@ -124,8 +124,6 @@ def _mentors(actor: Actor, student: Any) -> Q:
 
 def may_document(actor: Actor, student: Any, organisation: Any) -> bool:
     """Tell whether the actor records and sees the pupil's adaptations at the unit."""
-    if actor.is_system:
-        return True
     if not may_see_location(actor, student):
         return False
     unit = pk_of(organisation)
@@ -142,8 +140,6 @@ def may_document(actor: Actor, student: Any, organisation: Any) -> bool:
 def may_document_pupil(actor: Actor, student: Any) -> bool:
     """Tell whether the actor records or sees adaptations of the pupil at some unit: a page's
     gate and the person card's link. Two or three queries."""
-    if actor.is_system:
-        return True
     if actor.person_id is None or not may_see_location(actor, student):
         return False
     pupil = pk_of(student)

@@ -42,8 +42,11 @@ class AdaptationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.units = {str(u.pk): u for u in units}
         self.subjects = {str(s.pk): s for s in subjects}
-        self.fields["organisation"].choices = [(k, u.display_name) for k, u in self.units.items()]
-        self.fields["syllabus"].choices = [(ALL_SUBJECTS, _("Alla ämnen"))] + [
+        unit = self.fields["organisation"]
+        subject = self.fields["syllabus"]
+        assert isinstance(unit, forms.ChoiceField) and isinstance(subject, forms.ChoiceField)
+        unit.choices = [(k, u.display_name) for k, u in self.units.items()]
+        subject.choices = [(ALL_SUBJECTS, _("Alla ämnen"))] + [
             (k, s.subject_name or s.course_name) for k, s in self.subjects.items()
         ]
 

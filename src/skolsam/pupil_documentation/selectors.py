@@ -44,10 +44,10 @@ def pupil_adaptations(*, actor: Actor, student: Any) -> list[Adaptation]:
         .select_related("organisation", "syllabus", "recorded_by", "ended_by")
         .prefetch_related("evaluations__recorded_by")
     )
-    active = sorted((a for a in rows if a.ended_at is None), key=lambda a: a.follow_up_date)
-    ended = sorted(
-        (a for a in rows if a.ended_at is not None), key=lambda a: a.ended_at, reverse=True
-    )
+    active = [a for a in rows if a.ended_at is None]
+    ended = [a for a in rows if a.ended_at is not None]
+    active.sort(key=lambda a: a.follow_up_date)
+    ended.sort(key=lambda a: a.ended_at or a.recorded_at, reverse=True)
     return active + ended
 
 

@@ -290,3 +290,18 @@ def test_a_protected_pupils_reminder_stays_inside_and_skips_staff_not_named_for_
     assert reached == {day.mentor.pk}
     assert not Delivery.objects.exists()  # nothing about her leaves Skolsam
     assert Adaptation.objects.get(pk=adaptation.pk).reminded_for == TODAY + timedelta(days=1)
+
+
+def test_the_demo_function_records_alices_adaptations_through_the_services(day):
+    from skolsam.pupil_documentation.demo import demo_adaptations_load
+
+    named = {
+        "special:elev": day.pupils[0].pk,
+        "teaches:koping/centralskolan/8A/GRGRMAT01": day.teacher.pk,
+        "mentor:koping/centralskolan/8A/1": day.mentor.pk,
+        "kurator:koping/centralskolan": day.rektor.pk,  # the day has no kurator; the rektor may
+    }
+    assert demo_adaptations_load(named=named).adaptations == 3
+    assert Adaptation.objects.filter(ended_at__isnull=True).count() == 2
+    assert AdaptationEvaluation.objects.count() == 1
+    assert demo_adaptations_load(named=named).adaptations == 0  # once
