@@ -39,7 +39,8 @@ class DemoAdaptationsResult:
 
 def demo_adaptations_load(*, named: dict[str, UUID]) -> DemoAdaptationsResult:
     """Record Alice's adaptations, if she and her staff are there and she has none yet."""
-    alice = Person.objects.filter(pk=named.get("special:elev")).first()
+    alice_id = named.get("special:elev")
+    alice = Person.objects.filter(pk=alice_id).first() if alice_id else None
     teacher_id = named.get(f"teaches:{CENTRAL}/8A/GRGRMAT01")
     mentor_id = named.get(f"mentor:{CENTRAL}/8A/1")
     kurator_id = named.get(f"kurator:{CENTRAL}")
