@@ -33,7 +33,7 @@ from skolsam.core.access import Actor, located, may_see_location
 from skolsam.core.choices import AssignmentRoleType, DutyRole
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action, Policy, pk_of
-from skolsam.duties.models import Duty
+from skolsam.duties.models import AssignmentRole, Duty
 from skolsam.enrolment.models import Enrolment
 from skolsam.groups.models import GroupMembership
 from skolsam.organisations.access import organisation_policy
@@ -261,3 +261,20 @@ def mentors_of(student: Any, day: Any) -> set[UUID]:
         )
         .values_list("group__assignment_roles__duty__person_id", flat=True)
     )
+
+
+def may_document_group(actor: Actor, group: Any) -> bool:
+    """Tell whether the actor records and sees the adaptations of every pupil of the group
+    they may see: its mentor, or the rektor or pupil health of its unit. A list of the
+    group's pupils asks once, not once per row (one or two queries)."""
+    if actor.person_id is None:
+        return False
+    if group.organisation_id in _unit_wide(actor):
+        return True
+    return AssignmentRole.objects.filter(
+        valid_on(actor.on),
+        valid_on(actor.on, "duty__"),
+        group_id=group.pk,
+        duty__person_id=actor.person_id,
+        assignment_role_type=AssignmentRoleType.MENTOR,
+    ).exists()

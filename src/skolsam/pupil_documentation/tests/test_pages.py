@@ -305,3 +305,34 @@ def test_the_demo_function_records_alices_adaptations_through_the_services(day):
     assert Adaptation.objects.filter(ended_at__isnull=True).count() == 2
     assert AdaptationEvaluation.objects.count() == 1
     assert demo_adaptations_load(named=named).adaptations == 0  # once
+
+
+def test_the_mentors_class_page_links_each_pupils_adaptations_at_a_constant_cost(day):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from skolsam.core.choices import DutyRole
+    from skolsam.testing.story import login_with_two_factor
+
+    url = reverse("attendance:mentor", args=[day.group.pk])
+    lars = Client()
+    login(lars, day.mentor)
+    with CaptureQueriesContext(connection) as three:
+        html = lars.get(url).content.decode()
+    for pupil in day.pupils:
+        link = reverse("pupil_documentation:pupil", args=[pupil.pk])
+        assert link in html
+        assert lars.get(link).status_code == 200
+    for _ in range(4):
+        f.MembershipFactory(person=f.PupilFactory(), group=day.group, start_date=date(2026, 1, 1))
+    with CaptureQueriesContext(connection) as seven:
+        lars.get(url)
+    assert len(seven.captured_queries) == len(three.captured_queries)
+    # The skoladministratör sees the class's attendance, not its adaptations.
+    eva = f.DutyFactory(
+        duty_at=day.school, duty_role=DutyRole.SKOLADMINISTRATOR, person=f.PersonFactory()
+    ).person
+    page = login_with_two_factor(eva).get(url)
+    assert page.status_code == 200
+    assert "/anpassningar/" not in page.content.decode()
