@@ -278,3 +278,9 @@ def may_document_group(actor: Actor, group: Any) -> bool:
         duty__person_id=actor.person_id,
         assignment_role_type=AssignmentRoleType.MENTOR,
     ).exists()
+
+
+def may_document_unit(actor: Actor, organisation: Any) -> bool:
+    """Tell whether the actor sees every adaptation at the unit: its rektor or pupil health
+    (no query for anyone else)."""
+    return pk_of(organisation) in _unit_wide(actor)

@@ -1,5 +1,5 @@
-"""Let the staff person card (people/person_detail.html) and the mentor's class page
-(attendance/mentor.html) offer a pupil's adaptations to those who record or see them,
+"""Let the staff person card (people/person_detail.html), the mentor's class page
+(attendance/mentor.html) and the school unit page (organisations/school_unit.html) offer a pupil's adaptations to those who record or see them,
 without the apps below importing this one."""
 
 from __future__ import annotations
@@ -9,7 +9,11 @@ from typing import Any
 from django import template
 
 from skolsam.core.views import request_actor
-from skolsam.pupil_documentation.access import may_document_group, may_document_pupil
+from skolsam.pupil_documentation.access import (
+    may_document_group,
+    may_document_pupil,
+    may_document_unit,
+)
 
 register = template.Library()
 
@@ -32,3 +36,13 @@ def may_see_group_adaptations(context: Any, group: Any) -> bool:
     if request is None or not request.user.is_authenticated:
         return False
     return may_document_group(request_actor(request), group)
+
+
+@register.simple_tag(takes_context=True)
+def may_see_unit_adaptations(context: Any, unit: Any) -> bool:
+    """Tell whether the request's actor is the unit's rektor or pupil health, who see its
+    list of pupils with adaptations."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return False
+    return may_document_unit(request_actor(request), unit)

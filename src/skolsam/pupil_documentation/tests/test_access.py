@@ -206,3 +206,13 @@ def test_the_unit_list_shows_the_rektor_every_pupil_and_a_teacher_only_hers(s):
     assert (
         rut.get(reverse("pupil_documentation:unit", args=[s.scheeleskolan.pk])).status_code == 404
     )
+
+
+def test_the_school_unit_page_leads_the_rektor_and_pupil_health_to_the_units_list(s):
+    unit_page = reverse("school_unit_detail", args=[s.scheeleskolan.pk])
+    unit_list = reverse("pupil_documentation:unit", args=[s.scheeleskolan.pk])
+    for key in ("rektor_at_scheeleskolan", "kurator_at_scheeleskolan"):
+        page = client_for(s.people[key]).get(unit_page)
+        assert page.status_code == 200 and unit_list in page.content.decode(), key
+    page = client_for(s.school_admin_at_scheeleskolan).get(unit_page)
+    assert page.status_code == 200 and unit_list not in page.content.decode()
