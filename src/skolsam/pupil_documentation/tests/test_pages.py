@@ -336,3 +336,23 @@ def test_the_mentors_class_page_links_each_pupils_adaptations_at_a_constant_cost
     page = login_with_two_factor(eva).get(url)
     assert page.status_code == 200
     assert "/anpassningar/" not in page.content.decode()
+
+
+def test_a_mentor_or_teacher_whose_assignment_ended_no_longer_reaches_the_adaptation(client, day):
+    from skolsam.activities.models import ActivityTeacher
+    from skolsam.duties.models import AssignmentRole
+
+    adaptation = _adapt(day)
+    url = reverse("pupil_documentation:adaptation", args=[adaptation.pk])
+    login(client, day.mentor)
+    assert client.get(url).status_code == 200
+    AssignmentRole.objects.filter(duty__person=day.mentor).update(
+        end_date=TODAY - timedelta(days=1)
+    )
+    assert client.get(url).status_code == 404
+    login(client, day.teacher)
+    assert client.get(url).status_code == 200
+    ActivityTeacher.objects.filter(duty__person=day.teacher).update(
+        end_date=TODAY - timedelta(days=1)
+    )
+    assert client.get(url).status_code == 404
