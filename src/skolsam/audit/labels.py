@@ -162,6 +162,13 @@ ACTION_LABELS: dict[str, str] = {
     "grades.view_warnings": "Varningar för F visade",
     "grades.statistics": "Betygsstatistik visad eller hämtad",
     "grades.national_test": "Resultat på nationellt prov registrerat",
+    # Pupil documentation: extra adaptations
+    "adaptation.record": "Extra anpassning dokumenterad",
+    "adaptation.evaluate": "Extra anpassning utvärderad (fortsätter eller avslutas)",
+    "adaptation.view": "Elevens extra anpassningar visade",
+    "adaptation.unit_list": "Skolenhetens elever med extra anpassningar visade",
+    "adaptation.sheet_view": "Extra anpassningar visade i betygslistan",
+    "adaptation.remind": "Påminnelse om uppföljning av extra anpassning skickad",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",
@@ -174,6 +181,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "AbsenceInvestigation": "Frånvaroutredning",
     "Absence": "Frånvaroanmälan",
     "Activity": "Aktivitet",
+    "Adaptation": "Extra anpassning",
     "AggregatedAttendance": "Närvarosammanställning",
     "ApiClient": "API-klient",
     "AssignmentRole": "Uppdrag",

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "skolsam.attendance",
     "skolsam.messaging",
     "skolsam.grades",
+    "skolsam.pupil_documentation",
     "skolsam.help",
     "skolsam.imports",
     "skolsam.exports",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("schema/", include("skolsam.schedule.urls")),
     path("narvaro/", include("skolsam.attendance.urls")),
     path("betyg/", include("skolsam.grades.urls")),
+    path("anpassningar/", include("skolsam.pupil_documentation.urls")),
     path("portal/betyg/", include("skolsam.grades.urls_portal")),
     path("portal/", include("skolsam.portal.urls")),
     path("betyg/publicering/", include("skolsam.grades.urls_publication")),

@@ -203,5 +203,7 @@ PERSONAL_DATA_MODELS = frozenset(
         "grades.Grade",
         "grades.TeacherLicence",
         "grades.LicenceQualification",
+        "pupil_documentation.Adaptation",
+        "pupil_documentation.AdaptationEvaluation",
     }
 )

@@ -38,6 +38,7 @@ from skolsam.grades.rules import (
     value_set_for,
 )
 from skolsam.groups.models import GroupMembership
+from skolsam.pupil_documentation.selectors import sheet_adaptations
 
 
 def term_span(period: GradingPeriod) -> tuple[date, date]:
@@ -109,6 +110,8 @@ class SheetRow:
     pending: PendingGrade | None = None
     earlier: list[Grade] = field(default_factory=list)
     absence_percent: float = 0.0
+    # The pupil's active extra adaptations in the subject or in all subjects.
+    adaptations: list[Any] = field(default_factory=list)
     not_graded_reason: str = ""  # why no grade is set for this pupil in this period
     value: str = ""  # what the form shows
     remark: str = ""
@@ -138,7 +141,9 @@ class Sheet:
 
 def grade_sheet_for(*, actor: Actor, period: GradingPeriod, activity: Activity) -> Sheet:
     """Return the sheet: each pupil with the grade set in the period (or waiting for a
-    co-signer), earlier grades in the subject and absence in the activity this term."""
+    co-signer), earlier grades in the subject, absence in the activity this term and the
+    active extra adaptations in the subject (those the actor may see: a grader teaches
+    every pupil on the sheet)."""
     pupils = roster(actor, activity)
     ids = [p.pk for p in pupils]
     syllabus = activity.syllabus
@@ -169,6 +174,9 @@ def grade_sheet_for(*, actor: Actor, period: GradingPeriod, activity: Activity) 
     absence = activity_absence_percent(
         activity_id=activity.pk, person_ids=ids, start=start, end=min(end, actor.on)
     )
+    adaptations = sheet_adaptations(
+        actor=actor, student_ids=ids, organisation_id=activity.organisation_id, syllabus=syllabus
+    )
     first = first_graded_year(period, syllabus.school_type) if syllabus else None
     rows = []
     for p in pupils:
@@ -180,6 +188,7 @@ def grade_sheet_for(*, actor: Actor, period: GradingPeriod, activity: Activity) 
             pending=pending.get(p.pk),
             earlier=earlier.get(p.pk, []),
             absence_percent=absence.get(p.pk, 0.0),
+            adaptations=adaptations.get(p.pk, []),
         )
         if first is not None and year is not None and year < first:
             row.not_graded_reason = f"Åk {year}: terminsbetyg från åk {first}"

@@ -151,6 +151,17 @@ def sheet(request: HttpRequest, period_id: UUID, activity_id: UUID) -> HttpRespo
                 messages.success(request, saved_message)
                 return redirect(request.path)
     data = selectors.grade_sheet_for(actor=actor, period=period, activity=activity)
+    shown = [row.person.pk for row in data.rows if row.adaptations]
+    if shown:
+        # The sheet shows these pupils' extra adaptations: a read of pupil documentation.
+        audit_record(
+            actor=actor,
+            action="adaptation.sheet_view",
+            object_type="Activity",
+            object_id=activity.pk,
+            detail={"period": str(period.pk)},
+            person_ids=shown,
+        )
     if errors and not stale:
         # Keep what the teacher typed; a stale sheet shows what the other save stored.
         for row in data.rows:

@@ -1,0 +1,286 @@
+"""Decide who records, sees and evaluates a pupil's extra adaptations (issue 13, item 4).
+
+`adaptation_policy` answers VIEW, CREATE (obj: an `AdaptationTarget`, the pupil at a
+school unit) and FOLLOW_UP (evaluate, continue or end). All three are for the same
+people, as of the actor's day:
+
+- a teacher who teaches the pupil at the adaptation's unit: an `ActivityTeacher` of an
+  activity of that unit whose groups hold the pupil (grader or not);
+- the pupil's mentor (an `AssignmentRole` MENTOR of a group that holds the pupil), for
+  all of the pupil's adaptations, at any unit;
+- pupil-health staff (kurator, skolsköterska, skolläkare, skolpsykolog, speciallärare/
+  specialpedagog) with a duty at the unit or above it;
+- the unit's rektor (`organisation_policy` DECIDE).
+
+Nobody else: not another teacher at the school, not a skoladministratör, not a central
+administrator, not another school's rektor, and in this step not the pupil or a guardian
+(they will see decided action programmes, never the adaptations' notes). An adaptation is
+about where a pupil goes to school, so a pupil with protected identity is seen only by
+staff named for her (`core.access.located`), whatever else they are. A forbidden
+adaptation answers exactly like a missing one (Http404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from skolsam.core.access import Actor, located, may_see_location
+from skolsam.core.choices import AssignmentRoleType, DutyRole
+from skolsam.core.models import valid_on
+from skolsam.core.policy import Action, Policy, pk_of
+from skolsam.duties.models import AssignmentRole, Duty
+from skolsam.enrolment.models import Enrolment
+from skolsam.groups.models import GroupMembership
+from skolsam.organisations.access import organisation_policy
+from skolsam.organisations.models import Organisation
+from skolsam.organisations.selectors import organisation_subtree_ids
+from skolsam.people.access import person_for_actor
+from skolsam.people.models import Person
+from skolsam.pupil_documentation.models import Adaptation
+
+# Elevhälsan's competences (SL 2:25): medical, psychological, psychosocial, special needs.
+PUPIL_HEALTH_ROLES = frozenset(
+    {
+        DutyRole.KURATOR,
+        DutyRole.SKOLSKOTERSKA,
+        DutyRole.SKOLLAKARE,
+        DutyRole.SKOLPSYKOLOG,
+        DutyRole.SPECIALPEDAGOG,
+    }
+)
+
+
+@dataclass(frozen=True)
+class AdaptationTarget:
+    """An adaptation not yet recorded: for which pupil, at which school unit."""
+
+    student: Any
+    organisation: Any
+
+
+def _pupil_health_units(actor: Actor) -> set[UUID]:
+    """Return the units (whole subtrees) where the actor holds a pupil-health duty today."""
+    if actor.person_id is None or not (PUPIL_HEALTH_ROLES & actor.roles):
+        return set()
+    roots = Duty.objects.filter(
+        valid_on(actor.on), person_id=actor.person_id, duty_role__in=PUPIL_HEALTH_ROLES
+    ).values_list("duty_at_id", flat=True)
+    units: set[UUID] = set()
+    for root in set(roots):
+        units |= organisation_subtree_ids(organisation_id=root)
+    return units
+
+
+def _unit_wide(actor: Actor) -> set[UUID]:
+    """Return the units whose every adaptation the actor sees: rektor or pupil health."""
+    rektor = set(organisation_policy.objects(actor, Action.DECIDE).values_list("pk", flat=True))
+    return rektor | _pupil_health_units(actor)
+
+
+def _teaches(actor: Actor, student: Any, organisation: Any) -> Q:
+    """Memberships showing that the actor teaches the pupil at the unit that day.
+
+    One filter call, so the group, the activity and its teacher are the same rows.
+    `student` and `organisation` are values or OuterRefs.
+    """
+    day = actor.on
+    p = "group__activities__"
+    return (
+        valid_on(day)
+        & Q(person_id=student)
+        & valid_on(day, p)
+        & Q(**{f"{p}organisation_id": organisation})
+        & Q(**{f"{p}teachers__duty__person_id": actor.person_id})
+        & valid_on(day, f"{p}teachers__duty__")
+        & (
+            Q(**{f"{p}teachers__start_date__isnull": True})
+            | Q(**{f"{p}teachers__start_date__lte": day})
+        )
+        & (
+            Q(**{f"{p}teachers__end_date__isnull": True})
+            | Q(**{f"{p}teachers__end_date__gte": day})
+        )
+    )
+
+
+def _mentors(actor: Actor, student: Any) -> Q:
+    """Memberships showing that the actor mentors a group that holds the pupil that day."""
+    day = actor.on
+    p = "group__assignment_roles__"
+    return (
+        valid_on(day)
+        & Q(person_id=student)
+        & valid_on(day, p)
+        & Q(**{f"{p}assignment_role_type": AssignmentRoleType.MENTOR})
+        & Q(**{f"{p}duty__person_id": actor.person_id})
+        & valid_on(day, f"{p}duty__")
+    )
+
+
+def may_document(actor: Actor, student: Any, organisation: Any) -> bool:
+    """Tell whether the actor records and sees the pupil's adaptations at the unit."""
+    if not may_see_location(actor, student):
+        return False
+    unit = pk_of(organisation)
+    if unit in _unit_wide(actor):
+        return True
+    if actor.person_id is None:
+        return False
+    pupil = pk_of(student)
+    return GroupMembership.objects.filter(
+        _teaches(actor, pupil, unit) | _mentors(actor, pupil)
+    ).exists()
+
+
+def may_document_pupil(actor: Actor, student: Any) -> bool:
+    """Tell whether the actor records or sees adaptations of the pupil at some unit: a page's
+    gate and the person card's link. Two or three queries."""
+    if actor.person_id is None or not may_see_location(actor, student):
+        return False
+    pupil = pk_of(student)
+    day = actor.on
+    p = "group__activities__"
+    teaches = (
+        valid_on(day)
+        & Q(person_id=pupil)
+        & valid_on(day, p)
+        & Q(**{f"{p}teachers__duty__person_id": actor.person_id})
+        & valid_on(day, f"{p}teachers__duty__")
+    )
+    if GroupMembership.objects.filter(teaches | _mentors(actor, pupil)).exists():
+        return True
+    units = _unit_wide(actor)
+    if not units:
+        return False
+    return (
+        Enrolment.objects.filter(
+            valid_on(day), person_id=pupil, enroled_at_id__in=units, cancelled=False
+        ).exists()
+        or Adaptation.objects.filter(student_id=pupil, organisation_id__in=units).exists()
+    )
+
+
+class AdaptationPolicy(Policy[Adaptation]):
+    """Teachers of the pupil at the unit, the pupil's mentor, the unit's pupil health and
+    rektor: VIEW, CREATE (an AdaptationTarget) and FOLLOW_UP (evaluate, continue, end)."""
+
+    model = Adaptation
+    actions = frozenset({Action.VIEW, Action.CREATE, Action.FOLLOW_UP})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        if isinstance(obj, AdaptationTarget):
+            return action == Action.CREATE and may_document(actor, obj.student, obj.organisation)
+        if action == Action.CREATE:
+            return False
+        if action == Action.FOLLOW_UP and obj.ended_at is not None:
+            return False
+        return may_document(actor, obj.student, obj.organisation_id)
+
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        # A menu's link: anyone who teaches, mentors, or works as rektor or in pupil health.
+        return actor.person_id is not None and bool(
+            actor.group_ids
+            or PUPIL_HEALTH_ROLES & actor.roles
+            or organisation_policy.any(actor, Action.DECIDE)
+            or self.scope(actor, Action.VIEW).exists()
+        )
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[Adaptation]:
+        if actor.person_id is None or action == Action.CREATE:
+            return Adaptation.objects.none()
+        teaches = GroupMembership.objects.filter(
+            _teaches(actor, OuterRef("student_id"), OuterRef("organisation_id"))
+        )
+        mentors = GroupMembership.objects.filter(_mentors(actor, OuterRef("student_id")))
+        rows = Adaptation.objects.filter(located(actor, "student__")).filter(
+            Q(organisation_id__in=_unit_wide(actor)) | Exists(teaches) | Exists(mentors)
+        )
+        if action == Action.FOLLOW_UP:
+            rows = rows.filter(ended_at__isnull=True)
+        return rows
+
+
+adaptation_policy = AdaptationPolicy()
+
+
+def adaptation_for_actor(actor: Actor, adaptation_id: Any, action: Action = Action.VIEW) -> Any:
+    """Return one adaptation the actor may take `action` on, with its pupil, unit and
+    subject; Http404 for a missing, malformed or forbidden id alike."""
+    try:
+        key = adaptation_id if isinstance(adaptation_id, UUID) else UUID(str(adaptation_id))
+    except (ValueError, TypeError):
+        raise Http404("Anpassningen finns inte.") from None
+    found = (
+        adaptation_policy.objects(actor, action)
+        .select_related("student", "organisation", "syllabus", "recorded_by", "ended_by")
+        .filter(pk=key)
+        .first()
+    )
+    if found is None:
+        raise Http404("Anpassningen finns inte.")
+    return found
+
+
+def pupil_for_documentation(actor: Actor, person_id: Any) -> Person:
+    """Return a pupil whose adaptations the actor records or sees; Http404 like a missing
+    person for anyone else (another teacher, a guardian, the pupil, a protected pupil for
+    staff not named for her)."""
+    person = person_for_actor(actor, person_id)
+    if not may_document_pupil(actor, person):
+        raise Http404("Personen finns inte.")
+    return person
+
+
+def units_to_record_at(actor: Actor, student: Any) -> list[Organisation]:
+    """Return the school units where the pupil is enrolled today and the actor may record
+    an adaptation for her, by name: the record form's choice (usually one)."""
+    enrolled = Enrolment.objects.filter(
+        valid_on(actor.on), person_id=pk_of(student), cancelled=False
+    ).values("enroled_at_id")
+    units = Organisation.objects.filter(pk__in=enrolled).order_by("display_name")
+    return [
+        u
+        for u in units
+        if adaptation_policy.can(actor, Action.CREATE, AdaptationTarget(student, u))
+    ]
+
+
+def mentors_of(student: Any, day: Any) -> set[UUID]:
+    """Return the persons who mentor a group holding the pupil that day: one query."""
+    return set(
+        GroupMembership.objects.filter(valid_on(day), person_id=pk_of(student))
+        .filter(
+            valid_on(day, "group__assignment_roles__"),
+            valid_on(day, "group__assignment_roles__duty__"),
+            group__assignment_roles__assignment_role_type=AssignmentRoleType.MENTOR,
+        )
+        .values_list("group__assignment_roles__duty__person_id", flat=True)
+    )
+
+
+def may_document_group(actor: Actor, group: Any) -> bool:
+    """Tell whether the actor records and sees the adaptations of every pupil of the group
+    they may see: its mentor, or the rektor or pupil health of its unit. A list of the
+    group's pupils asks once, not once per row (one or two queries)."""
+    if actor.person_id is None:
+        return False
+    if group.organisation_id in _unit_wide(actor):
+        return True
+    return AssignmentRole.objects.filter(
+        valid_on(actor.on),
+        valid_on(actor.on, "duty__"),
+        group_id=group.pk,
+        duty__person_id=actor.person_id,
+        assignment_role_type=AssignmentRoleType.MENTOR,
+    ).exists()
+
+
+def may_document_unit(actor: Actor, organisation: Any) -> bool:
+    """Tell whether the actor sees every adaptation at the unit: its rektor or pupil health
+    (no query for anyone else)."""
+    return pk_of(organisation) in _unit_wide(actor)

@@ -1,0 +1,116 @@
+"""Read what the adaptation pages and the grade sheet show, through `adaptation_policy`,
+each in a constant number of queries whatever the number of pupils or adaptations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q
+
+from skolsam.activities.models import Activity
+from skolsam.core.access import Actor
+from skolsam.core.models import valid_on
+from skolsam.core.policy import Action, pk_of
+from skolsam.curriculum.models import Syllabus
+from skolsam.pupil_documentation.access import adaptation_policy
+from skolsam.pupil_documentation.models import Adaptation
+
+
+def subjects_of(*, student: Any, organisation: Any, day: date) -> list[Syllabus]:
+    """Return the subjects the pupil studies at the unit that day: the syllabuses of the
+    unit's activities whose groups hold her. One query."""
+    activities = Activity.objects.filter(
+        valid_on(day),
+        valid_on(day, "groups__memberships__"),
+        organisation_id=pk_of(organisation),
+        groups__memberships__person_id=pk_of(student),
+        syllabus__isnull=False,
+    ).values("syllabus_id")
+    return list(
+        Syllabus.objects.filter(pk__in=activities).order_by("subject_name", "course_name", "pk")
+    )
+
+
+def pupil_adaptations(*, actor: Actor, student: Any) -> list[Adaptation]:
+    """Return the pupil's adaptations the actor may see, the active ones first (by
+    follow-up date), then the ended ones (latest first), each with its evaluations."""
+    rows = list(
+        adaptation_policy.objects(actor, Action.VIEW)
+        .filter(student_id=pk_of(student))
+        .select_related("organisation", "syllabus", "recorded_by", "ended_by")
+        .prefetch_related("evaluations__recorded_by")
+    )
+    active = [a for a in rows if a.ended_at is None]
+    ended = [a for a in rows if a.ended_at is not None]
+    active.sort(key=lambda a: a.follow_up_date)
+    ended.sort(key=lambda a: a.ended_at or a.recorded_at, reverse=True)
+    return active + ended
+
+
+@dataclass
+class UnitRow:
+    """One pupil with active adaptations at a unit: hers, and whether a follow-up is due."""
+
+    student: Any
+    adaptations: list[Adaptation] = field(default_factory=list)
+
+    @property
+    def next_follow_up(self) -> date:
+        return min(a.follow_up_date for a in self.adaptations)
+
+
+def unit_adaptations(*, actor: Actor, organisation: Any) -> list[UnitRow]:
+    """Return the pupils with active adaptations at the unit that the actor may see, the
+    earliest follow-up first: one query."""
+    rows: dict[UUID, UnitRow] = {}
+    for a in (
+        adaptation_policy.objects(actor, Action.VIEW)
+        .filter(organisation_id=pk_of(organisation), ended_at__isnull=True)
+        .select_related("student", "syllabus")
+        .order_by("follow_up_date", "student__family_name", "student__given_name")
+    ):
+        rows.setdefault(a.student_id, UnitRow(student=a.student)).adaptations.append(a)
+    return sorted(
+        rows.values(),
+        key=lambda r: (r.next_follow_up, r.student.family_name, r.student.given_name),
+    )
+
+
+def sheet_adaptations(
+    *, actor: Actor, student_ids: list[UUID], organisation_id: UUID, syllabus: Any | None
+) -> dict[UUID, list[Adaptation]]:
+    """Return, per pupil of a grade sheet, the active adaptations in the sheet's subject or
+    in all subjects that the actor may see: one query, whatever the group's size.
+
+    An adaptation "in the subject" is one of the sheet's syllabus or of another course of
+    the same subject (GY11's courses of one subject, or a GY25 subject grade).
+    """
+    if not student_ids:
+        return {}
+    subject = Q(syllabus__isnull=True)
+    if syllabus is not None:
+        subject |= Q(syllabus_id=syllabus.pk)
+        if syllabus.subject_code:
+            subject |= Q(
+                syllabus__subject_code=syllabus.subject_code,
+                syllabus__school_type=syllabus.school_type,
+            )
+    out: dict[UUID, list[Adaptation]] = defaultdict(list)
+    for a in (
+        adaptation_policy.objects(actor, Action.VIEW)
+        .filter(
+            subject,
+            student_id__in=student_ids,
+            organisation_id=organisation_id,
+            ended_at__isnull=True,
+            start_date__lte=actor.on,
+        )
+        .select_related("syllabus")
+        .order_by("start_date", "recorded_at")
+    ):
+        out[a.student_id].append(a)
+    return dict(out)
