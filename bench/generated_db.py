@@ -106,7 +106,11 @@ def huvudman_client() -> tuple[Any, str]:
 
 # The load tests' gunicorn (attendance_load.py, grade_day.py): threads, so that waiting on
 # the database does not hold a worker, a long backlog and keep-alive, as a server behind a
-# proxy is run.
+# proxy is run. Keep-alive outlasts the longest pause of a load test's user (a teacher's
+# 90 s with the grade sheet open): otherwise the server may close the idle connection just
+# as the client sends its POST on it, which the client library reports as status 0 and,
+# the request not being idempotent, does not retry (one such in the first 150,000-pupil
+# grade day; the server never saw the request). A browser retries on a fresh connection.
 SERVER_OPTIONS = (
     "--worker-class",
     "gthread",
@@ -117,7 +121,7 @@ SERVER_OPTIONS = (
     "--backlog",
     "2048",
     "--keep-alive",
-    "75",
+    "120",
     "--timeout",
     "60",
     "--graceful-timeout",

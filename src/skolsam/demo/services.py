@@ -36,6 +36,8 @@ from skolsam.grades.demo import demo_grades_load
 from skolsam.messaging.demo import demo_messages_load
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation
+from skolsam.pupil_documentation.demo import demo_adaptations_load
+from skolsam.pupil_documentation.services.reminders import adaptation_reminders_send
 from skolsam.schedule.demo import demo_schedule_load
 
 
@@ -107,6 +109,10 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
     leavers = demo_leavers_load(named=generation.named, school_year=SCHOOL_YEAR)
     # Licences, earlier terms' grades and a grading period open now (grades/demo.py).
     grades = demo_grades_load(named=generation.named)
+    # Extra adaptations for Alice, one due for follow-up today, whose reminder goes to her
+    # mentor's inbox as the morning's run would send it (pupil_documentation/demo.py).
+    adaptations = demo_adaptations_load(named=generation.named)
+    adaptation_reminders_send()
     # A weekly letter to a class and a conversation with a family (messaging/demo.py).
     messages = demo_messages_load(named=generation.named)
     accessibility_reports = demo_accessibility_load()
@@ -126,6 +132,7 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
             "attendance": str(attendance),
             "leavers": bool(leavers),
             "grades": str(grades),
+            "adaptations": str(adaptations),
             "messages": str(messages),
             "accessibility_reports": accessibility_reports,
             "removed": removed,

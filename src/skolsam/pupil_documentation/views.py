@@ -47,12 +47,13 @@ def _form_errors(form: object) -> list[str]:
 def index(request: HttpRequest) -> HttpResponse:
     """List the school units where the actor works, each leading to its adaptations."""
     actor = request_actor(request)
-    if not adaptation_policy.any(actor, Action.VIEW):
-        raise Http404(_("Sidan finns inte."))
+    # The staff menu leads everyone here: whoever sees no adaptation gets the empty list.
     units = (
         organisations_visible_to(actor)
         .filter(organisation_type=OrganisationType.SKOLENHET)
         .order_by("display_name")
+        if adaptation_policy.any(actor, Action.VIEW)
+        else organisations_visible_to(actor).none()
     )
     return render(request, "pupil_documentation/index.html", {"units": units})
 

@@ -425,3 +425,20 @@ def test_last_years_leavers_have_final_grades_and_their_slutbetyg_has_the_merit_
     assert tested.values("student_id").distinct().count() == LEAVERS
     assert GradeWarning.objects.filter(student=person("elev")).exists()
     assert GradeWarning.objects.count() >= 2
+
+
+def test_alice_has_adaptations_and_her_mentor_a_reminder_of_the_one_due(demo: Any) -> None:
+    from skolsam.messaging.models import Recipient
+    from skolsam.pupil_documentation.models import Adaptation
+
+    alice = person("elev")
+    adaptations = Adaptation.objects.filter(student=alice)
+    assert adaptations.count() == 3
+    assert adaptations.filter(ended_at__isnull=False).count() == 1
+    due = adaptations.filter(ended_at__isnull=True, follow_up_date__lte=TODAY + timedelta(days=60))
+    assert due.exists()
+    mentor = User.objects.get(username="mentor.centralskolan").person_id
+    reminded = Recipient.objects.filter(
+        person_id=mentor, message__subject="Dags att följa upp en extra anpassning"
+    )
+    assert reminded.count() == 1

@@ -16,7 +16,7 @@ from django.core import mail
 from django.urls import reverse
 
 from skolsam.audit.models import AuditEntry
-from skolsam.core.choices import SecurityMarking
+from skolsam.core.choices import DutyRole, SecurityMarking
 from skolsam.core.dates import today
 from skolsam.core.errors import DomainError
 from skolsam.messaging.models import Delivery, Message, Recipient
@@ -29,7 +29,7 @@ from skolsam.pupil_documentation.services import (
     adaptation_reminders_send,
 )
 from skolsam.testing import factories as f
-from skolsam.testing.story import build_day, login
+from skolsam.testing.story import build_day, login, login_with_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -335,7 +335,7 @@ def test_the_mentors_class_page_links_each_pupils_adaptations_at_a_constant_cost
     ).person
     page = login_with_two_factor(eva).get(url)
     assert page.status_code == 200
-    assert "/anpassningar/" not in page.content.decode()
+    assert "/anpassningar/elev/" not in page.content.decode()
 
 
 def test_a_mentor_or_teacher_whose_assignment_ended_no_longer_reaches_the_adaptation(client, day):
@@ -356,3 +356,21 @@ def test_a_mentor_or_teacher_whose_assignment_ended_no_longer_reaches_the_adapta
         end_date=TODAY - timedelta(days=1)
     )
     assert client.get(url).status_code == 404
+
+
+def test_the_menus_elevstod_lists_the_units_or_tells_staff_who_see_none(client, day):
+    """Every staff page's menu leads to the list; the mentor finds her school there, and
+    the school's administrator, who sees no adaptations, an empty list, not an error."""
+    url = reverse("pupil_documentation:index")
+    login(client, day.mentor)
+    page = client.get(url).content.decode()
+    assert f'href="{url}"' in page  # the menu's link
+    assert reverse("pupil_documentation:unit", args=[day.school.pk]) in page
+    eva = f.DutyFactory(
+        duty_at=day.school, duty_role=DutyRole.SKOLADMINISTRATOR, person=f.PersonFactory()
+    ).person
+    answer = login_with_two_factor(eva).get(url)
+    assert answer.status_code == 200
+    text = answer.content.decode()
+    assert "Det finns ingen skolenhet där du ser elevers extra anpassningar." in text
+    assert reverse("pupil_documentation:unit", args=[day.school.pk]) not in text
