@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 
 from skolsam.core.access import Actor
 from skolsam.core.choices import SchoolType
@@ -69,9 +69,28 @@ def period_catalogue_lines(*, actor: Actor, period: GradingPeriod) -> list[Catal
     )
 
 
+def _with_documents(runs: Any) -> Any:
+    """The runs with their documents' pupils in one more query each, without the PDFs."""
+    documents = (
+        GradeDocument.objects.select_related("student")
+        .defer("pdf")
+        .order_by("student__family_name", "student__given_name", "issued_at")
+    )
+    return runs.prefetch_related(Prefetch("documents", queryset=documents))
+
+
 def period_runs(*, period: GradingPeriod) -> list[CertificateRun]:
-    """Return the period's certificate runs, newest first."""
-    return list(CertificateRun.objects.filter(grading_period=period).order_by("-requested_at"))
+    """Return the period's certificate runs, newest first, each with its documents."""
+    return list(
+        _with_documents(CertificateRun.objects.filter(grading_period=period)).order_by(
+            "-requested_at"
+        )
+    )
+
+
+def period_run(*, period: GradingPeriod, run_id: Any) -> CertificateRun | None:
+    """Return one of the period's runs with its documents (the page polls its progress)."""
+    return _with_documents(CertificateRun.objects.filter(pk=run_id, grading_period=period)).first()
 
 
 def period_upper_secondary_pupils(*, actor: Actor, period: GradingPeriod) -> list[Any]:

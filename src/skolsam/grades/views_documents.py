@@ -25,7 +25,6 @@ from skolsam.curriculum.models import Syllabus
 from skolsam.grades import selectors_documents as selectors
 from skolsam.grades.access import grade_policy, grading_period_policy
 from skolsam.grades.models import (
-    CertificateRun,
     DocumentKind,
     GradeCatalogue,
     GradeDocument,
@@ -181,7 +180,7 @@ def run_start(request: HttpRequest, period_id: UUID) -> HttpResponse:
 def run_progress(request: HttpRequest, period_id: UUID, run_id: UUID) -> HttpResponse:
     """Answer the progress of one run (htmx polls it while the run works)."""
     period = _period(request, period_id)
-    run = CertificateRun.objects.filter(pk=run_id, grading_period=period).first()
+    run = selectors.period_run(period=period, run_id=run_id)
     if run is None:
         raise Http404("Utskriften finns inte.")
     return render(request, "grades/_run.html", {"run": run, "period": period})

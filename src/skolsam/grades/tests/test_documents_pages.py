@@ -118,3 +118,60 @@ def test_the_whole_unit_s_certificates_show_their_progress_and_download(
     teacher = Client()
     login(teacher, grading.teacher)
     assert teacher.get(_url("document_pdf", grading, document.pk)).status_code == 404
+
+
+def test_a_finished_run_lists_its_certificates_at_the_same_cost_for_2_or_12_pupils(
+    grading, django_capture_on_commit_callbacks
+):
+    """The list names each pupil (and a slutbetyg's meritvärde with one decimal) without
+    a query per certificate, and without reading the PDFs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from skolsam.grades.services import grading_period_open
+
+    def finished_run_page(period, kind):
+        start = reverse("grades_documents:run_start", args=[period.pk])
+        with django_capture_on_commit_callbacks(execute=False):
+            rektor.post(start, {"kind": kind})
+        run = CertificateRun.objects.get(grading_period=period)
+        certificate_run_work(run_id=run.pk)
+        url = reverse("grades_documents:run_progress", args=[period.pk, run.pk])
+        with CaptureQueriesContext(connection) as queries:
+            page = rektor.get(url).content.decode()
+        selected = [q["sql"].split(" FROM ")[0] for q in queries.captured_queries]
+        assert not any('"pdf"' in columns for columns in selected)
+        return page, len(queries.captured_queries)
+
+    _closed(grading)
+    rektor = login_with_two_factor(grading.rektor)
+    page, two = finished_run_page(grading.period, "Terminsbetyg")
+    assert "2 av 2 klara" in page
+    final = grading_period_open(
+        actor=grading.actor(grading.rektor),
+        organisation=grading.school,
+        kind="Slutbetyg",
+        semester=grading.period.semester,
+        year=grading.period.year,
+    )
+    pupils = [*grading.day.pupils]
+    for _ in range(12 - len(pupils)):
+        pupil = f.PupilFactory()
+        f.EnrolmentFactory(person=pupil, enroled_at=grading.school, school_year=9)
+        f.MembershipFactory(person=pupil, group=grading.day.group, start_date=date(2026, 1, 1))
+        pupils.append(pupil)
+    for pupil in pupils:
+        grade_decide(
+            actor=grading.actor(grading.teacher),
+            kind="Satt",
+            grade_value="B",
+            student=pupil,
+            syllabus=grading.syllabus,
+            organisation=grading.school,
+            period=final,
+        )
+    grading_period_close(actor=grading.actor(grading.rektor), period=final)
+    page, twelve = finished_run_page(final, "Slutbetyg")
+    assert f"{len(pupils)} av {len(pupils)} klara" in page
+    assert "meritvärde 17,5 " in page
+    assert twelve == two
