@@ -106,7 +106,7 @@ def _teacher_duty(
             activity__syllabus_id=syllabus_id,
             duty__start_date__lte=then,
         )
-        .exclude(duty__person_id=skip)
+        .exclude(duty__person_id__in=[skip] if skip else [])
         .select_related("duty__duty_at", "activity")
         .order_by("-activity__display_name")
     )
@@ -136,7 +136,7 @@ def demo_leavers_load(*, named: dict[str, Any], school_year: int) -> Leavers | N
     admin = actor_for_person(admin_id, on=start)
     unit = Organisation.objects.get(pk=unit_id)
     rng = random.Random(9)
-    taken = set(Person.objects.exclude(civic_no=None).values_list("civic_no", flat=True))
+    taken = {n for n in Person.objects.values_list("civic_no", flat=True) if n}
     pupils_born = end.year - 16  # year 9 is the autumn of the year one turns 15
     pupil_numbers = rng.sample(_unused_numbers(pupils_born, LEAVERS, taken), LEAVERS)
     guardian_numbers = rng.sample(

@@ -438,6 +438,7 @@ def test_alice_has_adaptations_and_her_mentor_a_reminder_of_the_one_due(demo: An
     due = adaptations.filter(ended_at__isnull=True, follow_up_date__lte=TODAY + timedelta(days=60))
     assert due.exists()
     mentor = User.objects.get(username="mentor.centralskolan").person_id
+    assert mentor is not None
     reminded = Recipient.objects.filter(
         person_id=mentor, message__subject="Dags att följa upp en extra anpassning"
     )
