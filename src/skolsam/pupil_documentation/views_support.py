@@ -127,7 +127,7 @@ def support_pupil(request: HttpRequest, person_id: UUID) -> HttpResponse:
     decisions = list(
         support_decision_policy.objects(actor, Action.VIEW)
         .filter(investigation__report__student_id=student.pk)
-        .current()
+        .filter(superseded_by__isnull=True)
         .select_related("decided_by", "investigation__report__organisation")
         .order_by("-decided_at")
     )
@@ -238,7 +238,7 @@ def support_report_page(request: HttpRequest, report_id: UUID) -> HttpResponse:
     if decides and investigation is None:
         staff = unit_staff(report.organisation_id, actor.on)
         forms["open"] = OpenForm(data if step == "open" else None, staff=staff)
-    if follows and investigation.concluded_at is None:
+    if follows and investigation is not None and investigation.concluded_at is None:
         forms["note"] = NoteForm(data if step == "note" else None, initial={"held_on": actor.on})
         forms["conclude"] = ConcludeForm(data if step == "conclude" else None)
     if decides and investigation is not None and investigation.concluded_at is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -171,6 +172,13 @@ def support_report(
     return report
 
 
+def _person(actor: Actor) -> UUID:
+    """Return the acting person's id: only a person reports, investigates or decides."""
+    if actor.person_id is None:
+        raise DomainError(_("Bara en person kan skriva om särskilt stöd."))
+    return actor.person_id
+
+
 def _locked(report: SupportReport) -> SupportInvestigation | None:
     return SupportInvestigation.objects.select_for_update().filter(report_id=report.pk).first()
 
@@ -192,7 +200,7 @@ def support_investigation_open(
         if SupportInvestigation.objects.filter(report_id=report.pk).exists():
             raise DomainError(_("En utredning är redan inledd för anmälan."))
         investigation = SupportInvestigation.objects.create(
-            report=report, assigned_to_id=assigned_to.pk, opened_by_id=actor.person_id
+            report=report, assigned_to_id=assigned_to.pk, opened_by_id=_person(actor)
         )
         audit_record(
             actor=actor,
@@ -238,7 +246,7 @@ def support_note_record(
             held_on=held_on,
             participants=who,
             text=note_text,
-            recorded_by_id=actor.person_id,
+            recorded_by_id=_person(actor),
         )
         audit_record(
             actor=actor,
@@ -392,7 +400,7 @@ def support_decide(
             responsible=responsible,
             evaluation_dates=[d.isoformat() for d in days],
             reasons=reasons,
-            decided_by_id=actor.person_id,
+            decided_by_id=_person(actor),
             decided_on=decided_on,
             guardians_notified_on=guardians_notified_on,
             appeal_information=appeal,

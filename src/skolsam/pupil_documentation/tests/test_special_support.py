@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -56,9 +57,10 @@ OBSERVED = "Alva hinner inte läsa klart uppgifterna trots förlängd skrivtid."
 @pytest.fixture
 def day():
     d = build_day()
-    d.kurator = f.DutyFactory(
+    kurator = f.DutyFactory(
         duty_at=d.school, duty_role=DutyRole.KURATOR, person=f.PersonFactory(given_name="Sofia")
-    ).person
+    )
+    d.kurator = kurator.person  # type: ignore[attr-defined]  # Sofia, pupil health
     return d
 
 
@@ -92,7 +94,7 @@ def _investigated(day, concluded=True):
 
 
 def _programme(day, report, **kw):
-    fields = {
+    fields: dict[str, Any] = {
         "kind": DecisionKind.PROGRAMME,
         "decided_on": TODAY,
         "needs": "Stöd i läsförståelse.",
