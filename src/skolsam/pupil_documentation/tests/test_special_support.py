@@ -481,3 +481,26 @@ def test_the_unit_list_costs_the_same_whatever_the_number_of_reports(day):
     assert page.content.decode().count("/anpassningar/sarskilt-stod/") >= 8
     assert len(many.captured_queries) <= len(few.captured_queries)
     assert InvestigationNote.objects.count() == 0
+
+
+def test_the_index_leads_each_to_their_own(client, day):
+    report = _report(day)
+    support_investigation_open(actor=day.actor(day.rektor), report=report, assigned_to=day.mentor)
+    url = reverse("pupil_documentation:support_index")
+    report_url = reverse("pupil_documentation:support_report", args=[report.pk])
+    unit_url = reverse("pupil_documentation:support_unit", args=[day.school.pk])
+    rektor = login_with_two_factor(day.rektor)
+    assert unit_url in rektor.get(url).content.decode()
+    for person in (day.teacher, day.mentor):  # the reporter, the investigator
+        login(client, person)
+        page = client.get(url).content.decode()
+        assert report_url in page and unit_url not in page
+        client.logout()
+    login(client, day.other_teacher)
+    page = client.get(url).content.decode()
+    assert report_url not in page and unit_url not in page
+    assert client.get(unit_url).status_code == 404
+    listed = AuditEntry.objects.filter(action="support.unit_list").latest("pk")
+    assert day.pupils[0].pk in set(
+        AuditEntryPerson.objects.filter(entry=listed).values_list("person_id", flat=True)
+    )
