@@ -205,5 +205,9 @@ PERSONAL_DATA_MODELS = frozenset(
         "grades.LicenceQualification",
         "pupil_documentation.Adaptation",
         "pupil_documentation.AdaptationEvaluation",
+        "pupil_documentation.SupportReport",
+        "pupil_documentation.SupportInvestigation",
+        "pupil_documentation.InvestigationNote",
+        "pupil_documentation.SupportDecision",
     }
 )

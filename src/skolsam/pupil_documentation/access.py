@@ -30,7 +30,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from skolsam.core.access import Actor, located, may_see_location
-from skolsam.core.choices import AssignmentRoleType, DutyRole
+from skolsam.core.choices import AssignmentRoleType, DutyRole, OrganisationType
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action, Policy, pk_of
 from skolsam.duties.models import AssignmentRole, Duty
@@ -41,7 +41,12 @@ from skolsam.organisations.models import Organisation
 from skolsam.organisations.selectors import organisation_subtree_ids
 from skolsam.people.access import person_for_actor
 from skolsam.people.models import Person
-from skolsam.pupil_documentation.models import Adaptation
+from skolsam.pupil_documentation.models import (
+    Adaptation,
+    DecisionKind,
+    SupportDecision,
+    SupportReport,
+)
 
 # Elevhälsan's competences (SL 2:25): medical, psychological, psychosocial, special needs.
 PUPIL_HEALTH_ROLES = frozenset(
@@ -284,3 +289,195 @@ def may_document_unit(actor: Actor, organisation: Any) -> bool:
     """Tell whether the actor sees every adaptation at the unit: its rektor or pupil health
     (no query for anyone else)."""
     return pk_of(organisation) in _unit_wide(actor)
+
+
+# --- Special support (särskilt stöd, SL 3:7–3:12) -------------------------------------------
+#
+# `support_report_policy` answers for a report and what hangs on it (its investigation, its
+# notes, its decisions' drafts): CREATE (obj: a `SupportTarget`) for any staff member at the
+# unit; VIEW for the unit's rektor and pupil health, the assigned investigator and, for
+# their own report, the reporter; FOLLOW_UP (record notes, conclude) for the rektor, pupil
+# health and the investigator, once an investigation is open; DECIDE (open the
+# investigation, decide) for the unit's rektor only, never delegated (SL 3:9). The
+# `support_decision_policy` answers VIEW of a decision: whoever sees the investigation, and
+# the pupil's mentor for decided action programmes. Guardians and pupils see nothing yet.
+# A protected pupil's records are only for staff named for her (`located`).
+
+
+@dataclass(frozen=True)
+class SupportTarget:
+    """A report not yet made: about which pupil, at which school unit."""
+
+    student: Any
+    organisation: Any
+
+
+def _rektor_units(actor: Actor) -> set[UUID]:
+    if actor.person_id is None:
+        return set()
+    return set(organisation_policy.objects(actor, Action.DECIDE).values_list("pk", flat=True))
+
+
+class SupportReportPolicy(Policy[SupportReport]):
+    """Reports of a need for special support and their investigations (see above)."""
+
+    model = SupportReport
+    actions = frozenset({Action.VIEW, Action.CREATE, Action.FOLLOW_UP, Action.DECIDE})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        if isinstance(obj, SupportTarget):
+            return (
+                action == Action.CREATE
+                and actor.person_id is not None
+                and may_see_location(actor, obj.student)
+                and pk_of(obj.organisation) in actor.staff_org_ids
+            )
+        if action == Action.CREATE:
+            return False
+        return self.scope(actor, action).filter(pk=obj.pk).exists()
+
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        if action == Action.CREATE:
+            return actor.person_id is not None and bool(actor.staff_org_ids)
+        return actor.person_id is not None and self.scope(actor, action).exists()
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[SupportReport]:
+        if actor.person_id is None or action == Action.CREATE:
+            return SupportReport.objects.none()
+        rows = SupportReport.objects.filter(located(actor, "student__"))
+        rektor = _rektor_units(actor)
+        if action == Action.DECIDE:
+            return rows.filter(organisation_id__in=rektor)
+        unit_wide = rektor | _pupil_health_units(actor)
+        investigator = Q(investigation__assigned_to_id=actor.person_id)
+        if action == Action.FOLLOW_UP:
+            return rows.filter(investigation__isnull=False).filter(
+                Q(organisation_id__in=unit_wide) | investigator
+            )
+        return rows.filter(
+            Q(organisation_id__in=unit_wide) | investigator | Q(reported_by_id=actor.person_id)
+        )
+
+
+support_report_policy = SupportReportPolicy()
+
+
+class SupportDecisionPolicy(Policy[SupportDecision]):
+    """Decisions about special support: VIEW for the unit's rektor and pupil health and the
+    investigator, and for the pupil's mentor a decided action programme. Not the reporter
+    (the report is theirs, the decision is not), and not yet guardians or the pupil."""
+
+    model = SupportDecision
+    actions = frozenset({Action.VIEW})
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[SupportDecision]:
+        if actor.person_id is None:
+            return SupportDecision.objects.none()
+        p = "investigation__report__"
+        unit_wide = _rektor_units(actor) | _pupil_health_units(actor)
+        mentors = GroupMembership.objects.filter(_mentors(actor, OuterRef(f"{p}student_id")))
+        return SupportDecision.objects.filter(located(actor, f"{p}student__")).filter(
+            Q(**{f"{p}organisation_id__in": unit_wide})
+            | Q(investigation__assigned_to_id=actor.person_id)
+            | Q(Exists(mentors), kind=DecisionKind.PROGRAMME)
+        )
+
+
+support_decision_policy = SupportDecisionPolicy()
+
+
+def _key(value: Any, message: str) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except (ValueError, TypeError):
+        raise Http404(message) from None
+
+
+def support_report_for_actor(actor: Actor, report_id: Any, action: Action = Action.VIEW) -> Any:
+    """Return one report the actor may take `action` on, with its pupil, unit, reporter and
+    investigation; Http404 for a missing, malformed or forbidden id alike."""
+    message = "Anmälan finns inte."
+    found = (
+        support_report_policy.objects(actor, action)
+        .select_related(
+            "student",
+            "organisation",
+            "reported_by",
+            "investigation__assigned_to",
+            "investigation__opened_by",
+            "investigation__concluded_by",
+        )
+        .filter(pk=_key(report_id, message))
+        .first()
+    )
+    if found is None:
+        raise Http404(message)
+    return found
+
+
+def support_decision_for_actor(actor: Actor, decision_id: Any) -> Any:
+    """Return one decision the actor may see, with its pupil, unit and rektor; Http404 for
+    a missing, malformed or forbidden id alike."""
+    message = "Beslutet finns inte."
+    found = (
+        support_decision_policy.objects(actor, Action.VIEW)
+        .select_related(
+            "investigation__report__student",
+            "investigation__report__organisation",
+            "decided_by",
+            "superseded_by",
+            "supersedes",
+        )
+        .filter(pk=_key(decision_id, message))
+        .first()
+    )
+    if found is None:
+        raise Http404(message)
+    return found
+
+
+def unit_staff(organisation: Any, day: Any) -> list[Person]:
+    """Return the persons with a duty at the unit that day, by name: whom the rektor may
+    assign an investigation to. One query."""
+    return list(
+        Person.objects.filter(
+            pk__in=Duty.objects.filter(valid_on(day), duty_at_id=pk_of(organisation)).values(
+                "person_id"
+            )
+        ).order_by("family_name", "given_name", "pk")
+    )
+
+
+def rektors_of(organisation: Any, day: Any) -> set[UUID]:
+    """Return the persons who hold a rektor's duty at the unit that day: one query."""
+    return set(
+        Duty.objects.filter(
+            valid_on(day), duty_at_id=pk_of(organisation), duty_role=DutyRole.REKTOR
+        ).values_list("person_id", flat=True)
+    )
+
+
+def units_to_report_at(actor: Actor, student: Any) -> list[Organisation]:
+    """Return the school units where the pupil is enrolled today and the actor works: where
+    they may report a need for special support (usually one)."""
+    if actor.person_id is None or not may_see_location(actor, student):
+        return []
+    enrolled = Enrolment.objects.filter(
+        valid_on(actor.on), person_id=pk_of(student), cancelled=False
+    ).values("enroled_at_id")
+    return list(
+        Organisation.objects.filter(pk__in=enrolled)
+        .filter(pk__in=actor.staff_org_ids)
+        .order_by("display_name")
+    )
+
+
+def support_units(actor: Actor) -> list[Organisation]:
+    """Return the school units whose reports the actor sees as a whole: their rektor or
+    pupil health."""
+    units = _rektor_units(actor) | _pupil_health_units(actor)
+    return list(
+        Organisation.objects.filter(
+            pk__in=units, organisation_type=OrganisationType.SKOLENHET
+        ).order_by("display_name")
+    )

@@ -12,6 +12,8 @@ evaluations are the history.
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -119,3 +121,189 @@ class AdaptationEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"Utvärdering {self.evaluated_on} av {self.adaptation_id}"
+
+
+# --- Special support (särskilt stöd, SL 3:7–3:12) -------------------------------------------
+
+OBSERVATION_MAX = 4000
+NOTE_MAX = 4000
+PARTICIPANTS_MAX = 500
+DECISION_TEXT_MAX = 4000
+
+# The appeal information every decision about an action programme carries (SL 28:16, FL
+# 33 §), in one place: the decision copies it when it is made, so a printed decision shows
+# what the guardians were told.
+APPEAL_INFORMATION = _(
+    "Beslutet kan överklagas till Skolväsendets överklagandenämnd. Överklagandet ska vara "
+    "skriftligt och ha kommit in till skolenheten inom tre veckor från den dag då "
+    "vårdnadshavaren fick del av beslutet. Skriv vilket beslut som överklagas och vilken "
+    "ändring som begärs. Skolenheten prövar om överklagandet har kommit in i rätt tid och "
+    "skickar det sedan vidare till nämnden."
+)
+
+
+class SupportReport(models.Model):
+    """A staff member's report to the rektor that a pupil may need special support (SL 3:7)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    student = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    observation = models.TextField()
+    observed_on = models.DateField()
+    reported_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(default=timezone.now, editable=False)
+    retention_class = models.CharField(
+        max_length=16, choices=RetentionClass.choices, default=RetentionClass.KEPT
+    )
+
+    class Meta:
+        ordering = ["reported_at"]
+        indexes = [models.Index(fields=["organisation", "reported_at"])]
+
+    def __str__(self) -> str:
+        return f"Anmälan {self.pk} om {self.student_id}"
+
+
+class SupportInvestigation(models.Model):
+    """The rektor's investigation of a report: assigned to a staff member at the unit, with
+    its notes and meetings, and a conclusion once it is done."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    report = models.OneToOneField(
+        SupportReport, on_delete=models.PROTECT, related_name="investigation"
+    )
+    assigned_to = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now, editable=False)
+    conclusion = models.TextField(blank=True, default="")
+    concluded_at = models.DateTimeField(null=True, blank=True)
+    concluded_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retention_class = models.CharField(
+        max_length=16, choices=RetentionClass.choices, default=RetentionClass.KEPT
+    )
+
+    class Meta:
+        ordering = ["opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(concluded_at__isnull=True, conclusion="")
+                | Q(concluded_at__isnull=False) & ~Q(conclusion=""),
+                name="pd_investigation_conclusion_iff_concluded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Utredning {self.pk}"
+
+
+class InvestigationNote(models.Model):
+    """A meeting, conversation or document of an investigation: when, who took part, what."""
+
+    investigation = models.ForeignKey(
+        SupportInvestigation, on_delete=models.PROTECT, related_name="notes"
+    )
+    held_on = models.DateField()
+    participants = models.CharField(max_length=PARTICIPANTS_MAX)
+    text = models.TextField()
+    recorded_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["held_on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Anteckning {self.held_on} i {self.investigation_id}"
+
+
+class ImmutableDecisionError(RuntimeError):
+    """A rektor's decision about special support is never changed or removed."""
+
+
+class DecisionKind(models.TextChoices):
+    PROGRAMME = "atgardsprogram", _("Åtgärdsprogram")
+    NO_PROGRAMME = "inget_atgardsprogram", _("Beslut om att inte upprätta åtgärdsprogram")
+
+
+class SupportDecisionQuerySet(models.QuerySet):
+    """Refuse bulk changes, so that no code path edits a decision in place."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableDecisionError("Ett beslut kan inte ändras; fatta ett nytt beslut.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableDecisionError("Ett beslut kan inte tas bort.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise ImmutableDecisionError("Ett beslut kan inte ändras; fatta ett nytt beslut.")
+
+    def current(self) -> SupportDecisionQuerySet:
+        """Return the decisions no later version replaces."""
+        return self.filter(superseded_by__isnull=True)
+
+
+class SupportDecision(models.Model):
+    """The rektor's decision after an investigation (SL 3:9): an action programme (needs,
+    measures, who is responsible, evaluation dates) or a decision not to make one. Never
+    changed: a new version supersedes it (`supersedes`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    investigation = models.ForeignKey(
+        SupportInvestigation, on_delete=models.PROTECT, related_name="decisions"
+    )
+    kind = models.CharField(max_length=24, choices=DecisionKind.choices)
+    needs = models.TextField(blank=True, default="")
+    measures = models.TextField(blank=True, default="")
+    responsible = models.CharField(max_length=PARTICIPANTS_MAX, blank=True, default="")
+    # ISO dates, earliest first: when the programme is evaluated.
+    evaluation_dates = models.JSONField(default=list, blank=True)
+    # Why no programme is made (the decision's reasons); for a programme, may be empty.
+    reasons = models.TextField(blank=True, default="")
+    decided_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField()
+    decided_at = models.DateTimeField(default=timezone.now, editable=False)
+    guardians_notified_on = models.DateField(null=True, blank=True)
+    appeal_information = models.TextField()
+    version = models.PositiveSmallIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    retention_class = models.CharField(
+        max_length=16, choices=RetentionClass.choices, default=RetentionClass.KEPT
+    )
+
+    objects = SupportDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decided_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investigation", "version"], name="pd_decision_one_per_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="inget_atgardsprogram") | ~Q(measures=""),
+                name="pd_decision_programme_has_measures",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version} ({self.decided_on})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableDecisionError("Ett beslut kan inte ändras; fatta ett nytt beslut.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableDecisionError("Ett beslut kan inte tas bort.")
+
+    @property
+    def is_programme(self) -> bool:
+        return self.kind == DecisionKind.PROGRAMME
+
+    @property
+    def evaluation_days(self) -> list[date]:
+        return [date.fromisoformat(d) for d in self.evaluation_dates]

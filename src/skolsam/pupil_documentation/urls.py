@@ -1,6 +1,6 @@
 from django.urls import path
 
-from skolsam.pupil_documentation import views
+from skolsam.pupil_documentation import views, views_support
 
 app_name = "pupil_documentation"
 
@@ -9,4 +9,24 @@ urlpatterns = [
     path("enhet/<uuid:organisation_id>/", views.unit, name="unit"),
     path("elev/<uuid:person_id>/", views.pupil, name="pupil"),
     path("<uuid:adaptation_id>/", views.adaptation, name="adaptation"),
+]
+
+urlpatterns += [
+    path("sarskilt-stod/", views_support.support_index, name="support_index"),
+    path(
+        "sarskilt-stod/enhet/<uuid:organisation_id>/",
+        views_support.support_unit,
+        name="support_unit",
+    ),
+    path("elev/<uuid:person_id>/sarskilt-stod/", views_support.support_pupil, name="support_pupil"),
+    path(
+        "sarskilt-stod/<uuid:report_id>/",
+        views_support.support_report_page,
+        name="support_report",
+    ),
+    path(
+        "sarskilt-stod/beslut/<uuid:decision_id>/",
+        views_support.support_decision,
+        name="support_decision",
+    ),
 ]

@@ -1,5 +1,6 @@
 """The writes of pupil documentation, one module per topic: `adaptations` (record, evaluate,
-end) and `reminders` (the follow-up date's notice)."""
+end), `reminders` (the follow-up date's notice) and `special_support` (report,
+investigation, decision)."""
 
 from skolsam.pupil_documentation.services.adaptations import (
     adaptation_evaluate,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import dateformat
 
 from skolsam.core.views import request_actor
 from skolsam.pupil_documentation.access import (
@@ -46,3 +47,12 @@ def may_see_unit_adaptations(context: Any, unit: Any) -> bool:
     if request is None or not request.user.is_authenticated:
         return False
     return may_document_unit(request_actor(request), unit)
+
+
+@register.filter
+def document_day(value: Any) -> str:
+    """{{ decision.decided_on|document_day }} → "3 december 2026": a printed decision's
+    date, always with the year (never "i dag", which a paper outlives)."""
+    if value is None:
+        return ""
+    return dateformat.format(value, "j F Y")
