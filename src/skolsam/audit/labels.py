@@ -169,6 +169,16 @@ ACTION_LABELS: dict[str, str] = {
     "adaptation.unit_list": "Skolenhetens elever med extra anpassningar visade",
     "adaptation.sheet_view": "Extra anpassningar visade i betygslistan",
     "adaptation.remind": "Påminnelse om uppföljning av extra anpassning skickad",
+    # Pupil documentation: reports of offensive treatment (SL 6:10)
+    "offence.report": "Anmälan om kränkande behandling gjord",
+    "offence.forward": "Anmälan om kränkande behandling skickad till huvudmannen",
+    "offence.interview": "Samtal i utredning om kränkande behandling sparat",
+    "offence.conclude": "Slutsatser och åtgärder i utredning om kränkande behandling sparade",
+    "offence.close": "Ärende om kränkande behandling avslutat",
+    "offence.view": "Ärende om kränkande behandling visat med utredningen",
+    "offence.view_report": "Anmälan om kränkande behandling visad för den som anmälde",
+    "offence.unit_list": "Skolenhetens ärenden om kränkande behandling visade",
+    "offence.overview": "Huvudmannens översikt över kränkande behandling visad",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",

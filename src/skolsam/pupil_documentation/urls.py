@@ -10,3 +10,21 @@ urlpatterns = [
     path("elev/<uuid:person_id>/", views.pupil, name="pupil"),
     path("<uuid:adaptation_id>/", views.adaptation, name="adaptation"),
 ]
+
+from skolsam.pupil_documentation import views_offence  # noqa: E402
+
+urlpatterns += [
+    path("krankning/", views_offence.offence_index, name="offence_index"),
+    path("krankning/huvudman/", views_offence.offence_overview, name="offence_overview"),
+    path(
+        "krankning/enhet/<uuid:organisation_id>/",
+        views_offence.offence_unit,
+        name="offence_unit",
+    ),
+    path(
+        "krankning/enhet/<uuid:organisation_id>/ny/",
+        views_offence.offence_new,
+        name="offence_new",
+    ),
+    path("krankning/<uuid:report_id>/", views_offence.offence, name="offence"),
+]
