@@ -298,6 +298,8 @@ def offence_interview_record(
     notes: str,
 ) -> OffensiveTreatmentInterview:
     """Record one interview of the investigation: when, with whom, the notes."""
+    if actor.person_id is None:
+        raise DomainError(_("Du kan inte utreda anmälan."))
     who = _text(
         interviewee,
         field="interviewee",

@@ -123,7 +123,8 @@ def test_teacher_to_rektor_to_huvudman_with_timestamps(s):
     assert forwarded.status_code == 302
     report.refresh_from_db()
     assert report.forwarded_by_id == s.rektor_at_scheeleskolan.pk
-    assert report.forwarded_at >= report.reported_at and report.forwarded_on == TODAY
+    assert report.forwarded_at is not None and report.forwarded_at >= report.reported_at
+    assert report.forwarded_on == TODAY
     assert not report.rektor_overdue(TODAY) and not report.huvudman_overdue(TODAY)
     assert _notices_to(s.central_admin_koping)
     # Birgitta investigates and closes the case.
