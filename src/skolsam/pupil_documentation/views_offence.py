@@ -143,6 +143,11 @@ def offence_unit(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
         {
             "organisation": organisation,
             "rows": _flagged(reports, actor.on),
+            "forwardable": set(
+                offence_policy.objects(actor, Action.DECIDE)
+                .filter(organisation_id=organisation.pk)
+                .values_list("pk", flat=True)
+            ),
             "today": actor.on,
             "limits": OffensiveTreatmentLimits,
         },

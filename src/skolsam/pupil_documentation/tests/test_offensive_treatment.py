@@ -96,6 +96,10 @@ def _notices_to(person: Any) -> list[Message]:
 
 def test_teacher_to_rektor_to_huvudman_with_timestamps(s):
     maria = client_for(s.teacher_of_7b)
+    start = maria.get(reverse("pupil_documentation:index")).content.decode()
+    assert reverse("pupil_documentation:offence_index") in start
+    new_url = reverse("pupil_documentation:offence_new", args=[s.scheeleskolan.pk])
+    assert new_url in maria.get(reverse("pupil_documentation:offence_index")).content.decode()
     form = maria.get(reverse("pupil_documentation:offence_new", args=[s.scheeleskolan.pk]))
     assert form.status_code == 200 and s.pupil_in_7b.full_name in form.content.decode()
     answer = _post(maria, s)
@@ -129,6 +133,8 @@ def test_teacher_to_rektor_to_huvudman_with_timestamps(s):
     assert _notices_to(s.central_admin_koping)
     # Birgitta investigates and closes the case.
     birgitta = client_for(s.central_admin_koping)
+    start = birgitta.get(reverse("pupil_documentation:offence_index")).content.decode()
+    assert reverse("pupil_documentation:offence_overview") in start
     overview = birgitta.get(reverse("pupil_documentation:offence_overview"))
     assert overview.status_code == 200
     case_url = reverse("pupil_documentation:offence", args=[report.pk])
@@ -174,6 +180,12 @@ def test_a_report_left_at_the_rektor_is_flagged_late_at_both_steps(s):
     anders = client_for(s.rektor_at_scheeleskolan)
     page = anders.get(reverse("pupil_documentation:offence_unit", args=[s.scheeleskolan.pk]))
     assert page.content.decode().count("Sen hos rektor") == 1
+    # Only the rektor forwards: the huvudman's list shows the flags without the button.
+    central = client_for(s.central_admin_koping).get(
+        reverse("pupil_documentation:offence_unit", args=[s.scheeleskolan.pk])
+    )
+    assert "Sen hos rektor" in central.content.decode()
+    assert "Skicka till huvudmannen" not in central.content.decode()
     # Forwarded a day late: still flagged at the rektor's step, and recorded so.
     yesterday = _report(s, on=TODAY - timedelta(days=1))
     offence_forward(actor=_actor(s, "rektor_at_scheeleskolan"), report=yesterday)
