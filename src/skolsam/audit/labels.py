@@ -178,6 +178,16 @@ ACTION_LABELS: dict[str, str] = {
     "support.conclude": "Utredning om särskilt stöd avslutad med slutsats",
     "support.decide": "Beslut om åtgärdsprogram fattat",
     "support.decision_view": "Beslut om åtgärdsprogram visat",
+    # Pupil documentation: reports of offensive treatment (SL 6:10)
+    "offence.report": "Anmälan om kränkande behandling gjord",
+    "offence.forward": "Anmälan om kränkande behandling skickad till huvudmannen",
+    "offence.interview": "Samtal i utredning om kränkande behandling sparat",
+    "offence.conclude": "Slutsatser och åtgärder i utredning om kränkande behandling sparade",
+    "offence.close": "Ärende om kränkande behandling avslutat",
+    "offence.view": "Ärende om kränkande behandling visat med utredningen",
+    "offence.view_report": "Anmälan om kränkande behandling visad för den som anmälde",
+    "offence.unit_list": "Skolenhetens ärenden om kränkande behandling visade",
+    "offence.overview": "Huvudmannens översikt över kränkande behandling visad",
     # Loading data
     "demo.load": "Demodata inläst",
     "demo.schedule": "Demoschema inläst",

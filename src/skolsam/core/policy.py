@@ -209,5 +209,8 @@ PERSONAL_DATA_MODELS = frozenset(
         "pupil_documentation.SupportInvestigation",
         "pupil_documentation.InvestigationNote",
         "pupil_documentation.SupportDecision",
+        "pupil_documentation.OffensiveTreatmentReport",
+        "pupil_documentation.OffensiveTreatmentPerson",
+        "pupil_documentation.OffensiveTreatmentInterview",
     }
 )

@@ -39,11 +39,13 @@ from skolsam.groups.models import GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.organisations.selectors import organisation_subtree_ids
-from skolsam.people.access import person_for_actor
+from skolsam.people.access import person_for_actor, persons_listable_by
 from skolsam.people.models import Person
 from skolsam.pupil_documentation.models import (
     Adaptation,
     DecisionKind,
+    OffensiveTreatmentPerson,
+    OffensiveTreatmentReport,
     SupportDecision,
     SupportReport,
 )
@@ -480,4 +482,131 @@ def support_units(actor: Actor) -> list[Organisation]:
         Organisation.objects.filter(
             pk__in=units, organisation_type=OrganisationType.SKOLENHET
         ).order_by("display_name")
+    )
+
+
+# --- Reports of offensive treatment (kränkande behandling, SL 6:10) -----------------------
+#
+# `offence_policy` answers VIEW (the report itself: what, when, where, who), DECIDE (the
+# rektor forwards it to the huvudman) and FOLLOW_UP (the investigation: interviews,
+# conclusions, measures, follow-up date, closing; and seeing them):
+#
+# - the reporter: VIEW of their own report, never the investigation;
+# - the unit's rektor (`organisation_policy` DECIDE): VIEW, DECIDE while not forwarded,
+#   FOLLOW_UP; not when the rektor's step was skipped because a staff member is an alleged
+#   actor (the case is the huvudman's alone);
+# - the huvudman's central staff (an administrative duty at the huvudman or its
+#   förvaltning: `actor.central_org_ids`), who stand for the huvudman's named
+#   investigators for now: VIEW and FOLLOW_UP of every case at its units.
+#
+# Nobody else: not another teacher, not pupil health, not a guardian or a pupil (a pupil
+# named in a case never learns of it, nor of the other children in it). A case naming a
+# pupil with protected identity is seen only by those named for her (`located`). A
+# forbidden report answers exactly like a missing one (Http404).
+
+
+def _rektor_units(actor: Actor) -> set[UUID]:
+    return set(organisation_policy.objects(actor, Action.DECIDE).values_list("pk", flat=True))
+
+
+def _unlocated_involved(actor: Actor) -> Exists:
+    """Reports naming a person whose school the actor may not know."""
+    return Exists(
+        OffensiveTreatmentPerson.objects.filter(report_id=OuterRef("pk")).exclude(
+            located(actor, "person__")
+        )
+    )
+
+
+class OffensiveTreatmentPolicy(Policy[OffensiveTreatmentReport]):
+    """The reporter (VIEW of their report), the unit's rektor (VIEW, DECIDE: forward,
+    FOLLOW_UP), the huvudman's central staff (VIEW, FOLLOW_UP); CREATE is any staff member
+    at the unit (obj: the unit)."""
+
+    model = OffensiveTreatmentReport
+    actions = frozenset({Action.VIEW, Action.CREATE, Action.DECIDE, Action.FOLLOW_UP})
+
+    def allows(self, actor: Actor, action: Action, obj: Any) -> bool:
+        if actor.person_id is None:
+            return False
+        if action == Action.CREATE:
+            return not isinstance(obj, OffensiveTreatmentReport) and (
+                pk_of(obj) in actor.staff_org_ids
+            )
+        if not isinstance(obj, OffensiveTreatmentReport):
+            return False
+        return self.scope(actor, action).filter(pk=obj.pk).exists()
+
+    def allows_any(self, actor: Actor, action: Action) -> bool:
+        if actor.person_id is None:
+            return False
+        if action == Action.CREATE:
+            return bool(actor.staff_org_ids)
+        return bool(actor.central_org_ids) or bool(_rektor_units(actor))
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[OffensiveTreatmentReport]:
+        if actor.person_id is None or action == Action.CREATE:
+            return OffensiveTreatmentReport.objects.none()
+        rektor = Q(organisation_id__in=_rektor_units(actor), rektor_step_skipped=False)
+        central = Q(organisation_id__in=actor.central_org_ids)
+        if action == Action.VIEW:
+            where = rektor | central | Q(reported_by_id=actor.person_id)
+        elif action == Action.DECIDE:
+            where = rektor & Q(forwarded_at__isnull=True)
+        else:
+            where = rektor | central
+        return OffensiveTreatmentReport.objects.filter(where).exclude(_unlocated_involved(actor))
+
+
+offence_policy = OffensiveTreatmentPolicy()
+
+
+def offence_for_actor(actor: Actor, report_id: Any, action: Action = Action.VIEW) -> Any:
+    """Return one report the actor may take `action` on, with its unit and people; Http404
+    for a missing, malformed or forbidden id alike."""
+    try:
+        key = report_id if isinstance(report_id, UUID) else UUID(str(report_id))
+    except (ValueError, TypeError):
+        raise Http404("Anmälan finns inte.") from None
+    found = (
+        offence_policy.objects(actor, action)
+        .select_related("organisation", "reported_by", "forwarded_by", "closed_by")
+        .filter(pk=key)
+        .first()
+    )
+    if found is None:
+        raise Http404("Anmälan finns inte.")
+    return found
+
+
+def offence_units(actor: Actor) -> QuerySet[Organisation]:
+    """Return the school units whose cases the actor lists: as rektor or as the huvudman's
+    central staff."""
+    return Organisation.objects.filter(
+        Q(pk__in=_rektor_units(actor)) | Q(pk__in=actor.central_org_ids),
+        organisation_type=OrganisationType.SKOLENHET,
+    ).order_by("display_name")
+
+
+def offence_pupils_at(actor: Actor, organisation: Any) -> QuerySet[Person]:
+    """Return the pupils enrolled at the unit today whom the reporter may see and name:
+    the report form's choice (a teacher's pupils, the rektor's whole school)."""
+    enrolled = Enrolment.objects.filter(
+        valid_on(actor.on), enroled_at_id=pk_of(organisation), cancelled=False
+    ).values("person_id")
+    return (
+        persons_listable_by(actor)
+        .filter(pk__in=enrolled)
+        .filter(located(actor))
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def offence_staff_at(actor: Actor, organisation: Any) -> QuerySet[Duty]:
+    """Return the duties held at the unit today: who may be named as a staff actor."""
+    return (
+        Duty.objects.filter(valid_on(actor.on), duty_at_id=pk_of(organisation))
+        .filter(located(actor, "person__"))
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name", "pk")
     )

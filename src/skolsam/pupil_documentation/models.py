@@ -307,3 +307,134 @@ class SupportDecision(models.Model):
     @property
     def evaluation_days(self) -> list[date]:
         return [date.fromisoformat(d) for d in self.evaluation_dates]
+
+
+# --- Reports of offensive treatment (kränkande behandling, SL 6:10) -----------------------
+
+
+class OffensiveTreatmentLimits:
+    """Say how soon each step of a report of offensive treatment must be taken (SL 6:10).
+
+    Skollagen 6 kap. 10 § requires a member of staff who learns that a pupil has been
+    subjected to offensive treatment to report it to the rektor, and the rektor to report
+    it to the huvudman, each "skyndsamt" (promptly); the Skolverket guidance reads that as
+    the same day. Skolsam flags a report as overdue at the rektor's step when the rektor
+    has not acknowledged (forwarded) it on the day it was reported
+    (`REKTOR_DAYS` = 0 days after the report's date), and at the huvudman's step when it
+    has not been forwarded within `HUVUDMAN_DAYS` days (default 1). Days are calendar
+    days in Europe/Stockholm; a school calendar does not shift them yet.
+    """
+
+    REKTOR_DAYS = 0
+    HUVUDMAN_DAYS = 1
+
+
+class InvolvedRole(models.TextChoices):
+    SUBJECTED = "utsatt", _("Utsatt elev")
+    PUPIL_ACTOR = "utovare_elev", _("Elev som uppges ha kränkt")
+    STAFF_ACTOR = "utovare_personal", _("Personal som uppges ha kränkt")
+
+
+OFFENCE_TEXT_MAX = 4000
+PLACE_MAX = 200
+
+
+class OffensiveTreatmentReport(models.Model):
+    """A staff member's report that a pupil was subjected to offensive treatment at a unit,
+    forwarded rektor → huvudman, investigated and closed. Kept permanently (bevaras)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField()
+    occurred_on = models.DateField()
+    place = models.CharField(max_length=PLACE_MAX)
+    reported_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The school day of the report (Europe/Stockholm): the steps' limits count from it.
+    reported_on = models.DateField()
+    # A staff member is an alleged actor: the rektor's step is skipped, the report goes
+    # straight to the huvudman (forwarded_at = reported_at, forwarded_by = the reporter).
+    rektor_step_skipped = models.BooleanField(default=False)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    forwarded_on = models.DateField(null=True, blank=True)
+    forwarded_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    conclusions = models.TextField(blank=True)
+    measures = models.TextField(blank=True)
+    follow_up_date = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retention_class = models.CharField(
+        max_length=16, choices=RetentionClass.choices, default=RetentionClass.KEPT
+    )
+
+    class Meta:
+        ordering = ["-reported_at"]
+        indexes = [models.Index(fields=["organisation", "reported_on"])]
+
+    def __str__(self) -> str:
+        return f"Anmälan om kränkande behandling {self.pk}"
+
+    def rektor_overdue(self, today: Any) -> bool:
+        """Tell whether the rektor's step was (or is) later than the limit."""
+        if self.rektor_step_skipped:
+            return False
+        done = self.forwarded_on or today
+        return (done - self.reported_on).days > OffensiveTreatmentLimits.REKTOR_DAYS
+
+    def huvudman_overdue(self, today: Any) -> bool:
+        """Tell whether the report reached (or has not yet reached) the huvudman late."""
+        done = self.forwarded_on or today
+        return (done - self.reported_on).days > OffensiveTreatmentLimits.HUVUDMAN_DAYS
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class OffensiveTreatmentPerson(models.Model):
+    """A person named in a report: a pupil subjected, or an alleged actor (pupil or staff;
+    a staff actor by the duty they hold)."""
+
+    report = models.ForeignKey(
+        OffensiveTreatmentReport, on_delete=models.PROTECT, related_name="involved"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=InvolvedRole.choices)
+    duty = models.ForeignKey(
+        "duties.Duty", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "person", "role"], name="pd_offence_person_once_per_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.person_id}"
+
+
+class OffensiveTreatmentInterview(models.Model):
+    """An interview of the investigation: when, with whom (in words), the notes."""
+
+    report = models.ForeignKey(
+        OffensiveTreatmentReport, on_delete=models.PROTECT, related_name="interviews"
+    )
+    held_on = models.DateField()
+    interviewee = models.CharField(max_length=PLACE_MAX)
+    notes = models.TextField()
+    recorded_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["held_on", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Samtal {self.held_on} i {self.report_id}"

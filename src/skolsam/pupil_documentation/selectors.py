@@ -16,8 +16,8 @@ from skolsam.core.access import Actor
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action, pk_of
 from skolsam.curriculum.models import Syllabus
-from skolsam.pupil_documentation.access import adaptation_policy
-from skolsam.pupil_documentation.models import Adaptation
+from skolsam.pupil_documentation.access import adaptation_policy, offence_policy
+from skolsam.pupil_documentation.models import Adaptation, OffensiveTreatmentLimits
 
 
 def subjects_of(*, student: Any, organisation: Any, day: date) -> list[Syllabus]:
@@ -114,3 +114,66 @@ def sheet_adaptations(
     ):
         out[a.student_id].append(a)
     return dict(out)
+
+
+# --- Reports of offensive treatment -------------------------------------------------------
+
+
+def unit_offences(*, actor: Actor, organisation: Any) -> list[Any]:
+    """Return the unit's cases the actor investigates (rektor, huvudman), newest first, with
+    the ids of the persons named (for the audit entry, never shown): two queries."""
+    return list(
+        offence_policy.objects(actor, Action.FOLLOW_UP)
+        .filter(organisation_id=pk_of(organisation))
+        .prefetch_related("involved")
+        .order_by("-reported_at")
+    )
+
+
+def term_of(day: date) -> str:
+    """Name the school term a date falls in: VT (January–June) or HT (July–December)."""
+    return f"{'VT' if day.month <= 6 else 'HT'} {day.year}"
+
+
+@dataclass
+class OffenceStats:
+    """One school's count of reports in one term: no names, only numbers."""
+
+    unit: str
+    term: str
+    reported: int = 0
+    staff_alleged: int = 0
+    closed: int = 0
+    late: int = 0
+
+
+def huvudman_offences(*, actor: Actor) -> tuple[list[Any], list[OffenceStats]]:
+    """Return the open cases across the huvudman's units the actor investigates (with their
+    unit and the named persons' ids for the audit entry), and the statistics per school and
+    term over every case, without names: three queries."""
+    scope = offence_policy.objects(actor, Action.FOLLOW_UP).filter(
+        organisation_id__in=actor.central_org_ids
+    )
+    open_cases = list(
+        scope.filter(closed_at__isnull=True)
+        .select_related("organisation")
+        .prefetch_related("involved")
+        .order_by("organisation__display_name", "reported_at")
+    )
+    stats: dict[tuple[str, str], OffenceStats] = {}
+    for name, occurred, reported, forwarded, skipped, closed in scope.values_list(
+        "organisation__display_name",
+        "occurred_on",
+        "reported_on",
+        "forwarded_on",
+        "rektor_step_skipped",
+        "closed_at",
+    ):
+        key = (name, term_of(occurred))
+        row = stats.setdefault(key, OffenceStats(unit=name, term=key[1]))
+        row.reported += 1
+        row.staff_alleged += int(skipped)
+        row.closed += int(closed is not None)
+        done = forwarded or actor.on
+        row.late += int((done - reported).days > OffensiveTreatmentLimits.HUVUDMAN_DAYS)
+    return open_cases, sorted(stats.values(), key=lambda r: (r.unit, r.term))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from skolsam.pupil_documentation import views, views_support
+from skolsam.pupil_documentation import views, views_offence, views_support
 
 app_name = "pupil_documentation"
 
@@ -29,4 +29,20 @@ urlpatterns += [
         views_support.support_decision,
         name="support_decision",
     ),
+]
+
+urlpatterns += [
+    path("krankning/", views_offence.offence_index, name="offence_index"),
+    path("krankning/huvudman/", views_offence.offence_overview, name="offence_overview"),
+    path(
+        "krankning/enhet/<uuid:organisation_id>/",
+        views_offence.offence_unit,
+        name="offence_unit",
+    ),
+    path(
+        "krankning/enhet/<uuid:organisation_id>/ny/",
+        views_offence.offence_new,
+        name="offence_new",
+    ),
+    path("krankning/<uuid:report_id>/", views_offence.offence, name="offence"),
 ]
