@@ -505,10 +505,6 @@ def support_units(actor: Actor) -> list[Organisation]:
 # forbidden report answers exactly like a missing one (Http404).
 
 
-def _rektor_units(actor: Actor) -> set[UUID]:
-    return set(organisation_policy.objects(actor, Action.DECIDE).values_list("pk", flat=True))
-
-
 def _unlocated_involved(actor: Actor) -> Exists:
     """Reports naming a person whose school the actor may not know."""
     return Exists(
