@@ -178,6 +178,10 @@ ACTION_LABELS: dict[str, str] = {
     "support.conclude": "Utredning om särskilt stöd avslutad med slutsats",
     "support.decide": "Beslut om åtgärdsprogram fattat",
     "support.decision_view": "Beslut om åtgärdsprogram visat",
+    "support.decision_pdf": "Beslut om särskilt stöd hämtat som PDF",
+    "support.family_list": "Beslut om särskilt stöd visade i portalen",
+    "support.family_decision_view": "Beslut om särskilt stöd visat i portalen",
+    "support.family_decision_pdf": "Beslut om särskilt stöd hämtat som PDF i portalen",
     # Pupil documentation: reports of offensive treatment (SL 6:10)
     "offence.report": "Anmälan om kränkande behandling gjord",
     "offence.forward": "Anmälan om kränkande behandling skickad till huvudmannen",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("betyg/", include("skolsam.grades.urls")),
     path("anpassningar/", include("skolsam.pupil_documentation.urls")),
     path("portal/betyg/", include("skolsam.grades.urls_portal")),
+    path("portal/sarskilt-stod/", include("skolsam.pupil_documentation.urls_portal")),
     path("portal/", include("skolsam.portal.urls")),
     path("betyg/publicering/", include("skolsam.grades.urls_publication")),
     path("meddelanden/", include("skolsam.messaging.urls")),

@@ -113,6 +113,8 @@ def has_help(view_name: str) -> bool:
 TRANSLATED_HELP = (
     "help/pages/grades_portal/child.html",
     "help/pages/grades_portal/family.html",
+    "help/pages/support_portal/child.html",
+    "help/pages/support_portal/family.html",
     "help/pages/portal/absence_report.html",
     "help/pages/portal/absence_today.html",
     "help/pages/portal/child.html",

@@ -66,6 +66,8 @@ ALLOWED_DOMAIN_PAGES = frozenset(
         "messaging:push_subscribe",
         "messaging:service_worker",
         "messaging:manifest",
+        # A decision about special support as PDF (pupil_documentation.views_portal).
+        "support_portal:decision_pdf",
     }
 )
 # Apps every page links to for everyone: the accessibility statement and its reports.

@@ -39,7 +39,7 @@ from skolsam.groups.models import GroupMembership
 from skolsam.organisations.access import organisation_policy
 from skolsam.organisations.models import Organisation
 from skolsam.organisations.selectors import organisation_subtree_ids
-from skolsam.people.access import person_for_actor, persons_listable_by
+from skolsam.people.access import child_policy, person_for_actor, persons_listable_by
 from skolsam.people.models import Person
 from skolsam.pupil_documentation.models import (
     Adaptation,
@@ -302,8 +302,10 @@ def may_document_unit(actor: Actor, organisation: Any) -> bool:
 # health and the investigator, once an investigation is open; DECIDE (open the
 # investigation, decide) for the unit's rektor only, never delegated (SL 3:9). The
 # `support_decision_policy` answers VIEW of a decision: whoever sees the investigation, and
-# the pupil's mentor for decided action programmes. Guardians and pupils see nothing yet.
-# A protected pupil's records are only for staff named for her (`located`).
+# the pupil's mentor for decided action programmes. The `family_decision_policy` answers
+# VIEW for the portal: the pupil and the adults who may see her records see her current
+# decisions, never a report, an investigation, a note or a replaced version. A protected
+# pupil's records are only for staff named for her (`located`).
 
 
 @dataclass(frozen=True)
@@ -386,6 +388,77 @@ class SupportDecisionPolicy(Policy[SupportDecision]):
 
 
 support_decision_policy = SupportDecisionPolicy()
+
+
+class FamilyDecisionPolicy(Policy[SupportDecision]):
+    """Decisions about special support in the portal: VIEW of the current version of each
+    decision (an action programme or a decision not to make one) for the pupil themself
+    and for the adults who may see the child's records (`people.access.child_policy`
+    SEE_RECORDS: custody holders of a minor while the custody lasts, and those an adult
+    pupil consented to), as `grades.access.published_grade_policy` does for grades. A
+    decision exists only once the rektor has made it, so there is no draft to leave out;
+    the report, the investigation and its notes are never reached from here. A protected
+    pupil's decisions are her own and her guardians': only the unit is left out for a
+    guardian (`may_see_location`), as the portal does for her school."""
+
+    model = SupportDecision
+    actions = frozenset({Action.VIEW})
+
+    def scope(self, actor: Actor, action: Action) -> QuerySet[SupportDecision]:
+        if actor.person_id is None:
+            return SupportDecision.objects.none()
+        children = child_policy.objects(actor, Action.SEE_RECORDS).values("pk")
+        p = "investigation__report__student_id"
+        return SupportDecision.objects.filter(superseded_by__isnull=True).filter(
+            Q(**{p: actor.person_id}) | Q(**{f"{p}__in": children})
+        )
+
+
+family_decision_policy = FamilyDecisionPolicy()
+
+FAMILY_DECISION_RELATED = (
+    "investigation__report__student",
+    "investigation__report__organisation",
+    "decided_by",
+    "supersedes",
+)
+
+
+def family_decisions_of(actor: Actor, student: Any) -> list[SupportDecision]:
+    """Return the pupil's current decisions as the actor may see them in the portal, the
+    latest first (one query; none for a pupil the actor may not see)."""
+    return list(
+        family_decision_policy.objects(actor, Action.VIEW)
+        .filter(superseded_by__isnull=True, investigation__report__student_id=pk_of(student))
+        .select_related(*FAMILY_DECISION_RELATED)
+        .order_by("-decided_on", "-decided_at")
+    )
+
+
+def may_see_decisions_of(actor: Actor, student: Any) -> bool:
+    """Tell whether the actor sees a current decision about the pupil in the portal: the
+    child's tab shows then, not as an empty tab for every family (one query)."""
+    return (
+        family_decision_policy.objects(actor, Action.VIEW)
+        .filter(superseded_by__isnull=True, investigation__report__student_id=pk_of(student))
+        .exists()
+    )
+
+
+def family_decision_for_actor(actor: Actor, decision_id: Any) -> Any:
+    """Return one current decision the actor may see in the portal, with its pupil, unit
+    and rektor; Http404 for a missing, malformed, replaced or forbidden id alike."""
+    message = "Beslutet finns inte."
+    found = (
+        family_decision_policy.objects(actor, Action.VIEW)
+        .filter(superseded_by__isnull=True)
+        .select_related(*FAMILY_DECISION_RELATED)
+        .filter(pk=_key(decision_id, message))
+        .first()
+    )
+    if found is None:
+        raise Http404(message)
+    return found
 
 
 def _key(value: Any, message: str) -> UUID:

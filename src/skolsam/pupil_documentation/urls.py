@@ -29,6 +29,11 @@ urlpatterns += [
         views_support.support_decision,
         name="support_decision",
     ),
+    path(
+        "sarskilt-stod/beslut/<uuid:decision_id>/pdf/",
+        views_support.support_decision_pdf,
+        name="support_decision_pdf",
+    ),
 ]
 
 urlpatterns += [

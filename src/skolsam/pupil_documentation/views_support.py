@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from skolsam.audit.services import audit_record
+from skolsam.core.access import may_see_location
 from skolsam.core.policy import Action
 from skolsam.core.views import request_actor
 from skolsam.people.access import person_for_actor
@@ -30,6 +31,7 @@ from skolsam.pupil_documentation.access import (
     unit_staff,
     units_to_report_at,
 )
+from skolsam.pupil_documentation.documents import decision_filename, decision_pdf
 from skolsam.pupil_documentation.forms_support import (
     ConcludeForm,
     DecisionForm,
@@ -311,3 +313,28 @@ def support_decision(request: HttpRequest, decision_id: UUID) -> HttpResponse:
         "pupil_documentation/support/decision.html",
         {"decision": decision, "report": report, "superseded": superseded},
     )
+
+
+@require_GET
+@login_required
+def support_decision_pdf(request: HttpRequest, decision_id: UUID) -> HttpResponse:
+    """Download one decision as PDF/A, as it was made, with its appeal information."""
+    actor = request_actor(request)
+    decision = support_decision_for_actor(actor, decision_id)
+    report = decision.investigation.report
+    pdf = decision_pdf(decision, show_unit=may_see_location(actor, report.student))
+    audit_record(
+        actor=actor,
+        action="support.decision_pdf",
+        object_type="SupportDecision",
+        object_id=decision.pk,
+        person_id=report.student_id,
+    )
+    return pdf_response(pdf, decision_filename(decision))
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """Answer with the PDF as a download."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

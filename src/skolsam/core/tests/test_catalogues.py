@@ -86,6 +86,10 @@ GUARDIAN_SURFACES = [
     "src/skolsam/grades/views_portal.py",
     "src/skolsam/grades/family.py",
     "src/skolsam/grades/templates/grades/portal/*.html",
+    # Special support in the portal: the pupil's decisions (the PDF is Swedish, see below).
+    "src/skolsam/pupil_documentation/views_portal.py",
+    "src/skolsam/pupil_documentation/templates/pupil_documentation/portal/*.html",
+    "src/skolsam/help/templates/help/pages/support_portal/*.html",
     "src/skolsam/help/templates/help/pages/grades_portal/*.html",
     "src/skolsam/help/templates/help/pages/messaging/preferences.html",
     "src/skolsam/help/templates/help/pages/unlock*.html",
@@ -94,13 +98,15 @@ GUARDIAN_SURFACES = [
     "src/skolsam/accessibility/templates/accessibility/report_sent.html",
 ]
 # The help pages are Swedish-only texts by design (docs/architecture.md, "Help"); the grade
-# documents (the betygskatalog and the certificates, grades/templates/grades/pdf/) are
-# official Swedish documents, issued in Swedish whatever the issuer's language.
+# documents (the betygskatalog and the certificates, grades/templates/grades/pdf/) and the
+# decisions about special support (pupil_documentation/templates/pupil_documentation/pdf/)
+# are official Swedish documents, issued in Swedish whatever the reader's language.
 NOT_PRODUCT = (
     "/tests/",
     "/browser_tests/",
     "/help/templates/help/pages/",
     "/grades/templates/grades/pdf/",
+    "/pupil_documentation/templates/pupil_documentation/pdf/",
 )
 Message = tuple[str | None, str]  # (context, msgid); the singular for plural forms
 

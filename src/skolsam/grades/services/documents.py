@@ -51,7 +51,7 @@ from skolsam.grades.models import (
     GradingPeriod,
     RunStatus,
 )
-from skolsam.grades.pdf import pdf_a_from_html
+from skolsam.core.pdf import pdf_a_from_html
 from skolsam.grades.selectors_summary import GradeSummary, grade_summary_for
 from skolsam.people.models import Person
 

@@ -69,6 +69,8 @@ FILES = {
     "grades_documents:catalogue_pdf": "a signed betygskatalog (PDF/A)",
     "grades_documents:document_pdf": "an issued certificate (PDF/A)",
     "grades_reports:scb_download": "the SCB text file of year 9 final grades",
+    "pupil_documentation:support_decision_pdf": "a decision about special support (PDF/A)",
+    "support_portal:decision_pdf": "a decision about special support in the portal (PDF/A)",
 }
 # The SS 12000 API answers JSON; its documentation and client pages are pages.
 SS12000_PAGES = {"ss12000:docs", "ss12000:clients", "ss12000:client"}
