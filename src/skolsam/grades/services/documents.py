@@ -38,6 +38,7 @@ from skolsam.audit.services import audit_record
 from skolsam.core.access import Actor
 from skolsam.core.choices import SchoolType
 from skolsam.core.errors import DomainError
+from skolsam.core.pdf import pdf_a_from_html
 from skolsam.core.policy import Action
 from skolsam.curriculum.models import Syllabus
 from skolsam.grades.access import grade_policy, grading_period_policy
@@ -51,7 +52,6 @@ from skolsam.grades.models import (
     GradingPeriod,
     RunStatus,
 )
-from skolsam.core.pdf import pdf_a_from_html
 from skolsam.grades.selectors_summary import GradeSummary, grade_summary_for
 from skolsam.people.models import Person
 
