@@ -369,7 +369,8 @@ support_report_policy = SupportReportPolicy()
 class SupportDecisionPolicy(Policy[SupportDecision]):
     """Decisions about special support: VIEW for the unit's rektor and pupil health and the
     investigator, and for the pupil's mentor a decided action programme. Not the reporter
-    (the report is theirs, the decision is not), and not yet guardians or the pupil."""
+    (the report is theirs, the decision is not); guardians and the pupil see decisions
+    through `family_decision_policy`."""
 
     model = SupportDecision
     actions = frozenset({Action.VIEW})
