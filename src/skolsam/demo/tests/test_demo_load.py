@@ -512,6 +512,7 @@ def test_offensive_treatment_one_case_forwarded_late_and_one_waiting_at_the_rekt
     assert person("elev").pk not in {p for p, _ in named}
     assert late.forwarded_by_id == rektor.person_id and late.forwarded_on is not None
     assert late.rektor_overdue(today()) and late.huvudman_overdue(today())
+    assert late.forwarded_at is not None
     assert late.reported_at.date() == late.reported_on < late.forwarded_at.date()
     assert late.interviews.count() >= 1 and late.is_open
     assert fresh.forwarded_at is None and fresh.reported_on == today()
