@@ -36,7 +36,11 @@ from skolsam.grades.demo import demo_grades_load
 from skolsam.messaging.demo import demo_messages_load
 from skolsam.organisations.models import Organisation
 from skolsam.people.models import Person, ProtectedIdentityAuthorisation
-from skolsam.pupil_documentation.demo import demo_adaptations_load
+from skolsam.pupil_documentation.demo import (
+    demo_adaptations_load,
+    demo_offences_load,
+    demo_special_support_load,
+)
 from skolsam.pupil_documentation.services.reminders import adaptation_reminders_send
 from skolsam.schedule.demo import demo_schedule_load
 
@@ -112,6 +116,10 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
     # Extra adaptations for Alice, one due for follow-up today, whose reminder goes to her
     # mentor's inbox as the morning's run would send it (pupil_documentation/demo.py).
     adaptations = demo_adaptations_load(named=generation.named)
+    # Special support for Alice decided as an action programme, a classmate's report
+    # waiting for the rektor, and two reports of offensive treatment, one forwarded late.
+    support = demo_special_support_load(named=generation.named, earliest=term_start(SCHOOL_YEAR))
+    offences = demo_offences_load(named=generation.named, earliest=term_start(SCHOOL_YEAR))
     adaptation_reminders_send()
     # A weekly letter to a class and a conversation with a family (messaging/demo.py).
     messages = demo_messages_load(named=generation.named)
@@ -133,6 +141,8 @@ def demo_data_load(*, reset: bool = False) -> DemoLoadResult | None:
             "leavers": bool(leavers),
             "grades": str(grades),
             "adaptations": str(adaptations),
+            "special_support": str(support),
+            "offences": str(offences),
             "messages": str(messages),
             "accessibility_reports": accessibility_reports,
             "removed": removed,

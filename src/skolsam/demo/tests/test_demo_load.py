@@ -443,3 +443,82 @@ def test_alice_has_adaptations_and_her_mentor_a_reminder_of_the_one_due(demo: An
         person_id=mentor, message__subject="Dags att följa upp en extra anpassning"
     )
     assert reminded.count() == 1
+
+
+def test_alice_has_a_decided_action_programme_and_a_classmate_a_report_waiting(
+    demo: Any,
+) -> None:
+    from skolsam.core.dates import today
+    from skolsam.core.policy import Action
+    from skolsam.pupil_documentation.access import support_decision_policy, support_report_policy
+    from skolsam.pupil_documentation.models import (
+        APPEAL_INFORMATION,
+        DecisionKind,
+        SupportDecision,
+        SupportReport,
+    )
+
+    def on_today(username: str) -> Any:
+        return actor_for_user(User.objects.get(username=username), on=today())
+
+    alice = person("elev")
+    rektor = on_today("rektor.centralskolan")
+    report = SupportReport.objects.get(student=alice)
+    assert report.reported_by_id == User.objects.get(username="mentor.centralskolan").person_id
+    assert report.reported_at.date() < today() - timedelta(days=14)
+    investigation = report.investigation
+    assert (
+        investigation.assigned_to_id == User.objects.get(username="kurator.centralskolan").person_id
+    )
+    assert investigation.notes.filter(participants__contains="vårdnadshavare").exists()
+    assert investigation.concluded_at is not None and investigation.conclusion
+    decision = SupportDecision.objects.filter(investigation=investigation).current().get()
+    assert decision.kind == DecisionKind.PROGRAMME
+    assert decision.decided_by_id == rektor.person_id
+    assert decision.needs and decision.measures and decision.responsible
+    assert decision.evaluation_days and min(decision.evaluation_days) > decision.decided_on
+    assert decision.guardians_notified_on is not None
+    assert decision.appeal_information == str(APPEAL_INFORMATION)
+    assert support_decision_policy.can(on_today("mentor.centralskolan"), Action.VIEW, decision)
+    waiting = support_report_policy.objects(rektor, Action.DECIDE).filter(
+        investigation__isnull=True
+    )
+    assert waiting.count() == 1
+    other = waiting.get().student
+    assert other != alice and not other.is_protected
+    assert not SupportReport.objects.exclude(pk__in=[report.pk, waiting.get().pk]).exists()
+
+
+def test_offensive_treatment_one_case_forwarded_late_and_one_waiting_at_the_rektor(
+    demo: Any,
+) -> None:
+    from skolsam.core.dates import today
+    from skolsam.core.policy import Action
+    from skolsam.pupil_documentation.access import offence_policy
+    from skolsam.pupil_documentation.models import InvolvedRole, OffensiveTreatmentReport
+    from skolsam.pupil_documentation.selectors import huvudman_offences
+
+    def on_today(username: str) -> Any:
+        return actor_for_user(User.objects.get(username=username), on=today())
+
+    teacher = User.objects.get(username="larare.centralskolan").person_id
+    rektor = on_today("rektor.centralskolan")
+    reports = OffensiveTreatmentReport.objects.order_by("reported_on")
+    assert reports.count() == 2
+    late, fresh = reports
+    assert {late.reported_by_id, fresh.reported_by_id} == {teacher}
+    named = set(late.involved.values_list("person_id", "role"))
+    assert {role for _, role in named} == {InvolvedRole.SUBJECTED, InvolvedRole.PUPIL_ACTOR}
+    assert person("elev").pk not in {p for p, _ in named}
+    assert late.forwarded_by_id == rektor.person_id and late.forwarded_on is not None
+    assert late.rektor_overdue(today()) and late.huvudman_overdue(today())
+    assert late.forwarded_at is not None
+    assert late.reported_at.date() == late.reported_on < late.forwarded_at.date()
+    assert late.interviews.count() >= 1 and late.is_open
+    assert fresh.forwarded_at is None and fresh.reported_on == today()
+    assert not fresh.rektor_overdue(today())
+    assert offence_policy.can(rektor, Action.DECIDE, fresh)
+    central = on_today("central.koping")
+    open_cases, stats = huvudman_offences(actor=central)
+    assert late in open_cases and fresh in open_cases
+    assert sum(row.late for row in stats) == 1
