@@ -35,10 +35,6 @@ from skolsam.core.errors import DomainError, text_problem
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
 from skolsam.duties.models import Duty
-from skolsam.messaging.models import AudienceKind, Category, Message
-from skolsam.messaging.services.audience import Reached
-from skolsam.messaging.services.compose import recipients_create
-from skolsam.messaging.services.delivery import deliveries_create, schedule_delivery
 from skolsam.organisations.access import DECIDING_ROLES
 from skolsam.people.models import Person
 from skolsam.pupil_documentation.access import (
@@ -54,6 +50,7 @@ from skolsam.pupil_documentation.models import (
     OffensiveTreatmentPerson,
     OffensiveTreatmentReport,
 )
+from skolsam.pupil_documentation.services.notices import staff_notice_send
 
 
 def _text(value: str | None, *, field: str, empty: str, max_length: int, multiline: bool) -> str:
@@ -132,20 +129,14 @@ def _notify(report: OffensiveTreatmentReport, candidates: Iterable[Any], day: da
             "En anmälan om kränkande behandling vid %(unit)s väntar på dig i Skolsam. "
             "Skollagen kräver att den hanteras skyndsamt.\n\n%(link)s"
         ) % {"unit": report.organisation.display_name, "link": link}
-    message = Message.objects.create(
+    staff_notice_send(
         sender_id=report.reported_by_id,
-        category=Category.STATUTORY,
-        subject=subject[:200],
-        body=body,
-        audience_kind=AudienceKind.ORGANISATION,
         organisation_id=report.organisation_id,
-        to_guardians=False,
-        to_pupils=False,
-        audience_label=_("Kränkande behandling")[:200],
+        subject=subject,
+        body=body,
+        label=_("Kränkande behandling"),
+        recipients=reached,
     )
-    rows = recipients_create(message, [Reached(person=p, as_guardian=False) for p in reached])
-    deliveries_create(message, rows)
-    schedule_delivery(message.pk)
     return [p.pk for p in reached]
 
 

@@ -33,13 +33,10 @@ from skolsam.core.access import system_actor
 from skolsam.core.dates import today
 from skolsam.core.humandates import written_day
 from skolsam.core.policy import Action
-from skolsam.messaging.models import AudienceKind, Category, Message
-from skolsam.messaging.services.audience import Reached
-from skolsam.messaging.services.compose import recipients_create
-from skolsam.messaging.services.delivery import deliveries_create, schedule_delivery
 from skolsam.people.models import Person
 from skolsam.pupil_documentation.access import adaptation_policy, mentors_of
 from skolsam.pupil_documentation.models import Adaptation
+from skolsam.pupil_documentation.services.notices import staff_notice_send
 
 
 def _claim(adaptation: Adaptation) -> bool:
@@ -87,23 +84,15 @@ def _remind(adaptation: Adaptation, day: date) -> int:
     ]
     if reached:
         subject, body = _text(adaptation, day)
-        message = Message.objects.create(
+        staff_notice_send(
             sender_id=adaptation.recorded_by_id,
-            category=Category.STATUTORY,
-            subject=subject[:200],
-            body=body,
-            audience_kind=AudienceKind.ORGANISATION,
             organisation_id=adaptation.organisation_id,
-            to_guardians=False,
-            to_pupils=False,
-            audience_label=_("Påminnelse om uppföljning")[:200],
+            subject=subject,
+            body=body,
+            label=_("Påminnelse om uppföljning"),
+            recipients=reached,
+            child=adaptation.student,
         )
-        rows = recipients_create(
-            message,
-            [Reached(person=p, as_guardian=False, children=[adaptation.student]) for p in reached],
-        )
-        deliveries_create(message, rows)
-        schedule_delivery(message.pk)
     audit_record(
         actor=system_actor("påminnelser om extra anpassningar"),
         action="adaptation.remind",

@@ -30,10 +30,6 @@ from skolsam.core.errors import DomainError, text_problem
 from skolsam.core.models import valid_on
 from skolsam.core.policy import Action
 from skolsam.enrolment.models import Enrolment
-from skolsam.messaging.models import AudienceKind, Category, Message
-from skolsam.messaging.services.audience import Reached
-from skolsam.messaging.services.compose import recipients_create
-from skolsam.messaging.services.delivery import deliveries_create, schedule_delivery
 from skolsam.people.models import Person
 from skolsam.pupil_documentation.access import (
     SupportTarget,
@@ -53,6 +49,7 @@ from skolsam.pupil_documentation.models import (
     SupportInvestigation,
     SupportReport,
 )
+from skolsam.pupil_documentation.services.notices import staff_notice_send
 
 
 def _text(
@@ -100,22 +97,15 @@ def _notify_rektors(report: SupportReport) -> list[Person]:
             "link": link,
         }
         label = _("Anmälan om särskilt stöd")
-    message = Message.objects.create(
+    staff_notice_send(
         sender_id=report.reported_by_id,
-        category=Category.STATUTORY,
-        subject=subject[:200],
-        body=body,
-        audience_kind=AudienceKind.ORGANISATION,
         organisation_id=report.organisation_id,
-        to_guardians=False,
-        to_pupils=False,
-        audience_label=label[:200],
+        subject=subject,
+        body=body,
+        label=label,
+        recipients=reached,
+        child=report.student,
     )
-    rows = recipients_create(
-        message, [Reached(person=p, as_guardian=False, children=[report.student]) for p in reached]
-    )
-    deliveries_create(message, rows)
-    schedule_delivery(message.pk)
     return reached
 
 
